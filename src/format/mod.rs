@@ -1,0 +1,164 @@
+//! The versioned binary container every nook index is saved in.
+//!
+//! ```text
+//! offset  size  field
+//! 0       8     magic  "NOOK\0IDX"
+//! 8       4     format version (u32 LE), currently 1
+//! 12      1     index kind: 1 = stored vectors, 2 = pruned graph + PQ codes
+//! 13      1     metric: 1 cosine, 2 dot, 3 l2
+//! 14      2     reserved, 0
+//! 16      4     dimensions (u32 LE)
+//! 20      4     section count S (u32 LE, at most 64)
+//! 24      16*S  section table: tag [u8; 4], length u64 LE, crc32 u32 LE of the payload
+//! 24+16S  4     crc32 of bytes 0 .. 24+16S (header and table)
+//! ...           payloads, in table order, back to back
+//! ```
+//!
+//! Every section is checksummed, every length is checked against the bytes actually
+//! present before anything is allocated, and a newer format version is refused with a
+//! message saying to upgrade. What each section holds is documented by the index that
+//! writes it (`index::stored`, `index::pruned`).
+
+pub mod varint;
+
+use crate::distance::Metric;
+use crate::error::{Error, Result};
+use varint::Reader;
+
+pub const MAGIC: &[u8; 8] = b"NOOK\0IDX";
+pub const VERSION: u32 = 1;
+const MAX_SECTIONS: usize = 64;
+
+/// What kind of index a file holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Stored = 1,
+    Pruned = 2,
+}
+
+/// The fixed header fields.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Header {
+    pub kind: Kind,
+    pub metric: Metric,
+    pub dims: u32,
+}
+
+/// Builds a file from sections.
+pub struct Writer {
+    header: Header,
+    sections: Vec<([u8; 4], Vec<u8>)>,
+}
+
+impl Writer {
+    pub fn new(header: Header) -> Self {
+        Writer { header, sections: Vec::new() }
+    }
+
+    pub fn section(&mut self, tag: &[u8; 4], payload: Vec<u8>) {
+        self.sections.push((*tag, payload));
+    }
+
+    pub fn finish(self) -> Vec<u8> {
+        let total: usize = self.sections.iter().map(|s| s.1.len()).sum();
+        let mut out = Vec::with_capacity(28 + 16 * self.sections.len() + total);
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&VERSION.to_le_bytes());
+        out.push(self.header.kind as u8);
+        out.push(self.header.metric.code());
+        out.extend_from_slice(&[0, 0]);
+        out.extend_from_slice(&self.header.dims.to_le_bytes());
+        out.extend_from_slice(&(self.sections.len() as u32).to_le_bytes());
+        for (tag, payload) in &self.sections {
+            out.extend_from_slice(tag);
+            out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+            out.extend_from_slice(&crc32fast::hash(payload).to_le_bytes());
+        }
+        let crc = crc32fast::hash(&out);
+        out.extend_from_slice(&crc.to_le_bytes());
+        for (_, payload) in self.sections {
+            out.extend_from_slice(&payload);
+        }
+        out
+    }
+}
+
+/// A parsed, checksum-verified file: the header and its sections by tag.
+pub struct File<'a> {
+    pub header: Header,
+    sections: Vec<([u8; 4], &'a [u8])>,
+}
+
+impl<'a> File<'a> {
+    pub fn parse(bytes: &'a [u8]) -> Result<Self> {
+        if bytes.len() < 8 || &bytes[..8] != MAGIC {
+            return Err(Error::NotAnIndex);
+        }
+        let mut r = Reader::new(bytes);
+        r.take(8)?;
+        let version = r.u32()?;
+        if version > VERSION {
+            return Err(Error::NewerFormat { found: version, supported: VERSION });
+        }
+        if version == 0 {
+            return Err(Error::Corrupt("format version 0 does not exist".into()));
+        }
+        let kind = match r.u8()? {
+            1 => Kind::Stored,
+            2 => Kind::Pruned,
+            k => return Err(Error::Corrupt(format!("unknown index kind {k}"))),
+        };
+        let metric = Metric::from_code(r.u8()?)?;
+        r.take(2)?;
+        let dims = r.u32()?;
+        let count = r.u32()? as usize;
+        if count > MAX_SECTIONS {
+            return Err(Error::Corrupt(format!("{count} sections is more than the limit {MAX_SECTIONS}")));
+        }
+        let mut table = Vec::with_capacity(count);
+        for _ in 0..count {
+            let mut tag = [0u8; 4];
+            tag.copy_from_slice(r.take(4)?);
+            let len = r.u64()?;
+            let crc = r.u32()?;
+            table.push((tag, len, crc));
+        }
+        let header_len = 24 + 16 * count;
+        let stored_crc = r.u32()?;
+        if crc32fast::hash(&bytes[..header_len]) != stored_crc {
+            return Err(Error::Checksum("header".into()));
+        }
+        let mut sections = Vec::with_capacity(count);
+        for (tag, len, crc) in table {
+            let name = String::from_utf8_lossy(&tag).into_owned();
+            let len = usize::try_from(len)
+                .map_err(|_| Error::Truncated(format!("section {name} claims {len} bytes")))?;
+            let payload = r.take(len)?;
+            if crc32fast::hash(payload) != crc {
+                return Err(Error::Checksum(name));
+            }
+            sections.push((tag, payload));
+        }
+        if !r.is_empty() {
+            return Err(Error::Corrupt(format!("{} trailing bytes after the last section", r.remaining())));
+        }
+        if dims == 0 || dims > 1 << 16 {
+            return Err(Error::Corrupt(format!("dimensions {dims} out of range")));
+        }
+        Ok(File { header: Header { kind, metric, dims }, sections })
+    }
+
+    /// The payload of a required section.
+    pub fn section(&self, tag: &[u8; 4]) -> Result<&'a [u8]> {
+        self.sections
+            .iter()
+            .find(|s| &s.0 == tag)
+            .map(|s| s.1)
+            .ok_or_else(|| Error::Corrupt(format!("missing section {}", String::from_utf8_lossy(tag))))
+    }
+
+    /// Sizes of all sections, for statistics.
+    pub fn section_sizes(&self) -> Vec<(String, usize)> {
+        self.sections.iter().map(|(t, p)| (String::from_utf8_lossy(t).into_owned(), p.len())).collect()
+    }
+}

@@ -1,0 +1,34 @@
+//! The exact-vector provider: how two-level search gets the few full vectors it needs.
+//!
+//! A pruned index keeps no full vectors. At query time it asks the caller (later the
+//! embedder, which recomputes a document's embedding from its text) for the exact vectors
+//! of the most promising candidates, in batches.
+
+use crate::error::Result;
+
+/// Supplies exact vectors for documents, identified by their caller-assigned ids.
+pub trait ExactVectors {
+    /// Append to `out` the exact vectors of `ids`, in order (`ids.len() * dims` floats).
+    /// Vectors for a cosine index need not be normalised; the index normalises them.
+    fn exact_vectors(&mut self, ids: &[u64], out: &mut Vec<f32>) -> Result<()>;
+}
+
+/// A provider over an in-memory table: `vectors[id]` is the vector of document `id`.
+/// Used by tests and benchmarks where the "recomputation" is a lookup.
+pub struct TableVectors<'a> {
+    pub vectors: &'a [f32],
+    pub dims: usize,
+}
+
+impl ExactVectors for TableVectors<'_> {
+    fn exact_vectors(&mut self, ids: &[u64], out: &mut Vec<f32>) -> Result<()> {
+        for &id in ids {
+            let start = usize::try_from(id).ok().and_then(|i| i.checked_mul(self.dims));
+            match start.and_then(|s| self.vectors.get(s..s + self.dims)) {
+                Some(v) => out.extend_from_slice(v),
+                None => return Err(crate::Error::UnknownId(id)),
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,222 @@
+//! [`PrunedIndex`]: LEANN's low-storage index. A pruned graph and one PQ code per
+//! document; no full vectors. New documents join without a rebuild: they are linked with
+//! the pruned degree rules using ADC distances from their exact vector to the codes, and
+//! SDC distances between codes.
+
+use std::sync::OnceLock;
+
+use super::provider::ExactVectors;
+use super::two_level::{SearchStats, TwoLevel, TwoLevelParams};
+use super::{Filter, Hit, Ids, IndexParams, VectorIndex, check_k, prepared};
+use crate::distance::validate;
+use crate::error::Result;
+use crate::graph::{Graph, Linker, PruneParams, SearchScratch, locality_order, parallel_each};
+use crate::quant::{PqParams, ProductQuantizer};
+use crate::rng::Rng;
+
+/// A pruned proximity graph over PQ codes (LEANN).
+pub struct PrunedIndex {
+    pub(super) params: IndexParams,
+    pub(super) prune: PruneParams,
+    pub(super) graph: Graph,
+    pub(super) pq: ProductQuantizer,
+    pub(super) codes: Vec<u8>,
+    pub(super) ids: Ids,
+    pub(super) hubs: Vec<bool>,
+    pub(super) rng: Rng,
+    pub(super) sdc: OnceLock<Vec<f32>>,
+}
+
+/// Bytes of each part of a saved pruned index.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PartSizes {
+    pub graph: usize,
+    pub codes: usize,
+    pub codebook: usize,
+    pub ids: usize,
+    /// The whole saved file (header, parameters and checksums included).
+    pub total: usize,
+}
+
+impl PrunedIndex {
+    /// Build from a stored-vector index (which has the exact vectors): prune its graph
+    /// (LEANN Alg. 3), train PQ, encode, renumber for locality. The stored index is left
+    /// as it is; drop it afterwards to free the vectors.
+    pub fn build(stored: &VectorIndex, prune: &PruneParams, pq: &PqParams, threads: usize) -> Result<Self> {
+        if stored.ids.deleted_count() > 0 {
+            let mut copy = VectorIndex::load(&stored.save())?;
+            copy.compact();
+            return Self::build(&copy, prune, pq, threads);
+        }
+        let metric = stored.params.metric;
+        let v = |n: u32| stored.vector(n);
+        let dist = |a: u32, b: u32| metric.distance(v(a), v(b));
+        let (graph, hubs) = stored.graph.prune(prune, threads, &dist, &dist)?;
+        let quantizer = ProductQuantizer::train(&stored.vectors, stored.params.dims, metric, pq, threads)?;
+        let m = quantizer.subspaces();
+        let n = stored.ids.nodes();
+        let order = locality_order(&graph);
+        let mut codes = vec![0u8; n * m];
+        for (new, &old) in order.iter().enumerate() {
+            quantizer.encode(v(old), &mut codes[new * m..(new + 1) * m]);
+        }
+        Ok(PrunedIndex {
+            params: stored.params,
+            prune: *prune,
+            graph: graph.permute(&order),
+            pq: quantizer,
+            codes,
+            ids: stored.ids.permuted(&order),
+            hubs: order.iter().map(|&o| hubs[o as usize]).collect(),
+            rng: Rng::new(stored.params.seed ^ 0x5EED),
+            sdc: OnceLock::new(),
+        })
+    }
+
+    pub fn params(&self) -> &IndexParams {
+        &self.params
+    }
+
+    pub fn prune_params(&self) -> &PruneParams {
+        &self.prune
+    }
+
+    pub fn len(&self) -> usize {
+        self.ids.live()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn graph(&self) -> &Graph {
+        &self.graph
+    }
+
+    pub fn ids(&self) -> &Ids {
+        &self.ids
+    }
+
+    pub fn scratch(&self) -> SearchScratch {
+        SearchScratch::new(self.ids.nodes())
+    }
+
+    fn code(&self, node: u32) -> &[u8] {
+        let m = self.pq.subspaces();
+        &self.codes[node as usize * m..(node as usize + 1) * m]
+    }
+
+    fn sdc(&self) -> &[f32] {
+        self.sdc.get_or_init(|| self.pq.sdc_tables())
+    }
+
+    /// Two-level search: the `k` nearest live documents accepted by `filter`, ranked by
+    /// exact distance, with what it cost.
+    pub fn search(
+        &self,
+        query: &[f32],
+        k: usize,
+        params: &TwoLevelParams,
+        filter: Option<Filter<'_>>,
+        provider: &mut dyn ExactVectors,
+        scratch: &mut SearchScratch,
+    ) -> Result<(Vec<Hit>, SearchStats)> {
+        check_k(k)?;
+        validate(query, self.params.dims)?;
+        let mut q = query.to_vec();
+        self.params.metric.prepare(&mut q);
+        let table = self.pq.table(&q);
+        let approx = |n: u32| table.distance(self.code(n));
+        let label = |n: u32| self.ids.label(n);
+        let two = TwoLevel { graph: &self.graph, metric: self.params.metric, dims: self.params.dims, label: &label };
+        match filter {
+            None => two.search(&q, k, params, &approx, &|n| self.ids.is_live(n), provider, scratch),
+            Some(f) => {
+                let accept = |n: u32| self.ids.is_live(n) && f(self.ids.label(n));
+                two.search(&q, k, params, &approx, &accept, provider, scratch)
+            }
+        }
+    }
+
+    /// Add documents with their exact vectors, without rebuilding: each is encoded and
+    /// linked with the pruned degree rules (`m` neighbours, lists capped at `m_hub`).
+    pub fn add_batch(&mut self, ids: &[u64], vectors: &[f32], threads: usize) -> Result<()> {
+        let rows = prepared(vectors, ids.len(), &self.params)?;
+        self.ids.check_new(ids)?;
+        let m = self.pq.subspaces();
+        let first = self.ids.nodes();
+        self.codes.resize((first + ids.len()) * m, 0);
+        for (i, row) in rows.chunks_exact(self.params.dims).enumerate() {
+            let at = (first + i) * m;
+            self.pq.encode(row, &mut self.codes[at..at + m]);
+        }
+        for &id in ids {
+            let level = self.graph.random_level(&mut self.rng);
+            self.graph.push_node(level);
+            self.ids.push(id);
+            self.hubs.push(false);
+        }
+        let this = &*self;
+        let sdc = this.sdc();
+        let dims = this.params.dims;
+        let work = |i: usize, scratch: &mut SearchScratch| {
+            let x = (first + i) as u32;
+            let table = this.pq.table(&rows[i * dims..(i + 1) * dims]);
+            let link = Linker {
+                dist: &|n: u32| table.distance(this.code(n)),
+                between: &|a: u32, b: u32| this.pq.sdc_distance(sdc, this.code(a), this.code(b)),
+                usable: &|n: u32| this.ids.is_live(n),
+            };
+            this.graph.insert(x, this.params.ef_construction, this.prune.m, &link, scratch);
+        };
+        parallel_each(ids.len(), threads, self.ids.nodes(), &work);
+        Ok(())
+    }
+
+    pub fn add(&mut self, id: u64, vector: &[f32]) -> Result<()> {
+        self.add_batch(&[id], vector, 1)
+    }
+
+    /// Tombstone a document and reconnect its neighbours (by SDC distances).
+    pub fn delete(&mut self, id: u64) -> Result<()> {
+        let node = self.ids.delete(id)?;
+        let sdc = self.sdc.get_or_init(|| self.pq.sdc_tables());
+        let (pq, codes, ids, m) = (&self.pq, &self.codes, &self.ids, self.pq.subspaces());
+        let code = |n: u32| &codes[n as usize * m..(n as usize + 1) * m];
+        self.graph.repair_around(node, &|n| ids.is_live(n), &|a, b| pq.sdc_distance(sdc, code(a), code(b)));
+        Ok(())
+    }
+
+    /// Drop deleted documents for good and renumber for locality.
+    pub fn compact(&mut self) {
+        if self.ids.deleted_count() == 0 {
+            return;
+        }
+        let keep = self.ids.live_flags();
+        let sdc = self.sdc();
+        let (graph, new_of) = self.graph.compact(&keep, &|a, b| self.pq.sdc_distance(sdc, self.code(a), self.code(b)));
+        let ids = self.ids.compacted(&new_of);
+        let order = locality_order(&graph);
+        let old_of: Vec<u32> = {
+            let mut v = vec![0u32; graph.len()];
+            for (old, &n) in new_of.iter().enumerate() {
+                if n != crate::graph::NONE {
+                    v[n as usize] = old as u32;
+                }
+            }
+            v
+        };
+        let m = self.pq.subspaces();
+        let mut codes = Vec::with_capacity(order.len() * m);
+        let mut hubs = Vec::with_capacity(order.len());
+        for &mid in &order {
+            let old = old_of[mid as usize];
+            codes.extend_from_slice(self.code(old));
+            hubs.push(self.hubs[old as usize]);
+        }
+        self.graph = graph.permute(&order);
+        self.ids = ids.permuted(&order);
+        self.codes = codes;
+        self.hubs = hubs;
+    }
+}

@@ -1,0 +1,23 @@
+//! nook: private semantic search that lives in the browser.
+//!
+//! The core (this crate without features) is pure Rust: no I/O, no JS, no async.
+//! - [`distance`]: cosine / dot / L2 kernels.
+//! - [`graph`]: HNSW construction and search, LEANN pruning, compact CSR coding.
+//! - [`quant`]: product quantization (ADC) and int8 scalar quantization.
+//! - [`index`]: the indexes callers use: [`VectorIndex`] (stored vectors) and
+//!   [`PrunedIndex`] (no stored vectors; two-level search with recomputation).
+//! - [`format`]: the versioned binary format (`save -> Vec<u8>`, `load(&[u8])`).
+
+pub mod distance;
+pub mod error;
+pub mod format;
+pub mod graph;
+pub mod index;
+pub mod quant;
+pub mod parallel;
+pub mod rng;
+#[cfg(feature = "embed")] pub mod embed;
+
+pub use distance::Metric;
+pub use error::{Error, Result};
+pub use index::provider::{ExactVectors, TableVectors};

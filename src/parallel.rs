@@ -1,0 +1,33 @@
+//! Scoped-thread helpers for the few embarrassingly parallel loops (training, ground
+//! truth). On wasm32 without threads, `threads` is simply 1.
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// `(0..count).map(f)` computed on up to `threads` threads, results in order.
+pub fn map<T: Send>(count: usize, threads: usize, f: &(impl Fn(usize) -> T + Sync)) -> Vec<T> {
+    let threads = threads.clamp(1, 64).min(count.max(1));
+    if threads == 1 {
+        return (0..count).map(f).collect();
+    }
+    let slots: Vec<Mutex<Option<T>>> = (0..count).map(|_| Mutex::new(None)).collect();
+    let next = AtomicUsize::new(0);
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= count {
+                        break;
+                    }
+                    let v = f(i);
+                    *slots[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(v);
+                }
+            });
+        }
+    });
+    slots
+        .into_iter()
+        .filter_map(|m| m.into_inner().unwrap_or_else(|e| e.into_inner()))
+        .collect()
+}

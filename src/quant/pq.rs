@@ -1,0 +1,274 @@
+//! Product quantization (Jégou et al.): split a vector into `subspaces` contiguous parts,
+//! learn 256 centroids per part with k-means, store one byte per part. Distances to a
+//! query come from a lookup table built once per query (ADC); distances between two
+//! coded vectors from per-subspace centroid tables (SDC), used when linking new nodes.
+
+use crate::distance::{Metric, dot, l2_squared};
+use crate::error::{Error, Result};
+use crate::format::varint::{Reader, f32s_from_le, put_f32s, put_varint};
+use crate::rng::Rng;
+
+use super::kmeans::{kmeans, nearest};
+
+/// Centroids per subspace (one byte per code).
+pub const K: usize = 256;
+
+/// How to train a quantizer.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PqParams {
+    /// Number of subspaces = bytes per code.
+    pub subspaces: usize,
+    /// Lloyd iterations.
+    pub iterations: usize,
+    /// Rows sampled for training.
+    pub sample: usize,
+    pub seed: u64,
+}
+
+impl Default for PqParams {
+    fn default() -> Self {
+        PqParams { subspaces: 16, iterations: 12, sample: 256 * 48, seed: 42 }
+    }
+}
+
+/// A trained product quantizer.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProductQuantizer {
+    metric: Metric,
+    dims: usize,
+    /// Subspace j covers dimensions `bounds[j] .. bounds[j + 1]`.
+    bounds: Vec<usize>,
+    /// Subspace j's 256 centroids, row-major, start at `K * bounds[j]`.
+    centroids: Vec<f32>,
+}
+
+/// A query's distance table: `table[j * K + c]` is the part of the distance contributed by
+/// centroid `c` of subspace `j`.
+pub struct AdcTable {
+    table: Vec<f32>,
+    bias: f32,
+}
+
+impl AdcTable {
+    /// Approximate distance from the query to a coded vector.
+    #[inline]
+    pub fn distance(&self, code: &[u8]) -> f32 {
+        let mut acc = [0.0f32; 4];
+        let mut chunks = code.chunks_exact(4);
+        let mut j = 0;
+        for c in &mut chunks {
+            for l in 0..4 {
+                acc[l] += self.table[(j + l) * K + c[l] as usize];
+            }
+            j += 4;
+        }
+        let mut tail = 0.0;
+        for &c in chunks.remainder() {
+            tail += self.table[j * K + c as usize];
+            j += 1;
+        }
+        self.bias + acc[0] + acc[1] + acc[2] + acc[3] + tail
+    }
+}
+
+fn bounds_for(dims: usize, subspaces: usize) -> Vec<usize> {
+    (0..=subspaces).map(|j| j * dims / subspaces).collect()
+}
+
+impl ProductQuantizer {
+    /// Train on row-major `data` (`n * dims`). Subspaces are trained on up to `threads`
+    /// threads. Cosine data must already be normalised.
+    pub fn train(data: &[f32], dims: usize, metric: Metric, params: &PqParams, threads: usize) -> Result<Self> {
+        if params.subspaces == 0 || params.subspaces > dims {
+            return Err(Error::InvalidParameter(format!(
+                "PQ subspaces must be within 1..={dims} (the dimensions), got {}",
+                params.subspaces
+            )));
+        }
+        if data.is_empty() || data.len() % dims != 0 {
+            return Err(Error::InvalidParameter("PQ training needs at least one vector".into()));
+        }
+        let n = data.len() / dims;
+        let mut rng = Rng::new(params.seed);
+        let mut rows: Vec<usize> = (0..n).collect();
+        let take = params.sample.clamp(1, n);
+        for i in 0..take {
+            let j = i + rng.below(n - i);
+            rows.swap(i, j);
+        }
+        rows.truncate(take);
+        rows.sort_unstable();
+        let bounds = bounds_for(dims, params.subspaces);
+        let train_one = |j: usize| {
+            let (lo, hi) = (bounds[j], bounds[j + 1]);
+            let mut block = Vec::with_capacity(rows.len() * (hi - lo));
+            for &r in &rows {
+                block.extend_from_slice(&data[r * dims + lo..r * dims + hi]);
+            }
+            let mut rng = Rng::new(params.seed ^ (j as u64).wrapping_mul(0x9E37));
+            kmeans(&block, hi - lo, K, params.iterations, &mut rng)
+        };
+        let parts: Vec<Vec<f32>> = crate::parallel::map(params.subspaces, threads, &train_one);
+        Ok(ProductQuantizer { metric, dims, bounds, centroids: parts.concat() })
+    }
+
+    pub fn dims(&self) -> usize {
+        self.dims
+    }
+
+    /// Bytes per code.
+    pub fn subspaces(&self) -> usize {
+        self.bounds.len() - 1
+    }
+
+    fn centroids_of(&self, j: usize) -> (&[f32], usize) {
+        let (lo, hi) = (self.bounds[j], self.bounds[j + 1]);
+        (&self.centroids[K * lo..K * hi], hi - lo)
+    }
+
+    /// Write the code of `v` (prepared for the metric) into `out` (`subspaces` bytes).
+    pub fn encode(&self, v: &[f32], out: &mut [u8]) {
+        for (j, o) in out.iter_mut().enumerate().take(self.subspaces()) {
+            let (cents, d) = self.centroids_of(j);
+            *o = nearest(cents, d, &v[self.bounds[j]..self.bounds[j + 1]]) as u8;
+        }
+    }
+
+    /// Reconstruct the vector a code stands for.
+    pub fn decode(&self, code: &[u8], out: &mut Vec<f32>) {
+        out.clear();
+        for (j, &c) in code.iter().enumerate().take(self.subspaces()) {
+            let (cents, d) = self.centroids_of(j);
+            out.extend_from_slice(&cents[c as usize * d..(c as usize + 1) * d]);
+        }
+    }
+
+    /// The ADC table for a query (prepared for the metric).
+    pub fn table(&self, q: &[f32]) -> AdcTable {
+        let m = self.subspaces();
+        let mut table = vec![0.0f32; m * K];
+        for j in 0..m {
+            let (cents, d) = self.centroids_of(j);
+            let qj = &q[self.bounds[j]..self.bounds[j + 1]];
+            for (c, cent) in cents.chunks_exact(d).enumerate() {
+                table[j * K + c] = match self.metric {
+                    Metric::L2 => l2_squared(qj, cent),
+                    Metric::Cosine | Metric::Dot => -dot(qj, cent),
+                };
+            }
+        }
+        let bias = if self.metric == Metric::Cosine { 1.0 } else { 0.0 };
+        AdcTable { table, bias }
+    }
+
+    /// Centroid-to-centroid tables for distances between two codes (SDC): `m * K * K`.
+    pub fn sdc_tables(&self) -> Vec<f32> {
+        let m = self.subspaces();
+        let mut t = vec![0.0f32; m * K * K];
+        for j in 0..m {
+            let (cents, d) = self.centroids_of(j);
+            for a in 0..K {
+                for b in 0..K {
+                    let (x, y) = (&cents[a * d..(a + 1) * d], &cents[b * d..(b + 1) * d]);
+                    t[(j * K + a) * K + b] = match self.metric {
+                        Metric::L2 => l2_squared(x, y),
+                        Metric::Cosine | Metric::Dot => -dot(x, y),
+                    };
+                }
+            }
+        }
+        t
+    }
+
+    /// Distance between two codes from [`ProductQuantizer::sdc_tables`].
+    #[inline]
+    pub fn sdc_distance(&self, tables: &[f32], a: &[u8], b: &[u8]) -> f32 {
+        let bias = if self.metric == Metric::Cosine { 1.0 } else { 0.0 };
+        let mut s = bias;
+        for (j, (&x, &y)) in a.iter().zip(b).enumerate() {
+            s += tables[(j * K + x as usize) * K + y as usize];
+        }
+        s
+    }
+
+    /// Serialise: `varint(dims) varint(subspaces) f32 centroids...` (bounds are derived).
+    pub fn to_bytes(&self, out: &mut Vec<u8>) {
+        put_varint(out, self.dims as u64);
+        put_varint(out, self.subspaces() as u64);
+        put_f32s(out, &self.centroids);
+    }
+
+    pub fn from_bytes(bytes: &[u8], metric: Metric, dims: usize) -> Result<Self> {
+        let mut r = Reader::new(bytes);
+        let d = r.count(1 << 16, "PQ dimensions")?;
+        let m = r.count(d, "PQ subspaces")?;
+        if d != dims || m == 0 {
+            return Err(Error::Corrupt(format!("codebook is for {d} dimensions / {m} subspaces; index has {dims}")));
+        }
+        let rest = r.take(r.remaining())?;
+        if rest.len() != K * dims * 4 {
+            return Err(Error::Corrupt(format!(
+                "codebook holds {} bytes, expected {}",
+                rest.len(),
+                K * dims * 4
+            )));
+        }
+        let centroids = f32s_from_le(rest)?;
+        if centroids.iter().any(|x| !x.is_finite()) {
+            return Err(Error::Corrupt("codebook contains non-finite values".into()));
+        }
+        Ok(ProductQuantizer { metric, dims, bounds: bounds_for(dims, m), centroids })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn data(n: usize, dims: usize, seed: u64) -> Vec<f32> {
+        let mut rng = Rng::new(seed);
+        (0..n * dims).map(|_| rng.next_f64() as f32).collect()
+    }
+
+    #[test]
+    fn adc_tracks_true_distance_and_round_trips() {
+        let dims = 24;
+        let base = data(2000, dims, 1);
+        let params = PqParams { subspaces: 8, iterations: 10, sample: 2000, seed: 3 };
+        let pq = ProductQuantizer::train(&base, dims, Metric::L2, &params, 2).unwrap();
+        let q = &base[..dims];
+        let table = pq.table(q);
+        let mut code = vec![0u8; 8];
+        let mut err = 0.0;
+        let mut total = 0.0;
+        for row in base.chunks_exact(dims).skip(1).take(200) {
+            pq.encode(row, &mut code);
+            let approx = table.distance(&code);
+            let exact = l2_squared(q, row);
+            err += (approx - exact).abs();
+            total += exact;
+        }
+        assert!(err / total < 0.25, "relative ADC error {}", err / total);
+        let mut bytes = Vec::new();
+        pq.to_bytes(&mut bytes);
+        assert_eq!(ProductQuantizer::from_bytes(&bytes, Metric::L2, dims).unwrap(), pq);
+        assert!(ProductQuantizer::from_bytes(&bytes[..bytes.len() - 1], Metric::L2, dims).is_err());
+        assert!(ProductQuantizer::from_bytes(&bytes, Metric::L2, dims + 1).is_err());
+    }
+
+    #[test]
+    fn sdc_matches_decoded_distance() {
+        let dims = 16;
+        let base = data(600, dims, 9);
+        let params = PqParams { subspaces: 4, iterations: 5, sample: 600, seed: 1 };
+        let pq = ProductQuantizer::train(&base, dims, Metric::L2, &params, 1).unwrap();
+        let t = pq.sdc_tables();
+        let (mut a, mut b) = (vec![0u8; 4], vec![0u8; 4]);
+        pq.encode(&base[..dims], &mut a);
+        pq.encode(&base[dims..2 * dims], &mut b);
+        let (mut da, mut db) = (Vec::new(), Vec::new());
+        pq.decode(&a, &mut da);
+        pq.decode(&b, &mut db);
+        assert!((pq.sdc_distance(&t, &a, &b) - l2_squared(&da, &db)).abs() < 1e-4);
+    }
+}
