@@ -8,7 +8,9 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/nook-target}"
 rustup target add wasm32-unknown-unknown >/dev/null 2>&1 || rustup target add wasm32-unknown-unknown
 
 echo "== native tests (core) =="
-cargo test --release --all-targets
+cargo test --release --lib --bins --tests
+echo "== benchmarks compile =="
+cargo build --release --benches
 
 echo "== core builds for wasm32-unknown-unknown =="
 cargo check --lib --target wasm32-unknown-unknown

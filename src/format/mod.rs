@@ -19,6 +19,7 @@
 //! message saying to upgrade. What each section holds is documented by the index that
 //! writes it (`index::stored`, `index::pruned`).
 
+pub mod fvecs;
 pub mod varint;
 
 use crate::distance::Metric;
