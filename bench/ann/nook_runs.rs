@@ -1,0 +1,184 @@
+//! nook under test, in a child process (see `ann.rs`):
+//! - stored-vector mode (`VectorIndex`): build, recall/QPS curve over ef, saved bytes;
+//! - pruned + PQ + recompute mode (`PrunedIndex` over the same graph): sweep ef x rerank
+//!   single pass each, then time the cheapest points (fewest exact vectors requested)
+//!   that reach recall@10 0.90 and 0.95.
+//!
+//! Same parameters as the hnsw_rs peer: M 16, ef_construction 200.
+
+use std::time::Instant;
+
+use nook::index::{IndexParams, PqParams, PruneParams, PrunedIndex, TwoLevelParams, VectorIndex};
+
+use crate::Config;
+use crate::data::{Dataset, Metric};
+use crate::gt::GroundTruth;
+use crate::measure::{self, K, Record, Searcher, Truth};
+
+pub const M: usize = 16;
+pub const EF_CONSTRUCTION: usize = 200;
+pub const SEED: u64 = 42;
+/// Recall@10 targets of the pruned-mode operating points.
+pub const TARGETS: [f64; 2] = [0.90, 0.95];
+
+struct Stored<'a> {
+    idx: &'a VectorIndex,
+    ds: &'a Dataset,
+}
+
+impl Searcher for Stored<'_> {
+    type State = nook::index::Scratch;
+    type Param = usize;
+    fn state(&self) -> Self::State {
+        self.idx.scratch()
+    }
+    fn search(&self, q: usize, ef: usize, st: &mut Self::State, out: &mut [u32]) -> u32 {
+        let hits = self.idx.search(self.ds.query(q), K, ef, None, st).expect("nook search");
+        for (o, h) in out.iter_mut().zip(hits) {
+            *o = h.id as u32;
+        }
+        0
+    }
+}
+
+struct Pruned<'a> {
+    idx: &'a VectorIndex,
+    pruned: &'a PrunedIndex,
+    ds: &'a Dataset,
+    batch: usize,
+}
+
+impl<'a> Searcher for Pruned<'a> {
+    type State = (nook::index::Scratch, nook::TableVectors<'a>);
+    /// (ef, rerank)
+    type Param = (usize, usize);
+    fn state(&self) -> Self::State {
+        (self.idx.scratch(), nook::TableVectors { vectors: &self.ds.base, dims: self.ds.dims })
+    }
+    fn search(&self, q: usize, (ef, rerank): (usize, usize), st: &mut Self::State, out: &mut [u32]) -> u32 {
+        let p = TwoLevelParams { ef, rerank, batch: self.batch };
+        let (hits, stats) = self.pruned.search(self.ds.query(q), K, &p, None, &mut st.1, &mut st.0).expect("nook pruned search");
+        for (o, h) in out.iter_mut().zip(hits) {
+            *o = h.id as u32;
+        }
+        stats.exact as u32
+    }
+}
+
+/// `ds` is already prepared (normalised for cosine sets); `truth` loads the ground truth
+/// after the build, so that it does not count towards the build's peak memory.
+pub fn run(ds: &Dataset, cfg: &Config, truth: &dyn Fn() -> Result<GroundTruth, String>) -> Result<(), String> {
+    let n = ds.n_base();
+    let metric = match ds.metric {
+        Metric::L2 => nook::Metric::L2,
+        Metric::Cosine => nook::Metric::Cosine,
+    };
+    let rss_data = measure::vm_bytes("VmRSS");
+    if !measure::reset_peak() {
+        eprintln!("nook: cannot reset VmHWM; the peak includes data loading");
+    }
+    eprintln!("nook: building {n} x {} ({metric:?}), {} threads ...", ds.dims, cfg.build_threads);
+    let t = Instant::now();
+    let params = IndexParams { metric, dims: ds.dims, m: M, ef_construction: EF_CONSTRUCTION, seed: SEED };
+    let mut idx = VectorIndex::new(params).map_err(|e| format!("nook VectorIndex::new: {e}"))?;
+    let ids: Vec<u64> = (0..n as u64).collect();
+    idx.add_batch(&ids, &ds.base, cfg.build_threads).map_err(|e| format!("nook add_batch: {e}"))?;
+    let build = t.elapsed().as_secs_f64();
+    drop(ids);
+    let peak = measure::vm_bytes("VmHWM");
+    eprintln!("nook: built in {build:.1} s, peak RSS {:.0} MiB", peak as f64 / (1 << 20) as f64);
+    Record::new("build")
+        .s("lib", "nook")
+        .u("threads", cfg.build_threads as u64)
+        .f("secs", build)
+        .u("peak_rss", peak)
+        .u("data_rss", rss_data)
+        .emit();
+    let bytes = idx.save().len() as u64;
+    eprintln!("nook: save() = {bytes} bytes ({:.0} B/vector)", bytes as f64 / n as f64);
+    Record::new("disk").s("lib", "nook").u("bytes", bytes).emit();
+
+    let gt = truth()?;
+    let truth = Truth { metric: ds.metric, dims: ds.dims, base: &ds.base, queries: &ds.queries, gt: &gt };
+    let nq = ds.n_queries();
+    if cfg.libs.iter().any(|l| l == "nook") {
+        let s = Stored { idx: &idx, ds };
+        measure::ef_curve("nook", &s, &truth, nq, &cfg.efs, &cfg.query_threads, cfg.runs);
+    }
+    if cfg.libs.iter().any(|l| l == "pruned") {
+        pruned(&idx, ds, cfg, &truth)?;
+    }
+    Ok(())
+}
+
+fn pruned(idx: &VectorIndex, ds: &Dataset, cfg: &Config, truth: &Truth) -> Result<(), String> {
+    let prune = PruneParams { ..Default::default() };
+    let pq = PqParams { ..Default::default() };
+    eprintln!("nook pruned: building ({prune:?}, {pq:?}) ...");
+    let t = Instant::now();
+    let pruned = PrunedIndex::build(idx, &prune, &pq, cfg.build_threads).map_err(|e| format!("nook PrunedIndex::build: {e}"))?;
+    let secs = t.elapsed().as_secs_f64();
+    let sz = pruned.sizes();
+    eprintln!("nook pruned: built in {secs:.1} s, sizes {sz:?}");
+    Record::new("pruned_build")
+        .f("secs", secs)
+        .s("prune", &format!("{prune:?}"))
+        .s("pq", &format!("{pq:?}"))
+        .u("batch", cfg.batch as u64)
+        .u("graph", sz.graph as u64)
+        .u("codes", sz.codes as u64)
+        .u("codebook", sz.codebook as u64)
+        .u("total", sz.total as u64)
+        .emit();
+
+    let s = Pruned { idx, pruned: &pruned, ds, batch: cfg.batch };
+    let nq = ds.n_queries();
+    let sweep_threads = cfg.query_threads.iter().copied().max().unwrap_or(1);
+    // (ef, rerank, recall, median exact)
+    let mut points: Vec<(usize, usize, f64, f64)> = Vec::new();
+    for &ef in &cfg.pruned_efs {
+        for &rerank in cfg.reranks.iter().filter(|&&r| r <= ef && r >= K) {
+            let p = measure::measure(&s, (ef, rerank), truth, nq, sweep_threads, 1);
+            let exact = measure::median_u32(&p.counts);
+            let mean = p.counts.iter().map(|&c| c as f64).sum::<f64>() / nq as f64;
+            eprintln!("  pruned ef {ef:>4} rerank {rerank:>4}: recall@10 {:.4}  exact median {exact:.0} mean {mean:.1}  {:.0} q/s ({sweep_threads} threads)", p.recall, p.qps);
+            Record::new("pruned_point")
+                .u("ef", ef as u64)
+                .u("rerank", rerank as u64)
+                .f("recall", p.recall)
+                .f("exact_median", exact)
+                .f("exact_mean", mean)
+                .u("threads", sweep_threads as u64)
+                .f("qps", p.qps)
+                .emit();
+            points.push((ef, rerank, p.recall, exact));
+        }
+    }
+    for target in TARGETS {
+        // The cheapest point reaching the target: fewest exact vectors, then smallest ef.
+        let best = points
+            .iter()
+            .filter(|p| p.2 >= target)
+            .min_by(|a, b| a.3.total_cmp(&b.3).then(a.0.cmp(&b.0)).then(a.1.cmp(&b.1)));
+        let Some(&(ef, rerank, _, _)) = best else {
+            eprintln!("  pruned: recall@10 {target} not reached by the sweep");
+            Record::new("pruned_op").f("target", target).s("reached", "false").emit();
+            continue;
+        };
+        let p = measure::measure(&s, (ef, rerank), truth, nq, 1, cfg.runs);
+        let exact = measure::median_u32(&p.counts);
+        eprintln!("  pruned @{target}: ef {ef} rerank {rerank}: recall@10 {:.4}, exact median {exact:.0}, {:.0} q/s (1 thread)", p.recall, p.qps);
+        Record::new("pruned_op")
+            .f("target", target)
+            .s("reached", "true")
+            .u("ef", ef as u64)
+            .u("rerank", rerank as u64)
+            .f("recall", p.recall)
+            .f("exact_median", exact)
+            .f("qps", p.qps)
+            .list("qps_runs", &p.qps_runs)
+            .u("total", sz.total as u64)
+            .emit();
+    }
+    Ok(())
+}
