@@ -20,6 +20,7 @@
 //! writes it (`index::stored`, `index::pruned`).
 
 pub mod fvecs;
+pub mod half;
 pub mod varint;
 
 use crate::distance::Metric;

@@ -3,7 +3,8 @@
 //! Sections (all indexes):
 //! - `PARM`: varints `m, ef_construction, seed, degree_m, cap0, cap, nodes, entry + 1
 //!   (0 = empty), entry_level`; pruned indexes append `m_hub, m, ef, hub_fraction (f32)`.
-//! - `LEVL`: one byte per node, its top layer.
+//! - `LEVL`: the nodes above layer 0 (about 1 in M): `varint(count)`, then per node
+//!   `varint(gap to the previous such node) u8(level)`.
 //! - `GRPH`: the graph in compact CSR coding (see `graph::compact`).
 //! - `IDS `: document ids and tombstones (see `index::ids`).
 //!
@@ -46,7 +47,16 @@ fn write_common(w: &mut Writer, params: &IndexParams, graph: &Graph, ids: &Ids, 
         put_f32s(&mut parm, &[f]);
     }
     w.section(b"PARM", parm);
-    w.section(b"LEVL", (0..graph.len() as u32).map(|v| graph.level(v)).collect());
+    let mut levels = Vec::new();
+    let upper: Vec<u32> = (0..graph.len() as u32).filter(|&v| graph.level(v) > 0).collect();
+    put_varint(&mut levels, upper.len() as u64);
+    let mut prev = 0;
+    for v in upper {
+        put_varint(&mut levels, (v - prev) as u64);
+        levels.push(graph.level(v));
+        prev = v;
+    }
+    w.section(b"LEVL", levels);
     let mut g = Vec::new();
     encode_csr(graph, &mut g);
     w.section(b"GRPH", g);
@@ -65,11 +75,9 @@ fn read_common(file: &File<'_>, extra: usize, fraction: bool) -> Result<Common> 
     if degrees.cap0 == 0 || degrees.cap == 0 {
         return Err(Error::Corrupt("degree limits must be positive".into()));
     }
-    let levels = file.section(b"LEVL")?;
-    let nodes = r.count(levels.len(), "node count")?;
-    if nodes != levels.len() || levels.iter().any(|&l| l > MAX_LEVEL) {
-        return Err(Error::Corrupt("level section does not match the node count".into()));
-    }
+    // Every node costs at least one byte of graph, which bounds the count before allocating.
+    let nodes = r.count(file.section(b"GRPH")?.len(), "node count")?;
+    let levels = read_levels(file.section(b"LEVL")?, nodes)?;
     let entry = r.count(nodes, "entry point")?;
     let entry_level = r.count(MAX_LEVEL as usize, "entry level")? as u8;
     let rest = (0..extra).map(|_| r.varint()).collect::<Result<Vec<_>>>()?;
@@ -80,9 +88,28 @@ fn read_common(file: &File<'_>, extra: usize, fraction: bool) -> Result<Common> 
     let params = IndexParams { metric: file.header.metric, dims: file.header.dims as usize, m, ef_construction, seed };
     params.validate().map_err(|e| Error::Corrupt(e.to_string()))?;
     let entry = (entry > 0).then(|| (entry as u32 - 1, entry_level));
-    let graph = decode_csr(file.section(b"GRPH")?, levels, degrees, entry)?;
+    let graph = decode_csr(file.section(b"GRPH")?, &levels, degrees, entry)?;
     let ids = Ids::from_bytes(file.section(b"IDS ")?, nodes)?;
     Ok(Common { params, graph, ids, rest, hub_fraction })
+}
+
+fn read_levels(bytes: &[u8], nodes: usize) -> Result<Vec<u8>> {
+    let mut r = Reader::new(bytes);
+    let mut levels = vec![0u8; nodes];
+    let count = r.count(nodes, "nodes above layer 0")?;
+    let mut at = 0usize;
+    for i in 0..count {
+        at += r.count(nodes, "node gap")?;
+        let level = r.u8()?;
+        if at >= nodes || (i > 0 && levels[at] != 0) || level == 0 || level > MAX_LEVEL {
+            return Err(Error::Corrupt(format!("level entry {i} (node {at}, level {level}) is invalid")));
+        }
+        levels[at] = level;
+    }
+    if !r.is_empty() {
+        return Err(Error::Corrupt("level section has trailing bytes".into()));
+    }
+    Ok(levels)
 }
 
 fn header(kind: Kind, params: &IndexParams) -> Header {

@@ -5,7 +5,8 @@
 
 use crate::distance::{Metric, dot, l2_squared};
 use crate::error::{Error, Result};
-use crate::format::varint::{Reader, f32s_from_le, put_f32s, put_varint};
+use crate::format::half::{f16_to_f32, f32_to_f16};
+use crate::format::varint::{Reader, put_varint};
 use crate::rng::Rng;
 
 use super::kmeans::{kmeans, nearest};
@@ -88,6 +89,11 @@ impl ProductQuantizer {
         if data.is_empty() || data.len() % dims != 0 {
             return Err(Error::InvalidParameter("PQ training needs at least one vector".into()));
         }
+        if data.iter().any(|x| x.abs() > 60_000.0) {
+            return Err(Error::InvalidParameter(
+                "a pruned index stores its codebook in half precision: scale vector values into ±60000".into(),
+            ));
+        }
         let n = data.len() / dims;
         let mut rng = Rng::new(params.seed);
         let mut rows: Vec<usize> = (0..n).collect();
@@ -109,7 +115,11 @@ impl ProductQuantizer {
             kmeans(&block, hi - lo, K, params.iterations, &mut rng)
         };
         let parts: Vec<Vec<f32>> = crate::parallel::map(params.subspaces, threads, &train_one);
-        Ok(ProductQuantizer { metric, dims, bounds, centroids: parts.concat() })
+        let mut centroids = parts.concat();
+        for c in &mut centroids {
+            *c = f16_to_f32(f32_to_f16(*c));
+        }
+        Ok(ProductQuantizer { metric, dims, bounds, centroids })
     }
 
     pub fn dims(&self) -> usize {
@@ -191,11 +201,16 @@ impl ProductQuantizer {
         s
     }
 
-    /// Serialise: `varint(dims) varint(subspaces) f32 centroids...` (bounds are derived).
+    /// Serialise: `varint(dims) varint(subspaces)` then the centroids as f16 LE (bounds
+    /// are derived). Centroids are rounded to half precision when trained, so what is
+    /// saved is exactly what searches used.
     pub fn to_bytes(&self, out: &mut Vec<u8>) {
         put_varint(out, self.dims as u64);
         put_varint(out, self.subspaces() as u64);
-        put_f32s(out, &self.centroids);
+        out.reserve(self.centroids.len() * 2);
+        for &c in &self.centroids {
+            out.extend_from_slice(&f32_to_f16(c).to_le_bytes());
+        }
     }
 
     pub fn from_bytes(bytes: &[u8], metric: Metric, dims: usize) -> Result<Self> {
@@ -206,14 +221,10 @@ impl ProductQuantizer {
             return Err(Error::Corrupt(format!("codebook is for {d} dimensions / {m} subspaces; index has {dims}")));
         }
         let rest = r.take(r.remaining())?;
-        if rest.len() != K * dims * 4 {
-            return Err(Error::Corrupt(format!(
-                "codebook holds {} bytes, expected {}",
-                rest.len(),
-                K * dims * 4
-            )));
+        if rest.len() != K * dims * 2 {
+            return Err(Error::Corrupt(format!("codebook holds {} bytes, expected {}", rest.len(), K * dims * 2)));
         }
-        let centroids = f32s_from_le(rest)?;
+        let centroids: Vec<f32> = rest.chunks_exact(2).map(|b| f16_to_f32(u16::from_le_bytes([b[0], b[1]]))).collect();
         if centroids.iter().any(|x| !x.is_finite()) {
             return Err(Error::Corrupt("codebook contains non-finite values".into()));
         }
