@@ -42,12 +42,17 @@ const USAGE: &str = "usage: cargo bench --bench ann -- [DATASET] [options]
   --build-threads T    build threads for both libraries (default 2)
   --libs LIST          hnsw_rs,nook,pruned (default all three)
   --pruned-efs LIST    ef values of the pruned-mode sweep (default 10,20,40,80,160,320)
-  --reranks LIST       rerank values of the pruned-mode sweep (default 10,20,40,80,160)
+  --reranks LIST       rerank values of the pruned-mode sweep (default 10,15,20,30,40,60,80,120,160)
   --batch B            exact vectors per provider call in pruned mode (default 16)
+  --prune-m M          pruned degree of non-hubs (default: nook's PruneParams default)
+  --prune-m-hub M      degree of hubs (default: nook's PruneParams default)
+  --pq-subspaces S     PQ bytes per vector (default: nook's PqParams default)
+  --nook-reorder       call VectorIndex::reorder_for_locality after the build (timed)
   --hnsw-cosine KIND   dot (default: DistDot on normalised vectors) | cosine (DistCosine)
   --data DIR           where fetch_data.sh put the sets (default $NOOK_DATA or <repo>/data)
   --out DIR            results directory (default <repo>/bench/results)
-  --no-write           print only, write no result files";
+  --no-write           print only, write no result files
+  --gt-only            compute / check the ground truth cache and stop";
 
 /// The run's settings (shared by parent and children: children get the same arguments).
 pub struct Config {
@@ -64,8 +69,13 @@ pub struct Config {
     pub pruned_efs: Vec<usize>,
     pub reranks: Vec<usize>,
     pub batch: usize,
+    pub prune_m: Option<usize>,
+    pub prune_m_hub: Option<usize>,
+    pub pq_subspaces: Option<usize>,
+    pub nook_reorder: bool,
     pub hnsw_cosine_scalar: bool,
     pub write: bool,
+    pub gt_only: bool,
     pub child: Option<String>,
     /// The user's arguments, for the record and for the children.
     pub args: Vec<String>,
@@ -90,10 +100,15 @@ fn parse_args(raw: Vec<String>) -> Result<Config, String> {
         build_threads: 2,
         libs: vec!["hnsw_rs".into(), "nook".into(), "pruned".into()],
         pruned_efs: vec![10, 20, 40, 80, 160, 320],
-        reranks: vec![10, 20, 40, 80, 160],
+        reranks: vec![10, 15, 20, 30, 40, 60, 80, 120, 160],
         batch: 16,
+        prune_m: None,
+        prune_m_hub: None,
+        pq_subspaces: None,
+        nook_reorder: false,
         hnsw_cosine_scalar: false,
         write: true,
+        gt_only: false,
         child: None,
         args: Vec::new(),
         args_line: String::new(),
@@ -125,6 +140,10 @@ fn parse_args(raw: Vec<String>) -> Result<Config, String> {
             "--pruned-efs" => c.pruned_efs = parse_list(&val()?)?,
             "--reranks" => c.reranks = parse_list(&val()?)?,
             "--batch" => c.batch = val()?.parse().map_err(|_| "--batch needs a number")?,
+            "--prune-m" => c.prune_m = Some(val()?.parse().map_err(|_| "--prune-m needs a number")?),
+            "--prune-m-hub" => c.prune_m_hub = Some(val()?.parse().map_err(|_| "--prune-m-hub needs a number")?),
+            "--pq-subspaces" => c.pq_subspaces = Some(val()?.parse().map_err(|_| "--pq-subspaces needs a number")?),
+            "--nook-reorder" => c.nook_reorder = true,
             "--hnsw-cosine" => {
                 c.hnsw_cosine_scalar = match val()?.as_str() {
                     "dot" => false,
@@ -135,6 +154,7 @@ fn parse_args(raw: Vec<String>) -> Result<Config, String> {
             "--data" => c.data_dir = PathBuf::from(val()?),
             "--out" => c.out_dir = PathBuf::from(val()?),
             "--no-write" => c.write = false,
+            "--gt-only" => c.gt_only = true,
             s if !s.starts_with('-') => c.dataset = s.to_string(),
             s => return Err(format!("unknown option {s}")),
         }
@@ -202,6 +222,9 @@ fn parent(cfg: &Config) -> Result<(), String> {
         gt::ensure(&cfg.data_dir, &ds, threads)?;
         (ds.dims, ds.n_base(), ds.base_total, ds.metric)
     };
+    if cfg.gt_only {
+        return Ok(());
+    }
     let nq_file = data::read_fvecs(&data::query_path(&cfg.data_dir, &cfg.dataset), Some(0))?.2;
     let nq = cfg.queries.map_or(nq_file, |q| q.min(nq_file));
 

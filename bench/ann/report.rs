@@ -222,7 +222,7 @@ pub fn markdown(cfg: &Config, meta: &Meta, recs: &[Rec], sum: &Summary) -> Strin
 
 fn pruned_section(s: &mut String, recs: &[Rec], pb: &Rec, meta: &Meta) {
     let hnsw_bytes = find(recs, "disk", "hnsw_rs").map(|r| r.num("bytes"));
-    let total = pb.num("total");
+    let total = pb.num("index");
     let _ = writeln!(s, "\n## nook pruned + PQ + recompute\n");
     let _ = writeln!(s, "- prune: `{}`; pq: `{}`; provider batch {}; built from the stored index in {:.1} s", pb.get("prune"), pb.get("pq"), pb.get("batch"), pb.num("secs"));
     let _ = writeln!(
@@ -231,10 +231,17 @@ fn pruned_section(s: &mut String, recs: &[Rec], pb: &Rec, meta: &Meta) {
         pb.get("graph"),
         pb.get("codes"),
         pb.get("codebook"),
-        pb.get("total"),
+        pb.get("index"),
         total / meta.base as f64,
         opt(hnsw_bytes, 0),
         opt(hnsw_bytes.map(|h| h / total), 1)
+    );
+    let _ = writeln!(
+        s,
+        "- the whole saved file adds ids {} and headers: {} bytes ({} x smaller than the hnsw_rs dump)",
+        pb.get("ids"),
+        pb.get("file"),
+        opt(hnsw_bytes.map(|h| h / pb.num("file")), 1)
     );
     let _ = writeln!(s, "\n| target recall@10 | ef | rerank | recall@10 | exact vectors/query (median) | q/s 1t | bytes vs hnsw_rs |");
     let _ = writeln!(s, "|---:|---:|---:|---:|---:|---:|---:|");
@@ -359,7 +366,7 @@ pub fn json(cfg: &Config, meta: &Meta, recs: &[Rec], sum: &Summary) -> String {
         })
         .collect();
     let hnsw_bytes = find(recs, "disk", "hnsw_rs").map(|r| r.num("bytes"));
-    let pruned_total = recs.iter().find(|r| r.kind == "pruned_build").map(|r| r.num("total"));
+    let pruned_total = recs.iter().find(|r| r.kind == "pruned_build").map(|r| r.num("index"));
     let _ = writeln!(
         s,
         "  \"ratios_nook_over_hnsw_rs\": {{\"qps_at_recall_0.95\": [{}], \"build_time\": {}, \"bytes\": {}, \"build_peak_rss_above_data\": {}, \"pruned_bytes\": {}}},",
