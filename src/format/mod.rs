@@ -127,7 +127,10 @@ impl<'a> File<'a> {
         }
         let header_len = 24 + 16 * count;
         let stored_crc = r.u32()?;
-        if crc32fast::hash(&bytes[..header_len]) != stored_crc {
+        // Under `cargo fuzz` checksums are not enforced, so the fuzzer reaches the decoders
+        // behind them instead of stopping at the first crc.
+        let verify = !cfg!(fuzzing);
+        if verify && crc32fast::hash(&bytes[..header_len]) != stored_crc {
             return Err(Error::Checksum("header".into()));
         }
         let mut sections = Vec::with_capacity(count);
@@ -136,7 +139,7 @@ impl<'a> File<'a> {
             let len = usize::try_from(len)
                 .map_err(|_| Error::Truncated(format!("section {name} claims {len} bytes")))?;
             let payload = r.take(len)?;
-            if crc32fast::hash(payload) != crc {
+            if verify && crc32fast::hash(payload) != crc {
                 return Err(Error::Checksum(name));
             }
             sections.push((tag, payload));
