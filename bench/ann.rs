@@ -254,7 +254,7 @@ fn parent(cfg: &Config) -> Result<(), String> {
         children.push("nook");
     }
     for name in children {
-        meta.load.push((name.to_string(), load_avg()));
+        meta.load.push((name.to_string(), measure::load_avg()));
         eprintln!("--- {name} (child process) ---");
         match run_child(cfg, name, &mut recs) {
             Ok(()) => {}
@@ -317,10 +317,6 @@ fn cpu_model() -> String {
         .and_then(|t| from(t, "Model name"))
         .or_else(|| std::fs::read_to_string("/proc/cpuinfo").ok().and_then(|t| from(&t, "model name")))
         .unwrap_or_else(|| "unknown".into())
-}
-
-fn load_avg() -> f64 {
-    std::fs::read_to_string("/proc/loadavg").ok().and_then(|s| s.split_whitespace().next()?.parse().ok()).unwrap_or(f64::NAN)
 }
 
 /// The version of a dependency as locked in Cargo.lock.

@@ -64,6 +64,7 @@ fn go<D: Distance<f32> + Send + Sync>(
         eprintln!("hnsw_rs: cannot reset VmHWM; the peak includes data loading");
     }
     eprintln!("hnsw_rs: building {n} x {} ({dist_name}), {} threads ...", ds.dims, cfg.build_threads);
+    let cpu0 = measure::cpu_secs();
     let t = Instant::now();
     let mut h: Hnsw<f32, D> = Hnsw::new(M, n, MAX_LAYER, EF_CONSTRUCTION, dist);
     let items: Vec<(&[f32], usize)> = (0..n).map(|i| (ds.base_row(i), i)).collect();
@@ -84,6 +85,8 @@ fn go<D: Distance<f32> + Send + Sync>(
         .s("lib", "hnsw_rs")
         .u("threads", cfg.build_threads as u64)
         .f("secs", build)
+        .f("cpu_secs", measure::cpu_secs() - cpu0)
+        .f("load", measure::load_avg())
         .u("peak_rss", peak)
         .u("data_rss", rss_data)
         .s("distance", dist_name)

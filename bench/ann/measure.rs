@@ -30,6 +30,8 @@ pub trait Searcher: Sync {
 /// The result of one pass over the queries.
 pub struct Pass {
     pub secs: f64,
+    /// CPU time (user + system, all threads of this process) the pass used.
+    pub cpu_secs: f64,
     /// `nq * K` ids.
     pub ids: Vec<u32>,
     /// The per-query counts returned by `search`.
@@ -46,6 +48,7 @@ pub fn pass<S: Searcher>(s: &S, p: S::Param, nq: usize, threads: usize) -> Pass 
         .map(|_| (Vec::with_capacity(nq * K), Vec::with_capacity(nq), Vec::with_capacity(nq / CHUNK + 1)))
         .collect();
     let next = AtomicUsize::new(0);
+    let cpu0 = cpu_secs();
     let t = Instant::now();
     let work = |st: &mut S::State, local: &mut (Vec<u32>, Vec<u32>, Vec<usize>)| loop {
         let c = next.fetch_add(CHUNK, Ordering::Relaxed);
@@ -71,6 +74,7 @@ pub fn pass<S: Searcher>(s: &S, p: S::Param, nq: usize, threads: usize) -> Pass 
         });
     }
     let secs = t.elapsed().as_secs_f64();
+    let cpu_secs = cpu_secs() - cpu0;
     let mut ids = vec![NONE; nq * K];
     let mut counts = vec![0; nq];
     for (lids, lcounts, starts) in locals {
@@ -83,7 +87,7 @@ pub fn pass<S: Searcher>(s: &S, p: S::Param, nq: usize, threads: usize) -> Pass 
             }
         }
     }
-    Pass { secs, ids, counts }
+    Pass { secs, cpu_secs, ids, counts }
 }
 
 /// What recall is judged against.
@@ -139,24 +143,30 @@ pub fn median_u32(v: &[u32]) -> f64 {
 /// One point of a recall/QPS sweep.
 pub struct Point {
     pub recall: f64,
+    /// Median queries per wall-clock second.
     pub qps: f64,
     pub qps_runs: Vec<f64>,
+    /// Median queries per CPU-second: less disturbed than wall time when other jobs
+    /// share the machine (for one thread it is the uncontended q/s, roughly).
+    pub cpu_qps: f64,
     pub counts: Vec<u32>,
 }
 
 /// `runs` timed passes at one parameter: recall of the first, median QPS over all.
 pub fn measure<S: Searcher>(s: &S, p: S::Param, truth: &Truth, nq: usize, threads: usize, runs: usize) -> Point {
     let mut qps_runs = Vec::with_capacity(runs);
+    let mut cpu_runs = Vec::with_capacity(runs);
     let mut first: Option<Pass> = None;
     for _ in 0..runs.max(1) {
         let r = pass(s, p, nq, threads);
         qps_runs.push(nq as f64 / r.secs);
+        cpu_runs.push(nq as f64 / r.cpu_secs.max(1e-3));
         if first.is_none() {
             first = Some(r);
         }
     }
     let first = first.expect("at least one run");
-    Point { recall: truth.recall(&first.ids), qps: median(&qps_runs), qps_runs, counts: first.counts }
+    Point { recall: truth.recall(&first.ids), qps: median(&qps_runs), qps_runs, cpu_qps: median(&cpu_runs), counts: first.counts }
 }
 
 /// A line of results a child prints on stdout: `@ann <kind> key=value ...`.
@@ -209,6 +219,22 @@ pub fn reset_peak() -> bool {
     std::fs::write("/proc/self/clear_refs", "5").is_ok()
 }
 
+/// CPU time used so far by this process (all its threads, live and exited), from
+/// `/proc/self/stat` (utime + stime, in clock ticks of 1/100 s: Linux's USER_HZ).
+pub fn cpu_secs() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the parenthesised command name: state is field 3, utime 14, stime 15.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let tick = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    (tick(11) + tick(12)) / 100.0
+}
+
+/// 1-minute load average.
+pub fn load_avg() -> f64 {
+    std::fs::read_to_string("/proc/loadavg").ok().and_then(|s| s.split_whitespace().next()?.parse().ok()).unwrap_or(f64::NAN)
+}
+
 /// Total size of the files directly in `dir`.
 pub fn dir_bytes(dir: &std::path::Path) -> u64 {
     std::fs::read_dir(dir)
@@ -221,7 +247,13 @@ pub fn ef_curve<S: Searcher<Param = usize>>(lib: &str, s: &S, truth: &Truth, nq:
     for &t in threads {
         for &ef in efs {
             let p = measure(s, ef, truth, nq, t, runs);
-            eprintln!("  {lib:<8} threads {t} ef {ef:>4}: recall@10 {:.4}  {:>8.0} q/s", p.recall, p.qps);
+            eprintln!(
+                "  {lib:<8} threads {t} ef {ef:>4}: recall@10 {:.4}  {:>8.0} q/s  ({:.0} per CPU-s, load {:.1})",
+                p.recall,
+                p.qps,
+                p.cpu_qps,
+                load_avg()
+            );
             Record::new("curve")
                 .s("lib", lib)
                 .u("threads", t as u64)
@@ -229,6 +261,8 @@ pub fn ef_curve<S: Searcher<Param = usize>>(lib: &str, s: &S, truth: &Truth, nq:
                 .f("recall", p.recall)
                 .f("qps", p.qps)
                 .list("qps_runs", &p.qps_runs)
+                .f("cpu_qps", p.cpu_qps)
+                .f("load", load_avg())
                 .emit();
         }
     }

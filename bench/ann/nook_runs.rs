@@ -77,6 +77,7 @@ pub fn run(ds: &Dataset, cfg: &Config, truth: &dyn Fn() -> Result<GroundTruth, S
         eprintln!("nook: cannot reset VmHWM; the peak includes data loading");
     }
     eprintln!("nook: building {n} x {} ({metric:?}), {} threads ...", ds.dims, cfg.build_threads);
+    let cpu0 = measure::cpu_secs();
     let t = Instant::now();
     let params = IndexParams { metric, dims: ds.dims, m: M, ef_construction: EF_CONSTRUCTION, seed: SEED };
     let mut idx = VectorIndex::new(params).map_err(|e| format!("nook VectorIndex::new: {e}"))?;
@@ -93,6 +94,8 @@ pub fn run(ds: &Dataset, cfg: &Config, truth: &dyn Fn() -> Result<GroundTruth, S
         .s("lib", "nook")
         .u("threads", cfg.build_threads as u64)
         .f("secs", build)
+        .f("cpu_secs", measure::cpu_secs() - cpu0)
+        .f("load", measure::load_avg())
         .u("peak_rss", peak)
         .u("data_rss", rss_data)
         .s("reorder_for_locality", if cfg.nook_reorder { "true" } else { "false" })
@@ -166,6 +169,7 @@ fn pruned(idx: &VectorIndex, ds: &Dataset, cfg: &Config, truth: &Truth) -> Resul
                 .f("exact_mean", mean)
                 .u("threads", sweep_threads as u64)
                 .f("qps", p.qps)
+                .f("cpu_qps", p.cpu_qps)
                 .emit();
             points.push((ef, rerank, p.recall, exact));
         }
@@ -193,6 +197,7 @@ fn pruned(idx: &VectorIndex, ds: &Dataset, cfg: &Config, truth: &Truth) -> Resul
             .f("exact_median", exact)
             .f("qps", p.qps)
             .list("qps_runs", &p.qps_runs)
+            .f("cpu_qps", p.cpu_qps)
             .u("index", index_bytes)
             .emit();
     }

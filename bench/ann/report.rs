@@ -51,6 +51,8 @@ pub struct Meta {
 pub struct Summary {
     /// threads -> (hnsw_rs best qps, nook best qps) at recall >= 0.95
     pub qps_at_95: Vec<(u64, Option<(f64, u64)>, Option<(f64, u64)>)>,
+    /// The same for one thread in queries per CPU-second.
+    pub cpu_qps_at_95: (Option<(f64, u64)>, Option<(f64, u64)>),
     pub build_ratio: Option<f64>,
     pub bytes_ratio: Option<f64>,
     pub peak_ratio: Option<f64>,
@@ -60,12 +62,18 @@ fn find<'a>(recs: &'a [Rec], kind: &str, lib: &str) -> Option<&'a Rec> {
     recs.iter().find(|r| r.kind == kind && r.get("lib") == lib)
 }
 
-/// Highest QPS (and its ef) among `lib`'s curve points at `threads` with recall >= 0.95.
-fn best_qps(recs: &[Rec], lib: &str, threads: u64) -> Option<(f64, u64)> {
+/// Highest `field` (q/s) and its ef among `lib`'s curve points at `threads` with
+/// recall >= 0.95.
+fn best(recs: &[Rec], lib: &str, threads: u64, field: &str) -> Option<(f64, u64)> {
     recs.iter()
         .filter(|r| r.kind == "curve" && r.get("lib") == lib && r.num("threads") as u64 == threads && r.num("recall") >= 0.95)
-        .map(|r| (r.num("qps"), r.num("ef") as u64))
+        .map(|r| (r.num(field), r.num("ef") as u64))
         .max_by(|a, b| a.0.total_cmp(&b.0))
+}
+
+/// Whether `lib` has any curve points.
+fn ran(recs: &[Rec], lib: &str) -> bool {
+    recs.iter().any(|r| r.kind == "curve" && r.get("lib") == lib)
 }
 
 fn ratio(a: Option<f64>, b: Option<f64>) -> Option<f64> {
@@ -79,12 +87,14 @@ pub fn summarize(cfg: &Config, recs: &[Rec]) -> Summary {
     let qps_at_95 = cfg
         .query_threads
         .iter()
-        .map(|&t| (t as u64, best_qps(recs, "hnsw_rs", t as u64), best_qps(recs, "nook", t as u64)))
+        .map(|&t| (t as u64, best(recs, "hnsw_rs", t as u64, "qps"), best(recs, "nook", t as u64, "qps")))
         .collect();
+    let cpu_qps_at_95 = (best(recs, "hnsw_rs", 1, "cpu_qps"), best(recs, "nook", 1, "cpu_qps"));
     let val = |kind: &str, lib: &str, k: &str| find(recs, kind, lib).map(|r| r.num(k));
     let index_peak = |lib: &str| find(recs, "build", lib).map(|r| r.num("peak_rss") - r.num("data_rss"));
     Summary {
         qps_at_95,
+        cpu_qps_at_95,
         build_ratio: ratio(val("build", "nook", "secs"), val("build", "hnsw_rs", "secs")),
         bytes_ratio: ratio(val("disk", "nook", "bytes"), val("disk", "hnsw_rs", "bytes")),
         peak_ratio: ratio(index_peak("nook"), index_peak("hnsw_rs")),
@@ -137,15 +147,16 @@ pub fn markdown(cfg: &Config, meta: &Meta, recs: &[Rec], sum: &Summary) -> Strin
     }
 
     let _ = writeln!(s, "\n## Build, memory, bytes\n");
-    let _ = writeln!(s, "| library | build s | peak RSS MiB | of which data MiB | index bytes | bytes/vector |");
-    let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|");
+    let _ = writeln!(s, "| library | build s | build CPU s | peak RSS MiB | of which data MiB | index bytes | bytes/vector |");
+    let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|---:|");
     for lib in ["hnsw_rs", "nook"] {
         let Some(b) = find(recs, "build", lib) else { continue };
         let bytes = find(recs, "disk", lib).map(|r| r.num("bytes"));
         let _ = writeln!(
             s,
-            "| {lib} | {:.1} | {} | {} | {} | {} |",
+            "| {lib} | {:.1} | {:.1} | {} | {} | {} | {} |",
             b.num("secs"),
+            b.num("cpu_secs"),
             mib(b.num("peak_rss")),
             mib(b.num("data_rss")),
             opt(bytes, 0),
@@ -164,6 +175,8 @@ pub fn markdown(cfg: &Config, meta: &Meta, recs: &[Rec], sum: &Summary) -> Strin
             head.push_str(&format!(" {lib} q/s {t}t |"));
             rule.push_str("---:|");
         }
+        head.push_str(&format!(" {lib} q/CPU-s 1t |"));
+        rule.push_str("---:|");
     }
     let _ = writeln!(s, "{head}\n{rule}");
     for &ef in &cfg.efs {
@@ -176,6 +189,7 @@ pub fn markdown(cfg: &Config, meta: &Meta, recs: &[Rec], sum: &Summary) -> Strin
             for &t in &cfg.query_threads {
                 row.push_str(&format!(" {} |", opt(pt(t).map(|r| r.num("qps")), 0)));
             }
+            row.push_str(&format!(" {} |", opt(pt(1).map(|r| r.num("cpu_qps")), 0)));
         }
         let _ = writeln!(s, "{row}");
     }
@@ -184,13 +198,32 @@ pub fn markdown(cfg: &Config, meta: &Meta, recs: &[Rec], sum: &Summary) -> Strin
     let _ = writeln!(s, "| measure | hnsw_rs | nook | ratio nook/hnsw_rs |");
     let _ = writeln!(s, "|---|---:|---:|---:|");
     for (t, h, n) in &sum.qps_at_95 {
-        let cell = |v: &Option<(f64, u64)>| v.map_or("not reached".into(), |(q, ef)| format!("{q:.0} (ef {ef})"));
+        let cell = |v: &Option<(f64, u64)>, lib: &str| match v {
+            Some((q, ef)) => format!("{q:.0} (ef {ef})"),
+            None if ran(recs, lib) => "not reached".into(),
+            None => "-".into(),
+        };
         let _ = writeln!(
             s,
             "| best q/s at recall@10 >= 0.95, {t} thread{} | {} | {} | {} |",
             if *t == 1 { "" } else { "s" },
-            cell(h),
-            cell(n),
+            cell(h, "hnsw_rs"),
+            cell(n, "nook"),
+            opt(ratio(n.map(|x| x.0), h.map(|x| x.0)), 2)
+        );
+    }
+    {
+        let cell = |v: &Option<(f64, u64)>, lib: &str| match v {
+            Some((q, ef)) => format!("{q:.0} (ef {ef})"),
+            None if ran(recs, lib) => "not reached".into(),
+            None => "-".into(),
+        };
+        let (h, n) = &sum.cpu_qps_at_95;
+        let _ = writeln!(
+            s,
+            "| best q/CPU-s at recall@10 >= 0.95, 1 thread | {} | {} | {} |",
+            cell(h, "hnsw_rs"),
+            cell(n, "nook"),
             opt(ratio(n.map(|x| x.0), h.map(|x| x.0)), 2)
         );
     }
@@ -243,22 +276,23 @@ fn pruned_section(s: &mut String, recs: &[Rec], pb: &Rec, meta: &Meta) {
         pb.get("file"),
         opt(hnsw_bytes.map(|h| h / pb.num("file")), 1)
     );
-    let _ = writeln!(s, "\n| target recall@10 | ef | rerank | recall@10 | exact vectors/query (median) | q/s 1t | bytes vs hnsw_rs |");
-    let _ = writeln!(s, "|---:|---:|---:|---:|---:|---:|---:|");
+    let _ = writeln!(s, "\n| target recall@10 | ef | rerank | recall@10 | exact vectors/query (median) | q/s 1t | q/CPU-s 1t | bytes vs hnsw_rs |");
+    let _ = writeln!(s, "|---:|---:|---:|---:|---:|---:|---:|---:|");
     for op in recs.iter().filter(|r| r.kind == "pruned_op") {
         if op.get("reached") != "true" {
-            let _ = writeln!(s, "| {:.2} | not reached in the sweep | | | | | |", op.num("target"));
+            let _ = writeln!(s, "| {:.2} | not reached in the sweep | | | | | | |", op.num("target"));
             continue;
         }
         let _ = writeln!(
             s,
-            "| {:.2} | {} | {} | {:.4} | {:.0} | {:.0} | 1/{} |",
+            "| {:.2} | {} | {} | {:.4} | {:.0} | {:.0} | {:.0} | 1/{} |",
             op.num("target"),
             op.get("ef"),
             op.get("rerank"),
             op.num("recall"),
             op.num("exact_median"),
             op.num("qps"),
+            op.num("cpu_qps"),
             opt(hnsw_bytes.map(|h| h / total), 1)
         );
     }
@@ -369,8 +403,9 @@ pub fn json(cfg: &Config, meta: &Meta, recs: &[Rec], sum: &Summary) -> String {
     let pruned_total = recs.iter().find(|r| r.kind == "pruned_build").map(|r| r.num("index"));
     let _ = writeln!(
         s,
-        "  \"ratios_nook_over_hnsw_rs\": {{\"qps_at_recall_0.95\": [{}], \"build_time\": {}, \"bytes\": {}, \"build_peak_rss_above_data\": {}, \"pruned_bytes\": {}}},",
+        "  \"ratios_nook_over_hnsw_rs\": {{\"qps_at_recall_0.95\": [{}], \"cpu_qps_at_recall_0.95_1thread\": {}, \"build_time\": {}, \"bytes\": {}, \"build_peak_rss_above_data\": {}, \"pruned_bytes\": {}}},",
         q95.join(", "),
+        json_opt(ratio(sum.cpu_qps_at_95.1.map(|x| x.0), sum.cpu_qps_at_95.0.map(|x| x.0))),
         json_opt(sum.build_ratio),
         json_opt(sum.bytes_ratio),
         json_opt(sum.peak_ratio),
