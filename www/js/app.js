@@ -1,0 +1,432 @@
+// The demo page: opens (or builds) the index of the embedded corpus, searches as you type,
+// adds what the user brings, and shows what is stored and what went over the network.
+// All calls into nook go through ./nook-adapter.js.
+
+import { NookStore } from './nook-adapter.js';
+import { docsFromFile, docsFromText, hash } from './ingest.js';
+import { highlightInto, queryTerms, snippetAround } from './highlight.js';
+import { fmtBytes, fmtMs, stackedBars } from './charts.js';
+import { foreign, netEntries, startNetlog } from './netlog.js';
+
+const DB_NAME = 'nook-demo';
+const CHUNK = 64;                       // documents per add() call: one committed step
+const PROGRESS_KEY = 'nook-demo:corpus'; // {version, committed}
+const EXAMPLES = [
+  'keeping bees for honey',
+  'a mass of ice that moves slowly down a mountain',
+  'store key-value data in the browser',
+  'trouble falling asleep at night',
+  'baseball draft 1998',
+  'grid-template',
+];
+
+const $ = (id) => document.getElementById(id);
+const ui = {
+  q: $('q'), hybrid: $('hybrid'), status: $('status'), error: $('error'), results: $('results'),
+  hint: $('results-hint'), progress: $('progress'), fill: $('progress-fill'), count: $('progress-count'),
+  eta: $('progress-eta'), stop: $('progress-stop'), examples: $('examples'),
+};
+
+/** State the end-to-end tests read (window.nookDemo); nothing here is secret. */
+const demo = (window.nookDemo = {
+  ready: false, openedFrom: null, openMs: null, addedThisSession: 0, documents: 0,
+  corpusSize: 0, lastQuery: null, lastHits: [], errors: [],
+});
+
+let store = null;
+let selected = -1;
+let hits = [];
+let searchSeq = 0;
+let searchAbort = null;
+let ingestAbort = null;
+const writes = { chain: Promise.resolve() }; // serialise every write from this page
+
+boot().catch(showError);
+
+async function boot() {
+  startNetlog(renderNet);
+  wireUi();
+  await serviceWorker();
+  setStatus('Loading the model and opening the index…');
+  const assets = {
+    modelUrl: new URL('models/minilm-l6-int8.onnx', location.href).href,
+    tokenizerUrl: new URL('models/tokenizer.json', location.href).href,
+  };
+  const corpusP = fetch('data/corpus.json').then((r) => {
+    if (!r.ok) throw new Error(`data/corpus.json: HTTP ${r.status} — run scripts/build_demo.sh`);
+    return r.json();
+  });
+  store = await NookStore.open(DB_NAME, assets);
+  demo.openMs = store.openMs;
+  const corpus = await corpusP;
+  renderCredits(corpus.sources);
+  demo.corpusSize = corpus.docs.length;
+  const version = `${corpus.docs.length}:${hash(corpus.docs.map((d) => d.id).join('\n'))}`;
+  const saved = readProgress();
+  let stats = await refreshStats();
+  let from = saved.version === version ? saved.committed : 0;
+  if (saved.version && saved.version !== version && stats.documents > 0) {
+    setStatus('The default corpus changed: rebuilding the index…');
+    store.close();
+    await NookStore.deleteDatabase(DB_NAME);
+    store = await NookStore.open(DB_NAME, assets);
+    stats = await refreshStats();
+  }
+  if (from > 0 && stats.documents === 0) from = 0;   // the database was cleared behind our back
+  if (from >= corpus.docs.length) {
+    demo.openedFrom = 'indexeddb';
+    setStatus(`Reopened ${stats.documents.toLocaleString()} documents from IndexedDB in ${fmtMs(store.openMs)} — nothing was rebuilt.`);
+    enableSearch();
+  } else {
+    demo.openedFrom = from > 0 ? 'resumed' : 'built';
+    if (from > 0) enableSearch();
+    await ingestCorpus(corpus.docs, from, version);
+  }
+  demo.ready = true;
+  document.documentElement.dataset.ready = 'true';
+}
+
+async function serviceWorker() {
+  if (!('serviceWorker' in navigator)) return setOffline(false, 'no service worker');
+  try {
+    await navigator.serviceWorker.register('sw.js', { scope: './' });
+    if (!navigator.serviceWorker.controller) {
+      // First visit: wait (briefly) until the worker controls the page, so the model and
+      // wasm that nook's Web Worker fetches next are cached for the next, offline visit.
+      await Promise.race([
+        new Promise((r) => navigator.serviceWorker.addEventListener('controllerchange', r, { once: true })),
+        new Promise((r) => setTimeout(r, 3000)),
+      ]);
+    }
+    setOffline(!!navigator.serviceWorker.controller);
+  } catch (e) {
+    setOffline(false, e.message);
+  }
+}
+
+function setOffline(ok, why) {
+  const b = $('badge-offline');
+  b.textContent = ok ? 'works offline' : `offline: unavailable${why ? ` (${why})` : ''}`;
+  b.className = `badge ${ok ? 'ok' : ''}`;
+}
+
+// ---------------------------------------------------------------- indexing
+
+async function ingestCorpus(docs, from, version) {
+  await addWithProgress(docs.slice(from), 'default corpus', (committed) => {
+    writeProgress({ version, committed: from + committed });
+  });
+  const s = await refreshStats();
+  if (readProgress().committed >= docs.length) {
+    setStatus(`Indexed ${s.documents.toLocaleString()} documents in this browser. Reload the page: it reopens from IndexedDB.`);
+  }
+  enableSearch();
+}
+
+/** Add docs in CHUNK-sized committed steps with a progress bar; onCommitted(count) after each. */
+function addWithProgress(docs, what, onCommitted = () => {}) {
+  const run = async () => {
+    ingestAbort = new AbortController();
+    const { signal } = ingestAbort;
+    const t0 = performance.now();
+    let done = 0;
+    showProgress(0, docs.length, null);
+    setStatus(`Indexing the ${what} in a background worker: the page stays usable.`);
+    try {
+      for (let i = 0; i < docs.length; i += CHUNK) {
+        const chunk = docs.slice(i, i + CHUNK);
+        await store.add(chunk, {
+          signal,
+          onProgress: ({ done: d }) => showProgress(done + Math.min(d, chunk.length), docs.length, t0),
+        });
+        done += chunk.length;
+        demo.addedThisSession += chunk.length;
+        onCommitted(done);
+        showProgress(done, docs.length, t0);
+        if (i === 0) enableSearch();
+        if ((i / CHUNK) % 8 === 0) refreshStats();
+      }
+    } catch (e) {
+      if (e.name === 'AbortError' || signal.aborted) {
+        setStatus(`Paused after ${done.toLocaleString()} of ${docs.length.toLocaleString()} documents — they are saved; reload to continue.`);
+        return;
+      }
+      throw e;
+    } finally {
+      ui.progress.hidden = true;
+      ingestAbort = null;
+    }
+  };
+  const p = writes.chain.then(run);
+  writes.chain = p.catch(() => {});
+  return p;
+}
+
+function showProgress(done, total, t0) {
+  ui.progress.hidden = false;
+  ui.fill.style.width = `${(100 * done) / Math.max(1, total)}%`;
+  ui.count.textContent = `${done.toLocaleString()} / ${total.toLocaleString()} documents`;
+  if (t0 && done > 0) {
+    const secs = (performance.now() - t0) / 1000;
+    const rate = done / secs;
+    const left = (total - done) / rate;
+    ui.eta.textContent = `${rate.toFixed(rate < 10 ? 1 : 0)} docs/s · ${done >= total ? 'done' : `about ${fmtDuration(left)} left`}`;
+  } else {
+    ui.eta.textContent = 'starting…';
+  }
+}
+
+function fmtDuration(s) {
+  if (s < 60) return `${Math.max(1, Math.round(s))} s`;
+  return `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
+}
+
+function readProgress() {
+  try { return JSON.parse(localStorage.getItem(PROGRESS_KEY)) ?? {}; } catch { return {}; }
+}
+function writeProgress(p) {
+  localStorage.setItem(PROGRESS_KEY, JSON.stringify(p));
+}
+
+// ---------------------------------------------------------------- search
+
+function enableSearch() {
+  if (!ui.q.disabled) return;
+  ui.q.disabled = false;
+  $('paste-add').disabled = false;
+  if (!document.activeElement || document.activeElement === document.body) ui.q.focus();
+  if (ui.q.value.trim()) search(ui.q.value);
+}
+
+let debounce = 0;
+function onQueryInput() {
+  clearTimeout(debounce);
+  debounce = setTimeout(() => search(ui.q.value), 90);
+}
+
+async function search(query) {
+  query = query.trim();
+  const seq = ++searchSeq;
+  searchAbort?.abort();
+  if (!query) { renderResults([], ''); return; }
+  if (!store || ui.q.disabled) return;
+  searchAbort = new AbortController();
+  try {
+    const { hits: found, timing } = await store.search(query, { k: 10, hybrid: ui.hybrid.checked, signal: searchAbort.signal });
+    if (seq !== searchSeq) return; // a newer query is on its way
+    demo.lastQuery = { query, hybrid: ui.hybrid.checked, ...timing };
+    demo.lastHits = found;
+    renderResults(found, query);
+    renderTiming(timing, found.length);
+  } catch (e) {
+    if (e.name !== 'AbortError' && seq === searchSeq) showError(e);
+  }
+}
+
+function renderResults(found, query) {
+  hits = found;
+  selected = found.length ? 0 : -1;
+  ui.results.replaceChildren();
+  ui.hint.hidden = !found.length;
+  if (!found.length) {
+    if (query) ui.results.append(Object.assign(document.createElement('li'), { className: 'empty', textContent: 'Nothing found.' }));
+    return;
+  }
+  const terms = queryTerms(query);
+  const maxScore = Math.max(...found.map((h) => h.score));
+  const tpl = $('tpl-result');
+  found.forEach((h, i) => {
+    const li = tpl.content.firstElementChild.cloneNode(true);
+    li.id = `r${i}`;
+    li.dataset.id = h.id;
+    const a = li.querySelector('.r-title');
+    highlightInto(a, h.title || h.url || h.id, terms);
+    if (h.url) a.href = h.url; else a.removeAttribute('href');
+    li.querySelector('.r-url').textContent = h.url ? h.url.replace(/^https?:\/\//, '') : '';
+    const text = h.snippet ?? h.text ?? '';
+    highlightInto(li.querySelector('.r-snippet'), text === h.title ? '' : snippetAround(text, terms), terms);
+    const score = Number(h.score);
+    const frac = maxScore <= 1 ? Math.max(0, score) : score / maxScore;
+    li.querySelector('.r-score-bar span').style.width = `${Math.round(100 * Math.min(1, frac))}%`;
+    li.querySelector('.r-score-num').textContent = score.toFixed(3);
+    li.querySelector('.r-source').textContent = h.meta?.source ?? '';
+    li.addEventListener('click', (ev) => { if (ev.target.tagName !== 'A') { select(i); open(i); } });
+    ui.results.append(li);
+  });
+  select(0);
+}
+
+function select(i) {
+  const items = ui.results.querySelectorAll('.result');
+  if (!items.length) return;
+  selected = (i + items.length) % items.length;
+  items.forEach((li, j) => li.setAttribute('aria-selected', String(j === selected)));
+  ui.q.setAttribute('aria-activedescendant', `r${selected}`);
+  items[selected].scrollIntoView({ block: 'nearest' });
+}
+
+function open(i) {
+  const h = hits[i];
+  if (h?.url) window.open(h.url, '_blank', 'noopener,noreferrer');
+}
+
+function renderTiming(t, n) {
+  const parts = [
+    { label: 'embedding', value: t.embedMs ?? 0 },
+    { label: 'traversal', value: t.traversalMs ?? 0 },
+    { label: 'recomputation', value: t.recomputeMs ?? 0 },
+  ];
+  if (t.keywordMs) parts.push({ label: 'keywords', value: t.keywordMs });
+  const known = parts.reduce((a, p) => a + p.value, 0);
+  parts.push({ label: 'worker messaging', value: Math.max(0, t.totalMs - known), color: 'c5' });
+  const chart = $('time-chart');
+  stackedBars(chart, [{ label: 'this query', parts, caption: `${fmtMs(t.totalMs)} total · ${n} results` }], { fmt: fmtMs });
+  const extra = [];
+  if (t.recomputed != null) extra.push(`${t.recomputed} embeddings recomputed`);
+  if (t.visited != null) extra.push(`${t.visited} nodes visited`);
+  if (extra.length) chart.append(Object.assign(document.createElement('p'), { className: 'note', textContent: extra.join(' · ') }));
+}
+
+// ---------------------------------------------------------------- stats
+
+async function refreshStats() {
+  const s = await store.stats();
+  demo.documents = s.documents;
+  demo.stats = s;
+  $('st-docs').textContent = s.documents.toLocaleString();
+  $('st-bytes').textContent = fmtBytes(s.storedBytes);
+  const n = s.documents;
+  // A full HNSW (M=16: 32 links on layer 0, 4 B each) with f32 vectors, when nook does not say.
+  const hnsw = s.hnswBytes ?? n * (s.dims * 4 + 32 * 4);
+  const parts = Object.entries(s.bytes).filter(([, v]) => v > 0).map(([k, v]) => ({ label: k, value: v }));
+  $('st-ratio').textContent = s.storedBytes > 0 ? `${(hnsw / s.storedBytes).toFixed(1)}× smaller` : '–';
+  stackedBars($('bytes-chart'), [
+    { label: 'nook', parts, caption: fmtBytes(s.storedBytes) },
+    { label: 'HNSW + f32', parts: [{ label: 'full HNSW with f32 vectors', value: hnsw, color: 'c-hnsw' }], caption: fmtBytes(hnsw) },
+  ], { fmt: fmtBytes });
+  $('bytes-note').textContent = `nook keeps no embeddings: it recomputes the few it needs per query (LEANN). ${s.dims}-d vectors would take ${fmtBytes(n * s.dims * 4)} alone.`;
+  return s;
+}
+
+// ---------------------------------------------------------------- add your own
+
+async function addUserDocs(docs, label) {
+  if (!docs.length) { $('add-status').textContent = `Nothing to add from ${label}.`; return; }
+  $('add-status').textContent = `Adding ${docs.length.toLocaleString()} from ${label}…`;
+  await addWithProgress(docs, label);
+  await refreshStats();
+  $('add-status').textContent = `Added ${docs.length.toLocaleString()} from ${label}.`;
+  setStatus(`${demo.documents.toLocaleString()} documents in the index.`);
+  if (ui.q.value.trim()) search(ui.q.value);
+}
+
+async function addFiles(files) {
+  for (const f of files) {
+    try {
+      const { docs, kind, truncated } = docsFromFile(f.name, await f.text());
+      const label = kind === 'bookmarks' ? `${f.name} (${docs.length} bookmarks)` : f.name;
+      await addUserDocs(docs, label);
+      if (truncated) $('add-status').textContent += ' (only its beginning: the file is very long)';
+    } catch (e) {
+      showError(e);
+    }
+  }
+}
+
+// ---------------------------------------------------------------- ui wiring
+
+function wireUi() {
+  ui.q.addEventListener('input', onQueryInput);
+  ui.hybrid.addEventListener('change', () => search(ui.q.value));
+  $('search-form').addEventListener('submit', (e) => { e.preventDefault(); if (selected >= 0) open(selected); });
+  ui.q.addEventListener('keydown', (e) => {
+    if (e.key === 'ArrowDown') { e.preventDefault(); select(selected + 1); }
+    else if (e.key === 'ArrowUp') { e.preventDefault(); select(selected - 1); }
+    else if (e.key === 'Escape') { ui.q.value = ''; search(''); }
+  });
+  document.addEventListener('keydown', (e) => {
+    if (e.key === '/' && document.activeElement !== ui.q && !/^(TEXTAREA|INPUT)$/.test(document.activeElement?.tagName)) {
+      e.preventDefault(); ui.q.focus(); ui.q.select();
+    }
+  });
+  for (const ex of EXAMPLES) {
+    const b = Object.assign(document.createElement('button'), { type: 'button', textContent: ex });
+    b.addEventListener('click', () => { ui.q.value = ex; search(ex); ui.q.focus(); });
+    ui.examples.append(b);
+  }
+  ui.stop.addEventListener('click', () => ingestAbort?.abort());
+
+  const drop = $('drop');
+  const file = $('file');
+  drop.addEventListener('click', () => file.click());
+  drop.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); file.click(); } });
+  file.addEventListener('change', () => { addFiles([...file.files]); file.value = ''; });
+  drop.addEventListener('dragover', (e) => { e.preventDefault(); drop.classList.add('over'); });
+  drop.addEventListener('dragleave', () => drop.classList.remove('over'));
+  drop.addEventListener('drop', (e) => { e.preventDefault(); drop.classList.remove('over'); addFiles([...e.dataTransfer.files]); });
+  $('paste-add').addEventListener('click', async () => {
+    const text = $('paste').value;
+    try {
+      await addUserDocs(docsFromText(text, { name: text.trim().split('\n')[0].slice(0, 60) || 'Pasted text' }), 'pasted text');
+      $('paste').value = '';
+    } catch (e) { showError(e); }
+  });
+  $('reset').addEventListener('click', async () => {
+    if (!confirm('Delete the whole index from this browser? The default corpus will be indexed again.')) return;
+    ingestAbort?.abort();
+    await writes.chain;
+    store?.close();
+    await NookStore.deleteDatabase(DB_NAME);
+    localStorage.removeItem(PROGRESS_KEY);
+    location.reload();
+  });
+  window.addEventListener('online', () => setOffline(!!navigator.serviceWorker?.controller));
+}
+
+function renderNet() {
+  cancelAnimationFrame(renderNet.raf);
+  renderNet.raf = requestAnimationFrame(() => {
+    const list = $('net-list');
+    const all = netEntries();
+    const bad = foreign();
+    list.replaceChildren(...all.map((e) => {
+      const u = new URL(e.url, location.href);
+      const li = document.createElement('li');
+      const own = u.origin === location.origin;
+      if (!own) li.className = 'foreign';
+      const name = document.createElement('span');
+      name.textContent = own ? u.pathname + u.search : e.url;
+      name.title = e.url;
+      const who = Object.assign(document.createElement('span'), { className: 'who' });
+      who.textContent = [e.who, e.via === 'cache' || e.via?.startsWith('cache') ? 'cache' : '', e.count > 1 ? `×${e.count}` : ''].filter(Boolean).join(' · ');
+      li.append(name, who);
+      return li;
+    }));
+    $('net-summary').textContent = `${all.length} distinct requests, ${bad.length ? `${bad.length} to OTHER origins` : `all to ${location.host} (this page's own server)`}.`;
+    const badge = $('badge-origins');
+    badge.textContent = `${bad.length} requests to other origins`;
+    badge.className = `badge ${bad.length ? 'bad' : 'ok'}`;
+  });
+}
+
+function renderCredits(sources) {
+  const ul = $('credits');
+  ul.replaceChildren(...sources.map((s) => {
+    const li = document.createElement('li');
+    const a = Object.assign(document.createElement('a'), { href: s.url, textContent: s.name, target: '_blank', rel: 'noopener noreferrer' });
+    li.append(a, ` — ${s.count.toLocaleString()} ${s.what}. `);
+    li.append(Object.assign(document.createElement('small'), { textContent: `${s.license}; from ${s.package}.` }));
+    return li;
+  }));
+}
+
+function setStatus(text) {
+  ui.status.textContent = text;
+}
+
+function showError(e) {
+  console.error(e);
+  demo.errors.push(String(e?.message ?? e));
+  ui.error.hidden = false;
+  ui.error.textContent = `${e?.name && e.name !== 'Error' ? e.name + ': ' : ''}${e?.message ?? e}`;
+}

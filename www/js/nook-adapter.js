@@ -1,0 +1,115 @@
+// The only module of the demo page (and the extension) that calls the nook package.
+// Everything else talks to `NookStore` below, so a rename in pkg/ is a change here only.
+//
+// The package is copied next to the page by scripts/build_demo.sh (www/vendor/nook/) and
+// into the extension by scripts/build_extension.sh (vendor/nook/): it is served from the
+// page's own origin, like the model and the tokenizer.
+
+import { Nook } from '../vendor/nook/index.js';
+
+/** Milliseconds since an arbitrary origin (monotonic). */
+const now = () => performance.now();
+
+export class NookStore {
+  /**
+   * @param {string} name IndexedDB database name
+   * @param {{modelUrl: string, tokenizerUrl: string, wasmUrl?: string}} assets
+   */
+  static async open(name, assets) {
+    const t0 = now();
+    const db = await Nook.open(name, assets);
+    return new NookStore(db, name, now() - t0);
+  }
+
+  static deleteDatabase(name) {
+    return Nook.deleteDatabase(name);
+  }
+
+  constructor(db, name, openMs) {
+    this.db = db;
+    this.name = name;
+    this.openMs = openMs;
+    this.lastQuery = null;
+  }
+
+  /** Add or replace documents `{id, text, title?, url?, meta?}`. onProgress({done, total}). */
+  async add(docs, { onProgress, signal } = {}) {
+    return this.db.add(docs, {
+      signal,
+      onProgress: onProgress && ((p) => onProgress(normaliseProgress(p, docs.length))),
+    });
+  }
+
+  /**
+   * Search; returns {hits: [{id, score, title, url, meta, snippet}], timing}.
+   * timing: {totalMs, embedMs?, traversalMs?, recomputeMs?, recomputed?, visited?}
+   */
+  async search(query, { k = 10, hybrid = true, filter, signal } = {}) {
+    const t0 = now();
+    const res = await this.db.search(query, { k, hybrid, filter, signal });
+    const totalMs = now() - t0;
+    const hits = Array.isArray(res) ? res : (res.hits ?? res.results ?? []);
+    const raw = (Array.isArray(res) ? res.stats ?? res.timing ?? res.timings : (res.stats ?? res.timing ?? res.timings))
+      ?? (typeof this.db.lastSearchStats === 'function' ? await this.db.lastSearchStats() : this.db.lastSearchStats);
+    const timing = { totalMs, ...normaliseTiming(raw) };
+    this.lastQuery = { query, timing, count: hits.length };
+    return { hits, timing };
+  }
+
+  delete(ids) {
+    return this.db.delete(ids);
+  }
+
+  /**
+   * {documents, bytes: {part: n}, storedBytes, hnswBytes} — hnswBytes is what a full HNSW
+   * with f32 vectors would take for the same documents.
+   */
+  async stats() {
+    const s = await this.db.stats();
+    return normaliseStats(s);
+  }
+
+  export() {
+    return this.db.export();
+  }
+
+  close() {
+    return this.db.close();
+  }
+}
+
+function normaliseProgress(p, total) {
+  if (typeof p === 'number') return { done: p, total };
+  return { done: p.done ?? p.added ?? p.completed ?? 0, total: p.total ?? total, phase: p.phase };
+}
+
+function pick(o, ...names) {
+  for (const n of names) if (o && o[n] != null) return o[n];
+  return undefined;
+}
+
+function normaliseTiming(t) {
+  if (!t) return {};
+  return {
+    embedMs: pick(t, 'embedMs', 'embed_ms', 'embedding', 'embed'),
+    traversalMs: pick(t, 'traversalMs', 'traversal_ms', 'traversal', 'searchMs', 'graphMs'),
+    recomputeMs: pick(t, 'recomputeMs', 'recompute_ms', 'recompute', 'rerankMs'),
+    keywordMs: pick(t, 'keywordMs', 'bm25Ms', 'keyword'),
+    recomputed: pick(t, 'recomputed', 'exact', 'exactComputed'),
+    visited: pick(t, 'visited', 'hops', 'nodesVisited'),
+  };
+}
+
+function normaliseStats(s) {
+  const bytes = { ...(s.bytes ?? s.bytesByPart ?? {}) };
+  const storedBytes = pick(s, 'storedBytes', 'totalBytes')
+    ?? Object.values(bytes).reduce((a, b) => a + (Number(b) || 0), 0);
+  return {
+    documents: pick(s, 'documents', 'count', 'docs') ?? 0,
+    bytes,
+    storedBytes,
+    hnswBytes: pick(s, 'hnswBytes', 'fullHnswBytes', 'hnswF32Bytes'),
+    dims: pick(s, 'dims', 'dimensions') ?? 384,
+    raw: s,
+  };
+}
