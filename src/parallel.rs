@@ -4,9 +4,15 @@
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+/// Threads we may actually start: `wanted` clamped to 1..=64, and 1 on wasm32 (no
+/// threads there; spawning would panic).
+pub fn usable_threads(wanted: usize) -> usize {
+    if cfg!(target_family = "wasm") { 1 } else { wanted.clamp(1, 64) }
+}
+
 /// `(0..count).map(f)` computed on up to `threads` threads, results in order.
 pub fn map<T: Send>(count: usize, threads: usize, f: &(impl Fn(usize) -> T + Sync)) -> Vec<T> {
-    let threads = threads.clamp(1, 64).min(count.max(1));
+    let threads = usable_threads(threads).min(count.max(1));
     if threads == 1 {
         return (0..count).map(f).collect();
     }

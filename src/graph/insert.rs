@@ -134,7 +134,7 @@ pub fn parallel_each(
     nodes: usize,
     work: &(impl Fn(usize, &mut SearchScratch) + Sync),
 ) {
-    let threads = threads.clamp(1, 64);
+    let threads = crate::parallel::usable_threads(threads);
     if threads == 1 || count < 64 {
         let mut scratch = SearchScratch::new(nodes);
         (0..count).for_each(|i| work(i, &mut scratch));
