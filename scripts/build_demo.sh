@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Build everything the demo page (www/) needs, from a fresh machine:
+#   1. the model and tokenizer        scripts/fetch_model.sh       -> models/
+#   2. the wasm + npm package          scripts/build_wasm.sh        -> pkg/ (+ its generated files)
+#   3. the embedded default corpus     scripts/make_corpus.py       -> www/data/corpus.json
+#   4. the package and model next to the page: www/vendor/nook/, www/models/ (git-ignored)
+#
+# Env: NOOK_SKIP_WASM=1 reuses the package already built in pkg/ (no cargo run).
+#      NOOK_MODEL_DIR as for fetch_model.sh.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+say() { echo "build_demo: $*" >&2; }
+die() { say "error: $*"; exit 1; }
+cd "$ROOT"
+
+command -v node >/dev/null || die "node is needed (apt-get install nodejs npm)"
+command -v python3 >/dev/null || die "python3 is needed"
+
+MODELS="${NOOK_MODEL_DIR:-$ROOT/models}"
+"$ROOT/scripts/fetch_model.sh"
+
+if [[ "${NOOK_SKIP_WASM:-0}" != 1 ]]; then
+    [[ -x "$ROOT/scripts/build_wasm.sh" ]] || die "scripts/build_wasm.sh is missing (the npm package, issue 4)"
+    "$ROOT/scripts/build_wasm.sh"
+fi
+
+python3 "$ROOT/scripts/make_corpus.py"
+
+# The package: copied whole (its JS, worker, wasm, types) into www/vendor/nook/.
+"$ROOT/scripts/vendor_pkg.sh" "$ROOT/www/vendor/nook"
+
+# The model: a link when the folder is inside the served tree's reach, else a copy.
+rm -rf "$ROOT/www/models" && mkdir -p "$ROOT/www/models"
+for f in minilm-l6-int8.onnx tokenizer.json; do
+    [[ -f "$MODELS/$f" ]] || die "$MODELS/$f is missing after fetch_model.sh"
+    ln -f "$MODELS/$f" "$ROOT/www/models/$f" 2>/dev/null || cp "$MODELS/$f" "$ROOT/www/models/$f"
+done
+say "www/ is ready: serve it with scripts/serve_demo.sh (127.0.0.1)"

@@ -1,0 +1,169 @@
+// The offscreen document: where the index lives. An MV3 service worker cannot start a
+// dedicated Worker (nook runs its wasm in one), so the service worker creates this hidden
+// page once and forwards it work; it only has chrome.runtime, so the service worker also
+// reads the bookmarks and sends them here. See README.md.
+
+import { NookStore } from './js/nook-adapter.js';
+import { diff, signature, toDoc } from './sync.js';
+
+const DB = 'nook-bookmarks';
+const CHUNK = 64;
+
+const state = {
+  phase: 'opening',          // opening | indexing | ready | error
+  documents: 0,
+  progress: null,            // {done, total} while indexing
+  lastSync: null,            // {added, removed, ms, at}
+  addedSinceStart: 0,        // documents embedded by this offscreen document: 0 after a restart with no change
+  error: null,
+};
+
+const known = new SyncStore();
+let store = null;
+const ready = open();
+let queue = Promise.resolve(); // every write is serialised
+
+async function open() {
+  try {
+    store = await NookStore.open(DB, {
+      modelUrl: chrome.runtime.getURL('models/minilm-l6-int8.onnx'),
+      tokenizerUrl: chrome.runtime.getURL('models/tokenizer.json'),
+    });
+    await known.open();
+    state.documents = (await store.stats()).documents;
+    state.phase = 'ready';
+  } catch (e) {
+    fail(e);
+    throw e;
+  }
+}
+
+chrome.runtime.onMessage.addListener((msg, _sender, reply) => {
+  if (msg?.target !== 'offscreen') return false;
+  handle(msg).then(reply, (e) => reply({ error: { name: e?.name ?? 'Error', message: String(e?.message ?? e) } }));
+  return true; // reply is async
+});
+
+async function handle(msg) {
+  if (msg.type === 'status') return { ...state };
+  await ready;
+  switch (msg.type) {
+    case 'reconcile': return write(() => reconcile(msg.bookmarks));
+    case 'pageText': return write(() => setPageText(msg.id, msg.text));
+    case 'search': {
+      const { hits, timing } = await store.search(msg.query, { k: msg.k ?? 8, hybrid: msg.hybrid ?? true });
+      return { hits: hits.map(({ id, score, title, url, meta, snippet }) => ({ id, score, title, url, meta, snippet })), timing };
+    }
+    case 'stats': return store.stats();
+    default: throw new Error(`unknown message type ${msg.type}`);
+  }
+}
+
+function write(fn) {
+  const p = queue.then(fn);
+  queue = p.catch(() => {});
+  return p;
+}
+
+/** Make the index equal to `bookmarks` (the whole flattened tree), adding only what changed. */
+async function reconcile(bookmarks) {
+  const t0 = performance.now();
+  const { add, remove } = diff(bookmarks, known.map);
+  if (remove.length) {
+    await deleteIds(remove);
+    await known.remove(remove);
+  }
+  if (add.length) {
+    state.phase = 'indexing';
+    state.progress = { done: 0, total: add.length };
+    announce();
+    try {
+      for (let i = 0; i < add.length; i += CHUNK) {
+        const chunk = add.slice(i, i + CHUNK);
+        const docs = chunk.map((b) => toDoc(b, known.map.get(b.id)?.pageText ?? ''));
+        await store.add(docs, {
+          onProgress: ({ done }) => { state.progress = { done: i + Math.min(done, chunk.length), total: add.length }; announce(); },
+        });
+        // Committed in nook first, then remembered here: a crash in between re-adds (an
+        // upsert), never skips.
+        await known.put(chunk.map((b) => [b.id, { sig: signature(b, known.map.get(b.id)?.pageText ?? ''), pageText: known.map.get(b.id)?.pageText ?? '' }]));
+        state.addedSinceStart += chunk.length;
+        state.progress = { done: i + chunk.length, total: add.length };
+        announce();
+      }
+    } finally {
+      state.progress = null;
+      state.phase = 'ready';
+    }
+  }
+  state.documents = (await store.stats()).documents;
+  state.lastSync = { added: add.length, removed: remove.length, ms: Math.round(performance.now() - t0), at: Date.now() };
+  announce();
+  return state.lastSync;
+}
+
+/** Delete ids, tolerating ones the index no longer has (a crash between the two stores). */
+async function deleteIds(ids) {
+  try {
+    await store.delete(ids);
+  } catch {
+    for (const id of ids) {
+      try { await store.delete([id]); } catch { /* already gone */ }
+    }
+  }
+}
+
+async function setPageText(id, text) {
+  const k = known.map.get(id);
+  if (!k || !text) return { ok: false };
+  k.pageText = text.replace(/\s+/g, ' ').trim().slice(0, 4000);
+  k.sig = ''; // forces the next reconcile to re-add it with the text
+  await known.put([[id, k]]);
+  return { ok: true };
+}
+
+function announce() {
+  chrome.runtime.sendMessage({ type: 'nook-status', state: { ...state } }).catch(() => {});
+}
+
+function fail(e) {
+  state.phase = 'error';
+  state.error = { name: e?.name ?? 'Error', message: String(e?.message ?? e) };
+  console.error(e);
+}
+
+/** id -> {sig, pageText} of what the index holds, in a small IndexedDB database of its own. */
+function SyncStore() {
+  const self = { map: new Map(), db: null };
+  const tx = (mode, fn) => new Promise((ok, no) => {
+    const t = self.db.transaction('known', mode);
+    fn(t.objectStore('known'));
+    t.oncomplete = () => ok();
+    t.onerror = () => no(t.error);
+    t.onabort = () => no(t.error ?? new Error('transaction aborted'));
+  });
+  self.open = () => new Promise((ok, no) => {
+    const req = indexedDB.open('nook-bookmarks-sync', 1);
+    req.onupgradeneeded = () => req.result.createObjectStore('known');
+    req.onerror = () => no(req.error);
+    req.onsuccess = () => {
+      self.db = req.result;
+      const t = self.db.transaction('known');
+      const cur = t.objectStore('known').openCursor();
+      cur.onsuccess = () => {
+        const c = cur.result;
+        if (c) { self.map.set(c.key, c.value); c.continue(); } else ok();
+      };
+      cur.onerror = () => no(cur.error);
+    };
+  });
+  self.put = async (entries) => {
+    await tx('readwrite', (s) => entries.forEach(([k, v]) => s.put(v, k)));
+    entries.forEach(([k, v]) => self.map.set(k, v));
+  };
+  self.remove = async (ids) => {
+    await tx('readwrite', (s) => ids.forEach((id) => s.delete(id)));
+    ids.forEach((id) => self.map.delete(id));
+  };
+  return self;
+}

@@ -1,0 +1,119 @@
+// The popup: search as you type, results open the bookmark, keyboard navigation, indexing
+// progress. It asks the service worker, which forwards to the offscreen document.
+
+import { highlightInto, queryTerms } from './js/highlight.js';
+
+const $ = (id) => document.getElementById(id);
+const q = $('q');
+const results = $('results');
+const status = $('status');
+let hits = [];
+let selected = -1;
+let seq = 0;
+let timer = 0;
+
+/** For the tests and for curious people: the last search and its timing. */
+window.nookPopup = { lastHits: [], lastTiming: null, state: null };
+
+async function ask(msg) {
+  const res = await chrome.runtime.sendMessage(msg);
+  if (res?.error) throw Object.assign(new Error(res.error.message), { name: res.error.name });
+  return res;
+}
+
+function showState(s) {
+  window.nookPopup.state = s;
+  const bar = $('progress');
+  status.classList.toggle('error', s.phase === 'error');
+  if (s.phase === 'error') {
+    status.textContent = `Index error: ${s.error?.message ?? 'unknown'}`;
+  } else if (s.progress) {
+    bar.hidden = false;
+    $('fill').style.width = `${(100 * s.progress.done) / Math.max(1, s.progress.total)}%`;
+    status.textContent = `Indexing bookmarks: ${s.progress.done.toLocaleString()} / ${s.progress.total.toLocaleString()} — search works meanwhile`;
+    return;
+  } else if (s.phase === 'opening') {
+    status.textContent = 'Opening the index…';
+  } else {
+    const sync = s.lastSync ? ` · last sync +${s.lastSync.added} −${s.lastSync.removed}` : '';
+    status.textContent = `${s.documents.toLocaleString()} bookmarks indexed on this device${sync}`;
+  }
+  bar.hidden = true;
+}
+
+chrome.runtime.onMessage.addListener((msg) => {
+  if (msg?.type === 'nook-status') showState(msg.state);
+});
+
+async function search() {
+  const query = q.value.trim();
+  const mine = ++seq;
+  if (!query) { render([], ''); return; }
+  try {
+    const { hits: found, timing } = await ask({ type: 'search', query, k: 8 });
+    if (mine !== seq) return;
+    window.nookPopup.lastHits = found;
+    window.nookPopup.lastTiming = timing;
+    render(found, query);
+    status.textContent = `${found.length} results in ${Math.round(timing.totalMs)} ms`;
+  } catch (e) {
+    if (mine === seq) { status.textContent = e.message; status.classList.add('error'); }
+  }
+}
+
+function render(found, query) {
+  hits = found;
+  results.replaceChildren();
+  if (!found.length) {
+    if (query) results.append(Object.assign(document.createElement('li'), { className: 'empty', textContent: 'No bookmark found.' }));
+    selected = -1;
+    return;
+  }
+  const terms = queryTerms(query);
+  const tpl = $('tpl');
+  found.forEach((h, i) => {
+    const li = tpl.content.firstElementChild.cloneNode(true);
+    li.dataset.id = h.id;
+    highlightInto(li.querySelector('.title'), h.title || h.url, terms);
+    li.querySelector('.folder').textContent = h.meta?.folder ?? '';
+    highlightInto(li.querySelector('.url'), (h.url ?? '').replace(/^https?:\/\/(www\.)?/, ''), terms);
+    li.querySelector('.score').textContent = Number(h.score).toFixed(3);
+    li.addEventListener('click', () => openHit(i));
+    li.addEventListener('mousemove', () => select(i));
+    results.append(li);
+  });
+  select(0);
+}
+
+function select(i) {
+  const items = results.querySelectorAll('.result');
+  if (!items.length) return;
+  selected = (i + items.length) % items.length;
+  items.forEach((li, j) => li.setAttribute('aria-selected', String(j === selected)));
+  items[selected].scrollIntoView({ block: 'nearest' });
+}
+
+function openHit(i) {
+  const h = hits[i];
+  if (!h?.url) return;
+  chrome.tabs.create({ url: h.url });
+  window.close();
+}
+
+q.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(search, 80); });
+q.addEventListener('keydown', (e) => {
+  if (e.key === 'ArrowDown') { e.preventDefault(); select(selected + 1); }
+  else if (e.key === 'ArrowUp') { e.preventDefault(); select(selected - 1); }
+});
+$('form').addEventListener('submit', (e) => { e.preventDefault(); if (selected >= 0) openHit(selected); });
+
+// Optional page-text indexing: the permission *is* the setting (nothing else is stored).
+const pages = $('pages');
+const PERM = { permissions: ['scripting'], origins: ['<all_urls>'] };
+chrome.permissions.contains(PERM).then((on) => { pages.checked = on; });
+pages.addEventListener('change', async () => {
+  pages.checked = pages.checked ? await chrome.permissions.request(PERM) : !(await chrome.permissions.remove(PERM));
+});
+
+ask({ type: 'status' }).then(showState, (e) => { status.textContent = e.message; });
+q.focus();

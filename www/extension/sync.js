@@ -1,0 +1,74 @@
+// Keeping the index equal to the bookmarks: pure functions (no chrome.*, no I/O), so they
+// are unit-tested in node. The offscreen document applies what `diff` returns.
+
+/** Flatten a chrome.bookmarks tree into [{id, title, url, folder}] (folders give the path). */
+export function flatten(roots) {
+  const out = [];
+  const walk = (node, path) => {
+    if (node.url) {
+      out.push({ id: node.id, title: node.title || node.url, url: node.url, folder: path.join(' / ') });
+      return;
+    }
+    const next = node.title ? [...path, node.title] : path;
+    for (const c of node.children ?? []) walk(c, next);
+  };
+  for (const r of roots) walk(r, []);
+  return out;
+}
+
+/** What the index stores for a bookmark; changes whenever any of it changes. */
+export function signature(b, pageText = '') {
+  return `${b.title}\n${b.url}\n${b.folder}\n${pageText.length}:${quickHash(pageText)}`;
+}
+
+/**
+ * Compare the bookmarks now with what was indexed (`known`: Map id -> {sig, pageText}).
+ * Returns {add: [bookmark], remove: [id]}; unchanged bookmarks are in neither.
+ */
+export function diff(bookmarks, known) {
+  const add = [];
+  const seen = new Set();
+  for (const b of bookmarks) {
+    if (!/^(https?|ftp|file):/i.test(b.url)) continue; // javascript:, chrome:, data: … are not searchable pages
+    seen.add(b.id);
+    const k = known.get(b.id);
+    if (!k || k.sig !== signature(b, k.pageText ?? '')) add.push(b);
+  }
+  const remove = [...known.keys()].filter((id) => !seen.has(id));
+  return { add, remove };
+}
+
+/** The nook document of a bookmark: words of the title, folder path, URL and page text. */
+export function toDoc(b, pageText = '') {
+  const parts = [b.title, b.folder, readableUrl(b.url)];
+  if (pageText) parts.push(pageText.slice(0, 1200));
+  return {
+    id: b.id,
+    title: b.title,
+    url: b.url,
+    text: parts.filter(Boolean).join(' — '),
+    meta: { folder: b.folder },
+  };
+}
+
+/** "https://www.example.com/a-b/c?d" -> "example.com a b c d": lets words in URLs match. */
+export function readableUrl(url) {
+  try {
+    const u = new URL(url);
+    const host = u.hostname.replace(/^www\./, '');
+    const rest = safeDecode(u.pathname + u.search).replace(/[\/_\-?=&.+#%]+/g, ' ').trim();
+    return (host + ' ' + rest).trim();
+  } catch {
+    return url;
+  }
+}
+
+function safeDecode(s) {
+  try { return decodeURIComponent(s); } catch { return s; }
+}
+
+function quickHash(s) {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) { h ^= s.charCodeAt(i); h = Math.imul(h, 0x01000193); }
+  return (h >>> 0).toString(16);
+}
