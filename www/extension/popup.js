@@ -55,7 +55,7 @@ async function search() {
     window.nookPopup.lastHits = found;
     window.nookPopup.lastTiming = timing;
     render(found, query);
-    status.textContent = `${found.length} results in ${Math.round(timing.totalMs)} ms`;
+    status.textContent = `${found.length} ${found.length === 1 ? "result" : "results"} in ${Math.round(timing.totalMs)} ms`;
   } catch (e) {
     if (mine === seq) { status.textContent = e.message; status.classList.add('error'); }
   }
