@@ -189,13 +189,14 @@ def mdn_docs(limit: int) -> list[dict]:
                 "meta": {"source": "mdn"},
             })
         per_group.append(items)
-    # Round-robin over the groups so every kind is represented, capped at `limit`.
-    out, i = [], 0
-    while len(out) < limit and any(i < len(g) for g in per_group):
-        for g in per_group:
-            if i < len(g) and len(out) < limit:
-                out.append(g[i])
-        i += 1
+    # An even share per group (spread over the alphabet, not its first letters); a group
+    # smaller than its share leaves the rest to the others.
+    out, left = [], limit
+    for n, g in enumerate(sorted(per_group, key=len)):
+        share = min(len(g), left // (len(per_group) - n))
+        step = len(g) / max(1, share)
+        out += [g[int(i * step)] for i in range(share)]
+        left -= share
     return out
 
 
@@ -221,7 +222,7 @@ def main() -> None:
     args = ap.parse_args()
 
     stamp = args.out.with_suffix(".params")
-    params = f"v1 wordnet={args.wordnet} mdn={args.mdn}"
+    params = f"v2 wordnet={args.wordnet} mdn={args.mdn}"
     if not args.force and args.out.exists() and stamp.exists() and stamp.read_text() == params:
         say(f"{args.out} is up to date")
         return

@@ -14,10 +14,10 @@ const PROGRESS_KEY = 'nook-demo:corpus'; // {version, committed}
 const EXAMPLES = [
   'keeping bees for honey',
   'a mass of ice that moves slowly down a mountain',
-  'store key-value data in the browser',
   'trouble falling asleep at night',
-  'baseball draft 1998',
-  'grid-template',
+  'a tower with a bright light that guides ships',
+  '1998 baseball draft',
+  'cross-origin requests',
 ];
 
 const $ = (id) => document.getElementById(id);

@@ -1,0 +1,182 @@
+// The demo page in headless Chromium, against the real package, model and corpus (built by
+// scripts/build_demo.sh). Every request of the page, its worker and its service worker is
+// recorded; any request to another origin fails the run.
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { serve } from '../../scripts/serve_static.mjs';
+import { HERE, ROOT, launch, recordRequests, screenshot, until } from './lib.mjs';
+
+const WWW = join(ROOT, 'www');
+const BUILD_MS = Number(process.env.NOOK_E2E_BUILD_MS ?? 20 * 60_000); // indexing the corpus
+const QUERY_MS = 60_000;
+
+// Paraphrase queries whose answer is known (brute-force cosine over the same model puts it
+// first with a clear margin); the index must have it in its top 3.
+const SEMANTIC = [
+  ['keeping bees for honey', 'wn:00918116'],                         // beekeeping, apiculture
+  ['a mass of ice that moves slowly down a mountain', 'wn:09312237'], // glacier
+  ['trouble falling asleep at night', 'wn:14046845'],                 // insomnia
+  ['a tower with a bright light that guides ships', 'wn:02817995'],   // lighthouse
+  ['how plants turn sunlight into energy', 'wn:13558632'],            // photosynthesis
+  ['1998 baseball draft', 'wiki:18468611'],                           // 1998 Major League Baseball draft
+];
+
+let server, browser, context, page, requests;
+const consoleErrors = [];
+
+before(async () => {
+  for (const f of ['vendor/nook/index.js', 'data/corpus.json', 'models/minilm-l6-int8.onnx', 'models/tokenizer.json']) {
+    assert.ok(existsSync(join(WWW, f)), `www/${f} is missing: run scripts/build_demo.sh first`);
+  }
+  server = await serve(WWW, 0);
+  browser = await launch();
+  context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const origin = new URL(server.url).origin;
+  requests = recordRequests(context, (u) => u.startsWith(origin + '/') || u.startsWith('blob:') || u.startsWith('data:'));
+  page = await context.newPage();
+  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+  page.on('pageerror', (e) => consoleErrors.push(String(e)));
+});
+
+after(async () => {
+  await context?.close();
+  await browser?.close();
+  await server?.close();
+});
+
+const demo = () => page.evaluate(() => window.nookDemo);
+
+async function search(query, { hybrid = true } = {}) {
+  await page.evaluate((h) => { document.getElementById('hybrid').checked = h; }, hybrid);
+  await page.fill('#q', '');
+  await page.fill('#q', query);
+  return until(async () => {
+    const d = await demo();
+    return d.lastQuery?.query === query && d.lastQuery.hybrid === hybrid && d.lastHits;
+  }, QUERY_MS, `results for "${query}"`);
+}
+
+test('first visit: indexes the default corpus with a progress bar, without freezing the page', async () => {
+  await page.goto(server.url);
+  // The progress bar shows a count and the time left while the worker indexes.
+  await page.waitForSelector('#progress:not([hidden])', { timeout: 120_000 });
+  await until(async () => /\d+ \/ [\d,]+ documents/.test(await page.textContent('#progress-count'))
+    && /left|done/.test(await page.textContent('#progress-eta')), 120_000, 'progress text');
+  // The page stays responsive while indexing: a frame is painted within a short time.
+  const frameMs = await page.evaluate(() => new Promise((r) => { const t = performance.now(); requestAnimationFrame(() => r(performance.now() - t)); }));
+  assert.ok(frameMs < 500, `the page froze for ${frameMs} ms during indexing`);
+  await screenshot(page, 'demo-1-indexing');
+  await until(async () => (await demo()).ready, BUILD_MS, 'the default corpus to be indexed');
+  const d = await demo();
+  assert.equal(d.openedFrom, 'built');
+  assert.equal(d.documents, d.corpusSize);
+  assert.ok(d.corpusSize >= 2000, `corpus has ${d.corpusSize} documents`);
+  assert.deepEqual(d.errors, []);
+});
+
+test('semantic queries find their known answers (hybrid and vector-only)', async () => {
+  for (const hybrid of [true, false]) {
+    for (const [q, id] of SEMANTIC) {
+      const hits = await search(q, { hybrid });
+      const ids = hits.map((h) => h.id);
+      assert.ok(ids.slice(0, 3).includes(id), `"${q}" (hybrid ${hybrid}): expected ${id} in the top 3, got ${ids.slice(0, 5).join(', ')}`);
+    }
+  }
+  // Results show title, URL, snippet with highlighted words and a score.
+  await search('keeping bees for honey');
+  const first = await page.$eval('#results .result', (li) => ({
+    title: li.querySelector('.r-title').textContent,
+    url: li.querySelector('.r-url').textContent,
+    marks: [...li.querySelectorAll('mark')].map((m) => m.textContent.toLowerCase()),
+    score: li.querySelector('.r-score-num').textContent,
+    selected: li.getAttribute('aria-selected'),
+  }));
+  assert.match(first.title, /beekeeping/);
+  assert.ok(first.url.length > 0);
+  assert.ok(first.marks.some((m) => m.startsWith('bee')), `highlighted: ${first.marks}`);
+  assert.match(first.score, /^\d\.\d{3}$/);
+  assert.equal(first.selected, 'true');
+  // Keyboard navigation moves the selection.
+  await page.focus('#q');
+  await page.keyboard.press('ArrowDown');
+  assert.equal(await page.$eval('#results .result:nth-child(2)', (li) => li.getAttribute('aria-selected')), 'true');
+  await page.keyboard.press('ArrowUp');
+  assert.equal(await page.$eval('#results .result:nth-child(1)', (li) => li.getAttribute('aria-selected')), 'true');
+});
+
+test('stats panel: documents, bytes by part against a full HNSW, query time split', async () => {
+  await search('a tower with a bright light that guides ships');
+  const d = await demo();
+  assert.equal(await page.textContent('#st-docs'), d.documents.toLocaleString('en-US'));
+  const bars = await page.$$eval('#bytes-chart .bar', (b) => b.map((x) => x.getAttribute('aria-label')));
+  assert.equal(bars.length, 2, 'a nook bar and a full-HNSW bar');
+  assert.match(bars[0], /^nook: /);
+  assert.match(bars[1], /^HNSW \+ f32: /);
+  assert.ok(d.stats.storedBytes > 0);
+  const hnsw = d.stats.hnswBytes ?? d.documents * (d.stats.dims * 4 + 128);
+  assert.ok(hnsw > d.stats.storedBytes, `nook stores ${d.stats.storedBytes} B, full HNSW ${hnsw} B`);
+  assert.match(await page.textContent('#st-ratio'), /× smaller/);
+  const split = await page.$eval('#time-chart .bar', (b) => b.getAttribute('aria-label'));
+  assert.match(split, /embedding .* traversal .* recomputation/);
+  assert.ok(d.lastQuery.totalMs > 0);
+  await screenshot(page, 'demo-2-results');
+});
+
+test('reload: the index is reopened from IndexedDB, not rebuilt, and answers the same', async () => {
+  const before = (await search('trouble falling asleep at night', { hybrid: false })).map((h) => h.id);
+  await page.reload();
+  await until(async () => (await demo())?.ready, 120_000, 'the page to reopen');
+  const d = await demo();
+  assert.equal(d.openedFrom, 'indexeddb');
+  assert.equal(d.addedThisSession, 0, 'no document was embedded again');
+  assert.equal(d.documents, d.corpusSize);
+  assert.match(await page.textContent('#status'), /Reopened [\d,]+ documents from IndexedDB/);
+  const again = (await search('trouble falling asleep at night', { hybrid: false })).map((h) => h.id);
+  assert.deepEqual(again, before);
+});
+
+test('import a bookmarks export (Netscape HTML) and find a bookmark by paraphrase and URL', async () => {
+  const file = join(HERE, 'fixtures', 'bookmarks.html');
+  const parsed = await page.evaluate(async (html) => {
+    const { parseBookmarksHtml } = await import('./js/ingest.js');
+    return parseBookmarksHtml(html);
+  }, readFileSync(file, 'utf8'));
+  assert.equal(parsed.length, 6, 'six web bookmarks, the bookmarklet skipped');
+  const rot = parsed.find((b) => b.title.startsWith('Why tomato'));
+  assert.equal(rot.meta.folder, 'Bookmarks bar / Garden / Tomatoes');
+  const before = (await demo()).documents;
+  await page.setInputFiles('#file', file);
+  await until(async () => (await demo()).documents === before + 6, BUILD_MS, 'the bookmarks to be added');
+  assert.match(await page.textContent('#add-status'), /Added 6 from bookmarks\.html/);
+  let hits = await search('that article about keeping bees in a city');
+  assert.ok(hits.slice(0, 3).some((h) => h.title === 'Urban apiculture guide'), hits.map((h) => h.title).join(' | '));
+  hits = await search('arxiv.org/abs/2506.08276');
+  assert.equal(hits[0]?.title, 'LEANN: A Low-Storage Vector Index');
+  await screenshot(page, 'demo-3-bookmarks');
+});
+
+test('offline: after the first load the page works with the network off', async () => {
+  await context.setOffline(true);
+  try {
+    await page.reload();
+    await until(async () => (await demo())?.ready, 120_000, 'the page to reopen offline');
+    assert.equal((await demo()).openedFrom, 'indexeddb');
+    const hits = await search('a mass of ice that moves slowly down a mountain');
+    assert.ok(hits.slice(0, 3).some((h) => h.id === 'wn:09312237'));
+    await screenshot(page, 'demo-4-offline');
+  } finally {
+    await context.setOffline(false);
+  }
+});
+
+test('the page lists its requests, and none went to another origin', async () => {
+  const listed = await page.$$eval('#net-list li', (l) => l.map((li) => li.textContent));
+  assert.ok(listed.some((t) => t.includes('/data/corpus.json')), 'the corpus fetch is listed');
+  assert.match(await page.textContent('#badge-origins'), /^0 requests to other origins/);
+  assert.deepEqual(requests.foreign(), [], 'requests to other origins');
+  assert.ok(requests.all.length > 5);
+  assert.deepEqual(consoleErrors.filter((e) => !/ERR_INTERNET_DISCONNECTED|Failed to load resource/.test(e)), []);
+});

@@ -1,0 +1,62 @@
+// Unit tests of the extension's sync logic (pure functions, no browser).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { diff, flatten, signature, toDoc, readableUrl } from '../../www/extension/sync.js';
+
+const tree = [{
+  id: '0', title: '', children: [
+    { id: '1', title: 'Bookmarks bar', children: [
+      { id: '10', title: 'Urban apiculture guide', url: 'https://example.org/urban-apiculture' },
+      { id: '11', title: 'Garden', children: [
+        { id: '12', title: 'Hot composting', url: 'https://example.org/compost' },
+        { id: '13', title: 'bookmarklet', url: 'javascript:void(0)' },
+      ] },
+    ] },
+    { id: '2', title: 'Other bookmarks', children: [] },
+  ],
+}];
+
+test('flatten keeps bookmarks with their folder path, not folders', () => {
+  const flat = flatten(tree);
+  assert.deepEqual(flat.map((b) => b.id), ['10', '12', '13']);
+  assert.equal(flat[1].folder, 'Bookmarks bar / Garden');
+});
+
+test('diff: first run adds every web bookmark, skips javascript: URLs', () => {
+  const { add, remove } = diff(flatten(tree), new Map());
+  assert.deepEqual(add.map((b) => b.id), ['10', '12']);
+  assert.deepEqual(remove, []);
+});
+
+test('diff: nothing changed means nothing to do (a restart does not re-index)', () => {
+  const flat = flatten(tree);
+  const known = new Map(diff(flat, new Map()).add.map((b) => [b.id, { sig: signature(b) }]));
+  assert.deepEqual(diff(flat, known), { add: [], remove: [] });
+});
+
+test('diff: rename, move and removal', () => {
+  const flat = flatten(tree);
+  const known = new Map(diff(flat, new Map()).add.map((b) => [b.id, { sig: signature(b) }]));
+  known.set('99', { sig: 'gone' });
+  const now = flat.map((b) => (b.id === '10' ? { ...b, title: 'Bees on city roofs' } : b.id === '12' ? { ...b, folder: 'Other bookmarks' } : b));
+  const { add, remove } = diff(now, known);
+  assert.deepEqual(add.map((b) => b.id).sort(), ['10', '12']);
+  assert.deepEqual(remove, ['99']);
+});
+
+test('diff: stored page text is part of the signature', () => {
+  const [b] = flatten(tree);
+  const known = new Map([[b.id, { sig: signature(b, 'page text'), pageText: 'page text' }]]);
+  assert.deepEqual(diff([b], known).add, []);
+  known.get(b.id).sig = '';
+  assert.equal(diff([b], known).add.length, 1);
+});
+
+test('toDoc: words of the URL and the folder are searchable', () => {
+  const d = toDoc({ id: '5', title: 'SIMD', url: 'https://github.com/WebAssembly/simd/blob/main/proposals/simd/SIMD.md', folder: 'Dev' });
+  assert.equal(d.id, '5');
+  assert.match(d.text, /github\.com WebAssembly simd blob main proposals simd SIMD md/);
+  assert.match(d.text, /Dev/);
+  assert.equal(readableUrl('not a url'), 'not a url');
+  assert.equal(readableUrl('https://www.example.com/a%ZZ'), 'example.com a ZZ');
+});
