@@ -78,12 +78,37 @@ async function boot() {
     setStatus(`Reopened ${stats.documents.toLocaleString()} documents from IndexedDB in ${fmtMs(store.openMs)} — nothing was rebuilt.`);
     enableSearch();
   } else {
-    demo.openedFrom = from > 0 ? 'resumed' : 'built';
-    if (from > 0) enableSearch();
-    await ingestCorpus(corpus.docs, from, version);
+    // One tab indexes the corpus; another tab opened meanwhile waits for it (Web Locks)
+    // instead of embedding the same documents twice, then picks up where it stopped.
+    await withCorpusLock(async () => {
+      from = readProgress().version === version ? readProgress().committed ?? 0 : 0;
+      if (from >= corpus.docs.length) {
+        demo.openedFrom = 'indexeddb';
+        await refreshStats();
+        setStatus(`Another tab indexed the corpus: ${demo.documents.toLocaleString()} documents ready.`);
+        enableSearch();
+        return;
+      }
+      demo.openedFrom = from > 0 ? 'resumed' : 'built';
+      if (from > 0) enableSearch();
+      await ingestCorpus(corpus.docs, from, version);
+    });
   }
   demo.ready = true;
   document.documentElement.dataset.ready = 'true';
+}
+
+async function withCorpusLock(fn) {
+  if (!navigator.locks) return fn();
+  const ran = await navigator.locks.request('nook-demo-corpus', { ifAvailable: true }, async (lock) => {
+    if (!lock) return false;
+    await fn();
+    return true;
+  });
+  if (ran) return;
+  setStatus('Another tab is indexing the default corpus; this one continues when it is done.');
+  enableSearch();
+  await navigator.locks.request('nook-demo-corpus', fn);
 }
 
 async function serviceWorker() {
@@ -379,6 +404,12 @@ function wireUi() {
     await NookStore.deleteDatabase(DB_NAME);
     localStorage.removeItem(PROGRESS_KEY);
     location.reload();
+  });
+  // Files can be dropped anywhere on the page, not only on the drop zone.
+  document.addEventListener('dragover', (e) => { if (e.dataTransfer?.types.includes('Files')) { e.preventDefault(); drop.classList.add('over'); } });
+  document.addEventListener('drop', (e) => {
+    if (!e.dataTransfer?.files.length || drop.contains(e.target)) return;
+    e.preventDefault(); drop.classList.remove('over'); addFiles([...e.dataTransfer.files]);
   });
   window.addEventListener('online', () => setOffline(!!navigator.serviceWorker?.controller));
 }
