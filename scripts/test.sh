@@ -5,15 +5,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/nook-target}"
 
-rustup target add wasm32-unknown-unknown >/dev/null 2>&1 || rustup target add wasm32-unknown-unknown
-
 echo "== native tests (core) =="
 cargo test --release --lib --bins --tests
 echo "== benchmarks compile =="
 cargo build --release --benches
 
-echo "== core builds for wasm32-unknown-unknown =="
-cargo check --lib --target wasm32-unknown-unknown
+echo "== core in wasm32: headless Chromium, window and dedicated worker =="
+scripts/setup_wasm.sh
+CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}" \
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+  cargo test --release --target wasm32-unknown-unknown --test core_browser --test core_worker
 
 if [ -x scripts/test_embed.sh ]; then
   echo "== embedder tests (native + headless Chromium) =="
