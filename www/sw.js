@@ -2,13 +2,14 @@
 // witnesses every request the page and its dedicated worker make (the page lists them).
 //
 // Strategy: same-origin GETs go to the network first and refresh the cache (so a rebuilt
-// page is picked up), and fall back to the cache when the network is off. Large immutable
-// assets (model, tokenizer, wasm, corpus) are served from the cache first. Requests to other
+// page is picked up), and fall back to the cache when the network is off. The model and
+// tokenizer (large, immutable) are served from the cache first. The wasm is not: it must
+// always match the package's JS glue, which is fetched network-first. Requests to other
 // origins are never made by nook; if one shows up it is recorded and passed through
 // untouched, so the page can show it in red.
 
 const CACHE = 'nook-demo-v1';
-const BIG = /\.(onnx|wasm|json)$/;
+const IMMUTABLE = /\/models\/[^/]+$/;
 const log = [];
 
 self.addEventListener('install', () => self.skipWaiting());
@@ -30,7 +31,7 @@ self.addEventListener('fetch', (event) => {
 
 async function serve(req, entry) {
   const cache = await caches.open(CACHE);
-  const big = BIG.test(new URL(req.url).pathname) && !req.url.includes('build-info');
+  const big = IMMUTABLE.test(new URL(req.url).pathname);
   if (big) {
     const hit = await cache.match(req);
     if (hit) { entry.via = 'cache'; return hit; }

@@ -165,6 +165,23 @@ test('import a bookmarks export (Netscape HTML) and find a bookmark by paraphras
   await screenshot(page, 'demo-3-bookmarks');
 });
 
+test('paste text and drop a Markdown file: both are searchable at once', async () => {
+  const before = (await demo()).documents;
+  await page.fill('#paste', 'In August 2012 the Voyager 1 probe crossed the heliopause and became the first human-made object to enter interstellar space, more than 120 times farther from the Sun than the Earth.');
+  await page.click('#paste-add');
+  await until(async () => (await demo()).documents === before + 1, QUERY_MS, 'the pasted text to be added');
+  await page.setInputFiles('#file', {
+    name: 'kettle.md', mimeType: 'text/markdown',
+    buffer: Buffer.from('# Kitchen notes\n\nDescale the **kettle** monthly with a cup of white vinegar, then boil fresh water twice before making tea.\n'),
+  });
+  await until(async () => (await demo()).documents === before + 2, QUERY_MS, 'the Markdown file to be added');
+  let hits = await search('removing limescale from a kettle');
+  assert.equal(hits[0].title, 'Kitchen notes');
+  assert.equal(hits[0].meta?.file, 'kettle.md');
+  hits = await search('the probe that reached interstellar space');
+  assert.ok(hits.slice(0, 3).some((h) => h.text?.includes('Voyager') || h.snippet?.includes('Voyager') || h.title.includes('Voyager')), hits.map((h) => h.title).join(' | '));
+});
+
 test('offline: after the first load the page works with the network off', async () => {
   await context.setOffline(true);
   try {
