@@ -21,3 +21,7 @@ pub mod rng;
 pub use distance::Metric;
 pub use error::{Error, Result};
 pub use index::provider::{ExactVectors, TableVectors};
+pub mod collection;
+pub mod store;
+pub mod text;
+#[cfg(all(target_arch = "wasm32", feature = "web"))] pub mod wasm;

@@ -7,6 +7,7 @@
 //!   navigates on PQ distances and asks an [`ExactVectors`](provider::ExactVectors)
 //!   provider for the few exact vectors the final ranking needs.
 
+mod blocks;
 mod ids;
 mod persist;
 pub mod provider;
@@ -16,6 +17,7 @@ mod two_level;
 
 pub use crate::graph::{PruneParams, SearchScratch};
 pub use crate::quant::PqParams;
+pub use blocks::{BLOCK_NODES, BlockKind, block_count, head_kind};
 pub use ids::Ids;
 pub use pruned::{PartSizes, PrunedIndex};
 pub use stored::VectorIndex;

@@ -1,0 +1,115 @@
+//! Search: vector ranking (stored or two-level), optionally fused with BM25.
+//!
+//! Fusion is score-based, not rank-based: final = cosine similarity + w * BM25 / max BM25
+//! over the keyword candidates (w = `Settings::keyword_weight`, small). Plain reciprocal
+//! rank fusion gives a weak keyword hit the same pull as a strong one and measurably
+//! costs paraphrase queries; adding a small normalised keyword term keeps the vector
+//! order unless the keyword evidence is strong (an exact rare word, a URL fragment, an
+//! acronym), which then lifts that document. Keyword-only candidates get an exact
+//! similarity (the first `keyword_exact` of them; others get the lowest vector score).
+
+use std::collections::HashMap;
+
+use super::cache::Recompute;
+use super::embed::Embed;
+use super::{Collection, Doc, Phase};
+use crate::store::{Failure, Result};
+
+/// One result: the document's internal key and its score (higher is better).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Found {
+    pub key: u64,
+    pub score: f32,
+    /// Cosine similarity to the query (when known exactly).
+    pub similarity: f32,
+    /// Normalised keyword score (0 when hybrid is off or no keyword matched).
+    pub keyword: f32,
+}
+
+/// Largest `k` a search accepts.
+pub const MAX_K: usize = 1000;
+
+impl Collection {
+    /// The `k` best documents for `query`. `k` must be 1..=1000; fewer come back when
+    /// fewer documents pass `filter`. An empty collection gives no results.
+    pub fn search(&mut self, embed: &mut dyn Embed, query: &str, k: usize, hybrid: bool, filter: Option<&dyn Fn(&Doc) -> bool>) -> Result<Vec<Found>> {
+        if k == 0 || k > MAX_K {
+            return Err(Failure::input(format!("k must be between 1 and {MAX_K}, got {k}")));
+        }
+        if self.docs.is_empty() {
+            return Ok(Vec::new());
+        }
+        let k = k.min(self.docs.len());
+        let tokens = embed.tokenize(query)?;
+        let mut q = Vec::with_capacity(self.dims);
+        embed.embed_tokens(&[&tokens], &mut q)?;
+        let docs = &self.docs;
+        let accept = |key: u64| docs.get(&key).is_some_and(|d| filter.is_none_or(|f| f(d)));
+        let hits = match &self.index {
+            Phase::Stored(i) => i.search(&q, k, self.settings.ef.max(k), Some(&accept), &mut i.scratch())?,
+            Phase::Pruned(i) => {
+                let mut params = self.settings.two_level;
+                params.rerank = params.rerank.max(k);
+                params.ef = params.ef.max(params.rerank);
+                let mut provider = Recompute { embed: &mut *embed, docs, cache: &mut self.cache };
+                i.search(&q, k, &params, Some(&accept), &mut provider, &mut i.scratch())?.0
+            }
+        };
+        let mut found: Vec<Found> = hits.iter().map(|h| Found { key: h.id, score: 1.0 - h.distance, similarity: 1.0 - h.distance, keyword: 0.0 }).collect();
+        if hybrid {
+            let kw = self.keywords.search(query, k, &accept);
+            if let Some(&(_, best)) = kw.first() {
+                self.fuse(embed, &q, &mut found, &kw, best)?;
+            }
+        }
+        found.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.key.cmp(&b.key)));
+        found.truncate(k);
+        Ok(found)
+    }
+
+    fn fuse(&mut self, embed: &mut dyn Embed, q: &[f32], found: &mut Vec<Found>, kw: &[(u64, f32)], best: f32) -> Result<()> {
+        let w = self.settings.keyword_weight;
+        let floor = found.iter().map(|f| f.similarity).fold(f32::INFINITY, f32::min);
+        let floor = if floor.is_finite() { floor } else { 0.0 };
+        let at: HashMap<u64, usize> = found.iter().enumerate().map(|(i, f)| (f.key, i)).collect();
+        let mut only: Vec<(u64, f32)> = Vec::new();
+        for &(key, s) in kw {
+            let s = s / best;
+            match at.get(&key) {
+                Some(&i) => {
+                    found[i].keyword = s;
+                    found[i].score += w * s;
+                }
+                None => only.push((key, s)),
+            }
+        }
+        let exact: Vec<u64> = only.iter().take(self.settings.keyword_exact).map(|o| o.0).collect();
+        let sims = self.exact_similarities(embed, q, &exact)?;
+        for (i, &(key, s)) in only.iter().enumerate() {
+            let sim = sims.get(i).copied().unwrap_or(floor);
+            found.push(Found { key, score: sim + w * s, similarity: sim, keyword: s });
+        }
+        Ok(())
+    }
+
+    /// Exact cosine similarities of documents to the prepared query.
+    fn exact_similarities(&mut self, embed: &mut dyn Embed, q: &[f32], keys: &[u64]) -> Result<Vec<f32>> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut vectors = Vec::with_capacity(keys.len() * self.dims);
+        match &self.index {
+            Phase::Stored(i) => {
+                for &k in keys {
+                    vectors.extend_from_slice(i.get(k).ok_or_else(|| Failure::corrupt("keyword index and vector index disagree"))?);
+                }
+            }
+            Phase::Pruned(_) => {
+                use crate::index::provider::ExactVectors;
+                let mut provider = Recompute { embed, docs: &self.docs, cache: &mut self.cache };
+                provider.exact_vectors(keys, &mut vectors)?;
+            }
+        }
+        Ok(vectors.chunks_exact(self.dims).map(|v| crate::distance::dot(q, v)).collect())
+    }
+}

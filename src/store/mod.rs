@@ -1,0 +1,113 @@
+//! Persistence of a collection as keyed byte records, one atomic commit per operation.
+//!
+//! Three tables: `Meta` (the manifest, key 0; the PQ codebook, key 1), `Docs` (one record
+//! per document, keyed by its internal key) and `Blocks` (index blocks, keyed by block
+//! number). A [`Store`] commits a list of [`Write`]s atomically: all or nothing. The
+//! collection decides *what* to write (only what changed, the manifest generation bumped
+//! in the same commit); a store only moves bytes.
+//!
+//! - [`MemoryStore`]: the portable default (tests, native use).
+//! - `IdbStore` (wasm32 + feature `web`): IndexedDB, one readwrite transaction per commit.
+//! - [`conformance`]: the suite every backend runs (natively and in the browser).
+
+pub mod conformance;
+mod failure;
+#[cfg(all(target_arch = "wasm32", feature = "web"))]
+pub mod idb;
+mod memory;
+
+pub use failure::{Failure, Kind, Result};
+pub use memory::MemoryStore;
+
+/// The tables of a store.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Table {
+    Meta,
+    Docs,
+    Blocks,
+}
+
+impl Table {
+    pub const ALL: [Table; 3] = [Table::Meta, Table::Docs, Table::Blocks];
+
+    /// Object-store name (IndexedDB) and export tag.
+    pub fn name(self) -> &'static str {
+        match self {
+            Table::Meta => "meta",
+            Table::Docs => "docs",
+            Table::Blocks => "blocks",
+        }
+    }
+
+    pub fn code(self) -> u8 {
+        match self {
+            Table::Meta => 0,
+            Table::Docs => 1,
+            Table::Blocks => 2,
+        }
+    }
+
+    pub fn from_code(c: u8) -> Option<Table> {
+        Table::ALL.into_iter().find(|t| t.code() == c)
+    }
+}
+
+/// Key of the manifest in [`Table::Meta`].
+pub const MANIFEST_KEY: u64 = 0;
+/// Key of the PQ codebook in [`Table::Meta`].
+pub const CODEBOOK_KEY: u64 = 1;
+
+/// One record to put (`Some`) or delete (`None`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Write {
+    pub table: Table,
+    pub key: u64,
+    pub value: Option<Vec<u8>>,
+}
+
+/// All records of one table, in key order.
+pub type Records = Vec<(u64, Vec<u8>)>;
+
+/// Every record of a store, as loaded at open.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Snapshot {
+    pub meta: Records,
+    pub docs: Records,
+    pub blocks: Records,
+}
+
+impl Snapshot {
+    pub fn table(&self, t: Table) -> &Records {
+        match t {
+            Table::Meta => &self.meta,
+            Table::Docs => &self.docs,
+            Table::Blocks => &self.blocks,
+        }
+    }
+
+    pub fn table_mut(&mut self, t: Table) -> &mut Records {
+        match t {
+            Table::Meta => &mut self.meta,
+            Table::Docs => &mut self.docs,
+            Table::Blocks => &mut self.blocks,
+        }
+    }
+
+    /// Bytes held, per table.
+    pub fn bytes(&self, t: Table) -> usize {
+        self.table(t).iter().map(|(_, v)| v.len() + 8).sum()
+    }
+}
+
+/// A backend. Futures are not `Send`: IndexedDB lives on one thread.
+#[allow(async_fn_in_trait)]
+pub trait Store {
+    /// Every record of every table.
+    async fn load(&self) -> Result<Snapshot>;
+    /// One record.
+    async fn get(&self, table: Table, key: u64) -> Result<Option<Vec<u8>>>;
+    /// Apply all writes atomically: after an `Err`, none of them is visible.
+    async fn commit(&self, writes: &[Write]) -> Result<()>;
+    /// Remove every record (atomically).
+    async fn clear(&self) -> Result<()>;
+}

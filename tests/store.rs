@@ -1,0 +1,138 @@
+//! The store conformance suite and collection persistence, natively on MemoryStore.
+
+use std::future::Future;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
+
+use nook::store::{MemoryStore, conformance};
+
+/// MemoryStore's futures are ready at once: poll once.
+fn ready<F: Future>(f: F) -> F::Output {
+    let mut f = pin!(f);
+    match f.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(v) => v,
+        Poll::Pending => panic!("memory store future was not ready"),
+    }
+}
+
+#[test]
+fn memory_store_conforms() {
+    ready(conformance::run(&MemoryStore::new()));
+}
+
+mod collection {
+    use super::ready;
+    use nook::collection::{Collection, Doc, HashEmbed, Settings, export};
+    use nook::store::{Kind, MemoryStore, Store, Table};
+
+    const DIMS: usize = 64;
+
+    fn settings() -> Settings {
+        Settings { prune_at: 300, ..Settings::default() }
+    }
+
+    fn doc(i: usize) -> Doc {
+        let words = ["graph", "vector", "pasta", "river", "mountain", "music", "python", "rust", "garden", "ocean", "planet", "engine"];
+        let text = format!("{} {} {} note {i}", words[i % 12], words[(i / 12) % 12], words[(i * 7) % 12]);
+        Doc { id: format!("doc-{i}"), title: format!("Title {}", words[(i * 5) % 12]), url: format!("https://example.org/{i}"), text, meta: format!("{{\"n\":{i}}}"), tokens: vec![] }
+    }
+
+    fn open(store: &MemoryStore) -> Collection {
+        Collection::load(settings(), DIMS, &ready(store.load()).unwrap()).unwrap()
+    }
+
+    fn add(c: &mut Collection, store: &MemoryStore, docs: Vec<Doc>) {
+        let (w, _) = c.add(&mut HashEmbed { dims: DIMS }, docs).unwrap();
+        ready(store.commit(&w)).unwrap();
+    }
+
+    /// Ids and scores to 5 decimals (a recomputed embedding may differ from the one
+    /// computed at add time in the last bits).
+    fn query(c: &mut Collection, q: &str, hybrid: bool) -> Vec<(String, i64)> {
+        c.search(&mut HashEmbed { dims: DIMS }, q, 10, hybrid, None).unwrap().iter().map(|f| (c.doc(f.key).unwrap().id.clone(), (f.score as f64 * 1e5).round() as i64)).collect()
+    }
+
+    #[test]
+    fn persists_across_phases_and_reloads_identically() {
+        let store = MemoryStore::new();
+        let mut c = open(&store);
+        assert!(c.search(&mut HashEmbed { dims: DIMS }, "x", 5, true, None).unwrap().is_empty());
+        for chunk in (0..500).collect::<Vec<_>>().chunks(50) {
+            add(&mut c, &store, chunk.iter().map(|&i| doc(i)).collect());
+            let again = open(&store);
+            assert_eq!(again.len(), c.len());
+        }
+        assert!(c.is_pruned(), "switched to pruned at 300 documents");
+        let queries = ["graph vector", "pasta river", "ocean planet engine", "https://example.org/42", "Title rust"];
+        let before: Vec<_> = queries.iter().map(|q| query(&mut c, q, true)).collect();
+        let mut back = open(&store);
+        let after: Vec<_> = queries.iter().map(|q| query(&mut back, q, true)).collect();
+        assert_eq!(before, after);
+        // The URL query finds its document through the keyword index.
+        assert_eq!(after[3][0].0, "doc-42");
+        // Upsert: same content is a no-op, changed content re-embeds.
+        let (w, r) = c.add(&mut HashEmbed { dims: DIMS }, vec![doc(1)]).unwrap();
+        assert!(w.is_empty() && r.unchanged == 1);
+        let mut d = doc(1);
+        d.text = "completely different words about violins".into();
+        add(&mut c, &store, vec![d]);
+        assert_eq!(query(&mut c, "violins", false)[0].0, "doc-1");
+        // Delete: unknown ids change nothing.
+        let err = c.delete(&["doc-2".into(), "nope".into()]).unwrap_err();
+        assert_eq!(err.kind, Kind::NotFound);
+        let w = c.delete(&(0..200).map(|i| format!("doc-{i}")).collect::<Vec<_>>()).unwrap();
+        ready(store.commit(&w)).unwrap();
+        let mut back = open(&store);
+        assert_eq!(back.len(), 300);
+        assert!(query(&mut back, "graph vector", false).iter().all(|(id, _)| id.trim_start_matches("doc-").parse::<usize>().unwrap() >= 200));
+        // Export / import round trip.
+        let bytes = export::encode(&back.snapshot());
+        let snap = export::decode(&bytes).unwrap();
+        let mut imported = Collection::load(settings(), DIMS, &snap).unwrap();
+        assert_eq!(query(&mut imported, "pasta", true), query(&mut back, "pasta", true));
+    }
+
+    #[test]
+    fn writes_only_what_changed() {
+        let store = MemoryStore::new();
+        let mut c = open(&store);
+        add(&mut c, &store, (0..1000).map(doc).collect());
+        let (w, _) = c.add(&mut HashEmbed { dims: DIMS }, vec![doc(5000)]).unwrap();
+        let blocks = w.iter().filter(|w| w.table == Table::Blocks).count();
+        assert!(blocks < 4, "one add rewrote {blocks} blocks");
+        assert_eq!(w.iter().filter(|w| w.table == Table::Docs).count(), 1);
+    }
+
+    #[test]
+    fn bad_input_and_faults() {
+        let store = MemoryStore::new();
+        let mut c = open(&store);
+        let e = c.add(&mut HashEmbed { dims: DIMS }, vec![doc(1), doc(1)]).unwrap_err();
+        assert_eq!(e.kind, Kind::Input);
+        let mut big = doc(2);
+        big.text = "x".repeat(5 << 20);
+        assert_eq!(c.add(&mut HashEmbed { dims: DIMS }, vec![big]).unwrap_err().kind, Kind::Input);
+        add(&mut c, &store, (0..20).map(doc).collect());
+        assert_eq!(c.search(&mut HashEmbed { dims: DIMS }, "x", 0, true, None).unwrap_err().kind, Kind::Input);
+        assert_eq!(c.search(&mut HashEmbed { dims: DIMS }, "x", 500, true, None).unwrap().len(), 20);
+        // A failed commit: reload gives the last committed state.
+        *store.fail_next.borrow_mut() = Some(Kind::Quota);
+        let (w, _) = c.add(&mut HashEmbed { dims: DIMS }, (20..40).map(doc).collect()).unwrap();
+        assert!(ready(store.commit(&w)).is_err());
+        assert_eq!(open(&store).len(), 20);
+        // Corrupt records are refused with a Corrupt error, never a panic.
+        let snap = ready(store.load()).unwrap();
+        for t in [Table::Meta, Table::Docs, Table::Blocks] {
+            let mut bad = snap.clone();
+            let rec = &mut bad.table_mut(t)[0].1;
+            let mid = rec.len() / 2;
+            rec[mid] ^= 0x40;
+            let e = Collection::load(settings(), DIMS, &bad).err().expect("damage detected");
+            assert_eq!(e.kind, Kind::Corrupt, "{t:?}: {e}");
+        }
+        let mut newer = snap.clone();
+        newer.meta[0].1[4] = 99;
+        assert_eq!(Collection::load(settings(), DIMS, &newer).err().unwrap().kind, Kind::Version);
+        assert_eq!(Collection::load(settings(), DIMS + 1, &snap).err().unwrap().kind, Kind::Input);
+    }
+}
