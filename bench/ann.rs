@@ -21,6 +21,8 @@ mod data;
 mod gt;
 #[path = "ann/hnsw_runs.rs"]
 mod hnsw_runs;
+#[path = "ann/interleaved.rs"]
+mod interleaved;
 #[path = "ann/measure.rs"]
 mod measure;
 #[path = "ann/nook_runs.rs"]
@@ -29,7 +31,7 @@ mod nook_runs;
 mod report;
 
 use std::io::BufRead;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 
 const USAGE: &str = "usage: cargo bench --bench ann -- [DATASET] [options]
@@ -51,8 +53,17 @@ const USAGE: &str = "usage: cargo bench --bench ann -- [DATASET] [options]
   --hnsw-cosine KIND   dot (default: DistDot on normalised vectors) | cosine (DistCosine)
   --data DIR           where fetch_data.sh put the sets (default $NOOK_DATA or <repo>/data)
   --out DIR            results directory (default <repo>/bench/results)
+  --sequential         time each library's queries in its own child right after its
+                       build (default: reload both and alternate their timed passes)
   --no-write           print only, write no result files
   --gt-only            compute / check the ground truth cache and stop";
+
+/// The parent's work directory for its children (dumps handed to the query child).
+const WORK_ENV: &str = "NOOK_ANN_WORK";
+
+pub fn work_dir() -> Option<PathBuf> {
+    std::env::var_os(WORK_ENV).map(PathBuf::from)
+}
 
 /// The run's settings (shared by parent and children: children get the same arguments).
 pub struct Config {
@@ -75,6 +86,7 @@ pub struct Config {
     pub nook_reorder: bool,
     pub hnsw_cosine_scalar: bool,
     pub write: bool,
+    pub interleave: bool,
     pub gt_only: bool,
     pub child: Option<String>,
     /// The user's arguments, for the record and for the children.
@@ -108,6 +120,7 @@ fn parse_args(raw: Vec<String>) -> Result<Config, String> {
         nook_reorder: false,
         hnsw_cosine_scalar: false,
         write: true,
+        interleave: true,
         gt_only: false,
         child: None,
         args: Vec::new(),
@@ -155,6 +168,7 @@ fn parse_args(raw: Vec<String>) -> Result<Config, String> {
             "--out" => c.out_dir = PathBuf::from(val()?),
             "--no-write" => c.write = false,
             "--gt-only" => c.gt_only = true,
+            "--sequential" => c.interleave = false,
             s if !s.starts_with('-') => c.dataset = s.to_string(),
             s => return Err(format!("unknown option {s}")),
         }
@@ -209,6 +223,7 @@ fn child(cfg: &Config, lib: &str) -> Result<(), String> {
     match lib {
         "hnsw_rs" => hnsw_runs::run(&ds, cfg, &truth),
         "nook" => nook_runs::run(&ds, cfg, &truth),
+        "query" => interleaved::run(&ds, cfg, &truth()?),
         other => Err(format!("unknown child {other}")),
     }
 }
@@ -245,6 +260,11 @@ fn parent(cfg: &Config) -> Result<(), String> {
         load: Vec::new(),
         failures: Vec::new(),
     };
+    // Children run from a private copy of this program, so a rebuild of the bench during
+    // a long run (the target directory is shared) cannot pull the file from under us.
+    let exe = std::env::current_exe().map_err(|e| format!("current_exe: {e}"))?;
+    let copy = std::env::temp_dir().join(format!("nook-ann-{}", std::process::id()));
+    std::fs::copy(&exe, &copy).map_err(|e| format!("copying {} to {}: {e}", exe.display(), copy.display()))?;
     let mut recs = Vec::new();
     let mut children = Vec::new();
     if cfg.libs.iter().any(|l| l == "hnsw_rs") {
@@ -253,10 +273,15 @@ fn parent(cfg: &Config) -> Result<(), String> {
     if cfg.libs.iter().any(|l| l == "nook" || l == "pruned") {
         children.push("nook");
     }
+    if cfg.interleave {
+        children.push("query");
+    }
+    let work = std::env::temp_dir().join(format!("nook-ann-work-{}", std::process::id()));
+    std::fs::create_dir_all(&work).map_err(|e| format!("{}: {e}", work.display()))?;
     for name in children {
         meta.load.push((name.to_string(), measure::load_avg()));
         eprintln!("--- {name} (child process) ---");
-        match run_child(cfg, name, &mut recs) {
+        match run_child(cfg, &copy, &work, name, &mut recs) {
             Ok(()) => {}
             Err(e) => {
                 eprintln!("{name}: {e}");
@@ -264,6 +289,8 @@ fn parent(cfg: &Config) -> Result<(), String> {
             }
         }
     }
+    let _ = std::fs::remove_file(&copy);
+    let _ = std::fs::remove_dir_all(&work);
     let sum = report::summarize(cfg, &recs);
     let md = report::markdown(cfg, &meta, &recs, &sum);
     println!("{md}");
@@ -284,9 +311,9 @@ fn parent(cfg: &Config) -> Result<(), String> {
 }
 
 /// Re-execute this program as `--child name`, collecting its `@ann` records.
-fn run_child(cfg: &Config, name: &str, recs: &mut Vec<report::Rec>) -> Result<(), String> {
-    let exe = std::env::current_exe().map_err(|e| format!("current_exe: {e}"))?;
+fn run_child(cfg: &Config, exe: &Path, work: &Path, name: &str, recs: &mut Vec<report::Rec>) -> Result<(), String> {
     let mut child = Command::new(exe)
+        .env(WORK_ENV, work)
         .args(&cfg.args)
         .arg("--child")
         .arg(name)

@@ -18,6 +18,61 @@ use crate::measure::{self, Record, Searcher, Truth};
 pub const M: usize = 16;
 pub const EF_CONSTRUCTION: usize = 200;
 pub const MAX_LAYER: usize = 16;
+/// Where an interleaved run keeps the dump, under the work directory, and its basename.
+pub const DUMP_DIR: &str = "hnsw_rs";
+pub const DUMP_NAME: &str = "hnsw";
+
+/// An index reloaded from its dump, with the distance chosen at run time.
+pub enum Loaded<'a> {
+    L2(Hnsw<'a, f32, DistL2>),
+    Dot(Hnsw<'a, f32, DistDot>),
+    Cosine(Hnsw<'a, f32, DistCosine>),
+}
+
+impl Loaded<'_> {
+    fn search(&self, q: &[f32], k: usize, ef: usize) -> Vec<Neighbour> {
+        match self {
+            Loaded::L2(h) => h.search(q, k, ef),
+            Loaded::Dot(h) => h.search(q, k, ef),
+            Loaded::Cosine(h) => h.search(q, k, ef),
+        }
+    }
+}
+
+/// Reload the dump of an interleaved run.
+pub fn load<'a>(io: &'a HnswIo, metric: Metric, cfg: &Config) -> Result<Loaded<'a>, String> {
+    fn e(err: impl std::fmt::Display) -> String {
+        format!("hnsw_rs reload: {err}")
+    }
+    let mut l = match metric {
+        Metric::L2 => Loaded::L2(io.load_hnsw_with_dist(DistL2 {}).map_err(e)?),
+        Metric::Cosine if cfg.hnsw_cosine_scalar => Loaded::Cosine(io.load_hnsw_with_dist(DistCosine {}).map_err(e)?),
+        Metric::Cosine => Loaded::Dot(io.load_hnsw_with_dist(DistDot {}).map_err(e)?),
+    };
+    match &mut l {
+        Loaded::L2(h) => h.set_searching_mode(true),
+        Loaded::Dot(h) => h.set_searching_mode(true),
+        Loaded::Cosine(h) => h.set_searching_mode(true),
+    }
+    Ok(l)
+}
+
+pub struct LoadedSearcher<'a, 'b> {
+    pub h: &'a Loaded<'b>,
+    pub ds: &'a Dataset,
+}
+
+impl Searcher for LoadedSearcher<'_, '_> {
+    type State = ();
+    type Param = usize;
+    fn state(&self) {}
+    fn search(&self, q: usize, ef: usize, _: &mut (), out: &mut [u32]) -> u32 {
+        for (o, n) in out.iter_mut().zip(self.h.search(self.ds.query(q), measure::K, ef)) {
+            *o = n.d_id as u32;
+        }
+        0
+    }
+}
 
 /// Which hnsw_rs distance a cosine set uses.
 pub fn cosine_distance_name(cfg: &Config) -> &'static str {
@@ -92,13 +147,20 @@ fn go<D: Distance<f32> + Send + Sync>(
         .s("distance", dist_name)
         .emit();
 
-    let dir = std::env::temp_dir().join(format!("nook-ann-hnsw-{}", std::process::id()));
+    // Interleaved runs keep the dump for the query child (see interleaved.rs).
+    let keep = crate::work_dir().filter(|_| cfg.interleave).map(|w| w.join(DUMP_DIR));
+    let dir = keep.clone().unwrap_or_else(|| std::env::temp_dir().join(format!("nook-ann-hnsw-{}", std::process::id())));
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let dumped = h.file_dump(&dir, "hnsw").map_err(|e| format!("hnsw_rs file_dump: {e}"))?;
+    let dumped = h.file_dump(&dir, DUMP_NAME).map_err(|e| format!("hnsw_rs file_dump: {e}"))?;
     let bytes = measure::dir_bytes(&dir);
-    let _ = std::fs::remove_dir_all(&dir);
+    if keep.is_none() {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
     eprintln!("hnsw_rs: dump {dumped}.* = {bytes} bytes ({:.0} B/vector)", bytes as f64 / n as f64);
     Record::new("disk").s("lib", "hnsw_rs").u("bytes", bytes).emit();
+    if keep.is_some() {
+        return Ok(());
+    }
 
     let gt = truth()?;
     let truth = Truth { metric: ds.metric, dims: ds.dims, base: &ds.base, queries: &ds.queries, gt: &gt };

@@ -152,21 +152,88 @@ pub struct Point {
     pub counts: Vec<u32>,
 }
 
-/// `runs` timed passes at one parameter: recall of the first, median QPS over all.
-pub fn measure<S: Searcher>(s: &S, p: S::Param, truth: &Truth, nq: usize, threads: usize, runs: usize) -> Point {
-    let mut qps_runs = Vec::with_capacity(runs);
-    let mut cpu_runs = Vec::with_capacity(runs);
-    let mut first: Option<Pass> = None;
-    for _ in 0..runs.max(1) {
-        let r = pass(s, p, nq, threads);
-        qps_runs.push(nq as f64 / r.secs);
-        cpu_runs.push(nq as f64 / r.cpu_secs.max(1e-3));
-        if first.is_none() {
-            first = Some(r);
+/// Passes at one parameter, gathered into a [`Point`].
+#[derive(Default)]
+struct Runs {
+    qps: Vec<f64>,
+    cpu: Vec<f64>,
+    first: Option<Pass>,
+}
+
+impl Runs {
+    fn add(&mut self, r: Pass, nq: usize) {
+        self.qps.push(nq as f64 / r.secs);
+        self.cpu.push(nq as f64 / r.cpu_secs.max(1e-3));
+        if self.first.is_none() {
+            self.first = Some(r);
         }
     }
-    let first = first.expect("at least one run");
-    Point { recall: truth.recall(&first.ids), qps: median(&qps_runs), qps_runs, cpu_qps: median(&cpu_runs), counts: first.counts }
+    fn point(self, truth: &Truth) -> Point {
+        let first = self.first.expect("at least one run");
+        Point { recall: truth.recall(&first.ids), qps: median(&self.qps), cpu_qps: median(&self.cpu), qps_runs: self.qps, counts: first.counts }
+    }
+}
+
+/// `runs` timed passes at one parameter: recall of the first, median QPS over all.
+pub fn measure<S: Searcher>(s: &S, p: S::Param, truth: &Truth, nq: usize, threads: usize, runs: usize) -> Point {
+    let mut acc = Runs::default();
+    for _ in 0..runs.max(1) {
+        acc.add(pass(s, p, nq, threads), nq);
+    }
+    acc.point(truth)
+}
+
+fn emit_curve(lib: &str, t: usize, ef: usize, p: &Point) {
+    eprintln!(
+        "  {lib:<8} threads {t} ef {ef:>4}: recall@10 {:.4}  {:>8.0} q/s  ({:.0} per CPU-s, load {:.1})",
+        p.recall,
+        p.qps,
+        p.cpu_qps,
+        load_avg()
+    );
+    Record::new("curve")
+        .s("lib", lib)
+        .u("threads", t as u64)
+        .u("ef", ef as u64)
+        .f("recall", p.recall)
+        .f("qps", p.qps)
+        .list("qps_runs", &p.qps_runs)
+        .f("cpu_qps", p.cpu_qps)
+        .f("load", load_avg())
+        .emit();
+}
+
+/// Like [`ef_curve`] for two libraries whose timed passes alternate (a, b, a, b, ...),
+/// so that changes in the machine's load hit both alike.
+#[allow(clippy::too_many_arguments)]
+pub fn ef_curves_interleaved<A: Searcher<Param = usize>, B: Searcher<Param = usize>>(
+    a: Option<(&str, &A)>,
+    b: Option<(&str, &B)>,
+    truth: &Truth,
+    nq: usize,
+    efs: &[usize],
+    threads: &[usize],
+    runs: usize,
+) {
+    for &t in threads {
+        for &ef in efs {
+            let (mut ra, mut rb) = (Runs::default(), Runs::default());
+            for _ in 0..runs.max(1) {
+                if let Some((_, s)) = a {
+                    ra.add(pass(s, ef, nq, t), nq);
+                }
+                if let Some((_, s)) = b {
+                    rb.add(pass(s, ef, nq, t), nq);
+                }
+            }
+            if let Some((lib, _)) = a {
+                emit_curve(lib, t, ef, &ra.point(truth));
+            }
+            if let Some((lib, _)) = b {
+                emit_curve(lib, t, ef, &rb.point(truth));
+            }
+        }
+    }
 }
 
 /// A line of results a child prints on stdout: `@ann <kind> key=value ...`.
@@ -246,24 +313,7 @@ pub fn dir_bytes(dir: &std::path::Path) -> u64 {
 pub fn ef_curve<S: Searcher<Param = usize>>(lib: &str, s: &S, truth: &Truth, nq: usize, efs: &[usize], threads: &[usize], runs: usize) {
     for &t in threads {
         for &ef in efs {
-            let p = measure(s, ef, truth, nq, t, runs);
-            eprintln!(
-                "  {lib:<8} threads {t} ef {ef:>4}: recall@10 {:.4}  {:>8.0} q/s  ({:.0} per CPU-s, load {:.1})",
-                p.recall,
-                p.qps,
-                p.cpu_qps,
-                load_avg()
-            );
-            Record::new("curve")
-                .s("lib", lib)
-                .u("threads", t as u64)
-                .u("ef", ef as u64)
-                .f("recall", p.recall)
-                .f("qps", p.qps)
-                .list("qps_runs", &p.qps_runs)
-                .f("cpu_qps", p.cpu_qps)
-                .f("load", load_avg())
-                .emit();
+            emit_curve(lib, t, ef, &measure(s, ef, truth, nq, t, runs));
         }
     }
 }

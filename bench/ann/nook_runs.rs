@@ -18,12 +18,14 @@ use crate::measure::{self, K, Record, Searcher, Truth};
 pub const M: usize = 16;
 pub const EF_CONSTRUCTION: usize = 200;
 pub const SEED: u64 = 42;
+/// Where an interleaved run keeps the saved index, under the work directory.
+pub const SAVE_FILE: &str = "nook.idx";
 /// Recall@10 targets of the pruned-mode operating points.
 pub const TARGETS: [f64; 2] = [0.90, 0.95];
 
-struct Stored<'a> {
-    idx: &'a VectorIndex,
-    ds: &'a Dataset,
+pub struct Stored<'a> {
+    pub idx: &'a VectorIndex,
+    pub ds: &'a Dataset,
 }
 
 impl Searcher for Stored<'_> {
@@ -100,9 +102,16 @@ pub fn run(ds: &Dataset, cfg: &Config, truth: &dyn Fn() -> Result<GroundTruth, S
         .u("data_rss", rss_data)
         .s("reorder_for_locality", if cfg.nook_reorder { "true" } else { "false" })
         .emit();
-    let bytes = idx.save().len() as u64;
+    let saved = idx.save();
+    let bytes = saved.len() as u64;
     eprintln!("nook: save() = {bytes} bytes ({:.0} B/vector)", bytes as f64 / n as f64);
     Record::new("disk").s("lib", "nook").u("bytes", bytes).emit();
+    if let Some(w) = crate::work_dir().filter(|_| cfg.interleave) {
+        // Interleaved runs measure queries in the query child (see interleaved.rs).
+        let p = w.join(SAVE_FILE);
+        return std::fs::write(&p, &saved).map_err(|e| format!("{}: {e}", p.display()));
+    }
+    drop(saved);
 
     let gt = truth()?;
     let truth = Truth { metric: ds.metric, dims: ds.dims, base: &ds.base, queries: &ds.queries, gt: &gt };
@@ -117,7 +126,7 @@ pub fn run(ds: &Dataset, cfg: &Config, truth: &dyn Fn() -> Result<GroundTruth, S
     Ok(())
 }
 
-fn pruned(idx: &VectorIndex, ds: &Dataset, cfg: &Config, truth: &Truth) -> Result<(), String> {
+pub fn pruned(idx: &VectorIndex, ds: &Dataset, cfg: &Config, truth: &Truth) -> Result<(), String> {
     let mut prune = PruneParams::default();
     if let Some(m) = cfg.prune_m {
         prune.m = m;

@@ -124,8 +124,15 @@ pub fn markdown(cfg: &Config, meta: &Meta, recs: &[Rec], sum: &Summary) -> Strin
     );
     let _ = writeln!(
         s,
-        "- parameters: M 16, ef_construction 200, k 10; build on {} threads; queries on {:?} threads; median of {} timed passes",
-        cfg.build_threads, cfg.query_threads, cfg.runs
+        "- parameters: M 16, ef_construction 200, k 10; build on {} threads; queries on {:?} threads; median of {} timed passes; {}",
+        cfg.build_threads,
+        cfg.query_threads,
+        cfg.runs,
+        if cfg.interleave {
+            "query passes timed on the reloaded indexes, the two libraries' passes alternating"
+        } else {
+            "query passes timed in each library's build process, one library after the other"
+        }
     );
     let _ = writeln!(
         s,
@@ -362,7 +369,7 @@ pub fn json(cfg: &Config, meta: &Meta, recs: &[Rec], sum: &Summary) -> String {
     let list = |v: &[usize]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(", ");
     let _ = writeln!(
         s,
-        "  \"parameters\": {{\"M\": 16, \"ef_construction\": 200, \"k\": 10, \"hnsw_rs_nb_layer\": 16, \"hnsw_rs_version\": {}, \"hnsw_rs_distance\": {}, \"build_threads\": {}, \"query_threads\": [{}], \"efs\": [{}], \"runs\": {}, \"pruned_efs\": [{}], \"reranks\": [{}], \"batch\": {}}},",
+        "  \"parameters\": {{\"M\": 16, \"ef_construction\": 200, \"k\": 10, \"hnsw_rs_nb_layer\": 16, \"hnsw_rs_version\": {}, \"hnsw_rs_distance\": {}, \"build_threads\": {}, \"query_threads\": [{}], \"efs\": [{}], \"runs\": {}, \"pruned_efs\": [{}], \"reranks\": [{}], \"batch\": {}, \"interleaved\": {}}},",
         json_str(&meta.hnsw_rs_version),
         json_str(&meta.hnsw_distance),
         cfg.build_threads,
@@ -371,7 +378,8 @@ pub fn json(cfg: &Config, meta: &Meta, recs: &[Rec], sum: &Summary) -> String {
         cfg.runs,
         list(&cfg.pruned_efs),
         list(&cfg.reranks),
-        cfg.batch
+        cfg.batch,
+        cfg.interleave
     );
     let load: Vec<String> = meta.load.iter().map(|(c, l)| format!("{}: {l:.2}", json_str(c))).collect();
     let _ = writeln!(
