@@ -296,18 +296,25 @@ function open(i) {
 }
 
 function renderTiming(t, n) {
-  const parts = [
-    { label: 'embedding', value: t.embedMs ?? 0 },
-    { label: 'traversal', value: t.traversalMs ?? 0 },
-    { label: 'recomputation', value: t.recomputeMs ?? 0 },
-  ];
-  if (t.keywordMs) parts.push({ label: 'keywords', value: t.keywordMs });
+  const parts = [];
+  if (t.embedMs != null || t.traversalMs != null || t.recomputeMs != null) {
+    parts.push({ label: 'embedding', value: t.embedMs ?? 0 });
+    parts.push({ label: 'traversal', value: t.traversalMs ?? 0 });
+    parts.push({ label: 'recomputation', value: t.recomputeMs ?? 0 });
+    if (t.keywordMs) parts.push({ label: 'keywords', value: t.keywordMs });
+  } else if (t.searchMs != null) {
+    // The package reports one number for the work in wasm (query embedding, graph
+    // traversal, exact recomputation of candidates) and the count of recomputed embeddings.
+    parts.push({ label: 'embedding + traversal + recomputation (wasm)', value: t.searchMs });
+  }
   const known = parts.reduce((a, p) => a + p.value, 0);
   parts.push({ label: 'worker messaging', value: Math.max(0, t.totalMs - known), color: 'c5' });
   const chart = $('time-chart');
   stackedBars(chart, [{ label: 'this query', parts, caption: `${fmtMs(t.totalMs)} total · ${n} results` }], { fmt: fmtMs });
   const extra = [];
+  if (t.mode) extra.push(t.mode === 'pruned' ? 'pruned graph + PQ, no stored vectors' : 'stored vectors (small index)');
   if (t.recomputed != null) extra.push(`${t.recomputed} embeddings recomputed`);
+  if (t.cacheHits) extra.push(`${t.cacheHits} from cache`);
   if (t.visited != null) extra.push(`${t.visited} nodes visited`);
   if (extra.length) chart.append(Object.assign(document.createElement('p'), { className: 'note', textContent: extra.join(' · ') }));
 }
@@ -323,13 +330,16 @@ async function refreshStats() {
   const n = s.documents;
   // A full HNSW (M=16: 32 links on layer 0, 4 B each) with f32 vectors, when nook does not say.
   const hnsw = s.hnswBytes ?? n * (s.dims * 4 + 32 * 4);
-  const parts = Object.entries(s.bytes).filter(([, v]) => v > 0).map(([k, v]) => ({ label: k, value: v }));
-  $('st-ratio').textContent = s.storedBytes > 0 ? `${(hnsw / s.storedBytes).toFixed(1)}× smaller` : '–';
+  // Both designs keep the documents' text; what differs is everything else.
+  const text = Number(s.bytes.documents) || 0;
+  const nookIndex = Math.max(0, s.storedBytes - text);
+  const parts = Object.entries(s.bytes).filter(([, v]) => v > 0).map(([k, v]) => ({ label: k === 'documents' ? 'documents (text)' : k, value: v }));
+  $('st-ratio').textContent = nookIndex > 0 ? `${(hnsw / nookIndex).toFixed(1)}× smaller` : '–';
   stackedBars($('bytes-chart'), [
-    { label: 'nook', parts, caption: fmtBytes(s.storedBytes) },
-    { label: 'HNSW + f32', parts: [{ label: 'full HNSW with f32 vectors', value: hnsw, color: 'c-hnsw' }], caption: fmtBytes(hnsw) },
+    { label: 'nook', parts, caption: `${fmtBytes(s.storedBytes)} (index ${fmtBytes(nookIndex)})` },
+    { label: 'HNSW + f32', parts: [...(text ? [{ label: 'documents (text)', value: text }] : []), { label: 'f32 vectors + HNSW graph', value: hnsw, color: 'c-hnsw' }], caption: `${fmtBytes(text + hnsw)} (index ${fmtBytes(hnsw)})` },
   ], { fmt: fmtBytes });
-  $('bytes-note').textContent = `nook keeps no embeddings: it recomputes the few it needs per query (LEANN). ${s.dims}-d vectors would take ${fmtBytes(n * s.dims * 4)} alone.`;
+  $('bytes-note').textContent = `nook keeps no embeddings once the index is pruned: it recomputes the few a query needs (LEANN). Stored ${s.dims}-d f32 vectors alone would take ${fmtBytes(n * s.dims * 4)}.`;
   return s;
 }
 

@@ -95,7 +95,10 @@ function normaliseTiming(t) {
     traversalMs: pick(t, 'traversalMs', 'traversal_ms', 'traversal', 'searchMs', 'graphMs'),
     recomputeMs: pick(t, 'recomputeMs', 'recompute_ms', 'recompute', 'rerankMs'),
     keywordMs: pick(t, 'keywordMs', 'bm25Ms', 'keyword'),
+    searchMs: pick(t, 'searchMs', 'wasmMs', 'coreMs'),
     recomputed: pick(t, 'recomputed', 'exact', 'exactComputed'),
+    cacheHits: pick(t, 'cacheHits'),
+    mode: pick(t, 'mode'),
     visited: pick(t, 'visited', 'hops', 'nodesVisited'),
   };
 }
@@ -109,6 +112,8 @@ function normaliseStats(s) {
     bytes,
     storedBytes,
     hnswBytes: pick(s, 'hnswBytes', 'fullHnswBytes', 'hnswF32Bytes'),
+    indexBytes: pick(s, 'indexBytes'),
+    mode: pick(s, 'mode'),
     dims: pick(s, 'dims', 'dimensions') ?? 384,
     raw: s,
   };
