@@ -406,6 +406,17 @@ function wireUi() {
       $('paste').value = '';
     } catch (e) { showError(e); }
   });
+  $('export').addEventListener('click', async () => {
+    try {
+      const bytes = await store.export();
+      const a = Object.assign(document.createElement('a'), {
+        href: URL.createObjectURL(new Blob([bytes], { type: 'application/octet-stream' })),
+        download: `${DB_NAME}-${new Date().toISOString().slice(0, 10)}.nook`,
+      });
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+    } catch (e) { showError(e); }
+  });
   $('reset').addEventListener('click', async () => {
     if (!confirm('Delete the whole index from this browser? The default corpus will be indexed again.')) return;
     ingestAbort?.abort();
