@@ -44,7 +44,7 @@ const USAGE: &str = "usage: cargo bench --bench ann -- [DATASET] [options]
   --build-threads T    build threads for both libraries (default 2)
   --libs LIST          hnsw_rs,nook,pruned (default all three)
   --pruned-efs LIST    ef values of the pruned-mode sweep (default 10,20,40,80,160,320)
-  --reranks LIST       rerank values of the pruned-mode sweep (default 10,15,20,30,40,60,80,120,160)
+  --reranks LIST       rerank values of the pruned-mode sweep (default 10,15,20,30,40,50,60,80,100,120,160)
   --batch B            exact vectors per provider call in pruned mode (default 16)
   --prune-m M          pruned degree of non-hubs (default: nook's PruneParams default)
   --prune-m-hub M      degree of hubs (default: nook's PruneParams default)
@@ -112,7 +112,7 @@ fn parse_args(raw: Vec<String>) -> Result<Config, String> {
         build_threads: 2,
         libs: vec!["hnsw_rs".into(), "nook".into(), "pruned".into()],
         pruned_efs: vec![10, 20, 40, 80, 160, 320],
-        reranks: vec![10, 15, 20, 30, 40, 60, 80, 120, 160],
+        reranks: vec![10, 15, 20, 30, 40, 50, 60, 80, 100, 120, 160],
         batch: 16,
         prune_m: None,
         prune_m_hub: None,
