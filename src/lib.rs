@@ -24,4 +24,4 @@ pub use index::provider::{ExactVectors, TableVectors};
 pub mod collection;
 pub mod store;
 pub mod text;
-#[cfg(all(target_arch = "wasm32", feature = "web"))] pub mod wasm;
+#[cfg(all(target_arch = "wasm32", feature = "web", feature = "embed"))] pub mod wasm;

@@ -1,0 +1,184 @@
+// nook: the promise-based client. All work happens in a dedicated Web Worker (worker.js)
+// that runs the wasm module; this file only posts messages and rebuilds results/errors.
+// The page never blocks on embedding or indexing.
+
+const WORKER_URL = new URL('./worker.js', import.meta.url);
+const WASM_URL = new URL('../dist/nook_bg.wasm', import.meta.url);
+
+/** Error names nook rejects with (besides the standard AbortError). */
+export const ERROR_NAMES = [
+  'NookInputError', 'NookNotFoundError', 'NookCorruptError', 'NookVersionError', 'NookQuotaError',
+  'NookStorageError', 'NookEmbedError', 'NookStateError', 'NookNetworkError',
+];
+
+function rebuild(e) {
+  const err = new Error(e && e.message ? e.message : String(e));
+  err.name = (e && e.name) || 'Error';
+  if (e && e.committed != null) err.committed = e.committed;
+  return err;
+}
+
+function abortError(signal) {
+  const err = new Error(signal && signal.reason && signal.reason.message ? signal.reason.message : 'the operation was aborted');
+  err.name = 'AbortError';
+  return err;
+}
+
+function absolute(url) {
+  if (url == null) return undefined;
+  const base = typeof document !== 'undefined' ? document.baseURI : (globalThis.location && globalThis.location.href);
+  return new URL(String(url), base).href;
+}
+
+export class Nook {
+  /**
+   * Open (or create) the database `name`. Resolves once the model is loaded and the
+   * index is read from IndexedDB. Options: modelUrl, tokenizerUrl (required), wasmUrl,
+   * workerUrl, persist (default true: ask navigator.storage.persist()), and index knobs
+   * pruneAt, cacheSize, maxTextBytes, keywordWeight, rerank, ef, pqSubspaces.
+   */
+  static async open(name, options = {}) {
+    const db = Nook.connect(name, options);
+    await db.ready;
+    return db;
+  }
+
+  /** Like open() but returns at once; calls made before `ready` resolves wait for it. */
+  static connect(name, options = {}) {
+    if (typeof name !== 'string' || !name) throw Object.assign(new Error('Nook.open(name, options): name must be a non-empty string'), { name: 'NookInputError' });
+    return new Nook(name, options, 'open');
+  }
+
+  /** Create database `name` from bytes made by export(); fails if it exists. */
+  static async import(name, bytes, options = {}) {
+    if (!(bytes instanceof Uint8Array)) throw Object.assign(new Error('Nook.import(name, bytes): bytes must be a Uint8Array'), { name: 'NookInputError' });
+    const db = new Nook(name, options, 'import', bytes);
+    await db.ready;
+    return db;
+  }
+
+  /** Delete a database and all its data (close open instances first). */
+  static async deleteDatabase(name) {
+    await new Promise((resolve, reject) => {
+      const req = indexedDB.deleteDatabase(name);
+      req.onsuccess = () => resolve();
+      req.onerror = () => reject(rebuild({ name: 'NookStorageError', message: `deleting ${name}: ${req.error}` }));
+      req.onblocked = () => {}; // resolves when the other connections close
+    });
+  }
+
+  constructor(name, options, op, bytes) {
+    this.name = name;
+    this._next = 1;
+    this._pending = new Map();
+    this._closed = false;
+    this._worker = new Worker(options.workerUrl ? absolute(options.workerUrl) : WORKER_URL, { type: 'module', name: `nook:${name}` });
+    this._worker.onmessage = (ev) => this._onMessage(ev.data);
+    this._worker.onerror = (ev) => this._failAll({ name: 'NookStateError', message: `the nook worker failed: ${ev.message || 'script error'}` });
+    if (!options.modelUrl || !options.tokenizerUrl) {
+      this.ready = Promise.reject(rebuild({ name: 'NookInputError', message: 'options.modelUrl and options.tokenizerUrl are required' }));
+      this.ready.catch(() => {});
+      return;
+    }
+    const { workerUrl, persist, onProgress, ...rest } = options;
+    const args = {
+      name, modelUrl: absolute(options.modelUrl), tokenizerUrl: absolute(options.tokenizerUrl),
+      wasmUrl: absolute(options.wasmUrl) || WASM_URL.href, options: pick(rest), bytes,
+    };
+    this.ready = this._call(op, args, { onProgress, ready: true });
+    this.ready.catch(() => {});
+    if (persist !== false && typeof navigator !== 'undefined' && navigator.storage && navigator.storage.persist) {
+      navigator.storage.persist().catch(() => {});
+    }
+  }
+
+  _onMessage(m) {
+    const p = this._pending.get(m.id);
+    if (!p) return;
+    if (m.progress) { if (p.onProgress) try { p.onProgress(m.progress); } catch (_) { /* caller's bug */ } return; }
+    this._pending.delete(m.id);
+    if (p.cleanup) p.cleanup();
+    if (m.ok) p.resolve(m.result); else p.reject(rebuild(m.error));
+  }
+
+  _failAll(error) {
+    for (const [, p] of this._pending) { if (p.cleanup) p.cleanup(); p.reject(rebuild(error)); }
+    this._pending.clear();
+  }
+
+  async _call(op, args, { signal, onProgress, ready = false, transfer = [] } = {}) {
+    if (this._closed) throw rebuild({ name: 'NookStateError', message: 'this nook database is closed' });
+    if (!ready) await this.ready;
+    if (signal && signal.aborted) throw abortError(signal);
+    const id = this._next++;
+    return new Promise((resolve, reject) => {
+      const entry = { resolve, reject, onProgress };
+      if (signal) {
+        const onAbort = () => {
+          this._worker.postMessage({ id: this._next++, op: 'abort', args: { target: id } });
+          if (op !== 'add') { this._pending.delete(id); reject(abortError(signal)); }
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+        entry.cleanup = () => signal.removeEventListener('abort', onAbort);
+      }
+      this._pending.set(id, entry);
+      this._worker.postMessage({ id, op, args }, transfer);
+    });
+  }
+
+  /**
+   * Add or update documents `{id, text, title?, url?, meta?}` (upsert by id). Commits in
+   * chunks (one IndexedDB transaction each): aborting or closing the tab keeps the
+   * committed prefix. Resolves to {added, updated, unchanged}.
+   */
+  add(docs, { onProgress, signal, chunk } = {}) {
+    return this._call('add', { docs, chunk }, { onProgress, signal });
+  }
+
+  /**
+   * Search by meaning (and keywords unless hybrid: false). Resolves to an array of
+   * {id, score, similarity, keyword, title, url, meta, snippet}; its `stats` property
+   * has timings. filter: {metaField: value | [values]}.
+   */
+  async search(query, { k = 10, filter, hybrid = true, signal } = {}) {
+    if (typeof query !== 'string') throw rebuild({ name: 'NookInputError', message: 'search(query): query must be a string' });
+    const r = await this._call('search', { query, k, filter, hybrid }, { signal });
+    const hits = r.hits;
+    hits.stats = r.stats;
+    return hits;
+  }
+
+  /** Delete documents by id; unknown ids reject with NookNotFoundError and delete nothing. */
+  delete(ids) {
+    return this._call('delete', { ids: Array.isArray(ids) ? ids : [ids] });
+  }
+
+  /** {documents, mode, bytes: {documents, tokens, index, codebook, manifest}, storedBytes, indexBytes, hnswBytes, ...} */
+  stats() {
+    return this._call('stats', {});
+  }
+
+  /** All data as one Uint8Array (for Nook.import). */
+  export() {
+    return this._call('export', {});
+  }
+
+  /** Stop the worker and close the database. */
+  async close() {
+    if (this._closed) return;
+    try { await this._call('close', {}, { ready: true }); } catch (_) { /* closing anyway */ }
+    this._closed = true;
+    this._worker.terminate();
+    this._failAll({ name: 'NookStateError', message: 'this nook database was closed' });
+  }
+}
+
+function pick(o) {
+  const out = {};
+  for (const k of ['pruneAt', 'cacheSize', 'maxTextBytes', 'keywordWeight', 'rerank', 'ef', 'pqSubspaces', 'chunk']) {
+    if (o[k] !== undefined) out[k] = o[k];
+  }
+  return out;
+}
+
+export default Nook;

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Build the npm package in pkg/: release wasm (+simd128, LTO), wasm-bindgen bindings,
+# wasm-opt (npm binaryen, not Debian's: wasm-opt 108 breaks wasm-bindgen 0.2.13x output),
+# then print the sizes (raw / gzip / brotli) and record them in pkg/dist/sizes.json.
+#
+# Output: pkg/dist/nook.js, nook_bg.wasm, nook.d.ts (git-ignored); pkg/src/ holds the
+# client and worker that load them.
+#
+# Env: CARGO_TARGET_DIR (default ~/.cache/nook-target), NOOK_LTO (fat|thin|off, default fat),
+#      NOOK_WASM_OPT=0 skips wasm-opt (faster local iteration).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+say() { echo "build_wasm: $*" >&2; }
+die() { say "error: $*"; exit 1; }
+
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/nook-target}"
+OUT="$ROOT/pkg/dist"
+TOOLS="$CARGO_TARGET_DIR/nook-tools"
+
+command -v node >/dev/null || die "node and npm are needed (apt-get install nodejs npm)"
+rustup target list --installed 2>/dev/null | grep -q wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+
+# wasm-bindgen CLI at exactly the crate's version.
+want=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/, ""); print; exit}' Cargo.lock)
+have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
+if [[ "$have" != "$want" ]]; then
+    say "installing wasm-bindgen-cli $want (have: ${have:-none}; ~5 min)"
+    cargo install wasm-bindgen-cli --version "$want" --force
+fi
+
+# wasm-opt from npm binaryen.
+BINARYEN_VERSION=132.0.0
+WASM_OPT="$TOOLS/node_modules/.bin/wasm-opt"
+if [[ "${NOOK_WASM_OPT:-1}" != 0 && ! -x "$WASM_OPT" ]]; then
+    say "installing binaryen@$BINARYEN_VERSION from npm into $TOOLS"
+    mkdir -p "$TOOLS"
+    npm install --silent --no-audit --no-fund --prefix "$TOOLS" "binaryen@$BINARYEN_VERSION" >&2
+fi
+
+lto="${NOOK_LTO:-fat}"
+[[ "$lto" == off ]] && lto=false
+say "cargo rustc (release, cdylib, simd128, lto=$lto) into $CARGO_TARGET_DIR"
+RUSTFLAGS="-C target-feature=+simd128" \
+CARGO_PROFILE_RELEASE_LTO="$lto" CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 CARGO_PROFILE_RELEASE_DEBUG=0 \
+    cargo rustc --release --lib --crate-type cdylib --target wasm32-unknown-unknown --features web,embed
+WASM="$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/nook.wasm"
+[[ -f "$WASM" ]] || die "cargo did not produce $WASM"
+
+rm -rf "$OUT" && mkdir -p "$OUT"
+wasm-bindgen --target web --out-dir "$OUT" --out-name nook "$WASM"
+if [[ "${NOOK_WASM_OPT:-1}" != 0 ]]; then
+    "$WASM_OPT" -O3 --enable-simd --enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
+        --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue \
+        "$OUT/nook_bg.wasm" -o "$OUT/nook_bg.opt.wasm"
+    mv "$OUT/nook_bg.opt.wasm" "$OUT/nook_bg.wasm"
+fi
+
+node - "$OUT" <<'JS'
+const fs = require('fs'), zlib = require('zlib'), path = require('path');
+const dir = process.argv[2];
+const sizes = {};
+for (const f of ['nook_bg.wasm', 'nook.js']) {
+  const b = fs.readFileSync(path.join(dir, f));
+  sizes[f] = {
+    raw: b.length,
+    gzip: zlib.gzipSync(b, { level: 9 }).length,
+    brotli: zlib.brotliCompressSync(b, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
+  };
+}
+fs.writeFileSync(path.join(dir, 'sizes.json'), JSON.stringify(sizes, null, 2) + '\n');
+const mb = (n) => (n / 1048576).toFixed(2) + ' MB';
+for (const [f, s] of Object.entries(sizes))
+  console.error(`build_wasm: ${f.padEnd(13)} raw ${mb(s.raw)}  gzip ${mb(s.gzip)}  brotli ${mb(s.brotli)}`);
+JS
+say "pkg/ is ready (npm pack in pkg/ makes the tarball)"

@@ -1,0 +1,204 @@
+//! [`IdbStore`]: the [`Store`] on IndexedDB (wasm32, window or worker). One database per
+//! collection with three object stores (`meta`, `docs`, `blocks`), out-of-line numeric
+//! keys, `Uint8Array` values. Every commit is one readwrite transaction over all three:
+//! the browser applies all of it or none (a quota error aborts it whole).
+//!
+//! Only moves bytes; knows nothing of what they mean.
+
+use js_sys::{Array, Promise, Uint8Array};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{IdbDatabase, IdbFactory, IdbOpenDbRequest, IdbRequest, IdbTransaction, IdbTransactionMode};
+
+use super::{Failure, Kind, Result, Snapshot, Store, Table, Write};
+
+const DB_VERSION: u32 = 1;
+
+/// An open IndexedDB database holding one collection.
+pub struct IdbStore {
+    db: IdbDatabase,
+    name: String,
+}
+
+/// A storage failure from a JS value (usually a `DOMException`).
+pub fn failure(what: &str, e: &JsValue) -> Failure {
+    let name = js_sys::Reflect::get(e, &"name".into()).ok().and_then(|v| v.as_string()).unwrap_or_default();
+    let message = js_sys::Reflect::get(e, &"message".into()).ok().and_then(|v| v.as_string()).unwrap_or_else(|| format!("{e:?}"));
+    let kind = if name == "QuotaExceededError" { Kind::Quota } else { Kind::Storage };
+    let hint = if kind == Kind::Quota { " (the browser's storage quota is full: nothing of this operation was written; free space or call navigator.storage.persist())" } else { "" };
+    Failure::new(kind, format!("IndexedDB {what} failed: {name} {message}{hint}"))
+}
+
+fn factory() -> Result<IdbFactory> {
+    let global = js_sys::global();
+    let f = js_sys::Reflect::get(&global, &"indexedDB".into()).map_err(|e| failure("lookup", &e))?;
+    f.dyn_into::<IdbFactory>().map_err(|_| Failure::new(Kind::Storage, "IndexedDB is not available in this context (private mode or a sandboxed frame?)"))
+}
+
+/// Resolve when `req` succeeds (with its result), reject with its error.
+async fn request(req: &IdbRequest, what: &str) -> Result<JsValue> {
+    let promise = Promise::new(&mut |resolve, reject| {
+        let r = req.clone();
+        let ok = Closure::once_into_js(move || {
+            let _ = resolve.call1(&JsValue::NULL, &r.result().unwrap_or(JsValue::UNDEFINED));
+        });
+        let r = req.clone();
+        let bad = Closure::once_into_js(move || {
+            let e = r.error().ok().flatten().map(JsValue::from).unwrap_or(JsValue::NULL);
+            let _ = reject.call1(&JsValue::NULL, &e);
+        });
+        req.set_onsuccess(Some(ok.unchecked_ref()));
+        req.set_onerror(Some(bad.unchecked_ref()));
+    });
+    JsFuture::from(promise).await.map_err(|e| failure(what, &e))
+}
+
+/// Resolve when `tx` completes, reject when it errors or aborts.
+async fn finished(tx: &IdbTransaction, what: &str) -> Result<()> {
+    let promise = Promise::new(&mut |resolve, reject| {
+        let ok = Closure::once_into_js(move || {
+            let _ = resolve.call0(&JsValue::NULL);
+        });
+        let t = tx.clone();
+        let rej = reject.clone();
+        let bad = Closure::once_into_js(move || {
+            let e = t.error().map(JsValue::from).unwrap_or_else(|| JsValue::from_str("transaction aborted"));
+            let _ = rej.call1(&JsValue::NULL, &e);
+        });
+        tx.set_oncomplete(Some(ok.unchecked_ref()));
+        tx.set_onabort(Some(bad.unchecked_ref()));
+    });
+    JsFuture::from(promise).await.map(|_| ()).map_err(|e| failure(what, &e))
+}
+
+fn names() -> Array {
+    Table::ALL.iter().map(|t| JsValue::from_str(t.name())).collect()
+}
+
+impl IdbStore {
+    /// Open (creating if needed) the database `name`.
+    pub async fn open(name: &str) -> Result<IdbStore> {
+        let req: IdbOpenDbRequest = factory()?.open_with_u32(name, DB_VERSION).map_err(|e| failure("open", &e))?;
+        let r = req.clone();
+        let upgrade = Closure::once_into_js(move || {
+            if let Ok(db) = r.result().and_then(|d| d.dyn_into::<IdbDatabase>().map_err(JsValue::from)) {
+                let have = db.object_store_names();
+                for t in Table::ALL {
+                    if !have.contains(t.name()) {
+                        let _ = db.create_object_store(t.name());
+                    }
+                }
+            }
+        });
+        req.set_onupgradeneeded(Some(upgrade.unchecked_ref()));
+        let blocked = Closure::<dyn FnMut()>::new(|| {});
+        req.set_onblocked(Some(blocked.as_ref().unchecked_ref()));
+        let db = request(&req, "open").await?;
+        drop(blocked);
+        let db: IdbDatabase = db.dyn_into().map_err(|_| Failure::new(Kind::Storage, "IndexedDB open returned no database"))?;
+        let have = db.object_store_names();
+        if Table::ALL.iter().any(|t| !have.contains(t.name())) {
+            return Err(Failure::new(Kind::Version, format!("IndexedDB database {name:?} is not a nook database of this version")));
+        }
+        // Another tab deleting or upgrading the database: let it, we reopen on demand.
+        let d = db.clone();
+        let vc = Closure::<dyn FnMut()>::new(move || d.close());
+        db.set_onversionchange(Some(vc.as_ref().unchecked_ref()));
+        vc.forget();
+        Ok(IdbStore { db, name: name.to_string() })
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn close(&self) {
+        self.db.close();
+    }
+
+    /// Delete the database `name` (all of its data).
+    pub async fn delete_database(name: &str) -> Result<()> {
+        let req = factory()?.delete_database(name).map_err(|e| failure("deleteDatabase", &e))?;
+        request(&req, "deleteDatabase").await.map(|_| ())
+    }
+
+    fn tx(&self, mode: IdbTransactionMode) -> Result<IdbTransaction> {
+        self.db
+            .transaction_with_str_sequence_and_mode(&names(), mode)
+            .map_err(|e| Failure::new(Kind::State, format!("IndexedDB transaction could not start (database closed?): {e:?}")))
+    }
+}
+
+fn key_of(v: &JsValue) -> Result<u64> {
+    v.as_f64().filter(|k| *k >= 0.0 && k.fract() == 0.0).map(|k| k as u64).ok_or_else(|| Failure::corrupt("an IndexedDB record has a non-numeric key"))
+}
+
+impl Store for IdbStore {
+    async fn load(&self) -> Result<Snapshot> {
+        let tx = self.tx(IdbTransactionMode::Readonly)?;
+        let mut snap = Snapshot::default();
+        for t in Table::ALL {
+            let os = tx.object_store(t.name()).map_err(|e| failure("objectStore", &e))?;
+            let keys = request(&os.get_all_keys().map_err(|e| failure("getAllKeys", &e))?, "getAllKeys").await?;
+            let values = request(&os.get_all().map_err(|e| failure("getAll", &e))?, "getAll").await?;
+            let (keys, values) = (Array::from(&keys), Array::from(&values));
+            if keys.length() != values.length() {
+                return Err(Failure::corrupt("IndexedDB returned different numbers of keys and values"));
+            }
+            let recs = snap.table_mut(t);
+            for i in 0..keys.length() {
+                let v = values.get(i);
+                let bytes = v.dyn_ref::<Uint8Array>().ok_or_else(|| Failure::corrupt(format!("a record in {} is not bytes", t.name())))?;
+                recs.push((key_of(&keys.get(i))?, bytes.to_vec()));
+            }
+        }
+        Ok(snap)
+    }
+
+    async fn get(&self, table: Table, key: u64) -> Result<Option<Vec<u8>>> {
+        let tx = self.tx(IdbTransactionMode::Readonly)?;
+        let os = tx.object_store(table.name()).map_err(|e| failure("objectStore", &e))?;
+        let v = request(&os.get(&JsValue::from_f64(key as f64)).map_err(|e| failure("get", &e))?, "get").await?;
+        if v.is_undefined() {
+            return Ok(None);
+        }
+        let bytes = v.dyn_ref::<Uint8Array>().ok_or_else(|| Failure::corrupt(format!("a record in {} is not bytes", table.name())))?;
+        Ok(Some(bytes.to_vec()))
+    }
+
+    async fn commit(&self, writes: &[Write]) -> Result<()> {
+        if writes.is_empty() {
+            return Ok(());
+        }
+        let tx = self.tx(IdbTransactionMode::Readwrite)?;
+        let done = finished(&tx, "commit");
+        let mut stores = Vec::new();
+        for t in Table::ALL {
+            stores.push(tx.object_store(t.name()).map_err(|e| failure("objectStore", &e))?);
+        }
+        for w in writes {
+            let os = &stores[w.table.code() as usize];
+            let key = JsValue::from_f64(w.key as f64);
+            let r = match &w.value {
+                Some(v) => os.put_with_key(&Uint8Array::from(v.as_slice()), &key),
+                None => os.delete(&key),
+            };
+            if let Err(e) = r {
+                let _ = tx.abort();
+                return Err(failure("write", &e));
+            }
+        }
+        done.await
+    }
+
+    async fn clear(&self) -> Result<()> {
+        let tx = self.tx(IdbTransactionMode::Readwrite)?;
+        let done = finished(&tx, "clear");
+        for t in Table::ALL {
+            let os = tx.object_store(t.name()).map_err(|e| failure("objectStore", &e))?;
+            os.clear().map_err(|e| failure("clear", &e))?;
+        }
+        done.await
+    }
+}

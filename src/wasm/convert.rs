@@ -1,0 +1,184 @@
+//! JS values <-> the collection's types: documents in, hits and stats out, filters.
+
+use js_sys::{Array, JSON, Object, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::collection::{Collection, Doc, Found, Stats};
+use crate::store::{Failure, Result};
+
+fn get(o: &JsValue, key: &str) -> JsValue {
+    Reflect::get(o, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn set(o: &Object, key: &str, v: impl Into<JsValue>) {
+    let _ = Reflect::set(o, &JsValue::from_str(key), &v.into());
+}
+
+fn opt_string(o: &JsValue, key: &str, i: usize) -> Result<String> {
+    let v = get(o, key);
+    if v.is_undefined() || v.is_null() {
+        return Ok(String::new());
+    }
+    v.as_string().ok_or_else(|| Failure::input(format!("document {i}: `{key}` must be a string")))
+}
+
+/// `[{id, text, title?, url?, meta?}]` -> documents. Ids may be strings or numbers.
+pub fn docs_from_js(v: &JsValue) -> Result<Vec<Doc>> {
+    if !Array::is_array(v) {
+        return Err(Failure::input("add() takes an array of documents {id, text, title?, url?, meta?}"));
+    }
+    let arr: &Array = v.unchecked_ref();
+    let mut out = Vec::with_capacity(arr.length() as usize);
+    for (i, d) in arr.iter().enumerate() {
+        if !d.is_object() {
+            return Err(Failure::input(format!("document {i} is not an object")));
+        }
+        let id = get(&d, "id");
+        let id = match (id.as_string(), id.as_f64()) {
+            (Some(s), _) => s,
+            (None, Some(n)) if n.is_finite() => format!("{n}"),
+            _ => return Err(Failure::input(format!("document {i}: `id` must be a string or a number"))),
+        };
+        let text = get(&d, "text");
+        let text = text.as_string().ok_or_else(|| Failure::input(format!("document {i} ({id:?}): `text` must be a string")))?;
+        let meta = get(&d, "meta");
+        let meta = if meta.is_undefined() || meta.is_null() {
+            String::new()
+        } else {
+            JSON::stringify(&meta).ok().and_then(|s| s.as_string()).ok_or_else(|| Failure::input(format!("document {i} ({id:?}): `meta` must be JSON-serialisable")))?
+        };
+        out.push(Doc { title: opt_string(&d, "title", i)?, url: opt_string(&d, "url", i)?, id, text, meta, tokens: Vec::new() });
+    }
+    Ok(out)
+}
+
+/// Ids: an array of strings/numbers (or one id).
+pub fn ids_from_js(v: &JsValue) -> Result<Vec<String>> {
+    let one = |x: JsValue| match (x.as_string(), x.as_f64()) {
+        (Some(s), _) => Ok(s),
+        (None, Some(n)) if n.is_finite() => Ok(format!("{n}")),
+        _ => Err(Failure::input("ids must be strings or numbers")),
+    };
+    if Array::is_array(v) {
+        v.unchecked_ref::<Array>().iter().map(one).collect()
+    } else {
+        Ok(vec![one(v.clone())?])
+    }
+}
+
+/// A filter `{field: value | [values]}` over documents' `meta` (top-level fields;
+/// an array means "any of"). Values compare with `Object.is` after JSON round trip.
+pub fn filter_from_js(v: &JsValue) -> Result<Option<Vec<(String, Vec<JsValue>)>>> {
+    if v.is_undefined() || v.is_null() {
+        return Ok(None);
+    }
+    if !v.is_object() || Array::is_array(v) {
+        return Err(Failure::input("filter must be an object {metaField: value | [values]} (functions cannot cross into the worker)"));
+    }
+    let mut out = Vec::new();
+    for entry in Object::entries(v.unchecked_ref()).iter() {
+        let pair: Array = entry.unchecked_into();
+        let key = pair.get(0).as_string().unwrap_or_default();
+        let val = pair.get(1);
+        let vals = if Array::is_array(&val) { val.unchecked_ref::<Array>().iter().collect() } else { vec![val] };
+        out.push((key, vals));
+    }
+    Ok(Some(out))
+}
+
+pub fn doc_matches(filter: &[(String, Vec<JsValue>)], doc: &Doc) -> bool {
+    if doc.meta.is_empty() {
+        return false;
+    }
+    let Ok(meta) = JSON::parse(&doc.meta) else { return false };
+    filter.iter().all(|(key, vals)| {
+        let got = get(&meta, key);
+        vals.iter().any(|v| Object::is(&got, v))
+    })
+}
+
+/// Up to ~240 characters of `text` around the first query term found (or its start).
+pub fn snippet(text: &str, query: &str) -> String {
+    const WIDTH: usize = 240;
+    let lower = text.to_lowercase();
+    let at = crate::text::terms(query).filter(|t| t.len() > 2).find_map(|t| lower.find(&t)).filter(|_| lower.len() == text.len()).unwrap_or(0);
+    let mut start = at.saturating_sub(WIDTH / 3);
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    let mut end = (start + WIDTH).min(text.len());
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
+    let mut s = String::new();
+    if start > 0 {
+        s.push('…');
+    }
+    s.push_str(text[start..end].trim());
+    if end < text.len() {
+        s.push('…');
+    }
+    s
+}
+
+pub fn hit_to_js(c: &Collection, f: &Found, query: &str) -> JsValue {
+    let o = Object::new();
+    if let Some(d) = c.doc(f.key) {
+        set(&o, "id", d.id.as_str());
+        set(&o, "score", f.score as f64);
+        set(&o, "similarity", f.similarity as f64);
+        set(&o, "keyword", f.keyword as f64);
+        set(&o, "title", d.title.as_str());
+        set(&o, "url", d.url.as_str());
+        set(&o, "meta", if d.meta.is_empty() { JsValue::NULL } else { JSON::parse(&d.meta).unwrap_or(JsValue::NULL) });
+        set(&o, "snippet", snippet(&d.text, query));
+    }
+    o.into()
+}
+
+pub fn stats_to_js(s: &Stats, dims: usize) -> JsValue {
+    let o = Object::new();
+    set(&o, "documents", s.documents as f64);
+    set(&o, "dims", dims as f64);
+    set(&o, "nodes", s.nodes as f64);
+    set(&o, "deleted", s.deleted as f64);
+    set(&o, "mode", if s.pruned { "pruned" } else { "stored" });
+    set(&o, "generation", s.generation as f64);
+    let bytes = Object::new();
+    set(&bytes, "documents", (s.doc_bytes - s.token_bytes.min(s.doc_bytes)) as f64);
+    set(&bytes, "tokens", s.token_bytes.min(s.doc_bytes) as f64);
+    set(&bytes, "index", s.index_bytes as f64);
+    set(&bytes, "codebook", s.codebook_bytes as f64);
+    set(&bytes, "manifest", s.manifest_bytes as f64);
+    set(&o, "bytes", bytes);
+    set(&o, "storedBytes", (s.doc_bytes + s.index_bytes + s.codebook_bytes + s.manifest_bytes) as f64);
+    set(&o, "indexBytes", (s.index_bytes + s.codebook_bytes + s.manifest_bytes) as f64);
+    set(&o, "hnswBytes", s.hnsw_f32_bytes as f64);
+    set(&o, "f32VectorBytes", s.f32_vector_bytes as f64);
+    set(&o, "cachedVectors", s.cached_vectors as f64);
+    o.into()
+}
+
+/// Collection settings from the options object of `open`.
+pub fn settings_from_js(o: &JsValue) -> Result<crate::collection::Settings> {
+    let mut s = crate::collection::Settings::default();
+    if o.is_undefined() || o.is_null() {
+        return Ok(s);
+    }
+    let num = |key: &str| -> Result<Option<f64>> {
+        let v = get(o, key);
+        if v.is_undefined() {
+            return Ok(None);
+        }
+        v.as_f64().filter(|x| x.is_finite() && *x >= 0.0).map(Some).ok_or_else(|| Failure::input(format!("option {key} must be a non-negative number")))
+    };
+    if let Some(v) = num("pruneAt")? { s.prune_at = v as usize; }
+    if let Some(v) = num("cacheSize")? { s.cache = v as usize; }
+    if let Some(v) = num("maxTextBytes")? { s.max_text = v as usize; }
+    if let Some(v) = num("keywordWeight")? { s.keyword_weight = v as f32; }
+    if let Some(v) = num("rerank")? { s.two_level.rerank = (v as usize).max(1); }
+    if let Some(v) = num("ef")? { s.two_level.ef = (v as usize).max(1); s.ef = (v as usize).max(1); }
+    if let Some(v) = num("pqSubspaces")? { s.pq.subspaces = (v as usize).clamp(1, 384); }
+    Ok(s)
+}

@@ -1,0 +1,283 @@
+//! `NookCore`: one open collection in a worker (or a page): IndexedDB store, embedder,
+//! collection. Every method that touches storage returns a Promise; state lives in an
+//! `Rc<Shared>` cloned into each future, and `RefCell` borrows end before any `.await`.
+//! Writes are serialised: a second write while one is pending fails with
+//! `NookStateError` (the worker queues calls, so it never sees that).
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+use super::convert::{docs_from_js, doc_matches, filter_from_js, hit_to_js, ids_from_js, settings_from_js, stats_to_js};
+use super::{init, js_error};
+use crate::collection::{Collection, Doc, Settings, export};
+use crate::embed::Embedder;
+use crate::store::idb::IdbStore;
+use crate::store::{Failure, Kind, MANIFEST_KEY, Result, Store, Table};
+use crate::collection::manifest::Manifest;
+
+struct Shared {
+    store: IdbStore,
+    settings: Settings,
+    dims: usize,
+    coll: RefCell<Collection>,
+    embed: RefCell<Embedder>,
+    writing: Cell<bool>,
+    closed: Cell<bool>,
+}
+
+/// One open nook database (see the module docs).
+#[wasm_bindgen]
+pub struct NookCore {
+    shared: Rc<Shared>,
+}
+
+fn now() -> f64 {
+    Reflect::get(&js_sys::global(), &"performance".into())
+        .ok()
+        .and_then(|p| Reflect::get(&p, &"now".into()).ok().and_then(|f| f.dyn_into::<js_sys::Function>().ok()).and_then(|f| f.call0(&p).ok()))
+        .and_then(|v| v.as_f64())
+        .unwrap_or_else(js_sys::Date::now)
+}
+
+use wasm_bindgen::JsCast;
+
+fn promise<F>(f: F) -> Promise
+where
+    F: std::future::Future<Output = Result<JsValue>> + 'static,
+{
+    future_to_promise(async move { f.await.map_err(js_error) })
+}
+
+impl Shared {
+    fn check_open(&self) -> Result<()> {
+        if self.closed.get() {
+            return Err(Failure::new(Kind::State, "this nook database is closed: open it again"));
+        }
+        Ok(())
+    }
+
+    /// Reload the collection from the store (after a failed commit, or another tab's write).
+    async fn reload(&self) -> Result<()> {
+        let snap = self.store.load().await?;
+        let c = Collection::load(self.settings.clone(), self.dims, &snap)?;
+        *self.coll.borrow_mut() = c;
+        Ok(())
+    }
+
+    /// Commit writes; on failure restore the last committed state and return the error.
+    async fn commit(&self, writes: Vec<crate::store::Write>) -> Result<()> {
+        if let Err(e) = self.store.commit(&writes).await {
+            self.reload().await?;
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    fn begin_write(&self) -> Result<WriteGuard<'_>> {
+        self.check_open()?;
+        if self.writing.replace(true) {
+            return Err(Failure::new(Kind::State, "another add/delete is still running on this object: await it first"));
+        }
+        Ok(WriteGuard(&self.writing))
+    }
+}
+
+struct WriteGuard<'a>(&'a Cell<bool>);
+
+impl Drop for WriteGuard<'_> {
+    fn drop(&mut self) {
+        self.0.set(false);
+    }
+}
+
+async fn open_shared(name: String, model: Vec<u8>, tokenizer: Vec<u8>, options: JsValue, import: Option<Vec<u8>>) -> Result<NookCore> {
+    init();
+    if name.is_empty() {
+        return Err(Failure::input("the database name must not be empty"));
+    }
+    let settings = settings_from_js(&options)?;
+    let embed = Embedder::from_bytes(&model, &tokenizer).map_err(Failure::from)?;
+    drop((model, tokenizer));
+    let dims = embed.dims();
+    let store = IdbStore::open(&name).await?;
+    let coll = match import {
+        None => Collection::load(settings.clone(), dims, &store.load().await?)?,
+        Some(bytes) => {
+            let snap = export::decode(&bytes)?;
+            let coll = Collection::load(settings.clone(), dims, &snap)?;
+            let existing = store.get(Table::Meta, MANIFEST_KEY).await?;
+            if existing.is_some() {
+                store.close();
+                return Err(Failure::new(Kind::State, format!("database {name:?} already exists: delete it first (Nook.deleteDatabase) or import under another name")));
+            }
+            let mut writes = Vec::new();
+            for t in Table::ALL {
+                for (key, v) in snap.table(t) {
+                    writes.push(crate::store::Write { table: t, key: *key, value: Some(v.clone()) });
+                }
+            }
+            store.commit(&writes).await?;
+            coll
+        }
+    };
+    Ok(NookCore {
+        shared: Rc::new(Shared { store, settings, dims, coll: RefCell::new(coll), embed: RefCell::new(embed), writing: Cell::new(false), closed: Cell::new(false) }),
+    })
+}
+
+#[wasm_bindgen]
+impl NookCore {
+    /// Open (or create) the database `name` with the model and tokenizer bytes.
+    /// Options: `{pruneAt, cacheSize, maxTextBytes, keywordWeight, rerank, ef, pqSubspaces}`.
+    pub async fn open(name: String, model: Vec<u8>, tokenizer: Vec<u8>, options: JsValue) -> Result<NookCore, JsValue> {
+        open_shared(name, model, tokenizer, options, None).await.map_err(js_error)
+    }
+
+    /// Create database `name` from `export()` bytes; fails if it already exists.
+    #[wasm_bindgen(js_name = import)]
+    pub async fn import_bytes(name: String, bytes: Vec<u8>, model: Vec<u8>, tokenizer: Vec<u8>, options: JsValue) -> Result<NookCore, JsValue> {
+        open_shared(name, model, tokenizer, options, Some(bytes)).await.map_err(js_error)
+    }
+
+    /// Delete a database and all of its data.
+    #[wasm_bindgen(js_name = deleteDatabase)]
+    pub async fn delete_database(name: String) -> Result<(), JsValue> {
+        init();
+        IdbStore::delete_database(&name).await.map_err(js_error)
+    }
+
+    /// Add or update documents (one transaction). Resolves to `{added, updated, unchanged}`.
+    pub fn add(&self, docs: JsValue) -> Promise {
+        let s = self.shared.clone();
+        promise(async move {
+            let _w = s.begin_write()?;
+            let docs: Vec<Doc> = docs_from_js(&docs)?;
+            let result = {
+                let mut c = s.coll.borrow_mut();
+                let mut e = s.embed.borrow_mut();
+                c.add(&mut *e, docs)
+            };
+            let (writes, report) = match result {
+                Ok(r) => r,
+                Err(e) => {
+                    if s.coll.borrow().is_dirty() {
+                        s.reload().await?;
+                    }
+                    return Err(e);
+                }
+            };
+            s.commit(writes).await?;
+            let o = Object::new();
+            let _ = Reflect::set(&o, &"added".into(), &(report.added as f64).into());
+            let _ = Reflect::set(&o, &"updated".into(), &(report.updated as f64).into());
+            let _ = Reflect::set(&o, &"unchanged".into(), &(report.unchanged as f64).into());
+            Ok(o.into())
+        })
+    }
+
+    /// Check a batch without adding it (ids, duplicates, types, sizes).
+    pub fn validate(&self, docs: JsValue) -> Result<(), JsValue> {
+        let docs = docs_from_js(&docs).map_err(js_error)?;
+        self.shared.coll.borrow().validate(&docs).map_err(js_error)
+    }
+
+    /// Delete documents by id (one transaction). Unknown ids: `NookNotFoundError`,
+    /// nothing deleted. Resolves to the number deleted.
+    pub fn delete(&self, ids: JsValue) -> Promise {
+        let s = self.shared.clone();
+        promise(async move {
+            let _w = s.begin_write()?;
+            let ids = ids_from_js(&ids)?;
+            let n = ids.len();
+            let result = s.coll.borrow_mut().delete(&ids);
+            let writes = match result {
+                Ok(w) => w,
+                Err(e) => {
+                    if s.coll.borrow().is_dirty() {
+                        s.reload().await?;
+                    }
+                    return Err(e);
+                }
+            };
+            s.commit(writes).await?;
+            Ok((n as f64).into())
+        })
+    }
+
+    /// `{hits: [{id, score, similarity, keyword, title, url, meta, snippet}], stats}`.
+    pub fn search(&self, query: String, k: f64, hybrid: bool, filter: JsValue) -> Result<JsValue, JsValue> {
+        self.search_inner(&query, k, hybrid, &filter).map_err(js_error)
+    }
+
+    fn search_inner(&self, query: &str, k: f64, hybrid: bool, filter: &JsValue) -> Result<JsValue> {
+        let s = &self.shared;
+        s.check_open()?;
+        if !(k.is_finite() && k.fract() == 0.0 && k >= 1.0) {
+            return Err(Failure::input(format!("k must be a whole number between 1 and 1000, got {k}")));
+        }
+        let filter = filter_from_js(filter)?;
+        let t0 = now();
+        let mut c = s.coll.borrow_mut();
+        let mut e = s.embed.borrow_mut();
+        let (hits0, miss0) = (c.cache.hits, c.cache.misses);
+        let pred = filter.as_ref().map(|f| move |d: &Doc| doc_matches(f, d));
+        let found = c.search(&mut *e, query, k.min(1e6) as usize, hybrid, pred.as_ref().map(|p| p as &dyn Fn(&Doc) -> bool))?;
+        let total = now() - t0;
+        let hits: Array = found.iter().map(|f| hit_to_js(&c, f, query)).collect();
+        let stats = Object::new();
+        let _ = Reflect::set(&stats, &"searchMs".into(), &total.into());
+        let _ = Reflect::set(&stats, &"recomputed".into(), &((c.cache.misses - miss0) as f64).into());
+        let _ = Reflect::set(&stats, &"cacheHits".into(), &((c.cache.hits - hits0) as f64).into());
+        let _ = Reflect::set(&stats, &"mode".into(), &(if c.is_pruned() { "pruned" } else { "stored" }).into());
+        let o = Object::new();
+        let _ = Reflect::set(&o, &"hits".into(), &hits);
+        let _ = Reflect::set(&o, &"stats".into(), &stats);
+        Ok(o.into())
+    }
+
+    /// Counts and bytes by part, and what an f32 HNSW would take (`hnswBytes`).
+    pub fn stats(&self) -> Result<JsValue, JsValue> {
+        self.shared.check_open().map_err(js_error)?;
+        Ok(stats_to_js(&self.shared.coll.borrow().stats(), self.shared.dims))
+    }
+
+    /// The committed generation held in memory.
+    pub fn generation(&self) -> f64 {
+        self.shared.coll.borrow().generation() as f64
+    }
+
+    /// Reload if another tab committed a newer generation. Resolves to true if reloaded.
+    pub fn refresh(&self) -> Promise {
+        let s = self.shared.clone();
+        promise(async move {
+            s.check_open()?;
+            let stored = match s.store.get(Table::Meta, MANIFEST_KEY).await? {
+                Some(b) => Manifest::generation_of(&b)?,
+                None => 0,
+            };
+            if stored == s.coll.borrow().generation() {
+                return Ok(false.into());
+            }
+            s.reload().await?;
+            Ok(true.into())
+        })
+    }
+
+    /// Every record in one self-checking byte string (see collection::export).
+    pub fn export(&self) -> Result<Uint8Array, JsValue> {
+        self.shared.check_open().map_err(js_error)?;
+        let bytes = export::encode(&self.shared.coll.borrow().snapshot());
+        Ok(Uint8Array::from(bytes.as_slice()))
+    }
+
+    /// Close the database; later calls fail with `NookStateError`.
+    pub fn close(&self) {
+        if !self.shared.closed.replace(true) {
+            self.shared.store.close();
+        }
+    }
+}

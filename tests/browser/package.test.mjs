@@ -1,0 +1,207 @@
+// The npm package (installed from its `npm pack` tarball) in headless Chromium: 1,000 real
+// documents (FanOutQA dev Wikipedia titles), search, reload, identical results, delete, the
+// fault cases of issue 4, and zero requests to any other origin.
+//
+// Run through scripts/test_browser.sh (it builds pkg/, packs and installs it into SITE).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { start, openPage } from './lib.mjs';
+
+const SITE = process.env.NOOK_TEST_SITE;
+const DOCS = JSON.parse(readFileSync(`${SITE}/data/fanoutqa-docs.json`, 'utf8')).slice(0, 1000);
+const QUERIES = ['who was the president during the civil war', 'a large country in south america',
+  'baseball player', 'the capital city of japan', 'famous painting in paris', 'Nobel Prize in Physics',
+  'en.wikipedia.org/wiki/Alaska', 'olympic games host city', 'a river in africa', 'programming language'];
+let env;
+
+before(async () => { env = await start(SITE); });
+after(async () => {
+  if (env) {
+    await env.close();
+    assert.deepEqual(env.foreign, [], `requests to other origins: ${env.foreign.join(', ')}`);
+  }
+});
+
+async function errorName(page, fn, arg) {
+  return page.evaluate(async ([src, arg]) => {
+    try { await (0, eval)(src)(arg); return 'resolved'; } catch (e) { return `${e.name}: ${e.message}`; }
+  }, [fn.toString(), arg]);
+}
+
+test('1,000 documents: add, search, reload, identical results, delete', async () => {
+  let page = await openPage(env);
+  const t0 = Date.now();
+  const added = await page.evaluate(async (docs) => {
+    await Nook.deleteDatabase('main');
+    window.db = await Nook.open('main', { ...assets, pruneAt: 500 });
+    const progress = [];
+    const r = await db.add(docs, { onProgress: (p) => progress.push(p.done), chunk: 50 });
+    return { r, progress, stats: await db.stats() };
+  }, DOCS);
+  console.log(`added 1,000 documents in ${((Date.now() - t0) / 1000).toFixed(1)} s; stats`, JSON.stringify(added.stats));
+  assert.equal(added.r.added, 1000);
+  assert.equal(added.progress.at(-1), 1000);
+  assert.equal(added.stats.documents, 1000);
+  assert.equal(added.stats.mode, 'pruned');
+
+  const search = (page) => page.evaluate(async (qs) => {
+    const out = [];
+    for (const q of qs) out.push((await db.search(q, { k: 5 })).map((h) => [h.id, Math.round(h.score * 1e4)]));
+    return out;
+  }, QUERIES);
+  const first = await search(page);
+  console.log('results:', JSON.stringify(first.slice(0, 3)));
+  assert.equal(first[6][0][0], '624', 'the URL fragment finds Alaska');
+
+  await page.reload();
+  await page.waitForFunction(() => window.nookReady === true);
+  await page.evaluate(async () => { window.db = await Nook.open('main', assets); });
+  const again = await search(page);
+  assert.deepEqual(again.map((r) => r.map((h) => h[0])), first.map((r) => r.map((h) => h[0])), 'same ids after reload');
+  for (let i = 0; i < first.length; i++) for (let j = 0; j < first[i].length; j++)
+    assert.ok(Math.abs(first[i][j][1] - again[i][j][1]) <= 2, `score ${i}/${j} after reload`);
+
+  const gone = first[0].slice(0, 2).map((h) => h[0]);
+  const n = await page.evaluate(async (ids) => db.delete(ids), gone);
+  assert.equal(n, 2);
+  await page.reload();
+  await page.waitForFunction(() => window.nookReady === true);
+  const after = await page.evaluate(async ([q]) => {
+    window.db = await Nook.open('main', assets);
+    return { hits: (await db.search(q, { k: 10 })).map((h) => h.id), stats: await db.stats() };
+  }, QUERIES);
+  assert.equal(after.stats.documents, 998);
+  for (const id of gone) assert.ok(!after.hits.includes(id), `deleted ${id} stays deleted after reload`);
+  await page.close();
+});
+
+test('bad input gets typed errors and loses nothing', async () => {
+  const page = await openPage(env);
+  await page.evaluate(async () => {
+    await Nook.deleteDatabase('faults');
+    // Calls during an unfinished open wait for it.
+    window.db = Nook.connect('faults', assets);
+    window.early = db.search('anything', { k: 3 });
+    await db.ready;
+    window.earlyResult = await early;
+  });
+  assert.deepEqual(await page.evaluate(() => earlyResult), [], 'searching an empty index gives []');
+  await page.evaluate(async (docs) => db.add(docs), DOCS.slice(0, 20));
+  const cases = {
+    unknownId: () => db.delete(['no-such-id']),
+    duplicateIds: () => db.add([{ id: 'x', text: 'a' }, { id: 'x', text: 'b' }]),
+    nonStringText: () => db.add([{ id: 'y', text: 42 }]),
+    hugeDocument: () => db.add([{ id: 'z', text: 'word '.repeat(1_100_000) }]),
+    kZero: () => db.search('x', { k: 0 }),
+    kNegative: () => db.search('x', { k: -3 }),
+    notAnArray: () => db.add({ id: 'q', text: 'x' }),
+    badFilter: () => db.search('x', { filter: 'nope' }),
+  };
+  const expect = { unknownId: 'NookNotFoundError', duplicateIds: 'NookInputError', nonStringText: 'NookInputError',
+    hugeDocument: 'NookInputError', kZero: 'NookInputError', kNegative: 'NookInputError', notAnArray: 'NookInputError', badFilter: 'NookInputError' };
+  for (const [name, fn] of Object.entries(cases)) {
+    const got = await errorName(page, fn);
+    assert.ok(got.startsWith(expect[name] + ':'), `${name}: ${got}`);
+  }
+  const state = await page.evaluate(async () => ({ n: (await db.stats()).documents, big: (await db.search('Abraham Lincoln', { k: 50 })).length }));
+  assert.deepEqual(state, { n: 20, big: 20 }, 'nothing lost, k > count gives all documents');
+
+  // Filters on meta, and an export/import round trip.
+  const filtered = await page.evaluate(async () => {
+    await db.add([{ id: 'm1', text: 'red apple', meta: { tag: 'fruit' } }, { id: 'm2', text: 'red car', meta: { tag: 'car' } }]);
+    const hits = await db.search('red', { k: 5, filter: { tag: 'fruit' } });
+    const bytes = await db.export();
+    await Nook.deleteDatabase('faults-copy');
+    const copy = await Nook.import('faults-copy', bytes, assets);
+    const same = (await copy.search('Abraham Lincoln', { k: 3 })).map((h) => h.id).join() === (await db.search('Abraham Lincoln', { k: 3 })).map((h) => h.id).join();
+    const twice = await Nook.import('faults-copy', bytes, assets).then(() => 'resolved', (e) => e.name);
+    const bad = bytes.slice(); bad[7] = 99;
+    const newer = await Nook.import('faults-newer', bad, assets).then(() => 'resolved', (e) => e.name);
+    const cut = await Nook.import('faults-cut', bytes.slice(0, 100), assets).then(() => 'resolved', (e) => e.name);
+    await copy.close();
+    return { ids: hits.map((h) => h.id), same, twice, newer, cut };
+  });
+  assert.deepEqual(filtered, { ids: ['m1'], same: true, twice: 'NookStateError', newer: 'NookVersionError', cut: 'NookCorruptError' });
+  await page.evaluate(() => db.close());
+  const closed = await errorName(page, () => db.search('x'));
+  assert.ok(closed.startsWith('NookStateError'), closed);
+  await page.close();
+});
+
+/** Edit one IndexedDB record of database `name` in the page (while nook is closed). */
+async function tamper(page, name, store, key, edit) {
+  return page.evaluate(async ([name, store, key, edit]) => {
+    const db = await new Promise((ok, no) => { const r = indexedDB.open(name); r.onsuccess = () => ok(r.result); r.onerror = () => no(r.error); });
+    const tx = db.transaction(store, 'readwrite');
+    const os = tx.objectStore(store);
+    const keys = await new Promise((ok) => { const r = os.getAllKeys(); r.onsuccess = () => ok(r.result); });
+    const k = key ?? keys[0];
+    const v = await new Promise((ok) => { const r = os.get(k); r.onsuccess = () => ok(r.result); });
+    (0, eval)(edit)(v);
+    os.put(v, k);
+    await new Promise((ok) => { tx.oncomplete = ok; });
+    db.close();
+  }, [name, store, key, edit.toString()]);
+}
+
+test('corrupt records and newer formats in IndexedDB: clear errors, no panic', async () => {
+  const page = await openPage(env);
+  await page.evaluate(async (docs) => {
+    for (const n of ['corrupt', 'newer']) {
+      await Nook.deleteDatabase(n);
+      const db = await Nook.open(n, assets);
+      await db.add(docs);
+      await db.close();
+    }
+  }, DOCS.slice(0, 30));
+  await tamper(page, 'corrupt', 'docs', null, (v) => { v[v.length >> 1] ^= 0x5a; });
+  await tamper(page, 'newer', 'meta', 0, (v) => { v[4] = 200; });
+  const got = await page.evaluate(async () => {
+    const r = {};
+    for (const n of ['corrupt', 'newer']) r[n] = await Nook.open(n, assets).then(() => 'opened', (e) => e.name);
+    return r;
+  });
+  assert.deepEqual(got, { corrupt: 'NookCorruptError', newer: 'NookVersionError' });
+  await page.close();
+});
+
+test('quota exceeded during add writes nothing', async () => {
+  const page = await openPage(env);
+  await page.evaluate(async (docs) => {
+    await Nook.deleteDatabase('quota');
+    window.db = await Nook.open('quota', assets);
+    await db.add(docs);
+  }, DOCS.slice(0, 10));
+  const cdp = await env.context.newCDPSession(page);
+  await cdp.send('Storage.overrideQuotaForOrigin', { origin: env.origin, quotaSize: 1 });
+  const r = await page.evaluate(async () => {
+    const big = Array.from({ length: 20 }, (_, i) => ({ id: `big${i}`, text: `filler ${i} `.repeat(40000) }));
+    const e = await db.add(big, { chunk: 20 }).then(() => 'resolved', (e) => e.name);
+    return { e, n: (await db.stats()).documents };
+  });
+  await cdp.send('Storage.overrideQuotaForOrigin', { origin: env.origin });
+  const reopened = await page.evaluate(async () => { await db.close(); const d = await Nook.open('quota', assets); const n = (await d.stats()).documents; await d.close(); return n; });
+  assert.deepEqual({ ...r, reopened }, { e: 'NookQuotaError', n: 10, reopened: 10 });
+  await page.close();
+});
+
+test('two tabs adding at once; a tab closed mid-add keeps the committed prefix', async () => {
+  const [a, b] = [await openPage(env), await openPage(env)];
+  await a.evaluate(async () => { await Nook.deleteDatabase('tabs'); });
+  const add = (page, docs) => page.evaluate(async (docs) => { const db = await Nook.open('tabs', assets); window.db = db; return db.add(docs, { chunk: 10 }); }, docs);
+  const [ra, rb] = await Promise.all([add(a, DOCS.slice(0, 60)), add(b, DOCS.slice(60, 120))]);
+  assert.equal(ra.added + rb.added, 120);
+  const counts = await Promise.all([a, b].map((p) => p.evaluate(async () => (await db.stats()).documents)));
+  assert.deepEqual(counts, [120, 120], 'both tabs see both tabs\' documents');
+
+  // Close tab b in the middle of a large add.
+  await b.evaluate((docs) => { window.progress = 0; db.add(docs, { chunk: 10, onProgress: (p) => { window.progress = p.done; } }); }, DOCS.slice(120, 1000));
+  await b.waitForFunction(() => window.progress >= 30, null, { timeout: 120000 });
+  await b.close();
+  const n = await a.evaluate(async () => { await db.close(); window.db = await Nook.open('tabs', assets); return (await db.stats()).documents; });
+  assert.ok(n >= 150 && n < 1000 && n % 10 === 0, `committed prefix after the tab closed: ${n}`);
+  const hit = await a.evaluate(async (title) => (await db.search(title, { k: 1 }))[0]?.title, DOCS[125].title);
+  assert.equal(hit, DOCS[125].title, 'the committed prefix is searchable');
+  await a.close();
+});

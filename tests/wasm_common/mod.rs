@@ -1,0 +1,57 @@
+//! Shared by tests/wasm_window.rs and tests/wasm_worker.rs: the store conformance suite on
+//! IndexedDB, and a collection persisted in IndexedDB across "reloads" (reopen).
+
+use nook::collection::{Collection, Doc, HashEmbed, Settings};
+use nook::store::idb::IdbStore;
+use nook::store::{Kind, Store, Table, Write, conformance};
+
+
+const DIMS: usize = 48;
+
+fn doc(i: usize) -> Doc {
+    let w = ["graph", "vector", "pasta", "river", "mountain", "music", "python", "rust", "garden", "ocean"];
+    Doc { id: format!("d{i}"), title: format!("T {}", w[(i * 3) % 10]), url: format!("https://ex.org/{i}"), text: format!("{} {} {} {i}", w[i % 10], w[(i / 10) % 10], w[(i * 7) % 10]), meta: String::new(), tokens: vec![] }
+}
+
+pub async fn idb_conforms(db: &str) {
+    IdbStore::delete_database(db).await.unwrap();
+    let store = IdbStore::open(db).await.unwrap();
+    conformance::run(&store).await;
+    store.close();
+    IdbStore::delete_database(db).await.unwrap();
+}
+
+fn ids(c: &mut Collection, q: &str) -> Vec<String> {
+    c.search(&mut HashEmbed { dims: DIMS }, q, 10, true, None).unwrap().iter().map(|f| c.doc(f.key).unwrap().id.clone()).collect()
+}
+
+pub async fn collection_survives_reopen(db: &str) {
+    let settings = Settings { prune_at: 300, ..Settings::default() };
+    IdbStore::delete_database(db).await.unwrap();
+    let store = IdbStore::open(db).await.unwrap();
+    let mut c = Collection::load(settings.clone(), DIMS, &store.load().await.unwrap()).unwrap();
+    for start in (0..400).step_by(100) {
+        let (w, _) = c.add(&mut HashEmbed { dims: DIMS }, (start..start + 100).map(doc).collect()).unwrap();
+        store.commit(&w).await.unwrap();
+    }
+    assert!(c.is_pruned());
+    let qs = ["graph river", "pasta music", "https://ex.org/77", "ocean"];
+    let before: Vec<_> = qs.iter().map(|q| ids(&mut c, q)).collect();
+    store.close();
+
+    let store = IdbStore::open(db).await.unwrap();
+    let mut back = Collection::load(settings.clone(), DIMS, &store.load().await.unwrap()).unwrap();
+    let after: Vec<_> = qs.iter().map(|q| ids(&mut back, q)).collect();
+    assert_eq!(before, after, "same results after reopening");
+    assert!(after[2].iter().any(|id| id == "d77"), "the URL query finds its document: {:?}", after[2]);
+
+    // A damaged record is refused with NookCorruptError, never a panic.
+    let snap = store.load().await.unwrap();
+    let (key, mut rec) = snap.blocks[0].clone();
+    rec[3] ^= 0xFF;
+    store.commit(&[Write { table: Table::Blocks, key, value: Some(rec) }]).await.unwrap();
+    let e = Collection::load(settings, DIMS, &store.load().await.unwrap()).err().expect("damage detected");
+    assert_eq!(e.kind, Kind::Corrupt);
+    store.close();
+    IdbStore::delete_database(db).await.unwrap();
+}
