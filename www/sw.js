@@ -3,13 +3,13 @@
 //
 // Strategy: same-origin GETs go to the network first and refresh the cache (so a rebuilt
 // page is picked up), and fall back to the cache when the network is off. The model and
-// tokenizer (large, immutable) are served from the cache first. The wasm is not: it must
-// always match the package's JS glue, which is fetched network-first. Requests to other
+// tokenizer are left to nook's worker, which keeps them in its own Cache API store
+// (storing 23 MB twice would be waste); they are still witnessed here. Requests to other
 // origins are never made by nook; if one shows up it is recorded and passed through
 // untouched, so the page can show it in red.
 
 const CACHE = 'nook-demo-v1';
-const IMMUTABLE = /\/models\/[^/]+$/;
+const MODEL = /\/models\/[^/]+$/;
 const log = [];
 
 self.addEventListener('install', () => self.skipWaiting());
@@ -25,17 +25,12 @@ self.addEventListener('fetch', (event) => {
   const entry = { url: req.url, method: req.method, dest: req.destination || 'fetch', t: Date.now(), via: 'network' };
   event.waitUntil(record(entry, event.clientId || event.resultingClientId));
   if (url.origin !== self.location.origin || req.method !== 'GET') return; // not ours: untouched
-  if (url.pathname.endsWith('/sw.js')) return;
+  if (url.pathname.endsWith('/sw.js') || MODEL.test(url.pathname)) return;
   event.respondWith(serve(req, entry));
 });
 
 async function serve(req, entry) {
   const cache = await caches.open(CACHE);
-  const big = IMMUTABLE.test(new URL(req.url).pathname);
-  if (big) {
-    const hit = await cache.match(req);
-    if (hit) { entry.via = 'cache'; return hit; }
-  }
   try {
     const res = await fetch(req);
     if (res.ok && res.type === 'basic') await cache.put(req, res.clone());
