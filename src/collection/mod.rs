@@ -187,6 +187,12 @@ impl Collection {
         &self.settings
     }
 
+    /// Change search-time knobs (keyword weight, ef, rerank); index-shaping ones
+    /// (`prune_at`, `pq`, `prune`) only take effect for later phases.
+    pub fn tune(&mut self, f: impl FnOnce(&mut Settings)) {
+        f(&mut self.settings);
+    }
+
     pub fn generation(&self) -> u64 {
         self.generation
     }

@@ -39,27 +39,38 @@ impl Collection {
         if self.docs.is_empty() {
             return Ok(Vec::new());
         }
-        let k = k.min(self.docs.len());
         let tokens = embed.tokenize(query)?;
         let mut q = Vec::with_capacity(self.dims);
         embed.embed_tokens(&[&tokens], &mut q)?;
+        self.search_with(embed, query, &q, k, hybrid, filter)
+    }
+
+    /// [`Collection::search`] with the query's embedding already computed (`q`, unit length).
+    pub fn search_with(&mut self, embed: &mut dyn Embed, query: &str, q: &[f32], k: usize, hybrid: bool, filter: Option<&dyn Fn(&Doc) -> bool>) -> Result<Vec<Found>> {
+        if k == 0 || k > MAX_K {
+            return Err(Failure::input(format!("k must be between 1 and {MAX_K}, got {k}")));
+        }
+        if self.docs.is_empty() {
+            return Ok(Vec::new());
+        }
+        let k = k.min(self.docs.len());
         let docs = &self.docs;
         let accept = |key: u64| docs.get(&key).is_some_and(|d| filter.is_none_or(|f| f(d)));
         let hits = match &self.index {
-            Phase::Stored(i) => i.search(&q, k, self.settings.ef.max(k), Some(&accept), &mut i.scratch())?,
+            Phase::Stored(i) => i.search(q, k, self.settings.ef.max(k), Some(&accept), &mut i.scratch())?,
             Phase::Pruned(i) => {
                 let mut params = self.settings.two_level;
                 params.rerank = params.rerank.max(k);
                 params.ef = params.ef.max(params.rerank);
                 let mut provider = Recompute { embed: &mut *embed, docs, cache: &mut self.cache };
-                i.search(&q, k, &params, Some(&accept), &mut provider, &mut i.scratch())?.0
+                i.search(q, k, &params, Some(&accept), &mut provider, &mut i.scratch())?.0
             }
         };
         let mut found: Vec<Found> = hits.iter().map(|h| Found { key: h.id, score: 1.0 - h.distance, similarity: 1.0 - h.distance, keyword: 0.0 }).collect();
         if hybrid {
             let kw = self.keywords.search(query, k, &accept);
             if let Some(&(_, best)) = kw.first() {
-                self.fuse(embed, &q, &mut found, &kw, best)?;
+                self.fuse(embed, q, &mut found, &kw, best)?;
             }
         }
         found.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.key.cmp(&b.key)));
@@ -111,5 +122,12 @@ impl Collection {
             }
         }
         Ok(vectors.chunks_exact(self.dims).map(|v| crate::distance::dot(q, v)).collect())
+    }
+}
+
+impl Collection {
+    /// Keyword (BM25) ranking alone: the best `k` document keys.
+    pub fn keyword_search(&self, query: &str, k: usize) -> Vec<u64> {
+        self.keywords.search(query, k, &|_| true).into_iter().map(|(key, _)| key).collect()
     }
 }

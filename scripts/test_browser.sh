@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# The browser side's tests, from a fresh machine (installs what it needs):
+#   1. native: store conformance + collection persistence (tests/store.rs), blocks, BM25
+#   2. wasm-bindgen-test in headless Chromium, window and dedicated worker
+#      (IndexedDB store conformance, collection persisted across reopen)
+#   3. the npm package: build (scripts/build_wasm.sh), `npm pack`, install the tarball into
+#      a fresh site folder, Playwright (tests/browser/package.test.mjs): 1,000 FanOutQA
+#      documents, reload, delete, fault cases, zero foreign requests.
+#
+# Env: CARGO_TARGET_DIR (default ~/.cache/nook-target); NOOK_SKIP_BUILD=1 reuses pkg/dist.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+say() { echo "test_browser: $*" >&2; }
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/nook-target}"
+
+say "installing what is missing (wasm32 target, wasm-bindgen-cli, chromium, model, data)"
+scripts/setup_wasm.sh
+scripts/fetch_model.sh
+scripts/fetch_text_data.sh
+
+say "native: store, collection, blocks, keyword index"
+cargo test --test store
+cargo test --lib -- index::blocks text::
+
+say "wasm-bindgen-test: IndexedDB in a window and in a dedicated worker"
+RUSTFLAGS="-C target-feature=+simd128" CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}" \
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+    cargo test --target wasm32-unknown-unknown --features web --test wasm_window --test wasm_worker
+
+if [[ "${NOOK_SKIP_BUILD:-0}" != 1 || ! -f pkg/dist/nook_bg.wasm ]]; then
+    scripts/build_wasm.sh
+fi
+
+say "packaging: npm pack, install the tarball into a fresh site"
+SITE="$ROOT/tests/browser/.site"
+rm -rf "$SITE" && mkdir -p "$SITE/models" "$SITE/data" "$SITE/app"
+tgz="$(cd pkg && npm pack --silent --pack-destination "$SITE")"
+(cd "$SITE/app" && echo '{"name":"nook-site","private":true}' > package.json \
+    && npm install --silent --no-audit --no-fund --offline "$SITE/$tgz" >/dev/null 2>&1 \
+    || npm install --silent --no-audit --no-fund "$SITE/$tgz" >/dev/null)
+mv "$SITE/app/node_modules" "$SITE/node_modules"
+cp tests/browser/page.html "$SITE/page.html"
+for f in minilm-l6-int8.onnx tokenizer.json; do ln -f "models/$f" "$SITE/models/$f" 2>/dev/null || cp "models/$f" "$SITE/models/$f"; done
+cp data/fanoutqa-docs.json data/fanoutqa-queries.json "$SITE/data/"
+
+say "Playwright (playwright-core + /usr/bin/chromium)"
+(cd tests/browser && { [[ -d node_modules/playwright-core ]] || npm install --silent --no-audit --no-fund; })
+(cd tests/browser && NOOK_TEST_SITE="$SITE" node --test --test-concurrency=1 package.test.mjs)
+say "all browser-side tests passed"
