@@ -77,7 +77,11 @@ impl VectorIndex {
         let rows = prepared(vectors, ids.len(), &self.params)?;
         self.ids.check_new(ids)?;
         let first = self.ids.nodes();
-        self.vectors.extend_from_slice(&rows);
+        if self.vectors.is_empty() {
+            self.vectors = rows; // the first batch: move, do not copy (halves peak memory)
+        } else {
+            self.vectors.extend_from_slice(&rows);
+        }
         for &id in ids {
             let level = self.graph.random_level(&mut self.rng);
             self.graph.push_node(level);
