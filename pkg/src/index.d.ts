@@ -88,6 +88,7 @@ export class Nook {
   readonly ready: Promise<{ generation: number }>;
   add(docs: NookDoc[], options?: { onProgress?: (p: Progress) => void; signal?: AbortSignal; chunk?: number }): Promise<AddResult>;
   search(query: string, options?: { k?: number; filter?: Record<string, unknown>; hybrid?: boolean; signal?: AbortSignal }): Promise<Hits>;
+  embed(texts: string[]): Promise<Float32Array>;
   delete(ids: Array<string | number> | string | number): Promise<number>;
   stats(): Promise<Stats>;
   export(): Promise<Uint8Array>;

@@ -148,6 +148,11 @@ export class Nook {
     return hits;
   }
 
+  /** Embeddings of `texts` as one Float32Array (texts.length x dims), as nook indexes them. */
+  embed(texts) {
+    return this._call('embed', { texts: Array.from(texts, String) });
+  }
+
   /** Delete documents by id; unknown ids reject with NookNotFoundError and delete nothing. */
   delete(ids) {
     return this._call('delete', { ids: Array.isArray(ids) ? ids : [ids] });

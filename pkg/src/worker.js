@@ -96,6 +96,7 @@ async function handle({ id, op, args }) {
   switch (op) {
     case 'search': await catchUp(); return core.search(args.query, Number(args.k), args.hybrid !== false, args.filter);
     case 'stats': await catchUp(); return core.stats();
+    case 'embed': return core.embed(args.texts);
     case 'export': await catchUp(); return core.export();
     case 'add': return (writes = writes.catch(() => {}).then(() => add(id, args)));
     case 'delete': return (writes = writes.catch(() => {}).then(() => del(args)));

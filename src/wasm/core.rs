@@ -239,6 +239,19 @@ impl NookCore {
         Ok(o.into())
     }
 
+    /// Unit-length embeddings of `texts` (row-major, `texts.length * dims` floats): the
+    /// vectors nook indexes, for callers who want them (and for measuring recall).
+    pub fn embed(&self, texts: Vec<String>) -> Result<js_sys::Float32Array, JsValue> {
+        use crate::collection::Embed;
+        self.shared.check_open().map_err(js_error)?;
+        let mut e = self.shared.embed.borrow_mut();
+        let tokens = texts.iter().map(|t| Embed::tokenize(&*e, t)).collect::<Result<Vec<_>>>().map_err(js_error)?;
+        let seqs: Vec<&[u32]> = tokens.iter().map(Vec::as_slice).collect();
+        let mut out = Vec::with_capacity(texts.len() * self.shared.dims);
+        Embed::embed_tokens(&mut *e, &seqs, &mut out).map_err(js_error)?;
+        Ok(js_sys::Float32Array::from(out.as_slice()))
+    }
+
     /// Counts and bytes by part, and what an f32 HNSW would take (`hnswBytes`).
     pub fn stats(&self) -> Result<JsValue, JsValue> {
         self.shared.check_open().map_err(js_error)?;

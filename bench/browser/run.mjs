@@ -1,0 +1,93 @@
+// The browser benchmark: headless Chromium, one page on 127.0.0.1, offline (any request to
+// another origin fails the run). nook vs hnswlib-wasm (f32 vectors, M=16) and
+// transformers.js + brute force, on 10,000 real short documents with the real model.
+// Writes bench/results/browser.{json,md}. Run: scripts/bench_browser.sh
+import { mkdirSync, rmSync, symlinkSync, writeFileSync, copyFileSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { serve } from '../../scripts/serve_static.mjs';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = join(HERE, '../..');
+const SITE = join(HERE, '.site');
+rmSync(SITE, { recursive: true, force: true });
+mkdirSync(join(SITE, 'peers'), { recursive: true });
+const hf = join(SITE, 'hf/Xenova/all-MiniLM-L6-v2');
+mkdirSync(join(hf, 'onnx'), { recursive: true });
+symlinkSync(join(ROOT, 'pkg'), join(SITE, 'pkg'));
+symlinkSync(join(ROOT, 'models'), join(SITE, 'models'));
+symlinkSync(join(ROOT, 'data'), join(SITE, 'data'));
+symlinkSync(join(HERE, 'node_modules/@huggingface/transformers/dist'), join(SITE, 'peers/transformers'));
+symlinkSync(join(HERE, 'node_modules/hnswlib-wasm/dist'), join(SITE, 'peers/hnswlib'));
+for (const f of ['bench.html', 'bench.js']) copyFileSync(join(HERE, f), join(SITE, f));
+// The same int8 MiniLM for transformers.js (the unmodified ONNX file) and its tokenizer.
+symlinkSync(join(ROOT, 'models/minilm-l6-int8.orig.onnx'), join(hf, 'onnx/model_quantized.onnx'));
+symlinkSync(join(ROOT, 'models/tokenizer.json'), join(hf, 'tokenizer.json'));
+writeFileSync(join(hf, 'config.json'), JSON.stringify({ model_type: 'bert', architectures: ['BertModel'], hidden_size: 384, num_attention_heads: 12, num_hidden_layers: 6, vocab_size: 30522, max_position_embeddings: 512 }));
+writeFileSync(join(hf, 'tokenizer_config.json'), JSON.stringify({ tokenizer_class: 'BertTokenizer', do_lower_case: true, model_max_length: 256, clean_up_tokenization_spaces: true }));
+
+const docs = JSON.parse(readFileSync(join(ROOT, 'data/bench-docs.json'), 'utf8'));
+const queries = JSON.parse(readFileSync(join(ROOT, 'data/bench-queries.json'), 'utf8'));
+const server = await serve(SITE, 0);
+const origin = new URL(server.url).origin;
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+const context = await browser.newContext();
+const foreign = [];
+await context.route('**/*', (r) => (new URL(r.request().url()).origin === origin ? r.continue() : (foreign.push(r.request().url()), r.abort())));
+const page = await context.newPage();
+page.setDefaultTimeout(0);
+const log = (m) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${m}`);
+await page.exposeFunction('benchLog', log);
+page.on('console', (m) => { if (m.type() === 'error') log(`[page error] ${m.text()}`); });
+await page.goto(`${origin}/bench.html`);
+await page.waitForFunction(() => window.benchReady === true);
+const which = (process.env.NOOK_BENCH_ONLY || 'nook,peers').split(',');
+const result = { documents: docs.length, queries: queries.length, date: new Date().toISOString(), machine: `${process.arch}, headless Chromium, 1 worker` };
+if (which.includes('nook')) {
+  log('nook ...');
+  result.nook = await page.evaluate(([d, q]) => window.bench.nookRun(d, q, window.benchLog), [docs, queries]);
+  log(JSON.stringify(result.nook));
+}
+if (which.includes('peers')) {
+  log('peers ...');
+  result.peers = await page.evaluate(([d, q]) => window.bench.peersRun(d, q, window.benchLog), [docs, queries]);
+  log(JSON.stringify(result.peers));
+}
+await browser.close();
+await server.close();
+if (foreign.length) { console.error('requests to other origins:', foreign); process.exit(1); }
+result.foreignRequests = 0;
+
+const n = result.nook, p = result.peers;
+const mb = (b) => (b / 1048576).toFixed(2) + ' MB';
+let md = `# Browser benchmark: ${docs.length.toLocaleString('en')} documents, ${queries.length} queries\n\n`;
+md += `Headless Chromium (Debian), one dedicated worker, offline (0 requests to other origins). Documents: FanOutQA dev Wikipedia titles + WordNet noun glosses; queries: FanOutQA sub-questions. Model: all-MiniLM-L6-v2 int8 for every system. Recall@10 is against brute force over each system's own full embeddings. Latency includes embedding the query. ${result.date}\n\n`;
+if (n) {
+  md += `## nook\n\n| metric | value |\n|---|---|\n`;
+  md += `| indexing | ${(n.indexMs / 1000).toFixed(1)} s (${n.docsPerSec.toFixed(1)} docs/s) |\n| reopen from IndexedDB | ${n.openMs.toFixed(0)} ms |\n`;
+  md += `| query p50 / p95 (vector) | ${n.p50.toFixed(1)} / ${n.p95.toFixed(1)} ms |\n| query p50 / p95 (hybrid) | ${n.hybridP50.toFixed(1)} / ${n.hybridP95.toFixed(1)} ms |\n`;
+  md += `| recall@10 | ${n.recall10.toFixed(3)} |\n| exact embeddings recomputed per query | ${n.recomputedPerQuery.toFixed(1)} |\n`;
+  md += `| stored bytes, all (documents + tokens + index) | ${mb(n.stats.storedBytes)} |\n| stored bytes, index (graph + PQ codes + codebook + manifest) | ${mb(n.stats.indexBytes)} |\n`;
+  md += `| f32 embeddings + M=16 HNSW graph | ${mb(n.stats.hnswBytes)} |\n| ratio (f32 + HNSW) / nook index | ${(n.stats.hnswBytes / n.stats.indexBytes).toFixed(1)}x |\n`;
+  md += `| IndexedDB usage reported by the browser (delta) | ${n.idbUsageDelta != null ? mb(n.idbUsageDelta) : 'n/a'} |\n\n`;
+  md += `Bytes by part: ${JSON.stringify(n.stats.bytes)}\n\n`;
+}
+if (p) {
+  md += `## Peers (transformers.js embeddings: ${(p.embedMs / 1000).toFixed(1)} s, ${p.docsPerSec.toFixed(1)} docs/s)\n\n`;
+  md += `| system | stored bytes | query p50 / p95 | recall@10 |\n|---|---|---|---|\n`;
+  md += `| hnswlib-wasm (M=16, ef 64, f32) | ${p.hnswlib.fileBytes != null ? mb(p.hnswlib.fileBytes) : 'n/a'} file; IDB delta ${p.hnswlib.idbUsageDelta != null ? mb(p.hnswlib.idbUsageDelta) : 'n/a'} | ${p.hnswlib.p50.toFixed(1)} / ${p.hnswlib.p95.toFixed(1)} ms | ${p.hnswlib.recall10.toFixed(3)} |\n`;
+  md += `| transformers.js + brute force (IndexedDB) | ${mb(p.bruteForce.bytes)} payload; IDB delta ${p.bruteForce.idbUsageDelta != null ? mb(p.bruteForce.idbUsageDelta) : 'n/a'} | ${p.bruteForce.p50.toFixed(1)} / ${p.bruteForce.p95.toFixed(1)} ms | 1.000 |\n\n`;
+  if (n) {
+    md += `## Ratios\n\n`;
+    if (p.hnswlib.fileBytes) md += `- hnswlib-wasm index file / nook index: ${(p.hnswlib.fileBytes / n.stats.indexBytes).toFixed(1)}x\n`;
+    md += `- brute-force vectors / nook index: ${(p.bruteForce.bytes / n.stats.indexBytes).toFixed(1)}x\n`;
+    md += `- nook p50 / hnswlib-wasm p50: ${(n.p50 / p.hnswlib.p50).toFixed(2)}; nook p50 / brute force p50: ${(n.p50 / p.bruteForce.p50).toFixed(2)}\n`;
+    md += `- indexing speed nook / transformers.js embedding: ${(n.docsPerSec / p.docsPerSec).toFixed(2)}\n`;
+  }
+}
+mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
+writeFileSync(join(ROOT, 'bench/results/browser.json'), JSON.stringify(result, null, 2) + '\n');
+writeFileSync(join(ROOT, 'bench/results/browser.md'), md);
+console.log(md);
