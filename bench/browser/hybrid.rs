@@ -15,7 +15,7 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
-use nook::collection::{Collection, Doc, Embed, Settings};
+use nook::collection::{Collection, Doc, Embed, KeywordNorm, Settings};
 use nook::embed::Embedder;
 
 struct Query {
@@ -93,7 +93,7 @@ fn main() {
     let weights = [0.0f32, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5];
     let mut report = serde_json::Map::new();
     let mut md = String::from("# Hybrid ranking on FanOutQA dev (titles + URLs, 1,594 pages)\n\n");
-    md.push_str("Embedder all-MiniLM-L6-v2 int8 (tract, native); exact vectors (stored phase). `weight` is the keyword weight w in score = cosine + w * BM25 / max BM25; `keyword` is BM25 alone.\n\n");
+    md.push_str("Embedder all-MiniLM-L6-v2 int8 (tract, native); exact vectors (stored phase). `w` is the keyword weight in score = cosine + w * BM25 / norm, where norm is the best keyword hit's BM25 (`Max`) or the BM25 a document matching every known query term would reach (`Coverage`); `keyword` is BM25 alone.\n\n");
     for (name, queries) in [("fanoutqa", &fanout), ("exact", &exact)] {
         let t = Instant::now();
         let mut vecs = Vec::with_capacity(queries.len());
@@ -127,9 +127,14 @@ fn main() {
         };
         rows.push(("vector".to_string(), eval(&mut c, &mut embed, false, false)));
         rows.push(("keyword".to_string(), eval(&mut c, &mut embed, false, true)));
-        for &w in &weights[1..] {
-            c.tune(|s| s.keyword_weight = w);
-            rows.push((format!("hybrid w={w}"), eval(&mut c, &mut embed, true, false)));
+        for norm in [KeywordNorm::Max, KeywordNorm::Coverage] {
+            for &w in &weights[1..] {
+                c.tune(|s| {
+                    s.keyword_weight = w;
+                    s.keyword_norm = norm;
+                });
+                rows.push((format!("hybrid {norm:?} w={w}"), eval(&mut c, &mut embed, true, false)));
+            }
         }
         md.push_str(&format!("## {name} ({} queries)\n\n| ranking | hits@1 | hits@10 | MRR@10 |\n|---|---|---|---|\n", queries.len()));
         let mut j = serde_json::Map::new();

@@ -45,6 +45,8 @@ pub struct Settings {
     pub compact_at: f32,
     /// Hybrid: weight of the (max-normalised) BM25 score added to cosine similarity.
     pub keyword_weight: f32,
+    /// Hybrid: how BM25 scores are scaled to 0..1 before weighting.
+    pub keyword_norm: KeywordNorm,
     /// Hybrid: keyword-only candidates that get an exact similarity (others get the floor).
     pub keyword_exact: usize,
     /// Largest document text, in bytes.
@@ -62,10 +64,20 @@ impl Default for Settings {
             cache: 4096,
             compact_at: 0.25,
             keyword_weight: 0.1,
+            keyword_norm: KeywordNorm::Coverage,
             keyword_exact: 4,
             max_text: 1 << 20,
         }
     }
+}
+
+/// How BM25 scores are scaled before fusion.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeywordNorm {
+    /// Divide by the best keyword hit's score (the best always gets the full weight).
+    Max,
+    /// Divide by the score a document matching every known query term would get.
+    Coverage,
 }
 
 pub(crate) enum Phase {

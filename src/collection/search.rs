@@ -13,6 +13,7 @@ use std::collections::HashMap;
 use super::cache::Recompute;
 use super::embed::Embed;
 use super::{Collection, Doc, Phase};
+
 use crate::store::{Failure, Result};
 
 /// One result: the document's internal key and its score (higher is better).
@@ -70,7 +71,11 @@ impl Collection {
         if hybrid {
             let kw = self.keywords.search(query, k, &accept);
             if let Some(&(_, best)) = kw.first() {
-                self.fuse(embed, q, &mut found, &kw, best)?;
+                let norm = match self.settings.keyword_norm {
+                    super::KeywordNorm::Max => best,
+                    super::KeywordNorm::Coverage => self.keywords.max_possible(query).max(best),
+                };
+                self.fuse(embed, q, &mut found, &kw, norm)?;
             }
         }
         found.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.key.cmp(&b.key)));

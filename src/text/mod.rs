@@ -85,6 +85,24 @@ impl KeywordIndex {
         }
     }
 
+    /// The largest BM25 score any document could reach for `query`: the sum over query
+    /// terms that occur in the index of idf * (k1 + 1) (term-frequency saturation). Dividing
+    /// by it gives a coverage in 0..1 that, unlike dividing by the best hit, stays small
+    /// when only a common word matched.
+    pub fn max_possible(&self, query: &str) -> f32 {
+        let n = self.lengths.len() as f32;
+        let mut q: Vec<String> = terms(query).collect();
+        q.sort();
+        q.dedup();
+        q.iter()
+            .filter_map(|t| self.postings.get(t))
+            .map(|list| {
+                let df = list.len() as f32;
+                (1.0 + (n - df + 0.5) / (df + 0.5)).ln() * (self.params.k1 + 1.0)
+            })
+            .sum()
+    }
+
     /// The `k` best documents for `query` by BM25 that `accept` lets through, best first
     /// (score > 0 only).
     pub fn search(&self, query: &str, k: usize, accept: &dyn Fn(u64) -> bool) -> Vec<(u64, f32)> {
