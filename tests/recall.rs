@@ -79,6 +79,17 @@ fn pruned_two_level_search_reaches_recall_with_few_exact_vectors() {
     println!("pruned recall@10 {r:.4}, exact/query {exact:.1}, sizes {sizes:?}, stored bytes {}", idx.save().len());
     assert!(r >= 0.90, "pruned recall {r} (seed {s})");
     assert!(sizes.total * 4 < idx.save().len(), "pruned index should be far smaller than the stored one");
+
+    // 4-bit codes: same code bytes with twice the subspaces, a 16x smaller codebook.
+    let four = PrunedIndex::build(&idx, &PruneParams { m_hub: 12, m: 5, ..Default::default() }, &PqParams { subspaces: 16, bits: 4, ..Default::default() }, 2).unwrap();
+    let (r4, _) = pruned_recall(&four, &base, &queries, &tl);
+    let s4 = four.sizes();
+    println!("4-bit: recall@10 {r4:.4}, sizes {s4:?}");
+    assert!(r4 >= 0.90, "4-bit pruned recall {r4} (seed {s})");
+    assert_eq!(s4.codes, sizes.codes);
+    assert!(s4.codebook * 8 < sizes.codebook);
+    let again = PrunedIndex::load(&four.save()).unwrap();
+    assert_eq!(again.save(), four.save());
 }
 
 #[test]

@@ -12,7 +12,7 @@ use nook::{Metric, TableVectors};
 
 const USAGE: &str = "usage:
   nook build  BASE.fvecs OUT.nook [--metric l2|cosine|dot] [--m 16] [--ef-construction 200]
-              [--threads 2] [--pruned [--m-hub 16] [--m-small 6] [--hub-fraction 0.02] [--pq 32]]
+              [--threads 2] [--pruned [--m-hub 16] [--m-small 6] [--hub-fraction 0.02] [--pq 32] [--pq-bits 8|4]]
   nook search INDEX.nook QUERIES.fvecs [--k 10] [--ef 64] [--rerank 32] [--batch 16]
               [--vectors BASE.fvecs (pruned indexes: the exact vectors)]
   nook stats  INDEX.nook
@@ -105,7 +105,7 @@ fn build(a: &Args) -> Res<()> {
             hub_fraction: a.num("hub-fraction", 0.02)?,
             ..Default::default()
         };
-        let pq = PqParams { subspaces: a.num("pq", 32)?, ..Default::default() };
+        let pq = PqParams { subspaces: a.num("pq", 32)?, bits: a.num("pq-bits", 8)?, ..Default::default() };
         let t = Instant::now();
         let pruned = PrunedIndex::build(&idx, &prune, &pq, threads).map_err(|e| e.to_string())?;
         eprintln!("pruned + PQ in {:.1} s", t.elapsed().as_secs_f64());

@@ -265,7 +265,7 @@ impl PrunedIndex {
 
     /// Append block `b`'s bytes to `out`.
     pub fn encode_block(&self, b: usize, out: &mut Vec<u8>) {
-        let m = self.pq.subspaces();
+        let m = self.pq.code_len();
         let payload = |n: u32, out: &mut Vec<u8>| out.extend_from_slice(&self.codes[n as usize * m..(n as usize + 1) * m]);
         encode_nodes(&self.graph, &self.ids, Some(&self.hubs), b, &payload, out);
     }
@@ -278,8 +278,8 @@ impl PrunedIndex {
             _ => return Err(Error::Corrupt("the head record is not a pruned index's".into())),
         };
         let pq = ProductQuantizer::from_bytes(codebook, h.params.metric, h.params.dims)?;
-        let mut codes = Vec::with_capacity(h.nodes * pq.subspaces());
-        let (graph, ids, hubs) = assemble(&h, blocks, pq.subspaces(), &mut codes)?;
+        let mut codes = Vec::with_capacity(h.nodes * pq.code_len());
+        let (graph, ids, hubs) = assemble(&h, blocks, pq.code_len(), &mut codes)?;
         Ok(PrunedIndex {
             rng: Rng::new(h.params.seed ^ h.nodes as u64),
             params: h.params,

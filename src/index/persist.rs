@@ -183,7 +183,7 @@ impl PrunedIndex {
         let pq = ProductQuantizer::from_bytes(file.section(b"PQCB")?, c.params.metric, c.params.dims)?;
         let n = c.graph.len();
         let codes = file.section(b"CODE")?;
-        if codes.len() != n * pq.subspaces() {
+        if codes.len() != n * pq.code_len() {
             return Err(Error::Corrupt("code section does not match nodes x subspaces".into()));
         }
         let hub_bits = file.section(b"HUBS")?;

@@ -53,7 +53,7 @@ impl PrunedIndex {
         let dist = |a: u32, b: u32| metric.distance(v(a), v(b));
         let (graph, hubs) = stored.graph.prune(prune, threads, &dist, &dist)?;
         let quantizer = ProductQuantizer::train(&stored.vectors, stored.params.dims, metric, pq, threads)?;
-        let m = quantizer.subspaces();
+        let m = quantizer.code_len();
         let n = stored.ids.nodes();
         let order = locality_order(&graph);
         let mut codes = vec![0u8; n * m];
@@ -102,7 +102,7 @@ impl PrunedIndex {
     }
 
     fn code(&self, node: u32) -> &[u8] {
-        let m = self.pq.subspaces();
+        let m = self.pq.code_len();
         &self.codes[node as usize * m..(node as usize + 1) * m]
     }
 
@@ -143,7 +143,7 @@ impl PrunedIndex {
     pub fn add_batch(&mut self, ids: &[u64], vectors: &[f32], threads: usize) -> Result<()> {
         let rows = prepared(vectors, ids.len(), &self.params)?;
         self.ids.check_new(ids)?;
-        let m = self.pq.subspaces();
+        let m = self.pq.code_len();
         let first = self.ids.nodes();
         self.codes.resize((first + ids.len()) * m, 0);
         for (i, row) in rows.chunks_exact(self.params.dims).enumerate() {
@@ -181,7 +181,7 @@ impl PrunedIndex {
     pub fn delete(&mut self, id: u64) -> Result<()> {
         let node = self.ids.delete(id)?;
         let sdc = self.sdc.get_or_init(|| self.pq.sdc_tables());
-        let (pq, codes, ids, m) = (&self.pq, &self.codes, &self.ids, self.pq.subspaces());
+        let (pq, codes, ids, m) = (&self.pq, &self.codes, &self.ids, self.pq.code_len());
         let code = |n: u32| &codes[n as usize * m..(n as usize + 1) * m];
         self.graph.repair_around(node, &|n| ids.is_live(n), &|a, b| pq.sdc_distance(sdc, code(a), code(b)));
         Ok(())
@@ -206,7 +206,7 @@ impl PrunedIndex {
             }
             v
         };
-        let m = self.pq.subspaces();
+        let m = self.pq.code_len();
         let mut codes = Vec::with_capacity(order.len() * m);
         let mut hubs = Vec::with_capacity(order.len());
         for &mid in &order {

@@ -1,5 +1,7 @@
 //! Product quantization (Jégou et al.): split a vector into `subspaces` contiguous parts,
-//! learn 256 centroids per part with k-means, store one byte per part. Distances to a
+//! learn 256 centroids per part with k-means and store one byte per part (8-bit codes),
+//! or 16 centroids and half a byte per part (4-bit codes: a codebook 16x smaller, for
+//! small collections where the codebook would outweigh the codes). Distances to a
 //! query come from a lookup table built once per query (ADC); distances between two
 //! coded vectors from per-subspace centroid tables (SDC), used when linking new nodes.
 
@@ -11,14 +13,18 @@ use crate::rng::Rng;
 
 use super::kmeans::{kmeans, nearest};
 
-/// Centroids per subspace (one byte per code).
+/// Centroids per subspace with 8-bit codes.
 pub const K: usize = 256;
+/// Centroids per subspace with 4-bit codes.
+pub const K4: usize = 16;
 
 /// How to train a quantizer.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct PqParams {
-    /// Number of subspaces = bytes per code.
+    /// Number of subspaces (bytes per code with 8 bits, half that with 4).
     pub subspaces: usize,
+    /// Bits per subspace code: 8 (256 centroids) or 4 (16 centroids).
+    pub bits: u8,
     /// Lloyd iterations.
     pub iterations: usize,
     /// Rows sampled for training.
@@ -28,7 +34,7 @@ pub struct PqParams {
 
 impl Default for PqParams {
     fn default() -> Self {
-        PqParams { subspaces: 16, iterations: 12, sample: 256 * 48, seed: 42 }
+        PqParams { subspaces: 16, bits: 8, iterations: 12, sample: 256 * 48, seed: 42 }
     }
 }
 
@@ -39,21 +45,28 @@ pub struct ProductQuantizer {
     dims: usize,
     /// Subspace j covers dimensions `bounds[j] .. bounds[j + 1]`.
     bounds: Vec<usize>,
-    /// Subspace j's 256 centroids, row-major, start at `K * bounds[j]`.
+    /// Centroids per subspace: 256 or 16.
+    k: usize,
+    /// Subspace j's `k` centroids, row-major, start at `k * bounds[j]`.
     centroids: Vec<f32>,
 }
 
-/// A query's distance table: `table[j * K + c]` is the part of the distance contributed by
+/// A query's distance table: `table[j * k + c]` is the part of the distance contributed by
 /// centroid `c` of subspace `j`.
 pub struct AdcTable {
     table: Vec<f32>,
     bias: f32,
+    k: usize,
+    subspaces: usize,
 }
 
 impl AdcTable {
     /// Approximate distance from the query to a coded vector.
     #[inline]
     pub fn distance(&self, code: &[u8]) -> f32 {
+        if self.k == K4 {
+            return self.distance4(code);
+        }
         let mut acc = [0.0f32; 4];
         let mut chunks = code.chunks_exact(4);
         let mut j = 0;
@@ -70,6 +83,27 @@ impl AdcTable {
         }
         self.bias + acc[0] + acc[1] + acc[2] + acc[3] + tail
     }
+
+    /// 4-bit codes: subspace `2i` in the low nibble of byte `i`, `2i + 1` in the high one.
+    #[inline]
+    fn distance4(&self, code: &[u8]) -> f32 {
+        let (mut lo, mut hi) = (0.0f32, 0.0f32);
+        let pairs = self.subspaces / 2;
+        for (i, &c) in code[..pairs].iter().enumerate() {
+            lo += self.table[(2 * i) * K4 + (c & 15) as usize];
+            hi += self.table[(2 * i + 1) * K4 + (c >> 4) as usize];
+        }
+        if self.subspaces % 2 == 1 {
+            lo += self.table[(self.subspaces - 1) * K4 + (code[pairs] & 15) as usize];
+        }
+        self.bias + lo + hi
+    }
+}
+
+/// The centroid index of subspace `j` in a code.
+#[inline]
+fn code_at(code: &[u8], j: usize, k: usize) -> usize {
+    if k == K4 { ((code[j / 2] >> (4 * (j % 2))) & 15) as usize } else { code[j] as usize }
 }
 
 fn bounds_for(dims: usize, subspaces: usize) -> Vec<usize> {
@@ -85,6 +119,9 @@ impl ProductQuantizer {
                 "PQ subspaces must be within 1..={dims} (the dimensions), got {}",
                 params.subspaces
             )));
+        }
+        if params.bits != 4 && params.bits != 8 {
+            return Err(Error::InvalidParameter(format!("PQ codes have 4 or 8 bits, got {}", params.bits)));
         }
         if data.is_empty() || data.len() % dims != 0 {
             return Err(Error::InvalidParameter("PQ training needs at least one vector".into()));
@@ -105,6 +142,7 @@ impl ProductQuantizer {
         rows.truncate(take);
         rows.sort_unstable();
         let bounds = bounds_for(dims, params.subspaces);
+        let k = if params.bits == 4 { K4 } else { K };
         let train_one = |j: usize| {
             let (lo, hi) = (bounds[j], bounds[j + 1]);
             let mut block = Vec::with_capacity(rows.len() * (hi - lo));
@@ -112,75 +150,91 @@ impl ProductQuantizer {
                 block.extend_from_slice(&data[r * dims + lo..r * dims + hi]);
             }
             let mut rng = Rng::new(params.seed ^ (j as u64).wrapping_mul(0x9E37));
-            kmeans(&block, hi - lo, K, params.iterations, &mut rng)
+            kmeans(&block, hi - lo, k, params.iterations, &mut rng)
         };
         let parts: Vec<Vec<f32>> = crate::parallel::map(params.subspaces, threads, &train_one);
         let mut centroids = parts.concat();
         for c in &mut centroids {
             *c = f16_to_f32(f32_to_f16(*c));
         }
-        Ok(ProductQuantizer { metric, dims, bounds, centroids })
+        Ok(ProductQuantizer { metric, dims, bounds, k, centroids })
     }
 
     pub fn dims(&self) -> usize {
         self.dims
     }
 
-    /// Bytes per code.
     pub fn subspaces(&self) -> usize {
         self.bounds.len() - 1
     }
 
-    fn centroids_of(&self, j: usize) -> (&[f32], usize) {
-        let (lo, hi) = (self.bounds[j], self.bounds[j + 1]);
-        (&self.centroids[K * lo..K * hi], hi - lo)
+    /// Bits per subspace code (4 or 8).
+    pub fn bits(&self) -> u8 {
+        if self.k == K4 { 4 } else { 8 }
     }
 
-    /// Write the code of `v` (prepared for the metric) into `out` (`subspaces` bytes).
+    /// Bytes per code.
+    pub fn code_len(&self) -> usize {
+        if self.k == K4 { self.subspaces().div_ceil(2) } else { self.subspaces() }
+    }
+
+    fn centroids_of(&self, j: usize) -> (&[f32], usize) {
+        let (lo, hi) = (self.bounds[j], self.bounds[j + 1]);
+        (&self.centroids[self.k * lo..self.k * hi], hi - lo)
+    }
+
+    /// Write the code of `v` (prepared for the metric) into `out` (`code_len` bytes).
     pub fn encode(&self, v: &[f32], out: &mut [u8]) {
-        for (j, o) in out.iter_mut().enumerate().take(self.subspaces()) {
+        out.iter_mut().for_each(|o| *o = 0);
+        for j in 0..self.subspaces() {
             let (cents, d) = self.centroids_of(j);
-            *o = nearest(cents, d, &v[self.bounds[j]..self.bounds[j + 1]]) as u8;
+            let c = nearest(cents, d, &v[self.bounds[j]..self.bounds[j + 1]]) as u8;
+            if self.k == K4 {
+                out[j / 2] |= c << (4 * (j % 2));
+            } else {
+                out[j] = c;
+            }
         }
     }
 
     /// Reconstruct the vector a code stands for.
     pub fn decode(&self, code: &[u8], out: &mut Vec<f32>) {
         out.clear();
-        for (j, &c) in code.iter().enumerate().take(self.subspaces()) {
+        for j in 0..self.subspaces() {
             let (cents, d) = self.centroids_of(j);
-            out.extend_from_slice(&cents[c as usize * d..(c as usize + 1) * d]);
+            let c = code_at(code, j, self.k);
+            out.extend_from_slice(&cents[c * d..(c + 1) * d]);
         }
     }
 
     /// The ADC table for a query (prepared for the metric).
     pub fn table(&self, q: &[f32]) -> AdcTable {
-        let m = self.subspaces();
-        let mut table = vec![0.0f32; m * K];
+        let (m, k) = (self.subspaces(), self.k);
+        let mut table = vec![0.0f32; m * k];
         for j in 0..m {
             let (cents, d) = self.centroids_of(j);
             let qj = &q[self.bounds[j]..self.bounds[j + 1]];
             for (c, cent) in cents.chunks_exact(d).enumerate() {
-                table[j * K + c] = match self.metric {
+                table[j * k + c] = match self.metric {
                     Metric::L2 => l2_squared(qj, cent),
                     Metric::Cosine | Metric::Dot => -dot(qj, cent),
                 };
             }
         }
         let bias = if self.metric == Metric::Cosine { 1.0 } else { 0.0 };
-        AdcTable { table, bias }
+        AdcTable { table, bias, k, subspaces: m }
     }
 
-    /// Centroid-to-centroid tables for distances between two codes (SDC): `m * K * K`.
+    /// Centroid-to-centroid tables for distances between two codes (SDC): `m * k * k`.
     pub fn sdc_tables(&self) -> Vec<f32> {
-        let m = self.subspaces();
-        let mut t = vec![0.0f32; m * K * K];
+        let (m, k) = (self.subspaces(), self.k);
+        let mut t = vec![0.0f32; m * k * k];
         for j in 0..m {
             let (cents, d) = self.centroids_of(j);
-            for a in 0..K {
-                for b in 0..K {
+            for a in 0..k {
+                for b in 0..k {
                     let (x, y) = (&cents[a * d..(a + 1) * d], &cents[b * d..(b + 1) * d]);
-                    t[(j * K + a) * K + b] = match self.metric {
+                    t[(j * k + a) * k + b] = match self.metric {
                         Metric::L2 => l2_squared(x, y),
                         Metric::Cosine | Metric::Dot => -dot(x, y),
                     };
@@ -195,14 +249,21 @@ impl ProductQuantizer {
     pub fn sdc_distance(&self, tables: &[f32], a: &[u8], b: &[u8]) -> f32 {
         let bias = if self.metric == Metric::Cosine { 1.0 } else { 0.0 };
         let mut s = bias;
-        for (j, (&x, &y)) in a.iter().zip(b).enumerate() {
-            s += tables[(j * K + x as usize) * K + y as usize];
+        let k = self.k;
+        if k == K {
+            for (j, (&x, &y)) in a.iter().zip(b).enumerate() {
+                s += tables[(j * K + x as usize) * K + y as usize];
+            }
+        } else {
+            for j in 0..self.subspaces() {
+                s += tables[(j * k + code_at(a, j, k)) * k + code_at(b, j, k)];
+            }
         }
         s
     }
 
     /// Serialise: `varint(dims) varint(subspaces)` then the centroids as f16 LE (bounds
-    /// are derived). Centroids are rounded to half precision when trained, so what is
+    /// are derived; the centroid count, 256 or 16, follows from the length). Centroids are rounded to half precision when trained, so what is
     /// saved is exactly what searches used.
     pub fn to_bytes(&self, out: &mut Vec<u8>) {
         put_varint(out, self.dims as u64);
@@ -221,14 +282,22 @@ impl ProductQuantizer {
             return Err(Error::Corrupt(format!("codebook is for {d} dimensions / {m} subspaces; index has {dims}")));
         }
         let rest = r.take(r.remaining())?;
-        if rest.len() != K * dims * 2 {
-            return Err(Error::Corrupt(format!("codebook holds {} bytes, expected {}", rest.len(), K * dims * 2)));
-        }
+        let k = match rest.len() {
+            l if l == K * dims * 2 => K,
+            l if l == K4 * dims * 2 => K4,
+            l => {
+                return Err(Error::Corrupt(format!(
+                    "codebook holds {l} bytes, expected {} (8-bit) or {} (4-bit)",
+                    K * dims * 2,
+                    K4 * dims * 2
+                )));
+            }
+        };
         let centroids: Vec<f32> = rest.chunks_exact(2).map(|b| f16_to_f32(u16::from_le_bytes([b[0], b[1]]))).collect();
         if centroids.iter().any(|x| !x.is_finite()) {
             return Err(Error::Corrupt("codebook contains non-finite values".into()));
         }
-        Ok(ProductQuantizer { metric, dims, bounds: bounds_for(dims, m), centroids })
+        Ok(ProductQuantizer { metric, dims, bounds: bounds_for(dims, m), k, centroids })
     }
 }
 
@@ -245,7 +314,7 @@ mod tests {
     fn adc_tracks_true_distance_and_round_trips() {
         let dims = 24;
         let base = data(2000, dims, 1);
-        let params = PqParams { subspaces: 8, iterations: 10, sample: 2000, seed: 3 };
+        let params = PqParams { subspaces: 8, bits: 8, iterations: 10, sample: 2000, seed: 3 };
         let pq = ProductQuantizer::train(&base, dims, Metric::L2, &params, 2).unwrap();
         let q = &base[..dims];
         let table = pq.table(q);
@@ -271,7 +340,7 @@ mod tests {
     fn sdc_matches_decoded_distance() {
         let dims = 16;
         let base = data(600, dims, 9);
-        let params = PqParams { subspaces: 4, iterations: 5, sample: 600, seed: 1 };
+        let params = PqParams { subspaces: 4, bits: 8, iterations: 5, sample: 600, seed: 1 };
         let pq = ProductQuantizer::train(&base, dims, Metric::L2, &params, 1).unwrap();
         let t = pq.sdc_tables();
         let (mut a, mut b) = (vec![0u8; 4], vec![0u8; 4]);
@@ -281,5 +350,29 @@ mod tests {
         pq.decode(&a, &mut da);
         pq.decode(&b, &mut db);
         assert!((pq.sdc_distance(&t, &a, &b) - l2_squared(&da, &db)).abs() < 1e-4);
+    }
+
+    #[test]
+    fn four_bit_codes_are_half_size_and_consistent() {
+        let dims = 18;
+        let base = data(1500, dims, 4);
+        let params = PqParams { subspaces: 9, bits: 4, iterations: 8, sample: 1500, seed: 2 };
+        let pq = ProductQuantizer::train(&base, dims, Metric::L2, &params, 2).unwrap();
+        assert_eq!((pq.bits(), pq.code_len()), (4, 5));
+        let t = pq.sdc_tables();
+        let (mut a, mut b) = (vec![0u8; 5], vec![0u8; 5]);
+        pq.encode(&base[..dims], &mut a);
+        pq.encode(&base[dims..2 * dims], &mut b);
+        let (mut da, mut db) = (Vec::new(), Vec::new());
+        pq.decode(&a, &mut da);
+        pq.decode(&b, &mut db);
+        assert!((pq.sdc_distance(&t, &a, &b) - l2_squared(&da, &db)).abs() < 1e-4);
+        let table = pq.table(&base[..dims]);
+        assert!((table.distance(&b) - l2_squared(&base[..dims], &db)).abs() < 1e-3);
+        let mut bytes = Vec::new();
+        pq.to_bytes(&mut bytes);
+        assert!(bytes.len() < 16 * dims * 2 + 8, "4-bit codebook is 16 centroids per subspace");
+        assert_eq!(ProductQuantizer::from_bytes(&bytes, Metric::L2, dims).unwrap(), pq);
+        assert!(ProductQuantizer::train(&base, dims, Metric::L2, &PqParams { bits: 5, ..params }, 1).is_err());
     }
 }
