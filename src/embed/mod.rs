@@ -1,0 +1,181 @@
+//! The embedder: text -> 384-d unit vectors with all-MiniLM-L6-v2, run by tract, natively
+//! and in wasm32 (behind the `embed` feature).
+//!
+//! - [`tokenize`]: BERT WordPiece from `tokenizer.json`, no padding, truncation at
+//!   `max_tokens` (default 256, `[CLS]`/`[SEP]` included), cheap on huge inputs.
+//! - [`model`]: the ONNX network, with optimised fixed-shape plans cached per
+//!   `(batch, length bucket)` (LRU, `max_plans`).
+//! - [`batch`]: grouping texts by length bucket into power-of-two batches.
+//! - [`pool`]: mean pooling over real tokens + L2 normalisation.
+//! - [`provider`]: [`crate::ExactVectors`] implementations that recompute documents'
+//!   embeddings from their text or stored token ids, for two-level search.
+//!
+//! Bytes in, vectors out: no I/O, no JS. Prepare the model with `scripts/fetch_model.sh`
+//! (it applies the word-embedding Gather rewrite tract needs to be fast).
+//!
+//! Input rules: the empty string and whitespace-only strings embed as `[CLS] [SEP]`, a
+//! defined vector (not an error). A `&str` cannot hold lone UTF-16 surrogates; the wasm
+//! boundary receives JS strings as `String`, which replaces them with U+FFFD. Texts
+//! longer than `max_tokens` tokens are truncated (their start is embedded).
+
+pub mod batch;
+pub mod model;
+pub mod pool;
+pub mod provider;
+pub mod tokenize;
+
+use crate::error::{Error, Result};
+pub use provider::{TextVectors, TokenVectors};
+pub use tokenize::TokenIds;
+
+/// BERT's position table holds 512 positions: no plan can be longer.
+pub const MAX_POSITIONS: usize = 512;
+
+/// Knobs of an [`Embedder`]. `Default` is what nook ships with.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EmbedConfig {
+    /// Tokens per text after truncation, `[CLS]` and `[SEP]` included (2..=512).
+    pub max_tokens: usize,
+    /// Texts per model call (rounded down to a power of two).
+    pub max_batch: usize,
+    /// Optimised plans kept (least recently used is dropped). Each costs a few MB and an
+    /// optimisation pass (tens of ms natively) when first used.
+    pub max_plans: usize,
+}
+
+impl Default for EmbedConfig {
+    fn default() -> Self {
+        EmbedConfig { max_tokens: 256, max_batch: 16, max_plans: 12 }
+    }
+}
+
+/// A loaded model + tokenizer. Not `Sync`: plans keep per-call scratch state.
+pub struct Embedder {
+    tokenizer: tokenize::Tokenizer,
+    model: model::Model,
+    config: EmbedConfig,
+}
+
+/// Extra rows an embedding table may have beyond the tokenizer's vocabulary (exports
+/// sometimes pad it to a multiple of 8 or 64). More than this means another model.
+const VOCAB_SLACK: usize = 128;
+
+impl Embedder {
+    /// Load from the bytes of the prepared ONNX file and of `tokenizer.json`.
+    pub fn from_bytes(model: &[u8], tokenizer_json: &[u8]) -> Result<Self> {
+        Self::with_config(model, tokenizer_json, EmbedConfig::default())
+    }
+
+    /// [`Embedder::from_bytes`] with explicit settings.
+    pub fn with_config(model: &[u8], tokenizer_json: &[u8], config: EmbedConfig) -> Result<Self> {
+        if !(2..=MAX_POSITIONS).contains(&config.max_tokens) {
+            return Err(Error::InvalidParameter(format!(
+                "max_tokens must be between 2 and {MAX_POSITIONS}, got {}",
+                config.max_tokens
+            )));
+        }
+        if config.max_batch == 0 || config.max_plans == 0 {
+            return Err(Error::InvalidParameter("max_batch and max_plans must be at least 1".into()));
+        }
+        let tokenizer = tokenize::Tokenizer::from_bytes(tokenizer_json, config.max_tokens)?;
+        let model = model::Model::from_bytes(model, config.max_plans)?;
+        let (vocab, rows) = (tokenizer.vocab_size(), model.vocab_rows());
+        if vocab > rows || rows - vocab > VOCAB_SLACK {
+            return Err(Error::Embed(format!(
+                "the tokenizer has {vocab} tokens but the model's embedding table has {rows} rows: \
+                 this tokenizer.json does not belong to this model"
+            )));
+        }
+        Ok(Embedder { tokenizer, model, config })
+    }
+
+    /// Dimensions of an embedding (384).
+    pub fn dims(&self) -> usize {
+        self.model.dims()
+    }
+
+    /// The settings this embedder runs with.
+    pub fn config(&self) -> &EmbedConfig {
+        &self.config
+    }
+
+    /// Number of optimised plans currently cached.
+    pub fn cached_plans(&self) -> usize {
+        self.model.cached_plans()
+    }
+
+    /// Token ids of `text` as [`Embedder::embed_tokens`] takes them: store these to
+    /// recompute a document's embedding later without tokenizing it again.
+    pub fn tokenize(&self, text: &str) -> Result<TokenIds> {
+        self.tokenizer.encode(text)
+    }
+
+    /// Unit-length embeddings of `texts`, in order.
+    pub fn embed(&mut self, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
+        let mut flat = Vec::new();
+        self.embed_into(texts, &mut flat)?;
+        Ok(self.split(flat))
+    }
+
+    /// Append the embeddings of `texts` to `out` (`texts.len() * dims` floats).
+    pub fn embed_into(&mut self, texts: &[&str], out: &mut Vec<f32>) -> Result<()> {
+        let ids = texts.iter().map(|t| self.tokenize(t)).collect::<Result<Vec<_>>>()?;
+        self.embed_tokens_into(&ids, out)
+    }
+
+    /// Embeddings from token ids made by [`Embedder::tokenize`] (with `[CLS]`/`[SEP]`).
+    pub fn embed_tokens<T: AsRef<[u32]>>(&mut self, ids: &[T]) -> Result<Vec<Vec<f32>>> {
+        let mut flat = Vec::new();
+        self.embed_tokens_into(ids, &mut flat)?;
+        Ok(self.split(flat))
+    }
+
+    /// Append the embeddings of token-id sequences to `out`, in order.
+    pub fn embed_tokens_into<T: AsRef<[u32]>>(&mut self, ids: &[T], out: &mut Vec<f32>) -> Result<()> {
+        let rows = self.model.vocab_rows();
+        for (i, seq) in ids.iter().enumerate() {
+            let seq = seq.as_ref();
+            if seq.is_empty() || seq.len() > self.config.max_tokens {
+                return Err(Error::InvalidParameter(format!(
+                    "token sequence {i} has {} ids; expected 1..={} (use tokenize())",
+                    seq.len(),
+                    self.config.max_tokens
+                )));
+            }
+            if let Some(&bad) = seq.iter().find(|&&t| t as usize >= rows) {
+                return Err(Error::InvalidParameter(format!(
+                    "token sequence {i} has id {bad}, outside the model's vocabulary of {rows}"
+                )));
+            }
+        }
+        let dims = self.dims();
+        let start = out.len();
+        out.resize(start + ids.len() * dims, 0.0);
+        let counts: Vec<usize> = ids.iter().map(|s| s.as_ref().len()).collect();
+        let mut pooled = Vec::new();
+        for run in batch::plan_runs(&counts, self.config.max_tokens, self.config.max_batch) {
+            let (b, len) = (run.items.len(), run.len);
+            let mut tok = vec![0i64; b * len];
+            let mut mask = vec![0i64; b * len];
+            for (row, &item) in run.items.iter().enumerate() {
+                for (j, &t) in ids[item].as_ref().iter().enumerate() {
+                    tok[row * len + j] = i64::from(t);
+                    mask[row * len + j] = 1;
+                }
+            }
+            let hidden = self.model.run(&tok, &mask, b, len)?;
+            let lens: Vec<usize> = run.items.iter().map(|&i| counts[i]).collect();
+            pooled.clear();
+            pool::mean_pool_normalised(&hidden, &lens, len, dims, &mut pooled)?;
+            for (row, &item) in run.items.iter().enumerate() {
+                out[start + item * dims..start + (item + 1) * dims]
+                    .copy_from_slice(&pooled[row * dims..(row + 1) * dims]);
+            }
+        }
+        Ok(())
+    }
+
+    fn split(&self, flat: Vec<f32>) -> Vec<Vec<f32>> {
+        flat.chunks_exact(self.dims()).map(<[f32]>::to_vec).collect()
+    }
+}
