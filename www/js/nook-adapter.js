@@ -92,7 +92,7 @@ function normaliseTiming(t) {
   if (!t) return {};
   return {
     embedMs: pick(t, 'embedMs', 'embed_ms', 'embedding', 'embed'),
-    traversalMs: pick(t, 'traversalMs', 'traversal_ms', 'traversal', 'searchMs', 'graphMs'),
+    traversalMs: pick(t, 'traversalMs', 'traversal_ms', 'traversal', 'graphMs'),
     recomputeMs: pick(t, 'recomputeMs', 'recompute_ms', 'recompute', 'rerankMs'),
     keywordMs: pick(t, 'keywordMs', 'bm25Ms', 'keyword'),
     searchMs: pick(t, 'searchMs', 'wasmMs', 'coreMs'),
