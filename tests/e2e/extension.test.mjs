@@ -52,7 +52,7 @@ async function search(page, query) {
   await page.fill('#q', '');
   await page.fill('#q', query);
   return until(async () => {
-    const hits = await page.evaluate((q) => document.getElementById('q').value === q && window.nookPopup.lastTiming && window.nookPopup.lastHits, query);
+    const hits = await page.evaluate((q) => window.nookPopup.lastQuery === q && window.nookPopup.lastHits, query);
     const shown = await page.$$eval('#results .result .title', (t) => t.map((x) => x.textContent));
     return hits && shown.length === hits.length && hits.length > 0 && hits;
   }, 60_000, `results for "${query}"`);
@@ -69,15 +69,16 @@ after(async () => {
 });
 
 test('indexes bookmarks created through chrome.bookmarks, with progress', async () => {
-  const sw = await start();
-  await sw.evaluate(async (list) => {
+  await start();
+  const page = await popup();
+  // Extension pages have the extension's APIs: create the bookmarks from the popup page.
+  await page.evaluate(async (list) => {
     const folders = {};
     for (const [folder, title, url] of list) {
       folders[folder] ??= (await chrome.bookmarks.create({ parentId: '1', title: folder })).id;
       await chrome.bookmarks.create({ parentId: folders[folder], title, url });
     }
   }, BOOKMARKS);
-  const page = await popup();
   const s = await until(async () => { const s = await status(page); return s.phase === 'ready' && s.documents === BOOKMARKS.length && s; }, INDEX_MS, 'the bookmarks to be indexed');
   assert.equal(s.error, null);
   assert.ok(s.addedSinceStart >= BOOKMARKS.length);

@@ -13,7 +13,7 @@ let seq = 0;
 let timer = 0;
 
 /** For the tests and for curious people: the last search and its timing. */
-window.nookPopup = { lastHits: [], lastTiming: null, state: null };
+window.nookPopup = { lastQuery: null, lastHits: [], lastTiming: null, state: null };
 
 async function ask(msg) {
   const res = await chrome.runtime.sendMessage(msg);
@@ -52,6 +52,7 @@ async function search() {
   try {
     const { hits: found, timing } = await ask({ type: 'search', query, k: 8 });
     if (mine !== seq) return;
+    window.nookPopup.lastQuery = query;
     window.nookPopup.lastHits = found;
     window.nookPopup.lastTiming = timing;
     render(found, query);
