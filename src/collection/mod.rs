@@ -64,7 +64,7 @@ impl Default for Settings {
             cache: 4096,
             compact_at: 0.25,
             keyword_weight: 0.1,
-            keyword_norm: KeywordNorm::Coverage,
+            keyword_norm: KeywordNorm::Max,
             keyword_exact: 4,
             max_text: 1 << 20,
         }
