@@ -419,6 +419,24 @@ pub fn json(cfg: &Config, meta: &Meta, recs: &[Rec], sum: &Summary) -> String {
         json_opt(sum.peak_ratio),
         json_opt(ratio(pruned_total, hnsw_bytes))
     );
+    let ops: Vec<String> = recs
+        .iter()
+        .filter(|r| r.kind == "pruned_op" && r.get("reached") == "true")
+        .map(|r| {
+            format!(
+                "{{\"target_recall\": {}, \"ef\": {}, \"rerank\": {}, \"recall\": {}, \"exact_vectors_median\": {}, \"qps_1thread\": {}, \"index_bytes\": {}, \"times_smaller_than_hnsw_rs\": {}}}",
+                r.get("target"),
+                r.get("ef"),
+                r.get("rerank"),
+                r.get("recall"),
+                r.get("exact_median"),
+                r.get("qps"),
+                r.get("index"),
+                json_opt(ratio(hnsw_bytes, pruned_total))
+            )
+        })
+        .collect();
+    let _ = writeln!(s, "  \"pruned_operating_points\": [{}],", ops.join(", "));
     let _ = writeln!(s, "  \"records\": [");
     for (i, r) in recs.iter().enumerate() {
         let mut fields = vec![format!("\"kind\": {}", json_str(&r.kind))];
