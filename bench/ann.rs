@@ -44,6 +44,8 @@ const USAGE: &str = "usage: cargo bench --bench ann -- [DATASET] [options]
   --build-threads T    build threads for both libraries (default 2)
   --libs LIST          hnsw_rs,nook,pruned (default all three)
   --pruned-efs LIST    ef values of the pruned-mode sweep (default 10,20,40,80,160,320)
+  --pruned-ef-max E    while recall@10 0.95 is not reached, the sweep doubles ef up to E
+                       (default 2560)
   --reranks LIST       rerank values of the pruned-mode sweep (default 10,15,20,30,40,50,60,80,100,120,160)
   --batch B            exact vectors per provider call in pruned mode (default 16)
   --prune-m M          pruned degree of non-hubs (default: nook's PruneParams default)
@@ -55,6 +57,7 @@ const USAGE: &str = "usage: cargo bench --bench ann -- [DATASET] [options]
   --out DIR            results directory (default <repo>/bench/results)
   --sequential         time each library's queries in its own child right after its
                        build (default: reload both and alternate their timed passes)
+  --tag NAME           append -NAME to the result file names
   --no-write           print only, write no result files
   --gt-only            compute / check the ground truth cache and stop";
 
@@ -79,6 +82,8 @@ pub struct Config {
     pub libs: Vec<String>,
     pub pruned_efs: Vec<usize>,
     pub reranks: Vec<usize>,
+    pub pruned_ef_max: usize,
+    pub tag: Option<String>,
     pub batch: usize,
     pub prune_m: Option<usize>,
     pub prune_m_hub: Option<usize>,
@@ -113,6 +118,8 @@ fn parse_args(raw: Vec<String>) -> Result<Config, String> {
         libs: vec!["hnsw_rs".into(), "nook".into(), "pruned".into()],
         pruned_efs: vec![10, 20, 40, 80, 160, 320],
         reranks: vec![10, 15, 20, 30, 40, 50, 60, 80, 100, 120, 160],
+        pruned_ef_max: 2560,
+        tag: None,
         batch: 16,
         prune_m: None,
         prune_m_hub: None,
@@ -152,6 +159,8 @@ fn parse_args(raw: Vec<String>) -> Result<Config, String> {
             "--libs" => c.libs = val()?.split(',').map(str::to_string).collect(),
             "--pruned-efs" => c.pruned_efs = parse_list(&val()?)?,
             "--reranks" => c.reranks = parse_list(&val()?)?,
+            "--pruned-ef-max" => c.pruned_ef_max = val()?.parse().map_err(|_| "--pruned-ef-max needs a number")?,
+            "--tag" => c.tag = Some(val()?),
             "--batch" => c.batch = val()?.parse().map_err(|_| "--batch needs a number")?,
             "--prune-m" => c.prune_m = Some(val()?.parse().map_err(|_| "--prune-m needs a number")?),
             "--prune-m-hub" => c.prune_m_hub = Some(val()?.parse().map_err(|_| "--prune-m-hub needs a number")?),
@@ -295,10 +304,13 @@ fn parent(cfg: &Config) -> Result<(), String> {
     let md = report::markdown(cfg, &meta, &recs, &sum);
     println!("{md}");
     if cfg.write {
-        let stem = match cfg.base {
+        let mut stem = match cfg.base {
             Some(_) if base_n < base_total => format!("ann-{}-{}", cfg.dataset, base_n),
             _ => format!("ann-{}", cfg.dataset),
         };
+        if let Some(t) = &cfg.tag {
+            stem = format!("{stem}-{t}");
+        }
         std::fs::create_dir_all(&cfg.out_dir).map_err(|e| format!("{}: {e}", cfg.out_dir.display()))?;
         let json = report::json(cfg, &meta, &recs, &sum);
         for (ext, text) in [("md", &md), ("json", &json)] {

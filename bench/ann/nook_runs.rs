@@ -164,8 +164,22 @@ pub fn pruned(idx: &VectorIndex, ds: &Dataset, cfg: &Config, truth: &Truth) -> R
     let sweep_threads = cfg.query_threads.iter().copied().max().unwrap_or(1);
     // (ef, rerank, recall, median exact)
     let mut points: Vec<(usize, usize, f64, f64)> = Vec::new();
-    for &ef in &cfg.pruned_efs {
-        for &rerank in cfg.reranks.iter().filter(|&&r| r <= ef && r >= K) {
+    // The grid, then (while recall@10 0.95 is not reached) doubled ef up to
+    // --pruned-ef-max with the larger rerank values.
+    let top = TARGETS[TARGETS.len() - 1];
+    let mut efs = cfg.pruned_efs.clone();
+    let mut i = 0;
+    while i < efs.len() {
+        let ef = efs[i];
+        let reranks: Vec<usize> = if i < cfg.pruned_efs.len() {
+            cfg.reranks.clone()
+        } else {
+            let mut r: Vec<usize> = cfg.reranks.iter().copied().chain([240, 320]).filter(|&r| r >= 40).collect();
+            r.sort_unstable();
+            r.dedup();
+            r
+        };
+        for rerank in reranks.into_iter().filter(|&r| r <= ef && r >= K) {
             let p = measure::measure(&s, (ef, rerank), truth, nq, sweep_threads, 1);
             let exact = measure::median_u32(&p.counts);
             let mean = p.counts.iter().map(|&c| c as f64).sum::<f64>() / nq as f64;
@@ -181,6 +195,11 @@ pub fn pruned(idx: &VectorIndex, ds: &Dataset, cfg: &Config, truth: &Truth) -> R
                 .f("cpu_qps", p.cpu_qps)
                 .emit();
             points.push((ef, rerank, p.recall, exact));
+        }
+        i += 1;
+        let last = efs.last().copied().unwrap_or(0);
+        if i == efs.len() && !points.iter().any(|p| p.2 >= top) && last * 2 <= cfg.pruned_ef_max {
+            efs.push(last * 2);
         }
     }
     for target in TARGETS {
