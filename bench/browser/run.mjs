@@ -25,7 +25,7 @@ for (const f of ['bench.html', 'bench.js']) copyFileSync(join(HERE, f), join(SIT
 symlinkSync(join(ROOT, 'models/minilm-l6-int8.orig.onnx'), join(hf, 'onnx/model_quantized.onnx'));
 symlinkSync(join(ROOT, 'models/tokenizer.json'), join(hf, 'tokenizer.json'));
 writeFileSync(join(hf, 'config.json'), JSON.stringify({ model_type: 'bert', architectures: ['BertModel'], hidden_size: 384, num_attention_heads: 12, num_hidden_layers: 6, vocab_size: 30522, max_position_embeddings: 512 }));
-writeFileSync(join(hf, 'tokenizer_config.json'), JSON.stringify({ tokenizer_class: 'BertTokenizer', do_lower_case: true, model_max_length: 256, clean_up_tokenization_spaces: true }));
+writeFileSync(join(hf, 'tokenizer_config.json'), JSON.stringify({ tokenizer_class: 'BertTokenizer', do_lower_case: true, model_max_length: 256, clean_up_tokenization_spaces: true, cls_token: '[CLS]', sep_token: '[SEP]', pad_token: '[PAD]', unk_token: '[UNK]', mask_token: '[MASK]' }));
 
 const docs = JSON.parse(readFileSync(join(ROOT, 'data/bench-docs.json'), 'utf8'));
 const queries = JSON.parse(readFileSync(join(ROOT, 'data/bench-queries.json'), 'utf8'));
@@ -45,6 +45,11 @@ await page.goto(`${origin}/bench.html`);
 await page.waitForFunction(() => window.benchReady === true);
 const which = (process.env.NOOK_BENCH_ONLY || 'nook,peers').split(',');
 const result = { documents: docs.length, queries: queries.length, date: new Date().toISOString(), machine: `${process.arch}, headless Chromium, 1 worker` };
+// A partial run (NOOK_BENCH_ONLY) keeps the other system's last recorded numbers.
+try {
+  const old = JSON.parse(readFileSync(join(ROOT, 'bench/results/browser.json'), 'utf8'));
+  if (old.documents === docs.length) { if (!which.includes('nook') && old.nook) result.nook = old.nook; if (!which.includes('peers') && old.peers) result.peers = old.peers; }
+} catch (_) { /* first run */ }
 if (which.includes('nook')) {
   log('nook ...');
   result.nook = await page.evaluate(([d, q]) => window.bench.nookRun(d, q, window.benchLog), [docs, queries]);
