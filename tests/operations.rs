@@ -146,3 +146,20 @@ fn provider_failures_surface_as_errors() {
     let r = pruned.search(&q, 5, &TwoLevelParams::default(), None, &mut short, &mut pruned.scratch());
     assert!(matches!(r, Err(Error::UnknownId(_))), "{r:?}");
 }
+
+#[test]
+fn k_results_whenever_k_documents_match_even_if_unreachable() {
+    // Repeat builds on 2 threads: whatever the graph looks like, asking for more than
+    // there are returns every live document, and a filter matching 3 returns those 3.
+    for s in 0..8u64 {
+        let (base, mut idx) = build(200, 100 + s);
+        let mut scratch = idx.scratch();
+        assert_eq!(idx.search(&base[..DIMS], 1000, 10, None, &mut scratch).unwrap().len(), 200);
+        let three = |id: u64| id == 5 || id == 77 || id == 199;
+        let hits = idx.search(&base[..DIMS], 10, 10, Some(&three), &mut scratch).unwrap();
+        assert_eq!(hits.len(), 3);
+        idx.delete(77).unwrap();
+        assert_eq!(idx.search(&base[..DIMS], 10, 10, Some(&three), &mut scratch).unwrap().len(), 2);
+        assert_eq!(idx.search(&base[..DIMS], 1000, 10, None, &mut scratch).unwrap().len(), 199);
+    }
+}

@@ -2,7 +2,8 @@
 //! (width `ef`) on a layer. A filter is applied *during* the beam search: rejected nodes
 //! are still walked through (they keep the graph connected) but never enter the result
 //! set, and the search does not stop until it holds `ef` accepted nodes or runs out of
-//! candidates — so a query gets k results whenever k acceptable nodes are reachable.
+//! candidates. If the walk still found fewer than `ef`, the nodes it never reached are
+//! scanned, so a query gets k results whenever k acceptable nodes exist.
 
 use std::cmp::Reverse;
 
@@ -96,11 +97,35 @@ impl Graph {
         for layer in (1..=top).rev() {
             cur = self.greedy(cur, layer, dist);
         }
-        self.search_layer(&[cur], 0, ef.max(k), dist, accept, scratch);
+        let ef = ef.max(k);
+        self.search_layer(&[cur], 0, ef, dist, accept, scratch);
+        if scratch.results.len() < ef {
+            self.scan_unvisited(ef, dist, accept, scratch);
+        }
         let mut out = std::mem::take(&mut scratch.out);
         out.extend(scratch.results.drain());
         out.sort_unstable();
         out.truncate(k);
         scratch.out = out;
+    }
+
+    /// The traversal found fewer than `ef` accepted nodes: a very selective filter, or k
+    /// close to the number of documents (and HNSW does not promise every node is reachable).
+    /// Look at every node not visited yet, so k results come back whenever k exist.
+    fn scan_unvisited(
+        &self,
+        ef: usize,
+        dist: &impl Fn(u32) -> f32,
+        accept: &impl Fn(u32) -> bool,
+        scratch: &mut SearchScratch,
+    ) {
+        for n in 0..self.len() as u32 {
+            if scratch.visit(n) && accept(n) {
+                scratch.results.push(Near { dist: dist(n), id: n });
+                if scratch.results.len() > ef {
+                    scratch.results.pop();
+                }
+            }
+        }
     }
 }
