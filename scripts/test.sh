@@ -24,6 +24,6 @@ echo "== embedder (native + headless Chromium) =="
 scripts/test_embed.sh
 echo "== browser side: store, wasm API, npm package =="
 scripts/test_browser.sh
-echo "== demo page and bookmarks extension =="
-scripts/test_e2e.sh
+echo "== demo page and bookmarks extension (reusing the package test_browser.sh built) =="
+NOOK_SKIP_WASM=1 scripts/test_e2e.sh
 echo "all tests passed"
