@@ -18,6 +18,7 @@
 
 use std::sync::OnceLock;
 
+use super::shape::{MAX_LEVEL, put_shape, read_shape};
 use super::{Ids, IndexParams, PrunedIndex, VectorIndex};
 use crate::distance::Metric;
 use crate::error::{Error, Result};
@@ -33,7 +34,6 @@ const HEAD_MAGIC: &[u8; 4] = b"NKBH";
 const HEAD_VERSION: u8 = 1;
 const KIND_STORED: u8 = 1;
 const KIND_PRUNED: u8 = 2;
-const MAX_LEVEL: usize = 30;
 
 /// Which index a head describes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -55,20 +55,7 @@ fn write_head(kind: u8, params: &IndexParams, graph: &Graph, prune: Option<&Prun
     let mut out = HEAD_MAGIC.to_vec();
     out.extend_from_slice(&[HEAD_VERSION, kind, params.metric.code()]);
     put_varint(&mut out, params.dims as u64);
-    let d = graph.degrees();
-    let (entry, level) = graph.entry().map_or((0, 0), |(e, l)| (e as u64 + 1, l as u64));
-    for v in [params.m as u64, params.ef_construction as u64, params.seed, d.m as u64, d.cap0 as u64, d.cap as u64] {
-        put_varint(&mut out, v);
-    }
-    for v in [graph.len() as u64, entry, level] {
-        put_varint(&mut out, v);
-    }
-    if let Some(p) = prune {
-        for v in [p.m_hub as u64, p.m as u64, p.ef as u64] {
-            put_varint(&mut out, v);
-        }
-        put_f32s(&mut out, &[p.hub_fraction]);
-    }
+    put_shape(&mut out, params, graph, prune);
     out
 }
 
@@ -88,35 +75,11 @@ fn read_head(bytes: &[u8]) -> Result<Head> {
     };
     let metric = Metric::from_code(r.u8()?)?;
     let dims = r.count(1 << 16, "dims")?;
-    let m = r.count(255, "M")?;
-    let ef_construction = r.count(10_000, "ef_construction")?;
-    let seed = r.varint()?;
-    let degrees = Degrees { m: r.count(255, "degree m")?, cap0: r.count(255, "cap0")?, cap: r.count(255, "cap")? };
-    if degrees.cap0 == 0 || degrees.cap == 0 {
-        return Err(Error::Corrupt("degree limits must be positive".into()));
-    }
-    let nodes = r.count(u32::MAX as usize - 1, "node count")?;
-    let entry = r.count(nodes, "entry point")?;
-    let entry_level = r.count(MAX_LEVEL, "entry level")? as u8;
-    let prune = if kind == BlockKind::Pruned {
-        let p = PruneParams {
-            m_hub: r.count(255, "m_hub")?,
-            m: r.count(255, "m")?,
-            ef: r.varint()?.min(1 << 20) as usize,
-            hub_fraction: r.f32()?,
-        };
-        p.validate().map_err(|e| Error::Corrupt(e.to_string()))?;
-        Some(p)
-    } else {
-        None
-    };
+    let shape = read_shape(&mut r, metric, dims, u32::MAX as usize - 1, kind == BlockKind::Pruned)?;
     if !r.is_empty() {
         return Err(Error::Corrupt("index head record has trailing bytes".into()));
     }
-    let params = IndexParams { metric, dims, m, ef_construction, seed };
-    params.validate().map_err(|e| Error::Corrupt(e.to_string()))?;
-    let entry = (entry > 0).then(|| (entry as u32 - 1, entry_level));
-    Ok(Head { kind, params, degrees, nodes, entry, prune })
+    Ok(Head { kind, params: shape.params, degrees: shape.degrees, nodes: shape.nodes, entry: shape.entry, prune: shape.prune })
 }
 
 /// The kind of index a head record describes (to pick the loader).
@@ -170,7 +133,7 @@ fn decode_nodes(bytes: &[u8], first: usize, count: usize, head: &Head, payload_l
         let id = r.varint()?;
         let flags = r.u8()?;
         let level = r.u8()?;
-        if flags > 3 || level as usize > MAX_LEVEL {
+        if flags > 3 || level > MAX_LEVEL {
             return Err(Error::Corrupt(format!("node {node}: bad flags {flags} or level {level}")));
         }
         let mut links = Vec::with_capacity(level as usize + 1);

@@ -12,6 +12,7 @@ mod ids;
 mod persist;
 pub mod provider;
 mod pruned;
+mod shape;
 mod stored;
 mod two_level;
 

@@ -16,36 +16,23 @@ use std::sync::OnceLock;
 
 use super::{Ids, IndexParams, PartSizes, PrunedIndex, VectorIndex};
 use crate::error::{Error, Result};
+use super::shape::{MAX_LEVEL, put_shape, read_shape};
 use crate::format::varint::{Reader, f32s_from_le, put_f32s, put_varint};
 use crate::format::{File, Header, Kind, Writer};
-use crate::graph::{Degrees, Graph, PruneParams, decode_csr, encode_csr};
+use crate::graph::{Graph, PruneParams, decode_csr, encode_csr};
 use crate::quant::ProductQuantizer;
 use crate::rng::Rng;
-
-const MAX_LEVEL: u8 = 30;
 
 struct Common {
     params: IndexParams,
     graph: Graph,
     ids: Ids,
-    rest: Vec<u64>,
-    hub_fraction: f32,
+    prune: Option<PruneParams>,
 }
 
-fn write_common(w: &mut Writer, params: &IndexParams, graph: &Graph, ids: &Ids, extra: &[u64], fraction: Option<f32>) {
-    let d = graph.degrees();
-    let (entry, level) = graph.entry().map_or((0, 0), |(e, l)| (e as u64 + 1, l as u64));
+fn write_common(w: &mut Writer, params: &IndexParams, graph: &Graph, ids: &Ids, prune: Option<&PruneParams>) {
     let mut parm = Vec::new();
-    for v in [params.m as u64, params.ef_construction as u64, params.seed, d.m as u64, d.cap0 as u64, d.cap as u64]
-        .into_iter()
-        .chain([graph.len() as u64, entry, level])
-        .chain(extra.iter().copied())
-    {
-        put_varint(&mut parm, v);
-    }
-    if let Some(f) = fraction {
-        put_f32s(&mut parm, &[f]);
-    }
+    put_shape(&mut parm, params, graph, prune);
     w.section(b"PARM", parm);
     let mut levels = Vec::new();
     let upper: Vec<u32> = (0..graph.len() as u32).filter(|&v| graph.level(v) > 0).collect();
@@ -65,32 +52,18 @@ fn write_common(w: &mut Writer, params: &IndexParams, graph: &Graph, ids: &Ids, 
     w.section(b"IDS ", i);
 }
 
-fn read_common(file: &File<'_>, extra: usize, fraction: bool) -> Result<Common> {
+fn read_common(file: &File<'_>, pruned: bool) -> Result<Common> {
     let mut r = Reader::new(file.section(b"PARM")?);
-    let small = |r: &mut Reader<'_>, what: &str| r.count(255, what);
-    let m = small(&mut r, "M")?;
-    let ef_construction = r.count(10_000, "ef_construction")?;
-    let seed = r.varint()?;
-    let degrees = Degrees { m: small(&mut r, "degree m")?, cap0: small(&mut r, "cap0")?, cap: small(&mut r, "cap")? };
-    if degrees.cap0 == 0 || degrees.cap == 0 {
-        return Err(Error::Corrupt("degree limits must be positive".into()));
-    }
     // Every node costs at least one byte of graph, which bounds the count before allocating.
-    let nodes = r.count(file.section(b"GRPH")?.len(), "node count")?;
-    let levels = read_levels(file.section(b"LEVL")?, nodes)?;
-    let entry = r.count(nodes, "entry point")?;
-    let entry_level = r.count(MAX_LEVEL as usize, "entry level")? as u8;
-    let rest = (0..extra).map(|_| r.varint()).collect::<Result<Vec<_>>>()?;
-    let hub_fraction = if fraction { r.f32()? } else { 0.0 };
+    let max_nodes = file.section(b"GRPH")?.len();
+    let shape = read_shape(&mut r, file.header.metric, file.header.dims as usize, max_nodes, pruned)?;
     if !r.is_empty() {
         return Err(Error::Corrupt("parameter section has trailing bytes".into()));
     }
-    let params = IndexParams { metric: file.header.metric, dims: file.header.dims as usize, m, ef_construction, seed };
-    params.validate().map_err(|e| Error::Corrupt(e.to_string()))?;
-    let entry = (entry > 0).then(|| (entry as u32 - 1, entry_level));
-    let graph = decode_csr(file.section(b"GRPH")?, &levels, degrees, entry)?;
-    let ids = Ids::from_bytes(file.section(b"IDS ")?, nodes)?;
-    Ok(Common { params, graph, ids, rest, hub_fraction })
+    let levels = read_levels(file.section(b"LEVL")?, shape.nodes)?;
+    let graph = decode_csr(file.section(b"GRPH")?, &levels, shape.degrees, shape.entry)?;
+    let ids = Ids::from_bytes(file.section(b"IDS ")?, shape.nodes)?;
+    Ok(Common { params: shape.params, graph, ids, prune: shape.prune })
 }
 
 fn read_levels(bytes: &[u8], nodes: usize) -> Result<Vec<u8>> {
@@ -127,7 +100,7 @@ impl VectorIndex {
     /// Serialise to the versioned binary format.
     pub fn save(&self) -> Vec<u8> {
         let mut w = Writer::new(header(Kind::Stored, &self.params));
-        write_common(&mut w, &self.params, &self.graph, &self.ids, &[], None);
+        write_common(&mut w, &self.params, &self.graph, &self.ids, None);
         let mut v = Vec::new();
         put_f32s(&mut v, &self.vectors);
         w.section(b"VECS", v);
@@ -138,7 +111,7 @@ impl VectorIndex {
     pub fn load(bytes: &[u8]) -> Result<Self> {
         let file = File::parse(bytes)?;
         expect_kind(&file, Kind::Stored)?;
-        let c = read_common(&file, 0, false)?;
+        let c = read_common(&file, false)?;
         let raw = file.section(b"VECS")?;
         if raw.len() != c.graph.len() * c.params.dims * 4 {
             return Err(Error::Corrupt("vector section does not match nodes x dimensions".into()));
@@ -157,8 +130,7 @@ impl PrunedIndex {
     /// Serialise to the versioned binary format.
     pub fn save(&self) -> Vec<u8> {
         let mut w = Writer::new(header(Kind::Pruned, &self.params));
-        let p = &self.prune;
-        write_common(&mut w, &self.params, &self.graph, &self.ids, &[p.m_hub as u64, p.m as u64, p.ef as u64], Some(p.hub_fraction));
+        write_common(&mut w, &self.params, &self.graph, &self.ids, Some(&self.prune));
         let mut cb = Vec::new();
         self.pq.to_bytes(&mut cb);
         w.section(b"PQCB", cb);
@@ -177,9 +149,8 @@ impl PrunedIndex {
     pub fn load(bytes: &[u8]) -> Result<Self> {
         let file = File::parse(bytes)?;
         expect_kind(&file, Kind::Pruned)?;
-        let c = read_common(&file, 3, true)?;
-        let prune = PruneParams { m_hub: c.rest[0] as usize, m: c.rest[1] as usize, ef: c.rest[2].min(1 << 20) as usize, hub_fraction: c.hub_fraction };
-        prune.validate().map_err(|e| Error::Corrupt(e.to_string()))?;
+        let c = read_common(&file, true)?;
+        let prune = c.prune.ok_or_else(|| Error::Corrupt("pruned index without pruning parameters".into()))?;
         let pq = ProductQuantizer::from_bytes(file.section(b"PQCB")?, c.params.metric, c.params.dims)?;
         let n = c.graph.len();
         let codes = file.section(b"CODE")?;
