@@ -171,36 +171,37 @@ pub fn markdown(cfg: &Config, meta: &Meta, recs: &[Rec], sum: &Summary) -> Strin
         );
     }
 
-    let _ = writeln!(s, "\n## Recall@10 and queries/second\n");
-    let mut head = String::from("| ef |");
-    let mut rule = String::from("|---:|");
     let libs: Vec<&str> = ["hnsw_rs", "nook"].into_iter().filter(|l| recs.iter().any(|r| r.kind == "curve" && r.get("lib") == *l)).collect();
-    for lib in &libs {
-        head.push_str(&format!(" {lib} recall |"));
-        rule.push_str("---:|");
-        for t in &cfg.query_threads {
-            head.push_str(&format!(" {lib} q/s {t}t |"));
+    if !libs.is_empty() {
+        let _ = writeln!(s, "\n## Recall@10 and queries/second\n");
+        let mut head = String::from("| ef |");
+        let mut rule = String::from("|---:|");
+        for lib in &libs {
+            head.push_str(&format!(" {lib} recall |"));
+            rule.push_str("---:|");
+            for t in &cfg.query_threads {
+                head.push_str(&format!(" {lib} q/s {t}t |"));
+                rule.push_str("---:|");
+            }
+            head.push_str(&format!(" {lib} q/CPU-s 1t |"));
             rule.push_str("---:|");
         }
-        head.push_str(&format!(" {lib} q/CPU-s 1t |"));
-        rule.push_str("---:|");
-    }
-    let _ = writeln!(s, "{head}\n{rule}");
-    for &ef in &cfg.efs {
-        let mut row = format!("| {ef} |");
-        for lib in &libs {
-            let pt = |t: usize| {
-                recs.iter().find(|r| r.kind == "curve" && r.get("lib") == *lib && r.num("ef") as usize == ef && r.num("threads") as usize == t)
-            };
-            row.push_str(&format!(" {} |", opt(cfg.query_threads.first().and_then(|&t| pt(t)).map(|r| r.num("recall")), 4)));
-            for &t in &cfg.query_threads {
-                row.push_str(&format!(" {} |", opt(pt(t).map(|r| r.num("qps")), 0)));
+        let _ = writeln!(s, "{head}\n{rule}");
+        for &ef in &cfg.efs {
+            let mut row = format!("| {ef} |");
+            for lib in &libs {
+                let pt = |t: usize| {
+                    recs.iter().find(|r| r.kind == "curve" && r.get("lib") == *lib && r.num("ef") as usize == ef && r.num("threads") as usize == t)
+                };
+                row.push_str(&format!(" {} |", opt(cfg.query_threads.first().and_then(|&t| pt(t)).map(|r| r.num("recall")), 4)));
+                for &t in &cfg.query_threads {
+                    row.push_str(&format!(" {} |", opt(pt(t).map(|r| r.num("qps")), 0)));
+                }
+                row.push_str(&format!(" {} |", opt(pt(1).map(|r| r.num("cpu_qps")), 0)));
             }
-            row.push_str(&format!(" {} |", opt(pt(1).map(|r| r.num("cpu_qps")), 0)));
+            let _ = writeln!(s, "{row}");
         }
-        let _ = writeln!(s, "{row}");
     }
-
     let _ = writeln!(s, "\n## nook / hnsw_rs\n");
     let _ = writeln!(s, "| measure | hnsw_rs | nook | ratio nook/hnsw_rs |");
     let _ = writeln!(s, "|---|---:|---:|---:|");
