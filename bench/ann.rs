@@ -363,10 +363,10 @@ fn locked_version(krate: &str) -> String {
     let lock = std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("Cargo.lock")).unwrap_or_default();
     let mut lines = lock.lines();
     while let Some(l) = lines.next() {
-        if l.trim() == format!("name = \"{krate}\"") {
-            if let Some(v) = lines.next().and_then(|v| v.trim().strip_prefix("version = ")) {
-                return v.trim_matches('"').to_string();
-            }
+        if l.trim() == format!("name = \"{krate}\"")
+            && let Some(v) = lines.next().and_then(|v| v.trim().strip_prefix("version = "))
+        {
+            return v.trim_matches('"').to_string();
         }
     }
     "unknown".into()

@@ -101,7 +101,7 @@ pub fn read_fvecs(path: &Path, limit: Option<usize>) -> Result<(Vec<f32>, usize,
     }
     let dims = dims as usize;
     let row = 4 * (dims + 1);
-    if len % row != 0 {
+    if !len.is_multiple_of(row) {
         return Err(format!("{}: {len} bytes is not a multiple of the row size {row}", path.display()));
     }
     let total = len / row;
@@ -162,7 +162,7 @@ fn split_vecs<'a>(bytes: &'a [u8], path: &Path, limit: Option<usize>) -> Result<
     }
     let dims = dims as usize;
     let row = 4 * (dims + 1);
-    if bytes.len() % row != 0 {
+    if !bytes.len().is_multiple_of(row) {
         return Err(format!("{}: {} bytes is not a multiple of the row size {row}", path.display(), bytes.len()));
     }
     let total = bytes.len() / row;

@@ -103,14 +103,25 @@ fn spot_check(ds: &Dataset, base: &[f32], queries: &[f32], ids: &[u32]) -> bool 
     })
 }
 
-#[derive(PartialEq, PartialOrd, Clone, Copy)]
+/// A candidate: (f32 score, base id), ordered by score then id.
+#[derive(Clone, Copy)]
 struct Scored(f32, u32);
-impl Eq for Scored {}
 impl Ord for Scored {
     fn cmp(&self, o: &Self) -> Ordering {
         self.0.total_cmp(&o.0).then(self.1.cmp(&o.1))
     }
 }
+impl PartialOrd for Scored {
+    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
+        Some(self.cmp(o))
+    }
+}
+impl PartialEq for Scored {
+    fn eq(&self, o: &Self) -> bool {
+        self.cmp(o) == Ordering::Equal
+    }
+}
+impl Eq for Scored {}
 
 /// Exact top-`GT_K` ids of every query, nearest first (ties by id).
 pub fn compute(metric: Metric, base: &[f32], queries: &[f32], d: usize, threads: usize) -> Vec<u32> {

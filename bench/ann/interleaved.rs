@@ -45,7 +45,6 @@ pub fn run(ds: &Dataset, cfg: &Config, gt: &GroundTruth) -> Result<(), String> {
         &cfg.query_threads,
         cfg.runs,
     );
-    drop(hs);
     drop(hnsw);
     if wants("pruned") {
         let idx = nook.as_ref().ok_or("pruned mode needs the nook index, which is missing")?;

@@ -48,11 +48,14 @@ pub struct Meta {
     pub failures: Vec<String>,
 }
 
+/// Best q/s at recall >= 0.95 and the ef it was seen at.
+type Best = Option<(f64, u64)>;
+
 pub struct Summary {
     /// threads -> (hnsw_rs best qps, nook best qps) at recall >= 0.95
-    pub qps_at_95: Vec<(u64, Option<(f64, u64)>, Option<(f64, u64)>)>,
+    pub qps_at_95: Vec<(u64, Best, Best)>,
     /// The same for one thread in queries per CPU-second.
-    pub cpu_qps_at_95: (Option<(f64, u64)>, Option<(f64, u64)>),
+    pub cpu_qps_at_95: (Best, Best),
     pub build_ratio: Option<f64>,
     pub bytes_ratio: Option<f64>,
     pub peak_ratio: Option<f64>,
