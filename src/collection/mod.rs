@@ -5,9 +5,10 @@
 //!
 //! Phases (cold start): a new collection keeps full vectors (stored-vector HNSW, exact
 //! and needing no training). When it reaches `Settings::prune_at` live documents, PQ is
-//! trained on all of them, the graph is pruned (LEANN) and the vectors are dropped; from
-//! then on searches recompute the few exact embeddings they need from stored token ids
-//! (see [`cache`]).
+//! trained on all of them and the vectors are dropped; from then on searches recompute
+//! the few exact embeddings they need from stored token ids (see [`cache`]). Until
+//! `Settings::graph_at` documents the PQ codes are scanned (no graph: see
+//! `index::flat`); there the pruned graph (LEANN) is built from the codes.
 
 pub mod cache;
 pub mod doc;
@@ -21,7 +22,7 @@ use std::collections::HashMap;
 pub use doc::Doc;
 pub use embed::{Embed, HashEmbed};
 pub use manifest::Manifest;
-pub use search::Found;
+pub use search::{Found, SearchCounts};
 
 use crate::distance::Metric;
 use crate::index::{IndexParams, PqParams, PruneParams, PrunedIndex, TwoLevelParams, VectorIndex, head_kind, BlockKind};
@@ -32,8 +33,11 @@ use cache::VectorCache;
 /// Knobs of a collection. `Default` is what the browser package uses.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Settings {
-    /// Live documents at which the index switches from stored vectors to pruned + PQ.
+    /// Live documents at which the index switches from stored vectors to PQ codes.
     pub prune_at: usize,
+    /// Documents at which the PQ-coded index gets its pruned graph; below, searches scan
+    /// all codes (faster at that size, and the graph's bytes go into finer codes).
+    pub graph_at: usize,
     pub pq: PqParams,
     pub prune: PruneParams,
     pub two_level: TwoLevelParams,
@@ -57,9 +61,10 @@ impl Default for Settings {
     fn default() -> Self {
         Settings {
             prune_at: 1000,
-            pq: PqParams { subspaces: 16, ..PqParams::default() },
+            graph_at: 100_000,
+            pq: PqParams { subspaces: 64, bits: 4, ..PqParams::default() },
             prune: PruneParams::default(),
-            two_level: TwoLevelParams { ef: 64, rerank: 16, batch: 16 },
+            two_level: TwoLevelParams { ef: 64, rerank: 32, batch: 16 },
             ef: 64,
             cache: 4096,
             compact_at: 0.25,
@@ -164,7 +169,7 @@ impl Collection {
         let blocks: Vec<&[u8]> = snap.blocks.iter().map(|(_, b)| b.as_slice()).collect();
         c.index = match head_kind(&m.head)? {
             BlockKind::Stored => Phase::Stored(VectorIndex::from_blocks(&m.head, &blocks)?),
-            BlockKind::Pruned => {
+            BlockKind::Pruned | BlockKind::Flat => {
                 let cb = snap.meta.iter().find(|(k, _)| *k == CODEBOOK_KEY).map(|(_, b)| b.as_slice());
                 let cb = cb.filter(|b| crc32fast::hash(b) == m.codebook_crc).ok_or_else(|| Failure::corrupt("the PQ codebook is missing or damaged"))?;
                 c.codebook_bytes = cb.len();
@@ -376,11 +381,21 @@ impl Collection {
     }
 
     fn maybe_prune(&mut self, writes: &mut Vec<Write>) -> Result<()> {
+        if let Phase::Pruned(i) = &mut self.index {
+            if i.is_flat() && i.len() >= self.settings.graph_at {
+                i.link_all(1);
+            }
+            return Ok(());
+        }
         let Phase::Stored(stored) = &self.index else { return Ok(()) };
         if stored.len() < self.settings.prune_at.max(256) {
             return Ok(());
         }
-        let pruned = PrunedIndex::build(stored, &self.settings.prune, &self.settings.pq, 1)?;
+        let pruned = if stored.len() >= self.settings.graph_at {
+            PrunedIndex::build(stored, &self.settings.prune, &self.settings.pq, 1)?
+        } else {
+            PrunedIndex::build_flat(stored, &self.settings.prune, &self.settings.pq, 1)?
+        };
         // Keep the exact vectors we have as the first cache fill.
         for key in self.docs.keys() {
             if let Some(v) = stored.get(*key) {

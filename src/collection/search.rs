@@ -30,6 +30,21 @@ pub struct Found {
 /// Largest `k` a search accepts.
 pub const MAX_K: usize = 1000;
 
+/// What one search did, in counts (the core has no clock: callers time the embedder).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SearchCounts {
+    /// Graph nodes reached: PQ distances computed (pruned), or layer-0 nodes checked (stored).
+    pub visited: usize,
+    /// Exact vectors requested (re-ranking and keyword-only candidates; pruned phase).
+    pub exact: usize,
+    /// Of those, embeddings recomputed cold by the embedder.
+    pub recomputed: usize,
+    /// Of those, served by the cache of recomputed embeddings.
+    pub cache_hits: usize,
+    /// Documents matched by the keyword index (hybrid).
+    pub keyword: usize,
+}
+
 impl Collection {
     /// The `k` best documents for `query`. `k` must be 1..=1000; fewer come back when
     /// fewer documents pass `filter`. An empty collection gives no results.
@@ -48,28 +63,48 @@ impl Collection {
 
     /// [`Collection::search`] with the query's embedding already computed (`q`, unit length).
     pub fn search_with(&mut self, embed: &mut dyn Embed, query: &str, q: &[f32], k: usize, hybrid: bool, filter: Option<&dyn Fn(&Doc) -> bool>) -> Result<Vec<Found>> {
+        Ok(self.search_counted(embed, query, q, k, hybrid, filter)?.0)
+    }
+
+    /// [`Collection::search_with`], also saying what the search did. Every call `embed`
+    /// receives here is a recomputation of documents (the query is already embedded), so
+    /// a caller that times `embed` splits embedding, recomputation and the rest.
+    pub fn search_counted(&mut self, embed: &mut dyn Embed, query: &str, q: &[f32], k: usize, hybrid: bool, filter: Option<&dyn Fn(&Doc) -> bool>) -> Result<(Vec<Found>, SearchCounts)> {
         if k == 0 || k > MAX_K {
             return Err(Failure::input(format!("k must be between 1 and {MAX_K}, got {k}")));
         }
+        let mut counts = SearchCounts::default();
         if self.docs.is_empty() {
-            return Ok(Vec::new());
+            return Ok((Vec::new(), counts));
         }
+        let (hits0, misses0) = (self.cache.hits, self.cache.misses);
         let k = k.min(self.docs.len());
         let docs = &self.docs;
-        let accept = |key: u64| docs.get(&key).is_some_and(|d| filter.is_none_or(|f| f(d)));
+        let checked = std::cell::Cell::new(0usize);
+        let accept = |key: u64| {
+            checked.set(checked.get() + 1);
+            docs.get(&key).is_some_and(|d| filter.is_none_or(|f| f(d)))
+        };
         let hits = match &self.index {
-            Phase::Stored(i) => i.search(q, k, self.settings.ef.max(k), Some(&accept), &mut i.scratch())?,
+            Phase::Stored(i) => {
+                let hits = i.search(q, k, self.settings.ef.max(k), Some(&accept), &mut i.scratch())?;
+                counts.visited = checked.get();
+                hits
+            }
             Phase::Pruned(i) => {
                 let mut params = self.settings.two_level;
                 params.rerank = params.rerank.max(k);
                 params.ef = params.ef.max(params.rerank);
                 let mut provider = Recompute { embed: &mut *embed, docs, cache: &mut self.cache };
-                i.search(q, k, &params, Some(&accept), &mut provider, &mut i.scratch())?.0
+                let (hits, stats) = i.search(q, k, &params, Some(&accept), &mut provider, &mut i.scratch())?;
+                counts.visited = stats.visited;
+                hits
             }
         };
         let mut found: Vec<Found> = hits.iter().map(|h| Found { key: h.id, score: 1.0 - h.distance, similarity: 1.0 - h.distance, keyword: 0.0 }).collect();
         if hybrid {
             let kw = self.keywords.search(query, k, &accept);
+            counts.keyword = kw.len();
             if let Some(&(_, best)) = kw.first() {
                 let norm = match self.settings.keyword_norm {
                     super::KeywordNorm::Max => best,
@@ -80,7 +115,10 @@ impl Collection {
         }
         found.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.key.cmp(&b.key)));
         found.truncate(k);
-        Ok(found)
+        counts.recomputed = (self.cache.misses - misses0) as usize;
+        counts.cache_hits = (self.cache.hits - hits0) as usize;
+        counts.exact = counts.recomputed + counts.cache_hits;
+        Ok((found, counts))
     }
 
     fn fuse(&mut self, embed: &mut dyn Embed, q: &[f32], found: &mut Vec<Found>, kw: &[(u64, f32)], best: f32) -> Result<()> {

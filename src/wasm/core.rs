@@ -35,15 +35,7 @@ pub struct NookCore {
     shared: Rc<Shared>,
 }
 
-fn now() -> f64 {
-    Reflect::get(&js_sys::global(), &"performance".into())
-        .ok()
-        .and_then(|p| Reflect::get(&p, &"now".into()).ok().and_then(|f| f.dyn_into::<js_sys::Function>().ok()).and_then(|f| f.call0(&p).ok()))
-        .and_then(|v| v.as_f64())
-        .unwrap_or_else(js_sys::Date::now)
-}
-
-use wasm_bindgen::JsCast;
+use super::timing::{QueryTiming, Timed, now};
 
 fn promise<F>(f: F) -> Promise
 where
@@ -214,25 +206,50 @@ impl NookCore {
     }
 
     fn search_inner(&self, query: &str, k: f64, hybrid: bool, filter: &JsValue) -> Result<JsValue> {
+        use crate::collection::Embed;
         let s = &self.shared;
         s.check_open()?;
         if !(k.is_finite() && k.fract() == 0.0 && k >= 1.0) {
             return Err(Failure::input(format!("k must be a whole number between 1 and 1000, got {k}")));
         }
+        let k = k.min(1e6) as usize;
         let filter = filter_from_js(filter)?;
+        let pred = filter.as_ref().map(|f| move |d: &Doc| doc_matches(f, d));
+        let pred = pred.as_ref().map(|p| p as &dyn Fn(&Doc) -> bool);
         let t0 = now();
         let mut c = s.coll.borrow_mut();
         let mut e = s.embed.borrow_mut();
-        let (hits0, miss0) = (c.cache.hits, c.cache.misses);
-        let pred = filter.as_ref().map(|f| move |d: &Doc| doc_matches(f, d));
-        let found = c.search(&mut *e, query, k.min(1e6) as usize, hybrid, pred.as_ref().map(|p| p as &dyn Fn(&Doc) -> bool))?;
-        let total = now() - t0;
+        // The query's embedding is computed here, so that every embedder call inside the
+        // search is a recomputation of documents (timed through `Timed`).
+        let (found, counts, embed_ms, recompute_ms) = if c.is_empty() {
+            let (found, counts) = c.search_counted(&mut *e, query, &[], k, hybrid, pred)?;
+            (found, counts, 0.0, 0.0)
+        } else {
+            let te = now();
+            let tokens = Embed::tokenize(&*e, query)?;
+            let mut q = Vec::with_capacity(s.dims);
+            Embed::embed_tokens(&mut *e, &[&tokens], &mut q)?;
+            let embed_ms = now() - te;
+            let mut timed = Timed::new(&mut *e);
+            let (found, counts) = c.search_counted(&mut timed, query, &q, k, hybrid, pred)?;
+            (found, counts, embed_ms, timed.ms)
+        };
+        let t = QueryTiming::split(now() - t0, embed_ms, recompute_ms);
         let hits: Array = found.iter().map(|f| hit_to_js(&c, f, query)).collect();
         let stats = Object::new();
-        let _ = Reflect::set(&stats, &"searchMs".into(), &total.into());
-        let _ = Reflect::set(&stats, &"recomputed".into(), &((c.cache.misses - miss0) as f64).into());
-        let _ = Reflect::set(&stats, &"cacheHits".into(), &((c.cache.hits - hits0) as f64).into());
-        let _ = Reflect::set(&stats, &"mode".into(), &(if c.is_pruned() { "pruned" } else { "stored" }).into());
+        let set = |k: &str, v: JsValue| {
+            let _ = Reflect::set(&stats, &k.into(), &v);
+        };
+        set("searchMs", t.total.into());
+        set("embedMs", t.embed.into());
+        set("traversalMs", t.traversal.into());
+        set("recomputeMs", t.recompute.into());
+        set("visited", (counts.visited as f64).into());
+        set("exact", (counts.exact as f64).into());
+        set("recomputed", (counts.recomputed as f64).into());
+        set("cacheHits", (counts.cache_hits as f64).into());
+        set("keywordMatches", (counts.keyword as f64).into());
+        set("mode", (if c.is_pruned() { "pruned" } else { "stored" }).into());
         let o = Object::new();
         let _ = Reflect::set(&o, &"hits".into(), &hits);
         let _ = Reflect::set(&o, &"stats".into(), &stats);

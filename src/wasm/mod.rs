@@ -10,6 +10,7 @@
 
 mod convert;
 mod core;
+mod timing;
 
 pub use self::core::NookCore;
 

@@ -1,0 +1,98 @@
+//! `Collection::search_counted`: what a search reports (the wasm layer turns these counts
+//! and its timing of the embedder into the embedding / traversal / recomputation split).
+
+use nook::collection::{Collection, Doc, Embed, HashEmbed, SearchCounts, Settings};
+
+const DIMS: usize = 64;
+
+fn doc(i: usize) -> Doc {
+    let words = ["graph", "vector", "pasta", "river", "mountain", "music", "python", "rust", "garden", "ocean", "planet", "engine"];
+    let text = format!("{} {} {} note {i}", words[i % 12], words[(i / 12) % 12], words[(i * 7) % 12]);
+    Doc { id: format!("doc-{i}"), title: format!("Title {}", words[(i * 5) % 12]), url: format!("https://example.org/{i}"), text, meta: String::new(), tokens: vec![] }
+}
+
+/// Counts the sequences the search asks the embedder for.
+struct Counting {
+    inner: HashEmbed,
+    seqs: usize,
+}
+
+impl Embed for Counting {
+    fn dims(&self) -> usize {
+        self.inner.dims()
+    }
+    fn tokenize(&self, text: &str) -> nook::store::Result<Vec<u32>> {
+        self.inner.tokenize(text)
+    }
+    fn embed_tokens(&mut self, seqs: &[&[u32]], out: &mut Vec<f32>) -> nook::store::Result<()> {
+        self.seqs += seqs.len();
+        self.inner.embed_tokens(seqs, out)
+    }
+}
+
+fn query(e: &mut HashEmbed, text: &str) -> Vec<f32> {
+    let t = e.tokenize(text).unwrap();
+    let mut q = Vec::new();
+    e.embed_tokens(&[&t], &mut q).unwrap();
+    q
+}
+
+fn build(settings: Settings, n: usize) -> Collection {
+    let mut c = Collection::new(settings, DIMS).unwrap();
+    let mut e = HashEmbed { dims: DIMS };
+    for chunk in (0..n).collect::<Vec<_>>().chunks(100) {
+        c.add(&mut e, chunk.iter().map(|&i| doc(i)).collect()).unwrap();
+    }
+    c
+}
+
+#[test]
+fn empty_collection_reports_nothing() {
+    let mut c = Collection::new(Settings::default(), DIMS).unwrap();
+    let mut e = Counting { inner: HashEmbed { dims: DIMS }, seqs: 0 };
+    let (found, counts) = c.search_counted(&mut e, "river", &[], 5, true, None).unwrap();
+    assert!(found.is_empty());
+    assert_eq!(counts, SearchCounts::default());
+    assert_eq!(e.seqs, 0);
+    assert!(c.search_counted(&mut e, "river", &[], 0, true, None).is_err());
+}
+
+#[test]
+fn stored_phase_visits_nodes_and_recomputes_nothing() {
+    let mut c = build(Settings { prune_at: 1000, ..Settings::default() }, 300);
+    assert!(!c.is_pruned());
+    let q = query(&mut HashEmbed { dims: DIMS }, "river music");
+    let mut e = Counting { inner: HashEmbed { dims: DIMS }, seqs: 0 };
+    let (found, counts) = c.search_counted(&mut e, "river music", &q, 10, true, None).unwrap();
+    assert_eq!(found.len(), 10);
+    assert!(counts.visited >= 10, "{counts:?}");
+    assert_eq!((counts.exact, counts.recomputed, counts.cache_hits), (0, 0, 0));
+    assert!(counts.keyword > 0);
+    assert_eq!(e.seqs, 0, "stored vectors: the embedder is not called");
+}
+
+#[test]
+fn pruned_phase_counts_cold_recomputations_and_cache_hits() {
+    // No cache: every exact vector is recomputed, and each is one embedder sequence.
+    let mut c = build(Settings { prune_at: 300, cache: 0, ..Settings::default() }, 400);
+    assert!(c.is_pruned());
+    let q = query(&mut HashEmbed { dims: DIMS }, "ocean planet");
+    let mut e = Counting { inner: HashEmbed { dims: DIMS }, seqs: 0 };
+    let (found, counts) = c.search_counted(&mut e, "ocean planet", &q, 10, false, None).unwrap();
+    assert_eq!(found.len(), 10);
+    assert!(counts.visited > counts.exact, "{counts:?}");
+    assert!(counts.exact >= 10, "{counts:?}");
+    assert_eq!(counts.recomputed, counts.exact);
+    assert_eq!(counts.cache_hits, 0);
+    assert_eq!(e.seqs, counts.recomputed, "every embedder call inside the search is a recomputation");
+
+    // With a cache: the same query again recomputes nothing.
+    let mut c = build(Settings { prune_at: 300, cache: 4096, ..Settings::default() }, 400);
+    c.search_counted(&mut e, "ocean planet", &q, 10, true, None).unwrap();
+    e.seqs = 0;
+    let (_, again) = c.search_counted(&mut e, "ocean planet", &q, 10, true, None).unwrap();
+    assert_eq!(again.recomputed, 0, "{again:?}");
+    assert_eq!(again.cache_hits, again.exact);
+    assert!(again.exact >= 10);
+    assert_eq!(e.seqs, 0);
+}
