@@ -38,7 +38,11 @@ mod collection {
     }
 
     fn open(store: &MemoryStore) -> Collection {
-        Collection::load(settings(), DIMS, &ready(store.load()).unwrap()).unwrap()
+        open_with(store, settings())
+    }
+
+    fn open_with(store: &MemoryStore, s: Settings) -> Collection {
+        Collection::load(s, DIMS, &ready(store.load()).unwrap()).unwrap()
     }
 
     fn add(c: &mut Collection, store: &MemoryStore, docs: Vec<Doc>) {
@@ -54,15 +58,31 @@ mod collection {
 
     #[test]
     fn persists_across_phases_and_reloads_identically() {
+        persists_across_phases(settings(), false);
+    }
+
+    /// The same with the pruned graph built over the codes at 400 documents.
+    #[test]
+    fn persists_across_phases_with_graph() {
+        persists_across_phases(Settings { graph_at: 400, ..settings() }, true);
+    }
+
+    fn persists_across_phases(settings: Settings, graph: bool) {
+        let open = |store: &MemoryStore| open_with(store, settings.clone());
         let store = MemoryStore::new();
         let mut c = open(&store);
         assert!(c.search(&mut HashEmbed { dims: DIMS }, "x", 5, true, None).unwrap().is_empty());
         for chunk in (0..500).collect::<Vec<_>>().chunks(50) {
             add(&mut c, &store, chunk.iter().map(|&i| doc(i)).collect());
-            let again = open(&store);
+            let mut again = open(&store);
             assert_eq!(again.len(), c.len());
+            assert_eq!(again.phase(), c.phase());
+            if c.len() >= 300 {
+                assert_eq!(query(&mut again, "river music", false), query(&mut c, "river music", false));
+            }
         }
         assert!(c.is_pruned(), "switched to pruned at 300 documents");
+        assert_eq!(c.phase(), if graph { "graph" } else { "flat" });
         let queries = ["graph vector", "pasta river", "ocean planet engine", "https://example.org/42", "Title rust"];
         let before: Vec<_> = queries.iter().map(|q| query(&mut c, q, true)).collect();
         let mut back = open(&store);
@@ -88,7 +108,7 @@ mod collection {
         // Export / import round trip.
         let bytes = export::encode(&back.snapshot());
         let snap = export::decode(&bytes).unwrap();
-        let mut imported = Collection::load(settings(), DIMS, &snap).unwrap();
+        let mut imported = Collection::load(settings.clone(), DIMS, &snap).unwrap();
         assert_eq!(query(&mut imported, "pasta", true), query(&mut back, "pasta", true));
     }
 

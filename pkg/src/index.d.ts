@@ -11,20 +11,24 @@ export interface NookOptions {
   workerUrl?: string | URL;
   /** Ask navigator.storage.persist() so the browser does not evict the index (default true). */
   persist?: boolean;
-  /** Live documents at which the index switches from stored vectors to pruned graph + PQ (default 1000). */
+  /** Live documents at which the index switches from stored vectors to PQ codes + recomputation (default 1000). */
   pruneAt?: number;
+  /** Documents at which the pruned (LEANN) graph is built over the PQ codes; below, searches scan the codes (default 100000). */
+  graphAt?: number;
   /** Recomputed embeddings kept in memory (default 4096). */
   cacheSize?: number;
   /** Largest document (title + url + text), bytes (default 1 MiB). */
   maxTextBytes?: number;
   /** Hybrid: weight of the normalised BM25 score added to cosine similarity (default 0.1). */
   keywordWeight?: number;
-  /** Exact embeddings recomputed per query in pruned mode (default 16, at least k). */
+  /** Candidates re-ranked with exact (recomputed or cached) embeddings per query in pruned mode (default 32, at least k). */
   rerank?: number;
   /** Beam width (default 64). */
   ef?: number;
-  /** PQ bytes per document (default 16). */
+  /** PQ subspaces (default 64; bytes per document = subspaces x bits / 8). */
   pqSubspaces?: number;
+  /** Bits per PQ subspace code: 4 (16 centroids, 12 KB codebook; default) or 8 (256 centroids, 192 KB codebook). */
+  pqBits?: 4 | 8;
 }
 
 export interface NookDoc {
@@ -52,7 +56,36 @@ export interface Hit {
   snippet: string;
 }
 
-export interface SearchStats { searchMs: number; recomputed: number; cacheHits: number; mode: 'stored' | 'pruned' }
+/**
+ * Where one search's time went. Measured in the worker with performance.now():
+ * embedMs + traversalMs + recomputeMs = searchMs (traversal is the remainder: graph walk,
+ * PQ distances, keyword ranking and fusion). totalMs adds the round trip to the worker.
+ */
+export interface SearchStats {
+  /** Time in the wasm search, ms. */
+  searchMs: number;
+  /** Tokenizing and embedding the query, ms. */
+  embedMs: number;
+  /** Everything else in the search: graph traversal, PQ distances, BM25, fusion, ms. */
+  traversalMs: number;
+  /** Recomputing documents' embeddings for exact re-ranking (cache misses only), ms. */
+  recomputeMs: number;
+  /** Round trip as seen by the calling page (searchMs + messaging), ms. */
+  totalMs: number;
+  /** Graph nodes reached (pruned: PQ distances computed; stored: layer-0 nodes checked). */
+  visited: number;
+  /** Exact vectors requested (pruned mode): recomputed + cacheHits. */
+  exact: number;
+  /** Embeddings recomputed cold by the model. */
+  recomputed: number;
+  /** Exact vectors served from the cache of recomputed embeddings. */
+  cacheHits: number;
+  /** Documents matched by the keyword index (hybrid). */
+  keywordMatches: number;
+  mode: 'stored' | 'pruned';
+}
+
+export interface LastQuery extends SearchStats { query: string; k: number; hybrid: boolean; results: number }
 
 export type Hits = Hit[] & { stats: SearchStats };
 
@@ -88,6 +121,8 @@ export class Nook {
   readonly ready: Promise<{ generation: number }>;
   add(docs: NookDoc[], options?: { onProgress?: (p: Progress) => void; signal?: AbortSignal; chunk?: number }): Promise<AddResult>;
   search(query: string, options?: { k?: number; filter?: Record<string, unknown>; hybrid?: boolean; signal?: AbortSignal }): Promise<Hits>;
+  /** The last completed search of this client and its time split, or null. */
+  lastQuery(): LastQuery | null;
   embed(texts: string[]): Promise<Float32Array>;
   delete(ids: Array<string | number> | string | number): Promise<number>;
   stats(): Promise<Stats>;

@@ -35,7 +35,7 @@ export class Nook {
    * Open (or create) the database `name`. Resolves once the model is loaded and the
    * index is read from IndexedDB. Options: modelUrl, tokenizerUrl (required), wasmUrl,
    * workerUrl, persist (default true: ask navigator.storage.persist()), and index knobs
-   * pruneAt, cacheSize, maxTextBytes, keywordWeight, rerank, ef, pqSubspaces.
+   * pruneAt, graphAt, cacheSize, maxTextBytes, keywordWeight, rerank, ef, pqSubspaces, pqBits.
    */
   static async open(name, options = {}) {
     const db = Nook.connect(name, options);
@@ -138,14 +138,25 @@ export class Nook {
   /**
    * Search by meaning (and keywords unless hybrid: false). Resolves to an array of
    * {id, score, similarity, keyword, title, url, meta, snippet}; its `stats` property
-   * has timings. filter: {metaField: value | [values]}.
+   * says where the time went: searchMs = embedMs (the query's embedding) + traversalMs
+   * (graph walk, PQ distances, keyword ranking, fusion) + recomputeMs (documents'
+   * embeddings recomputed for exact re-ranking), all measured in the worker, plus
+   * totalMs (round trip seen by this page) and counts (visited, exact, recomputed,
+   * cacheHits). filter: {metaField: value | [values]}.
    */
   async search(query, { k = 10, filter, hybrid = true, signal } = {}) {
     if (typeof query !== 'string') throw rebuild({ name: 'NookInputError', message: 'search(query): query must be a string' });
+    const t0 = performance.now();
     const r = await this._call('search', { query, k, filter, hybrid }, { signal });
     const hits = r.hits;
-    hits.stats = r.stats;
+    hits.stats = { ...r.stats, totalMs: performance.now() - t0 };
+    this._lastQuery = { query, k, hybrid, results: hits.length, ...hits.stats };
     return hits;
+  }
+
+  /** The last completed search of this client: {query, k, hybrid, results, ...stats}, or null. */
+  lastQuery() {
+    return this._lastQuery ? { ...this._lastQuery } : null;
   }
 
   /** Embeddings of `texts` as one Float32Array (texts.length x dims), as nook indexes them. */
@@ -180,7 +191,7 @@ export class Nook {
 
 function pick(o) {
   const out = {};
-  for (const k of ['pruneAt', 'cacheSize', 'maxTextBytes', 'keywordWeight', 'rerank', 'ef', 'pqSubspaces', 'chunk']) {
+  for (const k of ['pruneAt', 'graphAt', 'cacheSize', 'maxTextBytes', 'keywordWeight', 'rerank', 'ef', 'pqSubspaces', 'pqBits', 'chunk']) {
     if (o[k] !== undefined) out[k] = o[k];
   }
   return out;

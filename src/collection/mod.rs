@@ -231,6 +231,16 @@ impl Collection {
         matches!(self.index, Phase::Pruned(_))
     }
 
+    /// The index's phase: "stored" (f32 vectors), "flat" (PQ codes, scanned) or "graph"
+    /// (PQ codes and the pruned graph).
+    pub fn phase(&self) -> &'static str {
+        match &self.index {
+            Phase::Stored(_) => "stored",
+            Phase::Pruned(i) if i.is_flat() => "flat",
+            Phase::Pruned(_) => "graph",
+        }
+    }
+
     pub fn doc(&self, key: u64) -> Option<&Doc> {
         self.docs.get(&key)
     }

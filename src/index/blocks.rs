@@ -13,6 +13,9 @@
 //! block: per node: varint(id) u8(flags: 1 deleted, 2 hub) u8(level)
 //!        per layer 0..=level: varint(count) then sorted ids, first absolute, then gaps
 //!        payload: pruned = `subspaces` code bytes; stored = `dims` f32 LE
+//! flat (kind 3, a pruned index without graph; head as pruned):
+//! block: per node: zigzag_varint(id - previous id - 1) then the code (a block's first
+//!        node counts from id 0), then a bitmap of deleted nodes (bit i of byte i/8)
 //! ```
 //! Pure: bytes in, bytes out. Checksums of records are the store's business.
 
@@ -22,7 +25,7 @@ use super::shape::{MAX_LEVEL, put_shape, read_shape};
 use super::{Ids, IndexParams, PrunedIndex, VectorIndex};
 use crate::distance::Metric;
 use crate::error::{Error, Result};
-use crate::format::varint::{Reader, put_f32s, put_varint};
+use crate::format::varint::{Reader, put_f32s, put_varint, unzigzag, zigzag};
 use crate::graph::{Degrees, Graph, PruneParams};
 use crate::quant::ProductQuantizer;
 use crate::rng::Rng;
@@ -34,12 +37,15 @@ const HEAD_MAGIC: &[u8; 4] = b"NKBH";
 const HEAD_VERSION: u8 = 1;
 const KIND_STORED: u8 = 1;
 const KIND_PRUNED: u8 = 2;
+const KIND_FLAT: u8 = 3;
 
 /// Which index a head describes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BlockKind {
     Stored,
     Pruned,
+    /// A pruned index without its graph yet (loaded by [`PrunedIndex::from_blocks`]).
+    Flat,
 }
 
 struct Head {
@@ -71,11 +77,12 @@ fn read_head(bytes: &[u8]) -> Result<Head> {
     let kind = match r.u8()? {
         KIND_STORED => BlockKind::Stored,
         KIND_PRUNED => BlockKind::Pruned,
+        KIND_FLAT => BlockKind::Flat,
         k => return Err(Error::Corrupt(format!("unknown index kind {k} in head record"))),
     };
     let metric = Metric::from_code(r.u8()?)?;
     let dims = r.count(1 << 16, "dims")?;
-    let shape = read_shape(&mut r, metric, dims, u32::MAX as usize - 1, kind == BlockKind::Pruned)?;
+    let shape = read_shape(&mut r, metric, dims, u32::MAX as usize - 1, kind != BlockKind::Stored)?;
     if !r.is_empty() {
         return Err(Error::Corrupt("index head record has trailing bytes".into()));
     }
@@ -211,7 +218,7 @@ fn assemble(head: &Head, blocks: &[&[u8]], payload_len: usize, payload: &mut Vec
 impl PrunedIndex {
     /// The head record (see the module docs).
     pub fn head_bytes(&self) -> Vec<u8> {
-        write_head(KIND_PRUNED, &self.params, &self.graph, Some(&self.prune))
+        write_head(if self.flat { KIND_FLAT } else { KIND_PRUNED }, &self.params, &self.graph, Some(&self.prune))
     }
 
     /// The PQ codebook record; it changes only when PQ is trained.
@@ -228,19 +235,43 @@ impl PrunedIndex {
 
     /// Append block `b`'s bytes to `out`.
     pub fn encode_block(&self, b: usize, out: &mut Vec<u8>) {
+        if self.flat {
+            return self.encode_flat_block(b, out);
+        }
         let m = self.pq.code_len();
         let payload = |n: u32, out: &mut Vec<u8>| out.extend_from_slice(&self.codes[n as usize * m..(n as usize + 1) * m]);
         encode_nodes(&self.graph, &self.ids, Some(&self.hubs), b, &payload, out);
+    }
+
+    fn encode_flat_block(&self, b: usize, out: &mut Vec<u8>) {
+        let start = b * BLOCK_NODES;
+        let end = (start + BLOCK_NODES).min(self.ids.nodes());
+        let mut prev = 0u64;
+        let mut deleted = vec![0u8; (end - start).div_ceil(8)];
+        for node in start as u32..end as u32 {
+            let id = self.ids.label(node);
+            put_varint(out, zigzag(id.wrapping_sub(prev).wrapping_sub(1) as i64));
+            prev = id;
+            out.extend_from_slice(self.code(node));
+            if !self.ids.is_live(node) {
+                let i = node as usize - start;
+                deleted[i / 8] |= 1 << (i % 8);
+            }
+        }
+        out.extend_from_slice(&deleted);
     }
 
     /// Rebuild from a head, the codebook and all blocks in order; damage gives `Err`.
     pub fn from_blocks(head: &[u8], codebook: &[u8], blocks: &[&[u8]]) -> Result<Self> {
         let h = read_head(head)?;
         let prune = match (h.kind, h.prune) {
-            (BlockKind::Pruned, Some(p)) => p,
+            (BlockKind::Pruned | BlockKind::Flat, Some(p)) => p,
             _ => return Err(Error::Corrupt("the head record is not a pruned index's".into())),
         };
         let pq = ProductQuantizer::from_bytes(codebook, h.params.metric, h.params.dims)?;
+        if h.kind == BlockKind::Flat {
+            return Self::from_flat_blocks(&h, prune, pq, blocks);
+        }
         let mut codes = Vec::with_capacity(h.nodes * pq.code_len());
         let (graph, ids, hubs) = assemble(&h, blocks, pq.code_len(), &mut codes)?;
         Ok(PrunedIndex {
@@ -253,6 +284,54 @@ impl PrunedIndex {
             ids,
             hubs,
             sdc: OnceLock::new(),
+            flat: false,
+        })
+    }
+
+    fn from_flat_blocks(h: &Head, prune: PruneParams, pq: ProductQuantizer, blocks: &[&[u8]]) -> Result<Self> {
+        if blocks.len() != block_count(h.nodes) {
+            return Err(Error::Corrupt(format!("{} blocks for {} nodes (expected {})", blocks.len(), h.nodes, block_count(h.nodes))));
+        }
+        let m = pq.code_len();
+        let mut codes = Vec::with_capacity(h.nodes * m);
+        let mut ids = Ids::default();
+        let mut deleted = Vec::new();
+        for (b, bytes) in blocks.iter().enumerate() {
+            let first = b * BLOCK_NODES;
+            let mut r = Reader::new(bytes);
+            let count = (h.nodes - first).min(BLOCK_NODES);
+            let mut prev = 0u64;
+            let mut block_ids = Vec::with_capacity(count);
+            for node in first..first + count {
+                let id = prev.wrapping_add(1).wrapping_add(unzigzag(r.varint()?) as u64);
+                if ids.node(id).is_some() {
+                    return Err(Error::Corrupt(format!("node {node}: document id {id} appears twice")));
+                }
+                ids.push(id);
+                block_ids.push(id);
+                prev = id;
+                codes.extend_from_slice(r.take(m)?);
+            }
+            let bits = r.take(count.div_ceil(8))?;
+            deleted.extend(block_ids.iter().enumerate().filter(|(i, _)| bits[i / 8] & (1 << (i % 8)) != 0).map(|(_, &id)| id));
+            if !r.is_empty() {
+                return Err(Error::Corrupt(format!("block at node {first} has trailing bytes")));
+            }
+        }
+        for id in deleted {
+            ids.delete(id)?;
+        }
+        Ok(PrunedIndex {
+            rng: Rng::new(h.params.seed ^ h.nodes as u64),
+            params: h.params,
+            prune,
+            graph: super::flat::unlinked(h.nodes),
+            pq,
+            codes,
+            ids,
+            hubs: vec![false; h.nodes],
+            sdc: OnceLock::new(),
+            flat: true,
         })
     }
 }

@@ -10,6 +10,7 @@
 mod blocks;
 mod ids;
 mod persist;
+mod flat;
 pub mod provider;
 mod pruned;
 mod shape;

@@ -142,6 +142,9 @@ impl PrunedIndex {
             }
         }
         w.section(b"HUBS", hubs);
+        if self.flat {
+            w.section(b"FLAT", Vec::new());
+        }
         w.finish()
     }
 
@@ -171,6 +174,7 @@ impl PrunedIndex {
             ids: c.ids,
             hubs: (0..n).map(|i| hub_bits[i / 8] & (1 << (i % 8)) != 0).collect(),
             sdc: OnceLock::new(),
+            flat: file.section(b"FLAT").is_ok(),
         })
     }
 

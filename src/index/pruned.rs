@@ -25,6 +25,8 @@ pub struct PrunedIndex {
     pub(super) hubs: Vec<bool>,
     pub(super) rng: Rng,
     pub(super) sdc: OnceLock<Vec<f32>>,
+    /// No graph yet: searches scan all codes (see [`super::flat`]).
+    pub(super) flat: bool,
 }
 
 /// Bytes of each part of a saved pruned index.
@@ -70,6 +72,7 @@ impl PrunedIndex {
             hubs: order.iter().map(|&o| hubs[o as usize]).collect(),
             rng: Rng::new(stored.params.seed ^ 0x5EED),
             sdc: OnceLock::new(),
+            flat: false,
         })
     }
 
@@ -101,7 +104,7 @@ impl PrunedIndex {
         SearchScratch::new(self.ids.nodes())
     }
 
-    fn code(&self, node: u32) -> &[u8] {
+    pub(super) fn code(&self, node: u32) -> &[u8] {
         let m = self.pq.code_len();
         &self.codes[node as usize * m..(node as usize + 1) * m]
     }
@@ -128,6 +131,12 @@ impl PrunedIndex {
         let table = self.pq.table(&q);
         let approx = |n: u32| table.distance(self.code(n));
         let label = |n: u32| self.ids.label(n);
+        if self.flat {
+            return match filter {
+                None => self.scan_search(&q, k, params, &approx, &|n| self.ids.is_live(n), provider),
+                Some(f) => self.scan_search(&q, k, params, &approx, &|n| self.ids.is_live(n) && f(self.ids.label(n)), provider),
+            };
+        }
         let two = TwoLevel { graph: &self.graph, metric: self.params.metric, dims: self.params.dims, label: &label };
         match filter {
             None => two.search(&q, k, params, &approx, &|n| self.ids.is_live(n), provider, scratch),
@@ -149,6 +158,17 @@ impl PrunedIndex {
         for (i, row) in rows.chunks_exact(self.params.dims).enumerate() {
             let at = (first + i) * m;
             self.pq.encode(row, &mut self.codes[at..at + m]);
+        }
+        if self.flat {
+            for &id in ids {
+                self.graph.push_node(0);
+                self.ids.push(id);
+                self.hubs.push(false);
+            }
+            if self.graph.entry().is_none() {
+                self.graph.set_entry(0, 0);
+            }
+            return Ok(());
         }
         for &id in ids {
             let level = self.graph.random_level(&mut self.rng);
@@ -180,6 +200,9 @@ impl PrunedIndex {
     /// Tombstone a document and reconnect its neighbours (by SDC distances).
     pub fn delete(&mut self, id: u64) -> Result<()> {
         let node = self.ids.delete(id)?;
+        if self.flat {
+            return Ok(());
+        }
         let sdc = self.sdc.get_or_init(|| self.pq.sdc_tables());
         let (pq, codes, ids, m) = (&self.pq, &self.codes, &self.ids, self.pq.code_len());
         let code = |n: u32| &codes[n as usize * m..(n as usize + 1) * m];
@@ -189,6 +212,9 @@ impl PrunedIndex {
 
     /// Drop deleted documents for good and renumber for locality.
     pub fn compact(&mut self) {
+        if self.flat {
+            return self.compact_flat();
+        }
         if self.ids.deleted_count() == 0 {
             return;
         }

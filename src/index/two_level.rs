@@ -69,11 +69,19 @@ impl TwoLevel<'_> {
         };
         let rerank = params.rerank.max(k);
         self.graph.search(rerank, params.ef.max(rerank), &counted, accept, scratch);
-        let mut stats = SearchStats { visited: visited.get(), ..Default::default() };
-        let mut exact: Vec<Near> = Vec::with_capacity(scratch.out.len());
+        let (hits, mut stats) = self.rerank(q, k, &scratch.out, params, provider)?;
+        stats.visited = visited.get();
+        Ok((hits, stats))
+    }
+
+    /// Exact distances for `candidates` (best approximate first), in provider batches of
+    /// `params.batch`; the `k` best by exact distance.
+    pub fn rerank(&self, q: &[f32], k: usize, candidates: &[Near], params: &TwoLevelParams, provider: &mut dyn ExactVectors) -> Result<(Vec<Hit>, SearchStats)> {
+        let mut stats = SearchStats::default();
+        let mut exact: Vec<Near> = Vec::with_capacity(candidates.len());
         let mut ids = Vec::with_capacity(params.batch.max(1));
         let mut buf = Vec::with_capacity(params.batch.max(1) * self.dims);
-        for chunk in scratch.out.chunks(params.batch.max(1)) {
+        for chunk in candidates.chunks(params.batch.max(1)) {
             ids.clear();
             ids.extend(chunk.iter().map(|c| (self.label)(c.id)));
             buf.clear();

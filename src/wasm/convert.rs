@@ -180,5 +180,12 @@ pub fn settings_from_js(o: &JsValue) -> Result<crate::collection::Settings> {
     if let Some(v) = num("rerank")? { s.two_level.rerank = (v as usize).max(1); }
     if let Some(v) = num("ef")? { s.two_level.ef = (v as usize).max(1); s.ef = (v as usize).max(1); }
     if let Some(v) = num("pqSubspaces")? { s.pq.subspaces = (v as usize).clamp(1, 384); }
+    if let Some(v) = num("pqBits")? {
+        if v != 4.0 && v != 8.0 {
+            return Err(Failure::input(format!("option pqBits must be 4 or 8, got {v}")));
+        }
+        s.pq.bits = v as u8;
+    }
+    if let Some(v) = num("graphAt")? { s.graph_at = v as usize; }
     Ok(s)
 }

@@ -1,0 +1,322 @@
+//! The graph-less ("flat") form of a [`PrunedIndex`]: PQ codes and ids only, searched by
+//! scanning every code, then re-ranking the best with exact vectors like two-level search.
+//!
+//! Why: below ~100,000 documents a scan of 32-byte 4-bit codes costs a few milliseconds
+//! in wasm — less than one recomputed embedding — and ranks exactly by PQ distance,
+//! while the pruned graph would cost ~20 bytes per document (as much as the codes it
+//! leads to). The bytes are better spent on finer codes. When a collection grows past
+//! its threshold, [`PrunedIndex::link_all`] builds the pruned graph from the codes
+//! (SDC distances; no embedding is recomputed) and the index becomes a LEANN index.
+//!
+//! A flat index keeps one level-0 node without links per document in its `graph` (so ids,
+//! codes and nodes stay aligned for the shared code paths), with node 0 as entry point.
+
+use std::collections::BinaryHeap;
+use std::sync::OnceLock;
+
+use super::provider::ExactVectors;
+use super::two_level::{SearchStats, TwoLevel, TwoLevelParams};
+use super::{Hit, PrunedIndex, VectorIndex};
+use crate::error::Result;
+use crate::graph::{Degrees, Graph, Linker, Near, NONE, PruneParams, locality_order, parallel_each};
+use crate::quant::{PqParams, ProductQuantizer};
+use crate::rng::Rng;
+
+/// Degree limits of a flat index's link-less graph (the smallest valid ones).
+pub(super) const FLAT_DEGREES: Degrees = Degrees { m: 1, cap0: 1, cap: 1 };
+
+/// A graph of `n` unlinked level-0 nodes, entry at node 0.
+pub(super) fn unlinked(n: usize) -> Graph {
+    let mut g = Graph::new(FLAT_DEGREES);
+    for _ in 0..n {
+        g.push_node(0);
+    }
+    if n > 0 {
+        g.set_entry(0, 0);
+    }
+    g
+}
+
+impl PrunedIndex {
+    /// A flat index from a stored-vector index: train PQ on its vectors and encode them
+    /// (nodes keep their order). `prune` is kept for when the graph is built.
+    pub fn build_flat(stored: &VectorIndex, prune: &PruneParams, pq: &PqParams, threads: usize) -> Result<Self> {
+        if stored.ids.deleted_count() > 0 {
+            let mut copy = VectorIndex::load(&stored.save())?;
+            copy.compact();
+            return Self::build_flat(&copy, prune, pq, threads);
+        }
+        prune.validate()?;
+        let quantizer = ProductQuantizer::train(&stored.vectors, stored.params.dims, stored.params.metric, pq, threads)?;
+        let m = quantizer.code_len();
+        let n = stored.ids.nodes();
+        let mut codes = vec![0u8; n * m];
+        for (node, code) in codes.chunks_exact_mut(m).enumerate() {
+            quantizer.encode(stored.vector(node as u32), code);
+        }
+        Ok(PrunedIndex {
+            params: stored.params,
+            prune: *prune,
+            graph: unlinked(n),
+            pq: quantizer,
+            codes,
+            ids: stored.ids.clone(),
+            hubs: vec![false; n],
+            rng: Rng::new(stored.params.seed ^ 0x5EED),
+            sdc: OnceLock::new(),
+            flat: true,
+        })
+    }
+
+    /// True while the index has no graph (searches scan all codes).
+    pub fn is_flat(&self) -> bool {
+        self.flat
+    }
+
+    /// Scan every accepted node's code, keep the `rerank` best by PQ distance, re-rank
+    /// them exactly. `approx` is the PQ distance to the prepared query `q`.
+    pub(super) fn scan_search(
+        &self,
+        q: &[f32],
+        k: usize,
+        params: &TwoLevelParams,
+        approx: &impl Fn(u32) -> f32,
+        accept: &impl Fn(u32) -> bool,
+        provider: &mut dyn ExactVectors,
+    ) -> Result<(Vec<Hit>, SearchStats)> {
+        let keep = params.rerank.max(k);
+        let mut best: BinaryHeap<Near> = BinaryHeap::with_capacity(keep + 1);
+        let mut visited = 0;
+        for node in 0..self.graph.len() as u32 {
+            if !accept(node) {
+                continue;
+            }
+            visited += 1;
+            let dist = approx(node);
+            if best.len() < keep {
+                best.push(Near { dist, id: node });
+            } else if best.peek().is_some_and(|w| dist < w.dist) {
+                best.pop();
+                best.push(Near { dist, id: node });
+            }
+        }
+        let candidates = best.into_sorted_vec();
+        let label = |n: u32| self.ids.label(n);
+        let two = TwoLevel { graph: &self.graph, metric: self.params.metric, dims: self.params.dims, label: &label };
+        let (hits, mut stats) = two.rerank(q, k, &candidates, params, provider)?;
+        stats.visited = visited;
+        Ok((hits, stats))
+    }
+
+    /// Build the pruned graph of a flat index from its codes: every live node is linked
+    /// with the pruned degree rules (`m` neighbours, lists capped at `m_hub`) using SDC
+    /// distances, then nodes are renumbered for locality. Deleted nodes are dropped.
+    /// Does nothing if the index has a graph already.
+    pub fn link_all(&mut self, threads: usize) {
+        if !self.flat {
+            return;
+        }
+        self.compact_flat();
+        let n = self.ids.nodes();
+        let degrees = Degrees { m: self.prune.m, cap0: self.prune.m_hub, cap: self.params.m.max(self.prune.m) };
+        let mut graph = Graph::new(degrees);
+        for _ in 0..n {
+            let level = graph.random_level(&mut self.rng);
+            graph.push_node(level);
+        }
+        let sdc = self.pq.sdc_tables();
+        let this = &*self;
+        let code = |x: u32| this.code(x);
+        let between = |a: u32, b: u32| this.pq.sdc_distance(&sdc, code(a), code(b));
+        let graph_ref = &graph;
+        let work = |i: usize, scratch: &mut crate::graph::SearchScratch| {
+            let x = i as u32;
+            let link = Linker { dist: &|v: u32| between(x, v), between: &between, usable: &|v: u32| v != x };
+            graph_ref.insert(x, this.params.ef_construction, this.prune.m, &link, scratch);
+        };
+        parallel_each(n, threads, n, &work);
+        let order = locality_order(&graph);
+        let m = self.pq.code_len();
+        let mut codes = Vec::with_capacity(n * m);
+        for &old in &order {
+            codes.extend_from_slice(self.code(old));
+        }
+        self.graph = graph.permute(&order);
+        self.ids = self.ids.permuted(&order);
+        self.codes = codes;
+        self.hubs = vec![false; n];
+        self.sdc = OnceLock::new();
+        self.flat = false;
+    }
+
+    /// Drop deleted nodes of a flat index (order kept).
+    pub(super) fn compact_flat(&mut self) {
+        if self.ids.deleted_count() == 0 {
+            return;
+        }
+        let keep = self.ids.live_flags();
+        let m = self.pq.code_len();
+        let mut new_of = vec![NONE; keep.len()];
+        let mut codes = Vec::with_capacity(self.ids.live() * m);
+        let mut next = 0u32;
+        for (old, &k) in keep.iter().enumerate() {
+            if k {
+                new_of[old] = next;
+                next += 1;
+                codes.extend_from_slice(self.code(old as u32));
+            }
+        }
+        self.ids = self.ids.compacted(&new_of);
+        self.codes = codes;
+        self.graph = unlinked(next as usize);
+        self.hubs = vec![false; next as usize];
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::distance::Metric;
+    use crate::index::IndexParams;
+    use crate::TableVectors;
+
+    const DIMS: usize = 16;
+
+    fn data(n: usize, seed: u64) -> Vec<f32> {
+        let mut rng = Rng::new(seed);
+        let mut v: Vec<f32> = (0..n * DIMS).map(|_| rng.next_f64() as f32 - 0.5).collect();
+        for row in v.chunks_exact_mut(DIMS) {
+            Metric::Cosine.prepare(row);
+        }
+        v
+    }
+
+    fn flat(v: &[f32]) -> PrunedIndex {
+        let n = v.len() / DIMS;
+        let mut stored = VectorIndex::new(IndexParams::new(Metric::Cosine, DIMS)).unwrap();
+        stored.add_batch(&(100..100 + n as u64).collect::<Vec<_>>(), v, 1).unwrap();
+        PrunedIndex::build_flat(&stored, &PruneParams::default(), &PqParams { subspaces: 8, bits: 4, ..PqParams::default() }, 1).unwrap()
+    }
+
+    /// Brute-force top k labels by cosine distance.
+    fn truth(v: &[f32], q: &[f32], k: usize, keep: impl Fn(u64) -> bool) -> Vec<u64> {
+        let mut s: Vec<(f32, u64)> = v.chunks_exact(DIMS).enumerate().map(|(i, x)| (Metric::Cosine.distance(q, x), 100 + i as u64)).filter(|x| keep(x.1)).collect();
+        s.sort_by(|a, b| a.0.total_cmp(&b.0));
+        s.iter().take(k).map(|x| x.1).collect()
+    }
+
+    /// TableVectors indexed by label - 100.
+    struct Offset<'a>(TableVectors<'a>);
+    impl ExactVectors for Offset<'_> {
+        fn exact_vectors(&mut self, ids: &[u64], out: &mut Vec<f32>) -> Result<()> {
+            let ids: Vec<u64> = ids.iter().map(|i| i - 100).collect();
+            self.0.exact_vectors(&ids, out)
+        }
+    }
+
+    #[test]
+    fn scan_reranks_exactly_and_filters() {
+        let v = data(800, 1);
+        let idx = flat(&v);
+        assert!(idx.is_flat());
+        let mut exact = Offset(TableVectors { vectors: &v, dims: DIMS });
+        let all = TwoLevelParams { rerank: 800, ..TwoLevelParams::default() };
+        let q = &v[3 * DIMS..4 * DIMS];
+        // Re-ranking every node is brute force.
+        let (hits, stats) = idx.search(q, 10, &all, None, &mut exact, &mut idx.scratch()).unwrap();
+        assert_eq!(hits.iter().map(|h| h.id).collect::<Vec<_>>(), truth(&v, q, 10, |_| true));
+        assert_eq!((stats.visited, stats.exact), (800, 800));
+        // A filter holds during the scan: k results whenever k nodes pass.
+        let odd = |id: u64| id % 2 == 1;
+        let (hits, stats) = idx.search(q, 10, &all, Some(&odd), &mut exact, &mut idx.scratch()).unwrap();
+        assert_eq!(hits.iter().map(|h| h.id).collect::<Vec<_>>(), truth(&v, q, 10, odd));
+        assert_eq!(stats.visited, 400);
+        let rare = |id: u64| id % 100 == 7;
+        assert_eq!(idx.search(q, 10, &all, Some(&rare), &mut exact, &mut idx.scratch()).unwrap().0.len(), 8);
+    }
+
+    #[test]
+    fn grows_deletes_persists_and_gets_its_graph() {
+        let v = data(1200, 2);
+        let mut idx = flat(&v[..900 * DIMS]);
+        idx.add_batch(&(1000..1300).collect::<Vec<_>>(), &v[900 * DIMS..], 1).unwrap();
+        assert_eq!(idx.len(), 1200);
+        for id in [100, 150, 1000, 1299] {
+            idx.delete(id).unwrap();
+        }
+        assert!(idx.delete(150).is_err(), "deleting twice is an error");
+        // Block form: byte-identical re-encoding and identical results.
+        let enc = |p: &PrunedIndex| (0..p.blocks()).map(|b| { let mut o = Vec::new(); p.encode_block(b, &mut o); o }).collect::<Vec<_>>();
+        let blocks = enc(&idx);
+        let refs: Vec<&[u8]> = blocks.iter().map(|b| b.as_slice()).collect();
+        let back = PrunedIndex::from_blocks(&idx.head_bytes(), &idx.codebook_bytes(), &refs).unwrap();
+        assert!(back.is_flat() && back.len() == 1196);
+        assert_eq!(enc(&back), blocks);
+        // About code bytes + 1 per node: no graph.
+        let per_node = blocks.iter().map(Vec::len).sum::<usize>() as f64 / 1200.0;
+        assert!(per_node < 4.0 + 1.3, "{per_node} bytes per node");
+        // File form.
+        let file = PrunedIndex::load(&idx.save()).unwrap();
+        assert!(file.is_flat() && file.len() == 1196);
+        // Damaged blocks are refused or at worst read as other valid data, never a panic.
+        for cut in [0, 1, blocks[0].len() - 1] {
+            let mut bad = refs.clone();
+            bad[0] = &blocks[0][..cut];
+            assert!(PrunedIndex::from_blocks(&idx.head_bytes(), &idx.codebook_bytes(), &bad).is_err());
+        }
+        for i in 0..blocks[1].len() {
+            let mut b1 = blocks[1].clone();
+            b1[i] ^= 0x81;
+            let mut bad = refs.clone();
+            bad[1] = &b1;
+            let _ = PrunedIndex::from_blocks(&idx.head_bytes(), &idx.codebook_bytes(), &bad);
+        }
+        // Deleted documents never come back; then the graph is built from the codes.
+        let params = TwoLevelParams { ef: 64, rerank: 40, batch: 16 };
+        let all = v.clone();
+        let check = |p: &PrunedIndex| {
+            let mut exact = Offset(TableVectors { vectors: &all, dims: DIMS });
+            let mut exact_ok = true;
+            for q in 0..30 {
+                let hits = p.search(&all[q * DIMS..(q + 1) * DIMS], 10, &params, None, &mut exact, &mut p.scratch()).unwrap().0;
+                exact_ok &= hits.len() == 10 && hits.iter().all(|h| ![100, 150].contains(&h.id));
+            }
+            exact_ok
+        };
+        assert!(check(&idx) && check(&back));
+        let before = recall_labels(&idx, &all, &params);
+        idx.link_all(1);
+        assert!(!idx.is_flat() && idx.len() == 1196 && idx.ids.deleted_count() == 0);
+        assert!(idx.graph.edges0() > 1196 * 4);
+        assert!(check(&idx));
+        let after = recall_labels(&idx, &all, &params);
+        assert!(after > before - 0.1, "graph recall {after} vs flat {before}");
+        let blocks = enc(&idx);
+        let refs: Vec<&[u8]> = blocks.iter().map(|b| b.as_slice()).collect();
+        let back = PrunedIndex::from_blocks(&idx.head_bytes(), &idx.codebook_bytes(), &refs).unwrap();
+        assert!(!back.is_flat());
+        assert_eq!(recall_labels(&back, &all, &params), after);
+    }
+
+    /// Recall@10 of the first 50 rows as queries; labels are row + 100 except rows from
+    /// 900 on, which were added as 1000.. (row + 100 as well).
+    fn recall_labels(idx: &PrunedIndex, v: &[f32], params: &TwoLevelParams) -> f64 {
+        let mut exact = Offset(TableVectors { vectors: v, dims: DIMS });
+        let mut found = 0;
+        for q in 0..50 {
+            let query = &v[q * DIMS..(q + 1) * DIMS];
+            let hits = idx.search(query, 10, params, None, &mut exact, &mut idx.scratch()).unwrap().0;
+            let t = truth(v, query, 12, |id| idx.ids.node(id).is_some_and(|n| idx.ids.is_live(n)));
+            found += hits.iter().filter(|h| t[..10].contains(&h.id)).count();
+        }
+        found as f64 / 500.0
+    }
+
+    #[test]
+    fn flat_recall_is_the_pq_ranking_ceiling() {
+        let v = data(1000, 3);
+        let idx = flat(&v);
+        let r = recall_labels(&idx, &v, &TwoLevelParams { ef: 64, rerank: 64, batch: 16 });
+        assert!(r > 0.8, "recall {r}");
+    }
+}
