@@ -6,6 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -169,15 +170,26 @@ test('corrupt records and newer formats in IndexedDB: clear errors, no panic', a
   await page.close();
 });
 
-// Skipped by default: in Debian's headless Chromium here, CDP Storage.overrideQuotaForOrigin
-// is accepted but not enforced (estimate() still reports ~10 GB and writes succeed), so the
-// quota case cannot be provoked. The rollback path (failed commit -> reload the last
-// committed state) is tested natively with an injected failure (tests/store.rs). Set
-// NOOK_TEST_QUOTA=1 to try it on a browser that honours the override.
-test('quota exceeded during add writes nothing', { skip: process.env.NOOK_TEST_QUOTA !== '1' }, async () => {
-  // Quota overrides apply to on-disk profiles: use a persistent context for this case.
+// A real full disk: Chromium's quota override (CDP Storage.overrideQuotaForOrigin) is not
+// enforced by Debian's headless Chromium, so the profile lives on a 64 MB tmpfs, a filler
+// database takes nearly all of it, and IndexedDB then fails with a genuine
+// QuotaExceededError. Mounting needs root (CI and these machines run as root); elsewhere
+// the test is skipped and says why.
+function smallDisk() {
   const dir = mkdtempSync(join(tmpdir(), 'nook-quota-'));
-  const ctx = await chromium.launchPersistentContext(dir, { executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64m', 'tmpfs', dir], { stdio: 'pipe' });
+    return { dir, release() { try { execFileSync('umount', [dir]); } catch (_) { /* busy: leave it */ } rmSync(dir, { recursive: true, force: true }); } };
+  } catch (e) {
+    rmSync(dir, { recursive: true, force: true });
+    return { skip: `cannot mount a small tmpfs for the profile (${String(e.stderr || e.message).trim()})` };
+  }
+}
+
+test('quota exceeded during add writes nothing', async (t) => {
+  const disk = smallDisk();
+  if (disk.skip) return t.skip(disk.skip);
+  const ctx = await chromium.launchPersistentContext(join(disk.dir, 'profile'), { executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
   await ctx.route('**/*', (route) => {
     const url = route.request().url();
     if (new URL(url).origin !== env.origin) { env.foreign.push(url); return route.abort(); }
@@ -192,19 +204,41 @@ test('quota exceeded during add writes nothing', { skip: process.env.NOOK_TEST_Q
       window.db = await Nook.open('quota', assets);
       await db.add(docs);
     }, DOCS.slice(0, 10));
-    const cdp = await ctx.newCDPSession(page);
-    await cdp.send('Storage.overrideQuotaForOrigin', { origin: env.origin, quotaSize: 1 });
-    const r = await page.evaluate(async () => {
-      const big = Array.from({ length: 20 }, (_, i) => ({ id: `big${i}`, text: `filler ${i} `.repeat(40000) }));
-      const e = await db.add(big, { chunk: 20 }).then(() => 'resolved', (e) => e.name);
-      return { e, n: (await db.stats()).documents };
+    // Fill the disk with incompressible bytes in another database until IndexedDB refuses.
+    const filled = await page.evaluate(async () => {
+      const fdb = await new Promise((res, rej) => { const o = indexedDB.open('filler', 1); o.onupgradeneeded = () => o.result.createObjectStore('s'); o.onsuccess = () => res(o.result); o.onerror = () => rej(o.error); });
+      const chunk = (kb) => { const a = new Uint8Array(kb * 1024); for (let o = 0; o < a.length; o += 65536) crypto.getRandomValues(a.subarray(o, o + 65536)); return a; };
+      let mb = 0, key = 0;
+      for (const kb of [1024, 256, 64]) {
+        for (;;) {
+          const ok = await new Promise((res) => { const t = fdb.transaction('s', 'readwrite'); t.objectStore('s').put(chunk(kb), key++); t.oncomplete = () => res(true); t.onabort = () => res(false); t.onerror = () => res(false); });
+          if (!ok) break;
+          mb += kb / 1024;
+          if (mb > 200) return mb;
+        }
+      }
+      fdb.close();
+      return mb;
     });
-    await cdp.send('Storage.overrideQuotaForOrigin', { origin: env.origin });
-    const reopened = await page.evaluate(async () => { await db.close(); const d = await Nook.open('quota', assets); const n = (await d.stats()).documents; await d.close(); return n; });
-    assert.deepEqual({ ...r, reopened }, { e: 'NookQuotaError', n: 10, reopened: 10 });
+    assert.ok(filled > 10 && filled < 64, `filler took ${filled} MB of the 64 MB disk`);
+    const r = await page.evaluate(async () => {
+      const rnd = (n) => Array.from({ length: n }, () => Math.random().toString(36).slice(2)).join(' ');
+      const big = Array.from({ length: 8 }, (_, i) => ({ id: `big${i}`, title: `big ${i}`, text: rnd(60000) }));
+      const e = await db.add(big, { chunk: 8 }).then(() => 'resolved', (e) => e.name);
+      return { e, n: (await db.stats()).documents, hit: (await db.search('Nook quota', { k: 10 })).length };
+    });
+    const reopened = await page.evaluate(async () => { await db.close(); window.db = await Nook.open('quota', assets); return (await db.stats()).documents; });
+    assert.deepEqual({ ...r, reopened }, { e: 'NookQuotaError', n: 10, hit: 10, reopened: 10 });
+    // Free the space: the same add now succeeds.
+    const after = await page.evaluate(async () => {
+      await new Promise((res) => { const d = indexedDB.deleteDatabase('filler'); d.onsuccess = d.onerror = d.onblocked = res; });
+      const r = await db.add([{ id: 'small', text: 'room again after the quota error' }]);
+      return { added: r.added, n: (await db.stats()).documents };
+    });
+    assert.deepEqual(after, { added: 1, n: 11 });
   } finally {
     await ctx.close();
-    rmSync(dir, { recursive: true, force: true });
+    disk.release();
   }
 });
 
