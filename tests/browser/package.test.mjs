@@ -261,3 +261,56 @@ test('two tabs adding at once; a tab closed mid-add keeps the committed prefix',
   assert.equal(hit, DOCS[125].title, 'the committed prefix is searchable');
   await a.close();
 });
+
+test('AbortSignal: an aborted add keeps its committed prefix; an aborted search rejects', async () => {
+  const page = await openPage(env);
+  const r = await page.evaluate(async (docs) => {
+    await Nook.deleteDatabase('abort');
+    const db = await Nook.open('abort', assets);
+    const ac = new AbortController();
+    const e = await db.add(docs, { chunk: 10, signal: ac.signal, onProgress: (p) => { if (p.done >= 30) ac.abort(); } })
+      .then(() => ({ name: 'resolved' }), (e) => ({ name: e.name, committed: e.committed }));
+    const n = (await db.stats()).documents;
+    const found = (await db.search(docs[5].title, { k: 1 }))[0]?.id;
+    const pre = new AbortController();
+    pre.abort();
+    const early = await db.search('x', { signal: pre.signal }).then(() => 'resolved', (e) => e.name);
+    await db.close();
+    const again = await Nook.open('abort', assets);
+    const reopened = (await again.stats()).documents;
+    await again.close();
+    return { ...e, n, found, want: String(docs[5].id), early, reopened };
+  }, DOCS.slice(0, 200));
+  assert.equal(r.name, 'AbortError');
+  assert.ok(r.committed >= 30 && r.committed < 200 && r.committed % 10 === 0, `committed ${r.committed}`);
+  assert.equal(r.n, r.committed, 'exactly the committed prefix is there');
+  assert.equal(r.reopened, r.committed, 'and it is what a reopen finds');
+  assert.equal(r.found, r.want, 'the prefix is searchable');
+  assert.equal(r.early, 'AbortError');
+  await page.close();
+});
+
+test('second visit opens with the model and tokenizer blocked (Cache API)', async () => {
+  const page = await openPage(env);
+  await page.evaluate(async () => { await Nook.deleteDatabase('offline'); const db = await Nook.open('offline', assets); await db.add([{ id: 'a', text: 'bees kept on a city rooftop' }]); await db.close(); });
+  const blocked = [];
+  const block = (route) => { blocked.push(route.request().url()); return route.abort('internetdisconnected'); };
+  await env.context.route('**/models/**', block);
+  try {
+    await page.reload();
+    await page.waitForFunction(() => window.nookReady === true);
+    const hit = await page.evaluate(async () => { const db = await Nook.open('offline', assets); const h = (await db.search('urban beekeeping', { k: 1 }))[0]?.id; await db.close(); return h; });
+    assert.equal(hit, 'a');
+    assert.deepEqual(blocked, [], `the second open fetched ${blocked.join(', ')}`);
+    // Control: with the Cache API emptied the same open must go to the (blocked) network.
+    const cold = await page.evaluate(async () => {
+      for (const k of await caches.keys()) await caches.delete(k);
+      return Nook.open('offline', assets).then(async (db) => { await db.close(); return 'resolved'; }, (e) => e.name);
+    });
+    assert.notEqual(cold, 'resolved');
+    assert.ok(blocked.length > 0, 'the control open tried the network');
+  } finally {
+    await env.context.unroute('**/models/**', block);
+    await page.close();
+  }
+});
