@@ -65,7 +65,22 @@ fn main() {
             md.push_str(&line);
         }
     }
+    if std::env::var("NOOK_PQLAB_LINK").is_ok() {
+        link_cost(base);
+    }
     std::fs::write(format!("{root}/bench/results/pqlab.md"), md).unwrap();
+}
+
+/// What building the graph over the codes (the flat -> graph switch) costs, 1 thread.
+fn link_cost(base: &[f32]) {
+    use nook::index::{IndexParams, PruneParams, PrunedIndex, VectorIndex};
+    let n = base.len() / D;
+    let mut stored = VectorIndex::new(IndexParams { m: 16, ef_construction: 100, ..IndexParams::new(Metric::Cosine, D) }).unwrap();
+    stored.add_batch(&(0..n as u64).collect::<Vec<_>>(), base, 2).unwrap();
+    let mut flat = PrunedIndex::build_flat(&stored, &PruneParams::default(), &PqParams { subspaces: 64, bits: 4, ..PqParams::default() }, 2).unwrap();
+    let t = std::time::Instant::now();
+    flat.link_all(1);
+    eprintln!("link_all: {n} nodes in {:.2} s (1 thread)", t.elapsed().as_secs_f64());
 }
 
 fn top(base: &[f32], q: &[f32], k: usize) -> Vec<usize> {
