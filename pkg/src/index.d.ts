@@ -95,6 +95,8 @@ export interface Stats {
   nodes: number;
   deleted: number;
   mode: 'stored' | 'pruned';
+  /** stored: f32 vectors (below pruneAt); flat: PQ codes, scanned (below graphAt); graph: PQ codes + pruned graph. */
+  phase: 'stored' | 'flat' | 'graph';
   generation: number;
   bytes: { documents: number; tokens: number; index: number; codebook: number; manifest: number };
   /** Everything nook keeps in IndexedDB. */

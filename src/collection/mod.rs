@@ -512,6 +512,7 @@ impl Collection {
             nodes: ids.nodes(),
             deleted: ids.deleted_count(),
             pruned: self.is_pruned(),
+            phase: self.phase(),
             generation: self.generation,
             doc_bytes: self.doc_bytes.values().sum(),
             token_bytes: self.docs.values().map(|d| d.tokens.len() * 2).sum(),
@@ -532,6 +533,8 @@ pub struct Stats {
     pub nodes: usize,
     pub deleted: usize,
     pub pruned: bool,
+    /// "stored", "flat" or "graph" (see [`Collection::phase`]).
+    pub phase: &'static str,
     pub generation: u64,
     /// Document records (text, title, url, meta, token ids).
     pub doc_bytes: usize,

@@ -144,6 +144,7 @@ pub fn stats_to_js(s: &Stats, dims: usize) -> JsValue {
     set(&o, "nodes", s.nodes as f64);
     set(&o, "deleted", s.deleted as f64);
     set(&o, "mode", if s.pruned { "pruned" } else { "stored" });
+    set(&o, "phase", s.phase);
     set(&o, "generation", s.generation as f64);
     let bytes = Object::new();
     set(&bytes, "documents", (s.doc_bytes - s.token_bytes.min(s.doc_bytes)) as f64);
