@@ -5,7 +5,8 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, launchPersistent, screenshot, until } from './lib.mjs';
@@ -29,15 +30,28 @@ const BOOKMARKS = [
   ['Kitchen', 'Fermenting vegetables at home', 'https://example.com/ferment/vegetables'],
 ];
 
-let userDataDir, context, extId, requests = [];
+let userDataDir, context, extId, worker, requests = [];
+// Pages the test itself opened in tabs (a bookmark opened from the omnibox): user
+// navigations, not requests of the extension.
+const navigations = new Set();
+// The pages served on 127.0.0.1 (startSite) and every request they received.
+let site = null;
+const served = [];
 
 async function start() {
   context = await launchPersistent(userDataDir, [`--disable-extensions-except=${EXT}`, `--load-extension=${EXT}`], { viewport: { width: 480, height: 600 } });
-  context.on('request', (r) => requests.push(r.url()));
+  context.on('request', (r) => requests.push({ url: r.url(), nav: r.isNavigationRequest() }));
   let [sw] = context.serviceWorkers();
   if (!sw) sw = await context.waitForEvent('serviceworker', { timeout: 30_000 });
   extId = new URL(sw.url()).host;
+  worker = sw;
   return sw;
+}
+
+/** The extension's service worker (it may have been stopped and restarted since). */
+async function serviceWorker() {
+  const live = context.serviceWorkers().find((w) => w.url().startsWith(`chrome-extension://${extId}/`));
+  return live ?? worker;
 }
 
 async function popup() {
@@ -64,6 +78,8 @@ before(async () => {
 });
 
 after(async () => {
+  site?.server.closeAllConnections();
+  site?.server.close();
   await context?.close();
   if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
 });
@@ -104,6 +120,56 @@ test('popup finds bookmarks by paraphrase, by URL fragment and by acronym', asyn
   await page.close();
 });
 
+test('omnibox: "nk <words>" suggests bookmarks by meaning, Enter opens one', async () => {
+  const sw = await serviceWorker();
+  assert.equal(await sw.evaluate(() => chrome.runtime.getManifest().omnibox?.keyword), 'nk');
+  assert.ok(await sw.evaluate(() => chrome.omnibox.onInputChanged.hasListeners() && chrome.omnibox.onInputEntered.hasListeners()));
+  // What Chrome does when the user types "nk that article about…": fire onInputChanged
+  // with a suggest callback, through the extension's own event object.
+  const suggest = (text) => sw.evaluate((t) => new Promise((resolve, reject) => {
+    chrome.omnibox.onInputChanged.dispatch(t, resolve);
+    setTimeout(() => reject(new Error(`no suggestions for "${t}" within 60 s`)), 60_000);
+  }), text);
+  let list = await suggest('that article about keeping bees in a city');
+  assert.ok(list.length > 0 && list.length <= 6, JSON.stringify(list));
+  assert.ok(list.slice(0, 3).some((s) => s.content === 'https://example.org/guides/urban-apiculture'), JSON.stringify(list));
+  const bees = list.find((s) => s.content === 'https://example.org/guides/urban-apiculture');
+  assert.equal(bees.description, 'Urban apiculture guide <dim>Bookmarks bar / Garden</dim> <url>https://example.org/guides/urban-apiculture</url>');
+  list = await suggest('CSP');
+  assert.equal(list[0].content, 'https://content-security-policy.com/');
+  // Descriptions are XML: text is escaped.
+  assert.ok(list.every((s) => !/&(?!amp;|lt;|gt;|quot;|apos;)/.test(s.description)));
+
+  // Enter: a picked suggestion (its content is the URL) or plain words open the bookmark
+  // in a new tab. The bookmark for this is a page served on 127.0.0.1, so opening it
+  // sends nothing off the machine.
+  site ??= await startSite();
+  const local = site.url('/tidepools.html');
+  const p = await popup();
+  const n = (await status(p)).documents;
+  const bid = await p.evaluate(async (u) => (await chrome.bookmarks.create({ parentId: '1', title: 'Tide pool creatures: a field guide', url: u })).id, local);
+  await until(async () => (await status(p)).documents === n + 1, INDEX_MS, 'the local bookmark to be indexed');
+  list = await suggest('animals living in rock pools at the seashore');
+  assert.ok(list.slice(0, 3).some((s) => s.content === local), JSON.stringify(list));
+  const enter = async (text) => {
+    navigations.add(local);
+    served.length = 0;
+    const [tab] = await Promise.all([
+      context.waitForEvent('page', { timeout: 30_000 }),
+      sw.evaluate((t) => chrome.omnibox.onInputEntered.dispatch(t, 'newForegroundTab'), text),
+    ]);
+    await until(async () => tab.url() === local && (await tab.title().catch(() => '')) === PAGES['/tidepools.html'][0], 60_000, `a tab showing ${local} (at ${tab.url()})`);
+    assert.deepEqual(served.map((r) => [r.path, r.dest]), [['/tidepools.html', 'document']]);
+    await tab.close();
+  };
+  await enter('animals living in rock pools at the seashore');   // words: the best match
+  await enter(local);                                              // a picked suggestion
+  assert.equal(await sw.evaluate(() => self.nookOmnibox.target('cheap night trains across europe')), 'https://example.net/night-trains-europe');
+  await p.evaluate(async (id) => chrome.bookmarks.remove(id), bid);
+  await until(async () => (await status(p)).documents === n, INDEX_MS, 'the local bookmark to be removed');
+  await p.close();
+});
+
 test('a removed bookmark is gone from the results', async () => {
   const page = await popup();
   await page.evaluate(async () => {
@@ -139,7 +205,132 @@ test('a browser restart reopens the index without re-indexing', async () => {
 });
 
 test('the extension made no network request', () => {
-  const foreign = requests.filter((u) => !u.startsWith(`chrome-extension://${extId}/`) && !u.startsWith('blob:') && !u.startsWith('data:'));
+  const ours = (u) => u.startsWith(`chrome-extension://${extId}/`) || u.startsWith('blob:') || u.startsWith('data:');
+  const foreign = requests.filter((r) => !ours(r.url) && !(r.nav && navigations.has(r.url))).map((r) => r.url);
   assert.deepEqual(foreign, []);
-  assert.ok(requests.some((u) => u.endsWith('/models/minilm-l6-int8.onnx')) || requests.length > 0);
+  assert.ok(requests.some((r) => r.url.endsWith('/models/minilm-l6-int8.onnx')) || requests.length > 0);
+});
+
+// ---------------------------------------------------------------------------------------
+// Optional page-text indexing, against pages served on 127.0.0.1. The server logs every
+// request with its Sec-Fetch-Dest: a tab loading a page is "document"; the extension
+// fetching a page is "empty". Off (the default), the extension must read nothing and
+// request nothing.
+
+const PAGES = {
+  '/tidepools.html': ['Tide pool creatures: a field guide', 'Anemones, hermit crabs and sea stars live in the rock pools left by the falling tide.'],
+  '/off.html': ['Reading list item', 'Notes on the zygomorphic flowers of orchids and snapdragons, whose bilateral symmetry guides bumblebees to the nectar.'],
+  '/tab.html': ['Weekend notes', 'Mycorrhizal fungi link the roots of trees in a forest into a network through which sugars and nitrogen move between neighbours.'],
+  '/fetched.html': ['Saved page', 'The tidal bore of the Severn estuary is a wave that runs upriver at high spring tides, and surfers ride it for miles.'],
+  '/later.html': ['Another saved page', 'Cuttlefish change the colour and texture of their skin in a fraction of a second using chromatophores.'],
+};
+const page = (title, body) => `<!doctype html><html><head><meta charset="utf-8"><title>${title}</title><link rel="icon" href="data:,"></head>
+<body><nav>Home · Archive · About · Subscribe</nav><main><article><h1>${title}</h1><p>${body}</p><p>${'Filler sentence about nothing in particular. '.repeat(8)}</p></article></main><footer>© the author</footer></body></html>`;
+
+
+function startSite() {
+  return new Promise((ok) => {
+    const server = createServer((req, res) => {
+      served.push({ path: req.url, dest: req.headers['sec-fetch-dest'] ?? '', at: Date.now() });
+      const p = PAGES[req.url];
+      if (!p) { res.writeHead(404).end(); return; }
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page(...p));
+    });
+    server.listen(0, '127.0.0.1', () => ok({ server, url: (path) => `http://127.0.0.1:${server.address().port}${path}` }));
+  });
+}
+
+/** Bookmark `url` (from an extension page), optionally with the page open in a tab first. */
+async function bookmark(path, { openTab }) {
+  const url = site.url(path);
+  let tab = null;
+  if (openTab) { tab = await context.newPage(); await tab.goto(url); }
+  const p = await popup();
+  const before = (await status(p)).documents;
+  await p.evaluate(async ([title, u]) => chrome.bookmarks.create({ parentId: '2', title, url: u }), [PAGES[path][0], url]);
+  await until(async () => (await status(p)).documents === before + 1, INDEX_MS, `${path} to be indexed`);
+  return { url, tab, page: p };
+}
+
+/** Hits of the popup search whose snippet contains `word` (the page text is indexed). */
+async function foundByContent(p, query, word) {
+  const hits = await search(p, query);
+  return hits.filter((h) => (h.snippet ?? '').toLowerCase().includes(word));
+}
+
+test('page text, off by default: nothing is read or fetched, the toggle asks for permission', async () => {
+  site ??= await startSite();
+  served.length = 0;
+  const p0 = await popup();
+  assert.equal(await p0.$eval('#pages', (c) => c.checked), false, 'off by default');
+  assert.equal(await p0.evaluate(() => chrome.permissions.contains({ origins: ['<all_urls>'] })), false);
+  await p0.close();
+  const { tab, page: p } = await bookmark('/off.html', { openTab: true });
+  await new Promise((r) => setTimeout(r, 2000)); // give a (wrong) page-text read time to happen
+  assert.deepEqual(await foundByContent(p, 'zygomorphic flowers bilateral symmetry', 'zygomorphic'), []);
+  assert.deepEqual(served.filter((r) => r.dest !== 'document'), [], 'the extension requested a page');
+  assert.deepEqual(served.map((r) => r.path), ['/off.html'], 'only the tab loaded the page');
+  // Ticking the option asks Chrome for the optional permissions (Chrome shows its dialog;
+  // headless Chromium cannot answer it, so the toggle waits, still off).
+  await p.click('#pages');
+  await until(() => p.$eval('#pages', (c) => c.indeterminate), 10_000, 'the permission request');
+  assert.equal(await p.$eval('#pages', (c) => c.checked), false);
+  await tab.close();
+  await p.close();
+});
+
+test('page text, on: the text of a bookmarked page is searchable (from the tab, or fetched)', async () => {
+  // The user accepts Chrome's dialog: what Chrome then records in the profile (granted and
+  // active permissions) is written while the browser is closed.
+  await context.close();
+  const prefsPath = join(userDataDir, 'Default', 'Preferences');
+  const prefs = JSON.parse(readFileSync(prefsPath, 'utf8'));
+  const ext = prefs.extensions.settings[extId];
+  for (const k of ['granted_permissions', 'active_permissions']) {
+    ext[k] ??= {};
+    ext[k].api = [...new Set([...(ext[k].api ?? []), 'scripting'])];
+    ext[k].explicit_host = [...new Set([...(ext[k].explicit_host ?? []), '<all_urls>'])];
+    ext[k].scriptable_host = [...new Set([...(ext[k].scriptable_host ?? []), '<all_urls>'])];
+  }
+  writeFileSync(prefsPath, JSON.stringify(prefs));
+  await start();
+  const p0 = await popup();
+  await until(() => p0.$eval('#pages', (c) => c.checked), 10_000, 'the toggle to show the granted permission');
+  await until(async () => (await status(p0)).phase === 'ready', INDEX_MS, 'the index to reopen');
+  await p0.close();
+
+  // Bookmarked with the page open: the text is read from the tab (no extra request).
+  served.length = 0;
+  const a = await bookmark('/tab.html', { openTab: true });
+  const viaTab = await until(async () => (await foundByContent(a.page, 'fungi networks connecting tree roots', 'mycorrhizal')).length && true, INDEX_MS, 'the tab page text to be indexed');
+  assert.ok(viaTab);
+  const hit = (await foundByContent(a.page, 'fungi networks connecting tree roots', 'mycorrhizal'))[0];
+  assert.equal(hit.title, 'Weekend notes');
+  assert.ok(!/Home · Archive|© the author/.test(hit.snippet), `navigation or footer text indexed: ${hit.snippet}`);
+  assert.deepEqual(served.filter((r) => r.dest !== 'document'), [], 'read from the tab, not fetched');
+  await screenshot(a.page, 'extension-3-page-text');
+  await a.tab.close();
+  await a.page.close();
+
+  // Bookmarked without a tab (e.g. from the bookmark manager): the page is fetched.
+  const b = await bookmark('/fetched.html', { openTab: false });
+  await until(async () => (await foundByContent(b.page, 'surfing a wave that travels up a river', 'severn')).length, INDEX_MS, 'the fetched page text to be indexed');
+  assert.ok(served.some((r) => r.path === '/fetched.html' && r.dest === 'empty'), JSON.stringify(served));
+  await b.page.close();
+});
+
+test('page text, turned off again: the permission is given back and nothing more is fetched', async () => {
+  const p = await popup();
+  await p.click('#pages');
+  await until(async () => !(await p.$eval('#pages', (c) => c.checked)) && !(await p.evaluate(() => chrome.permissions.contains({ origins: ['<all_urls>'] }))), 10_000, 'the permission to be removed');
+  await p.close();
+  served.length = 0;
+  const c = await bookmark('/later.html', { openTab: false });
+  await new Promise((r) => setTimeout(r, 2000));
+  assert.deepEqual(served, [], 'a page was requested with the option off');
+  assert.deepEqual(await foundByContent(c.page, 'animals that change skin colour', 'chromatophores'), []);
+  await c.page.close();
+  site.server.closeAllConnections();
+  await new Promise((r) => site.server.close(r));
+  site = null;
 });

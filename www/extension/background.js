@@ -3,6 +3,7 @@
 // demand and feeds: a MV3 service worker cannot start the dedicated Worker nook runs in.
 
 import { flatten } from './sync.js';
+import { extractMainText, originPattern } from './pagetext.js';
 
 const OFFSCREEN = 'offscreen.html';
 let creating = null;
@@ -66,55 +67,97 @@ chrome.runtime.onMessage.addListener((msg, _sender, reply) => {
   return true;
 });
 
-// Omnibox: "nk <words>" in the address bar.
+// Omnibox: "nk <words>" in the address bar. The handlers are plain functions (also on
+// `self.nookOmnibox`) so the tests can check what they suggest and open.
 chrome.omnibox.setDefaultSuggestion({ description: 'Search your bookmarks with nook: <match>%s</match>' });
+
+/** Suggestions for `text`: [{content: url, description: XML}], best first. */
+async function omniboxSuggestions(text, k = 6) {
+  if (!text.trim()) return [];
+  const { hits } = await toOffscreen({ type: 'search', query: text, k });
+  return hits.filter((h) => h.url).map((h) => ({
+    content: h.url,
+    description: `${xml(h.title || h.url)}${h.meta?.folder ? ` <dim>${xml(h.meta.folder)}</dim>` : ''} <url>${xml(h.url)}</url>`,
+  }));
+}
+
+/** What Enter opens: the suggestion's URL if one was picked, else the best match of the words. */
+async function omniboxTarget(text) {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text.trim())) return text.trim();
+  const { hits } = await toOffscreen({ type: 'search', query: text, k: 1 });
+  return hits[0]?.url ?? null;
+}
+
+async function omniboxEnter(text, disposition) {
+  const url = await omniboxTarget(text);
+  if (!url) return null;
+  if (disposition === 'currentTab') await chrome.tabs.update({ url });
+  else await chrome.tabs.create({ url, active: disposition !== 'newBackgroundTab' });
+  return url;
+}
+
 let omniSeq = 0;
 chrome.omnibox.onInputChanged.addListener(async (text, suggest) => {
   const seq = ++omniSeq;
-  if (!text.trim()) return;
   try {
-    const { hits } = await toOffscreen({ type: 'search', query: text, k: 6 });
-    if (seq !== omniSeq) return;
-    suggest(hits.filter((h) => h.url).map((h) => ({
-      content: h.url,
-      description: `${xml(h.title || h.url)} <dim>${xml(h.meta?.folder ?? '')}</dim> <url>${xml(h.url)}</url>`,
-    })));
+    const list = await omniboxSuggestions(text);
+    if (seq === omniSeq) suggest(list);
   } catch (e) {
     console.error('nook: omnibox search failed', e);
   }
 });
-chrome.omnibox.onInputEntered.addListener(async (text, disposition) => {
-  let url = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : null;
-  if (!url) {
-    const { hits } = await toOffscreen({ type: 'search', query: text, k: 1 });
-    url = hits[0]?.url;
-  }
-  if (!url) return;
-  if (disposition === 'currentTab') chrome.tabs.update({ url });
-  else chrome.tabs.create({ url, active: disposition === 'newForegroundTab' });
+chrome.omnibox.onInputEntered.addListener((text, disposition) => {
+  omniboxEnter(text, disposition).catch((e) => console.error('nook: omnibox open failed', e));
 });
+self.nookOmnibox = { suggestions: omniboxSuggestions, target: omniboxTarget, enter: omniboxEnter };
 
 function xml(s) {
   return String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' }[c]));
 }
 
-// Optional (off by default): when the user granted "read pages you bookmark", read the text
-// of the tab that is being bookmarked so the page's content is searchable too.
+// Optional (off by default): when the user turned on "also index the text of pages I
+// bookmark" (which grants the optional permissions), read the main text of a page when it
+// is bookmarked and index it with the bookmark. From the open tab if there is one
+// (chrome.scripting: no network request), else by fetching the page in the offscreen
+// document. Without the permission nothing is read and nothing is fetched.
+let importing = false;
+chrome.bookmarks.onImportBegan?.addListener(() => { importing = true; });
+chrome.bookmarks.onImportEnded?.addListener(() => { importing = false; });
+
 async function maybeIndexPage(id, url) {
-  const granted = await chrome.permissions.contains({ permissions: ['scripting'], origins: ['<all_urls>'] });
-  if (!granted) return;
+  if (importing) return null; // thousands of pages at once: titles and URLs only
+  const origin = originPattern(url);
+  if (!origin || !(await chrome.permissions.contains({ origins: [origin] }))) return null;
+  let text = '';
+  let via = null;
   try {
-    const [tab] = await chrome.tabs.query({ url: url.split('#')[0] });
-    if (!tab?.id) return;
-    const [res] = await chrome.scripting.executeScript({
-      target: { tabId: tab.id },
-      func: () => (document.body?.innerText ?? '').slice(0, 20000),
-    });
-    if (res?.result) {
-      await toOffscreen({ type: 'pageText', id, text: res.result });
-      scheduleReconcile();
+    if (await chrome.permissions.contains({ permissions: ['scripting'] })) {
+      // The tab showing the page (tab URLs are visible with the host permission).
+      const bare = (u) => String(u ?? '').split('#')[0];
+      const tabs = (await chrome.tabs.query({})).filter((t) => bare(t.url) === bare(url));
+      const tab = tabs.find((t) => t.active) ?? tabs[0];
+      if (tab?.id != null) {
+        const [res] = await chrome.scripting.executeScript({ target: { tabId: tab.id }, func: extractMainText });
+        text = typeof res?.result === 'string' ? res.result : '';
+        via = 'tab';
+      }
     }
   } catch (e) {
-    console.warn('nook: could not read the bookmarked page', e);
+    console.warn('nook: could not read the bookmarked tab', e);
   }
+  try {
+    if (!text) {
+      const r = await toOffscreen({ type: 'fetchPageText', id, url });
+      text = r?.text ?? '';
+      via = 'fetch';
+    } else {
+      await toOffscreen({ type: 'pageText', id, text });
+    }
+  } catch (e) {
+    console.warn('nook: could not fetch the bookmarked page', e);
+    return null;
+  }
+  if (text) scheduleReconcile();
+  return { via, chars: text.length };
 }
+self.nookPageText = { index: maybeIndexPage };

@@ -5,6 +5,7 @@
 
 import { NookStore } from './js/nook-adapter.js';
 import { diff, signature, toDoc } from './sync.js';
+import { extractMainText } from './pagetext.js';
 
 const DB = 'nook-bookmarks';
 const CHUNK = 64;
@@ -50,6 +51,11 @@ async function handle(msg) {
   switch (msg.type) {
     case 'reconcile': return write(() => reconcile(msg.bookmarks));
     case 'pageText': return write(() => setPageText(msg.id, msg.text));
+    case 'fetchPageText': {
+      const text = await fetchPageText(msg.url);
+      if (text) await write(() => setPageText(msg.id, text));
+      return { text };
+    }
     case 'search': {
       const { hits, timing } = await store.search(msg.query, { k: msg.k ?? 8, hybrid: msg.hybrid ?? true });
       return { hits: hits.map(({ id, score, title, url, meta, snippet }) => ({ id, score, title, url, meta, snippet })), timing };
@@ -114,12 +120,29 @@ async function deleteIds(ids) {
 }
 
 async function setPageText(id, text) {
-  const k = known.map.get(id);
-  if (!k || !text) return { ok: false };
-  k.pageText = text.replace(/\s+/g, ' ').trim().slice(0, 4000);
-  k.sig = ''; // forces the next reconcile to re-add it with the text
-  await known.put([[id, k]]);
+  text = String(text ?? '').replace(/\s+/g, ' ').trim().slice(0, 4000);
+  if (!text) return { ok: false };
+  // The page text may arrive before the bookmark itself was indexed: keep it, with an
+  // empty signature, so the next reconcile (re-)adds the bookmark with its text.
+  const k = known.map.get(id) ?? { sig: '' };
+  await known.put([[id, { ...k, pageText: text, sig: '' }]]);
   return { ok: true };
+}
+
+/**
+ * The main text of the page at `url`, fetched (the service worker only asks when the user
+ * granted the host permission for it): no cookies, 10 s, HTML or plain text up to 2 MB.
+ */
+async function fetchPageText(url) {
+  const res = await fetch(url, { credentials: 'omit', redirect: 'follow', cache: 'no-store', signal: AbortSignal.timeout(10_000) });
+  if (!res.ok) return '';
+  const type = res.headers.get('content-type') ?? '';
+  if (!/text\/html|text\/plain|application\/xhtml/i.test(type)) return '';
+  const body = await res.text();
+  if (body.length > 2 * 1024 * 1024) return '';
+  if (/text\/plain/i.test(type)) return body.replace(/\s+/g, ' ').trim().slice(0, 20000);
+  const doc = new DOMParser().parseFromString(body, 'text/html');
+  return extractMainText(doc);
 }
 
 function announce() {

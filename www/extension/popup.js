@@ -2,6 +2,7 @@
 // progress. It asks the service worker, which forwards to the offscreen document.
 
 import { highlightInto, queryTerms } from './js/highlight.js';
+import { PAGE_TEXT_PERMISSIONS } from './pagetext.js';
 
 const $ = (id) => document.getElementById(id);
 const q = $('q');
@@ -108,12 +109,23 @@ q.addEventListener('keydown', (e) => {
 });
 $('form').addEventListener('submit', (e) => { e.preventDefault(); if (selected >= 0) openHit(selected); });
 
-// Optional page-text indexing: the permission *is* the setting (nothing else is stored).
+// Optional page-text indexing, off by default: the permission *is* the setting (nothing
+// else is stored). Ticking asks Chrome for it (the user confirms in Chrome's dialog);
+// unticking gives it back.
 const pages = $('pages');
-const PERM = { permissions: ['scripting'], origins: ['<all_urls>'] };
-chrome.permissions.contains(PERM).then((on) => { pages.checked = on; });
+const syncToggle = () => chrome.permissions.contains(PAGE_TEXT_PERMISSIONS).then((on) => { pages.checked = on; pages.indeterminate = false; });
+syncToggle();
+chrome.permissions.onAdded.addListener(syncToggle);
+chrome.permissions.onRemoved.addListener(syncToggle);
 pages.addEventListener('change', async () => {
-  pages.checked = pages.checked ? await chrome.permissions.request(PERM) : !(await chrome.permissions.remove(PERM));
+  if (pages.checked) {
+    pages.checked = false;
+    pages.indeterminate = true; // waiting for the user's answer in Chrome's dialog
+    try { await chrome.permissions.request(PAGE_TEXT_PERMISSIONS); } catch (e) { status.textContent = e.message; }
+  } else {
+    await chrome.permissions.remove(PAGE_TEXT_PERMISSIONS);
+  }
+  await syncToggle();
 });
 
 ask({ type: 'status' }).then(showState, (e) => { status.textContent = e.message; });

@@ -41,7 +41,7 @@ export function diff(bookmarks, known) {
 /** The nook document of a bookmark: words of the title, folder path, URL and page text. */
 export function toDoc(b, pageText = '') {
   const parts = [b.title, b.folder, readableUrl(b.url)];
-  if (pageText) parts.push(pageText.slice(0, 1200));
+  if (pageText) parts.push(pageText.slice(0, 4000));
   return {
     id: b.id,
     title: b.title,
