@@ -59,6 +59,21 @@ async function search(query, { hybrid = true } = {}) {
   }, QUERY_MS, `results for "${query}"`);
 }
 
+/** The last query's time split: three non-negative parts that add up to the wasm search time. */
+function checkSplit(t) {
+  for (const part of ['embedMs', 'traversalMs', 'recomputeMs', 'searchMs', 'totalMs']) {
+    assert.equal(typeof t[part], 'number', `${part} missing: ${JSON.stringify(t)}`);
+    assert.ok(Number.isFinite(t[part]) && t[part] >= 0, `${part} = ${t[part]}`);
+  }
+  const sum = t.embedMs + t.traversalMs + t.recomputeMs;
+  assert.ok(Math.abs(sum - t.searchMs) < 0.5, `embedding + traversal + recomputation = ${sum} ms, search ${t.searchMs} ms`);
+  assert.ok(sum <= t.totalMs + 0.5, `the parts (${sum} ms) exceed the round trip (${t.totalMs} ms)`);
+  assert.ok(t.embedMs > 0, 'embedding the query takes time');
+  assert.ok(t.visited > 0, `visited ${t.visited}`);
+  assert.ok(Number.isInteger(t.recomputed) && Number.isInteger(t.cacheHits));
+  if (t.recomputed === 0) assert.equal(t.recomputeMs, 0, 'no recomputation, no recomputation time');
+}
+
 test('first visit: indexes the default corpus with a progress bar, without freezing the page', async () => {
   await page.goto(server.url);
   // The progress bar shows a count and the time left while the worker indexes.
@@ -120,8 +135,13 @@ test('stats panel: documents, bytes by part against a full HNSW, query time spli
   assert.ok(hnsw > d.stats.storedBytes, `nook stores ${d.stats.storedBytes} B, full HNSW ${hnsw} B`);
   assert.match(await page.textContent('#st-ratio'), /× smaller/);
   const split = await page.$eval('#time-chart .bar', (b) => b.getAttribute('aria-label'));
-  assert.match(split, /embedding .* traversal .* recomputation/);
-  assert.ok(d.lastQuery.totalMs > 0);
+  assert.match(split, /embedding [\d.]+ ?[mµ]?s, traversal [\d.]+ ?[mµ]?s, recomputation [\d.]+ ?[mµ]?s/);
+  checkSplit(d.lastQuery);
+  // The package exposes the same split for the last query.
+  const last = d.packageLastQuery;
+  assert.equal(last?.query, 'a tower with a bright light that guides ships');
+  assert.equal(last.embedMs, d.lastQuery.embedMs);
+  assert.equal(last.recomputeMs, d.lastQuery.recomputeMs);
   await screenshot(page, 'demo-2-results');
 });
 
@@ -136,6 +156,13 @@ test('reload: the index is reopened from IndexedDB, not rebuilt, and answers the
   assert.match(await page.textContent('#status'), /Reopened [\d,]+ documents from IndexedDB/);
   const again = (await search('trouble falling asleep at night', { hybrid: false })).map((h) => h.id);
   assert.deepEqual(again, before);
+  // After a reload the cache of recomputed embeddings is empty: a pruned index recomputes
+  // its re-ranking candidates, and that time shows up as recomputation.
+  const t = (await demo()).lastQuery;
+  checkSplit(t);
+  assert.equal(t.mode, 'pruned');
+  assert.ok(t.recomputed > 0 && t.recomputeMs > 0, `cold query after reload: ${JSON.stringify(t)}`);
+  await screenshot(page, 'demo-3-cold-query-split');
 });
 
 test('import a bookmarks export (Netscape HTML) and find a bookmark by paraphrase and URL', async () => {

@@ -240,6 +240,7 @@ async function search(query) {
     const { hits: found, timing } = await store.search(query, { k: 10, hybrid: ui.hybrid.checked, signal: searchAbort.signal });
     if (seq !== searchSeq) return; // a newer query is on its way
     demo.lastQuery = { query, hybrid: ui.hybrid.checked, ...timing };
+    demo.packageLastQuery = store.db.lastQuery?.() ?? null;
     demo.lastHits = found;
     renderResults(found, query);
     renderTiming(timing, found.length);
@@ -314,7 +315,7 @@ function renderTiming(t, n) {
   const extra = [];
   if (t.mode) extra.push(t.mode === 'pruned' ? 'pruned graph + PQ, no stored vectors' : 'stored vectors (small index)');
   if (t.recomputed != null) extra.push(`${t.recomputed} embeddings recomputed`);
-  if (t.cacheHits) extra.push(`${t.cacheHits} from cache`);
+  if (t.cacheHits) extra.push(`${t.cacheHits} exact vectors from cache`);
   if (t.visited != null) extra.push(`${t.visited} nodes visited`);
   if (extra.length) chart.append(Object.assign(document.createElement('p'), { className: 'note', textContent: extra.join(' · ') }));
 }

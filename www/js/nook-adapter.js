@@ -42,7 +42,9 @@ export class NookStore {
 
   /**
    * Search; returns {hits: [{id, score, title, url, meta, snippet}], timing}.
-   * timing: {totalMs, embedMs?, traversalMs?, recomputeMs?, recomputed?, visited?}
+   * timing: {totalMs, embedMs, traversalMs, recomputeMs, searchMs, recomputed, cacheHits,
+   * exact, visited, mode}: embedMs + traversalMs + recomputeMs = searchMs (time in the
+   * worker's wasm search); totalMs is the round trip seen by this page.
    */
   async search(query, { k = 10, hybrid = true, filter, signal } = {}) {
     const t0 = now();
@@ -96,7 +98,8 @@ function normaliseTiming(t) {
     recomputeMs: pick(t, 'recomputeMs', 'recompute_ms', 'recompute', 'rerankMs'),
     keywordMs: pick(t, 'keywordMs', 'bm25Ms', 'keyword'),
     searchMs: pick(t, 'searchMs', 'wasmMs', 'coreMs'),
-    recomputed: pick(t, 'recomputed', 'exact', 'exactComputed'),
+    recomputed: pick(t, 'recomputed', 'exactComputed'),
+    exact: pick(t, 'exact'),
     cacheHits: pick(t, 'cacheHits'),
     mode: pick(t, 'mode'),
     visited: pick(t, 'visited', 'hops', 'nodesVisited'),
