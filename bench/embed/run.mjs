@@ -13,8 +13,10 @@ import { chromium } from 'playwright-core';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
-const [pkgDir, modelDir] = process.argv.slice(2);
-if (!pkgDir || !modelDir) throw new Error('usage: node run.mjs PKG_DIR MODEL_DIR');
+const [pkgDir, modelDir, mode] = process.argv.slice(2);
+if (!pkgDir || !modelDir) throw new Error('usage: node run.mjs PKG_DIR MODEL_DIR [--profile]');
+const profileOnly = mode === '--profile' || mode === '--profile-relaxed';
+// --browser: the same benchmark (run.sh skipped the native side).
 const nm = join(here, 'node_modules');
 
 // tokenizer.json as nook uses it: the file's fixed 128 padding/truncation removed.
@@ -30,6 +32,7 @@ const virtual = {
 };
 const mounts = [
   ['/pkg/', pkgDir],
+  ['/pkg-relaxed/', pkgDir + '-relaxed'], // the +relaxed-simd build, when run.sh made one
   ['/tjs/', join(nm, '@huggingface/transformers/dist')],
   ['/ort/', join(nm, 'onnxruntime-web/dist')],
   ['/tjs-models/minilm/onnx/model.onnx', join(modelDir, 'minilm-l6-int8.onnx')],
@@ -68,7 +71,7 @@ await page.route('**/*', (route) => {
   return route.abort();
 });
 page.on('console', (m) => console.log('page:', m.text()));
-await page.goto(origin + '/');
+await page.goto(origin + (profileOnly ? (mode === '--profile' ? '/?profile' : '/?profile&relaxed') : '/'));
 await page.waitForFunction(() => window.__result || window.__error, null, { timeout: 30 * 60 * 1000, polling: 1000 });
 const error = await page.evaluate(() => window.__error);
 const result = await page.evaluate(() => window.__result);
@@ -77,6 +80,10 @@ await browser.close();
 server.close();
 if (error) throw new Error('benchmark page failed: ' + error);
 if (foreign.length) throw new Error('requests outside 127.0.0.1 were made: ' + foreign.join(', '));
+if (profileOnly) {
+  console.log(result.profile);
+  process.exit(0);
+}
 
 const wasm = readFileSync(join(pkgDir, 'nook_embed_bench_bg.wasm'));
 const ortWasm = served.filter((p) => p.endsWith('.wasm') && p.startsWith('/ort/'));
@@ -89,21 +96,31 @@ for (const p of ortWasm) {
 const loadavg = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 const out = { chromium: version, transformers_js: result.tjs.version, loadavg, sizes, foreign_requests: foreign.length, ...result };
 delete out.nook.vectors; delete out.tjs.vectors;
+if (out.nook_relaxed) delete out.nook_relaxed.vectors;
+const relaxedWasm = result.nook_relaxed ? readFileSync(join(pkgDir + '-relaxed', 'nook_embed_bench_bg.wasm')) : null;
+if (relaxedWasm) Object.assign(sizes, { nook_relaxed_wasm_raw: relaxedWasm.length, nook_relaxed_wasm_gzip: gzipSync(relaxedWasm, { level: 9 }).length });
 writeFileSync(join(root, 'bench/results/embed-browser.json'), JSON.stringify(out, null, 1) + '\n');
 
 const mb = (x) => (x / 2 ** 20).toFixed(2);
+const rel = result.nook_relaxed;
 let md = `# Embedder in headless Chromium (wasm, 1 thread)\n\nChromium ${version}, same page, same texts (bench/embed/texts.json, exactly N tokens each), `
-  + `same ONNX file (models/minilm-l6-int8.onnx). nook: tract, wasm32 + simd128. transformers.js ${result.tjs.version}: `
-  + `onnxruntime-web wasm, numThreads 1, served locally (0 requests outside 127.0.0.1). Load average: ${loadavg} (shared 2-core machine).\n\n`
-  + `| tokens | batch | nook sentences/s | transformers.js sentences/s | ratio nook/tjs |\n|---:|---:|---:|---:|---:|\n`;
+  + `same ONNX file (models/minilm-l6-int8.onnx). nook: tract, wasm32 + simd128${rel ? ' (and a second build with +relaxed-simd)' : ''}. transformers.js ${result.tjs.version}: `
+  + `onnxruntime-web wasm, numThreads 1, served locally (0 requests outside 127.0.0.1). Load average at the end: ${loadavg} (shared 2-core machine).\n\n`
+  + `The engines' rounds (16 texts each) are interleaved, so load from other processes hits them alike; sentences/s are medians `
+  + `over rounds, and each ratio is the median of per-round ratios against the transformers.js round next to it.\n\n`
+  + (rel ? `| tokens | batch | rounds | nook simd128 | nook relaxed-simd | transformers.js | simd128/tjs | relaxed/tjs |\n|---:|---:|---:|---:|---:|---:|---:|---:|\n`
+         : `| tokens | batch | rounds | nook sentences/s | transformers.js sentences/s | ratio nook/tjs |\n|---:|---:|---:|---:|---:|---:|\n`);
 for (const r of result.nook.rows) {
   const t = result.tjs.rows.find((x) => x.tokens === r.tokens && x.batch === r.batch);
-  md += `| ${r.tokens} | ${r.batch} | ${r.sentences_per_s.toFixed(1)} | ${t.sentences_per_s.toFixed(1)} | ${(r.sentences_per_s / t.sentences_per_s).toFixed(2)}x |\n`;
+  const x = rel && rel.rows.find((x) => x.tokens === r.tokens && x.batch === r.batch);
+  md += x ? `| ${r.tokens} | ${r.batch} | ${r.rounds} | ${r.sentences_per_s.toFixed(1)} | ${x.sentences_per_s.toFixed(1)} | ${t.sentences_per_s.toFixed(1)} | ${r.ratio_vs_tjs.toFixed(2)}x | ${x.ratio_vs_tjs.toFixed(2)}x |\n`
+          : `| ${r.tokens} | ${r.batch} | ${r.rounds} | ${r.sentences_per_s.toFixed(1)} | ${t.sentences_per_s.toFixed(1)} | ${r.ratio_vs_tjs.toFixed(2)}x |\n`;
 }
-md += `\nBytes to first embedding: nook ${result.nook.cold_start_ms.toFixed(0)} ms (wasm instantiate + model load + plan + first run, bytes in memory); `
+md += `\nBytes to first embedding: nook ${result.nook.cold_start_ms.toFixed(0)} ms${rel ? ` (relaxed build ${rel.cold_start_ms.toFixed(0)} ms)` : ''} (wasm instantiate + model load + plan + first run, bytes in memory); `
   + `transformers.js ${result.tjs.cold_start_ms.toFixed(0)} ms (library import + session + first run, model fetched over loopback).\n\n`
-  + `nook wasm linear memory after the run: ${result.nook.wasm_memory_mb.toFixed(0)} MB. Tokenization (32-token texts): ${result.nook.tokenize_us_32.toFixed(1)} us/text.\n\n`
-  + `Sizes: nook_embed_bench_bg.wasm ${mb(sizes.nook_wasm_raw)} MB raw / ${mb(sizes.nook_wasm_gzip)} MB gzip (LTO, no wasm-opt)`;
+  + `nook wasm linear memory after the run: ${result.nook.wasm_memory_mb.toFixed(0)} MB${rel ? ` (relaxed build ${rel.wasm_memory_mb.toFixed(0)} MB)` : ''}. Tokenization (32-token texts): ${result.nook.tokenize_us_32.toFixed(1)} us/text.\n\n`
+  + `Sizes: nook_embed_bench_bg.wasm ${mb(sizes.nook_wasm_raw)} MB raw / ${mb(sizes.nook_wasm_gzip)} MB gzip (LTO, no wasm-opt)`
+  + (relaxedWasm ? `; relaxed-SIMD build ${mb(sizes.nook_relaxed_wasm_raw)} MB raw / ${mb(sizes.nook_relaxed_wasm_gzip)} MB gzip` : '');
 for (const p of ortWasm) md += `; onnxruntime-web ${p.slice(5)} ${mb(sizes[`ort_${p.slice(5)}_raw`])} MB raw / ${mb(sizes[`ort_${p.slice(5)}_gzip`])} MB gzip`;
 md += `.\n\nAgreement: cosine(nook, transformers.js) on "hello world" = ${result.agreement_cosine.toFixed(6)}.\n`;
 writeFileSync(join(root, 'bench/results/embed-browser.md'), md);

@@ -166,13 +166,61 @@ fn vocab_rows(typed: &TypedModel) -> Result<usize> {
 
 /// Fix batch and sequence, optimise, make runnable.
 fn build_plan(typed: &TypedModel, b: &Symbol, s: &Symbol, batch: usize, len: usize) -> Result<TypedSimpleState> {
+    optimised(typed, b, s, batch, len)?.spawn().map_err(tract_err("starting the model"))
+}
+
+fn optimised(typed: &TypedModel, b: &Symbol, s: &Symbol, batch: usize, len: usize) -> Result<Arc<TypedRunnableModel>> {
     let subs = HashMap::from([(b.clone(), TDim::Val(batch as i64)), (s.clone(), TDim::Val(len as i64))]);
-    let plan = typed
+    typed
         .set_symbols(&subs)
         .and_then(|m| m.into_optimized())
         .and_then(|m| m.into_runnable())
-        .map_err(tract_err(&format!("optimising the model for {batch} x {len} tokens")))?;
-    plan.spawn().map_err(tract_err("starting the model"))
+        .map_err(tract_err(&format!("optimising the model for {batch} x {len} tokens")))
+}
+
+/// Where the time goes: runs the optimised `batch x len` plan `rounds` times, timing each
+/// node with `now` (milliseconds), and returns a table of time per op name, largest first.
+/// For tests/embed_profile.rs and the browser benchmark's profile mode; not an API.
+#[doc(hidden)]
+pub fn profile_ops(bytes: &[u8], batch: usize, len: usize, rounds: usize, now: &dyn Fn() -> f64) -> Result<String> {
+    use std::fmt::Write as _;
+    let m = Model::from_bytes(bytes, 1)?;
+    let plan = optimised(&m.typed, &m.batch, &m.sequence, batch, len)?;
+    let mut feed: TVec<TValue> = tvec![];
+    for role in &m.inputs {
+        let v = match role {
+            Input::Ids => 2000i64,
+            Input::Mask => 1,
+            Input::TypeIds => 0,
+        };
+        feed.push(Tensor::from_shape(&[batch, len], &vec![v; batch * len]).map_err(tract_err("input"))?.into_tvalue());
+    }
+    let mut state = plan.spawn().map_err(tract_err("starting the model"))?;
+    state.run(feed.clone()).map_err(tract_err("running the model"))?;
+    let mut per_op: HashMap<String, (f64, usize)> = HashMap::new();
+    let t0 = now();
+    for _ in 0..rounds.max(1) {
+        state
+            .run_plan_with_eval(feed.clone(), |ctx, st, node, inp| {
+                let t = now();
+                let r = tract_onnx::tract_core::plan::eval(ctx, st, node, inp);
+                let e = per_op.entry(node.op().name().to_string()).or_default();
+                e.0 += now() - t;
+                e.1 += 1;
+                r
+            })
+            .map_err(tract_err("running the model"))?;
+    }
+    let rounds = rounds.max(1) as f64;
+    let total = (now() - t0) / rounds;
+    let mut rows: Vec<_> = per_op.into_iter().collect();
+    rows.sort_by(|a, b| b.1.0.total_cmp(&a.1.0));
+    let mut out = format!("{batch} x {len}: {total:.2} ms per run ({:.1} sentences/s)\n", batch as f64 * 1e3 / total);
+    for (name, (ms, n)) in rows {
+        let ms = ms / rounds;
+        let _ = writeln!(out, "{ms:>8.3} ms {:>5.1}% {:>4} x {name}", 100.0 * ms / total, (n as f64 / rounds) as usize);
+    }
+    Ok(out)
 }
 
 /// Least-recently-used cache of runnable states keyed by `(batch, length)`.

@@ -31,3 +31,15 @@ impl BenchEmbedder {
         Ok(n)
     }
 }
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = performance, js_name = now)]
+    fn performance_now() -> f64;
+}
+
+/// Per-op time table of the optimised `batch x len` plan (see nook::embed::model::profile_ops).
+#[wasm_bindgen]
+pub fn profile(model: &[u8], batch: usize, len: usize, rounds: usize) -> Result<String, JsError> {
+    nook::embed::model::profile_ops(model, batch, len, rounds, &performance_now).map_err(|e| JsError::new(&e.to_string()))
+}
