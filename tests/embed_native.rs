@@ -66,6 +66,30 @@ fn matches_onnxruntime_reference() {
     eprintln!("lowest cosine vs reference: {:.7} ({})", worst.0, worst.1);
 }
 
+/// nook's own GEMM for the fully connected layers (the wasm default; here its portable
+/// kernel) against the reference and against tract's matmuls, single and batched.
+#[test]
+fn own_matmul_matches_reference_and_tract() {
+    let own = EmbedConfig { own_matmul: true, ..Default::default() };
+    let tract = EmbedConfig { own_matmul: false, ..Default::default() };
+    let mut a = Embedder::with_config(model_bytes(), tokenizer_bytes(), own).expect("model loads");
+    let mut b = Embedder::with_config(model_bytes(), tokenizer_bytes(), tract).expect("model loads");
+    let cases = cases();
+    let texts: Vec<&str> = cases.iter().map(|c| c.text.as_str()).collect();
+    let (va, vb) = (a.embed(&texts).unwrap(), b.embed(&texts).unwrap());
+    let mut worst = 1.0f64;
+    for (i, case) in cases.iter().enumerate() {
+        let c = cosine(&va[i], &case.embedding);
+        worst = worst.min(c);
+        assert!(c >= 0.999, "case {}: own matmul cosine {c} with the onnxruntime reference", case.name);
+        let t = cosine(&va[i], &vb[i]);
+        assert!(t >= 0.99999, "case {}: own matmul vs tract cosine {t}", case.name);
+        let single = a.embed(&[&case.text]).unwrap().remove(0);
+        assert!(cosine(&single, &va[i]) >= 0.9999, "case {}: batch vs single", case.name);
+    }
+    eprintln!("own matmul: lowest cosine vs reference {worst:.7}");
+}
+
 #[test]
 fn batch_agrees_with_single() {
     let mut e = embedder();

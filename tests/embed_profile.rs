@@ -22,9 +22,12 @@ fn profile_ops() {
     let shapes = std::env::var("NOOK_PROFILE_SHAPES").unwrap_or_else(|_| "1x16,16x16,1x32".into());
     let origin = Instant::now();
     let now = || origin.elapsed().as_secs_f64() * 1e3;
+    // NOOK_PROFILE_OWN_MATMUL=1: with nook's own GEMM (the wasm default; portable kernel here).
+    let own = std::env::var_os("NOOK_PROFILE_OWN_MATMUL").is_some();
     for shape in shapes.split(',') {
         let (b, s) = shape.split_once('x').expect("shape like 1x16");
         let (b, s): (usize, usize) = (b.parse().expect("batch"), s.parse().expect("length"));
-        println!("{}", nook::embed::model::profile_ops(&bytes, b, s, 20, &now).expect("profile"));
+        println!("{}", nook::embed::model::profile_ops(&bytes, own, b, s, 20, &now).expect("profile"));
     }
 }
+

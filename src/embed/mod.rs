@@ -19,6 +19,7 @@
 //! longer than `max_tokens` tokens are truncated (their start is embedded).
 
 pub mod batch;
+pub mod dense;
 pub mod model;
 pub mod pool;
 pub mod provider;
@@ -42,11 +43,16 @@ pub struct EmbedConfig {
     /// own packed f32 weights, about 50 MB (native peak RSS was 480 MB with 7 plans), and
     /// costs an optimisation pass (~0.1-0.2 s natively) when first built.
     pub max_plans: usize,
+    /// Run the fully connected layers (~90% of the time) with nook's own GEMM kernel
+    /// ([`dense`]) instead of tract's. Default: on in wasm32, where it is faster and keeps
+    /// one packed copy of the weights for all plans; off natively, where tract's AVX
+    /// kernels are faster.
+    pub own_matmul: bool,
 }
 
 impl Default for EmbedConfig {
     fn default() -> Self {
-        EmbedConfig { max_tokens: 256, max_batch: 16, max_plans: 6 }
+        EmbedConfig { max_tokens: 256, max_batch: 16, max_plans: 6, own_matmul: cfg!(target_arch = "wasm32") }
     }
 }
 
@@ -79,7 +85,7 @@ impl Embedder {
             return Err(Error::InvalidParameter("max_batch and max_plans must be at least 1".into()));
         }
         let tokenizer = tokenize::Tokenizer::from_bytes(tokenizer_json, config.max_tokens)?;
-        let model = model::Model::from_bytes(model, config.max_plans)?;
+        let model = model::Model::from_bytes(model, config.max_plans, config.own_matmul)?;
         let (vocab, rows) = (tokenizer.vocab_size(), model.vocab_rows());
         if vocab > rows || rows - vocab > VOCAB_SLACK {
             return Err(Error::Embed(format!(
@@ -131,8 +137,20 @@ impl Embedder {
         Ok(self.split(flat))
     }
 
-    /// Append the embeddings of token-id sequences to `out`, in order.
+    /// Append the embeddings of token-id sequences to `out`, in order (throughput mode:
+    /// batched by length bucket).
     pub fn embed_tokens_into<T: AsRef<[u32]>>(&mut self, ids: &[T], out: &mut Vec<f32>) -> Result<()> {
+        self.embed_checked(ids, out, false)
+    }
+
+    /// [`Embedder::embed_tokens_into`] in latency mode: each sequence runs alone, padded
+    /// to one of a few lengths, so the same handful of plans serves every query and the
+    /// documents it recomputes (varied small batches would each need a plan built).
+    pub fn embed_tokens_lone<T: AsRef<[u32]>>(&mut self, ids: &[T], out: &mut Vec<f32>) -> Result<()> {
+        self.embed_checked(ids, out, true)
+    }
+
+    fn embed_checked<T: AsRef<[u32]>>(&mut self, ids: &[T], out: &mut Vec<f32>, lone: bool) -> Result<()> {
         let rows = self.model.vocab_rows();
         for (i, seq) in ids.iter().enumerate() {
             let seq = seq.as_ref();
@@ -154,7 +172,8 @@ impl Embedder {
         out.resize(start + ids.len() * dims, 0.0);
         let counts: Vec<usize> = ids.iter().map(|s| s.as_ref().len()).collect();
         let mut pooled = Vec::new();
-        for run in batch::plan_runs(&counts, self.config.max_tokens, self.config.max_batch) {
+        let runs = if lone { batch::lone_runs(&counts, self.config.max_tokens) } else { batch::plan_runs(&counts, self.config.max_tokens, self.config.max_batch) };
+        for run in runs {
             let (b, len) = (run.items.len(), run.len);
             let mut tok = vec![0i64; b * len];
             let mut mask = vec![0i64; b * len];

@@ -40,7 +40,8 @@ pub struct Model {
 
 impl Model {
     /// Parse ONNX bytes, check the inputs/outputs look like a BERT encoder.
-    pub fn from_bytes(bytes: &[u8], max_plans: usize) -> Result<Self> {
+    /// `own_matmul`: swap the constant-weight matmuls for [`super::dense::Dense`].
+    pub fn from_bytes(bytes: &[u8], max_plans: usize, own_matmul: bool) -> Result<Self> {
         let mut model = tract_onnx::onnx()
             .model_for_read(&mut Cursor::new(bytes))
             .map_err(tract_err("the model bytes are not a readable ONNX file"))?;
@@ -48,10 +49,13 @@ impl Model {
             .select_outputs_by_name([OUTPUT])
             .map_err(|_| Error::Embed(format!("the ONNX model has no output `{OUTPUT}`: not a BERT encoder export")))?;
         let inputs = input_roles(&model)?;
-        let typed = model
+        let mut typed = model
             .into_typed()
             .and_then(|m| m.into_decluttered())
             .map_err(tract_err("tract could not analyse the model"))?;
+        if own_matmul {
+            super::dense::rewrite(&mut typed).map_err(tract_err("preparing the fully connected layers"))?;
+        }
         let (batch, sequence) = (typed.symbols.sym("batch"), typed.symbols.sym("sequence"));
         let dims = hidden_dims(&typed)?;
         let vocab_rows = vocab_rows(&typed)?;
@@ -182,9 +186,9 @@ fn optimised(typed: &TypedModel, b: &Symbol, s: &Symbol, batch: usize, len: usiz
 /// node with `now` (milliseconds), and returns a table of time per op name, largest first.
 /// For tests/embed_profile.rs and the browser benchmark's profile mode; not an API.
 #[doc(hidden)]
-pub fn profile_ops(bytes: &[u8], batch: usize, len: usize, rounds: usize, now: &dyn Fn() -> f64) -> Result<String> {
+pub fn profile_ops(bytes: &[u8], own_matmul: bool, batch: usize, len: usize, rounds: usize, now: &dyn Fn() -> f64) -> Result<String> {
     use std::fmt::Write as _;
-    let m = Model::from_bytes(bytes, 1)?;
+    let m = Model::from_bytes(bytes, 1, own_matmul)?;
     let plan = optimised(&m.typed, &m.batch, &m.sequence, batch, len)?;
     let mut feed: TVec<TValue> = tvec![];
     for role in &m.inputs {
@@ -198,13 +202,23 @@ pub fn profile_ops(bytes: &[u8], batch: usize, len: usize, rounds: usize, now: &
     let mut state = plan.spawn().map_err(tract_err("starting the model"))?;
     state.run(feed.clone()).map_err(tract_err("running the model"))?;
     let mut per_op: HashMap<String, (f64, usize)> = HashMap::new();
+    let mut infos: HashMap<String, String> = HashMap::new();
     let t0 = now();
     for _ in 0..rounds.max(1) {
         state
             .run_plan_with_eval(feed.clone(), |ctx, st, node, inp| {
                 let t = now();
                 let r = tract_onnx::tract_core::plan::eval(ctx, st, node, inp);
-                let e = per_op.entry(node.op().name().to_string()).or_default();
+                let mut key = node.op().name().to_string();
+                if key == "OptMatMul" {
+                    if let Ok(facts) = plan.model().node_output_facts(node.id) {
+                        key = format!("{key} -> {:?}", facts[0].shape);
+                        if !infos.contains_key(&key) {
+                            infos.insert(key.clone(), node.op().info().map(|i| i.join(" | ")).unwrap_or_default());
+                        }
+                    }
+                }
+                let e = per_op.entry(key).or_default();
                 e.0 += now() - t;
                 e.1 += 1;
                 r
@@ -219,6 +233,9 @@ pub fn profile_ops(bytes: &[u8], batch: usize, len: usize, rounds: usize, now: &
     for (name, (ms, n)) in rows {
         let ms = ms / rounds;
         let _ = writeln!(out, "{ms:>8.3} ms {:>5.1}% {:>4} x {name}", 100.0 * ms / total, (n as f64 / rounds) as usize);
+        if let Some(info) = infos.get(&name) {
+            let _ = writeln!(out, "             {info}");
+        }
     }
     Ok(out)
 }
@@ -258,3 +275,4 @@ impl PlanCache {
         Ok(&mut entry.2)
     }
 }
+

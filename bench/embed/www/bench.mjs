@@ -95,7 +95,10 @@ async function runProfile(model) {
   await mod.default({ module_or_path: await bytes(dir + 'nook_embed_bench_bg.wasm') });
   const profile = mod.profile;
   let out = '';
-  for (const [b, s] of [[1, 16], [16, 16], [1, 32], [16, 32]]) out += profile(model, b, s, 10) + '\n';
+  for (const own of [false, true]) {
+    out += `== own_matmul ${own}\n`;
+    for (const [b, s] of [[1, 16], [16, 16], [1, 32], [16, 32]]) out += profile(model, own, b, s, 10) + '\n';
+  }
   log(out);
   return out;
 }

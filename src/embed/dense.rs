@@ -1,0 +1,314 @@
+//! The network's fully connected layers as one custom tract op with its own wasm SIMD
+//! kernel (`x[.., k] · W[k, n] (+ bias)`, W constant).
+//!
+//! Why: the layers are ~85-90% of the embedder's time in wasm (run `bench/embed/run.sh
+//! --profile`). tract's wasm f32 GEMM kernel is 8x8: 16 accumulators plus 8 broadcast
+//! rows, more live vectors than V8's 15 usable xmm registers on x86-64, so it spills in
+//! its inner loop. Ours keeps a 4 x 8 tile (8 accumulators, 2 weight vectors, one splat:
+//! 11 registers) and takes activations with `v128.load32_splat` (a plain broadcast load),
+//! no shuffles. Weights are packed once at load into column panels of 8, `k`-major, shared
+//! by every plan (tract's own packed copies were ~50 MB per plan).
+//!
+//! Numerics: plain f32 multiply-add (fused with `+relaxed-simd`), summed in k order; it
+//! differs from tract's only by rounding (cosine to the reference unchanged).
+//!
+//! Where: [`rewrite`] swaps the decluttered model's constant-weight `EinSum`s for [`Dense`].
+//! It is applied on wasm32 (see `model.rs`); natively tract's AVX2/AVX-512 kernels are
+//! faster and kept, and the portable kernel here serves the unit tests.
+
+use std::sync::Arc;
+use tract_onnx::prelude::tract_ndarray::{ArrayD, IxDyn};
+use tract_onnx::prelude::*;
+use tract_onnx::tract_core::internal::*;
+use tract_onnx::tract_core::ops::einsum::EinSum;
+
+/// Width of a weight panel (output columns per kernel tile).
+const NR: usize = 8;
+/// Rows (tokens) per kernel tile.
+const MR: usize = 4;
+/// Rows per cache block: activations of this many rows stay in L2 while every panel passes.
+const MC: usize = 64;
+
+/// `W[k, n]` packed as `ceil(n / 8)` panels of `k x 8` floats (zero padded), plus a bias.
+#[derive(Debug)]
+pub struct Packed {
+    k: usize,
+    n: usize,
+    panels: Vec<f32>,
+    bias: Vec<f32>,
+}
+
+impl Packed {
+    /// Pack row-major `w` (`k x n`); `bias` has `n` values (zeros when `None`).
+    pub fn new(w: &[f32], k: usize, n: usize, bias: Option<&[f32]>) -> Packed {
+        let blocks = n.div_ceil(NR);
+        let mut panels = vec![0f32; blocks * k * NR];
+        for (b, panel) in panels.chunks_exact_mut(k * NR).enumerate() {
+            for kk in 0..k {
+                for c in 0..NR.min(n - b * NR) {
+                    panel[kk * NR + c] = w[kk * n + b * NR + c];
+                }
+            }
+        }
+        let mut b = vec![0f32; blocks * NR];
+        if let Some(bias) = bias {
+            b[..n].copy_from_slice(&bias[..n]);
+        }
+        Packed { k, n, panels, bias: b }
+    }
+
+    /// `out[m, n] = x[m, k] · W + bias` (row-major, `x.len() == m * k`).
+    pub fn matmul(&self, x: &[f32], m: usize, out: &mut [f32]) {
+        let (k, n) = (self.k, self.n);
+        debug_assert_eq!(x.len(), m * k);
+        debug_assert_eq!(out.len(), m * n);
+        let mut tile = [0f32; MR * NR];
+        for r0 in (0..m).step_by(MC) {
+            let rows = MC.min(m - r0);
+            for (b, panel) in self.panels.chunks_exact(k * NR).enumerate() {
+                let bias = &self.bias[b * NR..(b + 1) * NR];
+                let cols = NR.min(n - b * NR);
+                let mut i = r0;
+                while i < r0 + rows {
+                    let mr = MR.min(r0 + rows - i);
+                    let a = &x[i * k..(i + mr) * k];
+                    match mr {
+                        4 => kernel::<4>(a, k, panel, bias, &mut tile),
+                        3 => kernel::<3>(a, k, panel, bias, &mut tile),
+                        2 => kernel::<2>(a, k, panel, bias, &mut tile),
+                        _ => kernel::<1>(a, k, panel, bias, &mut tile),
+                    }
+                    for r in 0..mr {
+                        let o = (i + r) * n + b * NR;
+                        out[o..o + cols].copy_from_slice(&tile[r * NR..r * NR + cols]);
+                    }
+                    i += mr;
+                }
+            }
+        }
+    }
+}
+
+/// One `R x 8` tile: `tile[r][c] = bias[c] + sum_k a[r][k] * panel[k][c]`.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+#[inline(always)]
+fn kernel<const R: usize>(a: &[f32], k: usize, panel: &[f32], bias: &[f32], tile: &mut [f32; MR * NR]) {
+    use std::arch::wasm32::*;
+    assert!(a.len() >= R * k && panel.len() >= k * NR && bias.len() >= NR);
+    // SAFETY: every pointer below stays inside `a` (R rows of k), `panel` (k x 8), `bias`
+    // (8) and `tile` (MR x 8), as asserted above; wasm loads/stores need no alignment.
+    unsafe {
+        let b0 = v128_load(bias.as_ptr() as *const v128);
+        let b1 = v128_load(bias.as_ptr().add(4) as *const v128);
+        let mut lo = [b0; R];
+        let mut hi = [b1; R];
+        let ap = a.as_ptr();
+        let mut wp = panel.as_ptr();
+        for kk in 0..k {
+            let w0 = v128_load(wp as *const v128);
+            let w1 = v128_load(wp.add(4) as *const v128);
+            wp = wp.add(NR);
+            for r in 0..R {
+                let s = v128_load32_splat(ap.add(r * k + kk) as *const u32);
+                lo[r] = madd(lo[r], s, w0);
+                hi[r] = madd(hi[r], s, w1);
+            }
+        }
+        for r in 0..R {
+            v128_store(tile.as_mut_ptr().add(r * NR) as *mut v128, lo[r]);
+            v128_store(tile.as_mut_ptr().add(r * NR + 4) as *mut v128, hi[r]);
+        }
+    }
+}
+
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128", target_feature = "relaxed-simd"))]
+#[inline(always)]
+fn madd(acc: std::arch::wasm32::v128, a: std::arch::wasm32::v128, b: std::arch::wasm32::v128) -> std::arch::wasm32::v128 {
+    std::arch::wasm32::f32x4_relaxed_madd(a, b, acc)
+}
+
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128", not(target_feature = "relaxed-simd")))]
+#[inline(always)]
+fn madd(acc: std::arch::wasm32::v128, a: std::arch::wasm32::v128, b: std::arch::wasm32::v128) -> std::arch::wasm32::v128 {
+    use std::arch::wasm32::*;
+    f32x4_add(acc, f32x4_mul(a, b))
+}
+
+/// Portable version of the tile kernel (native tests; wasm without simd128).
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+fn kernel<const R: usize>(a: &[f32], k: usize, panel: &[f32], bias: &[f32], tile: &mut [f32; MR * NR]) {
+    for r in 0..R {
+        let mut acc = [0f32; NR];
+        acc.copy_from_slice(&bias[..NR]);
+        let row = &a[r * k..(r + 1) * k];
+        for (kk, &s) in row.iter().enumerate() {
+            let w = &panel[kk * NR..(kk + 1) * NR];
+            for c in 0..NR {
+                acc[c] += s * w[c];
+            }
+        }
+        tile[r * NR..(r + 1) * NR].copy_from_slice(&acc);
+    }
+}
+
+/// `y[.., n] = x[.., k] · W + bias` where `x`'s last `k_axes` axes are flattened into `k`.
+#[derive(Debug, Clone)]
+pub struct Dense {
+    packed: Arc<Packed>,
+    k_axes: usize,
+}
+
+impl PartialEq for Dense {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.packed, &other.packed) && self.k_axes == other.k_axes
+    }
+}
+impl Eq for Dense {}
+
+impl Op for Dense {
+    fn name(&self) -> StaticName {
+        "NookDense".into()
+    }
+
+    fn info(&self) -> TractResult<Vec<String>> {
+        Ok(vec![format!("k:{} n:{} (k over the last {} axes)", self.packed.k, self.packed.n, self.k_axes)])
+    }
+
+    fn as_typed(&self) -> Option<&dyn TypedOp> {
+        Some(self)
+    }
+}
+
+impl EvalOp for Dense {
+    fn eval(&self, _ctx: &EvalContext, inputs: TVec<TValue>) -> TractResult<TVec<TValue>> {
+        let x = inputs.first().ok_or_else(|| format_err!("NookDense needs one input"))?;
+        let shape = x.shape();
+        ensure!(shape.len() >= self.k_axes, "NookDense input rank {} < {}", shape.len(), self.k_axes);
+        let lead = &shape[..shape.len() - self.k_axes];
+        let k: usize = shape[lead.len()..].iter().product();
+        ensure!(k == self.packed.k, "NookDense input has k = {k}, weights {}", self.packed.k);
+        let m: usize = lead.iter().product();
+        let xs = x.try_as_plain_ram()?;
+        let xs = xs.as_slice::<f32>()?;
+        let mut out = vec![0f32; m * self.packed.n];
+        self.packed.matmul(xs, m, &mut out);
+        let mut oshape: TVec<usize> = lead.into();
+        oshape.push(self.packed.n);
+        Ok(tvec!(ArrayD::from_shape_vec(IxDyn(&oshape), out)?.into_tvalue()))
+    }
+
+    fn eval_out_of_plan(&self, inputs: TVec<TValue>) -> TractResult<Option<TVec<TValue>>> {
+        Ok(Some(EvalOp::eval(self, &EvalContext::out_of_plan(), inputs)?))
+    }
+}
+
+impl TypedOp for Dense {
+    fn as_op(&self) -> &dyn Op {
+        self
+    }
+
+    fn as_op_mut(&mut self) -> &mut dyn Op {
+        self
+    }
+
+    fn output_facts(&self, inputs: &[&TypedFact]) -> TractResult<TVec<TypedFact>> {
+        let x = inputs.first().ok_or_else(|| format_err!("NookDense needs one input"))?;
+        ensure!(x.datum_type == f32::datum_type(), "NookDense takes f32");
+        let rank = x.shape.rank();
+        ensure!(rank >= self.k_axes);
+        let mut dims: TVec<TDim> = x.shape.dims()[..rank - self.k_axes].into();
+        dims.push(self.packed.n.into());
+        Ok(tvec!(f32::fact(dims)))
+    }
+
+    fn cost(&self, inputs: &[&TypedFact]) -> TractResult<TVec<(Cost, TDim)>> {
+        let rank = inputs[0].shape.rank();
+        let m: TDim = inputs[0].shape.dims()[..rank - self.k_axes].iter().product();
+        Ok(tvec!((Cost::FMA(f32::datum_type()), m * (self.packed.k * self.packed.n))))
+    }
+}
+
+/// Replace every `EinSum` of the form `x[.., k..] · W[k.., n]` with a constant f32 `W`
+/// (`amk,kn->amn`, and the attention output's `ambk,bkn->amn`) by [`Dense`], folding a
+/// following constant bias `Add` in. Returns how many were replaced.
+pub fn rewrite(model: &mut TypedModel) -> TractResult<usize> {
+    let mut replaced = 0;
+    for id in model.eval_order()? {
+        let node = model.node(id);
+        let Some(es) = node.op_as::<EinSum>() else { continue };
+        if es.q_params.is_some() || es.operating_dt != f32::datum_type() || node.inputs.len() != 2 {
+            continue;
+        }
+        let k_axes = match es.axes.to_string().as_str() {
+            "amk,kn->amn" => 1,
+            "ambk,bkn->amn" => 2,
+            _ => continue,
+        };
+        let (x_fact, w_fact) = (model.outlet_fact(node.inputs[0])?, model.outlet_fact(node.inputs[1])?);
+        let Some(w) = w_fact.konst.clone() else { continue };
+        if w.datum_type() != f32::datum_type() || x_fact.datum_type != f32::datum_type() || w.rank() != k_axes + 1 {
+            continue;
+        }
+        let n = w.shape()[k_axes];
+        let k: usize = w.shape()[..k_axes].iter().product();
+        // A following `Add` of a constant [n] (or [1, .., n]) bias is folded in.
+        let bias = bias_of(model, id, n)?;
+        let wv = w.try_as_plain_ram()?;
+        let packed = Packed::new(wv.as_slice::<f32>()?, k, n, bias.as_ref().map(|b| b.1.as_slice()));
+        let op = Dense { packed: Arc::new(packed), k_axes };
+        let x = node.inputs[0];
+        let name = node.name.clone();
+        let mut patch = TypedModelPatch::default();
+        let tap = patch.tap_model(model, x)?;
+        let out = patch.wire_node(name, op, &[tap])?;
+        let replaced_outlet = OutletId::new(bias.as_ref().map_or(id, |b| b.0), 0);
+        patch.shunt_outside(model, replaced_outlet, out[0])?;
+        patch.apply(model)?;
+        replaced += 1;
+    }
+    if replaced > 0 {
+        model.compact()?;
+    }
+    Ok(replaced)
+}
+
+/// If `id`'s only successor adds a constant bias of `n` values to it, that node and the bias.
+fn bias_of(model: &TypedModel, id: usize, n: usize) -> TractResult<Option<(usize, Vec<f32>)>> {
+    let Some(succ) = model.single_succ(id)? else { return Ok(None) };
+    if succ.op.name() != "Add" || succ.inputs.len() != 2 {
+        return Ok(None);
+    }
+    let other = if succ.inputs[0].node == id { succ.inputs[1] } else { succ.inputs[0] };
+    let fact = model.outlet_fact(other)?;
+    let Some(b) = fact.konst.as_ref() else { return Ok(None) };
+    let out_rank = model.outlet_fact(OutletId::new(succ.id, 0))?.rank();
+    let ok_shape = b.len() == n && b.shape().last() == Some(&n) && b.rank() <= out_rank;
+    if !ok_shape || b.datum_type() != f32::datum_type() {
+        return Ok(None);
+    }
+    let bv = b.try_as_plain_ram()?;
+    Ok(Some((succ.id, bv.as_slice::<f32>()?.to_vec())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packed_matmul_matches_naive() {
+        for &(m, k, n) in &[(1, 3, 5), (4, 8, 8), (7, 13, 19), (67, 32, 24), (16, 384, 10)] {
+            let w: Vec<f32> = (0..k * n).map(|i| ((i * 37 % 101) as f32 - 50.0) / 50.0).collect();
+            let x: Vec<f32> = (0..m * k).map(|i| ((i * 53 % 89) as f32 - 44.0) / 44.0).collect();
+            let bias: Vec<f32> = (0..n).map(|i| i as f32 * 0.25).collect();
+            let p = Packed::new(&w, k, n, Some(&bias));
+            let mut out = vec![0f32; m * n];
+            p.matmul(&x, m, &mut out);
+            for r in 0..m {
+                for c in 0..n {
+                    let want: f32 = bias[c] + (0..k).map(|kk| x[r * k + kk] * w[kk * n + c]).sum::<f32>();
+                    assert!((out[r * n + c] - want).abs() < 1e-3, "{m}x{k}x{n} at {r},{c}: {} vs {want}", out[r * n + c]);
+                }
+            }
+        }
+    }
+}
