@@ -1,0 +1,229 @@
+// Benchmark: the bookmarks extension at tens of thousands of bookmarks (bench/extension/run.sh).
+//
+// Loads the built extension (www/build/extension) unpacked in headless Chromium, creates a
+// synthetic-but-realistic bookmark tree through chrome.bookmarks in stages (so the real
+// sync path runs: onCreated -> coalesced reconcile -> diff -> chunked adds in the
+// offscreen document's nook worker), and at each stage measures:
+//   - initial indexing throughput (bookmarks/s, creation to "all indexed");
+//   - incremental latency of onCreated / onChanged / onRemoved (event -> index updated);
+//   - search latency from an extension page (round trip through the service worker and the
+//     offscreen document), with nook's embedding / traversal / recomputation split;
+//   - memory (RSS of the browser's processes) and bytes in IndexedDB.
+// It stops after the stage during which the time budget (--minutes) ran out; the report
+// extrapolates to 80,000 from the measured stages (bench/results/extension-80k.md).
+//
+//   node bench/extension/run.mjs [--minutes 20] [--stages 1000,2500,5000,10000,20000,40000,80000] [--out FILE]
+
+import { chromium } from '../../tests/e2e/node_modules/playwright-core/index.mjs';
+import { execSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir, cpus, loadavg } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { makeBookmarks } from './bookmarks.mjs';
+import { diff, flatten, signature } from '../../www/extension/sync.js';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = resolve(HERE, '..', '..');
+const arg = (name, dflt) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1] : dflt; };
+const MINUTES = Number(arg('minutes', process.env.NOOK_BENCH_MINUTES ?? 20));
+const STAGES = arg('stages', '1000,2500,5000,10000,20000,40000,80000').split(',').map(Number);
+const OUT = arg('out', join(ROOT, 'bench', 'results', 'extension-80k.json'));
+const EXT = process.env.NOOK_EXT_DIR ?? join(ROOT, 'www', 'build', 'extension');
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const ARGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--disable-default-apps', '--disable-domain-reliability', '--no-pings',
+];
+
+const log = (...a) => console.error(`[${new Date().toISOString().slice(11, 19)}]`, ...a);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))] : null; };
+const median = (xs) => pct(xs, 0.5);
+const round = (x, d = 1) => (x == null ? null : Math.round(x * 10 ** d) / 10 ** d);
+
+/** RSS (MB) of the browser process tree started with `userDataDir`: total and largest process. */
+function memory(userDataDir) {
+  const procs = [];
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      procs.push({ pid: Number(pid), ppid, rss, cmd });
+    } catch { /* gone */ }
+  }
+  const root = procs.find((p) => p.cmd.includes(`--user-data-dir=${userDataDir}`) && !p.cmd.includes('--type='));
+  if (!root) return null;
+  const tree = new Set([root.pid]);
+  for (let grew = true; grew;) { grew = false; for (const p of procs) if (!tree.has(p.pid) && tree.has(p.ppid)) { tree.add(p.pid); grew = true; } }
+  const mine = procs.filter((p) => tree.has(p.pid));
+  const largest = mine.reduce((a, b) => (b.rss > a.rss ? b : a));
+  const kind = (p) => /--type=(\S+)/.exec(p.cmd)?.[1] ?? 'browser';
+  return { totalMB: round(mine.reduce((a, p) => a + p.rss, 0)), largestMB: round(largest.rss), largestKind: kind(largest), processes: mine.length };
+}
+
+async function main() {
+  if (!existsSync(join(EXT, 'manifest.json'))) throw new Error(`${EXT} is missing: run scripts/build_extension.sh`);
+  const max = Math.max(...STAGES);
+  const { folders, bookmarks } = makeBookmarks(ROOT, max);
+  const queries = JSON.parse(readFileSync(join(ROOT, 'data', 'bench-queries.json'), 'utf8')).slice(0, 24);
+  const userDataDir = mkdtempSync(join(tmpdir(), 'nook-bench-ext-'));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM, headless: true, args: [...ARGS, `--disable-extensions-except=${EXT}`, `--load-extension=${EXT}`],
+  });
+  const result = {
+    date: new Date().toISOString(), cpus: cpus().length, cpu: cpus()[0]?.model, budgetMinutes: MINUTES, stages: [],
+    syncAt80k: null, loadavgStart: loadavg(),
+  };
+  try {
+    let [sw] = context.serviceWorkers();
+    if (!sw) sw = await context.waitForEvent('serviceworker', { timeout: 30_000 });
+    const extId = new URL(sw.url()).host;
+    const page = await context.newPage();
+    await page.goto(`chrome-extension://${extId}/popup.html`);
+    const ask = (msg) => page.evaluate((m) => chrome.runtime.sendMessage(m), msg);
+    const status = () => ask({ type: 'status' });
+    await waitFor(async () => (await status()).phase === 'ready', 120_000, 'the index to open');
+
+    // Folders first (ids kept in the page).
+    await page.evaluate(async (paths) => {
+      window.folderIds = {};
+      for (const path of paths) {
+        const parts = path.split('/');
+        const parent = parts.length > 1 ? window.folderIds[parts.slice(0, -1).join('/')] : '1';
+        window.folderIds[path] = (await chrome.bookmarks.create({ parentId: parent, title: parts.at(-1) })).id;
+      }
+    }, folders);
+
+    const t00 = Date.now();
+    let have = 0;
+    for (const target of STAGES) {
+      const stage = { bookmarks: target };
+      log(`stage ${target}: creating ${target - have} bookmarks`);
+      const tc = Date.now();
+      for (let i = have; i < target; i += 1000) {
+        await page.evaluate(async (list) => {
+          for (const b of list) await chrome.bookmarks.create({ parentId: window.folderIds[b.folder], title: b.title, url: b.url });
+        }, bookmarks.slice(i, Math.min(target, i + 1000)));
+      }
+      stage.createMs = Date.now() - tc;
+      // Indexing: until every bookmark is in the index.
+      const samples = [];
+      await waitFor(async () => {
+        const s = await status();
+        samples.push({ s: round((Date.now() - tc) / 1000), documents: s.documents });
+        if (samples.length % 30 === 0) log(`  ${s.documents} / ${target} indexed`);
+        return s.phase === 'ready' && s.documents === target && !s.progress;
+      }, 24 * 3600_000, `${target} bookmarks to be indexed`, 2000);
+      const indexMs = Date.now() - tc;
+      stage.indexMs = indexMs;
+      stage.indexedPerSecond = round(((target - have) / indexMs) * 1000);
+      stage.samples = samples.filter((_, i) => i % 5 === 0);
+      have = target;
+      log(`  indexed in ${round(indexMs / 1000)} s (${stage.indexedPerSecond}/s)`);
+
+      // Search latency (round trip from an extension page) and nook's split.
+      const searches = [];
+      for (const q of queries) {
+        const t = await page.evaluate(async (query) => {
+          const t0 = performance.now();
+          const r = await chrome.runtime.sendMessage({ type: 'search', query, k: 8 });
+          return { ms: performance.now() - t0, timing: r.timing, n: r.hits.length };
+        }, q);
+        searches.push(t);
+      }
+      const tm = (k) => searches.map((x) => x.timing?.[k]).filter((x) => typeof x === 'number');
+      stage.search = {
+        queries: searches.length, p50: round(pct(searches.map((x) => x.ms), 0.5)), p95: round(pct(searches.map((x) => x.ms), 0.95)),
+        first: round(searches[0].ms),
+        embedMsP50: round(median(tm('embedMs'))), traversalMsP50: round(median(tm('traversalMs'))), recomputeMsP50: round(median(tm('recomputeMs'))),
+        searchMsP50: round(median(tm('searchMs'))), recomputedP50: median(tm('recomputed')), visitedP50: median(tm('visited')), mode: searches[0].timing?.mode,
+      };
+      log('  search', JSON.stringify(stage.search));
+
+      // Incremental sync latency: event -> index updated (includes the 250 ms coalescing).
+      const inc = { created: [], changed: [], removed: [], reconcileMs: [] };
+      for (let r = 0; r < 5; r++) {
+        const before = await status();
+        let t0 = Date.now();
+        const id = await page.evaluate(async (i) => (await chrome.bookmarks.create({ parentId: '1', title: `Bench probe ${i}: sailing across the Atlantic in a small boat`, url: `https://example.org/probe/${i}` })).id, `${target}-${r}`);
+        const a = await waitFor(async () => { const s = await status(); return s.documents === before.documents + 1 && s.lastSync?.at >= t0 && s; }, 600_000, 'the created bookmark', 25);
+        inc.created.push(Date.now() - t0); inc.reconcileMs.push(a.lastSync.ms);
+        t0 = Date.now();
+        await page.evaluate(async (bid) => chrome.bookmarks.update(bid, { title: 'Bench probe renamed: crossing the ocean by rowing boat' }), id);
+        const c = await waitFor(async () => { const s = await status(); return s.lastSync?.at >= t0 && s.lastSync.added === 1 && s; }, 600_000, 'the renamed bookmark', 25);
+        inc.changed.push(Date.now() - t0); inc.reconcileMs.push(c.lastSync.ms);
+        t0 = Date.now();
+        await page.evaluate(async (bid) => chrome.bookmarks.remove(bid), id);
+        const d = await waitFor(async () => { const s = await status(); return s.documents === before.documents && s.lastSync?.at >= t0 && s; }, 600_000, 'the removed bookmark', 25);
+        inc.removed.push(Date.now() - t0); inc.reconcileMs.push(d.lastSync.ms);
+      }
+      stage.incremental = {
+        createdMsP50: median(inc.created), changedMsP50: median(inc.changed), removedMsP50: median(inc.removed),
+        createdMsMax: Math.max(...inc.created), changedMsMax: Math.max(...inc.changed), removedMsMax: Math.max(...inc.removed),
+        reconcileMsP50: median(inc.reconcileMs),
+      };
+      log('  incremental', JSON.stringify(stage.incremental));
+      // The service worker's side of a reconcile at this size: read + flatten the tree.
+      stage.treeReadMs = round(median(await sw.evaluate(async () => {
+        const ms = [];
+        for (let i = 0; i < 3; i++) {
+          const t0 = performance.now();
+          const roots = await chrome.bookmarks.getTree();
+          let n = 0; const walk = (x) => { if (x.url) n++; for (const c of x.children ?? []) walk(c); }; roots.forEach(walk);
+          ms.push(performance.now() - t0);
+        }
+        return ms;
+      }).catch(() => [null])), 1);
+      const st = await ask({ type: 'stats' });
+      stage.storedBytes = st.storedBytes; stage.indexBytes = st.indexBytes; stage.hnswBytes = st.hnswBytes; stage.mode = st.mode;
+      stage.memory = memory(userDataDir);
+      stage.elapsedMin = round((Date.now() - t00) / 60_000);
+      stage.loadavg = loadavg().map((x) => round(x, 2));
+      log('  memory', JSON.stringify(stage.memory), 'stored', st.storedBytes);
+      result.stages.push(stage);
+      writeFileSync(OUT, JSON.stringify(result, null, 2) + '\n');
+      if (Date.now() - t00 > MINUTES * 60_000) { log(`time budget of ${MINUTES} min used: stopping at ${target}`); break; }
+    }
+  } finally {
+    await context.close();
+    rmSync(userDataDir, { recursive: true, force: true });
+  }
+  // The pure sync step at 80,000 (node, same functions the offscreen document runs).
+  result.syncAt80k = syncCost(80_000);
+  writeFileSync(OUT, JSON.stringify(result, null, 2) + '\n');
+  log('wrote', OUT);
+}
+
+/** flatten + diff of an 80k-bookmark tree with nothing / one bookmark changed (node). */
+function syncCost(n) {
+  const { bookmarks } = makeBookmarks(ROOT, n);
+  const tree = [{ id: '0', title: '', children: [{ id: '1', title: 'Bookmarks bar', children: bookmarks.map((b, i) => ({ id: String(10 + i), title: b.title, url: b.url })) }] }];
+  const flat = flatten(tree);
+  const known = new Map(flat.map((b) => [b.id, { sig: signature(b) }]));
+  const runs = [];
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now();
+    const f = flatten(tree);
+    f[i].title += ' (edited)';
+    const d = diff(f, known);
+    runs.push(performance.now() - t0);
+    if (d.add.length !== 1) throw new Error('diff found more than the edit');
+  }
+  const json = JSON.stringify(flat).length;
+  return { bookmarks: n, flattenDiffMsP50: round(median(runs)), messageBytes: json };
+}
+
+async function waitFor(fn, ms, what, every = 500) {
+  const t0 = Date.now();
+  for (;;) {
+    const v = await fn().catch(() => null);
+    if (v) return v;
+    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
+    await sleep(every);
+  }
+}
+
+main().catch((e) => { console.error(e); process.exit(1); });
