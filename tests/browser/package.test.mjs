@@ -63,6 +63,18 @@ test('1,000 documents: add, search, reload, identical results, delete', async ()
   await page.evaluate(async () => { window.db = await Nook.open('main', assets); });
   const again = await search(page);
   assert.deepEqual(again.map((r) => r.map((h) => h[0])), first.map((r) => r.map((h) => h[0])), 'same ids after reload');
+  // Where the time went: embedding + traversal + recomputation = the wasm search time;
+  // after a reload the LRU is empty, so the pruned index recomputed its candidates.
+  const split = await page.evaluate(async () => {
+    const hits = await db.search('the largest state of the United States', { k: 5 });
+    return { stats: hits.stats, last: db.lastQuery() };
+  });
+  for (const k of ['embedMs', 'traversalMs', 'recomputeMs', 'searchMs', 'totalMs']) assert.ok(split.stats[k] >= 0, `${k}: ${JSON.stringify(split.stats)}`);
+  assert.ok(Math.abs(split.stats.embedMs + split.stats.traversalMs + split.stats.recomputeMs - split.stats.searchMs) < 0.5);
+  assert.ok(split.stats.searchMs <= split.stats.totalMs);
+  assert.ok(split.stats.visited > 0 && split.stats.exact >= 5 && split.stats.exact === split.stats.recomputed + split.stats.cacheHits, JSON.stringify(split.stats));
+  assert.equal(split.last.query, 'the largest state of the United States');
+  assert.equal(split.last.searchMs, split.stats.searchMs);
   for (let i = 0; i < first.length; i++) for (let j = 0; j < first[i].length; j++)
     assert.ok(Math.abs(first[i][j][1] - again[i][j][1]) <= 2, `score ${i}/${j} after reload`);
 

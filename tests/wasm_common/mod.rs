@@ -26,7 +26,8 @@ fn ids(c: &mut Collection, q: &str) -> Vec<String> {
 }
 
 pub async fn collection_survives_reopen(db: &str) {
-    let settings = Settings { prune_at: 300, ..Settings::default() };
+    // 48-d test vectors: the default PQ (64 subspaces, for 384-d MiniLM) does not fit them.
+    let settings = Settings { prune_at: 300, pq: nook::index::PqParams { subspaces: 16, ..Settings::default().pq }, ..Settings::default() };
     IdbStore::delete_database(db).await.unwrap();
     let store = IdbStore::open(db).await.unwrap();
     let mut c = Collection::load(settings.clone(), DIMS, &store.load().await.unwrap()).unwrap();
