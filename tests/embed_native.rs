@@ -111,6 +111,13 @@ fn batch_agrees_with_single() {
         assert!(cosine(a, b) >= 0.99999);
     }
     assert!(e.embed(&[]).unwrap().is_empty());
+    // Latency mode (each alone, padded to a few lengths) = throughput mode.
+    let mut lone = Vec::new();
+    e.embed_tokens_lone(&ids, &mut lone).unwrap();
+    for (i, (a, b)) in lone.chunks_exact(e.dims()).zip(&batched).enumerate() {
+        let c = cosine(a, b);
+        assert!(c >= 0.9999, "text {i}: lone vs batched cosine {c}");
+    }
 }
 
 #[test]

@@ -12,6 +12,12 @@ pub trait Embed {
     fn tokenize(&self, text: &str) -> Result<Vec<u32>>;
     /// Append unit-length embeddings of each token sequence to `out`.
     fn embed_tokens(&mut self, seqs: &[&[u32]], out: &mut Vec<f32>) -> Result<()>;
+    /// The same for a query and the few documents a search recomputes: an embedder may
+    /// favour latency over throughput here (the real one runs each alone, at a few
+    /// fixed shapes whose plans stay cached).
+    fn embed_for_query(&mut self, seqs: &[&[u32]], out: &mut Vec<f32>) -> Result<()> {
+        self.embed_tokens(seqs, out)
+    }
 }
 
 #[cfg(feature = "embed")]
@@ -24,6 +30,9 @@ impl Embed for crate::embed::Embedder {
     }
     fn embed_tokens(&mut self, seqs: &[&[u32]], out: &mut Vec<f32>) -> Result<()> {
         self.embed_tokens_into(seqs, out).map_err(Failure::from)
+    }
+    fn embed_for_query(&mut self, seqs: &[&[u32]], out: &mut Vec<f32>) -> Result<()> {
+        self.embed_tokens_lone(seqs, out).map_err(Failure::from)
     }
 }
 

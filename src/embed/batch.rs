@@ -44,6 +44,24 @@ pub fn plan_runs(token_counts: &[usize], max_tokens: usize, max_batch: usize) ->
     runs
 }
 
+/// Lengths a single text is padded to when it runs alone (latency mode). Few shapes, so
+/// their plans stay cached between queries; padding a short text costs little next to a
+/// plan build (~50 ms native) because a lone short run is dominated by fixed costs.
+const LONE_BUCKETS: [usize; 5] = [16, 32, 64, 128, 256];
+
+/// One run per text, each padded to a [`LONE_BUCKETS`] length (capped at `max_tokens`):
+/// for a query and the few documents it recomputes.
+pub fn lone_runs(token_counts: &[usize], max_tokens: usize) -> Vec<Run> {
+    token_counts
+        .iter()
+        .enumerate()
+        .map(|(i, &n)| {
+            let len = LONE_BUCKETS.iter().copied().find(|&b| b >= n).unwrap_or(n).min(max_tokens).max(n);
+            Run { len, items: vec![i] }
+        })
+        .collect()
+}
+
 fn prev_power_of_two(n: usize) -> usize {
     if n == 0 { 0 } else { 1 << (usize::BITS - 1 - n.leading_zeros()) }
 }
@@ -51,6 +69,12 @@ fn prev_power_of_two(n: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lone_runs_use_few_lengths() {
+        let runs = lone_runs(&[3, 16, 17, 200, 300], 256);
+        assert_eq!(runs.iter().map(|r| (r.len, r.items.clone())).collect::<Vec<_>>(), vec![(16, vec![0]), (16, vec![1]), (32, vec![2]), (256, vec![3]), (300, vec![4])]);
+    }
 
     #[test]
     fn buckets_round_up_and_respect_the_limit() {

@@ -228,7 +228,7 @@ impl NookCore {
             let te = now();
             let tokens = Embed::tokenize(&*e, query)?;
             let mut q = Vec::with_capacity(s.dims);
-            Embed::embed_tokens(&mut *e, &[&tokens], &mut q)?;
+            Embed::embed_for_query(&mut *e, &[&tokens], &mut q)?;
             let embed_ms = now() - te;
             let mut timed = Timed::new(&mut *e);
             let (found, counts) = c.search_counted(&mut timed, query, &q, k, hybrid, pred)?;

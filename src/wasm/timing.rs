@@ -52,6 +52,14 @@ impl Embed for Timed<'_> {
         self.embedded += seqs.len();
         r
     }
+
+    fn embed_for_query(&mut self, seqs: &[&[u32]], out: &mut Vec<f32>) -> Result<()> {
+        let t = now();
+        let r = self.inner.embed_for_query(seqs, out);
+        self.ms += (now() - t).max(0.0);
+        self.embedded += seqs.len();
+        r
+    }
 }
 
 /// The split of one query, in milliseconds (all >= 0; the three parts sum to `total`).
