@@ -47,13 +47,14 @@ async function nookRun(docs, queries, log) {
   const qVecs = await db.embed(queries);
   const gtMs = now() - t;
   log(`nook: ground truth embedded in ${(gtMs / 1000).toFixed(1)} s`);
-  const lat = [], recall = [], recomputed = [];
+  const lat = [], recall = [], recomputed = [], split = { embedMs: [], traversalMs: [], recomputeMs: [] };
   for (let i = 0; i < queries.length; i++) {
     const gt = new Set(topK(docVecs, dims, qVecs.subarray(i * dims, (i + 1) * dims), 10).map((j) => docs[j].id));
     const t0 = now();
     const hits = await db.search(queries[i], { k: 10, hybrid: false });
     lat.push(now() - t0);
     recomputed.push(hits.stats.recomputed);
+    for (const key of Object.keys(split)) if (typeof hits.stats[key] === 'number') split[key].push(hits.stats[key]);
     recall.push(hits.filter((h) => gt.has(h.id)).length / 10);
   }
   const hybridLat = [];
@@ -64,6 +65,7 @@ async function nookRun(docs, queries, log) {
     p50: pct(lat, 0.5), p95: pct(lat, 0.95), hybridP50: pct(hybridLat, 0.5), hybridP95: pct(hybridLat, 0.95),
     recall10: recall.reduce((a, b) => a + b, 0) / recall.length,
     recomputedPerQuery: recomputed.reduce((a, b) => a + b, 0) / recomputed.length,
+    split: Object.fromEntries(Object.entries(split).filter(([, v]) => v.length).map(([k, v]) => [k, { p50: pct(v, 0.5), mean: v.reduce((a, b) => a + b, 0) / v.length }])),
     stats, idbUsageDelta: idb1 != null ? idb1 - idb0 : null,
   };
 }
@@ -127,7 +129,7 @@ async function peersRun(docs, queries, log) {
 
   // hnswlib-wasm over the same embeddings, index file persisted to IndexedDB (IDBFS).
   const { loadHnswlib } = await import('./peers/hnswlib/hnswlib.js');
-  const lib = await loadHnswlib();
+  const lib = await loadHnswlib('IDBFS'); // mounts IDBFS so writeIndex + syncFS reach IndexedDB
   t = now();
   const index = new lib.HierarchicalNSW('cosine', dims, '');
   index.initIndex(docs.length, 16, 200, 100);
@@ -139,7 +141,22 @@ async function peersRun(docs, queries, log) {
   await lib.EmscriptenFileSystemManager.syncFS(false, () => {});
   const h1 = await idbUsage();
   let hnswFileBytes = null;
-  try { hnswFileBytes = lib.FS.stat('/hnswlib-index/bench.dat').size; } catch (_) { /* path differs by version */ }
+  // The file's place in the Emscripten FS differs by version: find it.
+  const find = (dir, depth) => {
+    let names = [];
+    try { names = lib.FS.readdir(dir); } catch (_) { return null; }
+    for (const n of names) {
+      if (n === '.' || n === '..' || ['proc', 'dev', 'sys'].includes(n)) continue;
+      const p = `${dir === '/' ? '' : dir}/${n}`;
+      try {
+        const st = lib.FS.stat(p);
+        if (n === 'bench.dat') return st.size;
+        if (depth < 4 && lib.FS.isDir(st.mode)) { const r = find(p, depth + 1); if (r != null) return r; }
+      } catch (_) { /* unreadable entry */ }
+    }
+    return null;
+  };
+  hnswFileBytes = find('/', 0);
   const hLat = [], hRecall = [];
   for (let i = 0; i < queries.length; i++) {
     const t0 = now();

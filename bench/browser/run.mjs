@@ -5,6 +5,7 @@
 import { mkdirSync, rmSync, symlinkSync, writeFileSync, copyFileSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import os from 'node:os';
 import { chromium } from 'playwright-core';
 import { serve } from '../../scripts/serve_static.mjs';
 
@@ -15,7 +16,8 @@ rmSync(SITE, { recursive: true, force: true });
 mkdirSync(join(SITE, 'peers'), { recursive: true });
 const hf = join(SITE, 'hf/Xenova/all-MiniLM-L6-v2');
 mkdirSync(join(hf, 'onnx'), { recursive: true });
-symlinkSync(join(ROOT, 'pkg'), join(SITE, 'pkg'));
+// NOOK_BENCH_PKG: a copy of pkg/ to measure (so a rebuild of pkg/dist during the run cannot mix builds).
+symlinkSync(process.env.NOOK_BENCH_PKG || join(ROOT, 'pkg'), join(SITE, 'pkg'));
 symlinkSync(join(ROOT, 'models'), join(SITE, 'models'));
 symlinkSync(join(ROOT, 'data'), join(SITE, 'data'));
 symlinkSync(join(HERE, 'node_modules/@huggingface/transformers/dist'), join(SITE, 'peers/transformers'));
@@ -44,7 +46,7 @@ page.on('console', (m) => { if (m.type() === 'error') log(`[page error] ${m.text
 await page.goto(`${origin}/bench.html`);
 await page.waitForFunction(() => window.benchReady === true);
 const which = (process.env.NOOK_BENCH_ONLY || 'nook,peers').split(',');
-const result = { documents: docs.length, queries: queries.length, date: new Date().toISOString(), machine: `${process.arch}, headless Chromium, 1 worker` };
+const result = { documents: docs.length, queries: queries.length, date: new Date().toISOString(), machine: `${process.arch}, headless Chromium, 1 worker`, loadavgStart: os.loadavg() };
 // A partial run (NOOK_BENCH_ONLY) keeps the other system's last recorded numbers.
 try {
   const old = JSON.parse(readFileSync(join(ROOT, 'bench/results/browser.json'), 'utf8'));
@@ -62,18 +64,20 @@ if (which.includes('peers')) {
 }
 await browser.close();
 await server.close();
+result.loadavgEnd = os.loadavg();
 if (foreign.length) { console.error('requests to other origins:', foreign); process.exit(1); }
 result.foreignRequests = 0;
 
 const n = result.nook, p = result.peers;
 const mb = (b) => (b / 1048576).toFixed(2) + ' MB';
 let md = `# Browser benchmark: ${docs.length.toLocaleString('en')} documents, ${queries.length} queries\n\n`;
-md += `Headless Chromium (Debian), one dedicated worker, offline (0 requests to other origins). Documents: FanOutQA dev Wikipedia titles + WordNet noun glosses; queries: FanOutQA sub-questions. Model: all-MiniLM-L6-v2 int8 for every system. Recall@10 is against brute force over each system's own full embeddings. Latency includes embedding the query. ${result.date}\n\n`;
+md += `Headless Chromium (Debian), one dedicated worker, offline (0 requests to other origins). Documents: FanOutQA dev Wikipedia titles + WordNet noun glosses; queries: FanOutQA sub-questions. Model: all-MiniLM-L6-v2 int8 for every system. Recall@10 is against brute force over each system's own full embeddings. Latency includes embedding the query. ${result.date}. Load average (1/5/15 min) at start ${(result.loadavgStart || []).map((x) => x.toFixed(1)).join(' ')}, at end ${(result.loadavgEnd || []).map((x) => x.toFixed(1)).join(' ')} on ${os.cpus().length} cores shared with other work: absolute times are inflated; compare within a run.\n\n`;
 if (n) {
   md += `## nook\n\n| metric | value |\n|---|---|\n`;
   md += `| indexing | ${(n.indexMs / 1000).toFixed(1)} s (${n.docsPerSec.toFixed(1)} docs/s) |\n| reopen from IndexedDB | ${n.openMs.toFixed(0)} ms |\n`;
   md += `| query p50 / p95 (vector) | ${n.p50.toFixed(1)} / ${n.p95.toFixed(1)} ms |\n| query p50 / p95 (hybrid) | ${n.hybridP50.toFixed(1)} / ${n.hybridP95.toFixed(1)} ms |\n`;
   md += `| recall@10 | ${n.recall10.toFixed(3)} |\n| exact embeddings recomputed per query | ${n.recomputedPerQuery.toFixed(1)} |\n`;
+  if (n.split && n.split.embedMs) md += `| query time split, p50 (mean): embedding / traversal / recomputation | ${['embedMs', 'traversalMs', 'recomputeMs'].map((k) => `${n.split[k].p50.toFixed(1)} (${n.split[k].mean.toFixed(1)})`).join(' / ')} ms |\n`;
   md += `| stored bytes, all (documents + tokens + index) | ${mb(n.stats.storedBytes)} |\n| stored bytes, index (graph + PQ codes + codebook + manifest) | ${mb(n.stats.indexBytes)} |\n`;
   md += `| f32 embeddings + M=16 HNSW graph | ${mb(n.stats.hnswBytes)} |\n| ratio (f32 + HNSW) / nook index | ${(n.stats.hnswBytes / n.stats.indexBytes).toFixed(1)}x |\n`;
   md += `| IndexedDB usage reported by the browser (delta) | ${n.idbUsageDelta != null ? mb(n.idbUsageDelta) : 'n/a'} |\n\n`;
