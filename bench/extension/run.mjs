@@ -12,7 +12,7 @@
 // It stops after the stage during which the time budget (--minutes) ran out; the report
 // extrapolates to 80,000 from the measured stages (bench/results/extension-80k.md).
 //
-//   node bench/extension/run.mjs [--minutes 20] [--stages 1000,2500,5000,10000,20000,40000,80000] [--out FILE]
+//   node bench/extension/run.mjs [--minutes 20] [--stages 1000,2500,5000,10000,20000,40000,80000] [--tree 80000] [--out FILE]
 
 import { chromium } from '../../tests/e2e/node_modules/playwright-core/index.mjs';
 import { execSync } from 'node:child_process';
@@ -28,6 +28,7 @@ const ROOT = resolve(HERE, '..', '..');
 const arg = (name, dflt) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1] : dflt; };
 const MINUTES = Number(arg('minutes', process.env.NOOK_BENCH_MINUTES ?? 20));
 const STAGES = arg('stages', '1000,2500,5000,10000,20000,40000,80000').split(',').map(Number);
+const TREE = Number(arg('tree', 0));
 const OUT = arg('out', join(ROOT, 'bench', 'results', 'extension-80k.json'));
 const EXT = process.env.NOOK_EXT_DIR ?? join(ROOT, 'www', 'build', 'extension');
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
@@ -144,27 +145,7 @@ async function main() {
       log('  search', JSON.stringify(stage.search));
 
       // Incremental sync latency: event -> index updated (includes the 250 ms coalescing).
-      const inc = { created: [], changed: [], removed: [], reconcileMs: [] };
-      for (let r = 0; r < 5; r++) {
-        const before = await status();
-        let t0 = Date.now();
-        const id = await page.evaluate(async (i) => (await chrome.bookmarks.create({ parentId: '1', title: `Bench probe ${i}: sailing across the Atlantic in a small boat`, url: `https://example.org/probe/${i}` })).id, `${target}-${r}`);
-        const a = await waitFor(async () => { const s = await status(); return s.documents === before.documents + 1 && s.lastSync?.at >= t0 && s; }, 600_000, 'the created bookmark', 25);
-        inc.created.push(Date.now() - t0); inc.reconcileMs.push(a.lastSync.ms);
-        t0 = Date.now();
-        await page.evaluate(async (bid) => chrome.bookmarks.update(bid, { title: 'Bench probe renamed: crossing the ocean by rowing boat' }), id);
-        const c = await waitFor(async () => { const s = await status(); return s.lastSync?.at >= t0 && s.lastSync.added === 1 && s; }, 600_000, 'the renamed bookmark', 25);
-        inc.changed.push(Date.now() - t0); inc.reconcileMs.push(c.lastSync.ms);
-        t0 = Date.now();
-        await page.evaluate(async (bid) => chrome.bookmarks.remove(bid), id);
-        const d = await waitFor(async () => { const s = await status(); return s.documents === before.documents && s.lastSync?.at >= t0 && s; }, 600_000, 'the removed bookmark', 25);
-        inc.removed.push(Date.now() - t0); inc.reconcileMs.push(d.lastSync.ms);
-      }
-      stage.incremental = {
-        createdMsP50: median(inc.created), changedMsP50: median(inc.changed), removedMsP50: median(inc.removed),
-        createdMsMax: Math.max(...inc.created), changedMsMax: Math.max(...inc.changed), removedMsMax: Math.max(...inc.removed),
-        reconcileMsP50: median(inc.reconcileMs),
-      };
+      stage.incremental = await incremental(page, status, target);
       log('  incremental', JSON.stringify(stage.incremental));
       // The service worker's side of a reconcile at this size: read + flatten the tree.
       stage.treeReadMs = round(median(await sw.evaluate(async () => {
@@ -186,6 +167,32 @@ async function main() {
       result.stages.push(stage);
       writeFileSync(OUT, JSON.stringify(result, null, 2) + '\n');
       if (Date.now() - t00 > MINUTES * 60_000) { log(`time budget of ${MINUTES} min used: stopping at ${target}`); break; }
+    }
+    // --tree N: grow the bookmark tree to N entries with bookmarklets (javascript: URLs,
+    // which the extension does not index) to measure what the sync path costs per event
+    // in an N-bookmark tree without embedding N bookmarks.
+    if (TREE > have) {
+      log(`tree: adding ${TREE - have} bookmarklets (not indexed) to reach ${TREE} bookmarks`);
+      const tc = Date.now();
+      for (let i = have; i < TREE; i += 2000) {
+        await page.evaluate(async ([from, to]) => {
+          const ids = Object.values(window.folderIds);
+          for (let j = from; j < to; j++) await chrome.bookmarks.create({ parentId: ids[j % ids.length], title: `bookmarklet ${j}`, url: `javascript:void(${j})` });
+        }, [i, Math.min(TREE, i + 2000)]);
+      }
+      const tree = { bookmarks: TREE, indexed: have, createMs: Date.now() - tc };
+      await sleep(3000);
+      await waitFor(async () => { const s = await status(); return s.phase === 'ready' && !s.progress && s; }, 600_000, 'the sync to settle');
+      tree.incremental = await incremental(page, status, `tree-${TREE}`);
+      tree.treeReadMs = round(median(await sw.evaluate(async () => {
+        const ms = [];
+        for (let i = 0; i < 3; i++) { const t0 = performance.now(); await chrome.bookmarks.getTree(); ms.push(performance.now() - t0); }
+        return ms;
+      }).catch(() => [null])), 1);
+      tree.memory = memory(userDataDir);
+      log('  tree', JSON.stringify(tree));
+      result.tree = tree;
+      writeFileSync(OUT, JSON.stringify(result, null, 2) + '\n');
     }
   } finally {
     await context.close();
@@ -214,6 +221,31 @@ function syncCost(n) {
   }
   const json = JSON.stringify(flat).length;
   return { bookmarks: n, flattenDiffMsP50: round(median(runs)), messageBytes: json };
+}
+
+/** onCreated / onChanged / onRemoved -> index updated, 5 rounds (p50 and max, ms). */
+async function incremental(page, status, tag) {
+  const inc = { created: [], changed: [], removed: [], reconcileMs: [] };
+  for (let r = 0; r < 5; r++) {
+    const before = await status();
+    let t0 = Date.now();
+    const id = await page.evaluate(async (i) => (await chrome.bookmarks.create({ parentId: '1', title: `Bench probe ${i}: sailing across the Atlantic in a small boat`, url: `https://example.org/probe/${i}` })).id, `${tag}-${r}`);
+    const a = await waitFor(async () => { const s = await status(); return s.documents === before.documents + 1 && s.lastSync?.at >= t0 && s; }, 600_000, 'the created bookmark', 25);
+    inc.created.push(Date.now() - t0); inc.reconcileMs.push(a.lastSync.ms);
+    t0 = Date.now();
+    await page.evaluate(async (bid) => chrome.bookmarks.update(bid, { title: 'Bench probe renamed: crossing the ocean by rowing boat' }), id);
+    const c = await waitFor(async () => { const s = await status(); return s.lastSync?.at >= t0 && s.lastSync.added === 1 && s; }, 600_000, 'the renamed bookmark', 25);
+    inc.changed.push(Date.now() - t0); inc.reconcileMs.push(c.lastSync.ms);
+    t0 = Date.now();
+    await page.evaluate(async (bid) => chrome.bookmarks.remove(bid), id);
+    const d = await waitFor(async () => { const s = await status(); return s.documents === before.documents && s.lastSync?.at >= t0 && s; }, 600_000, 'the removed bookmark', 25);
+    inc.removed.push(Date.now() - t0); inc.reconcileMs.push(d.lastSync.ms);
+  }
+  return {
+    createdMsP50: median(inc.created), changedMsP50: median(inc.changed), removedMsP50: median(inc.removed),
+    createdMsMax: Math.max(...inc.created), changedMsMax: Math.max(...inc.changed), removedMsMax: Math.max(...inc.removed),
+    reconcileMsP50: median(inc.reconcileMs),
+  };
 }
 
 async function waitFor(fn, ms, what, every = 500) {

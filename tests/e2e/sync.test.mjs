@@ -1,7 +1,7 @@
 // Unit tests of the extension's sync logic (pure functions, no browser).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { diff, flatten, signature, toDoc, readableUrl } from '../../www/extension/sync.js';
+import { changed, diff, flatten, signature, toDoc, readableUrl } from '../../www/extension/sync.js';
 
 const tree = [{
   id: '0', title: '', children: [
@@ -59,4 +59,15 @@ test('toDoc: words of the URL and the folder are searchable', () => {
   assert.match(d.text, /Dev/);
   assert.equal(readableUrl('not a url'), 'not a url');
   assert.equal(readableUrl('https://www.example.com/a%ZZ'), 'example.com a ZZ');
+});
+
+test('flatten under a folder keeps the path above it; changed() is diff without removals', () => {
+  const garden = tree[0].children[0].children[1];
+  const sub = flatten([garden], ['Bookmarks bar']);
+  assert.deepEqual(sub.map((b) => [b.id, b.folder]), [['12', 'Bookmarks bar / Garden'], ['13', 'Bookmarks bar / Garden']]);
+  const known = new Map(flatten(tree).map((b) => [b.id, { sig: signature(b) }]));
+  assert.deepEqual(changed(sub, known), [], 'unchanged, and javascript: skipped');
+  const moved = flatten([garden], ['Other bookmarks']);
+  assert.deepEqual(changed(moved, known).map((b) => b.id), ['12'], 'a moved folder re-indexes its bookmarks');
+  assert.deepEqual(changed([{ id: '77', title: 'New', url: 'https://example.org/new', folder: '' }], known).map((b) => b.id), ['77']);
 });

@@ -40,24 +40,88 @@ async function reconcile() {
   return toOffscreen({ type: 'reconcile', bookmarks });
 }
 
-// Bookmark events arrive in bursts (an import creates thousands): coalesce them.
+// Bookmark events: each one is turned into the bookmarks it touches (a created or edited
+// bookmark; every bookmark under a renamed or moved folder; the ids under a removed node)
+// and applied as a delta, so an event costs the same with 100 or 80,000 bookmarks. Events
+// are handled in order and coalesced for 250 ms (bursts become one batched add). The whole
+// tree is diffed only at install, browser start, after an import, when the offscreen
+// document was (re)created, or if a delta fails.
 let timer = 0;
-let pending = null;
-function scheduleReconcile() {
+let pending = Promise.resolve();
+let events = Promise.resolve();
+let delta = { upsert: new Map(), remove: new Set(), full: false };
+
+function flushSoon() {
   clearTimeout(timer);
   timer = setTimeout(() => {
-    pending = (pending ?? Promise.resolve()).then(reconcile).catch((e) => console.error('nook: sync failed', e));
+    pending = pending.then(() => events).then(flush).catch((e) => console.error('nook: sync failed', e));
   }, 250);
 }
 
+async function flush() {
+  const d = delta;
+  delta = { upsert: new Map(), remove: new Set(), full: false };
+  if (d.full) return reconcile();
+  if (!d.upsert.size && !d.remove.size) return null;
+  try {
+    return await toOffscreen({ type: 'apply', upsert: [...d.upsert.values()], remove: [...d.remove] });
+  } catch (e) {
+    console.warn('nook: applying bookmark changes failed, re-reading the tree', e);
+    return reconcile();
+  }
+}
+
+function scheduleReconcile() {
+  delta.full = true;
+  flushSoon();
+}
+
+/** Queue an event: `compute` resolves to {upsert?: [bookmark], remove?: [id]} (in event order). */
+function onEvent(compute) {
+  events = events.then(compute).then(({ upsert = [], remove = [] } = {}) => {
+    for (const id of remove) { delta.upsert.delete(id); delta.remove.add(id); }
+    for (const b of upsert) { delta.remove.delete(b.id); delta.upsert.set(b.id, b); }
+  }, (e) => { console.warn('nook: reading a bookmark event failed, re-reading the tree', e); delta.full = true; });
+  flushSoon();
+}
+
+/** Folder titles from the root down to (and including) folder `id`. */
+async function folderPath(id) {
+  const path = [];
+  while (id && id !== '0') {
+    const [n] = await chrome.bookmarks.get(id);
+    if (!n) break;
+    if (n.title) path.unshift(n.title);
+    id = n.parentId;
+  }
+  return path;
+}
+
+/** The bookmarks at or under node `id`, with their folder paths ([] if it is gone). */
+async function bookmarksUnder(id) {
+  let node;
+  try { [node] = await chrome.bookmarks.getSubTree(id); } catch { return []; }
+  return node ? flatten([node], await folderPath(node.parentId)) : [];
+}
+
+let importing = false;
 chrome.runtime.onInstalled.addListener(() => scheduleReconcile());
 chrome.runtime.onStartup.addListener(() => scheduleReconcile());
-chrome.bookmarks.onCreated.addListener((id, node) => { scheduleReconcile(); if (node.url) maybeIndexPage(id, node.url); });
-chrome.bookmarks.onChanged.addListener(scheduleReconcile);
-chrome.bookmarks.onRemoved.addListener(scheduleReconcile);
-chrome.bookmarks.onMoved.addListener(scheduleReconcile);
-chrome.bookmarks.onChildrenReordered?.addListener(scheduleReconcile);
-chrome.bookmarks.onImportEnded?.addListener(scheduleReconcile);
+chrome.bookmarks.onCreated.addListener((id, node) => {
+  if (importing) return;
+  onEvent(async () => ({ upsert: flatten([node], await folderPath(node.parentId)) }));
+  if (node.url) maybeIndexPage(id, node.url);
+});
+chrome.bookmarks.onChanged.addListener((id) => { if (!importing) onEvent(async () => ({ upsert: await bookmarksUnder(id) })); });
+chrome.bookmarks.onMoved.addListener((id) => { if (!importing) onEvent(async () => ({ upsert: await bookmarksUnder(id) })); });
+chrome.bookmarks.onRemoved.addListener((id, info) => {
+  if (importing) return;
+  // A removed folder's node lists its children; if it does not, fall back to the tree.
+  if (info?.node && (info.node.url || info.node.children)) onEvent(async () => ({ remove: [id, ...flatten([info.node]).map((b) => b.id)] }));
+  else scheduleReconcile();
+});
+chrome.bookmarks.onImportBegan?.addListener(() => { importing = true; });
+chrome.bookmarks.onImportEnded?.addListener(() => { importing = false; scheduleReconcile(); });
 
 // Popup and omnibox talk to this worker; it forwards to the offscreen document.
 chrome.runtime.onMessage.addListener((msg, _sender, reply) => {
@@ -120,10 +184,6 @@ function xml(s) {
 // is bookmarked and index it with the bookmark. From the open tab if there is one
 // (chrome.scripting: no network request), else by fetching the page in the offscreen
 // document. Without the permission nothing is read and nothing is fetched.
-let importing = false;
-chrome.bookmarks.onImportBegan?.addListener(() => { importing = true; });
-chrome.bookmarks.onImportEnded?.addListener(() => { importing = false; });
-
 async function maybeIndexPage(id, url) {
   if (importing) return null; // thousands of pages at once: titles and URLs only
   const origin = originPattern(url);
@@ -157,7 +217,7 @@ async function maybeIndexPage(id, url) {
     console.warn('nook: could not fetch the bookmarked page', e);
     return null;
   }
-  if (text) scheduleReconcile();
+  if (text) onEvent(async () => ({ upsert: await bookmarksUnder(id) }));
   return { via, chars: text.length };
 }
 self.nookPageText = { index: maybeIndexPage };

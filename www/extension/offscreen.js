@@ -4,7 +4,7 @@
 // reads the bookmarks and sends them here. See README.md.
 
 import { NookStore } from './js/nook-adapter.js';
-import { diff, signature, toDoc } from './sync.js';
+import { changed, diff, signature, toDoc } from './sync.js';
 import { extractMainText } from './pagetext.js';
 
 const DB = 'nook-bookmarks';
@@ -50,6 +50,7 @@ async function handle(msg) {
   await ready;
   switch (msg.type) {
     case 'reconcile': return write(() => reconcile(msg.bookmarks));
+    case 'apply': return write(() => applyChanges(changed(msg.upsert ?? [], known.map), (msg.remove ?? []).filter((id) => known.map.has(id))));
     case 'pageText': return write(() => setPageText(msg.id, msg.text));
     case 'fetchPageText': {
       const text = await fetchPageText(msg.url);
@@ -73,8 +74,13 @@ function write(fn) {
 
 /** Make the index equal to `bookmarks` (the whole flattened tree), adding only what changed. */
 async function reconcile(bookmarks) {
-  const t0 = performance.now();
   const { add, remove } = diff(bookmarks, known.map);
+  return applyChanges(add, remove);
+}
+
+/** Delete `remove` (ids), add or replace `add` (bookmarks), in chunks; record lastSync. */
+async function applyChanges(add, remove) {
+  const t0 = performance.now();
   if (remove.length) {
     await deleteIds(remove);
     await known.remove(remove);

@@ -1,8 +1,11 @@
 // Keeping the index equal to the bookmarks: pure functions (no chrome.*, no I/O), so they
 // are unit-tested in node. The offscreen document applies what `diff` returns.
 
-/** Flatten a chrome.bookmarks tree into [{id, title, url, folder}] (folders give the path). */
-export function flatten(roots) {
+/**
+ * Flatten a chrome.bookmarks tree into [{id, title, url, folder}] (folders give the path).
+ * `base`: folder titles above `roots` (when flattening a subtree).
+ */
+export function flatten(roots, base = []) {
   const out = [];
   const walk = (node, path) => {
     if (node.url) {
@@ -12,7 +15,7 @@ export function flatten(roots) {
     const next = node.title ? [...path, node.title] : path;
     for (const c of node.children ?? []) walk(c, next);
   };
-  for (const r of roots) walk(r, []);
+  for (const r of roots) walk(r, base);
   return out;
 }
 
@@ -36,6 +39,18 @@ export function diff(bookmarks, known) {
   }
   const remove = [...known.keys()].filter((id) => !seen.has(id));
   return { add, remove };
+}
+
+/**
+ * The part of `bookmarks` (some of them: an event's delta) that the index lacks or holds
+ * in another version. Like `diff` without removals.
+ */
+export function changed(bookmarks, known) {
+  return bookmarks.filter((b) => {
+    if (!/^(https?|ftp|file):/i.test(b.url ?? '')) return false;
+    const k = known.get(b.id);
+    return !k || k.sig !== signature(b, k.pageText ?? '');
+  });
 }
 
 /** The nook document of a bookmark: words of the title, folder path, URL and page text. */
