@@ -187,6 +187,15 @@ test('a removed bookmark is gone from the results', async () => {
   await until(async () => (await status(page)).lastSync?.added === 1, INDEX_MS, 'the rename to be synced');
   const renamed = await search(page, 'low-cost passive investing');
   assert.equal(renamed[0].title, 'Passive investing with low-cost index funds');
+  // A renamed folder re-indexes the bookmarks under it with their new folder path.
+  const t0 = Date.now();
+  await page.evaluate(async () => {
+    const [f] = (await chrome.bookmarks.search({ title: 'Travel' })).filter((n) => !n.url);
+    await chrome.bookmarks.update(f.id, { title: 'Trips by rail' });
+  });
+  await until(async () => { const s = await status(page); return s.lastSync?.at >= t0 && s.lastSync.added === 1; }, INDEX_MS, 'the folder rename to be synced');
+  const trains = await search(page, 'cheap night trains across europe');
+  assert.equal(trains[0].meta?.folder, 'Bookmarks bar / Trips by rail');
   await page.close();
 });
 

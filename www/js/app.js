@@ -313,7 +313,7 @@ function renderTiming(t, n) {
   const chart = $('time-chart');
   stackedBars(chart, [{ label: 'this query', parts, caption: `${fmtMs(t.totalMs)} total · ${n} results` }], { fmt: fmtMs });
   const extra = [];
-  if (t.mode) extra.push(t.mode === 'pruned' ? 'pruned graph + PQ, no stored vectors' : 'stored vectors (small index)');
+  if (t.mode) extra.push(t.mode === 'pruned' ? 'PQ codes + recomputed embeddings, no stored vectors' : 'stored vectors (small index)');
   if (t.recomputed != null) extra.push(`${t.recomputed} embeddings recomputed`);
   if (t.cacheHits) extra.push(`${t.cacheHits} exact vectors from cache`);
   if (t.visited != null) extra.push(`${t.visited} nodes visited`);
