@@ -29,27 +29,80 @@ const MR: usize = 4;
 /// Rows per cache block: activations of this many rows stay in L2 while every panel passes.
 const MC: usize = 64;
 
-/// `W[k, n]` packed as `ceil(n / 8)` panels of `k x 8` floats (zero padded), plus a bias.
+/// `W[k, n]` packed as `ceil(n / 8)` panels of `k x 8` (zero padded), plus a bias.
 #[derive(Debug)]
 pub struct Packed {
     k: usize,
     n: usize,
-    panels: Vec<f32>,
+    panels: Panels,
     bias: Vec<f32>,
+}
+
+/// The panels' storage. The model's weights are int8 times one f32 scale per output column
+/// (the file dequantizes them with `Cast` + `Mul`, which tract folds to f32). When `W` is
+/// exactly `q * scale[column]` for int8 `q` (checked element by element, bit for bit),
+/// the panels keep `q`: a quarter of the memory, and of the bytes streamed per forward
+/// pass (at batch 1 the 42 MB of f32 weights come from DRAM once per pass). Each panel is
+/// expanded to f32 in a scratch buffer right before use with the file's own
+/// `f32(q) * scale`, so the numbers multiplied are identical to the f32 path's.
+#[derive(Debug)]
+enum Panels {
+    F32(Vec<f32>),
+    /// `q` packed like the f32 panels; `scale` per output column, zero padded to panels.
+    I8 { q: Vec<i8>, scale: Vec<f32> },
+}
+
+/// `(q, scale)` with `w[kk * n + c] == q[kk * n + c] as f32 * scale[c]` exactly, if there
+/// is one (symmetric int8 per column: a column's largest |w| is `127 * scale`; nearby
+/// scales are tried for rounding).
+fn as_int8(w: &[f32], k: usize, n: usize) -> Option<(Vec<i8>, Vec<f32>)> {
+    let mut q = vec![0i8; k * n];
+    let mut scales = vec![0f32; n];
+    for c in 0..n {
+        let max = (0..k).fold(0f32, |m, kk| m.max(w[kk * n + c].abs()));
+        if !(max > 0.0 && max.is_finite()) {
+            return None;
+        }
+        let base = (max / 127.0).to_bits();
+        let found = [0i32, -1, 1, -2, 2].into_iter().map(|d| f32::from_bits(base.wrapping_add_signed(d))).find(|&scale| {
+            (0..k).all(|kk| {
+                let x = w[kk * n + c];
+                let r = (x / scale).round();
+                (-127.0..=127.0).contains(&r) && (r * scale == x)
+            })
+        })?;
+        scales[c] = found;
+        for kk in 0..k {
+            q[kk * n + c] = (w[kk * n + c] / found).round() as i8;
+        }
+    }
+    Some((q, scales))
 }
 
 impl Packed {
     /// Pack row-major `w` (`k x n`); `bias` has `n` values (zeros when `None`).
     pub fn new(w: &[f32], k: usize, n: usize, bias: Option<&[f32]>) -> Packed {
         let blocks = n.div_ceil(NR);
-        let mut panels = vec![0f32; blocks * k * NR];
-        for (b, panel) in panels.chunks_exact_mut(k * NR).enumerate() {
-            for kk in 0..k {
-                for c in 0..NR.min(n - b * NR) {
-                    panel[kk * NR + c] = w[kk * n + b * NR + c];
+        let pack = |src: &[f32]| {
+            let mut panels = vec![0f32; blocks * k * NR];
+            for (b, panel) in panels.chunks_exact_mut(k * NR).enumerate() {
+                for kk in 0..k {
+                    for c in 0..NR.min(n - b * NR) {
+                        panel[kk * NR + c] = src[kk * n + b * NR + c];
+                    }
                 }
             }
-        }
+            panels
+        };
+        let panels = match as_int8(w, k, n) {
+            // Packing the integers as floats is exact (|q| <= 127).
+            Some((q, mut scale)) => {
+                let qf: Vec<f32> = q.iter().map(|&v| v as f32).collect();
+                scale.resize(blocks * NR, 0.0);
+                Panels::I8 { q: pack(&qf).iter().map(|&v| v as i8).collect(), scale }
+            }
+            None => Panels::F32(pack(w)),
+        };
         let mut b = vec![0f32; blocks * NR];
         if let Some(bias) = bias {
             b[..n].copy_from_slice(&bias[..n]);
@@ -63,9 +116,26 @@ impl Packed {
         debug_assert_eq!(x.len(), m * k);
         debug_assert_eq!(out.len(), m * n);
         let mut tile = [0f32; MR * NR];
+        let blocks = n.div_ceil(NR);
+        let mut scratch = match &self.panels {
+            Panels::I8 { .. } => vec![0f32; k * NR],
+            Panels::F32(_) => Vec::new(),
+        };
         for r0 in (0..m).step_by(MC) {
             let rows = MC.min(m - r0);
-            for (b, panel) in self.panels.chunks_exact(k * NR).enumerate() {
+            for b in 0..blocks {
+                let panel: &[f32] = match &self.panels {
+                    Panels::F32(p) => &p[b * k * NR..(b + 1) * k * NR],
+                    Panels::I8 { q, scale } => {
+                        let scale = &scale[b * NR..(b + 1) * NR];
+                        for (d, v) in scratch.chunks_exact_mut(NR).zip(q[b * k * NR..(b + 1) * k * NR].chunks_exact(NR)) {
+                            for c in 0..NR {
+                                d[c] = v[c] as f32 * scale[c];
+                            }
+                        }
+                        &scratch
+                    }
+                };
                 let bias = &self.bias[b * NR..(b + 1) * NR];
                 let cols = NR.min(n - b * NR);
                 let mut i = r0;
@@ -171,7 +241,11 @@ impl Op for Dense {
     }
 
     fn info(&self) -> TractResult<Vec<String>> {
-        Ok(vec![format!("k:{} n:{} (k over the last {} axes)", self.packed.k, self.packed.n, self.k_axes)])
+        let storage = match self.packed.panels {
+            Panels::F32(_) => "f32",
+            Panels::I8 { .. } => "int8",
+        };
+        Ok(vec![format!("k:{} n:{} (k over the last {} axes), {storage} weights", self.packed.k, self.packed.n, self.k_axes)])
     }
 
     fn as_typed(&self) -> Option<&dyn TypedOp> {
@@ -298,6 +372,21 @@ mod tests {
     fn packed_matmul_matches_naive() {
         for &(m, k, n) in &[(1, 3, 5), (4, 8, 8), (7, 13, 19), (67, 32, 24), (16, 384, 10)] {
             let w: Vec<f32> = (0..k * n).map(|i| ((i * 37 % 101) as f32 - 50.0) / 50.0).collect();
+            // int8 with one scale per column, as in the model file.
+            // (Row 0 holds 127: symmetric quantization reaches it in every column.)
+            let q = |i: usize| if i < n { 127.0 } else { (i * 37 % 255) as f32 - 127.0 };
+            let wq: Vec<f32> = (0..k * n).map(|i| q(i) * (0.013 + (i % n) as f32 * 1e-4)).collect();
+            let pq = Packed::new(&wq, k, n, None);
+            assert!(matches!(pq.panels, Panels::I8 { .. }), "int8 weights are recognised");
+            let mut out = vec![0f32; m * n];
+            let x: Vec<f32> = (0..m * k).map(|i| ((i * 53 % 89) as f32 - 44.0) / 44.0).collect();
+            pq.matmul(&x, m, &mut out);
+            for r in 0..m {
+                for c in 0..n {
+                    let want: f32 = (0..k).map(|kk| x[r * k + kk] * wq[kk * n + c]).sum::<f32>();
+                    assert!((out[r * n + c] - want).abs() < 1e-3, "int8 {m}x{k}x{n} at {r},{c}");
+                }
+            }
             let x: Vec<f32> = (0..m * k).map(|i| ((i * 53 % 89) as f32 - 44.0) / 44.0).collect();
             let bias: Vec<f32> = (0..n).map(|i| i as f32 * 0.25).collect();
             let p = Packed::new(&w, k, n, Some(&bias));

@@ -39,9 +39,11 @@ pub struct EmbedConfig {
     pub max_tokens: usize,
     /// Texts per model call (rounded down to a power of two).
     pub max_batch: usize,
-    /// Optimised fixed-shape plans kept (least recently used is dropped). Each holds its
-    /// own packed f32 weights, about 50 MB (native peak RSS was 480 MB with 7 plans), and
-    /// costs an optimisation pass (~0.1-0.2 s natively) when first built.
+    /// Optimised fixed-shape plans kept (least recently used is dropped). With tract's
+    /// matmuls (`own_matmul: false`, native) each plan holds its own packed f32 weights,
+    /// about 50 MB (native peak RSS was 480 MB with 7 plans); with `own_matmul` the
+    /// weights are packed once (~42 MB) and shared, and a plan is small. A plan costs an
+    /// optimisation pass (~0.1-0.2 s natively) when first built.
     pub max_plans: usize,
     /// Run the fully connected layers (~90% of the time) with nook's own GEMM kernel
     /// ([`dense`]) instead of tract's. Default: on in wasm32, where it is faster and keeps

@@ -230,6 +230,11 @@ pub fn profile_ops(bytes: &[u8], own_matmul: bool, batch: usize, len: usize, rou
     let mut rows: Vec<_> = per_op.into_iter().collect();
     rows.sort_by(|a, b| b.1.0.total_cmp(&a.1.0));
     let mut out = format!("{batch} x {len}: {total:.2} ms per run ({:.1} sentences/s)\n", batch as f64 * 1e3 / total);
+    let dense: Vec<String> = plan.model().nodes().iter().filter(|n| n.op.name() == "NookDense").map(|n| n.op.info().unwrap_or_default().join(" ")).collect();
+    if !dense.is_empty() {
+        let int8 = dense.iter().filter(|i| i.contains("int8")).count();
+        let _ = writeln!(out, "  NookDense layers: {}, with int8 weights: {int8}", dense.len());
+    }
     for (name, (ms, n)) in rows {
         let ms = ms / rounds;
         let _ = writeln!(out, "{ms:>8.3} ms {:>5.1}% {:>4} x {name}", 100.0 * ms / total, (n as f64 / rounds) as usize);

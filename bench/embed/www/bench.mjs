@@ -8,7 +8,7 @@
 
 const LENGTHS = [16, 32, 128];
 const BATCHES = [1, 16];
-const MIN_MS = 2000;
+const MIN_MS = 3000;
 const log = (s) => { document.getElementById('log').textContent += s + '\n'; console.log(s); };
 
 async function bytes(url) {
@@ -33,7 +33,7 @@ async function measure(engines, texts) {
       };
       for (const e of engines) { await round(e); await round(e); } // warm-up: plans, sessions, tier-up
       const start = performance.now();
-      while (rounds[0].length < 5 || performance.now() - start < MIN_MS * engines.length) {
+      while (rounds[0].length < 7 || performance.now() - start < MIN_MS * engines.length) {
         for (let k = 0; k < engines.length; k++) rounds[k].push(await round(engines[k]));
       }
       const tjs = rounds[engines.length - 1];
