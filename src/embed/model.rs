@@ -209,17 +209,18 @@ pub fn profile_ops(bytes: &[u8], own_matmul: bool, batch: usize, len: usize, rou
             .run_plan_with_eval(feed.clone(), |ctx, st, node, inp| {
                 let t = now();
                 let r = tract_onnx::tract_core::plan::eval(ctx, st, node, inp);
+                let took = now() - t;
                 let mut key = node.op().name().to_string();
-                if key == "OptMatMul" {
-                    if let Ok(facts) = plan.model().node_output_facts(node.id) {
-                        key = format!("{key} -> {:?}", facts[0].shape);
-                        if !infos.contains_key(&key) {
-                            infos.insert(key.clone(), node.op().info().map(|i| i.join(" | ")).unwrap_or_default());
-                        }
-                    }
+                // Matmuls are told apart by output shape, with tract's description of each.
+                if key == "OptMatMul"
+                    && let Ok(facts) = plan.model().node_output_facts(node.id)
+                    && let Some(fact) = facts.first()
+                {
+                    key = format!("{key} -> {:?}", fact.shape);
+                    infos.entry(key.clone()).or_insert_with(|| node.op().info().map(|i| i.join(" | ")).unwrap_or_default());
                 }
                 let e = per_op.entry(key).or_default();
-                e.0 += now() - t;
+                e.0 += took;
                 e.1 += 1;
                 r
             })
