@@ -213,6 +213,23 @@ test('a browser restart reopens the index without re-indexing', async () => {
   await page.close();
 });
 
+test('a burst of 600 bookmarks created at once is indexed (one tree diff, not 600 lookups)', async () => {
+  const page = await popup();
+  const before = (await status(page)).documents;
+  await page.evaluate(async () => {
+    const folder = (await chrome.bookmarks.create({ parentId: '1', title: 'Burst' })).id;
+    await Promise.all(Array.from({ length: 600 }, (_, i) => chrome.bookmarks.create({ parentId: folder, title: `Burst note ${i} about tide pools`, url: `http://127.0.0.1:9/burst/${i}` })));
+  });
+  const s = await until(async () => { const s = await status(page); return s.phase === 'ready' && s.documents === before + 600 && s; }, INDEX_MS, 'the burst to be indexed');
+  assert.equal(s.error, null);
+  await page.evaluate(async () => {
+    const [f] = (await chrome.bookmarks.search({ title: 'Burst' })).filter((n) => !n.url);
+    await chrome.bookmarks.removeTree(f.id);
+  });
+  await until(async () => { const s = await status(page); return s.documents === before && s; }, INDEX_MS, 'the burst to be removed');
+  await page.close();
+});
+
 test('the extension made no network request', () => {
   const ours = (u) => u.startsWith(`chrome-extension://${extId}/`) || u.startsWith('blob:') || u.startsWith('data:');
   const foreign = requests.filter((r) => !ours(r.url) && !(r.nav && navigations.has(r.url))).map((r) => r.url);
