@@ -80,9 +80,9 @@ function scheduleReconcile() {
 /** Events in the current coalescing window; past `BURST` one tree diff replaces them. */
 let queued = 0;
 /** A burst (thousands of API-created bookmarks) would cost one folder lookup chain per
- * event before anything is indexed, long enough for Chrome to stop the service worker and
- * lose the delta (measured: 20,000 created at once were never indexed). Past this many
- * events in one window, a single tree diff (1.7 s at 80,000 bookmarks) takes over. */
+ * event before anything is indexed, and a long chain risks Chrome stopping the service
+ * worker before the delta is sent. Past this many events in one window, a single tree diff
+ * (1.7 s at 80,000 bookmarks) takes over. */
 const BURST = 200;
 
 /** Queue an event: `compute` resolves to {upsert?: [bookmark], remove?: [id]} (in event order). */
