@@ -57,6 +57,8 @@ test('toDoc: words of the URL and the folder are searchable', () => {
   assert.equal(d.id, '5');
   assert.match(d.text, /github\.com WebAssembly simd blob main proposals simd SIMD md/);
   assert.match(d.text, /Dev/);
+  assert.ok(d.text.startsWith('Dev'), 'the title is not repeated in the text (it is embedded from the title field)');
+  assert.equal(d.title, 'SIMD');
   assert.equal(readableUrl('not a url'), 'not a url');
   assert.equal(readableUrl('https://www.example.com/a%ZZ'), 'example.com a ZZ');
 });

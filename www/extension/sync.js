@@ -55,7 +55,9 @@ export function changed(bookmarks, known) {
 
 /** The nook document of a bookmark: words of the title, folder path, URL and page text. */
 export function toDoc(b, pageText = '') {
-  const parts = [b.title, b.folder, readableUrl(b.url)];
+  // The title is its own field (nook embeds "title\ntext" and ranks the title for keywords),
+  // so `text` does not repeat it: every token costs when an embedding is recomputed.
+  const parts = [b.folder, readableUrl(b.url)];
   if (pageText) parts.push(pageText.slice(0, 4000));
   return {
     id: b.id,
