@@ -94,6 +94,10 @@ pub fn head_kind(head: &[u8]) -> Result<BlockKind> {
     read_head(head).map(|h| h.kind)
 }
 
+fn wrong_block_count(blocks: usize, nodes: usize) -> Error {
+    Error::Corrupt(format!("{blocks} blocks for {nodes} nodes (expected {})", block_count(nodes)))
+}
+
 /// Number of blocks an index of `nodes` nodes has.
 pub fn block_count(nodes: usize) -> usize {
     nodes.div_ceil(BLOCK_NODES)
@@ -172,7 +176,7 @@ fn decode_nodes(bytes: &[u8], first: usize, count: usize, head: &Head, payload_l
 /// Assemble graph + ids (+ hub flags) from decoded blocks; payload bytes in `payload`.
 fn assemble(head: &Head, blocks: &[&[u8]], payload_len: usize, payload: &mut Vec<u8>) -> Result<(Graph, Ids, Vec<bool>)> {
     if blocks.len() != block_count(head.nodes) {
-        return Err(Error::Corrupt(format!("{} blocks for {} nodes (expected {})", blocks.len(), head.nodes, block_count(head.nodes))));
+        return Err(wrong_block_count(blocks.len(), head.nodes));
     }
     let mut graph = Graph::new(head.degrees);
     let mut ids = Ids::default();
@@ -290,7 +294,7 @@ impl PrunedIndex {
 
     fn from_flat_blocks(h: &Head, prune: PruneParams, pq: ProductQuantizer, blocks: &[&[u8]]) -> Result<Self> {
         if blocks.len() != block_count(h.nodes) {
-            return Err(Error::Corrupt(format!("{} blocks for {} nodes (expected {})", blocks.len(), h.nodes, block_count(h.nodes))));
+            return Err(wrong_block_count(blocks.len(), h.nodes));
         }
         let m = pq.code_len();
         let mut codes = Vec::with_capacity(h.nodes * m);

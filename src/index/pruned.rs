@@ -130,21 +130,30 @@ impl PrunedIndex {
         self.params.metric.prepare(&mut q);
         let table = self.pq.table(&q);
         let approx = |n: u32| table.distance(self.code(n));
-        let label = |n: u32| self.ids.label(n);
-        if self.flat {
-            return match filter {
-                None => self.scan_search(&q, k, params, &approx, &|n| self.ids.is_live(n), provider),
-                Some(f) => self.scan_search(&q, k, params, &approx, &|n| self.ids.is_live(n) && f(self.ids.label(n)), provider),
-            };
-        }
-        let two = TwoLevel { graph: &self.graph, metric: self.params.metric, dims: self.params.dims, label: &label };
         match filter {
-            None => two.search(&q, k, params, &approx, &|n| self.ids.is_live(n), provider, scratch),
-            Some(f) => {
-                let accept = |n: u32| self.ids.is_live(n) && f(self.ids.label(n));
-                two.search(&q, k, params, &approx, &accept, provider, scratch)
-            }
+            None => self.search_accepting(&q, k, params, &approx, &|n| self.ids.is_live(n), provider, scratch),
+            Some(f) => self.search_accepting(&q, k, params, &approx, &|n| self.ids.is_live(n) && f(self.ids.label(n)), provider, scratch),
         }
+    }
+
+    /// Scan the codes (flat) or walk the graph, over the nodes `accept` lets through.
+    #[allow(clippy::too_many_arguments)]
+    fn search_accepting(
+        &self,
+        q: &[f32],
+        k: usize,
+        params: &TwoLevelParams,
+        approx: &impl Fn(u32) -> f32,
+        accept: &impl Fn(u32) -> bool,
+        provider: &mut dyn ExactVectors,
+        scratch: &mut SearchScratch,
+    ) -> Result<(Vec<Hit>, SearchStats)> {
+        if self.flat {
+            return self.scan_search(q, k, params, approx, accept, provider);
+        }
+        let label = |n: u32| self.ids.label(n);
+        let two = TwoLevel { graph: &self.graph, metric: self.params.metric, dims: self.params.dims, label: &label };
+        two.search(q, k, params, approx, accept, provider, scratch)
     }
 
     /// Add documents with their exact vectors, without rebuilding: each is encoded and

@@ -34,6 +34,17 @@ impl<'a> Timed<'a> {
     }
 }
 
+impl Timed<'_> {
+    /// Run `f` on the wrapped embedder, adding its time and `seqs` sequences.
+    fn timed(&mut self, seqs: usize, f: impl FnOnce(&mut dyn Embed) -> Result<()>) -> Result<()> {
+        let t = now();
+        let r = f(&mut *self.inner);
+        self.ms += (now() - t).max(0.0);
+        self.embedded += seqs;
+        r
+    }
+}
+
 impl Embed for Timed<'_> {
     fn dims(&self) -> usize {
         self.inner.dims()
@@ -46,19 +57,11 @@ impl Embed for Timed<'_> {
     }
 
     fn embed_tokens(&mut self, seqs: &[&[u32]], out: &mut Vec<f32>) -> Result<()> {
-        let t = now();
-        let r = self.inner.embed_tokens(seqs, out);
-        self.ms += (now() - t).max(0.0);
-        self.embedded += seqs.len();
-        r
+        self.timed(seqs.len(), |e| e.embed_tokens(seqs, out))
     }
 
     fn embed_for_query(&mut self, seqs: &[&[u32]], out: &mut Vec<f32>) -> Result<()> {
-        let t = now();
-        let r = self.inner.embed_for_query(seqs, out);
-        self.ms += (now() - t).max(0.0);
-        self.embedded += seqs.len();
-        r
+        self.timed(seqs.len(), |e| e.embed_for_query(seqs, out))
     }
 }
 
