@@ -28,6 +28,13 @@ cp "$ROOT/www/js/nook-adapter.js" "$ROOT/www/js/highlight.js" "$EXT/js/"
 "$ROOT/scripts/vendor_pkg.sh" "$EXT/vendor/nook"
 # The package's TypeScript declarations and README are not needed at run time.
 find "$EXT/vendor" \( -name '*.d.ts' -o -name '*.md' -o -name 'package.json' \) -delete
+# Chrome 114+ always has relaxed SIMD and the manifest asks for 116+, so the worker always
+# loads nook_bg.relaxed.wasm here: the simd128 build would be 16 MB never read.
+if [[ -f "$EXT/vendor/nook/dist/nook_bg.relaxed.wasm" ]]; then
+    grep -q '"minimum_chrome_version": "11[4-9]"\|"minimum_chrome_version": "1[2-9][0-9]"' "$EXT/manifest.json" \
+        || die "dropping the simd128 build needs minimum_chrome_version >= 114 in the manifest"
+    rm "$EXT/vendor/nook/dist/nook_bg.wasm"
+fi
 for f in minilm-l6-int8.onnx tokenizer.json; do
     [[ -f "$MODELS/$f" ]] || die "$MODELS/$f is missing after fetch_model.sh"
     cp "$MODELS/$f" "$EXT/models/$f"

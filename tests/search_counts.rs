@@ -1,7 +1,7 @@
 //! `Collection::search_counted`: what a search reports (the wasm layer turns these counts
 //! and its timing of the embedder into the embedding / traversal / recomputation split).
 
-use nook::collection::{Collection, Doc, Embed, HashEmbed, SearchCounts, Settings};
+use nook::collection::{Collection, Doc, Embed, HashEmbed, Precision, SearchCounts, Settings};
 
 const DIMS: usize = 64;
 
@@ -50,11 +50,11 @@ fn build(settings: Settings, n: usize) -> Collection {
 fn empty_collection_reports_nothing() {
     let mut c = Collection::new(Settings::default(), DIMS).unwrap();
     let mut e = Counting { inner: HashEmbed { dims: DIMS }, seqs: 0 };
-    let (found, counts) = c.search_counted(&mut e, "river", &[], 5, true, None).unwrap();
+    let (found, counts) = c.search_counted(&mut e, "river", &[], 5, true, None, Precision::Exact).unwrap();
     assert!(found.is_empty());
     assert_eq!(counts, SearchCounts::default());
     assert_eq!(e.seqs, 0);
-    assert!(c.search_counted(&mut e, "river", &[], 0, true, None).is_err());
+    assert!(c.search_counted(&mut e, "river", &[], 0, true, None, Precision::Exact).is_err());
 }
 
 #[test]
@@ -63,7 +63,7 @@ fn stored_phase_visits_nodes_and_recomputes_nothing() {
     assert!(!c.is_pruned());
     let q = query(&mut HashEmbed { dims: DIMS }, "river music");
     let mut e = Counting { inner: HashEmbed { dims: DIMS }, seqs: 0 };
-    let (found, counts) = c.search_counted(&mut e, "river music", &q, 10, true, None).unwrap();
+    let (found, counts) = c.search_counted(&mut e, "river music", &q, 10, true, None, Precision::Exact).unwrap();
     assert_eq!(found.len(), 10);
     assert!(counts.visited >= 10, "{counts:?}");
     assert_eq!((counts.exact, counts.recomputed, counts.cache_hits), (0, 0, 0));
@@ -78,7 +78,7 @@ fn pruned_phase_counts_cold_recomputations_and_cache_hits() {
     assert!(c.is_pruned());
     let q = query(&mut HashEmbed { dims: DIMS }, "ocean planet");
     let mut e = Counting { inner: HashEmbed { dims: DIMS }, seqs: 0 };
-    let (found, counts) = c.search_counted(&mut e, "ocean planet", &q, 10, false, None).unwrap();
+    let (found, counts) = c.search_counted(&mut e, "ocean planet", &q, 10, false, None, Precision::Exact).unwrap();
     assert_eq!(found.len(), 10);
     assert!(counts.visited > counts.exact, "{counts:?}");
     assert!(counts.exact >= 10, "{counts:?}");
@@ -88,11 +88,50 @@ fn pruned_phase_counts_cold_recomputations_and_cache_hits() {
 
     // With a cache: the same query again recomputes nothing.
     let mut c = build(Settings { prune_at: 300, cache: 4096, ..Settings::default() }, 400);
-    c.search_counted(&mut e, "ocean planet", &q, 10, true, None).unwrap();
+    c.search_counted(&mut e, "ocean planet", &q, 10, true, None, Precision::Exact).unwrap();
     e.seqs = 0;
-    let (_, again) = c.search_counted(&mut e, "ocean planet", &q, 10, true, None).unwrap();
+    let (_, again) = c.search_counted(&mut e, "ocean planet", &q, 10, true, None, Precision::Exact).unwrap();
     assert_eq!(again.recomputed, 0, "{again:?}");
     assert_eq!(again.cache_hits, again.exact);
     assert!(again.exact >= 10);
+    assert_eq!(e.seqs, 0);
+}
+
+#[test]
+fn preview_recomputes_nothing_and_exact_refines_it() {
+    let mut c = build(Settings { prune_at: 300, cache: 4096, ..Settings::default() }, 400);
+    c.clear_cache();
+    let q = query(&mut HashEmbed { dims: DIMS }, "ocean planet");
+    let mut e = Counting { inner: HashEmbed { dims: DIMS }, seqs: 0 };
+
+    // Cold cache (as after a reopen): every candidate is ranked by its PQ code, the embedder is never called.
+    let (preview, counts) = c.search_counted(&mut e, "ocean planet", &q, 10, true, None, Precision::Preview).unwrap();
+    assert_eq!(preview.len(), 10);
+    assert_eq!(e.seqs, 0, "a preview recomputes nothing");
+    assert_eq!((counts.exact, counts.recomputed, counts.cache_hits), (0, 0, 0), "{counts:?}");
+    assert!(counts.approximated >= 10, "{counts:?}");
+
+    // The exact search recomputes; its ranking shares most of the preview's top 10.
+    let (exact, counts) = c.search_counted(&mut e, "ocean planet", &q, 10, true, None, Precision::Exact).unwrap();
+    assert!(counts.recomputed >= 10 && counts.approximated == 0, "{counts:?}");
+    let shared = exact.iter().filter(|f| preview.iter().any(|p| p.key == f.key)).count();
+    assert!(shared >= 6, "preview and exact share {shared} of 10");
+
+    // Warm cache: a preview now ranks by the cached exact embeddings = the exact result.
+    e.seqs = 0;
+    let (warm, counts) = c.search_counted(&mut e, "ocean planet", &q, 10, true, None, Precision::Preview).unwrap();
+    assert_eq!(e.seqs, 0);
+    assert_eq!(counts.approximated, 0, "{counts:?}");
+    assert_eq!(warm.iter().map(|f| f.key).collect::<Vec<_>>(), exact.iter().map(|f| f.key).collect::<Vec<_>>());
+}
+
+#[test]
+fn preview_in_the_stored_phase_is_the_exact_search() {
+    let mut c = build(Settings { prune_at: 1000, ..Settings::default() }, 300);
+    let q = query(&mut HashEmbed { dims: DIMS }, "garden rust");
+    let mut e = Counting { inner: HashEmbed { dims: DIMS }, seqs: 0 };
+    let (a, _) = c.search_counted(&mut e, "garden rust", &q, 10, true, None, Precision::Preview).unwrap();
+    let (b, _) = c.search_counted(&mut e, "garden rust", &q, 10, true, None, Precision::Exact).unwrap();
+    assert_eq!(a, b);
     assert_eq!(e.seqs, 0);
 }

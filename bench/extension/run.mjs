@@ -125,19 +125,26 @@ async function main() {
       have = target;
       log(`  indexed in ${round(indexMs / 1000)} s (${stage.indexedPerSecond}/s)`);
 
-      // Search latency (round trip from an extension page) and nook's split.
+      // Search latency (round trips from an extension page, as the popup does them: nook's
+      // preview, then the exact search) and nook's split of the exact one.
       const searches = [];
       for (const q of queries) {
         const t = await page.evaluate(async (query) => {
           const t0 = performance.now();
+          const p = await chrome.runtime.sendMessage({ type: 'search', query, k: 8, preview: true });
+          const t1 = performance.now();
           const r = await chrome.runtime.sendMessage({ type: 'search', query, k: 8 });
-          return { ms: performance.now() - t0, timing: r.timing, n: r.hits.length };
+          const top = (x) => x.hits.map((h) => h.id);
+          const same = top(r).filter((id) => top(p).includes(id)).length;
+          return { previewMs: t1 - t0, ms: performance.now() - t0, timing: r.timing, n: r.hits.length, same, first: top(p)[0] === top(r)[0] };
         }, q);
         searches.push(t);
       }
       const tm = (k) => searches.map((x) => x.timing?.[k]).filter((x) => typeof x === 'number');
       stage.search = {
         queries: searches.length, p50: round(pct(searches.map((x) => x.ms), 0.5)), p95: round(pct(searches.map((x) => x.ms), 0.95)),
+        previewP50: round(pct(searches.map((x) => x.previewMs), 0.5)), previewP95: round(pct(searches.map((x) => x.previewMs), 0.95)),
+        previewSharedOf8: round(median(searches.map((x) => x.same))), previewTopSame: round(searches.filter((x) => x.first).length / searches.length),
         first: round(searches[0].ms),
         embedMsP50: round(median(tm('embedMs'))), traversalMsP50: round(median(tm('traversalMs'))), recomputeMsP50: round(median(tm('recomputeMs'))),
         searchMsP50: round(median(tm('searchMs'))), recomputedP50: median(tm('recomputed')), visitedP50: median(tm('visited')), mode: searches[0].timing?.mode,

@@ -5,8 +5,14 @@ export interface NookOptions {
   modelUrl: string | URL;
   /** URL of its tokenizer.json. */
   tokenizerUrl: string | URL;
-  /** URL of nook_bg.wasm (default: next to this package's dist/). */
+  /** URL of nook_bg.wasm, the simd128 build (default: next to this package's dist/). */
   wasmUrl?: string | URL;
+  /**
+   * URL of nook_bg.relaxed.wasm, the relaxed-SIMD build (10-15% faster embedding), loaded
+   * where the browser validates relaxed SIMD; wasmUrl is the fallback. Default: next to
+   * dist/ when wasmUrl is not given either; null: always wasmUrl.
+   */
+  wasmRelaxedUrl?: string | URL | null;
   /** URL of worker.js (default: next to this file). */
   workerUrl?: string | URL;
   /** Ask navigator.storage.persist() so the browser does not evict the index (default true). */
@@ -82,6 +88,12 @@ export interface SearchStats {
   cacheHits: number;
   /** Documents matched by the keyword index (hybrid). */
   keywordMatches: number;
+  /** Candidates a preview ranked by their PQ code (not cached, not recomputed). */
+  approximated: number;
+  /** True for a preview's stats. */
+  preview: boolean;
+  /** With onPreview: the preview's share of searchMs (the stats then cover both runs). */
+  previewMs?: number;
   mode: 'stored' | 'pruned';
 }
 
@@ -97,6 +109,8 @@ export interface Stats {
   mode: 'stored' | 'pruned';
   /** stored: f32 vectors (below pruneAt); flat: PQ codes, scanned (below graphAt); graph: PQ codes + pruned graph. */
   phase: 'stored' | 'flat' | 'graph';
+  /** Which wasm build runs: relaxed-simd where the browser has it, else simd128. */
+  build: 'simd128' | 'relaxed-simd';
   generation: number;
   bytes: { documents: number; tokens: number; index: number; codebook: number; manifest: number };
   /** Everything nook keeps in IndexedDB. */
@@ -122,7 +136,11 @@ export class Nook {
   readonly name: string;
   readonly ready: Promise<{ generation: number }>;
   add(docs: NookDoc[], options?: { onProgress?: (p: Progress) => void; signal?: AbortSignal; chunk?: number }): Promise<AddResult>;
-  search(query: string, options?: { k?: number; filter?: Record<string, unknown>; hybrid?: boolean; signal?: AbortSignal }): Promise<Hits>;
+  /**
+   * preview: rank by cached embeddings and PQ codes only (no recomputation, milliseconds).
+   * onPreview: called with the preview first; the promise resolves to the exact result.
+   */
+  search(query: string, options?: { k?: number; filter?: Record<string, unknown>; hybrid?: boolean; signal?: AbortSignal; preview?: boolean; onPreview?: (hits: Hits) => void }): Promise<Hits>;
   /** The last completed search of this client and its time split, or null. */
   lastQuery(): LastQuery | null;
   embed(texts: string[]): Promise<Float32Array>;

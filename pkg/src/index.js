@@ -4,6 +4,7 @@
 
 const WORKER_URL = new URL('./worker.js', import.meta.url);
 const WASM_URL = new URL('../dist/nook_bg.wasm', import.meta.url);
+const WASM_RELAXED_URL = new URL('../dist/nook_bg.relaxed.wasm', import.meta.url);
 
 /** Error names nook rejects with (besides the standard AbortError). */
 export const ERROR_NAMES = [
@@ -33,8 +34,9 @@ function absolute(url) {
 export class Nook {
   /**
    * Open (or create) the database `name`. Resolves once the model is loaded and the
-   * index is read from IndexedDB. Options: modelUrl, tokenizerUrl (required), wasmUrl,
-   * workerUrl, persist (default true: ask navigator.storage.persist()), and index knobs
+   * index is read from IndexedDB. Options: modelUrl, tokenizerUrl (required), wasmUrl and
+   * wasmRelaxedUrl (the relaxed-SIMD build, used where the browser has relaxed SIMD; null
+   * to always use wasmUrl; when only wasmUrl is given, only it is used), workerUrl, persist (default true: ask navigator.storage.persist()), and index knobs
    * pruneAt, graphAt, cacheSize, maxTextBytes, keywordWeight, rerank, ef, pqSubspaces, pqBits.
    */
   static async open(name, options = {}) {
@@ -81,9 +83,11 @@ export class Nook {
       return;
     }
     const { workerUrl, persist, onProgress, ...rest } = options;
+    const ownWasm = options.wasmUrl == null;
+    const relaxed = 'wasmRelaxedUrl' in options ? absolute(options.wasmRelaxedUrl) : (ownWasm ? WASM_RELAXED_URL.href : undefined);
     const args = {
       name, modelUrl: absolute(options.modelUrl), tokenizerUrl: absolute(options.tokenizerUrl),
-      wasmUrl: absolute(options.wasmUrl) || WASM_URL.href, options: pick(rest), bytes,
+      wasmUrl: absolute(options.wasmUrl) || WASM_URL.href, wasmRelaxedUrl: relaxed, options: pick(rest), bytes,
     };
     this.ready = this._call(op, args, { onProgress, ready: true });
     this.ready.catch(() => {});
@@ -142,14 +146,30 @@ export class Nook {
    * (graph walk, PQ distances, keyword ranking, fusion) + recomputeMs (documents'
    * embeddings recomputed for exact re-ranking), all measured in the worker, plus
    * totalMs (round trip seen by this page) and counts (visited, exact, recomputed,
-   * cacheHits). filter: {metaField: value | [values]}.
+   * cacheHits, approximated). filter: {metaField: value | [values]}.
+   *
+   * A preview ranks by the embeddings nook has cached and the PQ codes of the rest,
+   * recomputing nothing: a few milliseconds where an exact search of a large, cold index
+   * takes hundreds. preview: true resolves to the preview alone; onPreview(hits) gets
+   * it first and the promise then resolves to the exact result (one query embedding),
+   * whose stats then cover both runs (previewMs: the preview's share of searchMs).
    */
-  async search(query, { k = 10, filter, hybrid = true, signal } = {}) {
+  async search(query, { k = 10, filter, hybrid = true, signal, preview = false, onPreview } = {}) {
     if (typeof query !== 'string') throw rebuild({ name: 'NookInputError', message: 'search(query): query must be a string' });
+    if (onPreview != null && typeof onPreview !== 'function') throw rebuild({ name: 'NookInputError', message: 'search(query, {onPreview}): onPreview must be a function' });
     const t0 = performance.now();
-    const r = await this._call('search', { query, k, filter, hybrid }, { signal });
-    const hits = r.hits;
-    hits.stats = { ...r.stats, totalMs: performance.now() - t0 };
+    const withStats = (r) => Object.assign(r.hits, { stats: { ...r.stats, totalMs: performance.now() - t0 } });
+    const mode = preview ? 'preview' : onPreview ? 'both' : 'exact';
+    let first = null;
+    const onProgress = mode === 'both' ? (p) => { if (p.preview) { first = p.preview.stats; onPreview(withStats(p.preview)); } } : undefined;
+    const r = await this._call('search', { query, k, filter, hybrid, mode }, { signal, onProgress });
+    if (first) {
+      // The stats of a preview-then-exact call cover both runs: the query's embedding
+      // (done once, in the preview), both traversals, the exact run's recomputation.
+      const s = r.stats;
+      r.stats = { ...s, embedMs: first.embedMs + s.embedMs, traversalMs: first.traversalMs + s.traversalMs, searchMs: first.searchMs + s.searchMs, previewMs: first.searchMs };
+    }
+    const hits = withStats(r);
     this._lastQuery = { query, k, hybrid, results: hits.length, ...hits.stats };
     return hits;
   }

@@ -5,6 +5,7 @@
 // catching up with other tabs' commits; a BroadcastChannel tells other tabs to refresh.
 
 import init, { NookCore } from '../dist/nook.js';
+import { hasRelaxedSimd } from './features.js';
 
 const MODEL_CACHE = 'nook-model-v1';
 let core = null;
@@ -36,8 +37,23 @@ async function assetBytes(url) {
   return new Uint8Array(await res.arrayBuffer());
 }
 
-async function open({ name, modelUrl, tokenizerUrl, wasmUrl, options, bytes }, op) {
+let build = 'simd128';      // which wasm file runs: 'simd128' or 'relaxed-simd'
+
+/** Instantiate the relaxed-SIMD build where it can run, else (or if it fails to load) the simd128 one. */
+async function initWasm(wasmUrl, wasmRelaxedUrl) {
+  if (wasmRelaxedUrl && hasRelaxedSimd()) {
+    try {
+      await init({ module_or_path: wasmRelaxedUrl });
+      build = 'relaxed-simd';
+      return;
+    } catch (_) { /* missing or unloadable file: the simd128 build below */ }
+  }
   await init({ module_or_path: wasmUrl });
+  build = 'simd128';
+}
+
+async function open({ name, modelUrl, tokenizerUrl, wasmUrl, wasmRelaxedUrl, options, bytes }, op) {
+  await initWasm(wasmUrl, wasmRelaxedUrl);
   const [model, tokenizer] = await Promise.all([assetBytes(modelUrl), assetBytes(tokenizerUrl)]);
   core = op === 'import'
     ? await NookCore.import(name, bytes, model, tokenizer, options || {})
@@ -47,7 +63,7 @@ async function open({ name, modelUrl, tokenizerUrl, wasmUrl, options, bytes }, o
     channel = new BroadcastChannel(lockName);
     channel.onmessage = () => { stale = true; };
   }
-  return { generation: core.generation() };
+  return { generation: core.generation(), build };
 }
 
 function withLock(fn) {
@@ -86,6 +102,18 @@ async function del({ ids }) {
   });
 }
 
+/** mode 'exact' | 'preview' | 'both' (a preview posted as progress, then the exact result). */
+async function search(id, { query, k, hybrid, filter, mode }) {
+  const run = (preview) => core.search(query, Number(k), hybrid !== false, filter, preview);
+  if (mode === 'preview') return run(true);
+  if (mode === 'both') {
+    postMessage({ id, progress: { preview: run(true) } });
+    await new Promise((resolve) => setTimeout(resolve, 0)); // lets an abort of this search arrive
+    if (aborted.has(id)) throw err('AbortError', 'search aborted after its preview');
+  }
+  return run(false);
+}
+
 async function handle({ id, op, args }) {
   if (op === 'open' || op === 'import') {
     opened = open(args, op);
@@ -94,8 +122,8 @@ async function handle({ id, op, args }) {
   if (!opened) throw err('NookStateError', 'the database is not open');
   await opened;
   switch (op) {
-    case 'search': await catchUp(); return core.search(args.query, Number(args.k), args.hybrid !== false, args.filter);
-    case 'stats': await catchUp(); return core.stats();
+    case 'search': await catchUp(); return search(id, args);
+    case 'stats': await catchUp(); return Object.assign(core.stats(), { build });
     case 'embed': return core.embed(args.texts);
     case 'export': await catchUp(); return core.export();
     case 'add': return (writes = writes.catch(() => {}).then(() => add(id, args)));

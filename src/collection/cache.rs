@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use super::Doc;
 use super::embed::Embed;
+use crate::index::PrunedIndex;
 use crate::index::provider::ExactVectors;
 
 /// Recomputed embeddings, least recently used dropped first.
@@ -15,11 +16,13 @@ pub struct VectorCache {
     map: HashMap<u64, (u64, Vec<f32>)>,
     pub hits: u64,
     pub misses: u64,
+    /// Vectors a preview search took from PQ codes instead of recomputing them.
+    pub approximated: u64,
 }
 
 impl VectorCache {
     pub fn new(capacity: usize) -> Self {
-        VectorCache { capacity, tick: 0, map: HashMap::new(), hits: 0, misses: 0 }
+        VectorCache { capacity, tick: 0, map: HashMap::new(), hits: 0, misses: 0, approximated: 0 }
     }
 
     pub fn len(&self) -> usize {
@@ -63,19 +66,33 @@ impl VectorCache {
     }
 }
 
-/// [`ExactVectors`] over documents' token ids, through the cache.
+/// [`ExactVectors`] over documents' token ids, through the cache. With `preview` set, a
+/// document not in the cache gets the vector its PQ code stands for instead of a
+/// recomputation: no embedder call, approximate distances (a first paint in milliseconds).
 pub struct Recompute<'a> {
     pub embed: &'a mut dyn Embed,
     pub docs: &'a HashMap<u64, Doc>,
     pub cache: &'a mut VectorCache,
+    pub preview: Option<&'a PrunedIndex>,
 }
 
 impl ExactVectors for Recompute<'_> {
     fn exact_vectors(&mut self, ids: &[u64], out: &mut Vec<f32>) -> crate::Result<()> {
         let dims = self.embed.dims();
         let missing: Vec<u64> = ids.iter().copied().filter(|&k| self.cache.get(k).is_none()).collect();
-        self.cache.misses += missing.len() as u64;
         self.cache.hits += (ids.len() - missing.len()) as u64;
+        if let Some(index) = self.preview {
+            self.cache.approximated += missing.len() as u64;
+            for &k in ids {
+                match self.cache.get(k) {
+                    Some(v) => out.extend_from_slice(v),
+                    None if index.decode_into(k, out) => {}
+                    None => return Err(crate::Error::UnknownId(k)),
+                }
+            }
+            return Ok(());
+        }
+        self.cache.misses += missing.len() as u64;
         let mut fresh = Vec::with_capacity(missing.len() * dims);
         if !missing.is_empty() {
             let seqs = missing

@@ -22,7 +22,7 @@ use std::collections::HashMap;
 pub use doc::Doc;
 pub use embed::{Embed, HashEmbed};
 pub use manifest::Manifest;
-pub use search::{Found, SearchCounts};
+pub use search::{Found, Precision, SearchCounts};
 
 use crate::distance::Metric;
 use crate::index::{IndexParams, PqParams, PruneParams, PrunedIndex, TwoLevelParams, VectorIndex, head_kind, BlockKind};
@@ -208,6 +208,11 @@ impl Collection {
     /// (`prune_at`, `pq`, `prune`) only take effect for later phases.
     pub fn tune(&mut self, f: impl FnOnce(&mut Settings)) {
         f(&mut self.settings);
+    }
+
+    /// Drop every cached embedding, as a reopen does (benchmarks and tests of cold search).
+    pub fn clear_cache(&mut self) {
+        self.cache.clear();
     }
 
     pub fn generation(&self) -> u64 {

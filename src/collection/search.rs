@@ -27,6 +27,18 @@ pub struct Found {
     pub keyword: f32,
 }
 
+/// How a pruned collection gets the distances it ranks by.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Precision {
+    /// Recompute the re-ranked candidates' embeddings (or take them from the cache).
+    #[default]
+    Exact,
+    /// Cached embeddings where present, PQ codes for the rest: no recomputation, a few
+    /// milliseconds, the ranking an exact search then refines. Same as exact below
+    /// `prune_at` (stored vectors are exact and cheap).
+    Preview,
+}
+
 /// Largest `k` a search accepts.
 pub const MAX_K: usize = 1000;
 
@@ -41,6 +53,8 @@ pub struct SearchCounts {
     pub recomputed: usize,
     /// Of those, served by the cache of recomputed embeddings.
     pub cache_hits: usize,
+    /// Candidates a preview ranked by their PQ code instead (not counted in `exact`).
+    pub approximated: usize,
     /// Documents matched by the keyword index (hybrid).
     pub keyword: usize,
 }
@@ -63,13 +77,23 @@ impl Collection {
 
     /// [`Collection::search`] with the query's embedding already computed (`q`, unit length).
     pub fn search_with(&mut self, embed: &mut dyn Embed, query: &str, q: &[f32], k: usize, hybrid: bool, filter: Option<&dyn Fn(&Doc) -> bool>) -> Result<Vec<Found>> {
-        Ok(self.search_counted(embed, query, q, k, hybrid, filter)?.0)
+        Ok(self.search_counted(embed, query, q, k, hybrid, filter, Precision::Exact)?.0)
     }
 
     /// [`Collection::search_with`], also saying what the search did. Every call `embed`
     /// receives here is a recomputation of documents (the query is already embedded), so
     /// a caller that times `embed` splits embedding, recomputation and the rest.
-    pub fn search_counted(&mut self, embed: &mut dyn Embed, query: &str, q: &[f32], k: usize, hybrid: bool, filter: Option<&dyn Fn(&Doc) -> bool>) -> Result<(Vec<Found>, SearchCounts)> {
+    #[allow(clippy::too_many_arguments)]
+    pub fn search_counted(
+        &mut self,
+        embed: &mut dyn Embed,
+        query: &str,
+        q: &[f32],
+        k: usize,
+        hybrid: bool,
+        filter: Option<&dyn Fn(&Doc) -> bool>,
+        precision: Precision,
+    ) -> Result<(Vec<Found>, SearchCounts)> {
         if k == 0 || k > MAX_K {
             return Err(Failure::input(format!("k must be between 1 and {MAX_K}, got {k}")));
         }
@@ -77,7 +101,7 @@ impl Collection {
         if self.docs.is_empty() {
             return Ok((Vec::new(), counts));
         }
-        let (hits0, misses0) = (self.cache.hits, self.cache.misses);
+        let (hits0, misses0, approx0) = (self.cache.hits, self.cache.misses, self.cache.approximated);
         let k = k.min(self.docs.len());
         let docs = &self.docs;
         let checked = std::cell::Cell::new(0usize);
@@ -95,7 +119,8 @@ impl Collection {
                 let mut params = self.settings.two_level;
                 params.rerank = params.rerank.max(k);
                 params.ef = params.ef.max(params.rerank);
-                let mut provider = Recompute { embed: &mut *embed, docs, cache: &mut self.cache };
+                let preview = (precision == Precision::Preview).then_some(i);
+                let mut provider = Recompute { embed: &mut *embed, docs, cache: &mut self.cache, preview };
                 let (hits, stats) = i.search(q, k, &params, Some(&accept), &mut provider, &mut i.scratch())?;
                 counts.visited = stats.visited;
                 hits
@@ -110,18 +135,19 @@ impl Collection {
                     super::KeywordNorm::Max => best,
                     super::KeywordNorm::Coverage => self.keywords.max_possible(query).max(best),
                 };
-                self.fuse(embed, q, &mut found, &kw, norm)?;
+                self.fuse(embed, q, &mut found, &kw, norm, precision)?;
             }
         }
         found.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.key.cmp(&b.key)));
         found.truncate(k);
         counts.recomputed = (self.cache.misses - misses0) as usize;
         counts.cache_hits = (self.cache.hits - hits0) as usize;
+        counts.approximated = (self.cache.approximated - approx0) as usize;
         counts.exact = counts.recomputed + counts.cache_hits;
         Ok((found, counts))
     }
 
-    fn fuse(&mut self, embed: &mut dyn Embed, q: &[f32], found: &mut Vec<Found>, kw: &[(u64, f32)], best: f32) -> Result<()> {
+    fn fuse(&mut self, embed: &mut dyn Embed, q: &[f32], found: &mut Vec<Found>, kw: &[(u64, f32)], best: f32, precision: Precision) -> Result<()> {
         let w = self.settings.keyword_weight;
         let floor = found.iter().map(|f| f.similarity).fold(f32::INFINITY, f32::min);
         let floor = if floor.is_finite() { floor } else { 0.0 };
@@ -138,7 +164,7 @@ impl Collection {
             }
         }
         let exact: Vec<u64> = only.iter().take(self.settings.keyword_exact).map(|o| o.0).collect();
-        let sims = self.exact_similarities(embed, q, &exact)?;
+        let sims = self.exact_similarities(embed, q, &exact, precision)?;
         for (i, &(key, s)) in only.iter().enumerate() {
             let sim = sims.get(i).copied().unwrap_or(floor);
             found.push(Found { key, score: sim + w * s, similarity: sim, keyword: s });
@@ -146,8 +172,9 @@ impl Collection {
         Ok(())
     }
 
-    /// Exact cosine similarities of documents to the prepared query.
-    fn exact_similarities(&mut self, embed: &mut dyn Embed, q: &[f32], keys: &[u64]) -> Result<Vec<f32>> {
+    /// Cosine similarities of documents to the prepared query (exact, or from PQ codes
+    /// where a preview has no cached embedding).
+    fn exact_similarities(&mut self, embed: &mut dyn Embed, q: &[f32], keys: &[u64], precision: Precision) -> Result<Vec<f32>> {
         if keys.is_empty() {
             return Ok(Vec::new());
         }
@@ -158,13 +185,15 @@ impl Collection {
                     vectors.extend_from_slice(i.get(k).ok_or_else(|| Failure::corrupt("keyword index and vector index disagree"))?);
                 }
             }
-            Phase::Pruned(_) => {
+            Phase::Pruned(i) => {
                 use crate::index::provider::ExactVectors;
-                let mut provider = Recompute { embed, docs: &self.docs, cache: &mut self.cache };
+                let preview = (precision == Precision::Preview).then_some(i);
+                let mut provider = Recompute { embed, docs: &self.docs, cache: &mut self.cache, preview };
                 provider.exact_vectors(keys, &mut vectors)?;
             }
         }
-        Ok(vectors.chunks_exact(self.dims).map(|v| crate::distance::dot(q, v)).collect())
+        // PQ reconstructions are not unit length: cosine, not a bare dot product.
+        Ok(vectors.chunks_exact(self.dims).map(|v| crate::distance::dot(q, v) / crate::distance::dot(v, v).sqrt().max(f32::MIN_POSITIVE)).collect())
     }
 }
 

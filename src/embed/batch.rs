@@ -44,10 +44,11 @@ pub fn plan_runs(token_counts: &[usize], max_tokens: usize, max_batch: usize) ->
     runs
 }
 
-/// Lengths a single text is padded to when it runs alone (latency mode). Few shapes, so
-/// their plans stay cached between queries; padding a short text costs little next to a
-/// plan build (~50 ms native) because a lone short run is dominated by fixed costs.
-const LONE_BUCKETS: [usize; 5] = [16, 32, 64, 128, 256];
+/// Lengths a single text is padded to when it runs alone (latency mode): the query and
+/// the documents it recomputes. A lone run's cost grows about linearly with its padded
+/// length past ~16 tokens, and bookmark-like documents (title + folder + URL words) are
+/// 20-60 tokens, so steps are 8 tokens up to 48; ten shapes, whose plans stay cached.
+const LONE_BUCKETS: [usize; 10] = [16, 24, 32, 40, 48, 64, 96, 128, 192, 256];
 
 /// One run per text, each padded to a [`LONE_BUCKETS`] length (capped at `max_tokens`):
 /// for a query and the few documents it recomputes.
@@ -72,8 +73,11 @@ mod tests {
 
     #[test]
     fn lone_runs_use_few_lengths() {
-        let runs = lone_runs(&[3, 16, 17, 200, 300], 256);
-        assert_eq!(runs.iter().map(|r| (r.len, r.items.clone())).collect::<Vec<_>>(), vec![(16, vec![0]), (16, vec![1]), (32, vec![2]), (256, vec![3]), (300, vec![4])]);
+        let runs = lone_runs(&[3, 16, 17, 45, 49, 200, 300], 256);
+        assert_eq!(
+            runs.iter().map(|r| (r.len, r.items.clone())).collect::<Vec<_>>(),
+            vec![(16, vec![0]), (16, vec![1]), (24, vec![2]), (48, vec![3]), (64, vec![4]), (256, vec![5]), (300, vec![6])]
+        );
     }
 
     #[test]

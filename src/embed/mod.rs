@@ -43,7 +43,9 @@ pub struct EmbedConfig {
     /// matmuls (`own_matmul: false`, native) each plan holds its own packed f32 weights,
     /// about 50 MB (native peak RSS was 480 MB with 7 plans); with `own_matmul` the
     /// weights are packed once (~42 MB) and shared, and a plan is small. A plan costs an
-    /// optimisation pass (~0.1-0.2 s natively) when first built.
+    /// optimisation pass (~0.1-0.2 s natively) when first built. Default: 16 with
+    /// `own_matmul` (the ten latency-mode lengths stay cached next to indexing's batch
+    /// shapes), 6 without.
     pub max_plans: usize,
     /// Run the fully connected layers (~90% of the time) with nook's own GEMM kernel
     /// ([`dense`]) instead of tract's. Default: on in wasm32, where it is faster and keeps
@@ -54,7 +56,8 @@ pub struct EmbedConfig {
 
 impl Default for EmbedConfig {
     fn default() -> Self {
-        EmbedConfig { max_tokens: 256, max_batch: 16, max_plans: 6, own_matmul: cfg!(target_arch = "wasm32") }
+        let own_matmul = cfg!(target_arch = "wasm32");
+        EmbedConfig { max_tokens: 256, max_batch: 16, max_plans: if own_matmul { 16 } else { 6 }, own_matmul }
     }
 }
 

@@ -109,6 +109,16 @@ impl PrunedIndex {
         &self.codes[node as usize * m..(node as usize + 1) * m]
     }
 
+    /// Append the vector live document `id`'s PQ code stands for (its distance to a query
+    /// is the approximate one the search ranks by); false for an unknown or deleted id.
+    pub fn decode_into(&self, id: u64, out: &mut Vec<f32>) -> bool {
+        let Some(node) = self.ids.node(id).filter(|&n| self.ids.is_live(n)) else { return false };
+        let mut v = Vec::with_capacity(self.params.dims);
+        self.pq.decode(self.code(node), &mut v);
+        out.extend_from_slice(&v);
+        true
+    }
+
     fn sdc(&self) -> &[f32] {
         self.sdc.get_or_init(|| self.pq.sdc_tables())
     }

@@ -13,7 +13,7 @@ use wasm_bindgen_futures::future_to_promise;
 
 use super::convert::{docs_from_js, doc_matches, filter_from_js, hit_to_js, ids_from_js, settings_from_js, stats_to_js};
 use super::{init, js_error};
-use crate::collection::{Collection, Doc, Settings, export};
+use crate::collection::{Collection, Doc, Precision, Settings, export};
 use crate::embed::Embedder;
 use crate::store::idb::IdbStore;
 use crate::store::{Failure, Kind, MANIFEST_KEY, Result, Store, Table};
@@ -27,6 +27,9 @@ struct Shared {
     embed: RefCell<Embedder>,
     writing: Cell<bool>,
     closed: Cell<bool>,
+    /// The last query's text and embedding: a preview and the exact search after it (and
+    /// search-as-you-type repeats) embed the query once.
+    last_query: RefCell<Option<(String, Vec<f32>)>>,
 }
 
 /// One open nook database (see the module docs).
@@ -117,7 +120,7 @@ async fn open_shared(name: String, model: Vec<u8>, tokenizer: Vec<u8>, options: 
         }
     };
     Ok(NookCore {
-        shared: Rc::new(Shared { store, settings, dims, coll: RefCell::new(coll), embed: RefCell::new(embed), writing: Cell::new(false), closed: Cell::new(false) }),
+        shared: Rc::new(Shared { store, settings, dims, coll: RefCell::new(coll), embed: RefCell::new(embed), writing: Cell::new(false), closed: Cell::new(false), last_query: RefCell::new(None) }),
     })
 }
 
@@ -201,12 +204,29 @@ impl NookCore {
     }
 
     /// `{hits: [{id, score, similarity, keyword, title, url, meta, snippet}], stats}`.
-    pub fn search(&self, query: String, k: f64, hybrid: bool, filter: JsValue) -> Result<JsValue, JsValue> {
-        self.search_inner(&query, k, hybrid, &filter).map_err(js_error)
+    /// `preview`: rank by cached embeddings and PQ codes, recompute nothing (a first paint
+    /// in milliseconds; an exact search of the same query then reuses its embedding).
+    pub fn search(&self, query: String, k: f64, hybrid: bool, filter: JsValue, preview: bool) -> Result<JsValue, JsValue> {
+        let precision = if preview { Precision::Preview } else { Precision::Exact };
+        self.search_inner(&query, k, hybrid, &filter, precision).map_err(js_error)
     }
 
-    fn search_inner(&self, query: &str, k: f64, hybrid: bool, filter: &JsValue) -> Result<JsValue> {
+    /// The query's embedding, from the one-entry cache or computed (and cached).
+    fn query_vector(&self, e: &mut Embedder, query: &str) -> Result<Vec<f32>> {
         use crate::collection::Embed;
+        if let Some((text, q)) = self.shared.last_query.borrow().as_ref() {
+            if text == query {
+                return Ok(q.clone());
+            }
+        }
+        let tokens = Embed::tokenize(&*e, query)?;
+        let mut q = Vec::with_capacity(self.shared.dims);
+        Embed::embed_for_query(e, &[&tokens], &mut q)?;
+        *self.shared.last_query.borrow_mut() = Some((query.to_string(), q.clone()));
+        Ok(q)
+    }
+
+    fn search_inner(&self, query: &str, k: f64, hybrid: bool, filter: &JsValue, precision: Precision) -> Result<JsValue> {
         let s = &self.shared;
         s.check_open()?;
         if !(k.is_finite() && k.fract() == 0.0 && k >= 1.0) {
@@ -222,16 +242,14 @@ impl NookCore {
         // The query's embedding is computed here, so that every embedder call inside the
         // search is a recomputation of documents (timed through `Timed`).
         let (found, counts, embed_ms, recompute_ms) = if c.is_empty() {
-            let (found, counts) = c.search_counted(&mut *e, query, &[], k, hybrid, pred)?;
+            let (found, counts) = c.search_counted(&mut *e, query, &[], k, hybrid, pred, precision)?;
             (found, counts, 0.0, 0.0)
         } else {
             let te = now();
-            let tokens = Embed::tokenize(&*e, query)?;
-            let mut q = Vec::with_capacity(s.dims);
-            Embed::embed_for_query(&mut *e, &[&tokens], &mut q)?;
+            let q = self.query_vector(&mut e, query)?;
             let embed_ms = now() - te;
             let mut timed = Timed::new(&mut *e);
-            let (found, counts) = c.search_counted(&mut timed, query, &q, k, hybrid, pred)?;
+            let (found, counts) = c.search_counted(&mut timed, query, &q, k, hybrid, pred, precision)?;
             (found, counts, embed_ms, timed.ms)
         };
         let t = QueryTiming::split(now() - t0, embed_ms, recompute_ms);
@@ -248,6 +266,8 @@ impl NookCore {
         set("exact", (counts.exact as f64).into());
         set("recomputed", (counts.recomputed as f64).into());
         set("cacheHits", (counts.cache_hits as f64).into());
+        set("approximated", (counts.approximated as f64).into());
+        set("preview", (precision == Precision::Preview).into());
         set("keywordMatches", (counts.keyword as f64).into());
         set("mode", (if c.is_pruned() { "pruned" } else { "stored" }).into());
         let o = Object::new();

@@ -6,10 +6,10 @@ import { serve } from '../../scripts/serve_static.mjs';
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-export async function start(site) {
+export async function start(site, { args = [] } = {}) {
   const server = await serve(site, 0);
   const origin = new URL(server.url).origin;
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: [...CHROMIUM_ARGS, ...args], headless: true });
   const context = await browser.newContext();
   const requests = [];
   const foreign = [];

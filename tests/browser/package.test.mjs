@@ -78,6 +78,27 @@ test('1,000 documents: add, search, reload, identical results, delete', async ()
   for (let i = 0; i < first.length; i++) for (let j = 0; j < first[i].length; j++)
     assert.ok(Math.abs(first[i][j][1] - again[i][j][1]) <= 2, `score ${i}/${j} after reload`);
 
+  // Preview: cached embeddings + PQ codes, no recomputation; then the exact result, with
+  // the query embedded once. The cache is cold for these queries after the reload.
+  const pv = await page.evaluate(async () => {
+    const previews = [];
+    const exact = await db.search('a physicist who won the Nobel Prize', { k: 5, onPreview: (h) => previews.push({ ids: h.map((x) => x.id), stats: h.stats }) });
+    const alone = await db.search('a volcano in Iceland', { k: 5, preview: true });
+    return { previews, exact: { ids: exact.map((x) => x.id), stats: exact.stats }, alone: { n: alone.length, stats: alone.stats } };
+  });
+  console.log('preview:', JSON.stringify(pv.previews[0]?.stats), 'exact:', JSON.stringify(pv.exact.stats));
+  assert.equal(pv.previews.length, 1, 'onPreview is called once, before the exact result');
+  const [p0, ex] = [pv.previews[0].stats, pv.exact.stats];
+  assert.ok(p0.preview === true && p0.recomputed === 0 && p0.approximated > 0, JSON.stringify(p0));
+  assert.ok(ex.preview === false && ex.recomputed > 0 && ex.approximated === 0, JSON.stringify(ex));
+  // The exact result's stats cover both runs; the query was embedded once, in the preview.
+  assert.ok(p0.embedMs > 1 && ex.embedMs - p0.embedMs < 1, `the query is embedded once (preview ${p0.embedMs}, both ${ex.embedMs} ms)`);
+  assert.ok(Math.abs(ex.previewMs - p0.searchMs) < 1e-9 && ex.searchMs > ex.previewMs);
+  assert.ok(Math.abs(ex.embedMs + ex.traversalMs + ex.recomputeMs - ex.searchMs) < 0.5);
+  const shared = pv.exact.ids.filter((id) => pv.previews[0].ids.includes(id)).length;
+  assert.ok(shared >= 3, `preview and exact share ${shared} of 5`);
+  assert.ok(pv.alone.n === 5 && pv.alone.stats.preview === true && pv.alone.stats.recomputed === 0, JSON.stringify(pv.alone));
+
   const gone = first[0].slice(0, 2).map((h) => h[0]);
   const n = await page.evaluate(async (ids) => db.delete(ids), gone);
   assert.equal(n, 2);
@@ -325,4 +346,72 @@ test('second visit opens with the model and tokenizer blocked (Cache API)', asyn
     await env.context.unroute('**/models/**', block);
     await page.close();
   }
+});
+
+// Two wasm builds ship (simd128, simd128 + relaxed SIMD); the worker picks by feature test.
+const WASM_FILE = /\/dist\/nook_bg(\.relaxed)?\.wasm$/;
+const BUILD_TEXTS = ['urban beekeeping on rooftops', 'the capital city of japan', 'x', '🐝 honey'];
+
+async function buildAndVectors(env, extra = {}) {
+  const before = env.requests.length;
+  const page = await openPage(env);
+  const r = await page.evaluate(async ([texts, extra]) => {
+    await Nook.deleteDatabase('builds');
+    const db = await Nook.open('builds', { ...assets, ...extra });
+    await db.add([{ id: 'bees', text: 'keeping bees in a city' }, { id: 'tokyo', text: 'Tokyo is the capital of Japan' }]);
+    const out = { build: (await db.stats()).build, hit: (await db.search('urban apiculture', { k: 1 }))[0]?.id, vectors: Array.from(await db.embed(texts)) };
+    await db.close();
+    return out;
+  }, [BUILD_TEXTS, extra]);
+  await page.close();
+  r.wasm = env.requests.slice(before).filter((u) => WASM_FILE.test(u)).map((u) => u.split('/').pop());
+  return r;
+}
+
+const cosine = (a, b) => a.reduce((s, x, i) => s + x * b[i], 0) / Math.hypot(...a) / Math.hypot(...b);
+
+test('wasm build: relaxed SIMD where the browser has it, else (or when its file is missing) simd128', async () => {
+  const relaxed = await buildAndVectors(env);
+  assert.equal(relaxed.build, 'relaxed-simd', 'Chromium has relaxed SIMD: the relaxed build runs');
+  assert.deepEqual(relaxed.wasm, ['nook_bg.relaxed.wasm'], 'only the relaxed file is downloaded');
+  assert.equal(relaxed.hit, 'bees');
+
+  // The relaxed file is missing (a host that copied only nook_bg.wasm): fall back, still works.
+  const relaxedFile = (url) => url.pathname.endsWith('/nook_bg.relaxed.wasm');
+  let refused = 0;
+  const missing = (route) => { refused++; return route.fulfill({ status: 404, body: 'not here' }); };
+  await env.context.route(relaxedFile, missing);
+  let fallback;
+  try { fallback = await buildAndVectors(env); } finally { await env.context.unroute(relaxedFile, missing); }
+  assert.equal(fallback.build, 'simd128', `fetched ${fallback.wasm}`);
+  assert.ok(refused === 1 && fallback.wasm.join() === 'nook_bg.wasm', `tried the relaxed file (${refused}), then took ${fallback.wasm}`);
+  assert.equal(fallback.hit, 'bees');
+
+  // wasmRelaxedUrl: null opts out; only the simd128 file is downloaded.
+  const simd = await buildAndVectors(env, { wasmRelaxedUrl: null });
+  assert.equal(simd.build, 'simd128');
+  assert.deepEqual(simd.wasm, ['nook_bg.wasm']);
+  // Same model, same numbers up to fused rounding.
+  const dims = relaxed.vectors.length / BUILD_TEXTS.length;
+  assert.equal(dims, 384);
+  const row = (v, i) => v.slice(i * dims, (i + 1) * dims);
+  for (let i = 0; i < BUILD_TEXTS.length; i++) {
+    const c = cosine(row(relaxed.vectors, i), row(simd.vectors, i));
+    assert.ok(c >= 0.9999, `"${BUILD_TEXTS[i]}": cosine ${c} between the builds`);
+  }
+});
+
+test('the relaxed-SIMD probe: true where the engine has it, false where not (Node with V8 flags)', (t) => {
+  // No Chromium flag turns relaxed SIMD off any more, so the probe the worker uses is
+  // checked in Node's V8 with the feature switched on and off.
+  const probe = join(SITE, 'node_modules/nook-search/src/features.js');
+  const run = (flag) => execFileSync(process.execPath, [flag, '--input-type=module', '-e',
+    `import(${JSON.stringify(probe)}).then((m) => process.stdout.write(String(m.hasRelaxedSimd())))`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  let off;
+  try { off = run('--no-experimental-wasm-relaxed-simd'); } catch (e) {
+    t.skip(`this Node does not take --no-experimental-wasm-relaxed-simd: ${String(e.stderr).trim().split('\n')[0]}`);
+    return;
+  }
+  assert.equal(off, 'false', 'an engine without relaxed SIMD gets the simd128 build');
+  assert.equal(run('--experimental-wasm-relaxed-simd'), 'true');
 });

@@ -66,7 +66,8 @@ async function search(page, query) {
   await page.fill('#q', '');
   await page.fill('#q', query);
   return until(async () => {
-    const hits = await page.evaluate((q) => window.nookPopup.lastQuery === q && window.nookPopup.lastHits, query);
+    // The exact result (the popup paints nook's preview first, then refines it).
+    const hits = await page.evaluate((q) => window.nookPopup.lastQuery === q && window.nookPopup.refined && window.nookPopup.lastHits, query);
     const shown = await page.$$eval('#results .result .title', (t) => t.map((x) => x.textContent));
     return hits && shown.length === hits.length && hits.length > 0 && hits;
   }, 60_000, `results for "${query}"`);
@@ -98,6 +99,8 @@ test('indexes bookmarks created through chrome.bookmarks, with progress', async 
   const s = await until(async () => { const s = await status(page); return s.phase === 'ready' && s.documents === BOOKMARKS.length && s; }, INDEX_MS, 'the bookmarks to be indexed');
   assert.equal(s.error, null);
   assert.ok(s.addedSinceStart >= BOOKMARKS.length);
+  // The extension ships only the relaxed-SIMD build (Chrome 116+ always has it).
+  assert.equal((await page.evaluate(() => chrome.runtime.sendMessage({ type: 'stats' }))).build, 'relaxed-simd');
   await page.close();
 });
 
@@ -105,6 +108,11 @@ test('popup finds bookmarks by paraphrase, by URL fragment and by acronym', asyn
   const page = await popup();
   let hits = await search(page, 'that article about keeping bees in a city');
   assert.ok(hits.slice(0, 3).some((h) => h.title === 'Urban apiculture guide'), hits.map((h) => h.title).join(' | '));
+  // It painted the preview first (no recomputation), then the exact result.
+  const pre = await page.evaluate(() => window.nookPopup.lastPreview);
+  assert.equal(pre.query, 'that article about keeping bees in a city');
+  assert.ok(pre.timing.preview === true && pre.timing.recomputed === 0 && pre.hits.length > 0, JSON.stringify(pre.timing));
+  assert.equal(await page.evaluate(() => window.nookPopup.lastTiming.preview), false);
   await screenshot(page, 'extension-1-paraphrase');
   hits = await search(page, 'simd/blob/main/proposals');
   assert.equal(hits[0].title, 'WebAssembly SIMD proposal');

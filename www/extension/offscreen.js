@@ -58,7 +58,7 @@ async function handle(msg) {
       return { text };
     }
     case 'search': {
-      const { hits, timing } = await store.search(msg.query, { k: msg.k ?? 8, hybrid: msg.hybrid ?? true });
+      const { hits, timing } = await store.search(msg.query, { k: msg.k ?? 8, hybrid: msg.hybrid ?? true, preview: msg.preview === true });
       return { hits: hits.map(({ id, score, title, url, meta, snippet }) => ({ id, score, title, url, meta, snippet })), timing };
     }
     case 'stats': return store.stats();

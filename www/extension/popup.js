@@ -10,11 +10,12 @@ const results = $('results');
 const status = $('status');
 let hits = [];
 let selected = -1;
+let shownQuery = '';
 let seq = 0;
 let timer = 0;
 
 /** For the tests and for curious people: the last search and its timing. */
-window.nookPopup = { lastQuery: null, lastHits: [], lastTiming: null, state: null };
+window.nookPopup = { lastQuery: null, lastHits: [], lastTiming: null, lastPreview: null, state: null };
 
 async function ask(msg) {
   const res = await chrome.runtime.sendMessage(msg);
@@ -46,24 +47,41 @@ chrome.runtime.onMessage.addListener((msg) => {
   if (msg?.type === 'nook-status') showState(msg.state);
 });
 
+/**
+ * Two requests: nook's preview (cached embeddings + PQ codes, no recomputation: a few ms)
+ * paints at once; the exact search (which re-embeds cold candidates, up to ~1 s in a large
+ * index after a restart) then refines the list in place. The worker embeds the query once.
+ */
 async function search() {
   const query = q.value.trim();
   const mine = ++seq;
   if (!query) { render([], ''); return; }
-  try {
-    const { hits: found, timing } = await ask({ type: 'search', query, k: 8 });
-    if (mine !== seq) return;
+  const show = (found, timing, final) => {
+    if (mine !== seq) return false;
     window.nookPopup.lastQuery = query;
     window.nookPopup.lastHits = found;
     window.nookPopup.lastTiming = timing;
+    window.nookPopup.refined = final;
+    if (!final) window.nookPopup.lastPreview = { query, hits: found, timing };
     render(found, query);
-    status.textContent = `${found.length} ${found.length === 1 ? "result" : "results"} in ${Math.round(timing.totalMs)} ms`;
+    const n = `${found.length} ${found.length === 1 ? 'result' : 'results'}`;
+    status.textContent = final ? `${n} in ${Math.round(timing.totalMs)} ms` : `${n} — refining…`;
+    return true;
+  };
+  try {
+    const first = await ask({ type: 'search', query, k: 8, preview: true });
+    if (!show(first.hits, first.timing, false)) return;
+    const exact = await ask({ type: 'search', query, k: 8 });
+    show(exact.hits, exact.timing, true);
   } catch (e) {
     if (mine === seq) { status.textContent = e.message; status.classList.add('error'); }
   }
 }
 
 function render(found, query) {
+  // The refined list of the same query keeps the bookmark the user had selected.
+  const keep = query === shownQuery ? hits[selected]?.id : undefined;
+  shownQuery = query;
   hits = found;
   results.replaceChildren();
   if (!found.length) {
@@ -84,7 +102,7 @@ function render(found, query) {
     li.addEventListener('mousemove', () => select(i));
     results.append(li);
   });
-  select(0);
+  select(Math.max(0, found.findIndex((h) => h.id === keep)));
 }
 
 function select(i) {

@@ -237,7 +237,13 @@ async function search(query) {
   if (!store || ui.q.disabled) return;
   searchAbort = new AbortController();
   try {
-    const { hits: found, timing } = await store.search(query, { k: 10, hybrid: ui.hybrid.checked, signal: searchAbort.signal });
+    // nook's preview (no recomputation) paints first; the exact result replaces it.
+    const onPreview = ({ hits: first, timing: t }) => {
+      if (seq !== searchSeq) return;
+      demo.lastPreview = { query, hits: first, ...t };
+      renderResults(first, query);
+    };
+    const { hits: found, timing } = await store.search(query, { k: 10, hybrid: ui.hybrid.checked, signal: searchAbort.signal, onPreview });
     if (seq !== searchSeq) return; // a newer query is on its way
     demo.lastQuery = { query, hybrid: ui.hybrid.checked, ...timing };
     demo.packageLastQuery = store.db.lastQuery?.() ?? null;

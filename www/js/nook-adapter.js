@@ -43,19 +43,22 @@ export class NookStore {
   /**
    * Search; returns {hits: [{id, score, title, url, meta, snippet}], timing}.
    * timing: {totalMs, embedMs, traversalMs, recomputeMs, searchMs, recomputed, cacheHits,
-   * exact, visited, mode}: embedMs + traversalMs + recomputeMs = searchMs (time in the
-   * worker's wasm search); totalMs is the round trip seen by this page.
+   * exact, visited, mode, preview}: embedMs + traversalMs + recomputeMs = searchMs (time in
+   * the worker's wasm search); totalMs is the round trip seen by this page.
+   * preview: true gives nook's preview alone (no recomputation); onPreview({hits, timing})
+   * gets the preview first, then this resolves to the exact result.
    */
-  async search(query, { k = 10, hybrid = true, filter, signal } = {}) {
+  async search(query, { k = 10, hybrid = true, filter, signal, preview = false, onPreview } = {}) {
     const t0 = now();
-    const res = await this.db.search(query, { k, hybrid, filter, signal });
-    const totalMs = now() - t0;
-    const hits = Array.isArray(res) ? res : (res.hits ?? res.results ?? []);
-    const raw = (Array.isArray(res) ? res.stats ?? res.timing ?? res.timings : (res.stats ?? res.timing ?? res.timings))
-      ?? (typeof this.db.lastSearchStats === 'function' ? await this.db.lastSearchStats() : this.db.lastSearchStats);
-    const timing = { totalMs, ...normaliseTiming(raw) };
-    this.lastQuery = { query, timing, count: hits.length };
-    return { hits, timing };
+    const shape = (res) => {
+      const hits = Array.isArray(res) ? res : (res.hits ?? res.results ?? []);
+      const raw = Array.isArray(res) ? res.stats : (res.stats ?? res.timing);
+      return { hits, timing: { totalMs: now() - t0, ...normaliseTiming(raw) } };
+    };
+    const first = onPreview ? (h) => onPreview(shape(h)) : undefined;
+    const out = shape(await this.db.search(query, { k, hybrid, filter, signal, preview, onPreview: first }));
+    this.lastQuery = { query, timing: out.timing, count: out.hits.length };
+    return out;
   }
 
   delete(ids) {
@@ -101,6 +104,8 @@ function normaliseTiming(t) {
     recomputed: pick(t, 'recomputed', 'exactComputed'),
     exact: pick(t, 'exact'),
     cacheHits: pick(t, 'cacheHits'),
+    approximated: pick(t, 'approximated'),
+    preview: t.preview === true,
     mode: pick(t, 'mode'),
     visited: pick(t, 'visited', 'hops', 'nodesVisited'),
   };
@@ -117,6 +122,7 @@ function normaliseStats(s) {
     hnswBytes: pick(s, 'hnswBytes', 'fullHnswBytes', 'hnswF32Bytes'),
     indexBytes: pick(s, 'indexBytes'),
     mode: pick(s, 'mode'),
+    build: s.build,
     dims: pick(s, 'dims', 'dimensions') ?? 384,
     raw: s,
   };
