@@ -7,12 +7,14 @@
 //   - initial indexing throughput (bookmarks/s, creation to "all indexed");
 //   - incremental latency of onCreated / onChanged / onRemoved (event -> index updated);
 //   - search latency from an extension page (round trip through the service worker and the
-//     offscreen document), with nook's embedding / traversal / recomputation split;
+//     offscreen document) as the popup runs it: nook's preview (first paint), then the
+//     exact search, with its embedding / traversal / recomputation split;
 //   - memory (RSS of the browser's processes) and bytes in IndexedDB.
-// It stops after the stage during which the time budget (--minutes) ran out; the report
-// extrapolates to 80,000 from the measured stages (bench/results/extension-80k.md).
+// It stops after the stage during which the time budget (--minutes) ran out; then it
+// restarts the browser (unless --no-restart) and measures the reopen and the first, cold
+// searches. Report: bench/results/extension-80k.md.
 //
-//   node bench/extension/run.mjs [--minutes 20] [--stages 1000,2500,5000,10000,20000,40000,80000] [--tree 80000] [--out FILE]
+//   node bench/extension/run.mjs [--minutes 20] [--stages 1000,2500,5000,10000,20000,40000,80000] [--tree 80000] [--no-restart] [--out FILE]
 
 import { chromium } from '../../tests/e2e/node_modules/playwright-core/index.mjs';
 import { execSync } from 'node:child_process';
@@ -29,6 +31,7 @@ const arg = (name, dflt) => { const i = process.argv.indexOf(`--${name}`); retur
 const MINUTES = Number(arg('minutes', process.env.NOOK_BENCH_MINUTES ?? 20));
 const STAGES = arg('stages', '1000,2500,5000,10000,20000,40000,80000').split(',').map(Number);
 const TREE = Number(arg('tree', 0));
+const RESTART = !process.argv.includes('--no-restart');
 const OUT = arg('out', join(ROOT, 'bench', 'results', 'extension-80k.json'));
 const EXT = process.env.NOOK_EXT_DIR ?? join(ROOT, 'www', 'build', 'extension');
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
@@ -65,15 +68,45 @@ function memory(userDataDir) {
   return { totalMB: round(mine.reduce((a, p) => a + p.rss, 0)), largestMB: round(largest.rss), largestKind: kind(largest), processes: mine.length };
 }
 
+/**
+ * Search latency (round trips from an extension page, as the popup does them: nook's
+ * preview, then the exact search) and nook's split of the exact one.
+ */
+async function measureSearch(page, queries) {
+  const searches = [];
+  for (const q of queries) {
+    const t = await page.evaluate(async (query) => {
+      const t0 = performance.now();
+      const p = await chrome.runtime.sendMessage({ type: 'search', query, k: 8, preview: true });
+      const t1 = performance.now();
+      const r = await chrome.runtime.sendMessage({ type: 'search', query, k: 8 });
+      const top = (x) => x.hits.map((h) => h.id);
+      const same = top(r).filter((id) => top(p).includes(id)).length;
+      return { previewMs: t1 - t0, ms: performance.now() - t0, timing: r.timing, n: r.hits.length, same, first: top(p)[0] === top(r)[0] };
+    }, q);
+    searches.push(t);
+  }
+  const tm = (k) => searches.map((x) => x.timing?.[k]).filter((x) => typeof x === 'number');
+  return {
+    queries: searches.length, p50: round(pct(searches.map((x) => x.ms), 0.5)), p95: round(pct(searches.map((x) => x.ms), 0.95)),
+    previewP50: round(pct(searches.map((x) => x.previewMs), 0.5)), previewP95: round(pct(searches.map((x) => x.previewMs), 0.95)),
+    previewSharedOf8: round(median(searches.map((x) => x.same))), previewTopSame: round(searches.filter((x) => x.first).length / searches.length),
+    first: round(searches[0].ms), firstPreview: round(searches[0].previewMs),
+    embedMsP50: round(median(tm('embedMs'))), traversalMsP50: round(median(tm('traversalMs'))), recomputeMsP50: round(median(tm('recomputeMs'))),
+    searchMsP50: round(median(tm('searchMs'))), recomputedP50: median(tm('recomputed')), visitedP50: median(tm('visited')), mode: searches[0].timing?.mode,
+  };
+}
+
 async function main() {
   if (!existsSync(join(EXT, 'manifest.json'))) throw new Error(`${EXT} is missing: run scripts/build_extension.sh`);
   const max = Math.max(...STAGES);
   const { folders, bookmarks } = makeBookmarks(ROOT, max);
   const queries = JSON.parse(readFileSync(join(ROOT, 'data', 'bench-queries.json'), 'utf8')).slice(0, 24);
   const userDataDir = mkdtempSync(join(tmpdir(), 'nook-bench-ext-'));
-  const context = await chromium.launchPersistentContext(userDataDir, {
+  const launch = () => chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM, headless: true, args: [...ARGS, `--disable-extensions-except=${EXT}`, `--load-extension=${EXT}`],
   });
+  let context = await launch();
   const result = {
     date: new Date().toISOString(), cpus: cpus().length, cpu: cpus()[0]?.model, budgetMinutes: MINUTES, stages: [],
     syncAt80k: null, loadavgStart: loadavg(),
@@ -125,30 +158,7 @@ async function main() {
       have = target;
       log(`  indexed in ${round(indexMs / 1000)} s (${stage.indexedPerSecond}/s)`);
 
-      // Search latency (round trips from an extension page, as the popup does them: nook's
-      // preview, then the exact search) and nook's split of the exact one.
-      const searches = [];
-      for (const q of queries) {
-        const t = await page.evaluate(async (query) => {
-          const t0 = performance.now();
-          const p = await chrome.runtime.sendMessage({ type: 'search', query, k: 8, preview: true });
-          const t1 = performance.now();
-          const r = await chrome.runtime.sendMessage({ type: 'search', query, k: 8 });
-          const top = (x) => x.hits.map((h) => h.id);
-          const same = top(r).filter((id) => top(p).includes(id)).length;
-          return { previewMs: t1 - t0, ms: performance.now() - t0, timing: r.timing, n: r.hits.length, same, first: top(p)[0] === top(r)[0] };
-        }, q);
-        searches.push(t);
-      }
-      const tm = (k) => searches.map((x) => x.timing?.[k]).filter((x) => typeof x === 'number');
-      stage.search = {
-        queries: searches.length, p50: round(pct(searches.map((x) => x.ms), 0.5)), p95: round(pct(searches.map((x) => x.ms), 0.95)),
-        previewP50: round(pct(searches.map((x) => x.previewMs), 0.5)), previewP95: round(pct(searches.map((x) => x.previewMs), 0.95)),
-        previewSharedOf8: round(median(searches.map((x) => x.same))), previewTopSame: round(searches.filter((x) => x.first).length / searches.length),
-        first: round(searches[0].ms),
-        embedMsP50: round(median(tm('embedMs'))), traversalMsP50: round(median(tm('traversalMs'))), recomputeMsP50: round(median(tm('recomputeMs'))),
-        searchMsP50: round(median(tm('searchMs'))), recomputedP50: median(tm('recomputed')), visitedP50: median(tm('visited')), mode: searches[0].timing?.mode,
-      };
+      stage.search = await measureSearch(page, queries);
       log('  search', JSON.stringify(stage.search));
 
       // Incremental sync latency: event -> index updated (includes the 250 ms coalescing).
@@ -174,6 +184,25 @@ async function main() {
       result.stages.push(stage);
       writeFileSync(OUT, JSON.stringify(result, null, 2) + '\n');
       if (Date.now() - t00 > MINUTES * 60_000) { log(`time budget of ${MINUTES} min used: stopping at ${target}`); break; }
+    }
+    // A browser restart at the largest size: time to the reopened index, then the first
+    // searches with an empty embedding cache (the case the preview is for).
+    if (RESTART && have > 0) {
+      log(`restart: closing the browser with ${have} bookmarks indexed`);
+      await context.close();
+      const t0 = Date.now();
+      context = await launch();
+      let [sw2] = context.serviceWorkers();
+      if (!sw2) sw2 = await context.waitForEvent('serviceworker', { timeout: 30_000 });
+      const p2 = await context.newPage();
+      await p2.goto(`chrome-extension://${new URL(sw2.url()).host}/popup.html`);
+      const s2 = await waitFor(async () => { const s = await p2.evaluate(() => chrome.runtime.sendMessage({ type: 'status' })); return s.phase === 'ready' && s; }, 600_000, 'the index to reopen');
+      const afterRestart = { bookmarks: have, documents: s2.documents, reopenMs: Date.now() - t0, addedSinceStart: s2.addedSinceStart };
+      afterRestart.search = await measureSearch(p2, queries);
+      afterRestart.memory = memory(userDataDir);
+      log('  after restart', JSON.stringify(afterRestart));
+      result.afterRestart = afterRestart;
+      writeFileSync(OUT, JSON.stringify(result, null, 2) + '\n');
     }
     // --tree N: grow the bookmark tree to N entries with bookmarklets (javascript: URLs,
     // which the extension does not index) to measure what the sync path costs per event

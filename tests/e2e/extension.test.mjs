@@ -120,6 +120,15 @@ test('popup finds bookmarks by paraphrase, by URL fragment and by acronym', asyn
   assert.equal(hits[0].title, 'Content Security Policy (CSP) reference');
   hits = await search(page, 'trouble sleeping at night');
   assert.ok(hits.slice(0, 3).some((h) => h.title.includes('insomnia')));
+  // Typing: every pause of 80 ms paints a preview; the exact search waits until the
+  // query has been still for 250 ms, so half-typed queries do not hold the worker.
+  await page.evaluate(() => { window.nookPopup.runs = { preview: [], exact: [] }; });
+  await page.fill('#q', '');
+  await page.type('#q', 'bees in a city', { delay: 130 });
+  await until(() => page.evaluate(() => window.nookPopup.lastQuery === 'bees in a city' && window.nookPopup.refined), 60_000, 'the typed query to be refined');
+  const runs = await page.evaluate(() => window.nookPopup.runs);
+  assert.equal(runs.exact.at(-1), 'bees in a city');
+  assert.ok(runs.preview.length >= 4 && runs.exact.length * 2 <= runs.preview.length, `previews ${runs.preview.length}, exact ${JSON.stringify(runs.exact)}`);
   // Keyboard: the first result is selected, ArrowDown moves on.
   assert.equal(await page.$eval('#results .result', (li) => li.getAttribute('aria-selected')), 'true');
   await page.focus('#q');

@@ -15,7 +15,7 @@ let seq = 0;
 let timer = 0;
 
 /** For the tests and for curious people: the last search and its timing. */
-window.nookPopup = { lastQuery: null, lastHits: [], lastTiming: null, lastPreview: null, state: null };
+window.nookPopup = { lastQuery: null, lastHits: [], lastTiming: null, lastPreview: null, state: null, runs: { preview: [], exact: [] } };
 
 async function ask(msg) {
   const res = await chrome.runtime.sendMessage(msg);
@@ -50,8 +50,13 @@ chrome.runtime.onMessage.addListener((msg) => {
 /**
  * Two requests: nook's preview (cached embeddings + PQ codes, no recomputation: a few ms)
  * paints at once; the exact search (which re-embeds cold candidates, up to ~1 s in a large
- * index after a restart) then refines the list in place. The worker embeds the query once.
+ * index after a restart) then refines the list in place. While the user is still typing
+ * only previews run: the exact search waits until the query has been still for
+ * SETTLE_MS, so a half-typed query never holds the worker. The worker embeds the query once.
  */
+const SETTLE_MS = 250;
+let lastInput = 0;
+
 async function search() {
   const query = q.value.trim();
   const mine = ++seq;
@@ -69,8 +74,14 @@ async function search() {
     return true;
   };
   try {
+    window.nookPopup.runs.preview.push(query);
     const first = await ask({ type: 'search', query, k: 8, preview: true });
     if (!show(first.hits, first.timing, false)) return;
+    for (let wait; (wait = lastInput + SETTLE_MS - performance.now()) > 0;) {
+      await new Promise((resolve) => setTimeout(resolve, wait));
+      if (mine !== seq) return; // typing went on: a newer search owns the list
+    }
+    window.nookPopup.runs.exact.push(query);
     const exact = await ask({ type: 'search', query, k: 8 });
     show(exact.hits, exact.timing, true);
   } catch (e) {
@@ -120,7 +131,7 @@ function openHit(i) {
   window.close();
 }
 
-q.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(search, 80); });
+q.addEventListener('input', () => { lastInput = performance.now(); clearTimeout(timer); timer = setTimeout(search, 80); });
 q.addEventListener('keydown', (e) => {
   if (e.key === 'ArrowDown') { e.preventDefault(); select(selected + 1); }
   else if (e.key === 'ArrowUp') { e.preventDefault(); select(selected - 1); }
