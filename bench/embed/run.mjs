@@ -123,5 +123,6 @@ md += `\nBytes to first embedding: nook ${result.nook.cold_start_ms.toFixed(0)} 
   + (relaxedWasm ? `; relaxed-SIMD build ${mb(sizes.nook_relaxed_wasm_raw)} MB raw / ${mb(sizes.nook_relaxed_wasm_gzip)} MB gzip` : '');
 for (const p of ortWasm) md += `; onnxruntime-web ${p.slice(5)} ${mb(sizes[`ort_${p.slice(5)}_raw`])} MB raw / ${mb(sizes[`ort_${p.slice(5)}_gzip`])} MB gzip`;
 md += `.\n\nAgreement: cosine(nook, transformers.js) on "hello world" = ${result.agreement_cosine.toFixed(6)}.\n`;
+if (rel) md += `\nThe npm package ships both builds (pkg/dist/nook_bg.wasm and nook_bg.relaxed.wasm); its worker loads the relaxed one where \`WebAssembly.validate\` accepts a relaxed-SIMD instruction (Chromium 114+, so the relaxed column is what Chrome users get) and the simd128 one elsewhere.\n`;
 writeFileSync(join(root, 'bench/results/embed-browser.md'), md);
 console.log(md);
