@@ -48,23 +48,24 @@ fi
 lto="${NOOK_LTO:-fat}"
 [[ "$lto" == off ]] && lto=false
 
-# build_variant FEATURES TARGET_DIR NAME: cargo (release, cdylib, LTO) -> wasm-bindgen -> wasm-opt,
-# leaving $STAGE/NAME/nook.js + nook_bg.wasm (+ .d.ts).
-STAGE="$CARGO_TARGET_DIR/nook-pkg-stage"
-build_variant() {
-    local features="$1" target_dir="$2" name="$3"
+# compile FEATURES TARGET_DIR: cargo (release, cdylib, LTO) -> TARGET_DIR/.../nook.wasm.
+compile() {
+    local features="$1" target_dir="$2"
     say "cargo rustc (release, cdylib, $features, lto=$lto) into $target_dir"
     CARGO_TARGET_DIR="$target_dir" RUSTFLAGS="-C target-feature=$features" \
     CARGO_PROFILE_RELEASE_LTO="$lto" CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 CARGO_PROFILE_RELEASE_DEBUG=0 \
         cargo rustc --release --lib --crate-type cdylib --target wasm32-unknown-unknown --features web,embed
-    local wasm="$target_dir/wasm32-unknown-unknown/release/nook.wasm"
-    [[ -f "$wasm" ]] || die "cargo did not produce $wasm"
+    [[ -f "$target_dir/wasm32-unknown-unknown/release/nook.wasm" ]] || die "cargo did not produce $target_dir/wasm32-unknown-unknown/release/nook.wasm"
+}
+
+# finish TARGET_DIR NAME [--enable-relaxed-simd]: wasm-bindgen -> wasm-opt, into $STAGE/NAME.
+STAGE="$CARGO_TARGET_DIR/nook-pkg-stage"
+finish() {
+    local target_dir="$1" name="$2"; shift 2
     rm -rf "$STAGE/$name" && mkdir -p "$STAGE/$name"
-    wasm-bindgen --target web --out-dir "$STAGE/$name" --out-name nook "$wasm"
+    wasm-bindgen --target web --out-dir "$STAGE/$name" --out-name nook "$target_dir/wasm32-unknown-unknown/release/nook.wasm"
     if [[ "${NOOK_WASM_OPT:-1}" != 0 ]]; then
-        local relaxed_flag=()
-        [[ "$features" == *relaxed-simd* ]] && relaxed_flag=(--enable-relaxed-simd)
-        "$WASM_OPT" "-${NOOK_WASM_OPT_LEVEL:-Oz}" --enable-simd "${relaxed_flag[@]}" --enable-bulk-memory \
+        "$WASM_OPT" "-${NOOK_WASM_OPT_LEVEL:-Oz}" --enable-simd "$@" --enable-bulk-memory \
             --enable-sign-ext --enable-mutable-globals --enable-nontrapping-float-to-int \
             --enable-reference-types --enable-multivalue \
             "$STAGE/$name/nook_bg.wasm" -o "$STAGE/$name/nook_bg.opt.wasm"
@@ -72,17 +73,24 @@ build_variant() {
     fi
 }
 
-build_variant +simd128 "$CARGO_TARGET_DIR" simd128
-rm -rf "$OUT" && mkdir -p "$OUT"
-cp "$STAGE/simd128/"* "$OUT/"
+compile +simd128 "$CARGO_TARGET_DIR"
 if [[ "${NOOK_RELAXED_SIMD:-1}" != 0 ]]; then
-    # Its own target dir: other RUSTFLAGS would otherwise rebuild every dependency each time.
-    build_variant +simd128,+relaxed-simd "$CARGO_TARGET_DIR/relaxed-simd" relaxed
+    # The simd128 build's wasm-opt (one thread) runs while cargo builds the relaxed one
+    # (whose fat-LTO link is one thread too). Its own target dir: other RUSTFLAGS would
+    # otherwise rebuild every dependency each time.
+    finish "$CARGO_TARGET_DIR" simd128 & simd_pid=$!
+    compile +simd128,+relaxed-simd "$CARGO_TARGET_DIR/relaxed-simd"
+    finish "$CARGO_TARGET_DIR/relaxed-simd" relaxed --enable-relaxed-simd
+    wait "$simd_pid" || die "wasm-bindgen / wasm-opt of the simd128 build failed"
     # One glue for both: the worker imports nook.js once and hands it either wasm file.
     cmp -s "$STAGE/simd128/nook.js" "$STAGE/relaxed/nook.js" \
         || die "the relaxed-SIMD build's wasm-bindgen glue differs from the simd128 one's (diff $STAGE/{simd128,relaxed}/nook.js)"
-    cp "$STAGE/relaxed/nook_bg.wasm" "$OUT/nook_bg.relaxed.wasm"
+else
+    finish "$CARGO_TARGET_DIR" simd128
 fi
+rm -rf "$OUT" && mkdir -p "$OUT"
+cp "$STAGE/simd128/"* "$OUT/"
+[[ "${NOOK_RELAXED_SIMD:-1}" == 0 ]] || cp "$STAGE/relaxed/nook_bg.wasm" "$OUT/nook_bg.relaxed.wasm"
 
 node - "$OUT" <<'JS'
 const fs = require('fs'), zlib = require('zlib'), path = require('path');
