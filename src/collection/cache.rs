@@ -78,20 +78,23 @@ pub struct Recompute<'a> {
 
 impl ExactVectors for Recompute<'_> {
     fn exact_vectors(&mut self, ids: &[u64], out: &mut Vec<f32>) -> crate::Result<()> {
-        let dims = self.embed.dims();
-        let missing: Vec<u64> = ids.iter().copied().filter(|&k| self.cache.get(k).is_none()).collect();
-        self.cache.hits += (ids.len() - missing.len()) as u64;
         if let Some(index) = self.preview {
-            self.cache.approximated += missing.len() as u64;
+            // One cache lookup per id: the cached embedding, else the code's vector.
             for &k in ids {
-                match self.cache.get(k) {
-                    Some(v) => out.extend_from_slice(v),
-                    None if index.decode_into(k, out) => {}
-                    None => return Err(crate::Error::UnknownId(k)),
+                let cached = self.cache.get(k).map(|v| out.extend_from_slice(v)).is_some();
+                if cached {
+                    self.cache.hits += 1;
+                } else if index.decode_into(k, out) {
+                    self.cache.approximated += 1;
+                } else {
+                    return Err(crate::Error::UnknownId(k));
                 }
             }
             return Ok(());
         }
+        let dims = self.embed.dims();
+        let missing: Vec<u64> = ids.iter().copied().filter(|&k| self.cache.get(k).is_none()).collect();
+        self.cache.hits += (ids.len() - missing.len()) as u64;
         self.cache.misses += missing.len() as u64;
         let mut fresh = Vec::with_capacity(missing.len() * dims);
         if !missing.is_empty() {
