@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
-# Build the npm package in pkg/: release wasm (+simd128, LTO), wasm-bindgen bindings,
+# Build the npm package in pkg/: release wasm (simd128, LTO), wasm-bindgen bindings,
 # wasm-opt (npm binaryen, not Debian's: wasm-opt 108 breaks wasm-bindgen 0.2.13x output),
 # then print the sizes (raw / gzip / brotli) and record them in pkg/dist/sizes.json.
 #
-# Two builds of the same code: nook_bg.wasm (+simd128, every browser with wasm SIMD) and
-# nook_bg.relaxed.wasm (+simd128,+relaxed-simd: fused multiply-add in the embedder's GEMM,
-# 10-15% faster embedding, Chrome 114+). The worker feature-detects relaxed SIMD and loads
-# the matching file; both share one wasm-bindgen glue (checked identical here).
+# Two builds of the same code: nook_bg.wasm (simd128, every browser with wasm SIMD) and
+# nook_bg.relaxed.wasm (nook's `relaxed-simd` feature: the embedder's GEMM kernel is
+# compiled for relaxed SIMD's fused multiply-add, 10-15% faster embedding, Chrome 114+).
+# Both use the rustflags of .cargo/config.toml, so the second build recompiles only nook.
+# The worker feature-detects relaxed SIMD and loads the matching file; both share one
+# wasm-bindgen glue (checked identical here).
 #
 # Output: pkg/dist/nook.js, nook_bg.wasm, nook_bg.relaxed.wasm, nook.d.ts (git-ignored);
 # pkg/src/ holds the client and worker that load them.
 #
-# Env: CARGO_TARGET_DIR (default ~/.cache/nook-target), NOOK_LTO (fat|thin|off, default fat),
+# Env: CARGO_TARGET_DIR (default ~/.cache/nook-target), NOOK_LTO (fat|thin|off, default fat;
+#      off builds with the plain release profile, so it reuses the dependencies the wasm
+#      tests built: scripts/test.sh uses it),
 #      NOOK_WASM_OPT=0 skips wasm-opt (faster local iteration), NOOK_WASM_OPT_LEVEL
 #      (default Oz: the download is the cold start; O3 was 2.6x larger and took 25 min here),
 #      NOOK_RELAXED_SIMD=0 skips the relaxed-SIMD build (the worker then uses nook_bg.wasm).
@@ -45,25 +49,29 @@ if [[ "${NOOK_WASM_OPT:-1}" != 0 && ! -x "$WASM_OPT" ]]; then
     npm install --silent --no-audit --no-fund --prefix "$TOOLS" "binaryen@$BINARYEN_VERSION" >&2
 fi
 
+[[ -z "${RUSTFLAGS:-}" ]] || die "RUSTFLAGS is set: it would replace .cargo/config.toml's wasm flags and rebuild every dependency; unset it"
 lto="${NOOK_LTO:-fat}"
-[[ "$lto" == off ]] && lto=false
 
-# compile FEATURES TARGET_DIR: cargo (release, cdylib, LTO) -> TARGET_DIR/.../nook.wasm.
+# compile FEATURES: cargo (release, cdylib) -> $CARGO_TARGET_DIR/.../nook.wasm.
 compile() {
-    local features="$1" target_dir="$2"
-    say "cargo rustc (release, cdylib, $features, lto=$lto) into $target_dir"
-    CARGO_TARGET_DIR="$target_dir" RUSTFLAGS="-C target-feature=$features" \
-    CARGO_PROFILE_RELEASE_LTO="$lto" CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 CARGO_PROFILE_RELEASE_DEBUG=0 \
-        cargo rustc --release --lib --crate-type cdylib --target wasm32-unknown-unknown --features web,embed
-    [[ -f "$target_dir/wasm32-unknown-unknown/release/nook.wasm" ]] || die "cargo did not produce $target_dir/wasm32-unknown-unknown/release/nook.wasm"
+    local features="$1"
+    if [[ "$lto" == off ]]; then
+        say "cargo build (release profile, $features)"
+        cargo build --release --lib --target wasm32-unknown-unknown --features "$features"
+    else
+        say "cargo build (release, $features, lto=$lto, one codegen unit)"
+        CARGO_PROFILE_RELEASE_LTO="$lto" CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 CARGO_PROFILE_RELEASE_DEBUG=0 \
+            cargo build --release --lib --target wasm32-unknown-unknown --features "$features"
+    fi
+    [[ -f "$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/nook.wasm" ]] || die "cargo did not produce $CARGO_TARGET_DIR/wasm32-unknown-unknown/release/nook.wasm"
 }
 
-# finish TARGET_DIR NAME [--enable-relaxed-simd]: wasm-bindgen -> wasm-opt, into $STAGE/NAME.
+# finish NAME [--enable-relaxed-simd]: wasm-bindgen -> wasm-opt, into $STAGE/NAME.
 STAGE="$CARGO_TARGET_DIR/nook-pkg-stage"
 finish() {
-    local target_dir="$1" name="$2"; shift 2
+    local name="$1"; shift 1
     rm -rf "$STAGE/$name" && mkdir -p "$STAGE/$name"
-    wasm-bindgen --target web --out-dir "$STAGE/$name" --out-name nook "$target_dir/wasm32-unknown-unknown/release/nook.wasm"
+    wasm-bindgen --target web --out-dir "$STAGE/$name" --out-name nook "$STAGE/$name.raw.wasm"
     if [[ "${NOOK_WASM_OPT:-1}" != 0 ]]; then
         "$WASM_OPT" "-${NOOK_WASM_OPT_LEVEL:-Oz}" --enable-simd "$@" --enable-bulk-memory \
             --enable-sign-ext --enable-mutable-globals --enable-nontrapping-float-to-int \
@@ -73,20 +81,22 @@ finish() {
     fi
 }
 
-compile +simd128 "$CARGO_TARGET_DIR"
+mkdir -p "$STAGE"
+compile web,embed
+cp "$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/nook.wasm" "$STAGE/simd128.raw.wasm"
 if [[ "${NOOK_RELAXED_SIMD:-1}" != 0 ]]; then
-    # The simd128 build's wasm-opt (one thread) runs while cargo builds the relaxed one
-    # (whose fat-LTO link is one thread too). Its own target dir: other RUSTFLAGS would
-    # otherwise rebuild every dependency each time.
-    finish "$CARGO_TARGET_DIR" simd128 & simd_pid=$!
-    compile +simd128,+relaxed-simd "$CARGO_TARGET_DIR/relaxed-simd"
-    finish "$CARGO_TARGET_DIR/relaxed-simd" relaxed --enable-relaxed-simd
+    # The simd128 build's wasm-bindgen + wasm-opt (one thread) run while cargo builds the
+    # relaxed one (only nook recompiles; the link is one thread too).
+    finish simd128 & simd_pid=$!
+    compile web,embed,relaxed-simd
+    cp "$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/nook.wasm" "$STAGE/relaxed.raw.wasm"
+    finish relaxed --enable-relaxed-simd
     wait "$simd_pid" || die "wasm-bindgen / wasm-opt of the simd128 build failed"
     # One glue for both: the worker imports nook.js once and hands it either wasm file.
     cmp -s "$STAGE/simd128/nook.js" "$STAGE/relaxed/nook.js" \
         || die "the relaxed-SIMD build's wasm-bindgen glue differs from the simd128 one's (diff $STAGE/{simd128,relaxed}/nook.js)"
 else
-    finish "$CARGO_TARGET_DIR" simd128
+    finish simd128
 fi
 rm -rf "$OUT" && mkdir -p "$OUT"
 cp "$STAGE/simd128/"* "$OUT/"

@@ -1,29 +1,45 @@
 #!/usr/bin/env bash
 # Run every test nook has, installing what it needs on a fresh machine:
-#   1. the core, natively (recall vs brute force, filters, deletes, persistence, bad bytes, CLI)
-#   2. the core in wasm32 in headless Chromium (window and dedicated worker)
-#   3. the embedder (real model; native and in Chromium)         scripts/test_embed.sh
-#   4. the browser side (IndexedDB store, npm package, Playwright) scripts/test_browser.sh
-#   5. the demo page and the bookmarks extension (Playwright)     scripts/test_e2e.sh
+#   1. natively, one build (release, features embed): the core (recall vs brute force,
+#      filters, deletes, persistence, bad bytes, CLI), the store and collection, the
+#      embedder on the real model; the benchmarks compile
+#   2. wasm32 in headless Chromium, one build (release, features web + embed, simd128 from
+#      .cargo/config.toml): the core, the embedder and the IndexedDB store, each in a
+#      window and in a dedicated worker
+#   3. the npm package (scripts/test_browser.sh): built from the same wasm dependencies,
+#      `npm pack`ed, installed into a fresh site, Playwright
+#   4. the demo page and the bookmarks extension (scripts/test_e2e.sh)
+# Every stage uses one profile and one set of flags per target, so each dependency
+# (tract above all) is compiled once natively and once for wasm32.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/nook-target}"
+export NOOK_MODEL_DIR="$PWD/models"
+unset RUSTFLAGS
+start=$SECONDS
+stage() { echo "== $* ($(( (SECONDS - start) / 60 )) min in) =="; }
 
-echo "== native tests (core) =="
-cargo test --release --lib --bins --tests
-echo "== benchmarks compile =="
-cargo build --release --benches
-
-echo "== core in wasm32: headless Chromium, window and dedicated worker =="
+stage "installing what is missing: wasm32 target, wasm-bindgen-cli, chromium, model, data"
 scripts/setup_wasm.sh
+scripts/fetch_model.sh
+scripts/fetch_text_data.sh
+
+stage "native tests (core, store, embedder)"
+cargo test --release --features embed --lib --bins --tests
+stage "benchmarks compile"
+cargo build --release --features embed --benches
+
+stage "wasm32 in headless Chromium: core, embedder, IndexedDB; window and dedicated worker"
+# Loading, optimising and running the model in wasm takes longer than the default 20 s.
+WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-600}" \
 CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}" \
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-  cargo test --release --target wasm32-unknown-unknown --test core_browser --test core_worker
+  cargo test --release --target wasm32-unknown-unknown --features web,embed \
+    --test core_browser --test core_worker --test embed_browser --test embed_worker \
+    --test wasm_window --test wasm_worker
 
-echo "== embedder (native + headless Chromium) =="
-scripts/test_embed.sh
-echo "== browser side: store, wasm API, npm package =="
-scripts/test_browser.sh
-echo "== demo page and bookmarks extension (reusing the package test_browser.sh built) =="
+stage "npm package (Playwright)"
+NOOK_LTO="${NOOK_LTO:-off}" NOOK_SKIP_CARGO_TESTS=1 scripts/test_browser.sh
+stage "demo page and bookmarks extension (reusing the package just built)"
 NOOK_SKIP_WASM=1 scripts/test_e2e.sh
-echo "all tests passed"
+stage "all tests passed"

@@ -6,8 +6,11 @@
 #   3. the npm package: build (scripts/build_wasm.sh), `npm pack`, install the tarball into
 #      a fresh site folder, Playwright (tests/browser/package.test.mjs): 1,000 FanOutQA
 #      documents, reload, delete, fault cases, zero foreign requests.
+# Steps 1 and 2 use the same profile and features as scripts/test.sh (which runs them
+# itself and sets NOOK_SKIP_CARGO_TESTS=1), so no dependency is built twice.
 #
-# Env: CARGO_TARGET_DIR (default ~/.cache/nook-target); NOOK_SKIP_BUILD=1 reuses pkg/dist.
+# Env: CARGO_TARGET_DIR (default ~/.cache/nook-target); NOOK_SKIP_BUILD=1 reuses pkg/dist;
+#      NOOK_LTO as for build_wasm.sh.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -19,14 +22,16 @@ scripts/setup_wasm.sh
 scripts/fetch_model.sh
 scripts/fetch_text_data.sh
 
-say "native: store, collection, blocks, keyword index"
-cargo test --test store
-cargo test --lib -- index::blocks text::
+if [[ "${NOOK_SKIP_CARGO_TESTS:-0}" != 1 ]]; then
+    say "native: store, collection, blocks, keyword index"
+    cargo test --release --features embed --test store
+    cargo test --release --features embed --lib -- index::blocks text::
 
-say "wasm-bindgen-test: IndexedDB in a window and in a dedicated worker"
-RUSTFLAGS="-C target-feature=+simd128" CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}" \
-CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-    cargo test --target wasm32-unknown-unknown --features web --test wasm_window --test wasm_worker
+    say "wasm-bindgen-test: IndexedDB in a window and in a dedicated worker"
+    CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}" \
+    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+        cargo test --release --target wasm32-unknown-unknown --features web,embed --test wasm_window --test wasm_worker
+fi
 
 if [[ "${NOOK_SKIP_BUILD:-0}" != 1 || ! -f pkg/dist/nook_bg.wasm ]]; then
     scripts/build_wasm.sh

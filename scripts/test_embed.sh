@@ -27,8 +27,9 @@ cargo test --release --features embed --test embed_native
 say "wasm32 embedder tests in headless Chromium"
 scripts/setup_wasm.sh
 # Loading, optimising and running the model in wasm takes longer than the default 20 s.
+# Same profile and features as scripts/test.sh (simd128 from .cargo/config.toml).
 WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-600}" \
-RUSTFLAGS="-C target-feature=+simd128" CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}" \
+CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}" \
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-    cargo test --target wasm32-unknown-unknown --features embed --test embed_browser --test embed_worker
+    cargo test --release --target wasm32-unknown-unknown --features web,embed --test embed_browser --test embed_worker
 say "all embedder tests passed"

@@ -3,7 +3,7 @@
 //! embeddings, agree batched vs single, and turn bad input into errors, never traps.
 //!
 //! Run with `scripts/test_embed.sh`, or by hand (model prepared by scripts/fetch_model.sh):
-//! `RUSTFLAGS="-C target-feature=+simd128" CHROMEDRIVER=/usr/bin/chromedriver
+//! `CHROMEDRIVER=/usr/bin/chromedriver
 //!  CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
 //!  cargo test --target wasm32-unknown-unknown --features embed --test embed_browser`
 //!

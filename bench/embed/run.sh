@@ -19,16 +19,15 @@ if [[ -z "$MODE" ]]; then
 fi
 scripts/setup_wasm.sh
 PKG="$CARGO_TARGET_DIR/embed-bench-pkg"
-# Two builds, one after the other (each in its own target dir, so neither invalidates the
-# other): simd128, and simd128 + relaxed-simd (NOOK_RELAXED_SIMD=0 skips the second).
-(cd "$HERE/wasm" && RUSTFLAGS="-C target-feature=+simd128" cargo build --release --target wasm32-unknown-unknown)
+# Two builds, one after the other: simd128, and nook's relaxed-simd feature
+# (NOOK_RELAXED_SIMD=0 skips the second). Flags come from .cargo/config.toml.
+unset RUSTFLAGS
+(cd "$HERE/wasm" && cargo build --release --target wasm32-unknown-unknown)
 wasm-bindgen --target web --out-dir "$PKG" "$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/nook_embed_bench.wasm"
 rm -rf "$PKG-relaxed"
 if [[ "${NOOK_RELAXED_SIMD:-1}" != 0 ]]; then
-    RELAXED_TARGET="$CARGO_TARGET_DIR/relaxed-simd"
-    (cd "$HERE/wasm" && CARGO_TARGET_DIR="$RELAXED_TARGET" RUSTFLAGS="-C target-feature=+simd128,+relaxed-simd" \
-        cargo build --release --target wasm32-unknown-unknown)
-    wasm-bindgen --target web --out-dir "$PKG-relaxed" "$RELAXED_TARGET/wasm32-unknown-unknown/release/nook_embed_bench.wasm"
+    (cd "$HERE/wasm" && cargo build --release --target wasm32-unknown-unknown --features relaxed-simd)
+    wasm-bindgen --target web --out-dir "$PKG-relaxed" "$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/nook_embed_bench.wasm"
 fi
 [[ -d "$HERE/node_modules/playwright-core" ]] || (cd "$HERE" && npm install --no-audit --no-fund --ignore-scripts)
 node "$HERE/run.mjs" "$PKG" "$NOOK_MODEL_DIR" ${MODE:+"$MODE"}

@@ -9,7 +9,7 @@
 //! no shuffles. Weights are packed once at load into column panels of 8, `k`-major, shared
 //! by every plan (tract's own packed copies were ~50 MB per plan).
 //!
-//! Numerics: plain f32 multiply-add (fused with `+relaxed-simd`), summed in k order; it
+//! Numerics: plain f32 multiply-add (fused with the `relaxed-simd` feature), summed in k order; it
 //! differs from tract's only by rounding (cosine to the reference unchanged).
 //!
 //! Where: [`rewrite`] swaps the decluttered model's constant-weight `EinSum`s for [`Dense`].
@@ -160,8 +160,11 @@ impl Packed {
 }
 
 /// One `R x 8` tile: `tile[r][c] = bias[c] + sum_k a[r][k] * panel[k][c]`.
+/// With the `relaxed-simd` feature this one function is compiled for relaxed SIMD (so
+/// `madd` inlines into it as one fused instruction); the rest of the module stays simd128.
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-#[inline(always)]
+#[cfg_attr(feature = "relaxed-simd", target_feature(enable = "relaxed-simd"), inline)]
+#[cfg_attr(not(feature = "relaxed-simd"), inline(always))]
 fn kernel<const R: usize>(a: &[f32], k: usize, panel: &[f32], bias: &[f32], tile: &mut [f32; MR * NR]) {
     use std::arch::wasm32::*;
     assert!(a.len() >= R * k && panel.len() >= k * NR && bias.len() >= NR);
@@ -191,13 +194,14 @@ fn kernel<const R: usize>(a: &[f32], k: usize, panel: &[f32], bias: &[f32], tile
     }
 }
 
-#[cfg(all(target_arch = "wasm32", target_feature = "simd128", target_feature = "relaxed-simd"))]
-#[inline(always)]
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128", any(feature = "relaxed-simd", target_feature = "relaxed-simd")))]
+#[target_feature(enable = "relaxed-simd")]
+#[inline]
 fn madd(acc: std::arch::wasm32::v128, a: std::arch::wasm32::v128, b: std::arch::wasm32::v128) -> std::arch::wasm32::v128 {
     std::arch::wasm32::f32x4_relaxed_madd(a, b, acc)
 }
 
-#[cfg(all(target_arch = "wasm32", target_feature = "simd128", not(target_feature = "relaxed-simd")))]
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128", not(any(feature = "relaxed-simd", target_feature = "relaxed-simd"))))]
 #[inline(always)]
 fn madd(acc: std::arch::wasm32::v128, a: std::arch::wasm32::v128, b: std::arch::wasm32::v128) -> std::arch::wasm32::v128 {
     use std::arch::wasm32::*;
