@@ -37,7 +37,7 @@ export class Nook {
    * index is read from IndexedDB. Options: modelUrl, tokenizerUrl (required), wasmUrl and
    * wasmRelaxedUrl (the relaxed-SIMD build, used where the browser has relaxed SIMD; null
    * to always use wasmUrl; when only wasmUrl is given, only it is used), workerUrl, persist (default true: ask navigator.storage.persist()), and index knobs
-   * pruneAt, graphAt, cacheSize, maxTextBytes, keywordWeight, rerank, ef, pqSubspaces, pqBits.
+   * pruneAt, graphAt, cacheSize, maxTextBytes, keywordWeight, minScore, rerank, ef, pqSubspaces, pqBits.
    */
   static async open(name, options = {}) {
     const db = Nook.connect(name, options);
@@ -211,7 +211,7 @@ export class Nook {
 
 function pick(o) {
   const out = {};
-  for (const k of ['pruneAt', 'graphAt', 'cacheSize', 'maxTextBytes', 'keywordWeight', 'rerank', 'ef', 'pqSubspaces', 'pqBits', 'chunk']) {
+  for (const k of ['pruneAt', 'graphAt', 'cacheSize', 'maxTextBytes', 'keywordWeight', 'minScore', 'rerank', 'ef', 'pqSubspaces', 'pqBits', 'chunk']) {
     if (o[k] !== undefined) out[k] = o[k];
   }
   return out;

@@ -30,6 +30,11 @@ impl Doc {
         embed_text(&self.title, &self.text)
     }
 
+    /// No title and no text: nothing was embedded but an empty string.
+    pub fn is_blank(&self) -> bool {
+        self.title.trim().is_empty() && self.text.trim().is_empty()
+    }
+
     /// Same content (tokens aside)?
     pub fn same_content(&self, other: &Doc) -> bool {
         self.id == other.id && self.title == other.title && self.url == other.url && self.text == other.text && self.meta == other.meta

@@ -18,6 +18,11 @@ pub trait Embed {
     fn embed_for_query(&mut self, seqs: &[&[u32]], out: &mut Vec<f32>) -> Result<()> {
         self.embed_tokens(seqs, out)
     }
+    /// Does the model know `word` (lowercase) as a word of its own? A query made only of
+    /// words neither the model nor the documents know is held to a higher relevance floor.
+    fn knows_word(&self, _word: &str) -> bool {
+        true
+    }
 }
 
 #[cfg(feature = "embed")]
@@ -33,6 +38,9 @@ impl Embed for crate::embed::Embedder {
     }
     fn embed_for_query(&mut self, seqs: &[&[u32]], out: &mut Vec<f32>) -> Result<()> {
         self.embed_tokens_lone(seqs, out).map_err(Failure::from)
+    }
+    fn knows_word(&self, word: &str) -> bool {
+        self.has_word(word)
     }
 }
 
@@ -57,7 +65,7 @@ impl Embed for HashEmbed {
 
     fn tokenize(&self, text: &str) -> Result<Vec<u32>> {
         let mut out = vec![1u32];
-        out.extend(crate::text::terms(text).take(255).map(|t| (mix(t.bytes().fold(7u64, |h, b| h.wrapping_mul(31).wrapping_add(b as u64))) % 30_000) as u32 + 2));
+        out.extend(crate::text::words(text).take(255).map(|t| (mix(t.bytes().fold(7u64, |h, b| h.wrapping_mul(31).wrapping_add(b as u64))) % 30_000) as u32 + 2));
         Ok(out)
     }
 

@@ -47,12 +47,24 @@ pub struct Settings {
     pub cache: usize,
     /// Compact when this fraction of nodes is deleted.
     pub compact_at: f32,
-    /// Hybrid: weight of the (max-normalised) BM25 score added to cosine similarity.
+    /// Hybrid: weight of the keyword evidence (`share`, 0..1) added to cosine similarity.
     pub keyword_weight: f32,
-    /// Hybrid: how BM25 scores are scaled to 0..1 before weighting.
-    pub keyword_norm: KeywordNorm,
-    /// Hybrid: keyword-only candidates that get an exact similarity (others get the floor).
+    /// Hybrid: exponent of a matched term's specificity (idf over the idf of a term one
+    /// document has) in the evidence; 0 counts every matched term by its BM25 alone.
+    pub keyword_specificity: f32,
+    /// Hybrid: evidence below this share counts for nothing, above it linearly up to 1
+    /// (a partial match of a few query words must not reorder what meaning ranked).
+    pub keyword_gate: f32,
+    /// Hybrid: keyword-only candidates that get an exact similarity (recomputed if need
+    /// be); the others get a cached one or their PQ code's.
     pub keyword_exact: usize,
+    /// Relevance floor: results scoring below it are dropped, so weak tails are cut.
+    /// Calibrated for all-MiniLM-L6-v2 (bench/results/quality-sweep.md); 0 keeps all.
+    pub min_score: f32,
+    /// The floor for a query none of whose words the model or the documents know
+    /// ("qwxzvbnmk", "zzz"): such strings land close to odd documents by chance, so only a
+    /// strong match counts.
+    pub min_score_unknown: f32,
     /// Largest document text, in bytes.
     pub max_text: usize,
 }
@@ -68,21 +80,15 @@ impl Default for Settings {
             ef: 64,
             cache: 4096,
             compact_at: 0.25,
-            keyword_weight: 0.1,
-            keyword_norm: KeywordNorm::Max,
+            keyword_weight: 0.4,
+            keyword_specificity: 0.0,
+            keyword_gate: 0.2,
             keyword_exact: 4,
+            min_score: 0.25,
+            min_score_unknown: 0.4,
             max_text: 1 << 20,
         }
     }
-}
-
-/// How BM25 scores are scaled before fusion.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum KeywordNorm {
-    /// Divide by the best keyword hit's score (the best always gets the full weight).
-    Max,
-    /// Divide by the score a document matching every known query term would get.
-    Coverage,
 }
 
 pub(crate) enum Phase {

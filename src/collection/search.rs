@@ -1,18 +1,23 @@
-//! Search: vector ranking (stored or two-level), optionally fused with BM25.
+//! Search: vector ranking (stored or two-level), optionally fused with keyword evidence,
+//! then cut at a relevance floor.
 //!
-//! Fusion is score-based, not rank-based: final = cosine similarity + w * BM25 / max BM25
-//! over the keyword candidates (w = `Settings::keyword_weight`, small). Plain reciprocal
-//! rank fusion gives a weak keyword hit the same pull as a strong one and measurably
-//! costs paraphrase queries; adding a small normalised keyword term keeps the vector
-//! order unless the keyword evidence is strong (an exact rare word, a URL fragment, an
-//! acronym), which then lifts that document. Keyword-only candidates get an exact
-//! similarity (the first `keyword_exact` of them; others get the lowest vector score).
+//! Fusion is score-based: final = cosine similarity + w * gated(share), where `share` (0..1,
+//! [`crate::text::Evidence`]) is how much of the query's information a document matches
+//! by keywords, each matched word weighted by how specific it is in this collection. A
+//! document that shares one common word with the query gains almost nothing; one holding
+//! the query's rare name, identifier or URL piece gains up to `w`; shares below the gate
+//! count for nothing (gated(x) = max(0, x - gate) / (1 - gate)). Every candidate is
+//! ranked by a similarity of its own: keyword-only candidates get an exact one (stored
+//! vectors, the cache, or a recomputation for the first `keyword_exact`) or, past those,
+//! the one their PQ code gives — never a stand-in value. Parameters were chosen by
+//! cross-validation across corpora (ARCHITECTURE.md, bench/quality).
 
 use std::collections::HashMap;
 
 use super::cache::Recompute;
 use super::embed::Embed;
 use super::{Collection, Doc, Phase};
+use crate::text::Evidence;
 
 use crate::store::{Failure, Result};
 
@@ -23,7 +28,7 @@ pub struct Found {
     pub score: f32,
     /// Cosine similarity to the query (when known exactly).
     pub similarity: f32,
-    /// Normalised keyword score (0 when hybrid is off or no keyword matched).
+    /// Keyword evidence, 0..1 (0 when hybrid is off or no keyword matched).
     pub keyword: f32,
 }
 
@@ -41,6 +46,9 @@ pub enum Precision {
 
 /// Largest `k` a search accepts.
 pub const MAX_K: usize = 1000;
+
+/// Vector and keyword candidates a hybrid search fuses (at least; `k` if larger).
+const HYBRID_POOL: usize = 30;
 
 /// What one search did, in counts (the core has no clock: callers time the embedder).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -66,7 +74,7 @@ impl Collection {
         if k == 0 || k > MAX_K {
             return Err(Failure::input(format!("k must be between 1 and {MAX_K}, got {k}")));
         }
-        if self.docs.is_empty() {
+        if self.docs.is_empty() || crate::text::words(query).next().is_none() {
             return Ok(Vec::new());
         }
         let tokens = embed.tokenize(query)?;
@@ -98,11 +106,16 @@ impl Collection {
             return Err(Failure::input(format!("k must be between 1 and {MAX_K}, got {k}")));
         }
         let mut counts = SearchCounts::default();
-        if self.docs.is_empty() {
+        // No word at all (blank, punctuation, emoji): nothing to look for.
+        let Some(known) = self.query_known(embed, query).filter(|_| !self.docs.is_empty()) else {
             return Ok((Vec::new(), counts));
-        }
+        };
+        let floor = if known { self.settings.min_score } else { self.settings.min_score.max(self.settings.min_score_unknown) };
         let (hits0, misses0, approx0) = (self.cache.hits, self.cache.misses, self.cache.approximated);
         let k = k.min(self.docs.len());
+        // Fusion needs more than k vector candidates: a document ranked a little below k by
+        // meaning may hold the query's rare word.
+        let pool = if hybrid { k.max(HYBRID_POOL).min(self.docs.len()) } else { k };
         let docs = &self.docs;
         let checked = std::cell::Cell::new(0usize);
         let accept = |key: u64| {
@@ -111,34 +124,57 @@ impl Collection {
         };
         let hits = match &self.index {
             Phase::Stored(i) => {
-                let hits = i.search(q, k, self.settings.ef.max(k), Some(&accept), &mut i.scratch())?;
+                let hits = i.search(q, pool, self.settings.ef.max(pool), Some(&accept), &mut i.scratch())?;
                 counts.visited = checked.get();
                 hits
             }
             Phase::Pruned(i) => {
                 let mut params = self.settings.two_level;
-                params.rerank = params.rerank.max(k);
+                params.rerank = params.rerank.max(pool);
                 params.ef = params.ef.max(params.rerank);
                 let preview = (precision == Precision::Preview).then_some(i);
                 let mut provider = Recompute { embed: &mut *embed, docs, cache: &mut self.cache, preview };
-                let (hits, stats) = i.search(q, k, &params, Some(&accept), &mut provider, &mut i.scratch())?;
+                let (hits, stats) = i.search(q, pool, &params, Some(&accept), &mut provider, &mut i.scratch())?;
                 counts.visited = stats.visited;
                 hits
             }
         };
         let mut found: Vec<Found> = hits.iter().map(|h| Found { key: h.id, score: 1.0 - h.distance, similarity: 1.0 - h.distance, keyword: 0.0 }).collect();
+        let mut approximate = std::collections::HashSet::new();
         if hybrid {
-            let kw = self.keywords.search(query, k, &accept);
+            let kw = self.keywords.evidence(query, pool, self.settings.keyword_specificity, &accept);
             counts.keyword = kw.len();
-            if let Some(&(_, best)) = kw.first() {
-                let norm = match self.settings.keyword_norm {
-                    super::KeywordNorm::Max => best,
-                    super::KeywordNorm::Coverage => self.keywords.max_possible(query).max(best),
-                };
-                self.fuse(embed, q, &mut found, &kw, norm, precision)?;
+            approximate = self.fuse(embed, q, &mut found, &kw, precision)?;
+        }
+        found.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.key.cmp(&b.key)));
+        // An exact search returns exact similarities: results that were ranked by their PQ
+        // code are recomputed (a few at most) and the list ranked again, until none is left.
+        while precision == Precision::Exact && !approximate.is_empty() {
+            let keys: Vec<u64> = found.iter().take(k).filter(|f| approximate.remove(&f.key)).map(|f| f.key).collect();
+            if keys.is_empty() {
+                break;
+            }
+            let sims = self.similarities(embed, q, &keys, Precision::Exact)?;
+            for (key, sim) in keys.iter().zip(sims) {
+                if let Some(f) = found.iter_mut().find(|f| f.key == *key) {
+                    f.score += sim - f.similarity;
+                    f.similarity = sim;
+                }
+            }
+            found.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.key.cmp(&b.key)));
+        }
+        // A document with neither title nor text is embedded as an empty string, which sits
+        // close to every short query: it ranks by its keywords (URL) alone.
+        for f in &mut found {
+            if self.docs.get(&f.key).is_some_and(Doc::is_blank) {
+                f.score -= f.similarity;
+                f.similarity = 0.0;
             }
         }
         found.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.key.cmp(&b.key)));
+        if floor > 0.0 {
+            found.retain(|f| f.score >= floor);
+        }
         found.truncate(k);
         counts.recomputed = (self.cache.misses - misses0) as usize;
         counts.cache_hits = (self.cache.hits - hits0) as usize;
@@ -147,34 +183,42 @@ impl Collection {
         Ok((found, counts))
     }
 
-    fn fuse(&mut self, embed: &mut dyn Embed, q: &[f32], found: &mut Vec<Found>, kw: &[(u64, f32)], best: f32, precision: Precision) -> Result<()> {
+    /// Adds `w * share` to vector candidates the keywords match, and brings in keyword-only
+    /// candidates with their own similarity (exact for the `keyword_exact` with the most
+    /// evidence, cached or PQ-approximate past those).
+    /// Returns the keyword-only candidates whose similarity is only approximate (PQ code).
+    fn fuse(&mut self, embed: &mut dyn Embed, q: &[f32], found: &mut Vec<Found>, kw: &[Evidence], precision: Precision) -> Result<std::collections::HashSet<u64>> {
         let w = self.settings.keyword_weight;
-        let floor = found.iter().map(|f| f.similarity).fold(f32::INFINITY, f32::min);
-        let floor = if floor.is_finite() { floor } else { 0.0 };
+        let gate = self.settings.keyword_gate.clamp(0.0, 0.99);
+        let lift = |share: f32| w * ((share - gate).max(0.0) / (1.0 - gate));
         let at: HashMap<u64, usize> = found.iter().enumerate().map(|(i, f)| (f.key, i)).collect();
-        let mut only: Vec<(u64, f32)> = Vec::new();
-        for &(key, s) in kw {
-            let s = s / best;
-            match at.get(&key) {
+        let mut only: Vec<Evidence> = Vec::new();
+        for e in kw {
+            match at.get(&e.key) {
                 Some(&i) => {
-                    found[i].keyword = s;
-                    found[i].score += w * s;
+                    found[i].keyword = e.share;
+                    found[i].score += lift(e.share);
                 }
-                None => only.push((key, s)),
+                None => only.push(*e),
             }
         }
-        let exact: Vec<u64> = only.iter().take(self.settings.keyword_exact).map(|o| o.0).collect();
-        let sims = self.exact_similarities(embed, q, &exact, precision)?;
-        for (i, &(key, s)) in only.iter().enumerate() {
-            let sim = sims.get(i).copied().unwrap_or(floor);
-            found.push(Found { key, score: sim + w * s, similarity: sim, keyword: s });
+        only.sort_by(|a, b| b.share.total_cmp(&a.share).then(a.key.cmp(&b.key)));
+        let split = only.len().min(self.settings.keyword_exact);
+        let keys: Vec<u64> = only.iter().map(|e| e.key).collect();
+        let mut sims = self.similarities(embed, q, &keys[..split], precision)?;
+        let approximated0 = self.cache.approximated;
+        sims.extend(self.similarities(embed, q, &keys[split..], Precision::Preview)?);
+        for (e, sim) in only.iter().zip(sims) {
+            found.push(Found { key: e.key, score: sim + lift(e.share), similarity: sim, keyword: e.share });
         }
-        Ok(())
+        // Past `split`, those the cache did not hold were ranked by their PQ code.
+        let approximate = if self.cache.approximated > approximated0 { keys[split..].iter().copied().filter(|k| !self.cache.contains(*k)).collect() } else { Default::default() };
+        Ok(approximate)
     }
 
-    /// Cosine similarities of documents to the prepared query (exact, or from PQ codes
-    /// where a preview has no cached embedding).
-    fn exact_similarities(&mut self, embed: &mut dyn Embed, q: &[f32], keys: &[u64], precision: Precision) -> Result<Vec<f32>> {
+    /// Cosine similarities of documents to the prepared query: exact (stored vectors, the
+    /// cache, or recomputed), or with `Preview` from PQ codes where nothing is cached.
+    fn similarities(&mut self, embed: &mut dyn Embed, q: &[f32], keys: &[u64], precision: Precision) -> Result<Vec<f32>> {
         if keys.is_empty() {
             return Ok(Vec::new());
         }
@@ -198,6 +242,16 @@ impl Collection {
 }
 
 impl Collection {
+    /// Whether any content word of `query` is known to the model's vocabulary or to the
+    /// documents (exactly or as a typo): `Some(false)` for "qwxzvbnmk", and for a query of
+    /// function words only ("then", "only": an API name may be one); `None` when it has no
+    /// word at all (blank, punctuation, emoji).
+    pub fn query_known(&self, embed: &dyn Embed, query: &str) -> Option<bool> {
+        crate::text::words(query).next()?;
+        let words: Vec<String> = crate::text::terms(query).collect();
+        Some(words.iter().any(|w| embed.knows_word(w) || self.keywords.knows(w)))
+    }
+
     /// Keyword (BM25) ranking alone: the best `k` document keys.
     pub fn keyword_search(&self, query: &str, k: usize) -> Vec<u64> {
         self.keywords.search(query, k, &|_| true).into_iter().map(|(key, _)| key).collect()

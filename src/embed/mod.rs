@@ -122,6 +122,11 @@ impl Embedder {
         self.tokenizer.encode(text)
     }
 
+    /// Is `word` a whole token of the model's vocabulary (see [`tokenize::Tokenizer::has_word`])?
+    pub fn has_word(&self, word: &str) -> bool {
+        self.tokenizer.has_word(word)
+    }
+
     /// Unit-length embeddings of `texts`, in order.
     pub fn embed(&mut self, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
         let mut flat = Vec::new();

@@ -48,6 +48,12 @@ impl Tokenizer {
         Ok(tok)
     }
 
+    /// Is `word` (as given: lowercase for an uncased model) one whole token of the
+    /// vocabulary? A word the model has no token for is split into pieces, or unknown.
+    pub fn has_word(&self, word: &str) -> bool {
+        self.words.token_to_id(word).is_some()
+    }
+
     /// Vocabulary size including added tokens: every id this tokenizer emits is below it.
     pub fn vocab_size(&self) -> usize {
         self.words.get_vocab_size(true)

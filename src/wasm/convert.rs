@@ -178,6 +178,7 @@ pub fn settings_from_js(o: &JsValue) -> Result<crate::collection::Settings> {
     if let Some(v) = num("cacheSize")? { s.cache = v as usize; }
     if let Some(v) = num("maxTextBytes")? { s.max_text = v as usize; }
     if let Some(v) = num("keywordWeight")? { s.keyword_weight = v as f32; }
+    if let Some(v) = num("minScore")? { s.min_score = v as f32; }
     if let Some(v) = num("rerank")? { s.two_level.rerank = (v as usize).max(1); }
     if let Some(v) = num("ef")? { s.two_level.ef = (v as usize).max(1); s.ef = (v as usize).max(1); }
     if let Some(v) = num("pqSubspaces")? { s.pq.subspaces = (v as usize).clamp(1, 384); }

@@ -134,6 +134,21 @@ test('popup finds bookmarks by paraphrase, by URL fragment and by acronym', asyn
   await page.focus('#q');
   await page.keyboard.press('ArrowDown');
   assert.equal(await page.$eval('#results .result:nth-child(2)', (li) => li.getAttribute('aria-selected')), 'true');
+  // The search box names the selected result (combobox + listbox), so a screen reader
+  // follows the arrow keys.
+  const second = await page.$eval('#results .result:nth-child(2)', (li) => li.id);
+  assert.ok(second);
+  assert.equal(await page.$eval('#q', (q) => q.getAttribute('aria-activedescendant')), second);
+  const tree = await page.locator('body').ariaSnapshot();
+  assert.match(tree, /combobox "Search bookmarks"/, tree);
+  assert.match(tree, /listbox "Bookmarks found"/, tree);
+  assert.match(tree, /option ".*" \[selected\]/, tree);
+  // Gibberish finds nothing, and says so.
+  await page.fill('#q', '');
+  await page.fill('#q', 'qwxzvbnmk');
+  await until(() => page.evaluate(() => window.nookPopup.lastQuery === 'qwxzvbnmk' && window.nookPopup.refined), 60_000, 'the gibberish query to settle');
+  assert.deepEqual(await page.evaluate(() => window.nookPopup.lastHits), []);
+  assert.equal(await page.$eval('#results .empty', (li) => li.textContent), 'No bookmark found.');
   await page.close();
 });
 

@@ -36,9 +36,8 @@ function showState(s) {
     return;
   } else if (s.phase === 'opening') {
     status.textContent = 'Opening the index…';
-  } else {
-    const sync = s.lastSync ? ` · last sync +${s.lastSync.added} −${s.lastSync.removed}` : '';
-    status.textContent = `${s.documents.toLocaleString()} bookmarks indexed on this device${sync}`;
+  } else if (!shownQuery) {
+    status.textContent = `${s.documents.toLocaleString()} bookmarks, searchable on this device`;
   }
   bar.hidden = true;
 }
@@ -60,7 +59,7 @@ let lastInput = 0;
 async function search() {
   const query = q.value.trim();
   const mine = ++seq;
-  if (!query) { render([], ''); return; }
+  if (!query) { render([], ''); if (window.nookPopup.state) showState(window.nookPopup.state); return; }
   const show = (found, timing, final) => {
     if (mine !== seq) return false;
     window.nookPopup.lastQuery = query;
@@ -69,8 +68,8 @@ async function search() {
     window.nookPopup.refined = final;
     if (!final) window.nookPopup.lastPreview = { query, hits: found, timing };
     render(found, query);
-    const n = `${found.length} ${found.length === 1 ? 'result' : 'results'}`;
-    status.textContent = final ? `${n} in ${Math.round(timing.totalMs)} ms` : `${n} — refining…`;
+    // What a person needs: whether the list may still change, and whether anything matched.
+    status.textContent = final ? (found.length ? '' : 'Nothing matches; try other words.') : 'Refining…';
     return true;
   };
   try {
@@ -98,17 +97,20 @@ function render(found, query) {
   if (!found.length) {
     if (query) results.append(Object.assign(document.createElement('li'), { className: 'empty', textContent: 'No bookmark found.' }));
     selected = -1;
+    q.setAttribute('aria-expanded', 'false');
+    q.removeAttribute('aria-activedescendant');
     return;
   }
+  q.setAttribute('aria-expanded', 'true');
   const terms = queryTerms(query);
   const tpl = $('tpl');
   found.forEach((h, i) => {
     const li = tpl.content.firstElementChild.cloneNode(true);
+    li.id = `r${i}`;
     li.dataset.id = h.id;
     highlightInto(li.querySelector('.title'), h.title || h.url, terms);
     li.querySelector('.folder').textContent = h.meta?.folder ?? '';
     highlightInto(li.querySelector('.url'), (h.url ?? '').replace(/^https?:\/\/(www\.)?/, ''), terms);
-    li.querySelector('.score').textContent = Number(h.score).toFixed(3);
     li.addEventListener('click', () => openHit(i));
     li.addEventListener('mousemove', () => select(i));
     results.append(li);
@@ -121,6 +123,7 @@ function select(i) {
   if (!items.length) return;
   selected = (i + items.length) % items.length;
   items.forEach((li, j) => li.setAttribute('aria-selected', String(j === selected)));
+  q.setAttribute('aria-activedescendant', items[selected].id);
   items[selected].scrollIntoView({ block: 'nearest' });
 }
 

@@ -1,0 +1,263 @@
+//! Shared by the quality benchmark (bench/quality/main.rs) and its regression test
+//! (tests/quality_slice.rs): corpora and judged queries from JSON, an embedder with a
+//! cache of embeddings keyed by token ids (re-runs and parameter sweeps do not re-embed),
+//! and hits@1 / hits@10 / MRR@10 of the four rankings. The rankings are the library's
+//! own `Collection::search_with` / `keyword_search`, the code the browser runs.
+
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+
+use nook::collection::{Collection, Doc, Embed, Settings};
+use nook::store::Result;
+
+pub struct Query {
+    pub text: String,
+    pub kind: String,
+    pub relevant: Vec<String>,
+}
+
+pub struct Corpus {
+    pub name: String,
+    pub docs: Vec<Doc>,
+    pub queries: Vec<Query>,
+}
+
+fn s(v: &serde_json::Value, key: &str) -> String {
+    v.get(key).and_then(|x| x.as_str()).unwrap_or("").to_string()
+}
+
+pub fn docs_from_json(v: &serde_json::Value) -> Vec<Doc> {
+    v.as_array().expect("docs: a JSON array").iter().map(|d| Doc { id: s(d, "id"), title: s(d, "title"), url: s(d, "url"), text: s(d, "text"), ..Doc::default() }).collect()
+}
+
+pub fn queries_from_json(v: &serde_json::Value) -> Vec<Query> {
+    v.as_array()
+        .expect("queries: a JSON array")
+        .iter()
+        .map(|q| Query {
+            text: s(q, "query"),
+            kind: s(q, "type"),
+            relevant: q.get("relevant").and_then(|r| r.as_array()).map(|r| r.iter().filter_map(|x| x.as_str().map(String::from)).collect()).unwrap_or_default(),
+        })
+        .collect()
+}
+
+pub fn read_json(path: &str) -> serde_json::Value {
+    let s = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e} (run python3 bench/quality/fetch_corpora.py)"));
+    serde_json::from_str(&s).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// An embedder with a cache keyed by token ids (bulk and query-time embeddings of the same
+/// tokens agree to cosine ~1 - 1e-6, so one entry serves both).
+pub struct CachedEmbed<E: Embed> {
+    pub inner: E,
+    pub map: HashMap<Vec<u32>, Vec<f32>>,
+    pub fresh: usize,
+}
+
+impl<E: Embed> CachedEmbed<E> {
+    pub fn new(inner: E) -> Self {
+        CachedEmbed { inner, map: HashMap::new(), fresh: 0 }
+    }
+
+    fn through(&mut self, seqs: &[&[u32]], out: &mut Vec<f32>, lone: bool) -> Result<()> {
+        let missing: Vec<&[u32]> = seqs.iter().copied().filter(|s| !self.map.contains_key(*s)).collect();
+        if !missing.is_empty() {
+            let mut v = Vec::new();
+            if lone { self.inner.embed_for_query(&missing, &mut v)? } else { self.inner.embed_tokens(&missing, &mut v)? }
+            let d = self.inner.dims();
+            for (s, e) in missing.iter().zip(v.chunks_exact(d)) {
+                self.map.insert(s.to_vec(), e.to_vec());
+            }
+            self.fresh += missing.len();
+        }
+        for s in seqs {
+            out.extend_from_slice(&self.map[*s]);
+        }
+        Ok(())
+    }
+
+    /// Load entries saved by [`CachedEmbed::save`] (a missing file is an empty cache).
+    pub fn load(&mut self, path: &str) {
+        let Ok(b) = std::fs::read(path) else { return };
+        let d = self.inner.dims();
+        let mut at = 0;
+        let u32_at = |i: usize| u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
+        while at + 4 <= b.len() {
+            let n = u32_at(at) as usize;
+            let end = at + 4 + 4 * n + 4 * d;
+            if end > b.len() {
+                break;
+            }
+            let toks = (0..n).map(|i| u32_at(at + 4 + 4 * i)).collect();
+            let v = (0..d).map(|i| f32::from_bits(u32_at(at + 4 + 4 * n + 4 * i))).collect();
+            self.map.insert(toks, v);
+            at = end;
+        }
+    }
+
+    pub fn save(&self, path: &str) {
+        let mut b = Vec::new();
+        for (t, v) in &self.map {
+            b.extend_from_slice(&(t.len() as u32).to_le_bytes());
+            t.iter().for_each(|x| b.extend_from_slice(&x.to_le_bytes()));
+            v.iter().for_each(|x| b.extend_from_slice(&x.to_le_bytes()));
+        }
+        let _ = std::fs::write(path, b);
+    }
+}
+
+impl<E: Embed> Embed for CachedEmbed<E> {
+    fn dims(&self) -> usize {
+        self.inner.dims()
+    }
+    fn tokenize(&self, text: &str) -> Result<Vec<u32>> {
+        self.inner.tokenize(text)
+    }
+    fn embed_tokens(&mut self, seqs: &[&[u32]], out: &mut Vec<f32>) -> Result<()> {
+        self.through(seqs, out, false)
+    }
+    fn embed_for_query(&mut self, seqs: &[&[u32]], out: &mut Vec<f32>) -> Result<()> {
+        self.through(seqs, out, true)
+    }
+    fn knows_word(&self, word: &str) -> bool {
+        self.inner.knows_word(word)
+    }
+}
+
+/// A corpus indexed: the collection (default phase rules), every document's full
+/// embedding (for the brute-force ranking) and every query's.
+pub struct Indexed {
+    pub collection: Collection,
+    pub ids: Vec<String>,
+    pub vectors: Vec<f32>,
+    pub query_vectors: Vec<Vec<f32>>,
+}
+
+pub fn index<E: Embed>(corpus: &Corpus, embed: &mut CachedEmbed<E>, settings: Settings) -> Indexed {
+    let mut c = Collection::new(settings, embed.dims()).expect("collection");
+    for chunk in corpus.docs.chunks(256) {
+        c.add(embed, chunk.to_vec()).expect("add");
+    }
+    let mut vectors = Vec::with_capacity(corpus.docs.len() * embed.dims());
+    let mut ids = Vec::with_capacity(corpus.docs.len());
+    for d in &corpus.docs {
+        let key = c.key_of(&d.id).expect("indexed");
+        let tokens = c.doc(key).expect("doc").tokens.clone();
+        embed.embed_tokens(&[&tokens], &mut vectors).expect("embed");
+        ids.push(d.id.clone());
+    }
+    let query_vectors = corpus
+        .queries
+        .iter()
+        .map(|q| {
+            let mut v = Vec::new();
+            if !q.text.trim().is_empty() {
+                let t = embed.tokenize(&q.text).expect("tokenize");
+                embed.embed_for_query(&[&t], &mut v).expect("embed");
+            }
+            v
+        })
+        .collect();
+    Indexed { collection: c, ids, vectors, query_vectors }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Ranking {
+    /// Brute-force cosine over full embeddings.
+    Exact,
+    /// The collection's vector search (`hybrid: false`).
+    Vector,
+    /// BM25 alone.
+    Keyword,
+    /// The collection's default (hybrid) search.
+    Default,
+}
+
+pub const RANKINGS: [Ranking; 4] = [Ranking::Default, Ranking::Vector, Ranking::Keyword, Ranking::Exact];
+
+impl Ranking {
+    pub fn name(self) -> &'static str {
+        match self {
+            Ranking::Exact => "exact",
+            Ranking::Vector => "vector",
+            Ranking::Keyword => "keyword",
+            Ranking::Default => "default",
+        }
+    }
+}
+
+/// One ranked result: id and score.
+pub fn rank<E: Embed>(ix: &mut Indexed, embed: &mut CachedEmbed<E>, q: &Query, qv: &[f32], how: Ranking) -> Vec<(String, f32)> {
+    let c = &mut ix.collection;
+    match how {
+        Ranking::Exact => {
+            if qv.is_empty() {
+                return Vec::new();
+            }
+            let d = qv.len();
+            let mut s: Vec<(usize, f32)> = ix.vectors.chunks_exact(d).map(|v| nook::distance::dot(qv, v)).enumerate().collect();
+            s.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            s.into_iter().take(10).map(|(i, x)| (ix.ids[i].clone(), x)).collect()
+        }
+        Ranking::Keyword => c.keyword_search(&q.text, 10).into_iter().map(|k| (c.doc(k).expect("doc").id.clone(), 0.0)).collect(),
+        Ranking::Vector | Ranking::Default => {
+            if qv.is_empty() {
+                return Vec::new();
+            }
+            let found = c.search_with(embed, &q.text, qv, 10, how == Ranking::Default, None).expect("search");
+            found.iter().map(|f| (c.doc(f.key).expect("doc").id.clone(), f.score)).collect()
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Score {
+    pub n: usize,
+    pub hits1: f64,
+    pub hits10: f64,
+    pub mrr10: f64,
+    /// Queries that got no result at all.
+    pub empty: f64,
+}
+
+impl Score {
+    pub fn add(&mut self, q: &Query, got: &[(String, f32)]) {
+        self.n += 1;
+        if got.is_empty() {
+            self.empty += 1.0;
+        }
+        if let Some(r) = got.iter().take(10).position(|(id, _)| q.relevant.contains(id)) {
+            self.hits10 += 1.0;
+            self.mrr10 += 1.0 / (r + 1) as f64;
+            if r == 0 {
+                self.hits1 += 1.0;
+            }
+        }
+    }
+
+    pub fn mean(self) -> Score {
+        let n = self.n.max(1) as f64;
+        Score { n: self.n, hits1: self.hits1 / n, hits10: self.hits10 / n, mrr10: self.mrr10 / n, empty: self.empty / n }
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::json!({"hits1": r3(self.hits1), "hits10": r3(self.hits10), "mrr10": r3(self.mrr10), "empty": r3(self.empty)})
+    }
+}
+
+pub fn r3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+/// Scores of one ranking on one corpus, per query kind.
+pub fn evaluate<E: Embed>(ix: &mut Indexed, embed: &mut CachedEmbed<E>, queries: &[Query], how: Ranking) -> HashMap<String, Score> {
+    let mut out: HashMap<String, Score> = HashMap::new();
+    for (i, q) in queries.iter().enumerate() {
+        let qv = ix.query_vectors[i].clone();
+        let got = rank(ix, embed, q, &qv, how);
+        out.entry(q.kind.clone()).or_default().add(q, &got);
+    }
+    out.into_iter().map(|(k, s)| (k, s.mean())).collect()
+}

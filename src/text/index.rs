@@ -1,0 +1,302 @@
+//! The inverted index: terms -> `(document key, term frequency)`, BM25 ranking, and the
+//! keyword *evidence* hybrid fusion adds to the vector similarity.
+
+use std::collections::HashMap;
+
+use super::fuzzy;
+use super::terms::terms;
+
+/// BM25 parameters.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Bm25Params {
+    pub k1: f32,
+    pub b: f32,
+}
+
+impl Default for Bm25Params {
+    fn default() -> Self {
+        Bm25Params { k1: 1.2, b: 0.75 }
+    }
+}
+
+/// An inverted index from terms to `(document key, term frequency)`.
+#[derive(Default)]
+pub struct KeywordIndex {
+    params: Bm25Params,
+    postings: HashMap<String, Vec<(u64, u32)>>,
+    lengths: HashMap<u64, u32>,
+    total: u64,
+}
+
+/// One document's keyword match for fusion.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Evidence {
+    pub key: u64,
+    /// BM25 score (typo-matched terms discounted).
+    pub bm25: f32,
+    /// How much of the query's information this document matches, 0..=1: each matched
+    /// query word's BM25 contribution, weighted by how specific the term is (its idf over
+    /// the largest idf possible here), over what matching every query word once would give.
+    /// A document sharing only a common word with the query gets almost nothing; one
+    /// holding the query's rare name or identifier gets most of it.
+    pub share: f32,
+}
+
+/// A query word resolved against the index: the terms it stands for (itself, or the
+/// terms a typo is near) with their discount.
+struct Resolved {
+    variants: Vec<(String, f32)>,
+    /// idf of the word (its best variant; the largest idf if the index lacks it).
+    idf: f32,
+}
+
+fn counts(fields: &[(&str, u32)]) -> (HashMap<String, u32>, u32) {
+    let mut tf: HashMap<String, u32> = HashMap::new();
+    let mut len = 0;
+    for &(text, weight) in fields {
+        for t in terms(text) {
+            *tf.entry(t).or_default() += weight;
+            len += weight;
+        }
+    }
+    (tf, len)
+}
+
+/// Discount of a term reached through `edits` typo corrections.
+fn typo_discount(edits: usize) -> f32 {
+    match edits {
+        0 => 1.0,
+        1 => 0.8,
+        _ => 0.6,
+    }
+}
+
+/// Typo candidates kept per query word (the most frequent terms at the least distance).
+const MAX_VARIANTS: usize = 3;
+
+impl KeywordIndex {
+    pub fn new(params: Bm25Params) -> Self {
+        KeywordIndex { params, ..Default::default() }
+    }
+
+    pub fn len(&self) -> usize {
+        self.lengths.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.lengths.is_empty()
+    }
+
+    /// Index a document's fields, each with a weight (term frequency multiplier).
+    pub fn insert(&mut self, key: u64, fields: &[(&str, u32)]) {
+        self.remove(key, fields);
+        let (tf, len) = counts(fields);
+        for (t, n) in tf {
+            self.postings.entry(t).or_default().push((key, n));
+        }
+        self.lengths.insert(key, len);
+        self.total += len as u64;
+    }
+
+    /// Forget a document; `fields` must be what it was inserted with.
+    pub fn remove(&mut self, key: u64, fields: &[(&str, u32)]) {
+        let Some(len) = self.lengths.remove(&key) else { return };
+        self.total -= len as u64;
+        let (tf, _) = counts(fields);
+        for t in tf.keys() {
+            if let Some(list) = self.postings.get_mut(t) {
+                list.retain(|&(k, _)| k != key);
+                if list.is_empty() {
+                    self.postings.remove(t);
+                }
+            }
+        }
+    }
+
+    fn idf(&self, df: usize) -> f32 {
+        let n = self.lengths.len() as f32;
+        let df = df as f32;
+        (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+    }
+
+    /// The query's words (deduplicated) resolved against the index: exact terms, else the
+    /// nearest terms within [`fuzzy::max_edits`], else nothing (the word still counts in
+    /// the query's total with the largest idf: an unknown word is information the
+    /// documents do not match).
+    fn resolve(&self, query: &str) -> Vec<Resolved> {
+        let mut words: Vec<String> = terms(query).collect();
+        words.sort();
+        words.dedup();
+        let unknown_idf = self.idf(0);
+        words
+            .into_iter()
+            .map(|w| {
+                if let Some(list) = self.postings.get(&w) {
+                    let idf = self.idf(list.len());
+                    return Resolved { variants: vec![(w, 1.0)], idf };
+                }
+                let max = fuzzy::max_edits(w.chars().count());
+                if max == 0 {
+                    return Resolved { variants: Vec::new(), idf: unknown_idf };
+                }
+                let wc: Vec<char> = w.chars().collect();
+                let swap_only = fuzzy::swap_only(wc.len());
+                let mut near: Vec<(usize, usize, &String)> = Vec::new();
+                let mut tc: Vec<char> = Vec::new();
+                for (t, list) in &self.postings {
+                    if t.len().abs_diff(w.len()) > max + 2 {
+                        continue;
+                    }
+                    tc.clear();
+                    tc.extend(t.chars());
+                    let d = if swap_only { fuzzy::is_swap(&wc, &tc).then_some(1) } else { fuzzy::within(&wc, &tc, max) };
+                    if let Some(d) = d {
+                        near.push((d, list.len(), t));
+                    }
+                }
+                let Some(best) = near.iter().map(|n| n.0).min() else {
+                    return Resolved { variants: Vec::new(), idf: unknown_idf };
+                };
+                near.retain(|n| n.0 == best);
+                near.sort_by(|a, b| b.1.cmp(&a.1).then(a.2.cmp(b.2)));
+                near.truncate(MAX_VARIANTS);
+                let idf = self.idf(near[0].1);
+                Resolved { variants: near.into_iter().map(|(d, _, t)| (t.clone(), typo_discount(d))).collect(), idf }
+            })
+            .collect()
+    }
+
+    /// Does `word` (a query term) match a term of the index, exactly or as a typo?
+    pub fn knows(&self, word: &str) -> bool {
+        self.resolve(word).iter().any(|r| !r.variants.is_empty())
+    }
+
+    /// BM25 with per-word contributions: calls `f(key, word index, contribution)` for
+    /// every (document, query word) pair that matches (the best variant of a typo).
+    fn score_words(&self, words: &[Resolved], mut f: impl FnMut(u64, usize, f32, f32)) {
+        let n = self.lengths.len() as f32;
+        if n == 0.0 {
+            return;
+        }
+        let avg = (self.total as f32 / n).max(1.0);
+        let Bm25Params { k1, b } = self.params;
+        for (i, word) in words.iter().enumerate() {
+            let mut best: HashMap<u64, f32> = HashMap::new();
+            for (term, discount) in &word.variants {
+                let Some(list) = self.postings.get(term) else { continue };
+                let idf = self.idf(list.len()) * discount;
+                for &(key, tf) in list {
+                    let len = self.lengths.get(&key).copied().unwrap_or(1) as f32;
+                    let tf = tf as f32;
+                    let s = idf * tf * (k1 + 1.0) / (tf + k1 * (1.0 - b + b * len / avg));
+                    let e = best.entry(key).or_default();
+                    *e = e.max(s);
+                }
+            }
+            for (key, s) in best {
+                f(key, i, s, word.idf);
+            }
+        }
+    }
+
+    /// The `k` best documents for `query` by BM25 that `accept` lets through, best first
+    /// (score > 0 only).
+    pub fn search(&self, query: &str, k: usize, accept: &dyn Fn(u64) -> bool) -> Vec<(u64, f32)> {
+        self.evidence(query, k, 1.0, accept).into_iter().map(|e| (e.key, e.bm25)).collect()
+    }
+
+    /// The `k` best documents by BM25 with their [`Evidence`]; `specificity` is the
+    /// exponent of the per-term specificity weight (0: plain BM25 coverage).
+    pub fn evidence(&self, query: &str, k: usize, specificity: f32, accept: &dyn Fn(u64) -> bool) -> Vec<Evidence> {
+        if self.lengths.is_empty() || k == 0 {
+            return Vec::new();
+        }
+        let words = self.resolve(query);
+        // Specificity is relative to a term only one document has.
+        let top_idf = self.idf(1).max(f32::MIN_POSITIVE);
+        let total: f32 = words.iter().map(|w| w.idf * (self.params.k1 + 1.0)).sum();
+        let mut found: HashMap<u64, (f32, f32)> = HashMap::new();
+        self.score_words(&words, |key, _, s, idf| {
+            let e = found.entry(key).or_default();
+            e.0 += s;
+            e.1 += s * (idf / top_idf).clamp(0.0, 1.0).powf(specificity);
+        });
+        let mut out: Vec<Evidence> = found
+            .into_iter()
+            .filter(|&(key, (s, _))| s > 0.0 && accept(key))
+            .map(|(key, (bm25, weighted))| Evidence { key, bm25, share: (weighted / total.max(f32::MIN_POSITIVE)).clamp(0.0, 1.0) })
+            .collect();
+        out.sort_by(|a, b| b.bm25.total_cmp(&a.bm25).then(a.key.cmp(&b.key)));
+        out.truncate(k);
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn index(docs: &[(u64, &str, &str, &str)]) -> KeywordIndex {
+        let mut idx = KeywordIndex::new(Bm25Params::default());
+        for &(k, t, u, x) in docs {
+            idx.insert(k, &[(t, 2), (u, 1), (x, 1)]);
+        }
+        idx
+    }
+
+    #[test]
+    fn ranks_exact_terms_and_forgets_removed() {
+        let docs = [
+            (1, "Graph search", "https://example.org/wiki/HNSW_graph", "hierarchical navigable small world graphs"),
+            (2, "Cooking", "https://food.example/pasta", "boil the pasta in salted water"),
+            (3, "Graphs", "", "a graph is a set of nodes and edges"),
+        ];
+        let mut idx = index(&docs);
+        assert_eq!(idx.search("HNSW", 10, &|_| true)[0].0, 1);
+        assert_eq!(idx.search("pasta water", 10, &|_| true)[0].0, 2);
+        assert_eq!(idx.search("graph", 10, &|k| k != 1).first().map(|h| h.0), Some(3));
+        assert!(idx.search("nothing-here", 10, &|_| true).is_empty());
+        idx.remove(2, &[(docs[1].1, 2), (docs[1].2, 1), (docs[1].3, 1)]);
+        assert!(idx.search("pasta", 10, &|_| true).is_empty());
+        assert_eq!(idx.len(), 2);
+    }
+
+    #[test]
+    fn stopwords_and_possessives_match_nothing() {
+        let idx = index(&[(1, "Harry S. Truman", "", "a president"), (2, "borrower's card", "", "")]);
+        assert!(idx.search("a famous physicist's theory", 10, &|_| true).is_empty());
+        assert!(idx.search("what is the", 10, &|_| true).is_empty());
+    }
+
+    #[test]
+    fn typos_find_the_term_at_a_discount() {
+        let idx = index(&[(1, "Wireshark", "", "network protocol analyzer"), (2, "Wiring", "", "electric cables")]);
+        let hits = idx.evidence("wirehsark", 10, 1.0, &|_| true);
+        assert_eq!(hits.iter().map(|h| h.key).collect::<Vec<_>>(), [1]);
+        let exact = idx.evidence("wireshark", 10, 1.0, &|_| true);
+        assert!(hits[0].bm25 < exact[0].bm25 && hits[0].bm25 > 0.5 * exact[0].bm25);
+        // Short words are not corrected: too many are one edit apart.
+        let idx = index(&[(1, "grep", "", "print lines that match patterns"), (2, "grip", "", "")]);
+        assert!(idx.search("grap", 10, &|_| true).is_empty());
+        assert!(idx.search("gre", 10, &|_| true).is_empty());
+        // ... unless the typo is a swap of neighbours.
+        assert_eq!(idx.search("grpe", 10, &|_| true).iter().map(|h| h.0).collect::<Vec<_>>(), [1]);
+    }
+
+    #[test]
+    fn a_common_word_is_weak_evidence_a_rare_one_strong() {
+        let mut docs: Vec<(u64, String)> = (0..50).map(|i| (i, format!("edit file number {i}"))).collect();
+        docs.push((100, "strncpy copy a string".into()));
+        let mut idx = KeywordIndex::new(Bm25Params::default());
+        for (k, t) in &docs {
+            idx.insert(*k, &[(t.as_str(), 2)]);
+        }
+        let common = idx.evidence("edit my photos", 10, 1.0, &|_| true);
+        let rare = idx.evidence("strncpy", 10, 1.0, &|_| true);
+        assert!(common[0].share < 0.1, "{:?}", common[0]);
+        assert!(rare[0].share > 0.5, "{:?}", rare[0]);
+        // Unknown words count in the total: half the query unmatched, half the share at most.
+        let half = idx.evidence("strncpy zzyzzx", 10, 1.0, &|_| true);
+        assert!(half[0].share < 0.5 * rare[0].share + 1e-6);
+    }
+}

@@ -1,0 +1,90 @@
+//! Ranking quality regression on a committed slice of the quality benchmark (400 man page
+//! NAME lines, 258 judged queries: tests/fixtures/quality/slice.json, made by
+//! bench/quality/fetch_corpora.py --slice), with the real model, in both index phases:
+//! the default (hybrid) ranking must not lose more than 0.02 hits@10 to vector-only on
+//! natural-language queries, must beat it on keyword and typo queries, and the relevance
+//! floor must answer most gibberish with nothing. Also: queries and documents users send
+//! that have no meaning (blank, punctuation, 10 KB, other scripts) get a defined answer.
+
+#![cfg(feature = "embed")]
+
+#[path = "../bench/quality/eval.rs"]
+mod eval;
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use eval::{CachedEmbed, Corpus, Ranking};
+use nook::collection::{Collection, Doc, Settings};
+use nook::embed::Embedder;
+
+fn model_dir() -> PathBuf {
+    std::env::var_os("NOOK_MODEL_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models"))
+}
+
+fn embedder() -> Embedder {
+    static BYTES: OnceLock<(Vec<u8>, Vec<u8>)> = OnceLock::new();
+    let (m, t) = BYTES.get_or_init(|| {
+        let dir = model_dir();
+        let read = |f: &str| std::fs::read(dir.join(f)).unwrap_or_else(|e| panic!("{}/{f}: {e}. Run scripts/fetch_model.sh (or set NOOK_MODEL_DIR).", dir.display()));
+        (read("minilm-l6-int8.onnx"), read("tokenizer.json"))
+    });
+    Embedder::from_bytes(m, t).expect("embedder")
+}
+
+fn slice() -> Corpus {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/quality/slice.json");
+    let v = eval::read_json(path);
+    Corpus { name: "slice".into(), docs: eval::docs_from_json(&v["docs"]), queries: eval::queries_from_json(&v["queries"]) }
+}
+
+fn check_phase(settings: Settings, phase: &str) {
+    let corpus = slice();
+    assert_eq!(corpus.docs.len(), 400);
+    let mut embed = CachedEmbed::new(embedder());
+    let mut ix = eval::index(&corpus, &mut embed, settings);
+    assert_eq!(ix.collection.phase(), phase);
+    let d = eval::evaluate(&mut ix, &mut embed, &corpus.queries, Ranking::Default);
+    let v = eval::evaluate(&mut ix, &mut embed, &corpus.queries, Ranking::Vector);
+    let show = |k: &str| format!("{k}: default {:?} vector {:?}", d[k], v[k]);
+    eprintln!("{phase}\n  {}\n  {}\n  {}\n  {}", show("natural"), show("keyword"), show("typo"), show("unrelated"));
+    assert!(d["natural"].n >= 100 && d["keyword"].n >= 50 && d["typo"].n >= 20 && d["unrelated"].n >= 20);
+    assert!(d["natural"].hits10 >= v["natural"].hits10 - 0.02, "{}", show("natural"));
+    assert!(d["natural"].mrr10 >= v["natural"].mrr10 - 0.02, "{}", show("natural"));
+    // Vector-only already finds nearly every name in ten results here: the gain is in rank.
+    assert!(d["keyword"].hits10 >= v["keyword"].hits10 && d["keyword"].mrr10 >= v["keyword"].mrr10 + 0.02, "{}", show("keyword"));
+    assert!(d["typo"].hits10 >= v["typo"].hits10 + 0.05, "{}", show("typo"));
+    assert!(d["unrelated"].empty >= 0.5, "{}", show("unrelated"));
+}
+
+#[test]
+fn hybrid_never_loses_to_meaning_stored_phase() {
+    check_phase(Settings::default(), "stored");
+}
+
+#[test]
+fn hybrid_never_loses_to_meaning_pq_phase() {
+    check_phase(Settings { prune_at: 256, ..Settings::default() }, "flat");
+}
+
+#[test]
+fn meaningless_queries_and_blank_documents() {
+    let mut embed = embedder();
+    let mut c = Collection::new(Settings::default(), embed.dims()).expect("collection");
+    let mut docs: Vec<Doc> = slice().docs.into_iter().take(200).collect();
+    docs.push(Doc { id: "blank".into(), ..Doc::default() });
+    docs.push(Doc { id: "pasta".into(), title: "Fresh pasta at home".into(), text: "flour, eggs and a rolling pin: the food of Sunday lunch".into(), ..Doc::default() });
+    c.add(&mut embed, docs).expect("add");
+    for q in ["", "   ", "\n\t"] {
+        assert!(c.search(&mut embed, q, 10, true, None).expect("blank query").is_empty(), "{q:?}");
+    }
+    let long = "lorem ipsum dolor ".repeat(600);
+    for q in ["!!!", "the of and", "🤷", long.as_str(), "https://example.org/path?q=1", "数据库 检索", "поиск файлов", "qwxzvbnmk"] {
+        let hits = c.search(&mut embed, q, 10, true, None).unwrap_or_else(|e| panic!("{q:.40}: {e}"));
+        assert!(hits.iter().all(|h| h.score.is_finite()));
+        assert!(hits.iter().all(|h| c.doc(h.key).is_some_and(|d| d.id != "blank")), "{q:.40}: the blank document ranked");
+    }
+    let food = c.search(&mut embed, "food", 10, true, None).expect("search");
+    assert_eq!(c.doc(food[0].key).map(|d| d.id.as_str()), Some("pasta"));
+    assert!(food.iter().all(|h| c.doc(h.key).is_some_and(|d| d.id != "blank")));
+}
