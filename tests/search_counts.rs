@@ -144,3 +144,29 @@ fn preview_in_the_stored_phase_is_the_exact_search() {
     assert_eq!(a, b);
     assert_eq!(e.seqs, 0);
 }
+
+#[test]
+fn hybrid_results_do_not_depend_on_the_cache() {
+    // A warm cache (after many searches) and a cold one (after a reopen) rank alike: every
+    // candidate's similarity comes from a source the cache does not change.
+    let mut c = build(Settings { prune_at: 300, cache: 4096, min_score: 0.0, min_score_unknown: 0.0, ..Settings::default() }, 400);
+    let mut e = HashEmbed { dims: DIMS };
+    let queries = ["ocean planet", "garden rust", "river music graph", "python"];
+    let run = |c: &mut Collection, e: &mut HashEmbed| -> Vec<Vec<(u64, f32)>> {
+        queries.iter().map(|t| {
+            let q = query(&mut HashEmbed { dims: DIMS }, t);
+            c.search_with(e, t, &q, 10, true, None).unwrap().iter().map(|f| (f.key, f.score)).collect()
+        }).collect()
+    };
+    let keys = |r: &[Vec<(u64, f32)>]| r.iter().map(|l| l.iter().map(|h| h.0).collect::<Vec<_>>()).collect::<Vec<_>>();
+    let warm_up = run(&mut c, &mut e);
+    let warm = run(&mut c, &mut e);
+    c.clear_cache();
+    let cold = run(&mut c, &mut e);
+    assert_eq!(keys(&warm), keys(&cold));
+    assert_eq!(keys(&warm_up), keys(&warm));
+    // Scores agree to rounding (an embedding recomputed alone vs in the indexing batch).
+    for (a, b) in warm.iter().flatten().zip(cold.iter().flatten()) {
+        assert!((a.1 - b.1).abs() < 1e-5, "{a:?} vs {b:?}");
+    }
+}

@@ -25,8 +25,10 @@ export interface NookOptions {
   cacheSize?: number;
   /** Largest document (title + url + text), bytes (default 1 MiB). */
   maxTextBytes?: number;
-  /** Hybrid: weight of the normalised BM25 score added to cosine similarity (default 0.1). */
+  /** Hybrid: weight of the keyword evidence (share of the query's information a document matches by keywords, 0..1, below 0.2 ignored) added to cosine similarity (default 0.4). */
   keywordWeight?: number;
+  /** Relevance floor: results scoring below it are dropped, so weak tails are cut and gibberish finds nothing (default 0.25, calibrated for all-MiniLM-L6-v2; 0 keeps every result). */
+  minScore?: number;
   /** Candidates re-ranked with exact (recomputed or cached) embeddings per query in pruned mode (default 32, at least k). */
   rerank?: number;
   /** Beam width (default 64). */
@@ -52,9 +54,11 @@ export interface AddResult { added: number; updated: number; unchanged: number }
 
 export interface Hit {
   id: string;
-  /** Ranking score: cosine similarity (+ keyword weight x normalised BM25 when hybrid). */
+  /** Ranking score: cosine similarity (+ keyword weight x gated keyword evidence when hybrid). */
   score: number;
+  /** Cosine similarity of the document's embedding to the query's. */
   similarity: number;
+  /** Keyword evidence, 0..1: the share of the query's information (idf-weighted words, typos discounted) the document matches. */
   keyword: number;
   title: string;
   url: string;

@@ -57,11 +57,6 @@ impl VectorCache {
         }
     }
 
-    /// Holds `key` (without touching its recency).
-    pub fn contains(&self, key: u64) -> bool {
-        self.map.contains_key(&key)
-    }
-
     pub fn remove(&mut self, key: u64) {
         self.map.remove(&key);
     }

@@ -44,6 +44,26 @@ pub enum Precision {
     Preview,
 }
 
+/// Where a candidate's similarity comes from in the PQ phase.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Source {
+    /// Its embedding: cached or recomputed.
+    Exact,
+    /// Cached embedding, else the PQ code's vector.
+    Preview,
+    /// The PQ code's vector, even when an embedding is cached.
+    Code,
+}
+
+impl From<Precision> for Source {
+    fn from(p: Precision) -> Source {
+        match p {
+            Precision::Exact => Source::Exact,
+            Precision::Preview => Source::Preview,
+        }
+    }
+}
+
 /// Largest `k` a search accepts.
 pub const MAX_K: usize = 1000;
 
@@ -154,7 +174,7 @@ impl Collection {
             if keys.is_empty() {
                 break;
             }
-            let sims = self.similarities(embed, q, &keys, Precision::Exact)?;
+            let sims = self.similarities(embed, q, &keys, Source::Exact)?;
             for (key, sim) in keys.iter().zip(sims) {
                 if let Some(f) = found.iter_mut().find(|f| f.key == *key) {
                     f.score += sim - f.similarity;
@@ -205,20 +225,22 @@ impl Collection {
         only.sort_by(|a, b| b.share.total_cmp(&a.share).then(a.key.cmp(&b.key)));
         let split = only.len().min(self.settings.keyword_exact);
         let keys: Vec<u64> = only.iter().map(|e| e.key).collect();
-        let mut sims = self.similarities(embed, q, &keys[..split], precision)?;
-        let approximated0 = self.cache.approximated;
-        sims.extend(self.similarities(embed, q, &keys[split..], Precision::Preview)?);
+        let mut sims = self.similarities(embed, q, &keys[..split], Source::from(precision))?;
+        // Past `split`: in an exact search always the PQ code's similarity, cached or not, so
+        // the ranking does not depend on what the cache happens to hold (same results after
+        // a reopen); a preview takes the cache where it can, as everywhere else.
+        let rest = if precision == Precision::Exact { Source::Code } else { Source::Preview };
+        sims.extend(self.similarities(embed, q, &keys[split..], rest)?);
         for (e, sim) in only.iter().zip(sims) {
             found.push(Found { key: e.key, score: sim + lift(e.share), similarity: sim, keyword: e.share });
         }
-        // Past `split`, those the cache did not hold were ranked by their PQ code.
-        let approximate = if self.cache.approximated > approximated0 { keys[split..].iter().copied().filter(|k| !self.cache.contains(*k)).collect() } else { Default::default() };
-        Ok(approximate)
+        let coded = precision == Precision::Exact && matches!(self.index, Phase::Pruned(_));
+        Ok(if coded { keys[split..].iter().copied().collect() } else { Default::default() })
     }
 
-    /// Cosine similarities of documents to the prepared query: exact (stored vectors, the
-    /// cache, or recomputed), or with `Preview` from PQ codes where nothing is cached.
-    fn similarities(&mut self, embed: &mut dyn Embed, q: &[f32], keys: &[u64], precision: Precision) -> Result<Vec<f32>> {
+    /// Cosine similarities of documents to the prepared query, from `source` (stored
+    /// vectors in the stored phase, whatever the source).
+    fn similarities(&mut self, embed: &mut dyn Embed, q: &[f32], keys: &[u64], source: Source) -> Result<Vec<f32>> {
         if keys.is_empty() {
             return Ok(Vec::new());
         }
@@ -229,9 +251,17 @@ impl Collection {
                     vectors.extend_from_slice(i.get(k).ok_or_else(|| Failure::corrupt("keyword index and vector index disagree"))?);
                 }
             }
+            Phase::Pruned(i) if source == Source::Code => {
+                for &k in keys {
+                    if !i.decode_into(k, &mut vectors) {
+                        return Err(Failure::corrupt("keyword index and vector index disagree"));
+                    }
+                }
+                self.cache.approximated += keys.len() as u64;
+            }
             Phase::Pruned(i) => {
                 use crate::index::provider::ExactVectors;
-                let preview = (precision == Precision::Preview).then_some(i);
+                let preview = (source == Source::Preview).then_some(i);
                 let mut provider = Recompute { embed, docs: &self.docs, cache: &mut self.cache, preview };
                 provider.exact_vectors(keys, &mut vectors)?;
             }

@@ -120,6 +120,18 @@ test('semantic queries find their known answers (hybrid and vector-only)', async
   assert.equal(await page.$eval('#results .result:nth-child(2)', (li) => li.getAttribute('aria-selected')), 'true');
   await page.keyboard.press('ArrowUp');
   assert.equal(await page.$eval('#results .result:nth-child(1)', (li) => li.getAttribute('aria-selected')), 'true');
+  // A combobox that names the selected option, over a listbox: what a screen reader follows.
+  assert.equal(await page.$eval('#q', (q) => q.getAttribute('aria-activedescendant')), await page.$eval('#results .result:nth-child(1)', (li) => li.id));
+  const tree = await page.locator('.search-col').ariaSnapshot();
+  assert.match(tree, /combobox "Search query"/, tree);
+  assert.match(tree, /listbox "Results"/, tree);
+  assert.match(tree, /option ".*" \[selected\]/, tree);
+  // Gibberish and punctuation find nothing, and the page says so.
+  for (const q of ['qwxzvbnmk', '!!!']) {
+    assert.deepEqual(await search(q), [], q);
+    assert.equal(await page.$eval('#results .empty', (li) => li.textContent), 'Nothing found.');
+    assert.equal(await page.$eval('#q', (el) => el.getAttribute('aria-expanded')), 'false');
+  }
 });
 
 test('stats panel: documents, bytes by part against a full HNSW, query time split', async () => {

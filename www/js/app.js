@@ -260,7 +260,9 @@ function renderResults(found, query) {
   selected = found.length ? 0 : -1;
   ui.results.replaceChildren();
   ui.hint.hidden = !found.length;
+  ui.q.setAttribute('aria-expanded', String(found.length > 0));
   if (!found.length) {
+    ui.q.removeAttribute('aria-activedescendant');
     if (query) ui.results.append(Object.assign(document.createElement('li'), { className: 'empty', textContent: 'Nothing found.' }));
     return;
   }
