@@ -4,9 +4,10 @@
 # then print the sizes (raw / gzip / brotli) and record them in pkg/dist/sizes.json.
 #
 # Two builds of the same code: nook_bg.wasm (simd128, every browser with wasm SIMD) and
-# nook_bg.relaxed.wasm (nook's `relaxed-simd` feature: the embedder's GEMM kernel is
-# compiled for relaxed SIMD's fused multiply-add, 10-15% faster embedding, Chrome 114+).
-# Both use the rustflags of .cargo/config.toml, so the second build recompiles only nook.
+# nook_bg.relaxed.wasm (`--cfg nook_relaxed_simd` for nook alone: the embedder's GEMM
+# kernel is compiled for relaxed SIMD's fused multiply-add, 10-15% faster embedding,
+# Chrome 114+). Both use the rustflags of .cargo/config.toml, so the second build
+# recompiles only nook.
 # The worker feature-detects relaxed SIMD and loads the matching file; both share one
 # wasm-bindgen glue (checked identical here).
 #
@@ -52,16 +53,18 @@ fi
 [[ -z "${RUSTFLAGS:-}" ]] || die "RUSTFLAGS is set: it would replace .cargo/config.toml's wasm flags and rebuild every dependency; unset it"
 lto="${NOOK_LTO:-fat}"
 
-# compile FEATURES: cargo (release, cdylib) -> $CARGO_TARGET_DIR/.../nook.wasm.
+# compile [CFG]: cargo (release, cdylib, features web+embed) -> $CARGO_TARGET_DIR/.../nook.wasm.
+# CFG goes to nook alone (`cargo rustc -- --cfg`): unlike a feature it leaves nook's symbol
+# hashes alone, so both builds export the same names and share one glue.
 compile() {
-    local features="$1"
+    local cfg=(); [[ -z "${1:-}" ]] || cfg=(-- --cfg "$1")
     if [[ "$lto" == off ]]; then
-        say "cargo build (release profile, $features)"
-        cargo build --release --lib --target wasm32-unknown-unknown --features "$features"
+        say "cargo rustc (release profile${1:+, --cfg $1})"
+        cargo rustc --release --lib --crate-type cdylib --target wasm32-unknown-unknown --features web,embed "${cfg[@]}"
     else
-        say "cargo build (release, $features, lto=$lto, one codegen unit)"
+        say "cargo rustc (release, lto=$lto, one codegen unit${1:+, --cfg $1})"
         CARGO_PROFILE_RELEASE_LTO="$lto" CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 CARGO_PROFILE_RELEASE_DEBUG=0 \
-            cargo build --release --lib --target wasm32-unknown-unknown --features "$features"
+            cargo rustc --release --lib --crate-type cdylib --target wasm32-unknown-unknown --features web,embed "${cfg[@]}"
     fi
     [[ -f "$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/nook.wasm" ]] || die "cargo did not produce $CARGO_TARGET_DIR/wasm32-unknown-unknown/release/nook.wasm"
 }
@@ -82,18 +85,19 @@ finish() {
 }
 
 mkdir -p "$STAGE"
-compile web,embed
+compile
 cp "$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/nook.wasm" "$STAGE/simd128.raw.wasm"
 if [[ "${NOOK_RELAXED_SIMD:-1}" != 0 ]]; then
     # The simd128 build's wasm-bindgen + wasm-opt (one thread) run while cargo builds the
     # relaxed one (only nook recompiles; the link is one thread too).
     finish simd128 & simd_pid=$!
-    compile web,embed,relaxed-simd
+    compile nook_relaxed_simd
     cp "$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/nook.wasm" "$STAGE/relaxed.raw.wasm"
     finish relaxed --enable-relaxed-simd
     wait "$simd_pid" || die "wasm-bindgen / wasm-opt of the simd128 build failed"
     # One glue for both: the worker imports nook.js once and hands it either wasm file.
-    cmp -s "$STAGE/simd128/nook.js" "$STAGE/relaxed/nook.js" \
+    # (Comments name wasm-bindgen's internal shim indices, which may differ.)
+    cmp -s <(grep -v '^ *//' "$STAGE/simd128/nook.js") <(grep -v '^ *//' "$STAGE/relaxed/nook.js") \
         || die "the relaxed-SIMD build's wasm-bindgen glue differs from the simd128 one's (diff $STAGE/{simd128,relaxed}/nook.js)"
 else
     finish simd128

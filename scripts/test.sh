@@ -7,7 +7,8 @@
 #      .cargo/config.toml): the core, the embedder and the IndexedDB store, each in a
 #      window and in a dedicated worker
 #   3. the npm package (scripts/test_browser.sh): built from the same wasm dependencies,
-#      `npm pack`ed, installed into a fresh site, Playwright
+#      `npm pack`ed, installed into a fresh site, Playwright; then installed into apps built
+#      with Vite and with no bundler (scripts/test_packaging.sh)
 #   4. the demo page and the bookmarks extension (scripts/test_e2e.sh)
 # Every stage uses one profile and one set of flags per target, so each dependency
 # (tract above all) is compiled once natively and once for wasm32.
@@ -39,7 +40,11 @@ CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
     --test wasm_window --test wasm_worker
 
 stage "npm package (Playwright)"
-NOOK_LTO="${NOOK_LTO:-off}" NOOK_SKIP_CARGO_TESTS=1 scripts/test_browser.sh
+# The package from the release dependencies above, without LTO and wasm-opt (~6 min less;
+# the demo command builds the optimised one).
+NOOK_LTO="${NOOK_LTO:-off}" NOOK_WASM_OPT="${NOOK_WASM_OPT:-0}" NOOK_SKIP_CARGO_TESTS=1 scripts/test_browser.sh
+stage "packaging: the packed package in apps built with Vite and with no bundler"
+scripts/test_packaging.sh
 stage "demo page and bookmarks extension (reusing the package just built)"
 NOOK_SKIP_WASM=1 scripts/test_e2e.sh
 stage "all tests passed"

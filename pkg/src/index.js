@@ -2,7 +2,6 @@
 // that runs the wasm module; this file only posts messages and rebuilds results/errors.
 // The page never blocks on embedding or indexing.
 
-const WORKER_URL = new URL('./worker.js', import.meta.url);
 const WASM_URL = new URL('../dist/nook_bg.wasm', import.meta.url);
 const WASM_RELAXED_URL = new URL('../dist/nook_bg.relaxed.wasm', import.meta.url);
 
@@ -74,9 +73,18 @@ export class Nook {
     this._next = 1;
     this._pending = new Map();
     this._closed = false;
-    this._worker = new Worker(options.workerUrl ? absolute(options.workerUrl) : WORKER_URL, { type: 'module', name: `nook:${name}` });
+    this._worker = options.workerUrl
+      ? new Worker(absolute(options.workerUrl), { type: 'module', name: `nook:${name}` })
+      // This literal form (static URL and options) is what bundlers (Vite, webpack 5,
+      // Parcel) recognise: they bundle the worker with its imports (the wasm-bindgen glue,
+      // features.js) instead of copying worker.js alone, whose relative imports would then
+      // point nowhere.
+      : new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
     this._worker.onmessage = (ev) => this._onMessage(ev.data);
-    this._worker.onerror = (ev) => this._failAll({ name: 'NookStateError', message: `the nook worker failed: ${ev.message || 'script error'}` });
+    this._worker.onerror = (ev) => this._failAll({
+      name: 'NookStateError',
+      message: `the nook worker ${ev.filename || options.workerUrl || 'worker.js'} failed: ${ev.message || 'script error (if the worker file answered 404, pass options.workerUrl)'}`,
+    });
     if (!options.modelUrl || !options.tokenizerUrl) {
       this.ready = Promise.reject(rebuild({ name: 'NookInputError', message: 'options.modelUrl and options.tokenizerUrl are required' }));
       this.ready.catch(() => {});

@@ -160,11 +160,12 @@ impl Packed {
 }
 
 /// One `R x 8` tile: `tile[r][c] = bias[c] + sum_k a[r][k] * panel[k][c]`.
-/// With the `relaxed-simd` feature this one function is compiled for relaxed SIMD (so
+/// With the `relaxed-simd` feature (or `--cfg nook_relaxed_simd`, which the package build
+/// passes to nook alone) this one function is compiled for relaxed SIMD (so
 /// `madd` inlines into it as one fused instruction); the rest of the module stays simd128.
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-#[cfg_attr(feature = "relaxed-simd", target_feature(enable = "relaxed-simd"), inline)]
-#[cfg_attr(not(feature = "relaxed-simd"), inline(always))]
+#[cfg_attr(any(feature = "relaxed-simd", nook_relaxed_simd), target_feature(enable = "relaxed-simd"), inline)]
+#[cfg_attr(not(any(feature = "relaxed-simd", nook_relaxed_simd)), inline(always))]
 fn kernel<const R: usize>(a: &[f32], k: usize, panel: &[f32], bias: &[f32], tile: &mut [f32; MR * NR]) {
     use std::arch::wasm32::*;
     assert!(a.len() >= R * k && panel.len() >= k * NR && bias.len() >= NR);
@@ -194,14 +195,14 @@ fn kernel<const R: usize>(a: &[f32], k: usize, panel: &[f32], bias: &[f32], tile
     }
 }
 
-#[cfg(all(target_arch = "wasm32", target_feature = "simd128", any(feature = "relaxed-simd", target_feature = "relaxed-simd")))]
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128", any(feature = "relaxed-simd", nook_relaxed_simd, target_feature = "relaxed-simd")))]
 #[target_feature(enable = "relaxed-simd")]
 #[inline]
 fn madd(acc: std::arch::wasm32::v128, a: std::arch::wasm32::v128, b: std::arch::wasm32::v128) -> std::arch::wasm32::v128 {
     std::arch::wasm32::f32x4_relaxed_madd(a, b, acc)
 }
 
-#[cfg(all(target_arch = "wasm32", target_feature = "simd128", not(any(feature = "relaxed-simd", target_feature = "relaxed-simd"))))]
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128", not(any(feature = "relaxed-simd", nook_relaxed_simd, target_feature = "relaxed-simd"))))]
 #[inline(always)]
 fn madd(acc: std::arch::wasm32::v128, a: std::arch::wasm32::v128, b: std::arch::wasm32::v128) -> std::arch::wasm32::v128 {
     use std::arch::wasm32::*;

@@ -56,6 +56,10 @@ impl Embed for Timed<'_> {
         self.inner.tokenize(text)
     }
 
+    fn knows_word(&self, word: &str) -> bool {
+        self.inner.knows_word(word)
+    }
+
     fn embed_tokens(&mut self, seqs: &[&[u32]], out: &mut Vec<f32>) -> Result<()> {
         self.timed(seqs.len(), |e| e.embed_tokens(seqs, out))
     }

@@ -117,8 +117,9 @@ test('bad input gets typed errors and loses nothing', async () => {
   const page = await openPage(env);
   await page.evaluate(async () => {
     await Nook.deleteDatabase('faults');
-    // Calls during an unfinished open wait for it.
-    window.db = Nook.connect('faults', assets);
+    // Calls during an unfinished open wait for it. (No relevance floor: below, "k above
+    // the count gives every document" checks that nothing was lost.)
+    window.db = Nook.connect('faults', { ...assets, minScore: 0 });
     window.early = db.search('anything', { k: 3 });
     await db.ready;
     window.earlyResult = await early;
@@ -234,7 +235,7 @@ test('quota exceeded during add writes nothing', async (t) => {
     await page.waitForFunction(() => window.nookReady === true);
     await page.evaluate(async (docs) => {
       await Nook.deleteDatabase('quota');
-      window.db = await Nook.open('quota', assets);
+      window.db = await Nook.open('quota', { ...assets, minScore: 0 }); // every document answers a search
       await db.add(docs);
     }, DOCS.slice(0, 10));
     // Fill the disk with incompressible bytes in another database until IndexedDB refuses.
@@ -260,7 +261,7 @@ test('quota exceeded during add writes nothing', async (t) => {
       const e = await db.add(big, { chunk: 8 }).then(() => 'resolved', (e) => e.name);
       return { e, n: (await db.stats()).documents, hit: (await db.search('Nook quota', { k: 10 })).length };
     });
-    const reopened = await page.evaluate(async () => { await db.close(); window.db = await Nook.open('quota', assets); return (await db.stats()).documents; });
+    const reopened = await page.evaluate(async () => { await db.close(); window.db = await Nook.open('quota', { ...assets, minScore: 0 }); return (await db.stats()).documents; });
     assert.deepEqual({ ...r, reopened }, { e: 'NookQuotaError', n: 10, hit: 10, reopened: 10 });
     // Free the space: the same add now succeeds.
     const after = await page.evaluate(async () => {
