@@ -173,6 +173,12 @@ fn decode_nodes(bytes: &[u8], first: usize, count: usize, head: &Head, payload_l
     Ok(out)
 }
 
+/// `nodes x per_node` bytes, but never more than the blocks hold: what a head's counts may
+/// reserve before the blocks are decoded (the head is outside input, its crc recomputable).
+fn bounded(nodes: usize, per_node: usize, blocks: &[&[u8]]) -> usize {
+    nodes.saturating_mul(per_node).min(blocks.iter().map(|b| b.len()).sum())
+}
+
 /// Assemble graph + ids (+ hub flags) from decoded blocks; payload bytes in `payload`.
 fn assemble(head: &Head, blocks: &[&[u8]], payload_len: usize, payload: &mut Vec<u8>) -> Result<(Graph, Ids, Vec<bool>)> {
     if blocks.len() != block_count(head.nodes) {
@@ -180,8 +186,11 @@ fn assemble(head: &Head, blocks: &[&[u8]], payload_len: usize, payload: &mut Vec
     }
     let mut graph = Graph::new(head.degrees);
     let mut ids = Ids::default();
-    let mut hubs = Vec::with_capacity(head.nodes);
-    let mut recs = Vec::with_capacity(head.nodes);
+    // Capacities from the head are only hints: bounded by the bytes present (a node takes
+    // at least 3), so a crafted head cannot make us allocate what the blocks do not hold.
+    let nodes = bounded(head.nodes, 1, blocks) / 3;
+    let mut hubs = Vec::with_capacity(nodes);
+    let mut recs = Vec::with_capacity(nodes);
     for (b, bytes) in blocks.iter().enumerate() {
         let first = b * BLOCK_NODES;
         let count = (head.nodes - first).min(BLOCK_NODES);
@@ -276,7 +285,7 @@ impl PrunedIndex {
         if h.kind == BlockKind::Flat {
             return Self::from_flat_blocks(&h, prune, pq, blocks);
         }
-        let mut codes = Vec::with_capacity(h.nodes * pq.code_len());
+        let mut codes = Vec::with_capacity(bounded(h.nodes, pq.code_len(), blocks));
         let (graph, ids, hubs) = assemble(&h, blocks, pq.code_len(), &mut codes)?;
         Ok(PrunedIndex {
             rng: Rng::new(h.params.seed ^ h.nodes as u64),
@@ -297,7 +306,7 @@ impl PrunedIndex {
             return Err(wrong_block_count(blocks.len(), h.nodes));
         }
         let m = pq.code_len();
-        let mut codes = Vec::with_capacity(h.nodes * m);
+        let mut codes = Vec::with_capacity(bounded(h.nodes, m, blocks));
         let mut ids = Ids::default();
         let mut deleted = Vec::new();
         for (b, bytes) in blocks.iter().enumerate() {
@@ -363,7 +372,7 @@ impl VectorIndex {
         if h.kind != BlockKind::Stored {
             return Err(Error::Corrupt("the head record is not a stored-vector index's".into()));
         }
-        let mut raw = Vec::with_capacity(h.nodes * h.params.dims * 4);
+        let mut raw = Vec::with_capacity(bounded(h.nodes, h.params.dims.saturating_mul(4), blocks));
         let (graph, ids, _) = assemble(&h, blocks, h.params.dims * 4, &mut raw)?;
         let vectors = crate::format::varint::f32s_from_le(&raw)?;
         if let Some(i) = vectors.iter().position(|x| !x.is_finite()) {
@@ -390,6 +399,37 @@ mod tests {
             enc(b, &mut v);
             v
         }).collect()
+    }
+
+    /// A head claiming `nodes` nodes of `dims` dimensions, the rest copied from `head`.
+    fn crafted_head(head: &[u8], dims: u64, nodes: u64) -> Vec<u8> {
+        let mut r = Reader::new(head);
+        let mut out = r.take(7).unwrap().to_vec();
+        r.varint().unwrap();
+        put_varint(&mut out, dims);
+        for i in 0..9 {
+            let v = r.varint().unwrap();
+            put_varint(&mut out, if i == 6 { nodes } else { v });
+        }
+        out.extend_from_slice(&head[head.len() - r.remaining()..]);
+        out
+    }
+
+    #[test]
+    fn a_crafted_head_allocates_nothing_it_claims() {
+        // The head's crc is recomputable by anyone who crafts an import: its node count and
+        // dimensions must not size an allocation (30M nodes x 65,535 dims x 4 B = 7.9 TB).
+        let v = data(300, 16, 3);
+        let mut idx = VectorIndex::new(IndexParams::new(Metric::Cosine, 16)).unwrap();
+        idx.add_batch(&(0..300u64).collect::<Vec<_>>(), &v, 1).unwrap();
+        let head = crafted_head(&idx.head_bytes(), 65_535, 30_000_000);
+        assert_eq!(read_head(&head).unwrap().nodes, 30_000_000);
+        let empty: Vec<&[u8]> = vec![&[]; block_count(30_000_000)];
+        assert!(VectorIndex::from_blocks(&head, &empty).is_err());
+        let p = PrunedIndex::build_flat(&idx, &PruneParams::default(), &PqParams { subspaces: 4, ..PqParams::default() }, 1).unwrap();
+        let head = crafted_head(&p.head_bytes(), 16, 30_000_000);
+        assert!(PrunedIndex::from_blocks(&head, &p.codebook_bytes(), &empty).is_err());
+        assert_eq!(bounded(usize::MAX, 64, &[&[0u8; 10]]), 10);
     }
 
     #[test]
