@@ -3,6 +3,7 @@
 # web developers build them, served on 127.0.0.1 and driven in headless Chromium
 # (tests/packaging/packaging.test.mjs):
 #   vite        `vite build` of tests/packaging/app (the worker and wasm bundled by Vite)
+#   webpack     webpack 5, production mode, no nook-specific configuration
 #   nobundler   the app served as is, nook-search resolved by an import map
 # Needs pkg/dist (scripts/build_wasm.sh) and the model (scripts/fetch_model.sh); reuses
 # tests/browser's playwright-core (scripts/test_browser.sh installs it).
@@ -34,6 +35,13 @@ app() {
 say "vite build"
 app "$WORK/vite"
 "$ROOT/tests/packaging/node_modules/.bin/vite" build "$WORK/vite" --outDir "$SITES/vite" --emptyOutDir --logLevel warn
+
+say "webpack 5"
+app "$WORK/webpack"
+NOOK_APP="$WORK/webpack" NOOK_OUT="$SITES/webpack" \
+    "$ROOT/tests/packaging/node_modules/.bin/webpack" --config "$ROOT/tests/packaging/webpack.config.mjs" --no-stats
+cp "$WORK/webpack/index.html" "$SITES/webpack/"
+cp -r "$WORK/webpack/public/models" "$SITES/webpack/models"
 
 say "no bundler (import map)"
 app "$SITES/nobundler"
