@@ -15,7 +15,7 @@ die() { say "error: $*"; exit 1; }
 MODELS="${NOOK_MODEL_DIR:-$ROOT/models}"
 [[ -f "$MODELS/minilm-l6-int8.onnx" ]] || "$ROOT/scripts/fetch_model.sh"
 (cd "$ROOT/tests/browser" && { [[ -d node_modules/playwright-core ]] || npm ci --silent --no-audit --no-fund; })
-(cd "$ROOT/tests/packaging" && { [[ -x node_modules/.bin/vite ]] || npm ci --silent --no-audit --no-fund; })
+(cd "$ROOT/tests/packaging" && { [[ -x node_modules/.bin/vite && -x node_modules/.bin/webpack ]] || npm ci --silent --no-audit --no-fund; })
 
 WORK="$ROOT/tests/packaging/.work"
 SITES="$WORK/sites"
