@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import hashlib
 import html
 import io
 import json
@@ -40,6 +39,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent.parent
 OUT = ROOT / "data" / "quality"
 CACHE = OUT / "downloads"
+
+sys.path.insert(0, str(ROOT / "scripts"))
+from make_corpus import sha256  # noqa: E402  (one checksum helper for both corpus scripts)
 QUERIES = ROOT / "bench" / "quality" / "queries"
 SLICE = ROOT / "tests" / "fixtures" / "quality" / "slice.json"
 
@@ -220,14 +222,6 @@ def say(msg: str) -> None:
 
 def die(msg: str) -> None:
     sys.exit(f"fetch_corpora: error: {msg}")
-
-
-def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def fetch_npm(spec: tuple[str, str, str]) -> Path:
