@@ -134,6 +134,19 @@ test('semantic queries find their known answers (hybrid and vector-only)', async
   }
 });
 
+test('phone width (390 px): results fit, nothing scrolls sideways', async () => {
+  const size = page.viewportSize();
+  await page.setViewportSize({ width: 390, height: 844 });
+  try {
+    const hits = await search('keeping bees for honey');
+    assert.ok(hits.length > 0);
+    const w = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+    assert.ok(w.scroll <= w.client, `the page is ${w.scroll} px wide in a ${w.client} px viewport`);
+  } finally {
+    await page.setViewportSize(size);
+  }
+});
+
 test('stats panel: documents, bytes by part against a full HNSW, query time split', async () => {
   await search('a tower with a bright light that guides ships');
   const d = await demo();
