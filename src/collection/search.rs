@@ -126,8 +126,11 @@ impl Collection {
             return Err(Failure::input(format!("k must be between 1 and {MAX_K}, got {k}")));
         }
         let mut counts = SearchCounts::default();
+        // The keyword side resolves the query's words once (typos scan the term dictionary)
+        // for both the evidence and the relevance floor.
+        let keyword_query = hybrid.then(|| self.keywords.query(query));
         // No word at all (blank, punctuation, emoji): nothing to look for.
-        let Some(known) = self.query_known(embed, query).filter(|_| !self.docs.is_empty()) else {
+        let Some(known) = self.known(embed, query, keyword_query.as_ref()).filter(|_| !self.docs.is_empty()) else {
             return Ok((Vec::new(), counts));
         };
         let floor = if known { self.settings.min_score } else { self.settings.min_score.max(self.settings.min_score_unknown) };
@@ -161,8 +164,8 @@ impl Collection {
         };
         let mut found: Vec<Found> = hits.iter().map(|h| Found { key: h.id, score: 1.0 - h.distance, similarity: 1.0 - h.distance, keyword: 0.0 }).collect();
         let mut approximate = std::collections::HashSet::new();
-        if hybrid {
-            let kw = self.keywords.evidence(query, pool, self.settings.keyword_specificity, &accept);
+        if let Some(keyword_query) = &keyword_query {
+            let kw = self.keywords.evidence(keyword_query, pool, self.settings.keyword_specificity, &accept);
             counts.keyword = kw.len();
             approximate = self.fuse(embed, q, &mut found, &kw, precision)?;
         }
@@ -277,9 +280,16 @@ impl Collection {
     /// function words only ("then", "only": an API name may be one); `None` when it has no
     /// word at all (blank, punctuation, emoji).
     pub fn query_known(&self, embed: &dyn Embed, query: &str) -> Option<bool> {
+        self.known(embed, query, None)
+    }
+
+    /// [`Collection::query_known`], with the keyword side's resolution of the query if the
+    /// search already made it (else the index is asked word by word, only for words the
+    /// model does not know).
+    fn known(&self, embed: &dyn Embed, query: &str, keyword_query: Option<&crate::text::Query>) -> Option<bool> {
         crate::text::words(query).next()?;
-        let words: Vec<String> = crate::text::terms(query).collect();
-        Some(words.iter().any(|w| embed.knows_word(w) || self.keywords.knows(w)))
+        let in_documents = |w: &str| keyword_query.map_or_else(|| self.keywords.knows(w), |q| q.knows(w));
+        Some(crate::text::terms(query).any(|w| embed.knows_word(&w) || in_documents(&w)))
     }
 
     /// Keyword (BM25) ranking alone: the best `k` document keys.

@@ -45,6 +45,7 @@ pub struct Evidence {
 /// A query word resolved against the index: the terms it stands for (itself, or the
 /// terms a typo is near) with their discount.
 struct Resolved {
+    word: String,
     variants: Vec<(String, f32)>,
     /// idf of the word (its best variant; the largest idf if the index lacks it).
     idf: f32,
@@ -68,6 +69,18 @@ fn typo_discount(edits: usize) -> f32 {
         0 => 1.0,
         1 => 0.8,
         _ => 0.6,
+    }
+}
+
+/// A query's words resolved against the index once ([`KeywordIndex::query`]), for both
+/// [`KeywordIndex::evidence`] and [`Query::knows`]: typo resolution scans the whole term
+/// dictionary, so a search does it once.
+pub struct Query(Vec<Resolved>);
+
+impl Query {
+    /// Does the query word `word` match a term of the index, exactly or as a typo?
+    pub fn knows(&self, word: &str) -> bool {
+        self.0.iter().any(|r| r.word == word && !r.variants.is_empty())
     }
 }
 
@@ -123,21 +136,22 @@ impl KeywordIndex {
     /// nearest terms within [`fuzzy::max_edits`], else nothing (the word still counts in
     /// the query's total with the largest idf: an unknown word is information the
     /// documents do not match).
-    fn resolve(&self, query: &str) -> Vec<Resolved> {
+    pub fn query(&self, query: &str) -> Query {
         let mut words: Vec<String> = terms(query).collect();
         words.sort();
         words.dedup();
         let unknown_idf = self.idf(0);
-        words
-            .into_iter()
-            .map(|w| {
+        Query(words.into_iter().map(|w| self.resolve(w, unknown_idf)).collect())
+    }
+
+    fn resolve(&self, w: String, unknown_idf: f32) -> Resolved {
                 if let Some(list) = self.postings.get(&w) {
                     let idf = self.idf(list.len());
-                    return Resolved { variants: vec![(w, 1.0)], idf };
+                    return Resolved { variants: vec![(w.clone(), 1.0)], idf, word: w };
                 }
                 let max = fuzzy::max_edits(w.chars().count());
                 if max == 0 {
-                    return Resolved { variants: Vec::new(), idf: unknown_idf };
+                    return Resolved { word: w, variants: Vec::new(), idf: unknown_idf };
                 }
                 let wc: Vec<char> = w.chars().collect();
                 let swap_only = fuzzy::swap_only(wc.len());
@@ -155,32 +169,31 @@ impl KeywordIndex {
                     }
                 }
                 let Some(best) = near.iter().map(|n| n.0).min() else {
-                    return Resolved { variants: Vec::new(), idf: unknown_idf };
+                    return Resolved { word: w, variants: Vec::new(), idf: unknown_idf };
                 };
                 near.retain(|n| n.0 == best);
                 near.sort_by(|a, b| b.1.cmp(&a.1).then(a.2.cmp(b.2)));
                 near.truncate(MAX_VARIANTS);
                 let idf = self.idf(near[0].1);
-                Resolved { variants: near.into_iter().map(|(d, _, t)| (t.clone(), typo_discount(d))).collect(), idf }
-            })
-            .collect()
+                let variants = near.into_iter().map(|(d, _, t)| (t.clone(), typo_discount(d))).collect();
+                Resolved { word: w, variants, idf }
     }
 
     /// Does `word` (a query term) match a term of the index, exactly or as a typo?
     pub fn knows(&self, word: &str) -> bool {
-        self.resolve(word).iter().any(|r| !r.variants.is_empty())
+        self.query(word).knows(word)
     }
 
-    /// BM25 with per-word contributions: calls `f(key, word index, contribution)` for
-    /// every (document, query word) pair that matches (the best variant of a typo).
-    fn score_words(&self, words: &[Resolved], mut f: impl FnMut(u64, usize, f32, f32)) {
+    /// BM25 with per-word contributions: calls `f(key, contribution, word idf)` for every
+    /// (document, query word) pair that matches (the best variant of a typo).
+    fn score_words(&self, words: &[Resolved], mut f: impl FnMut(u64, f32, f32)) {
         let n = self.lengths.len() as f32;
         if n == 0.0 {
             return;
         }
         let avg = (self.total as f32 / n).max(1.0);
         let Bm25Params { k1, b } = self.params;
-        for (i, word) in words.iter().enumerate() {
+        for word in words {
             let mut best: HashMap<u64, f32> = HashMap::new();
             for (term, discount) in &word.variants {
                 let Some(list) = self.postings.get(term) else { continue };
@@ -194,7 +207,7 @@ impl KeywordIndex {
                 }
             }
             for (key, s) in best {
-                f(key, i, s, word.idf);
+                f(key, s, word.idf);
             }
         }
     }
@@ -202,21 +215,22 @@ impl KeywordIndex {
     /// The `k` best documents for `query` by BM25 that `accept` lets through, best first
     /// (score > 0 only).
     pub fn search(&self, query: &str, k: usize, accept: &dyn Fn(u64) -> bool) -> Vec<(u64, f32)> {
-        self.evidence(query, k, 1.0, accept).into_iter().map(|e| (e.key, e.bm25)).collect()
+        self.evidence(&self.query(query), k, 1.0, accept).into_iter().map(|e| (e.key, e.bm25)).collect()
     }
 
-    /// The `k` best documents by BM25 with their [`Evidence`]; `specificity` is the
-    /// exponent of the per-term specificity weight (0: plain BM25 coverage).
-    pub fn evidence(&self, query: &str, k: usize, specificity: f32, accept: &dyn Fn(u64) -> bool) -> Vec<Evidence> {
+    /// The `k` best documents by BM25 with their [`Evidence`] for a query made by
+    /// [`KeywordIndex::query`]; `specificity` is the exponent of the per-term specificity
+    /// weight (0: plain BM25 coverage).
+    pub fn evidence(&self, query: &Query, k: usize, specificity: f32, accept: &dyn Fn(u64) -> bool) -> Vec<Evidence> {
         if self.lengths.is_empty() || k == 0 {
             return Vec::new();
         }
-        let words = self.resolve(query);
+        let words = &query.0;
         // Specificity is relative to a term only one document has.
         let top_idf = self.idf(1).max(f32::MIN_POSITIVE);
         let total: f32 = words.iter().map(|w| w.idf * (self.params.k1 + 1.0)).sum();
         let mut found: HashMap<u64, (f32, f32)> = HashMap::new();
-        self.score_words(&words, |key, _, s, idf| {
+        self.score_words(words, |key, s, idf| {
             let e = found.entry(key).or_default();
             e.0 += s;
             e.1 += s * (idf / top_idf).clamp(0.0, 1.0).powf(specificity);
@@ -271,9 +285,9 @@ mod tests {
     #[test]
     fn typos_find_the_term_at_a_discount() {
         let idx = index(&[(1, "Wireshark", "", "network protocol analyzer"), (2, "Wiring", "", "electric cables")]);
-        let hits = idx.evidence("wirehsark", 10, 1.0, &|_| true);
+        let hits = idx.evidence(&idx.query("wirehsark"), 10, 1.0, &|_| true);
         assert_eq!(hits.iter().map(|h| h.key).collect::<Vec<_>>(), [1]);
-        let exact = idx.evidence("wireshark", 10, 1.0, &|_| true);
+        let exact = idx.evidence(&idx.query("wireshark"), 10, 1.0, &|_| true);
         assert!(hits[0].bm25 < exact[0].bm25 && hits[0].bm25 > 0.5 * exact[0].bm25);
         // Short words are not corrected: too many are one edit apart.
         let idx = index(&[(1, "grep", "", "print lines that match patterns"), (2, "grip", "", "")]);
@@ -291,12 +305,12 @@ mod tests {
         for (k, t) in &docs {
             idx.insert(*k, &[(t.as_str(), 2)]);
         }
-        let common = idx.evidence("edit my photos", 10, 1.0, &|_| true);
-        let rare = idx.evidence("strncpy", 10, 1.0, &|_| true);
+        let common = idx.evidence(&idx.query("edit my photos"), 10, 1.0, &|_| true);
+        let rare = idx.evidence(&idx.query("strncpy"), 10, 1.0, &|_| true);
         assert!(common[0].share < 0.1, "{:?}", common[0]);
         assert!(rare[0].share > 0.5, "{:?}", rare[0]);
         // Unknown words count in the total: half the query unmatched, half the share at most.
-        let half = idx.evidence("strncpy zzyzzx", 10, 1.0, &|_| true);
+        let half = idx.evidence(&idx.query("strncpy zzyzzx"), 10, 1.0, &|_| true);
         assert!(half[0].share < 0.5 * rare[0].share + 1e-6);
     }
 }

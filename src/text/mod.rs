@@ -13,5 +13,5 @@ mod fuzzy;
 mod index;
 mod terms;
 
-pub use index::{Bm25Params, Evidence, KeywordIndex};
+pub use index::{Bm25Params, Evidence, KeywordIndex, Query};
 pub use terms::{is_stopword, terms, words};
