@@ -121,6 +121,13 @@ fn batch_agrees_with_single() {
 }
 
 #[test]
+fn latency_runs_do_not_depend_on_companions() {
+    embed_support::latency_runs_do_not_depend_on_companions(&mut embedder());
+    let own = EmbedConfig { own_matmul: true, ..Default::default() };
+    embed_support::latency_runs_do_not_depend_on_companions(&mut Embedder::with_config(model_bytes(), tokenizer_bytes(), own).expect("model loads"));
+}
+
+#[test]
 fn empty_and_whitespace_are_cls_sep() {
     let mut e = embedder();
     let ids = e.tokenize("").unwrap();

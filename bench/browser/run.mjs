@@ -2,45 +2,18 @@
 // another origin fails the run). nook vs hnswlib-wasm (f32 vectors, M=16) and
 // transformers.js + brute force, on 10,000 real short documents with the real model.
 // Writes bench/results/browser.{json,md}. Run: scripts/bench_browser.sh
-import { mkdirSync, rmSync, symlinkSync, writeFileSync, copyFileSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import os from 'node:os';
-import { chromium } from 'playwright-core';
-import { serve } from '../../scripts/serve_static.mjs';
-
-const HERE = dirname(fileURLToPath(import.meta.url));
-const ROOT = join(HERE, '../..');
-const SITE = join(HERE, '.site');
-rmSync(SITE, { recursive: true, force: true });
-mkdirSync(join(SITE, 'peers'), { recursive: true });
-const hf = join(SITE, 'hf/Xenova/all-MiniLM-L6-v2');
-mkdirSync(join(hf, 'onnx'), { recursive: true });
-// NOOK_BENCH_PKG: a copy of pkg/ to measure (so a rebuild of pkg/dist during the run cannot mix builds).
-symlinkSync(process.env.NOOK_BENCH_PKG || join(ROOT, 'pkg'), join(SITE, 'pkg'));
-symlinkSync(join(ROOT, 'models'), join(SITE, 'models'));
-symlinkSync(join(ROOT, 'data'), join(SITE, 'data'));
-symlinkSync(join(HERE, 'node_modules/@huggingface/transformers/dist'), join(SITE, 'peers/transformers'));
-symlinkSync(join(HERE, 'node_modules/hnswlib-wasm/dist'), join(SITE, 'peers/hnswlib'));
-for (const f of ['bench.html', 'bench.js']) copyFileSync(join(HERE, f), join(SITE, f));
-// The same int8 MiniLM for transformers.js (the unmodified ONNX file) and its tokenizer.
-symlinkSync(join(ROOT, 'models/minilm-l6-int8.orig.onnx'), join(hf, 'onnx/model_quantized.onnx'));
-symlinkSync(join(ROOT, 'models/tokenizer.json'), join(hf, 'tokenizer.json'));
-writeFileSync(join(hf, 'config.json'), JSON.stringify({ model_type: 'bert', architectures: ['BertModel'], hidden_size: 384, num_attention_heads: 12, num_hidden_layers: 6, vocab_size: 30522, max_position_embeddings: 512 }));
-writeFileSync(join(hf, 'tokenizer_config.json'), JSON.stringify({ tokenizer_class: 'BertTokenizer', do_lower_case: true, model_max_length: 256, clean_up_tokenization_spaces: true, cls_token: '[CLS]', sep_token: '[SEP]', pad_token: '[PAD]', unk_token: '[UNK]', mask_token: '[MASK]' }));
+import { ROOT, site, launch, log } from './site.mjs';
 
 const docs = JSON.parse(readFileSync(join(ROOT, 'data/bench-docs.json'), 'utf8'));
 const queries = JSON.parse(readFileSync(join(ROOT, 'data/bench-queries.json'), 'utf8'));
-const server = await serve(SITE, 0);
-const origin = new URL(server.url).origin;
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
-const context = await browser.newContext();
+const { server, origin } = await site(['bench.html', 'bench.js']);
 const foreign = [];
-await context.route('**/*', (r) => (new URL(r.request().url()).origin === origin ? r.continue() : (foreign.push(r.request().url()), r.abort())));
-const page = await context.newPage();
+const browser = await launch(origin, foreign);
+const page = await browser.context.newPage();
 page.setDefaultTimeout(0);
-const log = (m) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${m}`);
 await page.exposeFunction('benchLog', log);
 page.on('console', (m) => { if (m.type() === 'error') log(`[page error] ${m.text()}`); });
 await page.goto(`${origin}/bench.html`);

@@ -53,8 +53,11 @@ async function initWasm(wasmUrl, wasmRelaxedUrl) {
 }
 
 async function open({ name, modelUrl, tokenizerUrl, wasmUrl, wasmRelaxedUrl, options, bytes }, op) {
+  // The model's bytes are read (Cache API or network) while the wasm module compiles.
+  const assets = Promise.all([assetBytes(modelUrl), assetBytes(tokenizerUrl)]);
+  assets.catch(() => {});   // a failure is reported by the await below, not as unhandled
   await initWasm(wasmUrl, wasmRelaxedUrl);
-  const [model, tokenizer] = await Promise.all([assetBytes(modelUrl), assetBytes(tokenizerUrl)]);
+  const [model, tokenizer] = await assets;
   core = op === 'import'
     ? await NookCore.import(name, bytes, model, tokenizer, options || {})
     : await NookCore.open(name, model, tokenizer, options || {});

@@ -155,6 +155,9 @@ impl Collection {
                 let mut params = self.settings.two_level;
                 params.rerank = params.rerank.max(pool);
                 params.ef = params.ef.max(params.rerank);
+                // All re-ranked candidates in one provider call: the embedder runs the cold
+                // ones together, one model call per length (not per document).
+                params.batch = params.batch.max(params.rerank);
                 let preview = (precision == Precision::Preview).then_some(i);
                 let mut provider = Recompute { embed: &mut *embed, docs, cache: &mut self.cache, preview };
                 let (hits, stats) = i.search(q, pool, &params, Some(&accept), &mut provider, &mut i.scratch())?;

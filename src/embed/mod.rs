@@ -3,9 +3,10 @@
 //!
 //! - [`tokenize`]: BERT WordPiece from `tokenizer.json`, no padding, truncation at
 //!   `max_tokens` (default 256, `[CLS]`/`[SEP]` included), cheap on huge inputs.
-//! - [`model`]: the ONNX network, with optimised fixed-shape plans cached per
-//!   `(batch, length bucket)` (LRU, `max_plans`).
-//! - [`batch`]: grouping texts by length bucket into power-of-two batches.
+//! - [`model`]: the ONNX network, with optimised plans cached per `(batch, length
+//!   bucket)` (LRU, `max_plans`); latency-mode plans leave the batch open.
+//! - [`batch`]: grouping texts by length bucket into power-of-two batches (throughput),
+//!   or by a few lengths into runs of any size (latency).
 //! - [`pool`]: mean pooling over real tokens + L2 normalisation.
 //! - [`provider`]: [`crate::ExactVectors`] implementations that recompute documents'
 //!   embeddings from their text or stored token ids, for two-level search.
@@ -153,9 +154,10 @@ impl Embedder {
         self.embed_checked(ids, out, false)
     }
 
-    /// [`Embedder::embed_tokens_into`] in latency mode: each sequence runs alone, padded
-    /// to one of a few lengths, so the same handful of plans serves every query and the
-    /// documents it recomputes (varied small batches would each need a plan built).
+    /// [`Embedder::embed_tokens_into`] in latency mode: each sequence padded to one of a
+    /// few lengths, sequences of the same length in one run on a plan whose batch is left
+    /// open, so the same handful of plans serves every query and the documents it
+    /// recomputes, and a query's cold documents cost one model call per length.
     pub fn embed_tokens_lone<T: AsRef<[u32]>>(&mut self, ids: &[T], out: &mut Vec<f32>) -> Result<()> {
         self.embed_checked(ids, out, true)
     }
@@ -193,7 +195,8 @@ impl Embedder {
                     mask[row * len + j] = 1;
                 }
             }
-            let hidden = self.model.run(&tok, &mask, b, len)?;
+            let batch = if lone { model::Batch::Open(b) } else { model::Batch::Fixed(b) };
+            let hidden = self.model.run(&tok, &mask, batch, len)?;
             let lens: Vec<usize> = run.items.iter().map(|&i| counts[i]).collect();
             pooled.clear();
             pool::mean_pool_normalised(&hidden, &lens, len, dims, &mut pooled)?;

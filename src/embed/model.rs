@@ -1,7 +1,9 @@
 //! The transformer: a BERT-style ONNX file (all-MiniLM-L6-v2) run by tract.
 //!
-//! Owns loading and running the network, and the cache of optimised plans, one per fixed
-//! `(batch, length)` shape: tract optimises a fixed-shape plan better than a symbolic one.
+//! Owns loading and running the network, and the cache of optimised plans, one per
+//! `(batch, length)` shape: fixed shapes for bulk embedding, and plans whose batch is
+//! left open (any number of rows, one length) for a query and the documents it
+//! recomputes, so a new count of cold documents builds no plan.
 //! Knows nothing of text or pooling: it maps token ids + mask to hidden states.
 
 use crate::error::{Error, Result};
@@ -24,6 +26,23 @@ enum Input {
     Ids,
     Mask,
     TypeIds,
+}
+
+/// The batch dimension of a run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Batch {
+    /// A plan built for exactly this many rows.
+    Fixed(usize),
+    /// This many rows, on the length's plan whose batch is left open.
+    Open(usize),
+}
+
+impl Batch {
+    fn rows(self) -> usize {
+        match self {
+            Batch::Fixed(b) | Batch::Open(b) => b,
+        }
+    }
 }
 
 /// The loaded network and its plan cache.
@@ -73,12 +92,18 @@ impl Model {
     }
 
     /// Hidden states for `batch` rows of `len` tokens (`ids`, `mask` row-major): returns
-    /// `batch * len * dims` floats.
-    pub fn run(&mut self, ids: &[i64], mask: &[i64], batch: usize, len: usize) -> Result<Vec<f32>> {
-        debug_assert_eq!(ids.len(), batch * len);
-        debug_assert_eq!(mask.len(), batch * len);
+    /// `rows * len * dims` floats.
+    pub fn run(&mut self, ids: &[i64], mask: &[i64], batch: Batch, len: usize) -> Result<Vec<f32>> {
+        let rows = batch.rows();
+        debug_assert_eq!(ids.len(), rows * len);
+        debug_assert_eq!(mask.len(), rows * len);
         let (typed, b, s) = (&self.typed, &self.batch, &self.sequence);
-        let state = self.plans.get_or_build((batch, len), || build_plan(typed, b, s, batch, len))?;
+        let state = match batch {
+            Batch::Fixed(n) => self.plans.get_or_build((n, len), || build_plan(typed, b, s, Some(n), len))?,
+            // Key 0: no fixed plan has zero rows.
+            Batch::Open(_) => self.plans.get_or_build((0, len), || build_plan(typed, b, s, None, len))?,
+        };
+        let batch = rows;
         let shape = [batch, len];
         let zeros = vec![0i64; if self.inputs.contains(&Input::TypeIds) { ids.len() } else { 0 }];
         let mut feed: TVec<TValue> = tvec![];
@@ -168,18 +193,22 @@ fn vocab_rows(typed: &TypedModel) -> Result<usize> {
     rows.ok_or_else(|| Error::Embed("could not find the word-embedding table fed by input_ids".into()))
 }
 
-/// Fix batch and sequence, optimise, make runnable.
-fn build_plan(typed: &TypedModel, b: &Symbol, s: &Symbol, batch: usize, len: usize) -> Result<TypedSimpleState> {
+/// Fix the sequence (and the batch, if given), optimise, make runnable.
+fn build_plan(typed: &TypedModel, b: &Symbol, s: &Symbol, batch: Option<usize>, len: usize) -> Result<TypedSimpleState> {
     optimised(typed, b, s, batch, len)?.spawn().map_err(tract_err("starting the model"))
 }
 
-fn optimised(typed: &TypedModel, b: &Symbol, s: &Symbol, batch: usize, len: usize) -> Result<Arc<TypedRunnableModel>> {
-    let subs = HashMap::from([(b.clone(), TDim::Val(batch as i64)), (s.clone(), TDim::Val(len as i64))]);
+fn optimised(typed: &TypedModel, b: &Symbol, s: &Symbol, batch: Option<usize>, len: usize) -> Result<Arc<TypedRunnableModel>> {
+    let mut subs = HashMap::from([(s.clone(), TDim::Val(len as i64))]);
+    if let Some(n) = batch {
+        subs.insert(b.clone(), TDim::Val(n as i64));
+    }
+    let rows = batch.map_or("any number of".to_string(), |n| n.to_string());
     typed
         .set_symbols(&subs)
         .and_then(|m| m.into_optimized())
         .and_then(|m| m.into_runnable())
-        .map_err(tract_err(&format!("optimising the model for {batch} x {len} tokens")))
+        .map_err(tract_err(&format!("optimising the model for {rows} x {len} tokens")))
 }
 
 /// Where the time goes: runs the optimised `batch x len` plan `rounds` times, timing each
@@ -189,7 +218,7 @@ fn optimised(typed: &TypedModel, b: &Symbol, s: &Symbol, batch: usize, len: usiz
 pub fn profile_ops(bytes: &[u8], own_matmul: bool, batch: usize, len: usize, rounds: usize, now: &dyn Fn() -> f64) -> Result<String> {
     use std::fmt::Write as _;
     let m = Model::from_bytes(bytes, 1, own_matmul)?;
-    let plan = optimised(&m.typed, &m.batch, &m.sequence, batch, len)?;
+    let plan = optimised(&m.typed, &m.batch, &m.sequence, Some(batch), len)?;
     let mut feed: TVec<TValue> = tvec![];
     for role in &m.inputs {
         let v = match role {
@@ -281,4 +310,5 @@ impl PlanCache {
         Ok(&mut entry.2)
     }
 }
+
 

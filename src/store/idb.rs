@@ -36,8 +36,9 @@ fn factory() -> Result<IdbFactory> {
     f.dyn_into::<IdbFactory>().map_err(|_| Failure::new(Kind::Storage, "IndexedDB is not available in this context (private mode or a sandboxed frame?)"))
 }
 
-/// Resolve when `req` succeeds (with its result), reject with its error.
-async fn request(req: &IdbRequest, what: &str) -> Result<JsValue> {
+/// A promise settled by `req`'s outcome (its handlers are attached now, so an outcome
+/// that arrives before anyone awaits it is kept).
+fn settled(req: &IdbRequest) -> JsFuture {
     let promise = Promise::new(&mut |resolve, reject| {
         let r = req.clone();
         let ok = Closure::once_into_js(move || {
@@ -51,7 +52,12 @@ async fn request(req: &IdbRequest, what: &str) -> Result<JsValue> {
         req.set_onsuccess(Some(ok.unchecked_ref()));
         req.set_onerror(Some(bad.unchecked_ref()));
     });
-    JsFuture::from(promise).await.map_err(|e| failure(what, &e))
+    JsFuture::from(promise)
+}
+
+/// Resolve when `req` succeeds (with its result), reject with its error.
+async fn request(req: &IdbRequest, what: &str) -> Result<JsValue> {
+    settled(req).await.map_err(|e| failure(what, &e))
 }
 
 /// Resolve when `tx` completes, reject when it errors or aborts.
@@ -134,14 +140,35 @@ fn key_of(v: &JsValue) -> Result<u64> {
     v.as_f64().filter(|k| *k >= 0.0 && k.fract() == 0.0).map(|k| k as u64).ok_or_else(|| Failure::corrupt("an IndexedDB record has a non-numeric key"))
 }
 
-impl Store for IdbStore {
-    async fn load(&self) -> Result<Snapshot> {
+/// A load whose requests are in flight: [`IdbStore::begin_load`] issues them, so the
+/// browser reads while the caller does other work (building the embedder), and
+/// [`PendingLoad::finish`] collects the records.
+pub struct PendingLoad {
+    requests: Vec<(Table, JsFuture, JsFuture)>,
+}
+
+impl IdbStore {
+    /// Issue the reads of every record (one readonly transaction) without waiting for them.
+    pub fn begin_load(&self) -> Result<PendingLoad> {
         let tx = self.tx(IdbTransactionMode::Readonly)?;
-        let mut snap = Snapshot::default();
+        let mut requests = Vec::new();
         for t in Table::ALL {
             let os = tx.object_store(t.name()).map_err(|e| failure("objectStore", &e))?;
-            let keys = request(&os.get_all_keys().map_err(|e| failure("getAllKeys", &e))?, "getAllKeys").await?;
-            let values = request(&os.get_all().map_err(|e| failure("getAll", &e))?, "getAll").await?;
+            let keys = os.get_all_keys().map_err(|e| failure("getAllKeys", &e))?;
+            let values = os.get_all().map_err(|e| failure("getAll", &e))?;
+            requests.push((t, settled(&keys), settled(&values)));
+        }
+        Ok(PendingLoad { requests })
+    }
+}
+
+impl PendingLoad {
+    /// The records the reads returned.
+    pub async fn finish(self) -> Result<Snapshot> {
+        let mut snap = Snapshot::default();
+        for (t, keys, values) in self.requests {
+            let keys = keys.await.map_err(|e| failure("getAllKeys", &e))?;
+            let values = values.await.map_err(|e| failure("getAll", &e))?;
             let (keys, values) = (Array::from(&keys), Array::from(&values));
             if keys.length() != values.length() {
                 return Err(Failure::corrupt("IndexedDB returned different numbers of keys and values"));
@@ -154,6 +181,12 @@ impl Store for IdbStore {
             }
         }
         Ok(snap)
+    }
+}
+
+impl Store for IdbStore {
+    async fn load(&self) -> Result<Snapshot> {
+        self.begin_load()?.finish().await
     }
 
     async fn get(&self, table: Table, key: u64) -> Result<Option<Vec<u8>>> {

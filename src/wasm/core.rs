@@ -95,33 +95,53 @@ async fn open_shared(name: String, model: Vec<u8>, tokenizer: Vec<u8>, options: 
         return Err(Failure::input("the database name must not be empty"));
     }
     let settings = settings_from_js(&options)?;
+    let store = IdbStore::open(&name).await?;
+    match opened(&store, &name, &settings, model, tokenizer, import).await {
+        Ok((coll, embed)) => {
+            let dims = embed.dims();
+            Ok(NookCore {
+                shared: Rc::new(Shared { store, settings, dims, coll: RefCell::new(coll), embed: RefCell::new(embed), writing: Cell::new(false), closed: Cell::new(false), last_query: RefCell::new(None) }),
+            })
+        }
+        Err(e) => {
+            // A failed open keeps no connection: the database stays deletable at once.
+            store.close();
+            Err(e)
+        }
+    }
+}
+
+/// The collection and embedder of an open: the stored records, or `import`'s bytes
+/// written to the (empty) database.
+async fn opened(store: &IdbStore, name: &str, settings: &Settings, model: Vec<u8>, tokenizer: Vec<u8>, import: Option<Vec<u8>>) -> Result<(Collection, Embedder)> {
+    // The browser reads the records while the model is parsed and optimised.
+    let pending = match import {
+        None => Some(store.begin_load()?),
+        Some(_) => None,
+    };
     let embed = Embedder::from_bytes(&model, &tokenizer).map_err(Failure::from)?;
     drop((model, tokenizer));
     let dims = embed.dims();
-    let store = IdbStore::open(&name).await?;
-    let coll = match import {
-        None => Collection::load(settings.clone(), dims, &store.load().await?)?,
-        Some(bytes) => {
-            let snap = export::decode(&bytes)?;
-            let coll = Collection::load(settings.clone(), dims, &snap)?;
-            let existing = store.get(Table::Meta, MANIFEST_KEY).await?;
-            if existing.is_some() {
-                store.close();
-                return Err(Failure::new(Kind::State, format!("database {name:?} already exists: delete it first (Nook.deleteDatabase) or import under another name")));
-            }
-            let mut writes = Vec::new();
-            for t in Table::ALL {
-                for (key, v) in snap.table(t) {
-                    writes.push(crate::store::Write { table: t, key: *key, value: Some(v.clone()) });
-                }
-            }
-            store.commit(&writes).await?;
-            coll
-        }
+    let Some(bytes) = import else {
+        let snap = match pending {
+            Some(p) => p.finish().await?,
+            None => store.load().await?,
+        };
+        return Ok((Collection::load(settings.clone(), dims, &snap)?, embed));
     };
-    Ok(NookCore {
-        shared: Rc::new(Shared { store, settings, dims, coll: RefCell::new(coll), embed: RefCell::new(embed), writing: Cell::new(false), closed: Cell::new(false), last_query: RefCell::new(None) }),
-    })
+    let snap = export::decode(&bytes)?;
+    let coll = Collection::load(settings.clone(), dims, &snap)?;
+    if store.get(Table::Meta, MANIFEST_KEY).await?.is_some() {
+        return Err(Failure::new(Kind::State, format!("database {name:?} already exists: delete it first (Nook.deleteDatabase) or import under another name")));
+    }
+    let mut writes = Vec::new();
+    for t in Table::ALL {
+        for (key, v) in snap.table(t) {
+            writes.push(crate::store::Write { table: t, key: *key, value: Some(v.clone()) });
+        }
+    }
+    store.commit(&writes).await?;
+    Ok((coll, embed))
 }
 
 #[wasm_bindgen]

@@ -40,3 +40,32 @@ pub fn cosine(a: &[f32], b: &[f32]) -> f64 {
     let nb: f64 = b.iter().map(|&x| f64::from(x).powi(2)).sum::<f64>().sqrt();
     dot / (na * nb)
 }
+
+/// Latency mode (a query and the documents a search recomputes) runs a search's cold
+/// documents together: a document's embedding must not depend on which others share its
+/// run, bit for bit, or a ranking would depend on what the cache held. Checks every
+/// case alone against the same case inside runs of 2, 3, 5 and all the cases.
+pub fn latency_runs_do_not_depend_on_companions(e: &mut nook::embed::Embedder) {
+    let ids: Vec<Vec<u32>> = cases().iter().map(|c| e.tokenize(&c.text).expect("tokenizes")).collect();
+    let dims = e.dims();
+    let alone: Vec<Vec<f32>> = ids
+        .iter()
+        .map(|s| {
+            let mut v = Vec::new();
+            e.embed_tokens_lone(&[s], &mut v).expect("embeds");
+            v
+        })
+        .collect();
+    // Twice over, so each length gets runs of several sizes with different companions.
+    let twice: Vec<&Vec<u32>> = ids.iter().chain(ids.iter().rev()).collect();
+    for size in [2, 3, 5, twice.len()] {
+        for group in twice.chunks(size) {
+            let mut v = Vec::new();
+            e.embed_tokens_lone(group, &mut v).expect("embeds");
+            for (seq, got) in group.iter().zip(v.chunks_exact(dims)) {
+                let i = ids.iter().position(|s| s == *seq).expect("a case");
+                assert!(got == alone[i].as_slice(), "case {i} embeds differently in a latency run of {} (cosine {})", group.len(), cosine(got, &alone[i]));
+            }
+        }
+    }
+}

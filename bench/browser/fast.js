@@ -1,0 +1,90 @@
+// Page side of the fast-search benchmark (bench/browser/fast.mjs drives it, one call per
+// browser session): index once and compute the ground truth, then after each browser
+// restart open the collection and run a query set cold (first pass after the restart) and
+// warm (the same queries again). hnswlib-wasm over nook's own embeddings in the same page.
+import { Nook } from './pkg/src/index.js';
+
+const now = () => performance.now();
+const ASSETS = { modelUrl: './models/minilm-l6-int8.onnx', tokenizerUrl: './models/tokenizer.json' };
+const embedText = (d) => (d.title.trim() ? (d.text.trim() ? `${d.title}\n${d.text}` : d.title) : d.text);
+
+function topK(vecs, dims, q, k) {
+  const n = vecs.length / dims, best = [];
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let j = 0; j < dims; j++) s += vecs[i * dims + j] * q[j];
+    if (best.length < k || s > best[best.length - 1][0]) {
+      best.push([s, i]); best.sort((a, b) => b[0] - a[0]); if (best.length > k) best.pop();
+    }
+  }
+  return best.map((b) => b[1]);
+}
+
+/** Index `docs` into a fresh database `name`; ground truth (top 10 ids by brute force over
+ * nook's own embeddings) for every query of every set; hnswlib-wasm over the same vectors. */
+async function fastIndex(name, docs, sets, log) {
+  await Nook.deleteDatabase(name);
+  const db = await Nook.open(name, ASSETS);
+  let t = now();
+  await db.add(docs, { chunk: 64, onProgress: (p) => { if (p.done % 2000 < 64) log(`indexed ${p.done}/${p.total}`); } });
+  const indexMs = now() - t;
+  const stats = await db.stats();
+  const dims = stats.dims;
+  const vecs = new Float32Array(docs.length * dims);
+  for (let i = 0; i < docs.length; i += 256) vecs.set(await db.embed(docs.slice(i, i + 256).map(embedText)), i * dims);
+  log('ground truth: documents embedded');
+  const { loadHnswlib } = await import('./peers/hnswlib/hnswlib.js');
+  const lib = await loadHnswlib();
+  const index = new lib.HierarchicalNSW('cosine', dims, '');
+  index.initIndex(docs.length, 16, 200, 100);
+  for (let i = 0; i < docs.length; i++) index.addPoint(vecs.subarray(i * dims, (i + 1) * dims), i, false);
+  index.setEfSearch(64);
+  const truth = {}, hnswlib = {};
+  for (const set of sets) {
+    const qv = await db.embed(set.queries);
+    truth[set.name] = set.queries.map((_, i) => topK(vecs, dims, qv.subarray(i * dims, (i + 1) * dims), 10).map((j) => docs[j].id));
+    // Latency as a user sees it: the query's embedding (nook's embedder) + the graph search.
+    const lat = [], rec = [];
+    for (let i = 0; i < set.queries.length; i++) {
+      const t0 = now();
+      const q = await db.embed([set.queries[i]]);
+      const r = index.searchKnn(q, 10, undefined);
+      lat.push(now() - t0);
+      const gt = new Set(truth[set.name][i]);
+      rec.push(r.neighbors.filter((n) => gt.has(docs[n].id)).length / 10);
+    }
+    hnswlib[set.name] = { lat, recall10: rec.reduce((a, b) => a + b, 0) / rec.length };
+  }
+  await db.close();
+  return { indexMs, docsPerSec: docs.length / (indexMs / 1000), stats, truth, hnswlib };
+}
+
+/** After a browser restart: open `name`, run `queries` twice (cold, then warm). */
+async function fastQueries(name, queries, truth, log) {
+  const t0 = now();
+  // No relevance floor: recall@10 counts all ten results, however weak the tenth.
+  const db = await Nook.open(name, { ...ASSETS, minScore: 0 });
+  const openMs = now() - t0;
+  const passes = {};
+  let firstResultMs = null;
+  for (const pass of ['cold', 'warm']) {
+    const lat = [], recomputed = [], recall = [];
+    for (let i = 0; i < queries.length; i++) {
+      const t = now();
+      const hits = await db.search(queries[i], { k: 10, hybrid: false });
+      lat.push(now() - t);
+      if (firstResultMs == null) firstResultMs = now() - t0;
+      recomputed.push(hits.stats.recomputed);
+      const gt = new Set(truth[i]);
+      recall.push(hits.filter((h) => gt.has(h.id)).length / 10);
+    }
+    passes[pass] = { lat, recomputed, recall10: recall.reduce((a, b) => a + b, 0) / recall.length };
+    log(`${pass}: done`);
+  }
+  const stats = await db.stats();
+  await db.close();
+  return { openMs, firstResultMs, passes, stats };
+}
+
+window.fast = { fastIndex, fastQueries };
+window.fastReady = true;
