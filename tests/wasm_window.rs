@@ -17,3 +17,8 @@ async fn idb_store_conforms_in_window() {
 async fn collection_survives_reopen_in_window() {
     wasm_common::collection_survives_reopen("nook-test-collection-window").await;
 }
+
+#[wasm_bindgen_test]
+async fn v1_records_open_from_indexeddb_in_window() {
+    wasm_common::v1_records_open_from_indexeddb("nook-test-v1-window").await;
+}

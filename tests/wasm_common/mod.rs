@@ -56,3 +56,31 @@ pub async fn collection_survives_reopen(db: &str) {
     store.close();
     IdbStore::delete_database(db).await.unwrap();
 }
+
+#[path = "../formats_support/mod.rs"]
+mod formats_support;
+
+/// The v1 fixtures (tests/formats.rs) as IndexedDB holds them: their records written
+/// raw into a database, read back through `IdbStore`, must open and search with the
+/// results recorded natively when they were written.
+pub async fn v1_records_open_from_indexeddb(db: &str) {
+    let fixtures: [(&str, &[u8], &str); 3] = [
+        ("stored", include_bytes!("../fixtures/formats/v1/stored.export"), include_str!("../fixtures/formats/v1/stored.results")),
+        ("flat", include_bytes!("../fixtures/formats/v1/flat.export"), include_str!("../fixtures/formats/v1/flat.results")),
+        ("graph", include_bytes!("../fixtures/formats/v1/graph.export"), include_str!("../fixtures/formats/v1/graph.results")),
+    ];
+    for (name, bytes, want) in fixtures {
+        IdbStore::delete_database(db).await.unwrap();
+        let store = IdbStore::open(db).await.unwrap();
+        let snap = nook::collection::export::decode(bytes).expect("a v1 export decodes");
+        let records: Vec<Write> = Table::ALL.iter().flat_map(|&t| snap.table(t).iter().map(move |(k, v)| Write { table: t, key: *k, value: Some(v.clone()) })).collect();
+        store.commit(&records).await.unwrap();
+        store.close();
+        let store = IdbStore::open(db).await.unwrap();
+        let mut c = Collection::load(formats_support::settings(), formats_support::DIMS, &store.load().await.unwrap()).expect("v1 records open");
+        assert_eq!(c.phase(), name);
+        assert_eq!(formats_support::results(&mut c), want, "{name}: results from IndexedDB differ from those recorded");
+        store.close();
+    }
+    IdbStore::delete_database(db).await.unwrap();
+}
