@@ -19,6 +19,10 @@ fn main() {
     let nq = queries.len();
     let n = all.len() / D - nq;
     let (base, qs) = all.split_at(n * D);
+    // NOOK_PQLAB_QUERIES: another query set's vectors (raw little-endian f32 rows).
+    let other: Vec<f32> = std::env::var("NOOK_PQLAB_QUERIES").ok().map(|p| std::fs::read(p).unwrap().chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect()).unwrap_or_default();
+    let qs = if other.is_empty() { qs } else { &other[..] };
+    let nq = qs.len() / D;
     let gt: Vec<Vec<usize>> = qs.chunks_exact(D).map(|q| top(base, q, 10)).collect();
     let rotate = std::env::var("NOOK_PQLAB_ROTATE").is_ok();
     let (rb, rq);

@@ -12,11 +12,15 @@ pub trait Embed {
     fn tokenize(&self, text: &str) -> Result<Vec<u32>>;
     /// Append unit-length embeddings of each token sequence to `out`.
     fn embed_tokens(&mut self, seqs: &[&[u32]], out: &mut Vec<f32>) -> Result<()>;
-    /// The same for a query and the few documents a search recomputes: an embedder may
-    /// favour latency over throughput here (the real one runs each alone, at a few
-    /// fixed shapes whose plans stay cached).
+    /// The same for the few documents a search recomputes: an embedder may favour
+    /// latency over throughput here (the real one runs them at a few padded lengths,
+    /// one call per length, on plans that stay cached).
     fn embed_for_query(&mut self, seqs: &[&[u32]], out: &mut Vec<f32>) -> Result<()> {
         self.embed_tokens(seqs, out)
+    }
+    /// A query's embedding, appended to `out` (latency first).
+    fn embed_query(&mut self, seq: &[u32], out: &mut Vec<f32>) -> Result<()> {
+        self.embed_for_query(&[seq], out)
     }
     /// Does the model know `word` (lowercase) as a word of its own? A query made only of
     /// words neither the model nor the documents know is held to a higher relevance floor.
@@ -38,6 +42,9 @@ impl Embed for crate::embed::Embedder {
     }
     fn embed_for_query(&mut self, seqs: &[&[u32]], out: &mut Vec<f32>) -> Result<()> {
         self.embed_tokens_lone(seqs, out).map_err(Failure::from)
+    }
+    fn embed_query(&mut self, seq: &[u32], out: &mut Vec<f32>) -> Result<()> {
+        self.embed_query_tokens(seq, out).map_err(Failure::from)
     }
     fn knows_word(&self, word: &str) -> bool {
         self.has_word(word)

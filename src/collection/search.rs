@@ -99,7 +99,7 @@ impl Collection {
         }
         let tokens = embed.tokenize(query)?;
         let mut q = Vec::with_capacity(self.dims);
-        embed.embed_for_query(&[&tokens], &mut q)?;
+        embed.embed_query(&tokens, &mut q)?;
         self.search_with(embed, query, &q, k, hybrid, filter)
     }
 

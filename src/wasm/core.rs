@@ -241,7 +241,7 @@ impl NookCore {
         }
         let tokens = Embed::tokenize(&*e, query)?;
         let mut q = Vec::with_capacity(self.shared.dims);
-        Embed::embed_for_query(e, &[&tokens], &mut q)?;
+        Embed::embed_query(e, &tokens, &mut q)?;
         *self.shared.last_query.borrow_mut() = Some((query.to_string(), q.clone()));
         Ok(q)
     }

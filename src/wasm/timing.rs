@@ -67,6 +67,10 @@ impl Embed for Timed<'_> {
     fn embed_for_query(&mut self, seqs: &[&[u32]], out: &mut Vec<f32>) -> Result<()> {
         self.timed(seqs.len(), |e| e.embed_for_query(seqs, out))
     }
+
+    fn embed_query(&mut self, seq: &[u32], out: &mut Vec<f32>) -> Result<()> {
+        self.timed(1, |e| e.embed_query(seq, out))
+    }
 }
 
 /// The split of one query, in milliseconds (all >= 0; the three parts sum to `total`).
