@@ -1,14 +1,26 @@
 #!/usr/bin/env bash
-# The browser benchmark (bench/browser/): nook vs hnswlib-wasm vs transformers.js brute
-# force, 10,000 real documents, headless Chromium, offline. Results: bench/results/browser.*
-# Env: NOOK_SKIP_BUILD=1 reuses pkg/dist; NOOK_BENCH_ONLY=nook|peers; NOOK_BENCH_DOCS=N.
+# The browser benchmarks (bench/browser/), headless Chromium, offline, real model:
+#   scripts/bench_browser.sh         nook vs hnswlib-wasm vs transformers.js brute force,
+#                                    10,000 documents -> bench/results/browser.*
+#   scripts/bench_browser.sh fast    exact search cold (after a browser restart) and warm,
+#                                    two query sets, hnswlib-wasm side by side
+#                                    -> bench/results/fast-search.* (bench/browser/fast.mjs)
+# Env: NOOK_SKIP_BUILD=1 reuses pkg/dist; NOOK_BENCH_PKG=DIR measures another copy of pkg/;
+# NOOK_BENCH_ONLY=nook|peers; NOOK_BENCH_DOCS=N; for `fast`: NOOK_FAST_PROFILE (default
+# /tmp/nook-fast-profile) keeps the indexed collection between runs, NOOK_FAST_REINDEX=1
+# indexes again, NOOK_FAST_OUT names the results files.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
+case "${1:-run}" in
+  run) program=run.mjs ;;
+  fast) program=fast.mjs ;;
+  *) echo "usage: scripts/bench_browser.sh [fast]" >&2; exit 2 ;;
+esac
 scripts/fetch_model.sh
 scripts/fetch_text_data.sh
 [[ "${NOOK_SKIP_BUILD:-0}" == 1 && -f pkg/dist/nook_bg.wasm ]] || scripts/build_wasm.sh
 cd bench/browser
 [[ -d node_modules/hnswlib-wasm ]] || npm install --no-audit --no-fund --ignore-scripts   # onnxruntime-node's postinstall is not needed
 node make_data.mjs
-node run.mjs
+node "$program"

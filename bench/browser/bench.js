@@ -2,23 +2,10 @@
 // transformers.js embeddings, and transformers.js + brute force stored in IndexedDB
 // (EntityDB / client-vector-search style). Every number comes from this page.
 import { Nook } from './pkg/src/index.js';
+import { embedText, topK } from './util.js';
 
 const now = () => performance.now();
 const pct = (a, p) => { const s = [...a].sort((x, y) => x - y); return s[Math.min(s.length - 1, Math.floor(p * s.length))]; };
-const embedText = (d) => (d.title.trim() ? (d.text.trim() ? `${d.title}\n${d.text}` : d.title) : d.text);
-
-function topK(docVecs, dims, q, k) {
-  const n = docVecs.length / dims;
-  const best = [];
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    for (let j = 0; j < dims; j++) s += docVecs[i * dims + j] * q[j];
-    if (best.length < k || s > best[best.length - 1][0]) {
-      best.push([s, i]); best.sort((a, b) => b[0] - a[0]); if (best.length > k) best.pop();
-    }
-  }
-  return best.map((b) => b[1]);
-}
 
 async function idbUsage() {
   const e = await navigator.storage.estimate();

@@ -3,22 +3,10 @@
 // restart open the collection and run a query set cold (first pass after the restart) and
 // warm (the same queries again). hnswlib-wasm over nook's own embeddings in the same page.
 import { Nook } from './pkg/src/index.js';
+import { embedText, topK } from './util.js';
 
 const now = () => performance.now();
 const ASSETS = { modelUrl: './models/minilm-l6-int8.onnx', tokenizerUrl: './models/tokenizer.json' };
-const embedText = (d) => (d.title.trim() ? (d.text.trim() ? `${d.title}\n${d.text}` : d.title) : d.text);
-
-function topK(vecs, dims, q, k) {
-  const n = vecs.length / dims, best = [];
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    for (let j = 0; j < dims; j++) s += vecs[i * dims + j] * q[j];
-    if (best.length < k || s > best[best.length - 1][0]) {
-      best.push([s, i]); best.sort((a, b) => b[0] - a[0]); if (best.length > k) best.pop();
-    }
-  }
-  return best.map((b) => b[1]);
-}
 
 /** Index `docs` into a fresh database `name`; ground truth (top 10 ids by brute force over
  * nook's own embeddings) for every query of every set; hnswlib-wasm over the same vectors. */

@@ -5,7 +5,7 @@
 // after a browser restart on the same profile: nothing in memory, the collection read
 // from IndexedDB) and warm (the same queries again). hnswlib-wasm (M=16, ef 64, f32) over
 // nook's own embeddings in the same page. Headless Chromium, one worker, offline.
-// Writes bench/results/fast-search.{json,md}. Run: scripts/bench_fast.sh
+// Writes bench/results/fast-search.{json,md}. Run: scripts/bench_browser.sh fast
 // NOOK_BENCH_PKG measures another copy of pkg/ (e.g. an older build) on the same profile,
 // which is indexed once and reused while its documents are unchanged.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';

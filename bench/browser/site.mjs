@@ -25,7 +25,7 @@ export async function site(pages, port = 0) {
   symlinkSync(join(ROOT, 'data'), join(SITE, 'data'));
   symlinkSync(join(HERE, 'node_modules/@huggingface/transformers/dist'), join(SITE, 'peers/transformers'));
   symlinkSync(join(HERE, 'node_modules/hnswlib-wasm/dist'), join(SITE, 'peers/hnswlib'));
-  for (const f of pages) copyFileSync(join(HERE, f), join(SITE, f));
+  for (const f of [...pages, 'util.js']) copyFileSync(join(HERE, f), join(SITE, f));
   // The same int8 MiniLM for transformers.js (the unmodified ONNX file) and its tokenizer.
   symlinkSync(join(ROOT, 'models/minilm-l6-int8.orig.onnx'), join(hf, 'onnx/model_quantized.onnx'));
   symlinkSync(join(ROOT, 'models/tokenizer.json'), join(hf, 'tokenizer.json'));

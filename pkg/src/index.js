@@ -85,6 +85,12 @@ export class Nook {
       name: 'NookStateError',
       message: `the nook worker ${ev.filename || options.workerUrl || 'worker.js'} failed: ${ev.message || 'script error (if the worker file answered 404, pass options.workerUrl)'}`,
     });
+    const unknown = Object.keys(options).filter((k) => !OPTIONS.includes(k));
+    if (unknown.length) {
+      this.ready = Promise.reject(rebuild({ name: 'NookInputError', message: `unknown option${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; nook's options are ${OPTIONS.join(', ')}` }));
+      this.ready.catch(() => {});
+      return;
+    }
     if (!options.modelUrl || !options.tokenizerUrl) {
       this.ready = Promise.reject(rebuild({ name: 'NookInputError', message: 'options.modelUrl and options.tokenizerUrl are required' }));
       this.ready.catch(() => {});
@@ -217,9 +223,15 @@ export class Nook {
   }
 }
 
+/** The collection's settings among the options: what the worker passes to the core. */
+const SETTINGS = ['pruneAt', 'graphAt', 'cacheSize', 'maxTextBytes', 'keywordWeight', 'minScore', 'rerank', 'ef', 'pqSubspaces', 'pqBits'];
+/** Every option `open` accepts (index.d.ts NookOptions); any other name is refused, so a
+ * misspelt one ("minscore") is an error instead of a silent default. */
+const OPTIONS = ['modelUrl', 'tokenizerUrl', 'wasmUrl', 'wasmRelaxedUrl', 'workerUrl', 'persist', 'onProgress', ...SETTINGS];
+
 function pick(o) {
   const out = {};
-  for (const k of ['pruneAt', 'graphAt', 'cacheSize', 'maxTextBytes', 'keywordWeight', 'minScore', 'rerank', 'ef', 'pqSubspaces', 'pqBits', 'chunk']) {
+  for (const k of SETTINGS) {
     if (o[k] !== undefined) out[k] = o[k];
   }
   return out;

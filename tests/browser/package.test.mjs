@@ -135,13 +135,15 @@ test('bad input gets typed errors and loses nothing', async () => {
     kNegative: () => db.search('x', { k: -3 }),
     notAnArray: () => db.add({ id: 'q', text: 'x' }),
     badFilter: () => db.search('x', { filter: 'nope' }),
+    misspeltOption: () => Nook.open('misspelt', { ...assets, minscore: 0.3 }),
   };
   const expect = { unknownId: 'NookNotFoundError', duplicateIds: 'NookInputError', nonStringText: 'NookInputError',
-    hugeDocument: 'NookInputError', kZero: 'NookInputError', kNegative: 'NookInputError', notAnArray: 'NookInputError', badFilter: 'NookInputError' };
+    hugeDocument: 'NookInputError', kZero: 'NookInputError', kNegative: 'NookInputError', notAnArray: 'NookInputError', badFilter: 'NookInputError', misspeltOption: 'NookInputError' };
   for (const [name, fn] of Object.entries(cases)) {
     const got = await errorName(page, fn);
     assert.ok(got.startsWith(expect[name] + ':'), `${name}: ${got}`);
   }
+  assert.match(await errorName(page, () => Nook.open('misspelt', { ...assets, minscore: 0.3 })), /unknown option minscore; .*minScore/);
   const state = await page.evaluate(async () => ({ n: (await db.stats()).documents, big: (await db.search('Abraham Lincoln', { k: 50 })).length }));
   assert.deepEqual(state, { n: 20, big: 20 }, 'nothing lost, k > count gives all documents');
 

@@ -169,7 +169,7 @@ function addWithProgress(docs, what, onCommitted = () => {}) {
         onCommitted(done);
         showProgress(done, docs.length, t0);
         if (i === 0) enableSearch();
-        if ((i / CHUNK) % 8 === 0) refreshStats();
+        refreshStatsSoon();   // the Index card follows every commit, as the progress bar does
       }
     } catch (e) {
       if (e.name === 'AbortError' || signal.aborted) {
@@ -329,6 +329,16 @@ function renderTiming(t, n) {
 }
 
 // ---------------------------------------------------------------- stats
+
+/** refreshStats, at most one in flight: a call during one asks for one more after it. */
+let statsBusy = null, statsAgain = false;
+function refreshStatsSoon() {
+  if (statsBusy) { statsAgain = true; return; }
+  statsBusy = refreshStats().catch(() => {}).finally(() => {
+    statsBusy = null;
+    if (statsAgain) { statsAgain = false; refreshStatsSoon(); }
+  });
+}
 
 async function refreshStats() {
   const s = await store.stats();
