@@ -14,6 +14,7 @@ pub mod cache;
 pub mod doc;
 pub mod embed;
 pub mod export;
+pub mod filter;
 pub mod manifest;
 mod search;
 

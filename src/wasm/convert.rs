@@ -4,6 +4,7 @@ use js_sys::{Array, JSON, Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+use crate::collection::filter::{MetaFilter, Scalar};
 use crate::collection::{Collection, Doc, Found, Stats};
 use crate::store::{Failure, Result};
 
@@ -67,35 +68,38 @@ pub fn ids_from_js(v: &JsValue) -> Result<Vec<String>> {
     }
 }
 
-/// A filter `{field: value | [values]}` over documents' `meta` (top-level fields;
-/// an array means "any of"). Values compare with `Object.is` after JSON round trip.
-pub fn filter_from_js(v: &JsValue) -> Result<Option<Vec<(String, Vec<JsValue>)>>> {
+/// A search's `filter` option: `{metaField: value | [values]}` with string, number,
+/// boolean or null values, compiled once into a [`MetaFilter`].
+pub fn filter_from_js(v: &JsValue) -> Result<Option<MetaFilter>> {
     if v.is_undefined() || v.is_null() {
         return Ok(None);
     }
     if !v.is_object() || Array::is_array(v) {
         return Err(Failure::input("filter must be an object {metaField: value | [values]} (functions cannot cross into the worker)"));
     }
-    let mut out = Vec::new();
+    let scalar = |field: &str, x: JsValue| -> Result<Scalar> {
+        if x.is_null() {
+            Ok(Scalar::Null)
+        } else if let Some(b) = x.as_bool() {
+            Ok(Scalar::Bool(b))
+        } else if let Some(n) = x.as_f64() {
+            Ok(Scalar::Num(n))
+        } else if let Some(s) = x.as_string() {
+            Ok(Scalar::Str(s))
+        } else {
+            Err(Failure::input(format!("filter field {field:?}: values must be strings, numbers, booleans or null")))
+        }
+    };
+    let mut fields = Vec::new();
     for entry in Object::entries(v.unchecked_ref()).iter() {
         let pair: Array = entry.unchecked_into();
         let key = pair.get(0).as_string().unwrap_or_default();
         let val = pair.get(1);
         let vals = if Array::is_array(&val) { val.unchecked_ref::<Array>().iter().collect() } else { vec![val] };
-        out.push((key, vals));
+        let vals = vals.into_iter().map(|x| scalar(&key, x)).collect::<Result<Vec<_>>>()?;
+        fields.push((key, vals));
     }
-    Ok(Some(out))
-}
-
-pub fn doc_matches(filter: &[(String, Vec<JsValue>)], doc: &Doc) -> bool {
-    if doc.meta.is_empty() {
-        return false;
-    }
-    let Ok(meta) = JSON::parse(&doc.meta) else { return false };
-    filter.iter().all(|(key, vals)| {
-        let got = get(&meta, key);
-        vals.iter().any(|v| Object::is(&got, v))
-    })
+    MetaFilter::new(fields).map(Some)
 }
 
 /// Up to ~240 characters of `text` around the first query term found (or its start).

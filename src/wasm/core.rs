@@ -11,7 +11,7 @@ use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-use super::convert::{docs_from_js, doc_matches, filter_from_js, hit_to_js, ids_from_js, settings_from_js, stats_to_js};
+use super::convert::{docs_from_js, filter_from_js, hit_to_js, ids_from_js, settings_from_js, stats_to_js};
 use super::{init, js_error};
 use crate::collection::{Collection, Doc, Precision, Settings, export};
 use crate::embed::Embedder;
@@ -254,7 +254,7 @@ impl NookCore {
         }
         let k = k.min(1e6) as usize;
         let filter = filter_from_js(filter)?;
-        let pred = filter.as_ref().map(|f| move |d: &Doc| doc_matches(f, d));
+        let pred = filter.as_ref().map(|f| move |d: &Doc| f.matches(d));
         let pred = pred.as_ref().map(|p| p as &dyn Fn(&Doc) -> bool);
         let t0 = now();
         let mut c = s.coll.borrow_mut();

@@ -136,9 +136,12 @@ test('bad input gets typed errors and loses nothing', async () => {
     notAnArray: () => db.add({ id: 'q', text: 'x' }),
     badFilter: () => db.search('x', { filter: 'nope' }),
     misspeltOption: () => Nook.open('misspelt', { ...assets, minscore: 0.3 }),
+    objectFilterValue: () => db.search('x', { filter: { tag: { nested: 1 } } }),
+    emptyFilter: () => db.search('x', { filter: {} }),
   };
   const expect = { unknownId: 'NookNotFoundError', duplicateIds: 'NookInputError', nonStringText: 'NookInputError',
-    hugeDocument: 'NookInputError', kZero: 'NookInputError', kNegative: 'NookInputError', notAnArray: 'NookInputError', badFilter: 'NookInputError', misspeltOption: 'NookInputError' };
+    hugeDocument: 'NookInputError', kZero: 'NookInputError', kNegative: 'NookInputError', notAnArray: 'NookInputError', badFilter: 'NookInputError', misspeltOption: 'NookInputError',
+    objectFilterValue: 'NookInputError', emptyFilter: 'NookInputError' };
   for (const [name, fn] of Object.entries(cases)) {
     const got = await errorName(page, fn);
     assert.ok(got.startsWith(expect[name] + ':'), `${name}: ${got}`);
@@ -149,8 +152,10 @@ test('bad input gets typed errors and loses nothing', async () => {
 
   // Filters on meta, and an export/import round trip.
   const filtered = await page.evaluate(async () => {
-    await db.add([{ id: 'm1', text: 'red apple', meta: { tag: 'fruit' } }, { id: 'm2', text: 'red car', meta: { tag: 'car' } }]);
+    await db.add([{ id: 'm1', text: 'red apple', meta: { tag: 'fruit', year: 2024, fav: true } }, { id: 'm2', text: 'red car', meta: { tag: 'car', year: 2023, fav: false } }, { id: 'm3', text: 'red wine', meta: { tag: 'drink', year: null } }]);
     const hits = await db.search('red', { k: 5, filter: { tag: 'fruit' } });
+    const ids = async (filter) => (await db.search('red', { k: 5, filter })).map((h) => h.id).sort().join();
+    const kinds = { anyOf: await ids({ tag: ['car', 'fruit'] }), number: await ids({ year: 2023 }), bool: await ids({ fav: true }), nul: await ids({ year: null }), both: await ids({ tag: 'fruit', year: 2023 }), coerced: await ids({ year: '2024' }) };
     const bytes = await db.export();
     await Nook.deleteDatabase('faults-copy');
     const copy = await Nook.import('faults-copy', bytes, assets);
@@ -160,9 +165,9 @@ test('bad input gets typed errors and loses nothing', async () => {
     const newer = await Nook.import('faults-newer', bad, assets).then(() => 'resolved', (e) => e.name);
     const cut = await Nook.import('faults-cut', bytes.slice(0, 100), assets).then(() => 'resolved', (e) => e.name);
     await copy.close();
-    return { ids: hits.map((h) => h.id), same, twice, newer, cut };
+    return { ids: hits.map((h) => h.id), kinds, same, twice, newer, cut };
   });
-  assert.deepEqual(filtered, { ids: ['m1'], same: true, twice: 'NookStateError', newer: 'NookVersionError', cut: 'NookCorruptError' });
+  assert.deepEqual(filtered, { ids: ['m1'], kinds: { anyOf: 'm1,m2', number: 'm2', bool: 'm1', nul: 'm3', both: '', coerced: '' }, same: true, twice: 'NookStateError', newer: 'NookVersionError', cut: 'NookCorruptError' });
   await page.evaluate(() => db.close());
   const closed = await errorName(page, () => db.search('x'));
   assert.ok(closed.startsWith('NookStateError'), closed);
