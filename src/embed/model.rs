@@ -1,9 +1,9 @@
 //! The transformer: a BERT-style ONNX file (all-MiniLM-L6-v2) run by tract.
 //!
 //! Owns loading and running the network, and the cache of optimised plans, one per
-//! `(batch, length)` shape: fixed shapes for bulk embedding, and plans whose batch is
-//! left open (any number of rows, one length) for a query and the documents it
-//! recomputes, so a new count of cold documents builds no plan.
+//! `(batch, length)` shape: fixed shapes for bulk embedding and for a query (one row),
+//! and plans whose batch is left open (any number of rows, one length) for the documents
+//! a search recomputes, so a new count of cold documents builds no plan.
 //! Knows nothing of text or pooling: it maps token ids + mask to hidden states.
 
 use crate::error::{Error, Result};
