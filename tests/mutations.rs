@@ -13,11 +13,10 @@ mod formats_support;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use formats_support::{exercise, settings, DIMS};
-use nook::collection::manifest::Manifest;
+use formats_support::{exercise, fix_checksums, settings, DIMS};
 use nook::collection::{Collection, export};
 use nook::rng::Rng;
-use nook::store::{CODEBOOK_KEY, MANIFEST_KEY, Snapshot, Table};
+use nook::store::{Snapshot, Table};
 
 const FIXTURES: [&str; 3] = ["stored", "flat", "graph"];
 
@@ -63,31 +62,6 @@ fn mutate(rng: &mut Rng, bytes: &mut Vec<u8>) {
             }
             _ => bytes.push(below(rng, 256) as u8),
         }
-    }
-}
-
-/// Recompute what a crafter would: the manifest's crcs of every block and of the
-/// codebook, and the manifest's own crc (if it still decodes; if not, its trailing crc).
-fn fix_checksums(snap: &mut Snapshot) {
-    let blocks: Vec<u32> = snap.blocks.iter().map(|(_, b)| crc32fast::hash(b)).collect();
-    let codebook = snap.meta.iter().find(|(k, _)| *k == CODEBOOK_KEY).map(|(_, b)| crc32fast::hash(b));
-    let Some((_, m)) = snap.meta.iter_mut().find(|(k, _)| *k == MANIFEST_KEY) else { return };
-    match Manifest::decode(m) {
-        Ok(mut manifest) => {
-            if manifest.block_crcs.len() == blocks.len() {
-                manifest.block_crcs = blocks;
-            }
-            if manifest.codebook_crc != 0 {
-                manifest.codebook_crc = codebook.unwrap_or(0);
-            }
-            *m = manifest.encode();
-        }
-        Err(_) if m.len() >= 4 => {
-            let body = m.len() - 4;
-            let crc = crc32fast::hash(&m[..body]);
-            m[body..].copy_from_slice(&crc.to_le_bytes());
-        }
-        Err(_) => {}
     }
 }
 

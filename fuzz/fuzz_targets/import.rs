@@ -5,11 +5,11 @@
 
 use libfuzzer_sys::fuzz_target;
 
-#[path = "common.rs"]
-mod common;
+#[path = "../../tests/formats_support/mod.rs"]
+mod formats_support;
 
 fuzz_target!(|data: &[u8]| {
-    if let Ok(snap) = nook::collection::export::decode(&common::with_crc(data)) {
-        common::exercise(&snap);
+    if let Ok(snap) = nook::collection::export::decode(&formats_support::with_crc(data)) {
+        formats_support::exercise(&snap);
     }
 });

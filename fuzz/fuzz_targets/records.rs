@@ -7,12 +7,12 @@
 
 use libfuzzer_sys::fuzz_target;
 
-#[path = "common.rs"]
-mod common;
+#[path = "../../tests/formats_support/mod.rs"]
+mod formats_support;
 
 fuzz_target!(|data: &[u8]| {
-    if let Ok(mut snap) = nook::collection::export::decode(&common::with_crc(data)) {
-        common::fix_checksums(&mut snap);
-        common::exercise(&snap);
+    if let Ok(mut snap) = nook::collection::export::decode(&formats_support::with_crc(data)) {
+        formats_support::fix_checksums(&mut snap);
+        formats_support::exercise(&snap);
     }
 });

@@ -1,11 +1,13 @@
-//! The frozen-format fixtures' shared definitions (tests/formats.rs natively, and the
-//! IndexedDB check in tests/wasm_common): how they were written and how their recorded
-//! results are formatted.
+//! The frozen-format fixtures' shared definitions (tests/formats.rs natively, the
+//! IndexedDB check in tests/wasm_common, tests/mutations.rs and the fuzz targets): how
+//! they were written, how their recorded results are formatted, what a crafter of
+//! records recomputes, and what a collection that opens must survive.
 
 #![allow(dead_code)]
 
 use nook::collection::{Collection, Doc, HashEmbed, Settings};
-use nook::store::Snapshot;
+use nook::collection::manifest::Manifest;
+use nook::store::{CODEBOOK_KEY, MANIFEST_KEY, Snapshot};
 
 pub const DIMS: usize = 64;
 pub const QUERIES: [&str; 4] = ["river garden", "python engine notes", "planet ocean music", "https://example.org/7"];
@@ -51,3 +53,35 @@ pub fn exercise(snap: &Snapshot) {
     let _ = c.search(&mut embed, "pasta", 10, true, None);
 }
 
+
+/// Recompute what a crafter would: the manifest's crcs of every block and of the
+/// codebook, and the manifest's own crc (if it still decodes; if not, its trailing crc).
+pub fn fix_checksums(snap: &mut Snapshot) {
+    let blocks: Vec<u32> = snap.blocks.iter().map(|(_, b)| crc32fast::hash(b)).collect();
+    let codebook = snap.meta.iter().find(|(k, _)| *k == CODEBOOK_KEY).map(|(_, b)| crc32fast::hash(b));
+    let Some((_, m)) = snap.meta.iter_mut().find(|(k, _)| *k == MANIFEST_KEY) else { return };
+    match Manifest::decode(m) {
+        Ok(mut manifest) => {
+            if manifest.block_crcs.len() == blocks.len() {
+                manifest.block_crcs = blocks;
+            }
+            if manifest.codebook_crc != 0 {
+                manifest.codebook_crc = codebook.unwrap_or(0);
+            }
+            *m = manifest.encode();
+        }
+        Err(_) if m.len() >= 4 => {
+            let body = m.len() - 4;
+            let crc = crc32fast::hash(&m[..body]);
+            m[body..].copy_from_slice(&crc.to_le_bytes());
+        }
+        Err(_) => {}
+    }
+}
+
+/// The export's trailing crc32, as anyone crafting an import file computes it.
+pub fn with_crc(body: &[u8]) -> Vec<u8> {
+    let mut bytes = body.to_vec();
+    bytes.extend_from_slice(&crc32fast::hash(body).to_le_bytes());
+    bytes
+}
