@@ -113,7 +113,7 @@ fn batch_agrees_with_single() {
     assert!(e.embed(&[]).unwrap().is_empty());
     // Latency mode (each alone, padded to a few lengths) = throughput mode.
     let mut lone = Vec::new();
-    e.embed_tokens_lone(&ids, &mut lone).unwrap();
+    e.embed_recomputed_tokens(&ids, &mut lone).unwrap();
     for (i, (a, b)) in lone.chunks_exact(e.dims()).zip(&batched).enumerate() {
         let c = cosine(a, b);
         assert!(c >= 0.9999, "text {i}: lone vs batched cosine {c}");

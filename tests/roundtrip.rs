@@ -26,6 +26,18 @@ fn records() -> impl Strategy<Value = Vec<(u64, Vec<u8>)>> {
     proptest::collection::btree_map(any::<u64>(), vec(any::<u8>(), 0..64), 0..20).prop_map(|m| m.into_iter().collect())
 }
 
+/// `bytes` (the encoding of `value`) decode to `value`, and with the byte at `at` changed
+/// by `flip` they are refused.
+fn round_trips_and_refuses_changes<T: PartialEq + std::fmt::Debug, E>(value: &T, bytes: &[u8], decode: impl Fn(&[u8]) -> Result<T, E>, at: prop::sample::Index, flip: u8) -> Result<(), TestCaseError> {
+    let got = decode(bytes).ok();
+    prop_assert_eq!(got.as_ref(), Some(value));
+    let mut bad = bytes.to_vec();
+    let i = at.index(bad.len());
+    bad[i] ^= flip;
+    prop_assert!(decode(&bad).is_err(), "byte {} changed and the record still decodes", i);
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
 
@@ -42,22 +54,12 @@ proptest! {
 
     #[test]
     fn documents_round_trip_and_refuse_any_changed_byte(d in doc(), at in any::<prop::sample::Index>(), flip in 1u8..=255) {
-        let bytes = d.encode();
-        prop_assert_eq!(Doc::decode(&bytes).unwrap(), d);
-        let mut bad = bytes.clone();
-        let i = at.index(bad.len());
-        bad[i] ^= flip;
-        prop_assert!(Doc::decode(&bad).is_err(), "byte {} changed and the record still decodes", i);
+        round_trips_and_refuses_changes(&d, &d.encode(), Doc::decode, at, flip)?;
     }
 
     #[test]
     fn manifests_round_trip_and_refuse_any_changed_byte(m in manifest(), at in any::<prop::sample::Index>(), flip in 1u8..=255) {
-        let bytes = m.encode();
-        prop_assert_eq!(Manifest::decode(&bytes).unwrap(), m);
-        let mut bad = bytes.clone();
-        let i = at.index(bad.len());
-        bad[i] ^= flip;
-        prop_assert!(Manifest::decode(&bad).is_err(), "byte {} changed and the manifest still decodes", i);
+        round_trips_and_refuses_changes(&m, &m.encode(), Manifest::decode, at, flip)?;
     }
 
     #[test]

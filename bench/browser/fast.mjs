@@ -11,7 +11,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import os from 'node:os';
-import { ROOT, site, launch, log } from './site.mjs';
+import { ROOT, site, launch, log, openPage } from './site.mjs';
 
 const docs = JSON.parse(readFileSync(join(ROOT, 'data/bench-docs.json'), 'utf8'));
 const fanout = JSON.parse(readFileSync(join(ROOT, 'data/bench-queries.json'), 'utf8'));
@@ -31,12 +31,7 @@ const loadavg = [os.loadavg()];
 
 async function session(fn) {
   const b = await launch(origin, foreign, PROFILE);
-  const page = await b.context.newPage();
-  page.setDefaultTimeout(0);
-  await page.exposeFunction('benchLog', log);
-  page.on('console', (m) => { if (m.type() === 'error') log(`[page error] ${m.text()}`); });
-  await page.goto(`${origin}/fast.html`);
-  await page.waitForFunction(() => window.fastReady === true);
+  const page = await openPage(b.context, origin, 'fast.html', 'fastReady');
   try { return await fn(page); } finally { await b.close(); }
 }
 
@@ -63,6 +58,7 @@ const mean = (a) => a.reduce((x, y) => x + y, 0) / a.length;
 const r1 = (x) => Math.round(x * 10) / 10, r3 = (x) => Math.round(x * 1000) / 1000;
 const pass = (p) => ({ p50_ms: r1(pct(p.lat, 0.5)), p95_ms: r1(pct(p.lat, 0.95)), recomputed_mean: r1(mean(p.recomputed)), recall10: r3(p.recall10) });
 const stats = runs.fanoutqa.stats;
+const before = (() => { try { return JSON.parse(readFileSync(join(ROOT, 'bench/results/browser.json'), 'utf8')); } catch (_) { return null; } })();
 const out = {
   docs10k: {
     documents: docs.length,
@@ -72,7 +68,8 @@ const out = {
     hnswlib: { p50_ms: r1(pct(sets.flatMap((s) => indexed.hnswlib[s.name].lat), 0.5)), sets: Object.fromEntries(sets.map((s) => [s.name, { p50_ms: r1(pct(indexed.hnswlib[s.name].lat, 0.5)), recall10: r3(indexed.hnswlib[s.name].recall10) }])) },
   },
   bookmarks80k: null,
-  indexing: { docs_per_s_1worker: r1(indexed.docsPerSec), docs_per_s_2workers: null, before_docs_per_s: 62.3, indexed_by: indexed.pkg, indexed_at: indexed.date },
+  // "Before": the indexing speed the browser benchmark recorded (bench/results/browser.json).
+  indexing: { docs_per_s_1worker: r1(indexed.docsPerSec), docs_per_s_2workers: null, before_docs_per_s: before?.nook ? r1(before.nook.docsPerSec) : null, before_from: before?.nook ? `browser.json ${before.date}` : null, indexed_by: indexed.pkg, indexed_at: indexed.date },
   embed: null,
   package: process.env.NOOK_BENCH_PKG || 'pkg',
   date: new Date().toISOString(),

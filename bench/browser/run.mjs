@@ -5,19 +5,14 @@
 import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import os from 'node:os';
-import { ROOT, site, launch, log } from './site.mjs';
+import { ROOT, site, launch, log, openPage } from './site.mjs';
 
 const docs = JSON.parse(readFileSync(join(ROOT, 'data/bench-docs.json'), 'utf8'));
 const queries = JSON.parse(readFileSync(join(ROOT, 'data/bench-queries.json'), 'utf8'));
 const { server, origin } = await site(['bench.html', 'bench.js']);
 const foreign = [];
 const browser = await launch(origin, foreign);
-const page = await browser.context.newPage();
-page.setDefaultTimeout(0);
-await page.exposeFunction('benchLog', log);
-page.on('console', (m) => { if (m.type() === 'error') log(`[page error] ${m.text()}`); });
-await page.goto(`${origin}/bench.html`);
-await page.waitForFunction(() => window.benchReady === true);
+const page = await openPage(browser.context, origin, 'bench.html', 'benchReady');
 const which = (process.env.NOOK_BENCH_ONLY || 'nook,peers').split(',');
 const result = { documents: docs.length, queries: queries.length, date: new Date().toISOString(), machine: `${process.arch}, headless Chromium, 1 worker`, loadavgStart: os.loadavg() };
 // A partial run (NOOK_BENCH_ONLY) keeps the other system's last recorded numbers.

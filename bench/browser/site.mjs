@@ -51,3 +51,15 @@ export async function launch(origin, foreign, profile) {
 }
 
 export const log = (m) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${m}`);
+
+/** A page of `context` at `origin/path`, logging to the console and page errors, once
+ * `window[flag]` is true. */
+export async function openPage(context, origin, path, flag) {
+  const page = await context.newPage();
+  page.setDefaultTimeout(0);
+  await page.exposeFunction('benchLog', log);
+  page.on('console', (m) => { if (m.type() === 'error') log(`[page error] ${m.text()}`); });
+  await page.goto(`${origin}/${path}`);
+  await page.waitForFunction((f) => window[f] === true, flag);
+  return page;
+}

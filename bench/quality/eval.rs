@@ -65,7 +65,7 @@ impl<E: Embed> CachedEmbed<E> {
         let missing: Vec<&[u32]> = seqs.iter().copied().filter(|s| !self.map.contains_key(*s)).collect();
         if !missing.is_empty() {
             let mut v = Vec::new();
-            if lone { self.inner.embed_for_query(&missing, &mut v)? } else { self.inner.embed_tokens(&missing, &mut v)? }
+            if lone { self.inner.embed_recomputed(&missing, &mut v)? } else { self.inner.embed_tokens(&missing, &mut v)? }
             let d = self.inner.dims();
             for (s, e) in missing.iter().zip(v.chunks_exact(d)) {
                 self.map.insert(s.to_vec(), e.to_vec());
@@ -118,7 +118,7 @@ impl<E: Embed> Embed for CachedEmbed<E> {
     fn embed_tokens(&mut self, seqs: &[&[u32]], out: &mut Vec<f32>) -> Result<()> {
         self.through(seqs, out, false)
     }
-    fn embed_for_query(&mut self, seqs: &[&[u32]], out: &mut Vec<f32>) -> Result<()> {
+    fn embed_recomputed(&mut self, seqs: &[&[u32]], out: &mut Vec<f32>) -> Result<()> {
         self.through(seqs, out, true)
     }
     fn knows_word(&self, word: &str) -> bool {
@@ -155,7 +155,7 @@ pub fn index<E: Embed>(corpus: &Corpus, embed: &mut CachedEmbed<E>, settings: Se
             let mut v = Vec::new();
             if !q.text.trim().is_empty() {
                 let t = embed.tokenize(&q.text).expect("tokenize");
-                embed.embed_for_query(&[&t], &mut v).expect("embed");
+                embed.embed_query(&t, &mut v).expect("embed");
             }
             v
         })

@@ -73,6 +73,14 @@ export class Nook {
     this._next = 1;
     this._pending = new Map();
     this._closed = false;
+    this._worker = null;
+    // Options are checked before a worker starts: refused options leave nothing running.
+    const refused = optionsError(options);
+    if (refused) {
+      this.ready = Promise.reject(rebuild(refused));
+      this.ready.catch(() => {});
+      return;
+    }
     this._worker = options.workerUrl
       ? new Worker(absolute(options.workerUrl), { type: 'module', name: `nook:${name}` })
       // This literal form (static URL and options) is what bundlers (Vite, webpack 5,
@@ -85,17 +93,6 @@ export class Nook {
       name: 'NookStateError',
       message: `the nook worker ${ev.filename || options.workerUrl || 'worker.js'} failed: ${ev.message || 'script error (if the worker file answered 404, pass options.workerUrl)'}`,
     });
-    const unknown = Object.keys(options).filter((k) => !OPTIONS.includes(k));
-    if (unknown.length) {
-      this.ready = Promise.reject(rebuild({ name: 'NookInputError', message: `unknown option${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; nook's options are ${OPTIONS.join(', ')}` }));
-      this.ready.catch(() => {});
-      return;
-    }
-    if (!options.modelUrl || !options.tokenizerUrl) {
-      this.ready = Promise.reject(rebuild({ name: 'NookInputError', message: 'options.modelUrl and options.tokenizerUrl are required' }));
-      this.ready.catch(() => {});
-      return;
-    }
     const { workerUrl, persist, onProgress, ...rest } = options;
     const ownWasm = options.wasmUrl == null;
     const relaxed = 'wasmRelaxedUrl' in options ? absolute(options.wasmRelaxedUrl) : (ownWasm ? WASM_RELAXED_URL.href : undefined);
@@ -216,9 +213,11 @@ export class Nook {
   /** Stop the worker and close the database. */
   async close() {
     if (this._closed) return;
-    try { await this._call('close', {}, { ready: true }); } catch (_) { /* closing anyway */ }
+    if (this._worker) {
+      try { await this._call('close', {}, { ready: true }); } catch (_) { /* closing anyway */ }
+      this._worker.terminate();
+    }
     this._closed = true;
-    this._worker.terminate();
     this._failAll({ name: 'NookStateError', message: 'this nook database was closed' });
   }
 }
@@ -228,6 +227,14 @@ const SETTINGS = ['pruneAt', 'graphAt', 'cacheSize', 'maxTextBytes', 'keywordWei
 /** Every option `open` accepts (index.d.ts NookOptions); any other name is refused, so a
  * misspelt one ("minscore") is an error instead of a silent default. */
 const OPTIONS = ['modelUrl', 'tokenizerUrl', 'wasmUrl', 'wasmRelaxedUrl', 'workerUrl', 'persist', 'onProgress', ...SETTINGS];
+
+/** What is wrong with `open`'s options (a NookInputError's fields), or null. */
+function optionsError(options) {
+  const unknown = Object.keys(options).filter((k) => !OPTIONS.includes(k));
+  if (unknown.length) return { name: 'NookInputError', message: `unknown option${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; nook's options are ${OPTIONS.join(', ')}` };
+  if (!options.modelUrl || !options.tokenizerUrl) return { name: 'NookInputError', message: 'options.modelUrl and options.tokenizerUrl are required' };
+  return null;
+}
 
 function pick(o) {
   const out = {};

@@ -102,7 +102,7 @@ impl ExactVectors for Recompute<'_> {
                 .iter()
                 .map(|k| self.docs.get(k).map(|d| d.tokens.as_slice()).ok_or(crate::Error::UnknownId(*k)))
                 .collect::<crate::Result<Vec<_>>>()?;
-            self.embed.embed_for_query(&seqs, &mut fresh).map_err(|e| crate::Error::Provider(e.message))?;
+            self.embed.embed_recomputed(&seqs, &mut fresh).map_err(|e| crate::Error::Provider(e.message))?;
         }
         let mut fresh_of: HashMap<u64, &[f32]> = HashMap::new();
         for (k, v) in missing.iter().zip(fresh.chunks_exact(dims)) {

@@ -15,12 +15,12 @@ pub trait Embed {
     /// The same for the few documents a search recomputes: an embedder may favour
     /// latency over throughput here (the real one runs them at a few padded lengths,
     /// one call per length, on plans that stay cached).
-    fn embed_for_query(&mut self, seqs: &[&[u32]], out: &mut Vec<f32>) -> Result<()> {
+    fn embed_recomputed(&mut self, seqs: &[&[u32]], out: &mut Vec<f32>) -> Result<()> {
         self.embed_tokens(seqs, out)
     }
     /// A query's embedding, appended to `out` (latency first).
     fn embed_query(&mut self, seq: &[u32], out: &mut Vec<f32>) -> Result<()> {
-        self.embed_for_query(&[seq], out)
+        self.embed_recomputed(&[seq], out)
     }
     /// Does the model know `word` (lowercase) as a word of its own? A query made only of
     /// words neither the model nor the documents know is held to a higher relevance floor.
@@ -40,8 +40,8 @@ impl Embed for crate::embed::Embedder {
     fn embed_tokens(&mut self, seqs: &[&[u32]], out: &mut Vec<f32>) -> Result<()> {
         self.embed_tokens_into(seqs, out).map_err(Failure::from)
     }
-    fn embed_for_query(&mut self, seqs: &[&[u32]], out: &mut Vec<f32>) -> Result<()> {
-        self.embed_tokens_lone(seqs, out).map_err(Failure::from)
+    fn embed_recomputed(&mut self, seqs: &[&[u32]], out: &mut Vec<f32>) -> Result<()> {
+        self.embed_recomputed_tokens(seqs, out).map_err(Failure::from)
     }
     fn embed_query(&mut self, seq: &[u32], out: &mut Vec<f32>) -> Result<()> {
         self.embed_query_tokens(seq, out).map_err(Failure::from)

@@ -44,22 +44,21 @@ pub fn plan_runs(token_counts: &[usize], max_tokens: usize, max_batch: usize) ->
     runs
 }
 
-/// Lengths a single text is padded to when it runs alone (latency mode): the query and
-/// the documents it recomputes. A lone run's cost grows about linearly with its padded
-/// length past ~16 tokens, and bookmark-like documents (title + folder + URL words) are
+/// Lengths a query and the documents it recomputes are padded to (latency mode). A run's
+/// cost grows about linearly with its padded length past ~16 tokens, and bookmark-like documents (title + folder + URL words) are
 /// 20-60 tokens, so steps are 8 tokens up to 48; ten shapes, whose plans stay cached.
-const LONE_BUCKETS: [usize; 10] = [16, 24, 32, 40, 48, 64, 96, 128, 192, 256];
+const LATENCY_LENGTHS: [usize; 10] = [16, 24, 32, 40, 48, 64, 96, 128, 192, 256];
 
 /// Most texts in one latency-mode run.
 pub const MAX_LATENCY_BATCH: usize = 32;
 
 /// Runs for a query and the few documents it recomputes: each text padded to a
-/// [`LONE_BUCKETS`] length (capped at `max_tokens`), texts of the same length together in
+/// [`LATENCY_LENGTHS`] length (capped at `max_tokens`), texts of the same length together in
 /// one run of any size up to [`MAX_LATENCY_BATCH`] (the model runs these on a plan whose
 /// batch dimension is left open, so a new count builds no new plan). One call per
 /// length instead of one per text: the weights are read once for all of them.
-pub fn lone_runs(token_counts: &[usize], max_tokens: usize) -> Vec<Run> {
-    let len_of = |n: usize| LONE_BUCKETS.iter().copied().find(|&b| b >= n).unwrap_or(n).min(max_tokens).max(n);
+pub fn latency_runs(token_counts: &[usize], max_tokens: usize) -> Vec<Run> {
+    let len_of = |n: usize| LATENCY_LENGTHS.iter().copied().find(|&b| b >= n).unwrap_or(n).min(max_tokens).max(n);
     let mut runs: Vec<Run> = Vec::new();
     for (i, &n) in token_counts.iter().enumerate() {
         let len = len_of(n);
@@ -81,15 +80,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn lone_runs_use_few_lengths_and_group_by_length() {
-        let runs = lone_runs(&[3, 16, 17, 45, 49, 200, 300, 10], 256);
+    fn latency_runs_use_few_lengths_and_group_by_length() {
+        let runs = latency_runs(&[3, 16, 17, 45, 49, 200, 300, 10], 256);
         assert_eq!(
             runs.iter().map(|r| (r.len, r.items.clone())).collect::<Vec<_>>(),
             vec![(16, vec![0, 1, 7]), (24, vec![2]), (48, vec![3]), (64, vec![4]), (256, vec![5]), (300, vec![6])]
         );
-        let many = lone_runs(&[5; 70], 256);
+        let many = latency_runs(&[5; 70], 256);
         assert_eq!(many.iter().map(|r| r.items.len()).collect::<Vec<_>>(), vec![32, 32, 6]);
-        assert!(lone_runs(&[], 256).is_empty());
+        assert!(latency_runs(&[], 256).is_empty());
     }
 
     #[test]

@@ -91,7 +91,7 @@ impl Model {
         self.vocab_rows
     }
 
-    /// Hidden states for `batch` rows of `len` tokens (`ids`, `mask` row-major): returns
+    /// Hidden states for `batch`'s rows of `len` tokens (`ids`, `mask` row-major): returns
     /// `rows * len * dims` floats.
     pub fn run(&mut self, ids: &[i64], mask: &[i64], batch: Batch, len: usize) -> Result<Vec<f32>> {
         let rows = batch.rows();
@@ -103,8 +103,7 @@ impl Model {
             // Key 0: no fixed plan has zero rows.
             Batch::Open(_) => self.plans.get_or_build((0, len), || build_plan(typed, b, s, None, len))?,
         };
-        let batch = rows;
-        let shape = [batch, len];
+        let shape = [rows, len];
         let zeros = vec![0i64; if self.inputs.contains(&Input::TypeIds) { ids.len() } else { 0 }];
         let mut feed: TVec<TValue> = tvec![];
         for role in &self.inputs {
@@ -118,12 +117,12 @@ impl Model {
         }
         let out = state.run(feed).map_err(tract_err("running the model"))?;
         let hidden = out.first().ok_or_else(|| Error::Embed("the model produced no output".into()))?;
-        let want = batch * len * self.dims;
+        let want = rows * len * self.dims;
         let view = hidden.try_as_plain_ram().map_err(tract_err("reading the model output"))?;
         let floats = view.as_slice::<f32>().map_err(tract_err("the model output is not f32"))?;
         if floats.len() != want {
             return Err(Error::Embed(format!(
-                "the model output has {} values, expected {want} ({batch} x {len} x {})",
+                "the model output has {} values, expected {want} ({rows} x {len} x {})",
                 floats.len(),
                 self.dims
             )));

@@ -93,6 +93,11 @@ impl Snapshot {
         }
     }
 
+    /// Every record as a write: what puts this snapshot into an empty store.
+    pub fn writes(&self) -> Vec<Write> {
+        Table::ALL.iter().flat_map(|&t| self.table(t).iter().map(move |(key, v)| Write { table: t, key: *key, value: Some(v.clone()) })).collect()
+    }
+
     /// Bytes held, per table.
     pub fn bytes(&self, t: Table) -> usize {
         self.table(t).iter().map(|(_, v)| v.len() + 8).sum()

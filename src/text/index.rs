@@ -144,39 +144,40 @@ impl KeywordIndex {
         Query(words.into_iter().map(|w| self.resolve(w, unknown_idf)).collect())
     }
 
+    /// One query word: itself if the index has it, else its nearest terms as typos.
     fn resolve(&self, w: String, unknown_idf: f32) -> Resolved {
-                if let Some(list) = self.postings.get(&w) {
-                    let idf = self.idf(list.len());
-                    return Resolved { variants: vec![(w.clone(), 1.0)], idf, word: w };
-                }
-                let max = fuzzy::max_edits(w.chars().count());
-                if max == 0 {
-                    return Resolved { word: w, variants: Vec::new(), idf: unknown_idf };
-                }
-                let wc: Vec<char> = w.chars().collect();
-                let swap_only = fuzzy::swap_only(wc.len());
-                let mut near: Vec<(usize, usize, &String)> = Vec::new();
-                let mut tc: Vec<char> = Vec::new();
-                for (t, list) in &self.postings {
-                    if t.len().abs_diff(w.len()) > max + 2 {
-                        continue;
-                    }
-                    tc.clear();
-                    tc.extend(t.chars());
-                    let d = if swap_only { fuzzy::is_swap(&wc, &tc).then_some(1) } else { fuzzy::within(&wc, &tc, max) };
-                    if let Some(d) = d {
-                        near.push((d, list.len(), t));
-                    }
-                }
-                let Some(best) = near.iter().map(|n| n.0).min() else {
-                    return Resolved { word: w, variants: Vec::new(), idf: unknown_idf };
-                };
-                near.retain(|n| n.0 == best);
-                near.sort_by(|a, b| b.1.cmp(&a.1).then(a.2.cmp(b.2)));
-                near.truncate(MAX_VARIANTS);
-                let idf = self.idf(near[0].1);
-                let variants = near.into_iter().map(|(d, _, t)| (t.clone(), typo_discount(d))).collect();
-                Resolved { word: w, variants, idf }
+        if let Some(list) = self.postings.get(&w) {
+            let idf = self.idf(list.len());
+            return Resolved { variants: vec![(w.clone(), 1.0)], idf, word: w };
+        }
+        let max = fuzzy::max_edits(w.chars().count());
+        if max == 0 {
+            return Resolved { word: w, variants: Vec::new(), idf: unknown_idf };
+        }
+        let wc: Vec<char> = w.chars().collect();
+        let swap_only = fuzzy::swap_only(wc.len());
+        let mut near: Vec<(usize, usize, &String)> = Vec::new();
+        let mut tc: Vec<char> = Vec::new();
+        for (t, list) in &self.postings {
+            if t.len().abs_diff(w.len()) > max + 2 {
+                continue;
+            }
+            tc.clear();
+            tc.extend(t.chars());
+            let d = if swap_only { fuzzy::is_swap(&wc, &tc).then_some(1) } else { fuzzy::within(&wc, &tc, max) };
+            if let Some(d) = d {
+                near.push((d, list.len(), t));
+            }
+        }
+        let Some(best) = near.iter().map(|n| n.0).min() else {
+            return Resolved { word: w, variants: Vec::new(), idf: unknown_idf };
+        };
+        near.retain(|n| n.0 == best);
+        near.sort_by(|a, b| b.1.cmp(&a.1).then(a.2.cmp(b.2)));
+        near.truncate(MAX_VARIANTS);
+        let idf = self.idf(near[0].1);
+        let variants = near.into_iter().map(|(d, _, t)| (t.clone(), typo_discount(d))).collect();
+        Resolved { word: w, variants, idf }
     }
 
     /// Does `word` (a query term) match a term of the index, exactly or as a typo?

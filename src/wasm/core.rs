@@ -15,7 +15,7 @@ use super::convert::{docs_from_js, filter_from_js, hit_to_js, ids_from_js, setti
 use super::{init, js_error};
 use crate::collection::{Collection, Doc, Precision, Settings, export};
 use crate::embed::Embedder;
-use crate::store::idb::IdbStore;
+use crate::store::idb::{IdbStore, PendingLoad};
 use crate::store::{Failure, Kind, MANIFEST_KEY, Result, Store, Table};
 use crate::collection::manifest::Manifest;
 
@@ -111,36 +111,33 @@ async fn open_shared(name: String, model: Vec<u8>, tokenizer: Vec<u8>, options: 
     }
 }
 
+/// What an open reads: the database's records (their reads issued), or an export's bytes.
+enum Records {
+    Stored(PendingLoad),
+    Import(Vec<u8>),
+}
+
 /// The collection and embedder of an open: the stored records, or `import`'s bytes
 /// written to the (empty) database.
 async fn opened(store: &IdbStore, name: &str, settings: &Settings, model: Vec<u8>, tokenizer: Vec<u8>, import: Option<Vec<u8>>) -> Result<(Collection, Embedder)> {
     // The browser reads the records while the model is parsed and optimised.
-    let pending = match import {
-        None => Some(store.begin_load()?),
-        Some(_) => None,
+    let records = match import {
+        None => Records::Stored(store.begin_load()?),
+        Some(bytes) => Records::Import(bytes),
     };
     let embed = Embedder::from_bytes(&model, &tokenizer).map_err(Failure::from)?;
     drop((model, tokenizer));
     let dims = embed.dims();
-    let Some(bytes) = import else {
-        let snap = match pending {
-            Some(p) => p.finish().await?,
-            None => store.load().await?,
-        };
-        return Ok((Collection::load(settings.clone(), dims, &snap)?, embed));
+    let bytes = match records {
+        Records::Stored(pending) => return Ok((Collection::load(settings.clone(), dims, &pending.finish().await?)?, embed)),
+        Records::Import(bytes) => bytes,
     };
     let snap = export::decode(&bytes)?;
     let coll = Collection::load(settings.clone(), dims, &snap)?;
     if store.get(Table::Meta, MANIFEST_KEY).await?.is_some() {
         return Err(Failure::new(Kind::State, format!("database {name:?} already exists: delete it first (Nook.deleteDatabase) or import under another name")));
     }
-    let mut writes = Vec::new();
-    for t in Table::ALL {
-        for (key, v) in snap.table(t) {
-            writes.push(crate::store::Write { table: t, key: *key, value: Some(v.clone()) });
-        }
-    }
-    store.commit(&writes).await?;
+    store.commit(&snap.writes()).await?;
     Ok((coll, embed))
 }
 

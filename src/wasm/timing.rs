@@ -64,8 +64,8 @@ impl Embed for Timed<'_> {
         self.timed(seqs.len(), |e| e.embed_tokens(seqs, out))
     }
 
-    fn embed_for_query(&mut self, seqs: &[&[u32]], out: &mut Vec<f32>) -> Result<()> {
-        self.timed(seqs.len(), |e| e.embed_for_query(seqs, out))
+    fn embed_recomputed(&mut self, seqs: &[&[u32]], out: &mut Vec<f32>) -> Result<()> {
+        self.timed(seqs.len(), |e| e.embed_recomputed(seqs, out))
     }
 
     fn embed_query(&mut self, seq: &[u32], out: &mut Vec<f32>) -> Result<()> {

@@ -52,7 +52,7 @@ pub fn latency_runs_do_not_depend_on_companions(e: &mut nook::embed::Embedder) {
         .iter()
         .map(|s| {
             let mut v = Vec::new();
-            e.embed_tokens_lone(&[s], &mut v).expect("embeds");
+            e.embed_recomputed_tokens(&[s], &mut v).expect("embeds");
             v
         })
         .collect();
@@ -61,7 +61,7 @@ pub fn latency_runs_do_not_depend_on_companions(e: &mut nook::embed::Embedder) {
     for size in [2, 3, 5, twice.len()] {
         for group in twice.chunks(size) {
             let mut v = Vec::new();
-            e.embed_tokens_lone(group, &mut v).expect("embeds");
+            e.embed_recomputed_tokens(group, &mut v).expect("embeds");
             for (seq, got) in group.iter().zip(v.chunks_exact(dims)) {
                 let i = ids.iter().position(|s| s == *seq).expect("a case");
                 assert!(got == alone[i].as_slice(), "case {i} embeds differently in a latency run of {} (cosine {})", group.len(), cosine(got, &alone[i]));

@@ -73,8 +73,7 @@ pub async fn v1_records_open_from_indexeddb(db: &str) {
         IdbStore::delete_database(db).await.unwrap();
         let store = IdbStore::open(db).await.unwrap();
         let snap = nook::collection::export::decode(bytes).expect("a v1 export decodes");
-        let records: Vec<Write> = Table::ALL.iter().flat_map(|&t| snap.table(t).iter().map(move |(k, v)| Write { table: t, key: *k, value: Some(v.clone()) })).collect();
-        store.commit(&records).await.unwrap();
+        store.commit(&snap.writes()).await.unwrap();
         store.close();
         let store = IdbStore::open(db).await.unwrap();
         let mut c = Collection::load(formats_support::settings(), formats_support::DIMS, &store.load().await.unwrap()).expect("v1 records open");
