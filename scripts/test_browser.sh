@@ -10,7 +10,7 @@
 # itself and sets NOOK_SKIP_CARGO_TESTS=1), so no dependency is built twice.
 #
 # Env: CARGO_TARGET_DIR (default ~/.cache/nook-target); NOOK_SKIP_BUILD=1 reuses pkg/dist;
-#      NOOK_LTO as for build_wasm.sh.
+#      NOOK_LTO as for build_wasm.sh; NOOK_TEST_PATTERN=regex runs only the package tests it names.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -51,5 +51,5 @@ cp data/fanoutqa-docs.json data/fanoutqa-queries.json "$SITE/data/"
 
 say "Playwright (playwright-core + /usr/bin/chromium)"
 (cd tests/browser && { [[ -d node_modules/playwright-core ]] || npm install --silent --no-audit --no-fund; })
-(cd tests/browser && NOOK_TEST_SITE="$SITE" node --test --test-concurrency=1 package.test.mjs)
+(cd tests/browser && NOOK_TEST_SITE="$SITE" node --test --test-concurrency=1 ${NOOK_TEST_PATTERN:+--test-name-pattern="$NOOK_TEST_PATTERN"} package.test.mjs)
 say "all browser-side tests passed"

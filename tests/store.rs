@@ -22,7 +22,7 @@ fn memory_store_conforms() {
 
 mod collection {
     use super::ready;
-    use nook::collection::{Collection, Doc, HashEmbed, Settings, export};
+    use nook::collection::{Collection, Doc, Embed, HashEmbed, Precomputed, Settings, export, split_sequences};
     use nook::store::{Kind, MemoryStore, Store, Table};
 
     const DIMS: usize = 64;
@@ -160,5 +160,90 @@ mod collection {
         newer.meta[0].1[4] = 99;
         assert_eq!(Collection::load(settings(), DIMS, &newer).err().unwrap().kind, Kind::Version);
         assert_eq!(Collection::load(settings(), DIMS + 1, &snap).err().unwrap().kind, Kind::Input);
+    }
+
+    /// Counts the bulk embedding calls that reach it (the helper workers' share must not).
+    struct Counting {
+        inner: HashEmbed,
+        embedded: usize,
+    }
+
+    impl Embed for Counting {
+        fn dims(&self) -> usize {
+            self.inner.dims
+        }
+        fn tokenize(&self, text: &str) -> nook::store::Result<Vec<u32>> {
+            self.inner.tokenize(text)
+        }
+        fn embed_tokens(&mut self, seqs: &[&[u32]], out: &mut Vec<f32>) -> nook::store::Result<()> {
+            self.embedded += seqs.len();
+            self.inner.embed_tokens(seqs, out)
+        }
+    }
+
+    /// What the package does with helper workers: another embedder embeds the sequences
+    /// `tokens_to_embed` gives; the collection indexes them through `Precomputed`. Same
+    /// writes, same exports, same results as embedding in place, across the flat and
+    /// graph phases, with updates and unchanged documents in the batches; sequences the
+    /// helper did not embed are embedded in place.
+    #[test]
+    fn embeddings_made_elsewhere_index_identically() {
+        let settings = Settings { graph_at: 400, ..settings() };
+        let (here, there) = (MemoryStore::new(), MemoryStore::new());
+        let mut a = open_with(&here, settings.clone());
+        let mut b = open_with(&there, settings.clone());
+        let mut own = Counting { inner: HashEmbed { dims: DIMS }, embedded: 0 };
+        for (n, chunk) in (0..520).collect::<Vec<_>>().chunks(40).enumerate() {
+            let mut docs: Vec<Doc> = chunk.iter().map(|&i| doc(i)).collect();
+            if n > 0 {
+                docs.push(doc(3)); // unchanged: embedded by no one
+                let mut changed = doc(10 + n);
+                changed.text = format!("rewritten {n} violins");
+                docs.push(changed);
+            }
+            let seqs = b.tokens_to_embed(&own, &docs).unwrap();
+            assert_eq!(seqs.len(), docs.len() - usize::from(n > 0));
+            // The helper skips the last sequence of every third chunk: the collection embeds it.
+            let helped = if n % 3 == 2 { seqs.len() - 1 } else { seqs.len() };
+            let refs: Vec<&[u32]> = seqs[..helped].iter().map(Vec::as_slice).collect();
+            let mut vectors = Vec::new();
+            HashEmbed { dims: DIMS }.embed_tokens(&refs, &mut vectors).unwrap();
+            let before = own.embedded;
+            let (wb, rb) = {
+                let mut pre = Precomputed::new(&mut own, &refs, &vectors).unwrap();
+                b.add(&mut pre, docs.clone()).unwrap()
+            };
+            assert_eq!(own.embedded - before, seqs.len() - helped);
+            let (wa, ra) = a.add(&mut HashEmbed { dims: DIMS }, docs).unwrap();
+            assert_eq!((ra.added, ra.updated, ra.unchanged), (rb.added, rb.updated, rb.unchanged));
+            assert_eq!(format!("{wa:?}"), format!("{wb:?}"), "chunk {n}: the writes differ");
+            ready(here.commit(&wa)).unwrap();
+            ready(there.commit(&wb)).unwrap();
+        }
+        assert_eq!(b.phase(), "graph");
+        assert_eq!(export::encode(&a.snapshot()), export::encode(&b.snapshot()));
+        assert_eq!(query(&mut a, "river violins", true), query(&mut b, "river violins", true));
+    }
+
+    #[test]
+    fn embeddings_made_elsewhere_are_checked() {
+        let c = open(&MemoryStore::new());
+        let mut e = HashEmbed { dims: DIMS };
+        let seqs = c.tokens_to_embed(&e, &[doc(1), doc(2)]).unwrap();
+        let refs: Vec<&[u32]> = seqs.iter().map(Vec::as_slice).collect();
+        let short = vec![0.1f32; DIMS * 2 - 1];
+        assert_eq!(Precomputed::new(&mut e, &refs, &short).err().unwrap().kind, Kind::Input);
+        let mut nan = vec![0.1f32; DIMS * 2];
+        nan[DIMS + 3] = f32::NAN;
+        assert_eq!(Precomputed::new(&mut e, &refs, &nan).err().unwrap().kind, Kind::Input);
+        let flat: Vec<u32> = seqs.concat();
+        let ok = split_sequences(&flat, &[seqs[0].len() as u32, seqs[1].len() as u32], 256).unwrap();
+        assert_eq!(ok, refs);
+        for lengths in [vec![0, flat.len() as u32], vec![1], vec![flat.len() as u32 + 1], vec![u32::MAX, 1]] {
+            assert_eq!(split_sequences(&flat, &lengths, 256).unwrap_err().kind, Kind::Input, "{lengths:?}");
+        }
+        assert_eq!(split_sequences(&flat, &[flat.len() as u32], 4).unwrap_err().kind, Kind::Input);
+        // Duplicate ids are refused here as by add.
+        assert_eq!(c.tokens_to_embed(&e, &[doc(1), doc(1)]).unwrap_err().kind, Kind::Input);
     }
 }

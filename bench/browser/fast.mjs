@@ -4,14 +4,15 @@
 // queries from bench/quality (answers spread over the 8,406 glosses) — each run cold (the first pass
 // after a browser restart on the same profile: nothing in memory, the collection read
 // from IndexedDB) and warm (the same queries again). hnswlib-wasm (M=16, ef 64, f32) over
-// nook's own embeddings in the same page. Headless Chromium, one worker, offline.
+// nook's own embeddings in the same page. Headless Chromium, one worker, offline; then indexing speed with 1 and 2 threads embedding.
 // Writes bench/results/fast-search.{json,md}. Run: scripts/bench_browser.sh fast
 // NOOK_BENCH_PKG measures another copy of pkg/ (e.g. an older build) on the same profile,
 // which is indexed once and reused while its documents are unchanged.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import os from 'node:os';
 import { ROOT, site, launch, log, openPage } from './site.mjs';
+import { processMemory } from '../memory.mjs';
 
 const docs = JSON.parse(readFileSync(join(ROOT, 'data/bench-docs.json'), 'utf8'));
 const fanout = JSON.parse(readFileSync(join(ROOT, 'data/bench-queries.json'), 'utf8'));
@@ -50,11 +51,39 @@ for (const set of sets) {
   runs[set.name] = await session((page) => page.evaluate(([n, q, t]) => window.fast.fastQueries(n, q, t, window.benchLog), [DB, set.queries, indexed.truth[set.name]]));
   loadavg.push(os.loadavg());
 }
+// Indexing speed, 1 vs 2 threads embedding (the nook worker alone, then with one helper),
+// interleaved, each on a fresh profile: every 5th document (2,000, all shapes), the
+// largest process's and the whole browser's RSS sampled every 250 ms.
+const threads = (process.env.NOOK_FAST_THREADS || '1,2').split(',').map(Number);
+const speed = Object.fromEntries(threads.map((t) => [t, []]));
+const slice = docs.filter((_, i) => i % 5 === 0);
+for (let round = 0; round < Number(process.env.NOOK_FAST_INDEX_ROUNDS || 2); round++) {
+  for (const t of threads) {
+    const profile = mkdtempSync('/tmp/nook-index-');
+    const b = await launch(origin, foreign, profile);
+    let peak = { largestMB: 0, totalMB: 0 };
+    const sampler = setInterval(() => {
+      const m = processMemory(profile);
+      if (m) peak = { largestMB: Math.max(peak.largestMB, m.largestMB), totalMB: Math.max(peak.totalMB, m.totalMB) };
+    }, 250);
+    try {
+      const page = await openPage(b.context, origin, 'fast.html', 'fastReady');
+      const r = await page.evaluate(([d, t]) => window.fast.indexSpeed('speed', d, t, window.benchLog), [slice, t]);
+      speed[t].push({ ...r, ...peak });
+    } finally {
+      clearInterval(sampler);
+      await b.close();
+      rmSync(profile, { recursive: true, force: true });
+    }
+  }
+  loadavg.push(os.loadavg());
+}
 await server.close();
 if (foreign.length) { console.error('requests to other origins:', foreign); process.exit(1); }
 
 const pct = (a, p) => { const s = [...a].sort((x, y) => x - y); return s[Math.min(s.length - 1, Math.floor(p * s.length))]; };
 const mean = (a) => a.reduce((x, y) => x + y, 0) / a.length;
+const median = (a) => pct(a, 0.5);
 const r1 = (x) => Math.round(x * 10) / 10, r3 = (x) => Math.round(x * 1000) / 1000;
 const pass = (p) => ({ p50_ms: r1(pct(p.lat, 0.5)), p95_ms: r1(pct(p.lat, 0.95)), recomputed_mean: r1(mean(p.recomputed)), recall10: r3(p.recall10) });
 const stats = runs.fanoutqa.stats;
@@ -69,7 +98,14 @@ const out = {
   },
   bookmarks80k: null,
   // "Before": the indexing speed the browser benchmark recorded (bench/results/browser.json).
-  indexing: { docs_per_s_1worker: r1(indexed.docsPerSec), docs_per_s_2workers: null, before_docs_per_s: before?.nook ? r1(before.nook.docsPerSec) : null, before_from: before?.nook ? `browser.json ${before.date}` : null, indexed_by: indexed.pkg, indexed_at: indexed.date },
+  indexing: {
+    documents: slice.length,
+    docs_per_s_1worker: speed[1]?.length ? r1(median(speed[1].map((x) => x.docsPerSec))) : null,
+    docs_per_s_2workers: speed[2]?.length ? r1(median(speed[2].map((x) => x.docsPerSec))) : null,
+    runs: Object.fromEntries(Object.entries(speed).map(([t, xs]) => [t, xs.map((x) => ({ docs_per_s: r1(x.docsPerSec), helped: x.helped, peak_largest_mb: x.largestMB, peak_total_mb: x.totalMB }))])),
+    before_docs_per_s: before?.nook ? r1(before.nook.docsPerSec) : null, before_from: before?.nook ? `browser.json ${before.date}` : null,
+    profile_indexed: { docs_per_s: r1(indexed.docsPerSec), by: indexed.pkg, at: indexed.date },
+  },
   embed: null,
   package: process.env.NOOK_BENCH_PKG || 'pkg',
   date: new Date().toISOString(),
@@ -81,10 +117,14 @@ mkdirSync(dir, { recursive: true });
 const name = process.env.NOOK_FAST_OUT || 'fast-search';
 writeFileSync(join(dir, `${name}.json`), JSON.stringify(out, null, 2) + '\n');
 const d = out.docs10k;
-let md = `# Fast search: ${docs.length.toLocaleString('en')} documents, headless Chromium, one worker\n\n`;
+let md = `# Fast search: ${docs.length.toLocaleString("en")} documents, headless Chromium, one worker\n\n`;
 md += `Written by bench/browser/fast.mjs (${out.date}, package \`${out.package}\`). Cold = the first pass over a query set right after a browser restart on the same profile (the embedding cache starts empty and fills as the pass goes); warm = the same queries again. Latency includes embedding the query. Recall@10 is against brute force over nook's own embeddings. hnswlib-wasm (M=16, ef 64, f32 vectors) runs over the same embeddings in the same page, its latency including the query's embedding by nook's embedder. Load average (1/5/15 min) at start, after each set: ${out.loadavg.map((l) => l.join(' ')).join(' | ')} on ${os.cpus().length} shared cores: compare within a run.\n\n`;
 md += `| query set | queries | open ms | open to first result ms | cold p50 / p95 ms | cold recomputed/query | warm p50 / p95 ms | warm recomputed/query | recall@10 | hnswlib-wasm p50 ms / recall@10 |\n|---|---:|---:|---:|---|---:|---|---:|---:|---|\n`;
 for (const s of d.sets) md += `| ${s.name} | ${s.queries} | ${s.open_ms} | ${s.first_result_ms} | ${s.cold.p50_ms} / ${s.cold.p95_ms} | ${s.cold.recomputed_mean} | ${s.warm.p50_ms} / ${s.warm.p95_ms} | ${s.warm.recomputed_mean} | ${s.recall10} | ${d.hnswlib.sets[s.name].p50_ms} / ${d.hnswlib.sets[s.name].recall10} |\n`;
-md += `\nIndex: ${d.index_bytes_per_doc} B/doc (${d.hnsw_f32_ratio}x smaller than f32 + M=16 HNSW). Indexing (when this profile was indexed, ${out.indexing.indexed_at}, package \`${out.indexing.indexed_by}\`): ${out.indexing.docs_per_s_1worker} docs/s, one worker.\n`;
+md += `\nIndex: ${d.index_bytes_per_doc} B/doc (${d.hnsw_f32_ratio}x smaller than f32 + M=16 HNSW).\n`;
+const ix = out.indexing;
+md += `\n## Indexing: ${ix.documents.toLocaleString('en')} documents (every 5th), fresh profile each run, chunks of 64\n\n| threads embedding | docs/s (each run) | median docs/s | embedded by helpers | peak RSS, largest process / whole browser (MB) |\n|---|---|---:|---|---|\n`;
+for (const [t, xs] of Object.entries(ix.runs)) md += `| ${t} | ${xs.map((x) => x.docs_per_s).join(', ')} | ${r1(median(xs.map((x) => x.docs_per_s)))} | ${xs.map((x) => x.helped).join(', ')} | ${xs.map((x) => `${x.peak_largest_mb} / ${x.peak_total_mb}`).join(', ')} |\n`;
+if (ix.docs_per_s_1worker && ix.docs_per_s_2workers) md += `\n2 threads / 1 thread: ${(ix.docs_per_s_2workers / ix.docs_per_s_1worker).toFixed(2)}x on ${os.cpus().length} cores. Before this change (one worker, bench/results/browser.json): ${ix.before_docs_per_s} docs/s.\n`;
 writeFileSync(join(dir, `${name}.md`), md);
 console.log(md);

@@ -23,6 +23,7 @@ import { tmpdir, cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeBookmarks } from './bookmarks.mjs';
+import { processMemory as memory } from '../memory.mjs';
 import { diff, flatten, signature } from '../../www/extension/sync.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -45,28 +46,6 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))] : null; };
 const median = (xs) => pct(xs, 0.5);
 const round = (x, d = 1) => (x == null ? null : Math.round(x * 10 ** d) / 10 ** d);
-
-/** RSS (MB) of the browser process tree started with `userDataDir`: total and largest process. */
-function memory(userDataDir) {
-  const procs = [];
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
-      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      procs.push({ pid: Number(pid), ppid, rss, cmd });
-    } catch { /* gone */ }
-  }
-  const root = procs.find((p) => p.cmd.includes(`--user-data-dir=${userDataDir}`) && !p.cmd.includes('--type='));
-  if (!root) return null;
-  const tree = new Set([root.pid]);
-  for (let grew = true; grew;) { grew = false; for (const p of procs) if (!tree.has(p.pid) && tree.has(p.ppid)) { tree.add(p.pid); grew = true; } }
-  const mine = procs.filter((p) => tree.has(p.pid));
-  const largest = mine.reduce((a, b) => (b.rss > a.rss ? b : a));
-  const kind = (p) => /--type=(\S+)/.exec(p.cmd)?.[1] ?? 'browser';
-  return { totalMB: round(mine.reduce((a, p) => a + p.rss, 0)), largestMB: round(largest.rss), largestKind: kind(largest), processes: mine.length };
-}
 
 /**
  * Search latency (round trips from an extension page, as the popup does them: nook's

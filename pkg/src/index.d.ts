@@ -17,6 +17,13 @@ export interface NookOptions {
   workerUrl?: string | URL;
   /** Ask navigator.storage.persist() so the browser does not evict the index (default true). */
   persist?: boolean;
+  /**
+   * Threads that embed a large add (three chunks or more): default
+   * min(navigator.hardwareConcurrency, 4). Each beyond the first is a helper worker with its
+   * own wasm instance and model (~100-150 MB), started by the add and stopped 15 s after
+   * the last one; 1: the nook worker embeds alone. The index is the same either way.
+   */
+  indexWorkers?: number;
   /** Live documents at which the index switches from stored vectors to PQ codes + recomputation (default 1000). */
   pruneAt?: number;
   /** Documents at which the pruned (LEANN) graph is built over the PQ codes; below, searches scan the codes (default 100000). */
@@ -50,7 +57,11 @@ export interface NookDoc {
 
 export interface Progress { done: number; total: number; phase: 'indexing' }
 
-export interface AddResult { added: number; updated: number; unchanged: number }
+export interface AddResult {
+  added: number; updated: number; unchanged: number;
+  /** Documents of this call embedded by helper workers (see NookOptions.indexWorkers). */
+  helped: number;
+}
 
 export interface Hit {
   id: string;

@@ -35,7 +35,9 @@ export class Nook {
    * Open (or create) the database `name`. Resolves once the model is loaded and the
    * index is read from IndexedDB. Options: modelUrl, tokenizerUrl (required), wasmUrl and
    * wasmRelaxedUrl (the relaxed-SIMD build, used where the browser has relaxed SIMD; null
-   * to always use wasmUrl; when only wasmUrl is given, only it is used), workerUrl, persist (default true: ask navigator.storage.persist()), and index knobs
+   * to always use wasmUrl; when only wasmUrl is given, only it is used), workerUrl, persist (default true: ask navigator.storage.persist()),
+   * indexWorkers (threads that embed a large add: default min(hardwareConcurrency, 4); each
+   * beyond the first is a helper worker with its own model, ~100-150 MB while indexing), and index knobs
    * pruneAt, graphAt, cacheSize, maxTextBytes, keywordWeight, minScore, rerank, ef, pqSubspaces, pqBits.
    */
   static async open(name, options = {}) {
@@ -93,12 +95,12 @@ export class Nook {
       name: 'NookStateError',
       message: `the nook worker ${ev.filename || options.workerUrl || 'worker.js'} failed: ${ev.message || 'script error (if the worker file answered 404, pass options.workerUrl)'}`,
     });
-    const { workerUrl, persist, onProgress, ...rest } = options;
+    const { workerUrl, persist, onProgress, indexWorkers, ...rest } = options;
     const ownWasm = options.wasmUrl == null;
     const relaxed = 'wasmRelaxedUrl' in options ? absolute(options.wasmRelaxedUrl) : (ownWasm ? WASM_RELAXED_URL.href : undefined);
     const args = {
       name, modelUrl: absolute(options.modelUrl), tokenizerUrl: absolute(options.tokenizerUrl),
-      wasmUrl: absolute(options.wasmUrl) || WASM_URL.href, wasmRelaxedUrl: relaxed, options: pick(rest), bytes,
+      wasmUrl: absolute(options.wasmUrl) || WASM_URL.href, wasmRelaxedUrl: relaxed, indexWorkers, options: pick(rest), bytes,
     };
     this.ready = this._call(op, args, { onProgress, ready: true });
     this.ready.catch(() => {});
@@ -144,7 +146,8 @@ export class Nook {
   /**
    * Add or update documents `{id, text, title?, url?, meta?}` (upsert by id). Commits in
    * chunks (one IndexedDB transaction each): aborting or closing the tab keeps the
-   * committed prefix. Resolves to {added, updated, unchanged}.
+   * committed prefix. Resolves to {added, updated, unchanged, helped} (helped: documents
+   * embedded by helper workers, see the indexWorkers option).
    */
   add(docs, { onProgress, signal, chunk } = {}) {
     return this._call('add', { docs, chunk }, { onProgress, signal });
@@ -226,13 +229,15 @@ export class Nook {
 const SETTINGS = ['pruneAt', 'graphAt', 'cacheSize', 'maxTextBytes', 'keywordWeight', 'minScore', 'rerank', 'ef', 'pqSubspaces', 'pqBits'];
 /** Every option `open` accepts (index.d.ts NookOptions); any other name is refused, so a
  * misspelt one ("minscore") is an error instead of a silent default. */
-const OPTIONS = ['modelUrl', 'tokenizerUrl', 'wasmUrl', 'wasmRelaxedUrl', 'workerUrl', 'persist', 'onProgress', ...SETTINGS];
+const OPTIONS = ['modelUrl', 'tokenizerUrl', 'wasmUrl', 'wasmRelaxedUrl', 'workerUrl', 'persist', 'onProgress', 'indexWorkers', ...SETTINGS];
 
 /** What is wrong with `open`'s options (a NookInputError's fields), or null. */
 function optionsError(options) {
   const unknown = Object.keys(options).filter((k) => !OPTIONS.includes(k));
   if (unknown.length) return { name: 'NookInputError', message: `unknown option${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; nook's options are ${OPTIONS.join(', ')}` };
   if (!options.modelUrl || !options.tokenizerUrl) return { name: 'NookInputError', message: 'options.modelUrl and options.tokenizerUrl are required' };
+  const w = options.indexWorkers;
+  if (w !== undefined && !(Number.isInteger(w) && w >= 1 && w <= 16)) return { name: 'NookInputError', message: `options.indexWorkers must be a whole number from 1 to 16, got ${w}` };
   return null;
 }
 

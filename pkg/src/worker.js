@@ -3,11 +3,14 @@
 // {id, progress} out. Reads (search, stats, export) run as soon as open has finished;
 // writes (add, delete) run one at a time, under a Web Lock shared by all tabs, after
 // catching up with other tabs' commits; a BroadcastChannel tells other tabs to refresh.
+// A large add is embedded on several cores: helper workers (helpers.js) embed chunks
+// ahead while this worker indexes and commits them in order.
 
 import init, { NookCore } from '../dist/nook.js';
+import { assetBytes } from './assets.js';
 import { hasRelaxedSimd } from './features.js';
+import { Helpers } from './helpers.js';
 
-const MODEL_CACHE = 'nook-model-v1';
 let core = null;
 let opened = null;          // promise of the open, for calls that arrive during it
 let channel = null;
@@ -24,20 +27,8 @@ function toError(e) {
   return err('NookStateError', String(e));
 }
 
-/** Bytes of `url`, from the Cache API when present (second visits work offline). */
-async function assetBytes(url) {
-  let cache = null;
-  try { cache = await caches.open(MODEL_CACHE); } catch (_) { /* no Cache API: plain fetch */ }
-  let res = cache ? await cache.match(url) : undefined;
-  if (!res) {
-    try { res = await fetch(url); } catch (e) { throw err('NookNetworkError', `fetching ${url} failed: ${e.message}`); }
-    if (!res.ok) throw err('NookNetworkError', `fetching ${url}: HTTP ${res.status}`);
-    if (cache) { try { await cache.put(url, res.clone()); } catch (_) { /* quota: still usable */ } }
-  }
-  return new Uint8Array(await res.arrayBuffer());
-}
-
 let build = 'simd128';      // which wasm file runs: 'simd128' or 'relaxed-simd'
+let helpers = null;         // embedding helpers for large adds (helpers.js)
 
 /** Instantiate the relaxed-SIMD build where it can run, else (or if it fails to load) the simd128 one. */
 async function initWasm(wasmUrl, wasmRelaxedUrl) {
@@ -45,22 +36,27 @@ async function initWasm(wasmUrl, wasmRelaxedUrl) {
     try {
       await init({ module_or_path: wasmRelaxedUrl });
       build = 'relaxed-simd';
-      return;
+      return wasmRelaxedUrl;
     } catch (_) { /* missing or unloadable file: the simd128 build below */ }
   }
   await init({ module_or_path: wasmUrl });
   build = 'simd128';
+  return wasmUrl;
 }
 
-async function open({ name, modelUrl, tokenizerUrl, wasmUrl, wasmRelaxedUrl, options, bytes }, op) {
+async function open({ name, modelUrl, tokenizerUrl, wasmUrl, wasmRelaxedUrl, indexWorkers, options, bytes }, op) {
   // The model's bytes are read (Cache API or network) while the wasm module compiles.
   const assets = Promise.all([assetBytes(modelUrl), assetBytes(tokenizerUrl)]);
   assets.catch(() => {});   // a failure is reported by the await below, not as unhandled
-  await initWasm(wasmUrl, wasmRelaxedUrl);
+  const running = await initWasm(wasmUrl, wasmRelaxedUrl);
   const [model, tokenizer] = await assets;
   core = op === 'import'
     ? await NookCore.import(name, bytes, model, tokenizer, options || {})
     : await NookCore.open(name, model, tokenizer, options || {});
+  // Helpers run the very build and model this worker runs: their embeddings are the ones
+  // it would make.
+  const threads = indexWorkers || Math.min((self.navigator && navigator.hardwareConcurrency) || 1, 4);
+  helpers = new Helpers(threads - 1, { wasmUrl: running, modelUrl, tokenizerUrl });
   lockName = `nook:${name}`;
   if (typeof BroadcastChannel !== 'undefined') {
     channel = new BroadcastChannel(lockName);
@@ -82,15 +78,48 @@ async function add(id, { docs, chunk }) {
   core.validate(docs);              // the whole call is checked before anything is written
   const size = Math.max(1, Math.min(256, chunk || 16));
   const total = docs.length;
-  const sum = { added: 0, updated: 0, unchanged: 0 };
+  const chunks = [];
+  for (let i = 0; i < total; i += size) chunks.push(docs.slice(i, i + size));
+  const sum = { added: 0, updated: 0, unchanged: 0, helped: 0 };
   await withLock(async () => {
     await core.refresh();
-    for (let i = 0; i < total; i += size) {
-      if (aborted.has(id)) throw err('AbortError', `add aborted after ${i} of ${total} documents (those are committed)`, { committed: i });
-      const r = await core.add(docs.slice(i, i + size));
-      sum.added += r.added; sum.updated += r.updated; sum.unchanged += r.unchanged;
-      if (channel) channel.postMessage({ generation: core.generation() });
-      postMessage({ id, progress: { done: Math.min(total, i + size), total, phase: 'indexing' } });
+    // Chunks are committed in order. Helpers embed chunks ahead of the one being
+    // committed (each holds at most two); a chunk no helper took is embedded here.
+    const team = chunks.length >= 3 ? helpers.start() : [];
+    const ahead = new Map();        // chunk index -> promise of {tokens, lengths, vectors}
+    let next = 0;                   // first chunk not handed out
+    const limit = 2 * team.length + 1;
+    const handOut = (current) => {
+      for (const h of team) {
+        while (h.usable && h.inflight < 2 && next < chunks.length && next <= current + limit) {
+          const i = next++;
+          const seqs = core.tokens(chunks[i]);
+          const p = seqs.lengths.length ? h.embed(seqs).then((vectors) => ({ ...seqs, vectors })) : Promise.resolve(null);
+          p.catch(() => {});
+          ahead.set(i, p);
+        }
+      }
+    };
+    try {
+      for (let c = 0; c < chunks.length; c++) {
+        if (aborted.has(id)) throw err('AbortError', `add aborted after ${c * size} of ${total} documents (those are committed)`, { committed: c * size });
+        let embedded = null;
+        if (ahead.has(c)) {
+          // A helper that failed leaves its chunk to this worker.
+          try { embedded = await ahead.get(c); } catch (_) { embedded = null; }
+          ahead.delete(c);
+        } else {
+          next = Math.max(next, c + 1);
+        }
+        handOut(c);                 // before this worker blocks in embedding or indexing
+        const r = await core.add(chunks[c], embedded);
+        if (embedded) sum.helped += embedded.lengths.length;
+        sum.added += r.added; sum.updated += r.updated; sum.unchanged += r.unchanged;
+        if (channel) channel.postMessage({ generation: core.generation() });
+        postMessage({ id, progress: { done: Math.min(total, (c + 1) * size), total, phase: 'indexing' } });
+      }
+    } finally {
+      if (team.length) helpers.idle();
     }
   });
   return sum;
@@ -131,7 +160,7 @@ async function handle({ id, op, args }) {
     case 'export': await catchUp(); return core.export();
     case 'add': return (writes = writes.catch(() => {}).then(() => add(id, args)));
     case 'delete': return (writes = writes.catch(() => {}).then(() => del(args)));
-    case 'close': await writes.catch(() => {}); core.close(); if (channel) channel.close(); return true;
+    case 'close': await writes.catch(() => {}); if (helpers) helpers.stop(); core.close(); if (channel) channel.close(); return true;
     default: throw err('NookStateError', `unknown operation ${op}`);
   }
 }

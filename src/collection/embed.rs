@@ -1,6 +1,9 @@
 //! What the collection needs from an embedder: token ids for a text, and embeddings for
-//! token ids. Implemented by the real [`crate::embed::Embedder`] (feature `embed`) and by
-//! [`HashEmbed`], a tiny deterministic stand-in for tests that have no model.
+//! token ids. Implemented by the real [`crate::embed::Embedder`] (feature `embed`), by
+//! [`Precomputed`] (embeddings another worker made, for one `add`) and by [`HashEmbed`],
+//! a tiny deterministic stand-in for tests that have no model.
+
+use std::collections::HashMap;
 
 use crate::store::{Failure, Kind, Result};
 
@@ -48,6 +51,84 @@ impl Embed for crate::embed::Embedder {
     }
     fn knows_word(&self, word: &str) -> bool {
         self.has_word(word)
+    }
+}
+
+/// Token sequences passed as one flat array and their lengths (how they cross between
+/// workers): the sequences, each 1..=`max` ids, checked against the totals.
+pub fn split_sequences<'a>(tokens: &'a [u32], lengths: &[u32], max: usize) -> Result<Vec<&'a [u32]>> {
+    let mut out = Vec::with_capacity(lengths.len().min(tokens.len()));
+    let mut rest = tokens;
+    for (i, &n) in lengths.iter().enumerate() {
+        let n = n as usize;
+        if n == 0 || n > max || n > rest.len() {
+            return Err(Failure::input(format!("token sequence {i} claims {n} ids; expected 1..={max} within the {} ids given", tokens.len())));
+        }
+        let (seq, tail) = rest.split_at(n);
+        out.push(seq);
+        rest = tail;
+    }
+    if !rest.is_empty() {
+        return Err(Failure::input(format!("{} token ids are left over after {} sequences", rest.len(), lengths.len())));
+    }
+    Ok(out)
+}
+
+/// Embeddings made elsewhere (another worker running the same embedder on the same token
+/// sequences in one call, as `Collection::add` would), served by token sequence; any
+/// sequence not among them goes to `inner`. What lets several workers embed one `add`
+/// while one collection indexes it: the index is the same as if `inner` had embedded all.
+pub struct Precomputed<'a> {
+    inner: &'a mut dyn Embed,
+    known: HashMap<&'a [u32], &'a [f32]>,
+}
+
+impl<'a> Precomputed<'a> {
+    /// `vectors` holds one embedding of `inner.dims()` floats per sequence, in order.
+    pub fn new(inner: &'a mut dyn Embed, seqs: &[&'a [u32]], vectors: &'a [f32]) -> Result<Self> {
+        let dims = inner.dims();
+        if dims == 0 || vectors.len() != seqs.len() * dims {
+            return Err(Failure::input(format!("{} embeddings of {dims} dimensions need {} floats, got {}", seqs.len(), seqs.len() * dims, vectors.len())));
+        }
+        if let Some(i) = vectors.iter().position(|x| !x.is_finite()) {
+            return Err(Failure::input(format!("embedding {} has a value that is not finite", i / dims)));
+        }
+        let known = seqs.iter().copied().zip(vectors.chunks_exact(dims)).collect();
+        Ok(Precomputed { inner, known })
+    }
+}
+
+impl Embed for Precomputed<'_> {
+    fn dims(&self) -> usize {
+        self.inner.dims()
+    }
+    fn tokenize(&self, text: &str) -> Result<Vec<u32>> {
+        self.inner.tokenize(text)
+    }
+    fn embed_tokens(&mut self, seqs: &[&[u32]], out: &mut Vec<f32>) -> Result<()> {
+        let missing: Vec<&[u32]> = seqs.iter().copied().filter(|s| !self.known.contains_key(s)).collect();
+        let mut made = Vec::new();
+        if !missing.is_empty() {
+            self.inner.embed_tokens(&missing, &mut made)?;
+        }
+        let mut made = made.chunks_exact(self.inner.dims());
+        for seq in seqs {
+            let v = match self.known.get(seq) {
+                Some(v) => *v,
+                None => made.next().ok_or_else(|| Failure::new(Kind::Embed, "the embedder returned fewer embeddings than asked"))?,
+            };
+            out.extend_from_slice(v);
+        }
+        Ok(())
+    }
+    fn embed_recomputed(&mut self, seqs: &[&[u32]], out: &mut Vec<f32>) -> Result<()> {
+        self.inner.embed_recomputed(seqs, out)
+    }
+    fn embed_query(&mut self, seq: &[u32], out: &mut Vec<f32>) -> Result<()> {
+        self.inner.embed_query(seq, out)
+    }
+    fn knows_word(&self, word: &str) -> bool {
+        self.inner.knows_word(word)
     }
 }
 

@@ -21,7 +21,7 @@ mod search;
 use std::collections::HashMap;
 
 pub use doc::Doc;
-pub use embed::{Embed, HashEmbed};
+pub use embed::{Embed, HashEmbed, Precomputed, split_sequences};
 pub use manifest::Manifest;
 pub use search::{Found, Precision, SearchCounts};
 
@@ -304,6 +304,18 @@ impl Collection {
         Ok(())
     }
 
+    /// The stored document with this id.
+    fn stored(&self, id: &str) -> Option<&Doc> {
+        self.keys.get(id).and_then(|k| self.docs.get(k))
+    }
+
+    /// Token ids of the documents `add(docs)` would embed (the new and changed ones), in
+    /// the order it would embed them: what another worker embeds for it ([`Precomputed`]).
+    pub fn tokens_to_embed(&self, embed: &dyn Embed, docs: &[Doc]) -> Result<Vec<Vec<u32>>> {
+        self.validate(docs)?;
+        docs.iter().filter(|d| !self.stored(&d.id).is_some_and(|old| old.same_content(d))).map(|d| embed.tokenize(&d.embed_text())).collect()
+    }
+
     /// Add or update (by id) documents: embed the new and changed ones, index them and
     /// return the writes that persist the new state.
     pub fn add(&mut self, embed: &mut dyn Embed, docs: Vec<Doc>) -> Result<(Vec<Write>, AddReport)> {
@@ -314,7 +326,7 @@ impl Collection {
         let mut report = AddReport::default();
         let mut fresh = Vec::with_capacity(docs.len());
         for d in docs {
-            match self.keys.get(&d.id).and_then(|k| self.docs.get(k)) {
+            match self.stored(&d.id) {
                 Some(old) if old.same_content(&d) => report.unchanged += 1,
                 Some(_) => {
                     report.updated += 1;

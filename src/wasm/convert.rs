@@ -1,6 +1,6 @@
 //! JS values <-> the collection's types: documents in, hits and stats out, filters.
 
-use js_sys::{Array, JSON, Object, Reflect};
+use js_sys::{Array, Float32Array, JSON, Object, Reflect, Uint32Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -52,6 +52,34 @@ pub fn docs_from_js(v: &JsValue) -> Result<Vec<Doc>> {
         out.push(Doc { title: opt_string(&d, "title", i)?, url: opt_string(&d, "url", i)?, id, text, meta, tokens: Vec::new() });
     }
     Ok(out)
+}
+
+/// Token sequences as they cross between workers: concatenated ids and each one's length.
+pub fn sequences_to_js<T: AsRef<[u32]>>(seqs: &[T]) -> JsValue {
+    let tokens: Vec<u32> = seqs.iter().flat_map(|s| s.as_ref().iter().copied()).collect();
+    let lengths: Vec<u32> = seqs.iter().map(|s| s.as_ref().len() as u32).collect();
+    let o = Object::new();
+    set(&o, "tokens", Uint32Array::from(tokens.as_slice()));
+    set(&o, "lengths", Uint32Array::from(lengths.as_slice()));
+    o.into()
+}
+
+/// Embeddings another worker made: `{tokens, lengths}` as [`sequences_to_js`] gives them
+/// and `vectors`, one embedding per sequence (checked where they are used).
+pub struct Embedded {
+    pub tokens: Vec<u32>,
+    pub lengths: Vec<u32>,
+    pub vectors: Vec<f32>,
+}
+
+/// `undefined`/`null` -> `None`; `{tokens: Uint32Array, lengths: Uint32Array, vectors: Float32Array}` -> [`Embedded`].
+pub fn embedded_from_js(v: &JsValue) -> Result<Option<Embedded>> {
+    if v.is_undefined() || v.is_null() {
+        return Ok(None);
+    }
+    let ints = |key: &str| get(v, key).dyn_into::<Uint32Array>().map(|a| a.to_vec()).map_err(|_| Failure::input(format!("embedded.{key} must be a Uint32Array")));
+    let vectors = get(v, "vectors").dyn_into::<Float32Array>().map(|a| a.to_vec()).map_err(|_| Failure::input("embedded.vectors must be a Float32Array"))?;
+    Ok(Some(Embedded { tokens: ints("tokens")?, lengths: ints("lengths")?, vectors }))
 }
 
 /// Ids: an array of strings/numbers (or one id).

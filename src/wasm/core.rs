@@ -11,9 +11,9 @@ use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-use super::convert::{docs_from_js, filter_from_js, hit_to_js, ids_from_js, settings_from_js, stats_to_js};
+use super::convert::{docs_from_js, embedded_from_js, filter_from_js, sequences_to_js, hit_to_js, ids_from_js, settings_from_js, stats_to_js};
 use super::{init, js_error};
-use crate::collection::{Collection, Doc, Precision, Settings, export};
+use crate::collection::{Collection, Doc, Precision, Precomputed, Settings, export, split_sequences};
 use crate::embed::Embedder;
 use crate::store::idb::{IdbStore, PendingLoad};
 use crate::store::{Failure, Kind, MANIFEST_KEY, Result, Store, Table};
@@ -163,15 +163,25 @@ impl NookCore {
     }
 
     /// Add or update documents (one transaction). Resolves to `{added, updated, unchanged}`.
-    pub fn add(&self, docs: JsValue) -> Promise {
+    /// `embedded` (optional): `{tokens, lengths, vectors}`, the embeddings a `NookEmbedder`
+    /// made of what [`NookCore::tokens`] gave for these documents; the rest are embedded here.
+    pub fn add(&self, docs: JsValue, embedded: JsValue) -> Promise {
         let s = self.shared.clone();
         promise(async move {
             let _w = s.begin_write()?;
             let docs: Vec<Doc> = docs_from_js(&docs)?;
+            let embedded = embedded_from_js(&embedded)?;
             let result = {
                 let mut c = s.coll.borrow_mut();
                 let mut e = s.embed.borrow_mut();
-                c.add(&mut *e, docs)
+                match &embedded {
+                    None => c.add(&mut *e, docs),
+                    Some(m) => {
+                        let seqs = split_sequences(&m.tokens, &m.lengths, e.config().max_tokens)?;
+                        let mut pre = Precomputed::new(&mut *e, &seqs, &m.vectors)?;
+                        c.add(&mut pre, docs)
+                    }
+                }
             };
             let (writes, report) = match result {
                 Ok(r) => r,
@@ -189,6 +199,16 @@ impl NookCore {
             let _ = Reflect::set(&o, &"unchanged".into(), &(report.unchanged as f64).into());
             Ok(o.into())
         })
+    }
+
+    /// Token ids of the documents `add(docs)` would embed (new or changed), as
+    /// `{tokens: Uint32Array, lengths: Uint32Array}`: what a `NookEmbedder` in another
+    /// worker embeds so that this one only indexes and commits.
+    pub fn tokens(&self, docs: JsValue) -> Result<JsValue, JsValue> {
+        let docs = docs_from_js(&docs).map_err(js_error)?;
+        let e = self.shared.embed.borrow();
+        let seqs = self.shared.coll.borrow().tokens_to_embed(&*e, &docs).map_err(js_error)?;
+        Ok(sequences_to_js(&seqs))
     }
 
     /// Check a batch without adding it (ids, duplicates, types, sizes).

@@ -3,6 +3,8 @@
 //!
 //! - [`core`]: `NookCore`, one open collection (IndexedDB store + embedder). The npm
 //!   package's worker (pkg/src/worker.js) is its only intended caller.
+//! - [`embedder`]: `NookEmbedder`, the embedder alone, for the workers that help a
+//!   `NookCore` embed a large `add` (pkg/src/embed-worker.js).
 //!
 //! Rules: no `RefCell` borrow is held across an `.await` (exported objects are re-entered
 //! while a promise is pending); every error is a JS `Error` whose `name` is a stable
@@ -10,9 +12,11 @@
 
 mod convert;
 mod core;
+mod embedder;
 mod timing;
 
 pub use self::core::NookCore;
+pub use self::embedder::NookEmbedder;
 
 use wasm_bindgen::prelude::*;
 

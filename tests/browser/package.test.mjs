@@ -5,7 +5,7 @@
 // Run through scripts/test_browser.sh (it builds pkg/, packs and installs it into SITE).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -110,6 +110,43 @@ test('1,000 documents: add, search, reload, identical results, delete', async ()
   }, QUERIES);
   assert.equal(after.stats.documents, 998);
   for (const id of gone) assert.ok(!after.hits.includes(id), `deleted ${id} stays deleted after reload`);
+  await page.close();
+});
+
+test('a large add embedded by helper workers indexes exactly as one worker alone; a failed helper loses nothing', async () => {
+  const page = await openPage(env);
+  const build = (name, indexWorkers) => page.evaluate(async ([name, indexWorkers, docs]) => {
+    await Nook.deleteDatabase(name);
+    const db = await Nook.open(name, { ...assets, pruneAt: 100, indexWorkers });
+    const r = await db.add(docs, { chunk: 20 });
+    const bytes = await db.export();
+    const hits = (await db.search('a river in africa', { k: 5 })).map((h) => [h.id, h.score]);
+    await db.close();
+    return { r, bytes: Array.from(bytes), hits };
+  }, [name, indexWorkers, DOCS.slice(0, 240)]);
+  const one = await build('threads-1', 1);
+  const three = await build('threads-3', 3);
+  console.log('helped:', one.r.helped, 'of 240 with one thread,', three.r.helped, 'with three');
+  assert.equal(one.r.helped, 0);
+  assert.ok(three.r.helped >= 60, `helpers embedded ${three.r.helped} of 240`);
+  assert.deepEqual({ ...three.r, helped: 0 }, { ...one.r, helped: 0 });
+  assert.ok(one.bytes.length === three.bytes.length && one.bytes.every((b, i) => b === three.bytes[i]), 'identical exports');
+  assert.deepEqual(three.hits, one.hits);
+
+  // Helpers whose script cannot load (the host left it out): the nook worker embeds
+  // everything itself. (Playwright's routing does not see a worker's nested workers, so
+  // the file is taken off the server.)
+  const script = `${SITE}/node_modules/nook-search/src/embed-worker.js`;
+  renameSync(script, `${script}.away`);
+  try {
+    const lone = await build('threads-broken', 3);
+    assert.equal(lone.r.helped, 0);
+    assert.ok(lone.bytes.length === one.bytes.length && lone.bytes.every((b, i) => b === one.bytes[i]), 'identical export without helpers');
+  } finally {
+    renameSync(`${script}.away`, script);
+  }
+  const refused = await errorName(page, (a) => Nook.open('x', { ...a, indexWorkers: 0 }), await page.evaluate(() => assets));
+  assert.match(refused, /^NookInputError: options.indexWorkers/);
   await page.close();
 });
 

@@ -1,0 +1,43 @@
+//! `NookEmbedder`: the embedder alone, for the workers that help one `NookCore` index a
+//! large `add` (pkg/src/embed-worker.js). It embeds the token sequences `NookCore.tokens`
+//! gives, in one call, exactly as `NookCore.add` would; the core indexes and commits.
+
+use js_sys::Float32Array;
+use wasm_bindgen::prelude::*;
+
+use super::{init, js_error};
+use crate::collection::{Embed, split_sequences};
+use crate::embed::Embedder;
+use crate::store::Failure;
+
+/// The model and tokenizer, nothing stored (see the module docs).
+#[wasm_bindgen]
+pub struct NookEmbedder {
+    embed: Embedder,
+}
+
+#[wasm_bindgen]
+impl NookEmbedder {
+    /// Load from the model's and `tokenizer.json`'s bytes (the files `NookCore.open` takes).
+    #[wasm_bindgen(constructor)]
+    pub fn new(model: Vec<u8>, tokenizer: Vec<u8>) -> Result<NookEmbedder, JsValue> {
+        init();
+        let embed = Embedder::from_bytes(&model, &tokenizer).map_err(|e| js_error(Failure::from(e)))?;
+        Ok(NookEmbedder { embed })
+    }
+
+    /// Dimensions of an embedding.
+    pub fn dims(&self) -> usize {
+        self.embed.dims()
+    }
+
+    /// Unit-length embeddings (`lengths.length * dims` floats) of the sequences in
+    /// `tokens` (concatenated; `lengths[i]` ids each), as `NookCore.tokens` returns them.
+    #[wasm_bindgen(js_name = embedTokens)]
+    pub fn embed_tokens(&mut self, tokens: Vec<u32>, lengths: Vec<u32>) -> Result<Float32Array, JsValue> {
+        let seqs = split_sequences(&tokens, &lengths, self.embed.config().max_tokens).map_err(js_error)?;
+        let mut out = Vec::with_capacity(seqs.len() * self.embed.dims());
+        Embed::embed_tokens(&mut self.embed, &seqs, &mut out).map_err(js_error)?;
+        Ok(Float32Array::from(out.as_slice()))
+    }
+}
