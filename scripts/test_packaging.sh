@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Packaging tests: the `npm pack`ed nook-search installed into fresh apps, built the ways
-# web developers build them, served on 127.0.0.1 and driven in headless Chromium
-# (tests/packaging/packaging.test.mjs):
+# Packaging tests: the `npm pack`ed nook-search and nook-search-minilm (the model package,
+# pkg-model/) installed into fresh apps, built the ways web developers build them, served
+# on 127.0.0.1 and driven in headless Chromium (tests/packaging/packaging.test.mjs). Each
+# app runs pkg/README.md's example as written, then a larger add with a helper worker:
 #   vite        `vite build` of tests/packaging/app (the worker and wasm bundled by Vite)
 #   webpack     webpack 5, production mode, no nook-specific configuration
 #   nobundler   the app served as is, nook-search resolved by an import map
@@ -12,8 +13,6 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 say() { echo "test_packaging: $*" >&2; }
 die() { say "error: $*"; exit 1; }
 [[ -f "$ROOT/pkg/dist/nook_bg.wasm" ]] || die "pkg/dist is not built: run scripts/build_wasm.sh"
-MODELS="${NOOK_MODEL_DIR:-$ROOT/models}"
-[[ -f "$MODELS/minilm-l6-int8.onnx" ]] || "$ROOT/scripts/fetch_model.sh"
 (cd "$ROOT/tests/browser" && { [[ -d node_modules/playwright-core ]] || npm ci --silent --no-audit --no-fund; })
 (cd "$ROOT/tests/packaging" && { [[ -x node_modules/.bin/vite && -x node_modules/.bin/webpack ]] || npm ci --silent --no-audit --no-fund; })
 
@@ -21,15 +20,23 @@ WORK="$ROOT/tests/packaging/.work"
 SITES="$WORK/sites"
 rm -rf "$WORK" && mkdir -p "$SITES"
 tgz="$(cd "$ROOT/pkg" && npm pack --silent --pack-destination "$WORK")"
+"$ROOT/scripts/build_model_pkg.sh"
+model_tgz="$(cd "$ROOT/pkg-model" && npm pack --silent --pack-destination "$WORK")"
+# The README's example, as written: the js block after the marker line.
+node -e '
+const s = require("fs").readFileSync(process.argv[1], "utf8");
+const m = /<!-- tests\/packaging runs this example[^\n]*\n```js\n([\s\S]*?)```/.exec(s);
+if (!m) { console.error("test_packaging: no tested example in pkg/README.md"); process.exit(1); }
+require("fs").writeFileSync(process.argv[2], m[1]);
+' "$ROOT/pkg/README.md" "$WORK/example.js"
 
-# app DIR: a fresh app folder with the tarball installed and the model in public/models.
+# app DIR: a fresh app folder with both tarballs installed and the README example.
 app() {
     local dir="$1"
-    mkdir -p "$dir/public/models"
-    cp "$ROOT/tests/packaging/app/"* "$dir/"
+    mkdir -p "$dir"
+    cp "$ROOT/tests/packaging/app/"* "$WORK/example.js" "$dir/"
     (cd "$dir" && echo '{"name":"nook-app","private":true,"type":"module"}' > package.json \
-        && npm install --silent --no-audit --no-fund "$WORK/$tgz" >/dev/null)
-    for f in minilm-l6-int8.onnx tokenizer.json; do ln -f "$MODELS/$f" "$dir/public/models/$f" 2>/dev/null || cp "$MODELS/$f" "$dir/public/models/$f"; done
+        && npm install --silent --no-audit --no-fund "$WORK/$tgz" "$WORK/$model_tgz" >/dev/null)
 }
 
 say "vite build"
@@ -41,12 +48,10 @@ app "$WORK/webpack"
 NOOK_APP="$WORK/webpack" NOOK_OUT="$SITES/webpack" \
     "$ROOT/tests/packaging/node_modules/.bin/webpack" --config "$ROOT/tests/packaging/webpack.config.mjs" --no-stats
 cp "$WORK/webpack/index.html" "$SITES/webpack/"
-cp -r "$WORK/webpack/public/models" "$SITES/webpack/models"
 
 say "no bundler (import map)"
 app "$SITES/nobundler"
 mv "$SITES/nobundler/nobundler.html" "$SITES/nobundler/index.html"
-mv "$SITES/nobundler/public/models" "$SITES/nobundler/models"
 
 say "Playwright"
 cd "$ROOT/tests/packaging"

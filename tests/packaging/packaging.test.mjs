@@ -24,10 +24,13 @@ for (const name of SITES) {
       await page.waitForFunction(() => window.packResult && window.packResult.state !== 'running', null, { timeout: 300_000 });
       const r = await page.evaluate(() => window.packResult);
       assert.equal(r.state, 'done', `${name}: ${r.error} ${errors.join(' ')}`);
+      assert.deepEqual(r.example, ['Urban beekeeping'], `${name}: what pkg/README.md's example printed`);
       assert.equal(r.ids[0], 'bees', JSON.stringify(r));
-      assert.equal(r.documents, 3);
+      assert.equal(r.documents, 241);
+      assert.ok(r.helped > 0, `${name}: the helper worker embedded ${r.helped} of 241 (its script must be part of the build)`);
       assert.ok(['relaxed-simd', 'simd128'].includes(r.build), r.build);
       assert.ok(env.requests.some((u) => u.endsWith('.wasm')), 'the wasm was fetched');
+      assert.ok(env.requests.some((u) => u.endsWith('.onnx')), 'the model (nook-search-minilm) was fetched');
     } finally {
       await env.close();
       assert.deepEqual(env.foreign, [], `requests to other origins: ${env.foreign.join(', ')}`);
