@@ -2,6 +2,9 @@
 # Build everything the demo page (www/) needs, from a fresh machine:
 #   1. the model and tokenizer        scripts/fetch_model.sh       -> models/
 #   2. the wasm + npm package          scripts/build_wasm.sh        -> pkg/ (+ its generated files)
+#      with the plain release profile and no wasm-opt (NOOK_LTO=fat NOOK_WASM_OPT=1 for the
+#      published size): a page served from 127.0.0.1 does not need the last 2 MB, and these
+#      are the very dependencies scripts/test.sh builds, so tract is compiled once for wasm
 #   3. the embedded default corpus     scripts/make_corpus.py       -> www/data/corpus.json
 #   4. the package and model next to the page: www/vendor/nook/, www/models/ (git-ignored)
 #
@@ -21,7 +24,7 @@ MODELS="${NOOK_MODEL_DIR:-$ROOT/models}"
 
 if [[ "${NOOK_SKIP_WASM:-0}" != 1 ]]; then
     [[ -x "$ROOT/scripts/build_wasm.sh" ]] || die "scripts/build_wasm.sh is missing (the npm package, issue 4)"
-    "$ROOT/scripts/build_wasm.sh"
+    NOOK_LTO="${NOOK_LTO:-off}" NOOK_WASM_OPT="${NOOK_WASM_OPT:-0}" "$ROOT/scripts/build_wasm.sh"
 fi
 
 python3 "$ROOT/scripts/make_corpus.py"

@@ -5,7 +5,7 @@ export interface NookOptions {
   modelUrl: string | URL;
   /** URL of its tokenizer.json. */
   tokenizerUrl: string | URL;
-  /** URL of nook_bg.wasm, the simd128 build (default: next to this package's dist/). */
+  /** URL of nook_bg.wasm, the simd128 build (default: ../dist/ next to the worker). */
   wasmUrl?: string | URL;
   /**
    * URL of nook_bg.relaxed.wasm, the relaxed-SIMD build (10-15% faster embedding), loaded
@@ -13,7 +13,7 @@ export interface NookOptions {
    * dist/ when wasmUrl is not given either; null: always wasmUrl.
    */
   wasmRelaxedUrl?: string | URL | null;
-  /** URL of worker.js (default: next to this file). */
+  /** URL of worker.js (default: next to this file). The package's wasm builds are looked up next to it (../dist/) unless wasmUrl is given. */
   workerUrl?: string | URL;
   /** Ask navigator.storage.persist() so the browser does not evict the index (default true). */
   persist?: boolean;

@@ -2,8 +2,6 @@
 // that runs the wasm module; this file only posts messages and rebuilds results/errors.
 // The page never blocks on embedding or indexing.
 
-const WASM_URL = new URL('../dist/nook_bg.wasm', import.meta.url);
-const WASM_RELAXED_URL = new URL('../dist/nook_bg.relaxed.wasm', import.meta.url);
 
 /** Error names nook rejects with (besides the standard AbortError). */
 export const ERROR_NAMES = [
@@ -96,11 +94,15 @@ export class Nook {
       message: `the nook worker ${ev.filename || options.workerUrl || 'worker.js'} failed: ${ev.message || 'script error (if the worker file answered 404, pass options.workerUrl)'}`,
     });
     const { workerUrl, persist, onProgress, indexWorkers, ...rest } = options;
-    const ownWasm = options.wasmUrl == null;
-    const relaxed = 'wasmRelaxedUrl' in options ? absolute(options.wasmRelaxedUrl) : (ownWasm ? WASM_RELAXED_URL.href : undefined);
+    // The wasm files: the package's own, which the worker names next to itself (so a
+    // bundler emits them with the worker, and a worker copied with workerUrl finds them),
+    // unless given. undefined: the package's own; null: none (no relaxed build).
+    const wasm = options.wasmUrl == null
+      ? { wasmUrl: undefined, wasmRelaxedUrl: 'wasmRelaxedUrl' in options ? absolute(options.wasmRelaxedUrl) ?? null : undefined }
+      : { wasmUrl: absolute(options.wasmUrl), wasmRelaxedUrl: absolute(options.wasmRelaxedUrl) ?? null };
     const args = {
       name, modelUrl: absolute(options.modelUrl), tokenizerUrl: absolute(options.tokenizerUrl),
-      wasmUrl: absolute(options.wasmUrl) || WASM_URL.href, wasmRelaxedUrl: relaxed, indexWorkers, options: pick(rest), bytes,
+      ...wasm, indexWorkers, options: pick(rest), bytes,
     };
     this.ready = this._call(op, args, { onProgress, ready: true });
     this.ready.catch(() => {});

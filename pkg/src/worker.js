@@ -27,6 +27,10 @@ function toError(e) {
   return err('NookStateError', String(e));
 }
 
+// The package's wasm builds, next to this file: the literal form bundlers follow.
+const OWN_WASM = new URL('../dist/nook_bg.wasm', import.meta.url);
+const OWN_WASM_RELAXED = new URL('../dist/nook_bg.relaxed.wasm', import.meta.url);
+
 let build = 'simd128';      // which wasm file runs: 'simd128' or 'relaxed-simd'
 let helpers = null;         // embedding helpers for large adds (helpers.js)
 
@@ -48,7 +52,7 @@ async function open({ name, modelUrl, tokenizerUrl, wasmUrl, wasmRelaxedUrl, ind
   // The model's bytes are read (Cache API or network) while the wasm module compiles.
   const assets = Promise.all([assetBytes(modelUrl), assetBytes(tokenizerUrl)]);
   assets.catch(() => {});   // a failure is reported by the await below, not as unhandled
-  const running = await initWasm(wasmUrl, wasmRelaxedUrl);
+  const running = await initWasm(wasmUrl || OWN_WASM.href, wasmRelaxedUrl === undefined ? OWN_WASM_RELAXED.href : wasmRelaxedUrl);
   const [model, tokenizer] = await assets;
   core = op === 'import'
     ? await NookCore.import(name, bytes, model, tokenizer, options || {})
@@ -83,37 +87,47 @@ async function add(id, { docs, chunk }) {
   const sum = { added: 0, updated: 0, unchanged: 0, helped: 0 };
   await withLock(async () => {
     await core.refresh();
-    // Chunks are committed in order. Helpers embed chunks ahead of the one being
-    // committed (each holds at most two); a chunk no helper took is embedded here.
+    // Chunks are committed in order, one transaction each. Embedding a chunk is a job for
+    // one embedder: helpers take jobs ahead (two each at most); while the chunk to commit
+    // next is still with a helper, this worker embeds a later one itself instead of
+    // waiting; a chunk nobody took is embedded by core.add.
     const team = chunks.length >= 3 ? helpers.start() : [];
-    const ahead = new Map();        // chunk index -> promise of {tokens, lengths, vectors}
-    let next = 0;                   // first chunk not handed out
-    const limit = 2 * team.length + 1;
-    const handOut = (current) => {
-      for (const h of team) {
-        while (h.usable && h.inflight < 2 && next < chunks.length && next <= current + limit) {
-          const i = next++;
-          const seqs = core.tokens(chunks[i]);
-          const p = seqs.lengths.length ? h.embed(seqs).then((vectors) => ({ ...seqs, vectors })) : Promise.resolve(null);
-          p.catch(() => {});
-          ahead.set(i, p);
-        }
-      }
+    const jobs = new Map();         // chunk index -> {done, value: {tokens, lengths, vectors} | null, helper, promise}
+    let next = 0;                   // first chunk no embedder has taken
+    const reach = 2 * (team.length + 1);
+    const take = (i, helper) => {
+      const seqs = core.tokens(chunks[i]);
+      const job = { done: true, value: null, helper: !!helper, promise: null };
+      jobs.set(i, job);
+      if (!seqs.lengths.length) return;      // only unchanged documents: nothing to embed
+      if (!helper) { job.value = { ...seqs, vectors: core.embedTokens(seqs.tokens, seqs.lengths) }; return; }
+      job.done = false;
+      // A helper that fails leaves value null: core.add then embeds the chunk itself.
+      job.promise = helper.embed(seqs).then((vectors) => { job.value = { ...seqs, vectors }; }, () => {}).finally(() => { job.done = true; });
+    };
+    const handOut = (c) => {
+      for (const h of team) while (h.usable && h.inflight < 2 && next < chunks.length && next < c + reach) take(next++, h);
     };
     try {
       for (let c = 0; c < chunks.length; c++) {
         if (aborted.has(id)) throw err('AbortError', `add aborted after ${c * size} of ${total} documents (those are committed)`, { committed: c * size });
-        let embedded = null;
-        if (ahead.has(c)) {
-          // A helper that failed leaves its chunk to this worker.
-          try { embedded = await ahead.get(c); } catch (_) { embedded = null; }
-          ahead.delete(c);
-        } else {
-          next = Math.max(next, c + 1);
+        next = Math.max(next, c);
+        handOut(c);
+        let job = jobs.get(c);
+        while (job && !job.done) {
+          if (next > c && next < chunks.length && next < c + reach) {
+            take(next++, null);
+            await new Promise((resolve) => setTimeout(resolve, 0));   // let helpers' answers in
+            handOut(c);
+          } else {
+            await job.promise;
+          }
         }
-        handOut(c);                 // before this worker blocks in embedding or indexing
+        jobs.delete(c);
+        if (!job) next = Math.max(next, c + 1);
+        const embedded = job ? job.value : null;
         const r = await core.add(chunks[c], embedded);
-        if (embedded) sum.helped += embedded.lengths.length;
+        if (embedded && job.helper) sum.helped += embedded.lengths.length;
         sum.added += r.added; sum.updated += r.updated; sum.unchanged += r.unchanged;
         if (channel) channel.postMessage({ generation: core.generation() });
         postMessage({ id, progress: { done: Math.min(total, (c + 1) * size), total, phase: 'indexing' } });

@@ -211,6 +211,14 @@ impl NookCore {
         Ok(sequences_to_js(&seqs))
     }
 
+    /// Embeddings of sequences [`NookCore::tokens`] gave, made exactly as `add` would make
+    /// them: the nook worker's own share of a large add whose chunks helpers also embed.
+    #[wasm_bindgen(js_name = embedTokens)]
+    pub fn embed_tokens(&self, tokens: Vec<u32>, lengths: Vec<u32>) -> Result<js_sys::Float32Array, JsValue> {
+        self.shared.check_open().map_err(js_error)?;
+        super::embedder::embed_sequences(&mut self.shared.embed.borrow_mut(), &tokens, &lengths).map_err(js_error)
+    }
+
     /// Check a batch without adding it (ids, duplicates, types, sizes).
     pub fn validate(&self, docs: JsValue) -> Result<(), JsValue> {
         let docs = docs_from_js(&docs).map_err(js_error)?;

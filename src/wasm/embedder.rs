@@ -35,9 +35,16 @@ impl NookEmbedder {
     /// `tokens` (concatenated; `lengths[i]` ids each), as `NookCore.tokens` returns them.
     #[wasm_bindgen(js_name = embedTokens)]
     pub fn embed_tokens(&mut self, tokens: Vec<u32>, lengths: Vec<u32>) -> Result<Float32Array, JsValue> {
-        let seqs = split_sequences(&tokens, &lengths, self.embed.config().max_tokens).map_err(js_error)?;
-        let mut out = Vec::with_capacity(seqs.len() * self.embed.dims());
-        Embed::embed_tokens(&mut self.embed, &seqs, &mut out).map_err(js_error)?;
-        Ok(Float32Array::from(out.as_slice()))
+        embed_sequences(&mut self.embed, &tokens, &lengths).map_err(js_error)
     }
+}
+
+/// The embeddings of flat token sequences (see [`split_sequences`]), made by the one
+/// `embed_tokens` call `Collection::add` makes for them: for `NookEmbedder` and for the
+/// nook worker's own share of a large add (`NookCore.embedTokens`).
+pub(crate) fn embed_sequences(e: &mut Embedder, tokens: &[u32], lengths: &[u32]) -> crate::store::Result<Float32Array> {
+    let seqs = split_sequences(tokens, lengths, e.config().max_tokens)?;
+    let mut out = Vec::with_capacity(seqs.len() * e.dims());
+    Embed::embed_tokens(e, &seqs, &mut out)?;
+    Ok(Float32Array::from(out.as_slice()))
 }

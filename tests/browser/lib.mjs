@@ -1,7 +1,9 @@
 // Helpers: a static server on 127.0.0.1 over a site folder, and Chromium with every
-// request recorded (pages and workers). Any request to another origin is a failure.
+// request recorded (pages and workers by Playwright; everything that reaches the network,
+// nested workers included, by network.mjs's proxy). Any request to another origin is a failure.
 import { chromium } from 'playwright-core';
 import { serve } from '../../scripts/serve_static.mjs';
+import { networkGuard } from './network.mjs';
 
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -9,10 +11,12 @@ export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic',
 export async function start(site, { args = [] } = {}) {
   const server = await serve(site, 0);
   const origin = new URL(server.url).origin;
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: [...CHROMIUM_ARGS, ...args], headless: true });
+  // Every request that leaves the browser, whatever context made it (network.mjs).
+  const foreign = [];
+  const network = await networkGuard((url) => url.origin === origin, foreign);
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: [...CHROMIUM_ARGS, ...args], headless: true, proxy: network.proxy });
   const context = await browser.newContext();
   const requests = [];
-  const foreign = [];
   await context.route('**/*', (route) => {
     const url = route.request().url();
     requests.push(url);
@@ -20,7 +24,12 @@ export async function start(site, { args = [] } = {}) {
     return route.continue();
   });
   context.on('request', (r) => { const u = r.url(); if (!u.startsWith(origin) && !u.startsWith('data:') && !u.startsWith('blob:')) foreign.push(u); });
-  return { server, origin, browser, context, requests, foreign, async close() { await browser.close(); await server.close(); } };
+  return {
+    server, origin, browser, context, requests, network: network.seen,
+    /** Requests to another origin, seen by Playwright or by the network guard. */
+    foreign,
+    async close() { await browser.close(); await network.close(); await server.close(); },
+  };
 }
 
 export async function openPage(env) {

@@ -124,8 +124,12 @@ test('a large add embedded by helper workers indexes exactly as one worker alone
     await db.close();
     return { r, bytes: Array.from(bytes), hits };
   }, [name, indexWorkers, DOCS.slice(0, 240)]);
+  const fetched = env.network.length;
   const one = await build('threads-1', 1);
+  assert.ok(!env.network.slice(fetched).some((u) => u.endsWith('/embed-worker.js')), 'one thread starts no helper');
   const three = await build('threads-3', 3);
+  // The helpers' requests (nested workers: only the network guard sees them) are nook's own files.
+  assert.ok(env.network.slice(fetched).some((u) => u.endsWith('/embed-worker.js')), 'the helpers were started');
   console.log('helped:', one.r.helped, 'of 240 with one thread,', three.r.helped, 'with three');
   assert.equal(one.r.helped, 0);
   assert.ok(three.r.helped >= 60, `helpers embedded ${three.r.helped} of 240`);

@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { serve } from '../../scripts/serve_static.mjs';
 import { HERE, ROOT, launch, recordRequests, screenshot, until } from './lib.mjs';
+import { networkGuard } from '../browser/network.mjs';
 
 const WWW = join(ROOT, 'www');
 const BUILD_MS = Number(process.env.NOOK_E2E_BUILD_MS ?? 20 * 60_000); // indexing the corpus
@@ -24,7 +25,7 @@ const SEMANTIC = [
   ['1998 baseball draft', 'wiki:18468611'],                           // 1998 Major League Baseball draft
 ];
 
-let server, browser, context, page, requests;
+let server, browser, context, page, requests, network;
 const consoleErrors = [];
 
 before(async () => {
@@ -32,9 +33,12 @@ before(async () => {
     assert.ok(existsSync(join(WWW, f)), `www/${f} is missing: run scripts/build_demo.sh first`);
   }
   server = await serve(WWW, 0);
-  browser = await launch();
-  context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const origin = new URL(server.url).origin;
+  // Everything that leaves the browser, from any context (the page, nook's worker and its
+  // embedding helpers), passes this proxy.
+  network = await networkGuard((url) => url.origin === origin);
+  browser = await launch({ proxy: network.proxy });
+  context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   requests = recordRequests(context, (u) => u.startsWith(origin + '/') || u.startsWith('blob:') || u.startsWith('data:'));
   page = await context.newPage();
   page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
@@ -44,6 +48,7 @@ before(async () => {
 after(async () => {
   await context?.close();
   await browser?.close();
+  await network?.close();
   await server?.close();
 });
 
@@ -271,6 +276,8 @@ test('the page lists its requests, and none went to another origin', async () =>
   assert.ok(listed.some((t) => t.includes('/data/corpus.json')), 'the corpus fetch is listed');
   assert.match(await page.textContent('#badge-origins'), /^0 requests to other origins/);
   assert.deepEqual(requests.foreign(), [], 'requests to other origins');
+  assert.deepEqual(network.foreign, [], 'requests to other origins that reached the network');
+  assert.ok(network.seen.some((u) => u.endsWith('/minilm-l6-int8.onnx')), 'the guard sees the page\'s worker requests');
   assert.ok(requests.all.length > 5);
   assert.deepEqual(consoleErrors.filter((e) => !/ERR_INTERNET_DISCONNECTED|Failed to load resource/.test(e)), []);
 });

@@ -10,6 +10,7 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, launchPersistent, screenshot, until } from './lib.mjs';
+import { networkGuard } from '../browser/network.mjs';
 
 const EXT = process.env.NOOK_EXT_DIR ?? join(ROOT, 'www', 'build', 'extension');
 const INDEX_MS = Number(process.env.NOOK_E2E_BUILD_MS ?? 10 * 60_000);
@@ -31,6 +32,10 @@ const BOOKMARKS = [
 ];
 
 let userDataDir, context, extId, worker, requests = [];
+// Every request that reaches the network from any of the extension's contexts (service
+// worker, offscreen document, nook's worker and its embedding helpers, popup) passes this
+// proxy; only the 127.0.0.1 pages of the page-text tests are let through.
+let network = null;
 // Pages the test itself opened in tabs (a bookmark opened from the omnibox): user
 // navigations, not requests of the extension.
 const navigations = new Set();
@@ -39,7 +44,8 @@ let site = null;
 const served = [];
 
 async function start() {
-  context = await launchPersistent(userDataDir, [`--disable-extensions-except=${EXT}`, `--load-extension=${EXT}`], { viewport: { width: 480, height: 600 } });
+  network ??= await networkGuard((url) => url.hostname === '127.0.0.1');
+  context = await launchPersistent(userDataDir, [`--disable-extensions-except=${EXT}`, `--load-extension=${EXT}`], { viewport: { width: 480, height: 600 }, proxy: network.proxy });
   context.on('request', (r) => requests.push({ url: r.url(), nav: r.isNavigationRequest() }));
   let [sw] = context.serviceWorkers();
   if (!sw) sw = await context.waitForEvent('serviceworker', { timeout: 30_000 });
@@ -83,6 +89,7 @@ after(async () => {
   site?.server.closeAllConnections();
   site?.server.close();
   await context?.close();
+  await network?.close();
   if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
 });
 
@@ -270,6 +277,7 @@ test('the extension made no network request', () => {
   const ours = (u) => u.startsWith(`chrome-extension://${extId}/`) || u.startsWith('blob:') || u.startsWith('data:');
   const foreign = requests.filter((r) => !ours(r.url) && !(r.nav && navigations.has(r.url))).map((r) => r.url);
   assert.deepEqual(foreign, []);
+  assert.deepEqual(network.foreign.filter((u) => !navigations.has(u)), [], 'requests that reached the network');
   assert.ok(requests.some((r) => r.url.endsWith('/models/minilm-l6-int8.onnx')) || requests.length > 0);
 });
 
