@@ -20,14 +20,19 @@ command -v node >/dev/null || die "node is needed (apt-get install nodejs npm)"
 command -v python3 >/dev/null || die "python3 is needed"
 
 MODELS="${NOOK_MODEL_DIR:-$ROOT/models}"
+# The wasm tools compile while the model and the corpus download (a fresh machine).
+tools_pid=
+if [[ "${NOOK_SKIP_WASM:-0}" != 1 ]]; then
+    "$ROOT/scripts/install_wasm_tools.sh" & tools_pid=$!
+fi
 "$ROOT/scripts/fetch_model.sh"
+python3 "$ROOT/scripts/make_corpus.py"
+[[ -z "$tools_pid" ]] || wait "$tools_pid" || die "installing the wasm tools failed"
 
 if [[ "${NOOK_SKIP_WASM:-0}" != 1 ]]; then
     [[ -x "$ROOT/scripts/build_wasm.sh" ]] || die "scripts/build_wasm.sh is missing (the npm package, issue 4)"
     NOOK_LTO="${NOOK_LTO:-off}" NOOK_WASM_OPT="${NOOK_WASM_OPT:-0}" "$ROOT/scripts/build_wasm.sh"
 fi
-
-python3 "$ROOT/scripts/make_corpus.py"
 
 # The package: copied whole (its JS, worker, wasm, types) into www/vendor/nook/.
 "$ROOT/scripts/vendor_pkg.sh" "$ROOT/www/vendor/nook"

@@ -31,15 +31,7 @@ OUT="$ROOT/pkg/dist"
 TOOLS="$CARGO_TARGET_DIR/nook-tools"
 
 command -v node >/dev/null || die "node and npm are needed (apt-get install nodejs npm)"
-rustup target list --installed 2>/dev/null | grep -q wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
-
-# wasm-bindgen CLI at exactly the crate's version.
-want=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/, ""); print; exit}' Cargo.lock)
-have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
-if [[ "$have" != "$want" ]]; then
-    say "installing wasm-bindgen-cli $want (have: ${have:-none}; ~5 min)"
-    cargo install wasm-bindgen-cli --version "$want" --force
-fi
+"$ROOT/scripts/install_wasm_tools.sh"
 
 # wasm-opt from npm binaryen.
 BINARYEN_VERSION=132.0.0

@@ -6,6 +6,8 @@
 #   vite        `vite build` of tests/packaging/app (the worker and wasm bundled by Vite)
 #   webpack     webpack 5, production mode, no nook-specific configuration
 #   nobundler   the app served as is, nook-search resolved by an import map
+#   esbuild     esbuild --bundle, which does not follow new URL(…, import.meta.url): the
+#               README's recipe (package folder copied, workerUrl); the example is not run
 # Needs pkg/dist (scripts/build_wasm.sh) and the model (scripts/fetch_model.sh); reuses
 # tests/browser's playwright-core (scripts/test_browser.sh installs it).
 set -euo pipefail
@@ -52,6 +54,14 @@ cp "$WORK/webpack/index.html" "$SITES/webpack/"
 say "no bundler (import map)"
 app "$SITES/nobundler"
 mv "$SITES/nobundler/nobundler.html" "$SITES/nobundler/index.html"
+
+say "esbuild (pkg/README.md's recipe: the package folder next to the bundle, workerUrl)"
+app "$WORK/esbuild"
+"$ROOT/tests/packaging/node_modules/.bin/esbuild" "$WORK/esbuild/esbuild.js" --bundle --format=esm \
+    --outfile="$SITES/esbuild/main.js" --log-level=warning
+cp "$WORK/esbuild/index.html" "$SITES/esbuild/"
+cp -r "$WORK/esbuild/node_modules/nook-search" "$SITES/esbuild/nook-search"
+cp "$WORK/esbuild/node_modules/nook-search-minilm/"{minilm-l6-int8.onnx,tokenizer.json} "$SITES/esbuild/"
 
 say "Playwright"
 cd "$ROOT/tests/packaging"
