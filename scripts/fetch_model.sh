@@ -87,7 +87,16 @@ say "extracted and verified model.onnx ($MODEL_SHA) and tokenizer.json ($TOK_SHA
 
 if ! "$PY" -c "import onnx, numpy, onnxruntime" 2>/dev/null; then
     say "installing python packages onnx numpy onnxruntime"
-    "$PY" -m pip install --quiet onnx numpy onnxruntime >&2 || die "pip install onnx numpy onnxruntime failed"
+    if ! "$PY" -m pip install --quiet onnx numpy onnxruntime >&2; then
+        # A Python that refuses packages of its own (Debian's: "externally managed"): a
+        # virtual environment next to the model, reused by later runs.
+        VENV="$OUT/.venv"
+        say "pip refused; using a virtual environment in $VENV"
+        [[ -x "$VENV/bin/python" ]] || "$PY" -m venv "$VENV" >&2 || die "python3 -m venv failed (apt-get install python3-venv)"
+        PY="$VENV/bin/python"
+        "$PY" -c "import onnx, numpy, onnxruntime" 2>/dev/null \
+            || "$PY" -m pip install --quiet onnx numpy onnxruntime >&2 || die "pip install onnx numpy onnxruntime failed"
+    fi
 fi
 
 rm -f "$STAMP"
