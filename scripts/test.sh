@@ -8,7 +8,7 @@
 #      window and in a dedicated worker
 #   3. the npm package (scripts/test_browser.sh): built from the same wasm dependencies,
 #      `npm pack`ed, installed into a fresh site, Playwright; then installed into apps built
-#      with Vite, webpack 5 and no bundler (scripts/test_packaging.sh)
+#      with Vite, webpack 5, no bundler and esbuild (scripts/test_packaging.sh)
 #   4. the demo page and the bookmarks extension (scripts/test_e2e.sh)
 # Every stage uses one profile and one set of flags per target, so each dependency
 # (tract above all) is compiled once natively and once for wasm32.
@@ -43,7 +43,7 @@ stage "npm package (Playwright)"
 # The package from the release dependencies above, without LTO and wasm-opt (~6 min less;
 # the demo command builds the optimised one).
 NOOK_LTO="${NOOK_LTO:-off}" NOOK_WASM_OPT="${NOOK_WASM_OPT:-0}" NOOK_SKIP_CARGO_TESTS=1 scripts/test_browser.sh
-stage "packaging: the packed package in apps built with Vite, webpack 5 and no bundler"
+stage "packaging: the packed packages in apps built with Vite, webpack 5, no bundler and esbuild"
 scripts/test_packaging.sh
 stage "demo page and bookmarks extension (reusing the package just built)"
 NOOK_SKIP_WASM=1 scripts/test_e2e.sh
