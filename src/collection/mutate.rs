@@ -1,0 +1,218 @@
+//! Changing a collection: validating a batch, adding (embed the new and changed
+//! documents, index them), deleting, and what follows a mutation — the switch to PQ at
+//! `prune_at`, the graph at `graph_at`, compaction, and the writes that persist it all.
+
+use super::{AddReport, Collection, Doc, Embed, Phase};
+use crate::index::PrunedIndex;
+use crate::store::{CODEBOOK_KEY, Failure, MANIFEST_KEY, Result, Table, Write};
+
+const MAX_ID_BYTES: usize = 1024;
+const MAX_META_BYTES: usize = 64 * 1024;
+
+impl Collection {
+    /// Check a batch before anything changes: ids present, unique, sizes within limits.
+    pub fn validate(&self, docs: &[Doc]) -> Result<()> {
+        let mut seen = std::collections::HashSet::new();
+        for (i, d) in docs.iter().enumerate() {
+            if d.id.is_empty() || d.id.len() > MAX_ID_BYTES {
+                return Err(Failure::input(format!("document {i}: id must be 1..={MAX_ID_BYTES} bytes")));
+            }
+            if !seen.insert(d.id.as_str()) {
+                return Err(Failure::input(format!("document id {:?} appears twice in one call", d.id)));
+            }
+            let size = d.text.len() + d.title.len() + d.url.len();
+            if size > self.settings.max_text {
+                return Err(Failure::input(format!("document {:?} is {size} bytes; the limit is {} (split it, or raise maxTextBytes)", d.id, self.settings.max_text)));
+            }
+            if d.meta.len() > MAX_META_BYTES {
+                return Err(Failure::input(format!("document {:?}: meta is {} bytes as JSON; the limit is {MAX_META_BYTES}", d.id, d.meta.len())));
+            }
+        }
+        Ok(())
+    }
+
+    /// The stored document with this id.
+    fn stored(&self, id: &str) -> Option<&Doc> {
+        self.keys.get(id).and_then(|k| self.docs.get(k))
+    }
+
+    /// Token ids of the documents `add(docs)` would embed (the new and changed ones), in
+    /// the order it would embed them: what another worker embeds for it ([`Precomputed`]).
+    pub fn tokens_to_embed(&self, embed: &dyn Embed, docs: &[Doc]) -> Result<Vec<Vec<u32>>> {
+        self.validate(docs)?;
+        docs.iter().filter(|d| !self.stored(&d.id).is_some_and(|old| old.same_content(d))).map(|d| embed.tokenize(&d.embed_text())).collect()
+    }
+
+    /// Add or update (by id) documents: embed the new and changed ones, index them and
+    /// return the writes that persist the new state.
+    pub fn add(&mut self, embed: &mut dyn Embed, docs: Vec<Doc>) -> Result<(Vec<Write>, AddReport)> {
+        self.validate(&docs)?;
+        if embed.dims() != self.dims {
+            return Err(Failure::input("the embedder's dimensions differ from the collection's"));
+        }
+        let mut report = AddReport::default();
+        let mut fresh = Vec::with_capacity(docs.len());
+        for d in docs {
+            match self.stored(&d.id) {
+                Some(old) if old.same_content(&d) => report.unchanged += 1,
+                Some(_) => {
+                    report.updated += 1;
+                    fresh.push(d);
+                }
+                None => {
+                    report.added += 1;
+                    fresh.push(d);
+                }
+            }
+        }
+        if fresh.is_empty() {
+            return Ok((Vec::new(), report));
+        }
+        for d in &mut fresh {
+            d.tokens = embed.tokenize(&d.embed_text())?;
+        }
+        let mut vectors = Vec::with_capacity(fresh.len() * self.dims);
+        let seqs: Vec<&[u32]> = fresh.iter().map(|d| d.tokens.as_slice()).collect();
+        embed.embed_tokens(&seqs, &mut vectors)?;
+        self.dirty = true;
+        let mut writes = Vec::new();
+        for d in &fresh {
+            if let Some(old) = self.keys.get(&d.id).copied() {
+                self.remove_key(old, &mut writes)?;
+            }
+        }
+        let keys: Vec<u64> = (0..fresh.len() as u64).map(|i| self.next_key + i).collect();
+        self.next_key += fresh.len() as u64;
+        match &mut self.index {
+            Phase::Stored(i) => i.add_batch(&keys, &vectors, 1)?,
+            Phase::Pruned(i) => i.add_batch(&keys, &vectors, 1)?,
+        }
+        for (key, (d, v)) in keys.into_iter().zip(fresh.into_iter().zip(vectors.chunks_exact(self.dims))) {
+            let bytes = d.encode();
+            self.doc_bytes.insert(key, bytes.len() + 8);
+            writes.push(Write { table: Table::Docs, key, value: Some(bytes) });
+            self.keywords.insert(key, &d.fields());
+            self.keys.insert(d.id.clone(), key);
+            self.docs.insert(key, d);
+            if self.is_pruned() {
+                self.cache.insert(key, v.to_vec());
+            }
+        }
+        self.maybe_prune(&mut writes)?;
+        self.finish(&mut writes);
+        Ok((writes, report))
+    }
+
+    /// Delete documents by id. Unknown ids fail the whole call before anything changes.
+    pub fn delete(&mut self, ids: &[String]) -> Result<Vec<Write>> {
+        let mut keys = Vec::with_capacity(ids.len());
+        let mut seen = std::collections::HashSet::new();
+        for id in ids {
+            let key = self.keys.get(id).copied().ok_or_else(|| Failure::new(crate::store::Kind::NotFound, format!("no document has id {id:?}; nothing was deleted")))?;
+            if seen.insert(key) {
+                keys.push(key);
+            }
+        }
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.dirty = true;
+        let mut writes = Vec::new();
+        for key in keys {
+            self.remove_key(key, &mut writes)?;
+        }
+        self.maybe_compact();
+        self.finish(&mut writes);
+        Ok(writes)
+    }
+
+    fn remove_key(&mut self, key: u64, writes: &mut Vec<Write>) -> Result<()> {
+        match &mut self.index {
+            Phase::Stored(i) => i.delete(key)?,
+            Phase::Pruned(i) => i.delete(key)?,
+        }
+        if let Some(d) = self.docs.remove(&key) {
+            self.keywords.remove(key, &d.fields());
+            self.keys.remove(&d.id);
+        }
+        self.cache.remove(key);
+        self.doc_bytes.remove(&key);
+        writes.push(Write { table: Table::Docs, key, value: None });
+        Ok(())
+    }
+
+    fn maybe_prune(&mut self, writes: &mut Vec<Write>) -> Result<()> {
+        if let Phase::Pruned(i) = &mut self.index {
+            if i.is_flat() && i.len() >= self.settings.graph_at {
+                i.link_all(1);
+            }
+            return Ok(());
+        }
+        let Phase::Stored(stored) = &self.index else { return Ok(()) };
+        if stored.len() < self.settings.prune_at.max(256) {
+            return Ok(());
+        }
+        let pruned = if stored.len() >= self.settings.graph_at {
+            PrunedIndex::build(stored, &self.settings.prune, &self.settings.pq, 1)?
+        } else {
+            PrunedIndex::build_flat(stored, &self.settings.prune, &self.settings.pq, 1)?
+        };
+        // Keep the exact vectors we have as the first cache fill.
+        for key in self.docs.keys() {
+            if let Some(v) = stored.get(*key) {
+                self.cache.insert(*key, v.to_vec());
+            }
+        }
+        let cb = pruned.codebook_bytes();
+        self.codebook_crc = crc32fast::hash(&cb);
+        self.codebook_bytes = cb.len() + 8;
+        writes.push(Write { table: Table::Meta, key: CODEBOOK_KEY, value: Some(cb) });
+        self.index = Phase::Pruned(pruned);
+        Ok(())
+    }
+
+    fn maybe_compact(&mut self) {
+        let ids = self.ids();
+        if ids.nodes() == 0 || (ids.deleted_count() as f32) < self.settings.compact_at * ids.nodes() as f32 {
+            return;
+        }
+        match &mut self.index {
+            Phase::Stored(i) => i.compact(),
+            Phase::Pruned(i) => i.compact(),
+        }
+    }
+
+    /// Re-encode the blocks, write the changed ones and the manifest (generation + 1).
+    fn finish(&mut self, writes: &mut Vec<Write>) {
+        let count = match &self.index {
+            Phase::Stored(i) => i.blocks(),
+            Phase::Pruned(i) => i.blocks(),
+        };
+        let mut crcs = Vec::with_capacity(count);
+        let mut sizes = Vec::with_capacity(count);
+        let mut buf = Vec::new();
+        for b in 0..count {
+            buf.clear();
+            match &self.index {
+                Phase::Stored(i) => i.encode_block(b, &mut buf),
+                Phase::Pruned(i) => i.encode_block(b, &mut buf),
+            }
+            let crc = crc32fast::hash(&buf);
+            if self.block_crcs.get(b) != Some(&crc) {
+                writes.push(Write { table: Table::Blocks, key: b as u64, value: Some(buf.clone()) });
+            }
+            crcs.push(crc);
+            sizes.push(buf.len() + 8);
+        }
+        for b in count..self.block_crcs.len() {
+            writes.push(Write { table: Table::Blocks, key: b as u64, value: None });
+        }
+        self.block_crcs = crcs;
+        self.block_bytes = sizes;
+        self.generation += 1;
+        let m = self.manifest().encode();
+        self.manifest_bytes = m.len() + 8;
+        writes.push(Write { table: Table::Meta, key: MANIFEST_KEY, value: Some(m) });
+        self.dirty = false;
+    }
+}

@@ -1,0 +1,100 @@
+//! The collection as store records: rebuilt from a [`Snapshot`] (every checksum checked,
+//! documents and index agreeing), and written back whole (export) with its manifest.
+
+use super::{Collection, Doc, Manifest, Phase, Settings};
+use crate::index::{BlockKind, PrunedIndex, VectorIndex, head_kind};
+use crate::store::{CODEBOOK_KEY, Failure, MANIFEST_KEY, Result, Snapshot};
+
+impl Collection {
+    /// Rebuild from a store's records; an empty snapshot gives a new collection. Checks
+    /// every checksum and that documents and index agree; damage gives a `Corrupt` error.
+    pub fn load(settings: Settings, dims: usize, snap: &Snapshot) -> Result<Self> {
+        let mut c = Collection::new(settings, dims)?;
+        let Some((_, mbytes)) = snap.meta.iter().find(|(k, _)| *k == MANIFEST_KEY) else {
+            if snap.docs.is_empty() && snap.blocks.is_empty() {
+                return Ok(c);
+            }
+            return Err(Failure::corrupt("documents are stored but the manifest is missing"));
+        };
+        let m = Manifest::decode(mbytes)?;
+        if m.block_crcs.len() != snap.blocks.len() {
+            return Err(Failure::corrupt(format!("the manifest lists {} index blocks, {} are stored", m.block_crcs.len(), snap.blocks.len())));
+        }
+        for (i, ((key, bytes), crc)) in snap.blocks.iter().zip(&m.block_crcs).enumerate() {
+            if *key != i as u64 || crc32fast::hash(bytes) != *crc {
+                return Err(Failure::corrupt(format!("index block {i} is missing or damaged (checksum mismatch)")));
+            }
+        }
+        let blocks: Vec<&[u8]> = snap.blocks.iter().map(|(_, b)| b.as_slice()).collect();
+        c.index = match head_kind(&m.head)? {
+            BlockKind::Stored => Phase::Stored(VectorIndex::from_blocks(&m.head, &blocks)?),
+            BlockKind::Pruned | BlockKind::Flat => {
+                let cb = snap.meta.iter().find(|(k, _)| *k == CODEBOOK_KEY).map(|(_, b)| b.as_slice());
+                let cb = cb.filter(|b| crc32fast::hash(b) == m.codebook_crc).ok_or_else(|| Failure::corrupt("the PQ codebook is missing or damaged"))?;
+                c.codebook_bytes = cb.len();
+                c.codebook_crc = m.codebook_crc;
+                Phase::Pruned(PrunedIndex::from_blocks(&m.head, cb, &blocks)?)
+            }
+        };
+        if c.index_dims() != dims {
+            return Err(Failure::input(format!("this database holds {}-d embeddings but the embedder makes {dims}-d ones: open it with the model it was built with", c.index_dims())));
+        }
+        for (key, bytes) in &snap.docs {
+            let doc = Doc::decode(bytes)?;
+            if !c.has_node(*key) || c.keys.insert(doc.id.clone(), *key).is_some() || *key >= m.next_key {
+                return Err(Failure::corrupt(format!("document record {key} does not match the index")));
+            }
+            c.keywords.insert(*key, &doc.fields());
+            c.doc_bytes.insert(*key, bytes.len() + 8);
+            c.docs.insert(*key, doc);
+        }
+        if c.docs.len() as u64 != m.docs || c.docs.len() != c.live() {
+            return Err(Failure::corrupt(format!("the manifest counts {} documents, {} are stored and the index has {}", m.docs, c.docs.len(), c.live())));
+        }
+        c.next_key = m.next_key;
+        c.generation = m.generation;
+        c.block_crcs = m.block_crcs;
+        c.block_bytes = snap.blocks.iter().map(|(_, b)| b.len() + 8).collect();
+        c.manifest_bytes = mbytes.len() + 8;
+        Ok(c)
+    }
+
+    pub(super) fn manifest(&self) -> Manifest {
+        let head = match &self.index {
+            Phase::Stored(i) => i.head_bytes(),
+            Phase::Pruned(i) => i.head_bytes(),
+        };
+        Manifest {
+            generation: self.generation,
+            next_key: self.next_key,
+            docs: self.docs.len() as u64,
+            head,
+            block_crcs: self.block_crcs.clone(),
+            codebook_crc: self.codebook_crc,
+        }
+    }
+
+    /// Every record of the committed state (for export), in table and key order.
+    pub fn snapshot(&self) -> Snapshot {
+        let mut s = Snapshot::default();
+        if self.generation == 0 {
+            return s;
+        }
+        s.meta.push((MANIFEST_KEY, self.manifest().encode()));
+        if let Phase::Pruned(i) = &self.index {
+            s.meta.push((CODEBOOK_KEY, i.codebook_bytes()));
+        }
+        let mut keys: Vec<u64> = self.docs.keys().copied().collect();
+        keys.sort_unstable();
+        s.docs = keys.into_iter().map(|k| (k, self.docs[&k].encode())).collect();
+        for b in 0..self.block_crcs.len() {
+            let mut buf = Vec::new();
+            match &self.index {
+                Phase::Stored(i) => i.encode_block(b, &mut buf),
+                Phase::Pruned(i) => i.encode_block(b, &mut buf),
+            }
+            s.blocks.push((b as u64, buf));
+        }
+        s
+    }
+}

@@ -1,0 +1,66 @@
+//! A collection's knobs: [`Settings`], what `Default` gives (the browser package's
+//! values), and what each one changes.
+
+use crate::index::{PqParams, PruneParams, TwoLevelParams};
+
+/// Knobs of a collection. `Default` is what the browser package uses.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Settings {
+    /// Live documents at which the index switches from stored vectors to PQ codes.
+    pub prune_at: usize,
+    /// Documents at which the PQ-coded index gets its pruned graph; below, searches scan
+    /// all codes (faster at that size, and the graph's bytes go into finer codes).
+    pub graph_at: usize,
+    pub pq: PqParams,
+    pub prune: PruneParams,
+    pub two_level: TwoLevelParams,
+    /// Beam width of stored-vector search.
+    pub ef: usize,
+    /// Recomputed embeddings kept in memory.
+    pub cache: usize,
+    /// Compact when this fraction of nodes is deleted.
+    pub compact_at: f32,
+    /// Hybrid: weight of the keyword evidence (`share`, 0..1) added to cosine similarity.
+    pub keyword_weight: f32,
+    /// Hybrid: exponent of a matched term's specificity (idf over the idf of a term one
+    /// document has) in the evidence; 0 counts every matched term by its BM25 alone.
+    pub keyword_specificity: f32,
+    /// Hybrid: evidence below this share counts for nothing, above it linearly up to 1
+    /// (a partial match of a few query words must not reorder what meaning ranked).
+    pub keyword_gate: f32,
+    /// Hybrid: keyword-only candidates that get an exact similarity (recomputed if need
+    /// be); the others get a cached one or their PQ code's.
+    pub keyword_exact: usize,
+    /// Relevance floor: results scoring below it are dropped, so weak tails are cut.
+    /// Calibrated for all-MiniLM-L6-v2 (bench/results/quality-sweep.md); 0 keeps all.
+    pub min_score: f32,
+    /// The floor for a query none of whose words the model or the documents know
+    /// ("qwxzvbnmk", "zzz"): such strings land close to odd documents by chance, so only a
+    /// strong match counts.
+    pub min_score_unknown: f32,
+    /// Largest document text, in bytes.
+    pub max_text: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            prune_at: 1000,
+            graph_at: 100_000,
+            pq: PqParams { subspaces: 64, bits: 4, ..PqParams::default() },
+            prune: PruneParams::default(),
+            two_level: TwoLevelParams { ef: 64, rerank: 32, batch: 16 },
+            ef: 64,
+            cache: 4096,
+            compact_at: 0.25,
+            keyword_weight: 0.4,
+            keyword_specificity: 0.0,
+            keyword_gate: 0.2,
+            keyword_exact: 4,
+            min_score: 0.25,
+            min_score_unknown: 0.4,
+            max_text: 1 << 20,
+        }
+    }
+}
+

@@ -1,0 +1,53 @@
+//! What a collection holds, counted: documents, nodes, bytes by part, and what an f32
+//! HNSW would take for comparison.
+
+use super::Collection;
+
+impl Collection {
+    /// Sizes and counts, for `stats()`.
+    pub fn stats(&self) -> Stats {
+        let ids = self.ids();
+        Stats {
+            documents: self.docs.len(),
+            nodes: ids.nodes(),
+            deleted: ids.deleted_count(),
+            pruned: self.is_pruned(),
+            phase: self.phase(),
+            generation: self.generation,
+            doc_bytes: self.doc_bytes.values().sum(),
+            token_bytes: self.docs.values().map(|d| d.tokens.len() * 2).sum(),
+            index_bytes: self.block_bytes.iter().sum(),
+            codebook_bytes: self.codebook_bytes,
+            manifest_bytes: self.manifest_bytes,
+            hnsw_f32_bytes: self.docs.len() * (self.dims * 4 + (2 * 16 + 1) * 4),
+            f32_vector_bytes: self.docs.len() * self.dims * 4,
+            cached_vectors: self.cache.len(),
+        }
+    }
+}
+
+
+/// Counts and bytes of a collection (as stored; records include an 8-byte key).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    pub documents: usize,
+    pub nodes: usize,
+    pub deleted: usize,
+    pub pruned: bool,
+    /// "stored", "flat" or "graph" (see [`Collection::phase`]).
+    pub phase: &'static str,
+    pub generation: u64,
+    /// Document records (text, title, url, meta, token ids).
+    pub doc_bytes: usize,
+    /// Of which token ids (about; varint coded).
+    pub token_bytes: usize,
+    /// Index blocks: graph + PQ codes (pruned) or graph + f32 vectors (stored).
+    pub index_bytes: usize,
+    pub codebook_bytes: usize,
+    pub manifest_bytes: usize,
+    /// What an HNSW with f32 vectors (M = 16, hnswlib layer-0 layout) would take.
+    pub hnsw_f32_bytes: usize,
+    /// The documents' f32 embeddings alone.
+    pub f32_vector_bytes: usize,
+    pub cached_vectors: usize,
+}
