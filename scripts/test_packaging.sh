@@ -6,6 +6,7 @@
 #   vite        `vite build` of tests/packaging/app (the worker and wasm bundled by Vite)
 #   webpack     webpack 5, production mode, no nook-specific configuration
 #   nobundler   the app served as is, nook-search resolved by an import map
+#   tsc         the packages' .d.ts files, strict, against app/types.ts (typed use of the API)
 #   esbuild     esbuild --bundle, which does not follow new URL(…, import.meta.url): the
 #               README's recipe (package folder copied, workerUrl); the example is not run
 # Needs pkg/dist (scripts/build_wasm.sh) and the model (scripts/fetch_model.sh); reuses
@@ -16,7 +17,7 @@ say() { echo "test_packaging: $*" >&2; }
 die() { say "error: $*"; exit 1; }
 [[ -f "$ROOT/pkg/dist/nook_bg.wasm" ]] || die "pkg/dist is not built: run scripts/build_wasm.sh"
 (cd "$ROOT/tests/browser" && { [[ -d node_modules/playwright-core ]] || npm ci --silent --no-audit --no-fund; })
-(cd "$ROOT/tests/packaging" && { [[ -x node_modules/.bin/vite && -x node_modules/.bin/webpack ]] || npm ci --silent --no-audit --no-fund; })
+(cd "$ROOT/tests/packaging" && { [[ -x node_modules/.bin/vite && -x node_modules/.bin/webpack && -x node_modules/.bin/tsc ]] || npm ci --silent --no-audit --no-fund; })
 
 WORK="$ROOT/tests/packaging/.work"
 SITES="$WORK/sites"
@@ -44,6 +45,11 @@ app() {
 say "vite build"
 app "$WORK/vite"
 "$ROOT/tests/packaging/node_modules/.bin/vite" build "$WORK/vite" --outDir "$SITES/vite" --emptyOutDir --logLevel warn
+
+say "TypeScript: both packages' declarations, strict (tests/packaging/app/types.ts)"
+(cd "$WORK/vite" && "$ROOT/tests/packaging/node_modules/.bin/tsc" --noEmit --strict --target es2022 \
+    --module esnext --moduleResolution bundler --lib es2022,dom --skipLibCheck false types.ts) \
+    || die "the packages' type declarations do not check (see above)"
 
 say "webpack 5"
 app "$WORK/webpack"
