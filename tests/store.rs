@@ -4,7 +4,10 @@ use std::future::Future;
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
-use nook::store::{MemoryStore, conformance};
+use nook::store::MemoryStore;
+
+mod store_conformance;
+use store_conformance as conformance;
 
 /// MemoryStore's futures are ready at once: poll once.
 fn ready<F: Future>(f: F) -> F::Output {

@@ -1,5 +1,5 @@
 //! [`MemoryStore`]: a store in a `RefCell`, the portable default and the reference the
-//! conformance suite is written against.
+//! conformance suite (tests/store_conformance/) is written against.
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;

@@ -8,9 +8,7 @@
 //!
 //! - [`MemoryStore`]: the portable default (tests, native use).
 //! - `IdbStore` (wasm32 + feature `web`): IndexedDB, one readwrite transaction per commit.
-//! - [`conformance`]: the suite every backend runs (natively and in the browser).
 
-pub mod conformance;
 mod failure;
 #[cfg(all(target_arch = "wasm32", feature = "web"))]
 pub mod idb;

@@ -3,7 +3,10 @@
 
 use nook::collection::{Collection, Doc, HashEmbed, Settings};
 use nook::store::idb::IdbStore;
-use nook::store::{Kind, Store, Table, Write, conformance};
+use nook::store::{Kind, Store, Table, Write};
+
+#[path = "../store_conformance/mod.rs"]
+mod conformance;
 
 
 const DIMS: usize = 48;
@@ -63,6 +66,7 @@ mod formats_support;
 /// The v1 fixtures (tests/formats.rs) as IndexedDB holds them: their records written
 /// raw into a database, read back through `IdbStore`, must open and search with the
 /// results recorded natively when they were written.
+#[allow(dead_code)] // run in a window only (tests/wasm_window.rs)
 pub async fn v1_records_open_from_indexeddb(db: &str) {
     let fixtures: [(&str, &[u8], &str); 3] = [
         ("stored", include_bytes!("../fixtures/formats/v1/stored.export"), include_str!("../fixtures/formats/v1/stored.results")),

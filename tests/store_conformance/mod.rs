@@ -1,10 +1,10 @@
-//! The conformance suite every [`Store`] backend runs: natively against [`MemoryStore`]
+//! The conformance suite every `Store` backend runs: natively against `MemoryStore`
 //! (`tests/store.rs`) and in headless Chromium against IndexedDB, in a window and in a
-//! dedicated worker (`tests/wasm_store.rs`). Each check panics with what went wrong.
-//!
-//! [`MemoryStore`]: super::MemoryStore
+//! dedicated worker (`tests/wasm_window.rs`, `tests/wasm_worker.rs`, through
+//! `tests/wasm_common`). Each check panics with what went wrong. Test code: it lives
+//! under `tests/`, not in the library.
 
-use super::{Store, Table, Write};
+use nook::store::{Store, Table, Write};
 
 fn put(table: Table, key: u64, v: &[u8]) -> Write {
     Write { table, key, value: Some(v.to_vec()) }
