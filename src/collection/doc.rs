@@ -6,7 +6,7 @@
 //! ```
 
 use crate::format::varint::{Reader, put_varint};
-use crate::store::{Failure, Result};
+use crate::records::{Failure, Result};
 
 const MAGIC: &[u8; 2] = b"ND";
 const VERSION: u8 = 1;
@@ -68,7 +68,7 @@ impl Doc {
             return Err(bad("not a document record"));
         }
         if bytes[2] > VERSION {
-            return Err(Failure::new(crate::store::Kind::Version, format!("document record version {} is newer than this nook ({VERSION}): upgrade nook", bytes[2])));
+            return Err(Failure::new(crate::records::Kind::Version, format!("document record version {} is newer than this nook ({VERSION}): upgrade nook", bytes[2])));
         }
         let (body, crc) = bytes.split_at(bytes.len() - 4);
         if crc32fast::hash(body).to_le_bytes() != crc {

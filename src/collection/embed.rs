@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use crate::store::{Failure, Kind, Result};
+use crate::records::{Failure, Kind, Result};
 
 /// An embedder as the collection uses it.
 pub trait Embed {

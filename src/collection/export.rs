@@ -7,7 +7,7 @@
 //! ```
 
 use crate::format::varint::{Reader, put_varint};
-use crate::store::{Failure, Kind, Result, Snapshot, Table};
+use crate::records::{Failure, Kind, Result, Snapshot, Table};
 
 const MAGIC: &[u8; 7] = b"NOOKEXP";
 const VERSION: u8 = 1;

@@ -7,7 +7,7 @@
 //! call into JavaScript.
 
 use super::Doc;
-use crate::store::{Failure, Result};
+use crate::records::{Failure, Result};
 
 /// A filter value.
 #[derive(Clone, Debug, PartialEq)]

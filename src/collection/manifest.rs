@@ -9,7 +9,7 @@
 //! ```
 
 use crate::format::varint::{Reader, put_varint};
-use crate::store::{Failure, Kind, Result};
+use crate::records::{Failure, Kind, Result};
 
 const MAGIC: &[u8; 4] = b"NKMF";
 pub const VERSION: u8 = 1;

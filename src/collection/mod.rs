@@ -37,7 +37,7 @@ pub use stats::Stats;
 
 use crate::distance::Metric;
 use crate::index::{IndexParams, PrunedIndex, VectorIndex};
-use crate::store::Result;
+use crate::records::Result;
 use crate::text::{Bm25Params, KeywordIndex};
 use cache::VectorCache;
 

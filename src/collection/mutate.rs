@@ -4,7 +4,7 @@
 
 use super::{AddReport, Collection, Doc, Embed, Phase};
 use crate::index::PrunedIndex;
-use crate::store::{CODEBOOK_KEY, Failure, MANIFEST_KEY, Result, Table, Write};
+use crate::records::{CODEBOOK_KEY, Failure, MANIFEST_KEY, Result, Table, Write};
 
 const MAX_ID_BYTES: usize = 1024;
 const MAX_META_BYTES: usize = 64 * 1024;
@@ -108,7 +108,7 @@ impl Collection {
         let mut keys = Vec::with_capacity(ids.len());
         let mut seen = std::collections::HashSet::new();
         for id in ids {
-            let key = self.keys.get(id).copied().ok_or_else(|| Failure::new(crate::store::Kind::NotFound, format!("no document has id {id:?}; nothing was deleted")))?;
+            let key = self.keys.get(id).copied().ok_or_else(|| Failure::new(crate::records::Kind::NotFound, format!("no document has id {id:?}; nothing was deleted")))?;
             if seen.insert(key) {
                 keys.push(key);
             }

@@ -3,7 +3,7 @@
 
 use super::{Collection, Doc, Manifest, Phase, Settings};
 use crate::index::{BlockKind, PrunedIndex, VectorIndex, head_kind};
-use crate::store::{CODEBOOK_KEY, Failure, MANIFEST_KEY, Result, Snapshot};
+use crate::records::{CODEBOOK_KEY, Failure, MANIFEST_KEY, Result, Snapshot};
 
 impl Collection {
     /// Rebuild from a store's records; an empty snapshot gives a new collection. Checks

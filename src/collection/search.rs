@@ -19,7 +19,7 @@ use super::embed::Embed;
 use super::{Collection, Doc, Phase};
 use crate::text::Evidence;
 
-use crate::store::{Failure, Result};
+use crate::records::{Failure, Result};
 
 /// One result: the document's internal key and its score (higher is better).
 #[derive(Clone, Copy, Debug, PartialEq)]
