@@ -3,10 +3,10 @@
 
 const MODEL_CACHE = 'nook-model-v1';
 
-export const assetError = (name, message) => ({ name, message });
+const assetError = (name, message) => ({ name, message });
 
 /** Bytes of `url`, from the Cache API when present. */
-export async function assetBytes(url) {
+async function assetBytes(url) {
   let cache = null;
   try { cache = await caches.open(MODEL_CACHE); } catch (_) { /* no Cache API: plain fetch */ }
   let res = cache ? await cache.match(url) : undefined;
@@ -16,4 +16,12 @@ export async function assetBytes(url) {
     if (cache) { try { await cache.put(url, res.clone()); } catch (_) { /* quota: still usable */ } }
   }
   return new Uint8Array(await res.arrayBuffer());
+}
+
+/** The model's and the tokenizer's bytes, both requested now: await the promise when
+ * they are needed (a failure is reported there, not as an unhandled rejection). */
+export function modelFiles(modelUrl, tokenizerUrl) {
+  const files = Promise.all([assetBytes(modelUrl), assetBytes(tokenizerUrl)]);
+  files.catch(() => {});
+  return files;
 }

@@ -5,14 +5,13 @@
 // {id, op: 'embed', args: {tokens, lengths}}; answers {id, ok, result | error}.
 
 import init, { NookEmbedder } from '../dist/nook.js';
-import { assetBytes } from './assets.js';
+import { modelFiles } from './assets.js';
 
 let embedder = null;
 
 async function handle({ op, args }) {
   if (op === 'open') {
-    const assets = Promise.all([assetBytes(args.modelUrl), assetBytes(args.tokenizerUrl)]);
-    assets.catch(() => {});
+    const assets = modelFiles(args.modelUrl, args.tokenizerUrl);
     await init({ module_or_path: args.wasmUrl });
     const [model, tokenizer] = await assets;
     embedder = new NookEmbedder(model, tokenizer);

@@ -7,7 +7,7 @@
 // ahead while this worker indexes and commits them in order.
 
 import init, { NookCore } from '../dist/nook.js';
-import { assetBytes } from './assets.js';
+import { modelFiles } from './assets.js';
 import { hasRelaxedSimd } from './features.js';
 import { Helpers } from './helpers.js';
 
@@ -50,8 +50,7 @@ async function initWasm(wasmUrl, wasmRelaxedUrl) {
 
 async function open({ name, modelUrl, tokenizerUrl, wasmUrl, wasmRelaxedUrl, indexWorkers, options, bytes }, op) {
   // The model's bytes are read (Cache API or network) while the wasm module compiles.
-  const assets = Promise.all([assetBytes(modelUrl), assetBytes(tokenizerUrl)]);
-  assets.catch(() => {});   // a failure is reported by the await below, not as unhandled
+  const assets = modelFiles(modelUrl, tokenizerUrl);
   const running = await initWasm(wasmUrl || OWN_WASM.href, wasmRelaxedUrl === undefined ? OWN_WASM_RELAXED.href : wasmRelaxedUrl);
   const [model, tokenizer] = await assets;
   core = op === 'import'
