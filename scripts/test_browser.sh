@@ -5,7 +5,8 @@
 #      (IndexedDB store conformance, collection persisted across reopen)
 #   3. the npm package: build (scripts/build_wasm.sh), `npm pack`, install the tarball into
 #      a fresh site folder, Playwright (tests/browser/package.test.mjs): 1,000 FanOutQA
-#      documents, reload, delete, fault cases, zero foreign requests.
+#      documents, reload, delete, fault cases, zero foreign requests; a static site's
+#      prebuilt index built by the native CLI and opened by the package (site.test.mjs).
 # Steps 1 and 2 use the same profile and features as scripts/test.sh (which runs them
 # itself and sets NOOK_SKIP_CARGO_TESTS=1), so no dependency is built twice.
 #
@@ -49,7 +50,18 @@ cp tests/browser/page.html "$SITE/page.html"
 for f in minilm-l6-int8.onnx tokenizer.json; do ln -f "models/$f" "$SITE/models/$f" 2>/dev/null || cp "models/$f" "$SITE/models/$f"; done
 cp data/fanoutqa-docs.json data/fanoutqa-queries.json "$SITE/data/"
 
+say "two builds of a static site's prebuilt index (native nook site build) for tests/browser/site.test.mjs"
+# Built as the native tests build it (same features, dev-dependencies unified), so this reuses
+# the test stage's dependency builds instead of compiling tract once more.
+cargo test --release --features embed --test site_cli --no-run
+src="$SITE/site-src" && mkdir -p "$src"
+node -e 'const d = require(process.argv[1]).slice(0, 1200); console.log(d.map((x) => JSON.stringify(x)).join("\n"))' \
+    "$ROOT/data/fanoutqa-docs.json" > "$src/docs.jsonl"
+echo '{"id": "lighthouse", "title": "The lighthouse keeper", "text": "A keeper tends the lamp of a lighthouse on a rocky island through winter storms."}' > "$src/extra.jsonl"
+NOOK_MODEL_DIR="$ROOT/models" "$CARGO_TARGET_DIR/release/nook" site build "$SITE/prebuilt" "$src/docs.jsonl" tests/browser/site-pages --base-url /docs/
+NOOK_MODEL_DIR="$ROOT/models" "$CARGO_TARGET_DIR/release/nook" site build "$SITE/prebuilt-v2" "$src/docs.jsonl" "$src/extra.jsonl" tests/browser/site-pages/notes --base-url /docs/
+
 say "Playwright (playwright-core + /usr/bin/chromium)"
 (cd tests/browser && { [[ -d node_modules/playwright-core ]] || npm install --silent --no-audit --no-fund; })
-(cd tests/browser && NOOK_TEST_SITE="$SITE" node --test --test-concurrency=1 ${NOOK_TEST_PATTERN:+--test-name-pattern="$NOOK_TEST_PATTERN"} package.test.mjs)
+(cd tests/browser && NOOK_TEST_SITE="$SITE" node --test --test-concurrency=1 ${NOOK_TEST_PATTERN:+--test-name-pattern="$NOOK_TEST_PATTERN"} package.test.mjs site.test.mjs)
 say "all browser-side tests passed"

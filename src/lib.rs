@@ -22,6 +22,7 @@ pub use distance::Metric;
 pub use error::{Error, Result};
 pub use index::provider::{ExactVectors, TableVectors};
 pub mod collection;
+pub mod site;
 pub mod records;
 pub mod store;
 pub mod text;

@@ -104,7 +104,7 @@ writeFileSync(join(root, 'bench/results/embed-browser.json'), JSON.stringify(out
 const mb = (x) => (x / 2 ** 20).toFixed(2);
 const rel = result.nook_relaxed;
 let md = `# Embedder in headless Chromium (wasm, 1 thread)\n\nChromium ${version}, same page, same texts (bench/embed/texts.json, exactly N tokens each), `
-  + `same ONNX file (models/minilm-l6-int8.onnx). nook: tract, its fully connected layers on nook's own GEMM kernel (src/embed/dense.rs, int8 weights expanded per panel), wasm32 + simd128${rel ? ' (and a second build with +relaxed-simd)' : ''}. transformers.js ${result.tjs.version}: `
+  + `same ONNX file (models/minilm-l6-int8.onnx). nook: tract, its fully connected layers on nook's own GEMM kernel (src/embed/dense.rs, int8 weights times i16 activations quantized per row, exact integer dot products), wasm32 + simd128${rel ? ' (and a second build with +relaxed-simd)' : ''}. transformers.js ${result.tjs.version}: `
   + `onnxruntime-web wasm, numThreads 1, served locally (0 requests outside 127.0.0.1). Load average at the end: ${loadavg} (shared 2-core machine).\n\n`
   + `The engines' rounds (16 texts each) are interleaved, so load from other processes hits them alike; sentences/s are medians `
   + `over rounds, and each ratio is the median of per-round ratios against the transformers.js round next to it.\n\n`

@@ -147,8 +147,17 @@ export class Nook {
   static open(name: string, options: NookOptions): Promise<Nook>;
   static connect(name: string, options: NookOptions): Nook;
   static import(name: string, bytes: Uint8Array, options: NookOptions): Promise<Nook>;
+  /**
+   * A static site's prebuilt index (made by `nook site build`): `url` is its folder or its
+   * nook-site.json. Downloaded once (length and SHA-256 checked) into IndexedDB, replaced
+   * when the site is rebuilt, opened from the stored copy when offline. Read-only: add and
+   * delete reject with NookStateError.
+   */
+  static openSite(url: string | URL, options: NookOptions): Promise<Nook>;
   static deleteDatabase(name: string): Promise<void>;
   readonly name: string;
+  /** Set on a Nook from openSite: where its manifest is, and whether it was opened offline. */
+  readonly site?: { manifestUrl: string; offline: boolean };
   readonly ready: Promise<{ generation: number }>;
   add(docs: NookDoc[], options?: { onProgress?: (p: Progress) => void; signal?: AbortSignal; chunk?: number }): Promise<AddResult>;
   /**

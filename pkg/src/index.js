@@ -2,6 +2,8 @@
 // that runs the wasm module; this file only posts messages and rebuilds results/errors.
 // The page never blocks on embedding or indexing.
 
+import { openSite } from './site.js';
+
 
 /** Error names nook rejects with (besides the standard AbortError). */
 export const ERROR_NAMES = [
@@ -56,6 +58,16 @@ export class Nook {
     const db = new Nook(name, options, 'import', bytes);
     await db.ready;
     return db;
+  }
+
+  /**
+   * Open a static site's prebuilt index (`nook site build` output) at `url` (its folder or
+   * its nook-site.json): downloaded once (length and SHA-256 checked), kept in IndexedDB,
+   * refreshed when the site is rebuilt, opened offline from the stored copy. Read-only.
+   * Same options as open().
+   */
+  static openSite(url, options = {}) {
+    return openSite(Nook, url, options);
   }
 
   /** Delete a database and all its data (close open instances first). */
@@ -152,6 +164,7 @@ export class Nook {
    * embedded by helper workers, see the indexWorkers option).
    */
   add(docs, { onProgress, signal, chunk } = {}) {
+    if (this._readOnly) return Promise.reject(rebuild({ name: 'NookStateError', message: this._readOnly }));
     return this._call('add', { docs, chunk }, { onProgress, signal });
   }
 
@@ -202,6 +215,7 @@ export class Nook {
 
   /** Delete documents by id; unknown ids reject with NookNotFoundError and delete nothing. */
   delete(ids) {
+    if (this._readOnly) return Promise.reject(rebuild({ name: 'NookStateError', message: this._readOnly }));
     return this._call('delete', { ids: Array.isArray(ids) ? ids : [ids] });
   }
 

@@ -1,5 +1,9 @@
 //! The nook command line: build an index from a `.fvecs` file, search it, print its
-//! statistics, and sweep search parameters against ground truth.
+//! statistics, and sweep search parameters against ground truth; with the `embed`
+//! feature, build a static site's prebuilt index (`site.rs`).
+
+#[cfg(all(feature = "embed", not(target_arch = "wasm32")))]
+mod site;
 
 use std::collections::HashMap;
 use std::process::ExitCode;
@@ -17,7 +21,9 @@ const USAGE: &str = "usage:
               [--vectors BASE.fvecs (pruned indexes: the exact vectors)]
   nook stats  INDEX.nook
   nook bench  INDEX.nook QUERIES.fvecs TRUTH.ivecs [--vectors BASE.fvecs] [--k 10]
-              (recall@k and queries/s over ef = 10..320)";
+              (recall@k and queries/s over ef = 10..320)
+  nook site build OUT_DIR INPUT...   (a static site's prebuilt index; `nook site` for help;
+              needs the `embed` feature)";
 
 type Res<T> = Result<T, String>;
 
@@ -217,6 +223,10 @@ fn main() -> ExitCode {
         "search" => search(&args),
         "stats" => stats(&args),
         "bench" => bench(&args),
+        #[cfg(all(feature = "embed", not(target_arch = "wasm32")))]
+        "site" => site::run(&args),
+        #[cfg(not(all(feature = "embed", not(target_arch = "wasm32"))))]
+        "site" => Err("this nook was built without the `embed` feature: cargo build --release --features embed".into()),
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
             Ok(())

@@ -1,0 +1,101 @@
+// Nook.openSite: a static site's prebuilt index (`nook site build`, format in the crate's
+// src/site/mod.rs). Fetches the manifest (revalidated), then the index file it names
+// (immutable, content-hashed), checks its length and SHA-256, and keeps it in IndexedDB
+// under a name holding the hash, so a revisit opens it without a download and a rebuilt
+// site replaces it. Offline, the copy last stored is opened. The result is read-only.
+
+/** The site format this client reads. */
+export const SITE_VERSION = 1;
+const PREFIX = 'nook-site:';
+
+function fail(name, message) {
+  return Object.assign(new Error(message), { name });
+}
+
+/** The manifest's index entry, or a NookVersionError / NookCorruptError saying why not. */
+export function readManifest(text, where) {
+  const bad = (what) => fail('NookCorruptError', `${where}: ${what}`);
+  let m;
+  try { m = JSON.parse(text); } catch (e) { throw bad(`not JSON (${e.message})`); }
+  if (!m || m.format !== 'nook-site') throw bad('not a nook site manifest (format is not "nook-site")');
+  if (!Number.isInteger(m.version)) throw bad('no version');
+  if (m.version > SITE_VERSION) {
+    throw fail('NookVersionError', `${where}: the site index was built by a newer nook (site format ${m.version}, this nook reads ${SITE_VERSION}): upgrade nook-search`);
+  }
+  const ix = m.index || {};
+  if (typeof ix.file !== 'string' || !/^[A-Za-z0-9_-][A-Za-z0-9._-]*$/.test(ix.file)) throw bad('index.file must be a plain file name');
+  if (!Number.isSafeInteger(ix.bytes) || ix.bytes <= 0) throw bad('index.bytes must be a positive whole number');
+  if (typeof ix.sha256 !== 'string' || !/^[0-9a-f]{64}$/i.test(ix.sha256)) throw bad('index.sha256 must be 64 hex digits');
+  if (!Number.isSafeInteger(m.documents) || m.documents < 0) throw bad('documents must be a whole number');
+  return { file: ix.file, bytes: ix.bytes, sha256: ix.sha256.toLowerCase(), documents: m.documents };
+}
+
+async function stored(prefix) {
+  if (!indexedDB.databases) return [];
+  const all = await indexedDB.databases();
+  return all.map((d) => d.name).filter((n) => n && n.startsWith(prefix)).sort();
+}
+
+async function download(url, entry) {
+  let res;
+  try { res = await fetch(url); } catch (e) { throw fail('NookNetworkError', `fetching ${url}: ${e.message}`); }
+  if (!res.ok) throw fail('NookNetworkError', `fetching ${url}: HTTP ${res.status} (the site may have been rebuilt: reload the page)`);
+  const bytes = new Uint8Array(await res.arrayBuffer());
+  if (bytes.length !== entry.bytes) throw fail('NookCorruptError', `${url}: ${bytes.length} bytes, the manifest says ${entry.bytes} (truncated or replaced: rebuild the site or reload)`);
+  // SubtleCrypto exists in secure contexts (https, localhost); elsewhere the export's own
+  // checksums still catch damage.
+  if (globalThis.crypto && crypto.subtle) {
+    const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+    const hex = Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+    if (hex !== entry.sha256) throw fail('NookCorruptError', `${url}: its SHA-256 is not the manifest's (damaged in transit or a mix of two builds: reload)`);
+  }
+  return bytes;
+}
+
+/** See Nook.openSite in index.d.ts. */
+export async function openSite(Nook, url, options = {}) {
+  if (url == null || url === '') throw fail('NookInputError', 'Nook.openSite(url): url of the site index folder (or its nook-site.json) is required');
+  const base = typeof document !== 'undefined' ? document.baseURI : globalThis.location && globalThis.location.href;
+  let manifestUrl = new URL(String(url), base);
+  if (!manifestUrl.pathname.endsWith('.json')) manifestUrl = new URL('nook-site.json', manifestUrl.href.endsWith('/') ? manifestUrl : manifestUrl.href + '/');
+  const prefix = `${PREFIX}${manifestUrl.href}#`;
+  let entry = null;
+  let offline = null;
+  try {
+    const res = await fetch(manifestUrl, { cache: 'no-cache' });
+    if (!res.ok) throw fail('NookNetworkError', `${manifestUrl}: HTTP ${res.status}`);
+    entry = readManifest(await res.text(), manifestUrl.href);
+  } catch (e) {
+    if (e.name === 'NookVersionError' || e.name === 'NookCorruptError') throw e;
+    offline = e;
+  }
+  const existing = await stored(prefix);
+  let name;
+  if (entry) name = prefix + entry.sha256.slice(0, 16);
+  else if (existing.length) name = existing[existing.length - 1];
+  else throw fail('NookNetworkError', `cannot read ${manifestUrl} (${offline.message}) and no copy of this site's index is stored in this browser`);
+
+  let db = null;
+  if (existing.includes(name)) {
+    try {
+      db = await Nook.open(name, options);
+      // A copy cut short (a tab closed during the import) is fetched again.
+      if (entry && (await db.stats()).documents !== entry.documents) throw fail('NookCorruptError', 'the stored copy is incomplete');
+    } catch (e) {
+      // A damaged stored copy is replaced when the site can be reached.
+      if (!entry || !['NookCorruptError', 'NookVersionError'].includes(e.name)) throw e;
+      if (db) await db.close();
+      await Nook.deleteDatabase(name);
+      db = null;
+    }
+  }
+  if (!db) {
+    const bytes = await download(new URL(entry.file, manifestUrl), entry);
+    db = await Nook.import(name, bytes, options);
+  }
+  // Copies of earlier builds of this site go.
+  for (const old of existing) if (old !== name) Nook.deleteDatabase(old).catch(() => {});
+  db._readOnly = `this is the prebuilt index of ${manifestUrl.href}: it is read-only (open a database of your own with Nook.open for your documents)`;
+  db.site = { manifestUrl: manifestUrl.href, offline: !entry };
+  return db;
+}

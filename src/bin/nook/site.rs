@@ -1,0 +1,151 @@
+//! `nook site build`: a static site's prebuilt index (see `nook::site`), embedded natively
+//! on every core with the same model file the browser runs.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use nook::collection::{Doc, Settings};
+use nook::embed::Embedder;
+use nook::site::{self, source};
+use sha2::{Digest, Sha256};
+
+use super::{Args, Res};
+
+pub const USAGE: &str = "  nook site build OUT_DIR INPUT... [--base-url /] [--max-chars 1200] [--threads N]
+              [--model FILE.onnx --tokenizer tokenizer.json (default: $NOOK_MODEL_DIR or models/)]
+              INPUT: a .jsonl file of {id, text, title?, url?, meta?} per line, or a folder whose
+              .md / .html pages are split into passages at headings (URL = base URL + path,
+              .md served as .html)";
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+/// Every .md / .html / .htm file under `dir`, sorted (so builds are reproducible).
+fn pages(dir: &Path, out: &mut Vec<PathBuf>) -> Res<()> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| format!("cannot list {}: {e}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            pages(&p, out)?;
+        } else if matches!(p.extension().and_then(|e| e.to_str()), Some("md" | "html" | "htm")) {
+            out.push(p);
+        }
+    }
+    Ok(())
+}
+
+/// The documents of every input, in order.
+fn documents(inputs: &[String], base_url: &str, max_chars: usize) -> Res<Vec<Doc>> {
+    let mut docs = Vec::new();
+    for input in inputs {
+        let path = Path::new(input);
+        if path.is_dir() {
+            let mut files = Vec::new();
+            pages(path, &mut files)?;
+            for f in files {
+                let text = std::fs::read_to_string(&f).map_err(|e| format!("cannot read {}: {e}", f.display()))?;
+                let rel = f.strip_prefix(path).unwrap_or(&f).to_string_lossy().replace('\\', "/");
+                let is_md = rel.ends_with(".md");
+                let url = format!("{}{}", base_url, if is_md { format!("{}.html", &rel[..rel.len() - 3]) } else { rel });
+                docs.extend(if is_md { source::from_markdown(&url, &text, max_chars) } else { source::from_html(&url, &text, max_chars) });
+            }
+        } else {
+            let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {input}: {e}"))?;
+            docs.extend(source::from_jsonl(&text).map_err(|e| format!("{input}: {e}"))?);
+        }
+    }
+    Ok(docs)
+}
+
+pub fn run(a: &Args) -> Res<()> {
+    if a.positional.first().map(String::as_str) != Some("build") {
+        return Err(format!("usage:\n{USAGE}"));
+    }
+    let out = a.path(1, "OUT_DIR")?;
+    let inputs: Vec<String> = a.positional.iter().skip(2).cloned().collect();
+    if inputs.is_empty() {
+        return Err(format!("no INPUT given\nusage:\n{USAGE}"));
+    }
+    let model_dir = std::env::var("NOOK_MODEL_DIR").unwrap_or_else(|_| "models".into());
+    let model_path = a.options.get("model").cloned().unwrap_or_else(|| format!("{model_dir}/minilm-l6-int8.onnx"));
+    let tok_path = a.options.get("tokenizer").cloned().unwrap_or_else(|| format!("{model_dir}/tokenizer.json"));
+    let base_url = a.options.get("base-url").cloned().unwrap_or_else(|| "/".into());
+    let max_chars = a.num("max-chars", 1200usize)?;
+    let threads = a.num("threads", std::thread::available_parallelism().map_or(2, |n| n.get()))?.max(1);
+
+    let t = Instant::now();
+    let docs = documents(&inputs, &base_url, max_chars)?;
+    if docs.is_empty() {
+        return Err("the inputs hold no documents".into());
+    }
+    let (model, tokenizer) = (super::read(&model_path)?, super::read(&tok_path)?);
+    let load = || Embedder::from_bytes(&model, &tokenizer).map_err(|e| format!("{model_path}: {e}"));
+    let mut embed = load()?;
+    let mut helpers = (0..threads).map(|_| load()).collect::<Res<Vec<_>>>()?;
+    eprintln!("{} documents from {} input(s); embedding on {threads} thread(s)", docs.len(), inputs.len());
+
+    let embed_many = |seqs: &[&[u32]]| -> nook::records::Result<Vec<f32>> {
+        let per = seqs.len().div_ceil(helpers.len()).max(1);
+        let parts: Vec<nook::records::Result<Vec<f32>>> = std::thread::scope(|s| {
+            let running: Vec<_> = helpers
+                .iter_mut()
+                .zip(seqs.chunks(per))
+                .map(|(h, part)| {
+                    s.spawn(move || {
+                        let mut v = Vec::new();
+                        nook::collection::Embed::embed_tokens(h, part, &mut v).map(|_| v)
+                    })
+                })
+                .collect();
+            running.into_iter().map(|j| j.join().unwrap_or_else(|_| Err(nook::records::Failure::new(nook::records::Kind::Embed, "an embedding thread panicked")))).collect()
+        });
+        let mut all = Vec::new();
+        for p in parts {
+            all.extend(p?);
+        }
+        Ok(all)
+    };
+    let mut last = Instant::now();
+    let progress = |done: usize, total: usize| {
+        if last.elapsed().as_secs() >= 10 || done == total {
+            eprintln!("  {done} / {total} documents ({:.0}/s)", done as f64 / t.elapsed().as_secs_f64());
+            last = Instant::now();
+        }
+    };
+    let (bytes, collection) = site::build(Settings::default(), &mut embed, docs, 256, embed_many, progress).map_err(|e| e.to_string())?;
+
+    let digest = sha256(&bytes);
+    let file = format!("index.{}.nook", &digest[..16]);
+    let dir = Path::new(out);
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {out}: {e}"))?;
+    std::fs::write(dir.join(&file), &bytes).map_err(|e| format!("cannot write {out}/{file}: {e}"))?;
+    let manifest = site::manifest(collection.len(), embed.dims(), (model.len(), &sha256(&model)), &file, (bytes.len(), &digest));
+    // The manifest last: a folder served mid-build still names a complete index.
+    let tmp = dir.join(format!("{}.tmp", site::MANIFEST));
+    std::fs::write(&tmp, manifest).map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
+    std::fs::rename(&tmp, dir.join(site::MANIFEST)).map_err(|e| format!("cannot write {out}/{}: {e}", site::MANIFEST))?;
+    // Index files of earlier builds go (a visitor holding an old manifest refetches it).
+    for entry in std::fs::read_dir(dir).map_err(|e| e.to_string())?.flatten() {
+        let name = entry.file_name().to_string_lossy().to_string();
+        if name.starts_with("index.") && name.ends_with(".nook") && name != file {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+    eprintln!(
+        "wrote {out}/{} and {out}/{file}: {} documents, {} bytes ({:.0} per document), in {:.1} s",
+        site::MANIFEST,
+        collection.len(),
+        bytes.len(),
+        bytes.len() as f64 / collection.len().max(1) as f64,
+        t.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
