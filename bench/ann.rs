@@ -348,9 +348,8 @@ fn run_child(cfg: &Config, exe: &Path, work: &Path, name: &str, recs: &mut Vec<r
 
 fn cpu_model() -> String {
     let lscpu = Command::new("lscpu").output().ok().map(|o| String::from_utf8_lossy(&o.stdout).into_owned());
-    let from = |text: &str, key: &str| {
-        text.lines().find(|l| l.trim_start().starts_with(key)).and_then(|l| l.split_once(':')).map(|(_, v)| v.trim().to_string())
-    };
+    let from =
+        |text: &str, key: &str| text.lines().find(|l| l.trim_start().starts_with(key)).and_then(|l| l.split_once(':')).map(|(_, v)| v.trim().to_string());
     lscpu
         .as_deref()
         .and_then(|t| from(t, "Model name"))

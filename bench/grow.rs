@@ -42,9 +42,7 @@ fn evaluate(idx: &PrunedIndex, base: &[f32], queries: &[f32], truth: &[i32], tdi
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
     let set = args.iter().find(|a| !a.starts_with("--") && a.parse::<usize>().is_err()).cloned().unwrap_or("fashion-mnist".into());
-    let opt = |name: &str, default: usize| {
-        args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).and_then(|v| v.parse().ok()).unwrap_or(default)
-    };
+    let opt = |name: &str, default: usize| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).and_then(|v| v.parse().ok()).unwrap_or(default);
     let (metric, prune, pq) = match set.as_str() {
         "fashion-mnist" => (Metric::L2, PruneParams { m: 6, ..Default::default() }, PqParams { subspaces: 32, ..Default::default() }),
         "glove-50" => (Metric::Cosine, PruneParams { m: 6, ..Default::default() }, PqParams { subspaces: 10, ..Default::default() }),
@@ -68,7 +66,12 @@ fn main() {
 
     let mut md = format!(
         "# Growing a pruned index: {set}\n\n- fresh: build over all {n} vectors ({fresh_s:.1} s); grown: build over the first {first} ({first_s:.1} s), then `add_batch` of the last {} ({add_s:.1} s, 2 threads)\n- M 16, ef_construction 200; pruning m_hub {} m {} hubs {}; PQ {} subspaces; {} queries; recall@10 against brute force\n- command: `cargo bench --bench grow -- {set}`\n\n| ef | rerank | fresh recall | grown recall | difference | fresh exact/q | grown exact/q |\n|---:|---:|---:|---:|---:|---:|---:|\n",
-        n - first, prune.m_hub, prune.m, prune.hub_fraction, pq.subspaces, queries.len() / dims
+        n - first,
+        prune.m_hub,
+        prune.m,
+        prune.hub_fraction,
+        pq.subspaces,
+        queries.len() / dims
     );
     for (ef, rerank) in [(40, 20), (80, 30), (80, 45), (160, 60), (160, 85)] {
         let tl = TwoLevelParams { ef, rerank, batch: 16 };

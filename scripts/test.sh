@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Run every test nook has, installing what it needs on a fresh machine:
+#   0. cargo fmt --check (rustfmt.toml); cargo clippy -D warnings, natively and for wasm32;
+#      ESLint over every JavaScript file (tests/lint/); tsc runs in step 3 (packaging)
 #   1. natively, one build (release, features embed): the core (recall vs brute force,
 #      filters, deletes, persistence, bad bytes, CLI), the store and collection, the
 #      embedder on the real model; the benchmarks compile
@@ -25,6 +27,17 @@ scripts/setup_wasm.sh
 scripts/fetch_model.sh
 scripts/fetch_text_data.sh
 
+stage "format and lints: cargo fmt --check, cargo clippy -D warnings (native and wasm32), eslint"
+command -v rustfmt >/dev/null || rustup component add rustfmt
+command -v cargo-clippy >/dev/null || rustup component add clippy
+cargo fmt --check || { echo "test.sh: the Rust sources are not formatted: run cargo fmt" >&2; exit 1; }
+WASM_TESTS=(--test core_browser --test core_worker --test embed_browser --test embed_worker --test wasm_window --test wasm_worker)
+cargo clippy --release --features embed --lib --bins --tests --benches -- -D warnings
+cargo clippy --release --target wasm32-unknown-unknown --features web,embed --lib "${WASM_TESTS[@]}" -- -D warnings
+# JavaScript: ESLint's recommended rules over the package, demo, extension, tests and benches.
+(cd tests/lint && { [[ -d node_modules/eslint ]] || npm ci --silent --no-audit --no-fund; })
+tests/lint/node_modules/.bin/eslint -c tests/lint/eslint.config.mjs .
+
 stage "native tests (core, store, embedder)"
 cargo test --release --features embed --lib --bins --tests
 stage "benchmarks compile"
@@ -35,9 +48,7 @@ stage "wasm32 in headless Chromium: core, embedder, IndexedDB; window and dedica
 WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-600}" \
 CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}" \
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-  cargo test --release --target wasm32-unknown-unknown --features web,embed \
-    --test core_browser --test core_worker --test embed_browser --test embed_worker \
-    --test wasm_window --test wasm_worker
+  cargo test --release --target wasm32-unknown-unknown --features web,embed "${WASM_TESTS[@]}"
 
 stage "npm package (Playwright)"
 # The package from the release dependencies above, without LTO and wasm-opt (~6 min less;

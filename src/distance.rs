@@ -50,9 +50,7 @@ impl Metric {
             "cosine" | "angular" => Ok(Metric::Cosine),
             "dot" | "ip" => Ok(Metric::Dot),
             "l2" | "euclidean" => Ok(Metric::L2),
-            other => Err(Error::InvalidParameter(format!(
-                "unknown metric {other:?}; use cosine, dot or l2"
-            ))),
+            other => Err(Error::InvalidParameter(format!("unknown metric {other:?}; use cosine, dot or l2"))),
         }
     }
 
@@ -202,7 +200,7 @@ mod tests {
         Metric::Cosine.prepare(&mut a);
         Metric::Cosine.prepare(&mut b);
         assert!((Metric::Cosine.distance(&a, &b) - (1.0 - 24.0 / 25.0)).abs() < 1e-6);
-        assert_eq!(Metric::Cosine.distance(&a, &a).abs() < 1e-6, true);
+        assert!(Metric::Cosine.distance(&a, &a).abs() < 1e-6);
     }
 
     #[test]

@@ -9,21 +9,23 @@
 //! - [`format`]: the versioned binary format (`save -> Vec<u8>`, `load(&[u8])`).
 
 pub mod distance;
+#[cfg(feature = "embed")]
+pub mod embed;
 pub mod error;
 pub mod format;
 pub mod graph;
 pub mod index;
-pub mod quant;
 pub mod parallel;
+pub mod quant;
 pub mod rng;
-#[cfg(feature = "embed")] pub mod embed;
 
 pub use distance::Metric;
 pub use error::{Error, Result};
 pub use index::provider::{ExactVectors, TableVectors};
 pub mod collection;
-pub mod site;
 pub mod records;
+pub mod site;
 pub mod store;
 pub mod text;
-#[cfg(all(target_arch = "wasm32", feature = "web", feature = "embed"))] pub mod wasm;
+#[cfg(all(target_arch = "wasm32", feature = "web", feature = "embed"))]
+pub mod wasm;

@@ -32,8 +32,5 @@ pub fn map<T: Send>(count: usize, threads: usize, f: &(impl Fn(usize) -> T + Syn
             });
         }
     });
-    slots
-        .into_iter()
-        .filter_map(|m| m.into_inner().unwrap_or_else(|e| e.into_inner()))
-        .collect()
+    slots.into_iter().filter_map(|m| m.into_inner().unwrap_or_else(|e| e.into_inner())).collect()
 }

@@ -17,16 +17,12 @@ use std::sync::OnceLock;
 use std::time::Instant;
 
 fn model_dir() -> PathBuf {
-    std::env::var_os("NOOK_MODEL_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models"))
+    std::env::var_os("NOOK_MODEL_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models"))
 }
 
 fn read(name: &str) -> Vec<u8> {
     let path = model_dir().join(name);
-    std::fs::read(&path).unwrap_or_else(|e| {
-        panic!("cannot read {}: {e}. Run scripts/fetch_model.sh (or set NOOK_MODEL_DIR).", path.display())
-    })
+    std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}. Run scripts/fetch_model.sh (or set NOOK_MODEL_DIR).", path.display()))
 }
 
 fn model_bytes() -> &'static [u8] {
@@ -165,8 +161,7 @@ fn huge_text_is_truncated_quickly() {
 #[test]
 fn prefix_cut_is_exact_at_every_offset() {
     // Texts whose cut lands on every kind of boundary, including inside `[MASK]`.
-    let e = Embedder::with_config(model_bytes(), tokenizer_bytes(), EmbedConfig { max_tokens: 8, ..Default::default() })
-        .unwrap();
+    let e = Embedder::with_config(model_bytes(), tokenizer_bytes(), EmbedConfig { max_tokens: 8, ..Default::default() }).unwrap();
     let reference = reference_tokenizer(8);
     let pieces = ["[MASK]", "naïve", "東京", "!!", " ", "word", "e\u{301}", "\t", "x-y", "🍕"];
     let mut seed = 12345u64;

@@ -10,9 +10,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 fn model_dir() -> PathBuf {
-    std::env::var_os("NOOK_MODEL_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models"))
+    std::env::var_os("NOOK_MODEL_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models"))
 }
 
 #[test]
@@ -30,4 +28,3 @@ fn profile_ops() {
         println!("{}", nook::embed::model::profile_ops(&bytes, own, b, s, 20, &now).expect("profile"));
     }
 }
-

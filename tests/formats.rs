@@ -82,7 +82,8 @@ fn collections_written_by_v1_open_search_and_grow() {
         // Old records take new writes: add and delete through a store holding them.
         let store = MemoryStore::new();
         ready(store.commit(&snap.writes())).unwrap();
-        let (w, _) = c.add(&mut HashEmbed { dims: DIMS }, vec![Doc { id: "new".into(), text: "a brand new river garden note".into(), ..Doc::default() }]).unwrap();
+        let (w, _) =
+            c.add(&mut HashEmbed { dims: DIMS }, vec![Doc { id: "new".into(), text: "a brand new river garden note".into(), ..Doc::default() }]).unwrap();
         ready(store.commit(&w)).unwrap();
         let w = c.delete(&["doc-1".to_string()]).unwrap();
         ready(store.commit(&w)).unwrap();

@@ -14,7 +14,9 @@ fn small_indexes() -> (Vec<u8>, Vec<u8>) {
     let mut idx = VectorIndex::new(IndexParams { m: 6, ef_construction: 30, ..IndexParams::new(Metric::Cosine, dims) }).unwrap();
     idx.add_batch(&(0..300).collect::<Vec<u64>>(), &base, 1).unwrap();
     idx.delete(17).unwrap();
-    let pruned = PrunedIndex::build(&idx, &PruneParams { m_hub: 6, m: 3, ..Default::default() }, &PqParams { subspaces: 4, iterations: 4, ..Default::default() }, 1).unwrap();
+    let pruned =
+        PrunedIndex::build(&idx, &PruneParams { m_hub: 6, m: 3, ..Default::default() }, &PqParams { subspaces: 4, iterations: 4, ..Default::default() }, 1)
+            .unwrap();
     (idx.save(), pruned.save())
 }
 

@@ -13,7 +13,7 @@ mod formats_support;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use formats_support::{exercise, fix_checksums, settings, DIMS};
+use formats_support::{DIMS, exercise, fix_checksums, settings};
 use nook::collection::{Collection, export};
 use nook::rng::Rng;
 use nook::store::{Snapshot, Table};

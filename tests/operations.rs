@@ -52,7 +52,7 @@ fn deleted_ids_never_come_back_and_compaction_keeps_recall() {
     let s = seed(22);
     let (base, mut idx) = build(2000, s);
     let mut pruned = pruned_of(&idx);
-    let gone = |id: u64| id % 5 == 0;
+    let gone = |id: u64| id.is_multiple_of(5);
     for id in (0..2000u64).filter(|&i| gone(i)) {
         idx.delete(id).unwrap();
         pruned.delete(id).unwrap();

@@ -26,7 +26,8 @@ fn embedder() -> Embedder {
     static BYTES: OnceLock<(Vec<u8>, Vec<u8>)> = OnceLock::new();
     let (m, t) = BYTES.get_or_init(|| {
         let dir = model_dir();
-        let read = |f: &str| std::fs::read(dir.join(f)).unwrap_or_else(|e| panic!("{}/{f}: {e}. Run scripts/fetch_model.sh (or set NOOK_MODEL_DIR).", dir.display()));
+        let read =
+            |f: &str| std::fs::read(dir.join(f)).unwrap_or_else(|e| panic!("{}/{f}: {e}. Run scripts/fetch_model.sh (or set NOOK_MODEL_DIR).", dir.display()));
         (read("minilm-l6-int8.onnx"), read("tokenizer.json"))
     });
     Embedder::from_bytes(m, t).expect("embedder")
@@ -73,7 +74,12 @@ fn meaningless_queries_and_blank_documents() {
     let mut c = Collection::new(Settings::default(), embed.dims()).expect("collection");
     let mut docs: Vec<Doc> = slice().docs.into_iter().take(200).collect();
     docs.push(Doc { id: "blank".into(), ..Doc::default() });
-    docs.push(Doc { id: "pasta".into(), title: "Fresh pasta at home".into(), text: "flour, eggs and a rolling pin: the food of Sunday lunch".into(), ..Doc::default() });
+    docs.push(Doc {
+        id: "pasta".into(),
+        title: "Fresh pasta at home".into(),
+        text: "flour, eggs and a rolling pin: the food of Sunday lunch".into(),
+        ..Doc::default()
+    });
     c.add(&mut embed, docs).expect("add");
     for q in ["", "   ", "\n\t"] {
         assert!(c.search(&mut embed, q, 10, true, None).expect("blank query").is_empty(), "{q:?}");

@@ -81,7 +81,8 @@ fn pruned_two_level_search_reaches_recall_with_few_exact_vectors() {
     assert!(sizes.total * 4 < idx.save().len(), "pruned index should be far smaller than the stored one");
 
     // 4-bit codes: same code bytes with twice the subspaces, a 16x smaller codebook.
-    let four = PrunedIndex::build(&idx, &PruneParams { m_hub: 12, m: 5, ..Default::default() }, &PqParams { subspaces: 16, bits: 4, ..Default::default() }, 2).unwrap();
+    let four = PrunedIndex::build(&idx, &PruneParams { m_hub: 12, m: 5, ..Default::default() }, &PqParams { subspaces: 16, bits: 4, ..Default::default() }, 2)
+        .unwrap();
     let (r4, _) = pruned_recall(&four, &base, &queries, &tl);
     let s4 = four.sizes();
     println!("4-bit: recall@10 {r4:.4}, sizes {s4:?}");

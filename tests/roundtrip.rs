@@ -12,8 +12,14 @@ use nook::format::varint::{Reader, put_varint};
 use nook::store::Snapshot;
 
 fn doc() -> impl Strategy<Value = Doc> {
-    (".{1,40}", ".{0,80}", ".{0,80}", ".{0,400}", ".{0,80}", vec(any::<u32>(), 0..300))
-        .prop_map(|(id, title, url, text, meta, tokens)| Doc { id, title, url, text, meta, tokens })
+    (".{1,40}", ".{0,80}", ".{0,80}", ".{0,400}", ".{0,80}", vec(any::<u32>(), 0..300)).prop_map(|(id, title, url, text, meta, tokens)| Doc {
+        id,
+        title,
+        url,
+        text,
+        meta,
+        tokens,
+    })
 }
 
 fn manifest() -> impl Strategy<Value = Manifest> {
@@ -28,7 +34,13 @@ fn records() -> impl Strategy<Value = Vec<(u64, Vec<u8>)>> {
 
 /// `bytes` (the encoding of `value`) decode to `value`, and with the byte at `at` changed
 /// by `flip` they are refused.
-fn round_trips_and_refuses_changes<T: PartialEq + std::fmt::Debug, E>(value: &T, bytes: &[u8], decode: impl Fn(&[u8]) -> Result<T, E>, at: prop::sample::Index, flip: u8) -> Result<(), TestCaseError> {
+fn round_trips_and_refuses_changes<T: PartialEq + std::fmt::Debug, E>(
+    value: &T,
+    bytes: &[u8],
+    decode: impl Fn(&[u8]) -> Result<T, E>,
+    at: prop::sample::Index,
+    flip: u8,
+) -> Result<(), TestCaseError> {
     let got = decode(bytes).ok();
     prop_assert_eq!(got.as_ref(), Some(value));
     let mut bad = bytes.to_vec();

@@ -8,7 +8,14 @@ const DIMS: usize = 64;
 fn doc(i: usize) -> Doc {
     let words = ["graph", "vector", "pasta", "river", "mountain", "music", "python", "rust", "garden", "ocean", "planet", "engine"];
     let text = format!("{} {} {} note {i}", words[i % 12], words[(i / 12) % 12], words[(i * 7) % 12]);
-    Doc { id: format!("doc-{i}"), title: format!("Title {}", words[(i * 5) % 12]), url: format!("https://example.org/{i}"), text, meta: String::new(), tokens: vec![] }
+    Doc {
+        id: format!("doc-{i}"),
+        title: format!("Title {}", words[(i * 5) % 12]),
+        url: format!("https://example.org/{i}"),
+        text,
+        meta: String::new(),
+        tokens: vec![],
+    }
 }
 
 /// Counts the sequences the search asks the embedder for.
@@ -153,10 +160,13 @@ fn hybrid_results_do_not_depend_on_the_cache() {
     let mut e = HashEmbed { dims: DIMS };
     let queries = ["ocean planet", "garden rust", "river music graph", "python"];
     let run = |c: &mut Collection, e: &mut HashEmbed| -> Vec<Vec<(u64, f32)>> {
-        queries.iter().map(|t| {
-            let q = query(&mut HashEmbed { dims: DIMS }, t);
-            c.search_with(e, t, &q, 10, true, None).unwrap().iter().map(|f| (f.key, f.score)).collect()
-        }).collect()
+        queries
+            .iter()
+            .map(|t| {
+                let q = query(&mut HashEmbed { dims: DIMS }, t);
+                c.search_with(e, t, &q, 10, true, None).unwrap().iter().map(|f| (f.key, f.score)).collect()
+            })
+            .collect()
     };
     let keys = |r: &[Vec<(u64, f32)>]| r.iter().map(|l| l.iter().map(|h| h.0).collect::<Vec<_>>()).collect::<Vec<_>>();
     let warm_up = run(&mut c, &mut e);

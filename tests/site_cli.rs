@@ -64,7 +64,9 @@ fn site_build_writes_a_manifest_and_an_index_that_finds_passages() {
     let mut c = Collection::load(Settings::default(), 384, &snap).unwrap();
     assert_eq!(Some(c.len() as u64), manifest["documents"].as_u64());
     assert_eq!(c.len(), 2 + 4 + 3, "2 JSONL documents, 4 guide passages, 3 bread passages");
-    let mut e = Embedder::from_bytes(&std::fs::read(model_dir().join("minilm-l6-int8.onnx")).unwrap(), &std::fs::read(model_dir().join("tokenizer.json")).unwrap()).unwrap();
+    let mut e =
+        Embedder::from_bytes(&std::fs::read(model_dir().join("minilm-l6-int8.onnx")).unwrap(), &std::fs::read(model_dir().join("tokenizer.json")).unwrap())
+            .unwrap();
     let top = |c: &mut Collection, e: &mut Embedder, q: &str| {
         let found = c.search(e, q, 1, true, None).unwrap();
         c.doc(found[0].key).unwrap().url.clone()
@@ -85,6 +87,17 @@ fn site_build_writes_a_manifest_and_an_index_that_finds_passages() {
     let after = files(&out);
     assert_eq!(after.len(), 2);
     assert!(!after.contains(&index_name));
+}
+
+#[test]
+fn site_build_help() {
+    for args in [&["site", "build", "--help"][..], &["site", "--help"], &["site", "help"]] {
+        let out = Command::new(env!("CARGO_BIN_EXE_nook")).args(args).output().unwrap();
+        assert!(out.status.success(), "{args:?}");
+        assert!(String::from_utf8_lossy(&out.stdout).contains("nook site build OUT_DIR INPUT..."), "{args:?}");
+    }
+    let (ok, err) = nook(&["site"]);
+    assert!(!ok && err.contains("usage"), "{err}");
 }
 
 #[test]

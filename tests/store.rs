@@ -37,7 +37,14 @@ mod collection {
     fn doc(i: usize) -> Doc {
         let words = ["graph", "vector", "pasta", "river", "mountain", "music", "python", "rust", "garden", "ocean", "planet", "engine"];
         let text = format!("{} {} {} note {i}", words[i % 12], words[(i / 12) % 12], words[(i * 7) % 12]);
-        Doc { id: format!("doc-{i}"), title: format!("Title {}", words[(i * 5) % 12]), url: format!("https://example.org/{i}"), text, meta: format!("{{\"n\":{i}}}"), tokens: vec![] }
+        Doc {
+            id: format!("doc-{i}"),
+            title: format!("Title {}", words[(i * 5) % 12]),
+            url: format!("https://example.org/{i}"),
+            text,
+            meta: format!("{{\"n\":{i}}}"),
+            tokens: vec![],
+        }
     }
 
     fn open(store: &MemoryStore) -> Collection {
@@ -56,7 +63,11 @@ mod collection {
     /// Ids and scores to 5 decimals (a recomputed embedding may differ from the one
     /// computed at add time in the last bits).
     fn query(c: &mut Collection, q: &str, hybrid: bool) -> Vec<(String, i64)> {
-        c.search(&mut HashEmbed { dims: DIMS }, q, 10, hybrid, None).unwrap().iter().map(|f| (c.doc(f.key).unwrap().id.clone(), (f.score as f64 * 1e5).round() as i64)).collect()
+        c.search(&mut HashEmbed { dims: DIMS }, q, 10, hybrid, None)
+            .unwrap()
+            .iter()
+            .map(|f| (c.doc(f.key).unwrap().id.clone(), (f.score as f64 * 1e5).round() as i64))
+            .collect()
     }
 
     #[test]

@@ -26,11 +26,7 @@ pub struct GroundTruth {
 }
 
 pub fn cache_path(dir: &Path, ds: &Dataset) -> PathBuf {
-    if ds.n_base() == ds.base_total {
-        dir.join(format!("{}-gt.ivecs", ds.name))
-    } else {
-        dir.join(format!("{}-{}-gt.ivecs", ds.name, ds.n_base()))
-    }
+    if ds.n_base() == ds.base_total { dir.join(format!("{}-gt.ivecs", ds.name)) } else { dir.join(format!("{}-{}-gt.ivecs", ds.name, ds.n_base())) }
 }
 
 /// Base and queries as the exact distance wants them (normalised for cosine).
@@ -95,10 +91,8 @@ fn spot_check(ds: &Dataset, base: &[f32], queries: &[f32], ids: &[u32]) -> bool 
         all.select_nth_unstable_by(9, |a, b| a.total_cmp(b));
         all.truncate(10);
         all.sort_by(|a, b| a.total_cmp(b));
-        let cached: Vec<f64> = ids[q * GT_K..q * GT_K + 10]
-            .iter()
-            .map(|&b| data::exact_distance(ds.metric, qv, &base[b as usize * d..(b as usize + 1) * d]))
-            .collect();
+        let cached: Vec<f64> =
+            ids[q * GT_K..q * GT_K + 10].iter().map(|&b| data::exact_distance(ds.metric, qv, &base[b as usize * d..(b as usize + 1) * d])).collect();
         all.iter().zip(&cached).all(|(a, c)| (a - c).abs() <= 1e-9 * a.abs().max(1.0))
     })
 }
@@ -143,8 +137,7 @@ pub fn compute(metric: Metric, base: &[f32], queries: &[f32], d: usize, threads:
                 let nthis = chunk.len() / GT_K;
                 for qb in (0..nthis).step_by(QUERY_BLOCK) {
                     let qe = (qb + QUERY_BLOCK).min(nthis);
-                    let mut heaps: Vec<BinaryHeap<Scored>> =
-                        (qb..qe).map(|_| BinaryHeap::with_capacity(CANDIDATES + 1)).collect();
+                    let mut heaps: Vec<BinaryHeap<Scored>> = (qb..qe).map(|_| BinaryHeap::with_capacity(CANDIDATES + 1)).collect();
                     for bb in (0..n).step_by(BASE_BLOCK) {
                         let be = (bb + BASE_BLOCK).min(n);
                         for (hi, qi) in (qb..qe).enumerate() {
@@ -164,10 +157,8 @@ pub fn compute(metric: Metric, base: &[f32], queries: &[f32], d: usize, threads:
                     for (hi, heap) in heaps.into_iter().enumerate() {
                         let q = q0 + qb + hi;
                         let qv = &queries[q * d..(q + 1) * d];
-                        let mut exact: Vec<(f64, u32)> = heap
-                            .into_iter()
-                            .map(|Scored(_, j)| (data::exact_distance(metric, qv, &base[j as usize * d..(j as usize + 1) * d]), j))
-                            .collect();
+                        let mut exact: Vec<(f64, u32)> =
+                            heap.into_iter().map(|Scored(_, j)| (data::exact_distance(metric, qv, &base[j as usize * d..(j as usize + 1) * d]), j)).collect();
                         exact.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
                         let row = &mut chunk[(qb + hi) * GT_K..(qb + hi + 1) * GT_K];
                         for (o, (_, j)) in row.iter_mut().zip(exact) {

@@ -44,9 +44,8 @@ const CHUNK: usize = 32;
 pub fn pass<S: Searcher>(s: &S, p: S::Param, nq: usize, threads: usize) -> Pass {
     let threads = threads.max(1);
     let mut states: Vec<S::State> = (0..threads).map(|_| s.state()).collect();
-    let mut locals: Vec<(Vec<u32>, Vec<u32>, Vec<usize>)> = (0..threads)
-        .map(|_| (Vec::with_capacity(nq * K), Vec::with_capacity(nq), Vec::with_capacity(nq / CHUNK + 1)))
-        .collect();
+    let mut locals: Vec<(Vec<u32>, Vec<u32>, Vec<usize>)> =
+        (0..threads).map(|_| (Vec::with_capacity(nq * K), Vec::with_capacity(nq), Vec::with_capacity(nq / CHUNK + 1))).collect();
     let next = AtomicUsize::new(0);
     let cpu0 = cpu_secs();
     let t = Instant::now();
@@ -185,13 +184,7 @@ pub fn measure<S: Searcher>(s: &S, p: S::Param, truth: &Truth, nq: usize, thread
 }
 
 fn emit_curve(lib: &str, t: usize, ef: usize, p: &Point) {
-    eprintln!(
-        "  {lib:<8} threads {t} ef {ef:>4}: recall@10 {:.4}  {:>8.0} q/s  ({:.0} per CPU-s, load {:.1})",
-        p.recall,
-        p.qps,
-        p.cpu_qps,
-        load_avg()
-    );
+    eprintln!("  {lib:<8} threads {t} ef {ef:>4}: recall@10 {:.4}  {:>8.0} q/s  ({:.0} per CPU-s, load {:.1})", p.recall, p.qps, p.cpu_qps, load_avg());
     Record::new("curve")
         .s("lib", lib)
         .u("threads", t as u64)
@@ -273,9 +266,7 @@ pub fn vm_bytes(field: &str) -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with(field) && l[field.len()..].starts_with(':'))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+            s.lines().find(|l| l.starts_with(field) && l[field.len()..].starts_with(':')).and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
         })
         .map_or(0, |kb| kb * 1024)
 }
@@ -305,9 +296,7 @@ pub fn load_avg() -> f64 {
 
 /// Total size of the files directly in `dir`.
 pub fn dir_bytes(dir: &std::path::Path) -> u64 {
-    std::fs::read_dir(dir)
-        .map(|rd| rd.filter_map(|e| e.ok()?.metadata().ok()).filter(|m| m.is_file()).map(|m| m.len()).sum())
-        .unwrap_or(0)
+    std::fs::read_dir(dir).map(|rd| rd.filter_map(|e| e.ok()?.metadata().ok()).filter(|m| m.is_file()).map(|m| m.len()).sum()).unwrap_or(0)
 }
 
 /// Sweep ef over `efs` for each thread count; emit one `curve` record per point.

@@ -183,7 +183,10 @@ pub fn pruned(idx: &VectorIndex, ds: &Dataset, cfg: &Config, truth: &Truth) -> R
             let p = measure::measure(&s, (ef, rerank), truth, nq, sweep_threads, 1);
             let exact = measure::median_u32(&p.counts);
             let mean = p.counts.iter().map(|&c| c as f64).sum::<f64>() / nq as f64;
-            eprintln!("  pruned ef {ef:>4} rerank {rerank:>4}: recall@10 {:.4}  exact median {exact:.0} mean {mean:.1}  {:.0} q/s ({sweep_threads} threads)", p.recall, p.qps);
+            eprintln!(
+                "  pruned ef {ef:>4} rerank {rerank:>4}: recall@10 {:.4}  exact median {exact:.0} mean {mean:.1}  {:.0} q/s ({sweep_threads} threads)",
+                p.recall, p.qps
+            );
             Record::new("pruned_point")
                 .u("ef", ef as u64)
                 .u("rerank", rerank as u64)
@@ -204,10 +207,7 @@ pub fn pruned(idx: &VectorIndex, ds: &Dataset, cfg: &Config, truth: &Truth) -> R
     }
     for target in TARGETS {
         // The cheapest point reaching the target: fewest exact vectors, then smallest ef.
-        let best = points
-            .iter()
-            .filter(|p| p.2 >= target)
-            .min_by(|a, b| a.3.total_cmp(&b.3).then(a.0.cmp(&b.0)).then(a.1.cmp(&b.1)));
+        let best = points.iter().filter(|p| p.2 >= target).min_by(|a, b| a.3.total_cmp(&b.3).then(a.0.cmp(&b.0)).then(a.1.cmp(&b.1)));
         let Some(&(ef, rerank, _, _)) = best else {
             eprintln!("  pruned: recall@10 {target} not reached by the sweep");
             Record::new("pruned_op").f("target", target).s("reached", "false").emit();

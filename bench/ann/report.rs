@@ -87,11 +87,7 @@ fn ratio(a: Option<f64>, b: Option<f64>) -> Option<f64> {
 }
 
 pub fn summarize(cfg: &Config, recs: &[Rec]) -> Summary {
-    let qps_at_95 = cfg
-        .query_threads
-        .iter()
-        .map(|&t| (t as u64, best(recs, "hnsw_rs", t as u64, "qps"), best(recs, "nook", t as u64, "qps")))
-        .collect();
+    let qps_at_95 = cfg.query_threads.iter().map(|&t| (t as u64, best(recs, "hnsw_rs", t as u64, "qps"), best(recs, "nook", t as u64, "qps"))).collect();
     let cpu_qps_at_95 = (best(recs, "hnsw_rs", 1, "cpu_qps"), best(recs, "nook", 1, "cpu_qps"));
     let val = |kind: &str, lib: &str, k: &str| find(recs, kind, lib).map(|r| r.num(k));
     let index_peak = |lib: &str| find(recs, "build", lib).map(|r| r.num("peak_rss") - r.num("data_rss"));
@@ -143,14 +139,7 @@ pub fn markdown(cfg: &Config, meta: &Meta, recs: &[Rec], sum: &Summary) -> Strin
         meta.hnsw_rs_version, meta.hnsw_distance
     );
     let load: Vec<String> = meta.load.iter().map(|(c, l)| format!("{c} {l:.2}")).collect();
-    let _ = writeln!(
-        s,
-        "- machine: {}, {} cores (shared; 1-min load before each child: {}); {}",
-        meta.cpu,
-        meta.cores,
-        load.join(", "),
-        meta.date
-    );
+    let _ = writeln!(s, "- machine: {}, {} cores (shared; 1-min load before each child: {}); {}", meta.cpu, meta.cores, load.join(", "), meta.date);
     let _ = writeln!(s, "- command: `cargo bench --bench ann -- {}`", cfg.args_line);
     for f in &meta.failures {
         let _ = writeln!(s, "- FAILED: {f}");
@@ -193,9 +182,8 @@ pub fn markdown(cfg: &Config, meta: &Meta, recs: &[Rec], sum: &Summary) -> Strin
         for &ef in &cfg.efs {
             let mut row = format!("| {ef} |");
             for lib in &libs {
-                let pt = |t: usize| {
-                    recs.iter().find(|r| r.kind == "curve" && r.get("lib") == *lib && r.num("ef") as usize == ef && r.num("threads") as usize == t)
-                };
+                let pt =
+                    |t: usize| recs.iter().find(|r| r.kind == "curve" && r.get("lib") == *lib && r.num("ef") as usize == ef && r.num("threads") as usize == t);
                 row.push_str(&format!(" {} |", opt(cfg.query_threads.first().and_then(|&t| pt(t)).map(|r| r.num("recall")), 4)));
                 for &t in &cfg.query_threads {
                     row.push_str(&format!(" {} |", opt(pt(t).map(|r| r.num("qps")), 0)));
@@ -239,24 +227,15 @@ pub fn markdown(cfg: &Config, meta: &Meta, recs: &[Rec], sum: &Summary) -> Strin
         );
     }
     let v = |kind: &str, lib: &str, k: &str| find(recs, kind, lib).map(|r| r.num(k));
+    let _ = writeln!(s, "| build time s | {} | {} | {} |", opt(v("build", "hnsw_rs", "secs"), 1), opt(v("build", "nook", "secs"), 1), opt(sum.build_ratio, 2));
+    let _ = writeln!(s, "| index bytes | {} | {} | {} |", opt(v("disk", "hnsw_rs", "bytes"), 0), opt(v("disk", "nook", "bytes"), 0), opt(sum.bytes_ratio, 3));
     let _ = writeln!(
         s,
-        "| build time s | {} | {} | {} |",
-        opt(v("build", "hnsw_rs", "secs"), 1),
-        opt(v("build", "nook", "secs"), 1),
-        opt(sum.build_ratio, 2)
-    );
-    let _ = writeln!(
-        s,
-        "| index bytes | {} | {} | {} |",
-        opt(v("disk", "hnsw_rs", "bytes"), 0),
-        opt(v("disk", "nook", "bytes"), 0),
-        opt(sum.bytes_ratio, 3)
-    );
-    let _ = writeln!(s, "| build peak RSS above data, MiB | {} | {} | {} |",
+        "| build peak RSS above data, MiB | {} | {} | {} |",
         find(recs, "build", "hnsw_rs").map_or("-".into(), |r| mib(r.num("peak_rss") - r.num("data_rss"))),
         find(recs, "build", "nook").map_or("-".into(), |r| mib(r.num("peak_rss") - r.num("data_rss"))),
-        opt(sum.peak_ratio, 2));
+        opt(sum.peak_ratio, 2)
+    );
 
     if let Some(pb) = recs.iter().find(|r| r.kind == "pruned_build") {
         pruned_section(&mut s, recs, pb, meta);
@@ -268,7 +247,14 @@ fn pruned_section(s: &mut String, recs: &[Rec], pb: &Rec, meta: &Meta) {
     let hnsw_bytes = find(recs, "disk", "hnsw_rs").map(|r| r.num("bytes"));
     let total = pb.num("index");
     let _ = writeln!(s, "\n## nook pruned + PQ + recompute\n");
-    let _ = writeln!(s, "- prune: `{}`; pq: `{}`; provider batch {}; built from the stored index in {:.1} s", pb.get("prune"), pb.get("pq"), pb.get("batch"), pb.num("secs"));
+    let _ = writeln!(
+        s,
+        "- prune: `{}`; pq: `{}`; provider batch {}; built from the stored index in {:.1} s",
+        pb.get("prune"),
+        pb.get("pq"),
+        pb.get("batch"),
+        pb.num("secs")
+    );
     let _ = writeln!(
         s,
         "- index bytes: graph {} + codes {} + codebook {} = {} ({:.1} B/vector); hnsw_rs dump {} -> **{} x smaller**",
@@ -386,13 +372,7 @@ pub fn json(cfg: &Config, meta: &Meta, recs: &[Rec], sum: &Summary) -> String {
         cfg.interleave
     );
     let load: Vec<String> = meta.load.iter().map(|(c, l)| format!("{}: {l:.2}", json_str(c))).collect();
-    let _ = writeln!(
-        s,
-        "  \"machine\": {{\"cpu\": {}, \"cores\": {}, \"load_avg_1min_before\": {{{}}}}},",
-        json_str(&meta.cpu),
-        meta.cores,
-        load.join(", ")
-    );
+    let _ = writeln!(s, "  \"machine\": {{\"cpu\": {}, \"cores\": {}, \"load_avg_1min_before\": {{{}}}}},", json_str(&meta.cpu), meta.cores, load.join(", "));
     let _ = writeln!(s, "  \"date\": {},", json_str(&meta.date));
     let _ = writeln!(s, "  \"command\": {},", json_str(&format!("cargo bench --bench ann -- {}", cfg.args_line)));
     let fails: Vec<String> = meta.failures.iter().map(|f| json_str(f)).collect();

@@ -87,7 +87,14 @@ const median = (a) => pct(a, 0.5);
 const r1 = (x) => Math.round(x * 10) / 10, r3 = (x) => Math.round(x * 1000) / 1000;
 const pass = (p) => ({ p50_ms: r1(pct(p.lat, 0.5)), p95_ms: r1(pct(p.lat, 0.95)), recomputed_mean: r1(mean(p.recomputed)), recall10: r3(p.recall10) });
 const stats = runs.fanoutqa.stats;
-const before = (() => { try { return JSON.parse(readFileSync(join(ROOT, 'bench/results/browser.json'), 'utf8')); } catch (_) { return null; } })();
+const readResult = (name) => { try { return JSON.parse(readFileSync(join(ROOT, 'bench/results', name), 'utf8')); } catch (_) { return null; } };
+const before = readResult('browser.json');
+// The other programs' latest results, quoted with where they come from: the extension at
+// 80,000 bookmarks (bench/extension/run.sh) and the embedder against transformers.js
+// (bench/embed/run.sh --browser).
+const ext = readResult('extension-80k.json');
+const emb = readResult('embed-browser.json');
+const ratio = (rows) => { const r = rows?.find((x) => x.tokens === 16 && x.batch === 1); return r ? Math.round(r.ratio_vs_tjs * 100) / 100 : null; };
 const out = {
   docs10k: {
     documents: docs.length,
@@ -96,7 +103,10 @@ const out = {
     hnsw_f32_ratio: r1(stats.hnswBytes / stats.indexBytes),
     hnswlib: { p50_ms: r1(pct(sets.flatMap((s) => indexed.hnswlib[s.name].lat), 0.5)), sets: Object.fromEntries(sets.map((s) => [s.name, { p50_ms: r1(pct(indexed.hnswlib[s.name].lat, 0.5)), recall10: r3(indexed.hnswlib[s.name].recall10) }])) },
   },
-  bookmarks80k: null,
+  bookmarks80k: ext?.afterRestart ? {
+    restart_exact_p50_ms: ext.afterRestart.search.p50, reopen_ms: ext.afterRestart.reopenMs, rss_mb: ext.afterRestart.memory.largestMB,
+    preview_top1_agreement: ext.afterRestart.search.previewTopSame, from: `extension-80k.json of ${ext.date}`,
+  } : null,
   // "Before": the indexing speed the browser benchmark recorded (bench/results/browser.json).
   indexing: {
     documents: slice.length,
@@ -106,7 +116,7 @@ const out = {
     before_docs_per_s: before?.nook ? r1(before.nook.docsPerSec) : null, before_from: before?.nook ? `browser.json ${before.date}` : null,
     profile_indexed: { docs_per_s: r1(indexed.docsPerSec), by: indexed.pkg, at: indexed.date },
   },
-  embed: null,
+  embed: emb ? { relaxed_vs_tjs_16b1: ratio(emb.nook_relaxed?.rows), simd128_vs_tjs_16b1: ratio(emb.nook?.rows), from: 'embed-browser.json' } : null,
   package: process.env.NOOK_BENCH_PKG || 'pkg',
   date: new Date().toISOString(),
   loadavg: loadavg.map((l) => l.map(r1)),
@@ -126,5 +136,7 @@ const ix = out.indexing;
 md += `\n## Indexing: ${ix.documents.toLocaleString('en')} documents (every 5th), fresh profile each run, chunks of 64\n\n| threads embedding | docs/s (each run) | median docs/s | embedded by helpers | peak RSS, largest process / whole browser (MB) |\n|---|---|---:|---|---|\n`;
 for (const [t, xs] of Object.entries(ix.runs)) md += `| ${t} | ${xs.map((x) => x.docs_per_s).join(', ')} | ${r1(median(xs.map((x) => x.docs_per_s)))} | ${xs.map((x) => x.helped).join(', ')} | ${xs.map((x) => `${x.peak_largest_mb} / ${x.peak_total_mb}`).join(', ')} |\n`;
 if (ix.docs_per_s_1worker && ix.docs_per_s_2workers) md += `\n2 threads / 1 thread: ${(ix.docs_per_s_2workers / ix.docs_per_s_1worker).toFixed(2)}x on ${os.cpus().length} cores. Before this change (one worker, bench/results/browser.json): ${ix.before_docs_per_s} docs/s.\n`;
+if (out.embed) md += `\n## Quoted from the other benchmarks\n\nEmbedder vs transformers.js at 16 tokens, batch 1 (${out.embed.from}): relaxed-SIMD build ${out.embed.relaxed_vs_tjs_16b1}x, simd128 build ${out.embed.simd128_vs_tjs_16b1}x.\n`;
+if (out.bookmarks80k) md += `\nExtension, 80,000 bookmarks after a browser restart (${out.bookmarks80k.from}; not re-run with this package): exact p50 ${out.bookmarks80k.restart_exact_p50_ms} ms, reopen ${out.bookmarks80k.reopen_ms} ms, largest process ${out.bookmarks80k.rss_mb} MB, preview top 1 = exact top 1 in ${Math.round(out.bookmarks80k.preview_top1_agreement * 100)}% of queries.\n`;
 writeFileSync(join(dir, `${name}.md`), md);
 console.log(md);

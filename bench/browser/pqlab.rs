@@ -20,7 +20,10 @@ fn main() {
     let n = all.len() / D - nq;
     let (base, qs) = all.split_at(n * D);
     // NOOK_PQLAB_QUERIES: another query set's vectors (raw little-endian f32 rows).
-    let other: Vec<f32> = std::env::var("NOOK_PQLAB_QUERIES").ok().map(|p| std::fs::read(p).unwrap().chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect()).unwrap_or_default();
+    let other: Vec<f32> = std::env::var("NOOK_PQLAB_QUERIES")
+        .ok()
+        .map(|p| std::fs::read(p).unwrap().chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect())
+        .unwrap_or_default();
     let qs = if other.is_empty() { qs } else { &other[..] };
     let nq = qs.len() / D;
     let gt: Vec<Vec<usize>> = qs.chunks_exact(D).map(|q| top(base, q, 10)).collect();
@@ -34,11 +37,20 @@ fn main() {
     } else {
         (base, qs)
     };
-    let mut md = format!("# PQ ranking on MiniLM vectors ({n} documents, {nq} queries)\n\n10@r = share of the true top 10 among the quantizer's top r (brute-force ADC).\n\n| quantizer | trained on | bytes/doc | codebook KB | 10@10 | 10@16 | 10@32 | 10@64 |\n|---|---|---:|---:|---:|---:|---:|---:|\n");
-    let variants: Vec<(usize, u8)> = std::env::var("NOOK_PQLAB").ok().map(|s| s.split(',').map(|v| {
-        let (m, b) = v.split_once('x').unwrap();
-        (m.parse().unwrap(), b.parse().unwrap())
-    }).collect()).unwrap_or(vec![(16, 8), (24, 8), (32, 8), (32, 4), (48, 4), (64, 4), (96, 4)]);
+    let mut md = format!(
+        "# PQ ranking on MiniLM vectors ({n} documents, {nq} queries)\n\n10@r = share of the true top 10 among the quantizer's top r (brute-force ADC).\n\n| quantizer | trained on | bytes/doc | codebook KB | 10@10 | 10@16 | 10@32 | 10@64 |\n|---|---|---:|---:|---:|---:|---:|---:|\n"
+    );
+    let variants: Vec<(usize, u8)> = std::env::var("NOOK_PQLAB")
+        .ok()
+        .map(|s| {
+            s.split(',')
+                .map(|v| {
+                    let (m, b) = v.split_once('x').unwrap();
+                    (m.parse().unwrap(), b.parse().unwrap())
+                })
+                .collect()
+        })
+        .unwrap_or(vec![(16, 8), (24, 8), (32, 8), (32, 4), (48, 4), (64, 4), (96, 4)]);
     let trains: Vec<usize> = std::env::var("NOOK_PQLAB_TRAIN").ok().map(|s| s.split(',').map(|v| v.parse().unwrap()).collect()).unwrap_or(vec![1000, n]);
     for &(m, bits) in &variants {
         for &train in &trains {
@@ -96,10 +108,12 @@ fn top(base: &[f32], q: &[f32], k: usize) -> Vec<usize> {
 /// A random orthogonal matrix (Gram-Schmidt on Gaussian rows), row-major.
 fn random_rotation(d: usize, seed: u64) -> Vec<f32> {
     let mut rng = nook::rng::Rng::new(seed);
-    let mut m: Vec<f64> = (0..d * d).map(|_| {
-        let (u, v) = (rng.next_f64().max(1e-12), rng.next_f64());
-        (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
-    }).collect();
+    let mut m: Vec<f64> = (0..d * d)
+        .map(|_| {
+            let (u, v) = (rng.next_f64().max(1e-12), rng.next_f64());
+            (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
+        })
+        .collect();
     for i in 0..d {
         for j in 0..i {
             let p: f64 = (0..d).map(|t| m[i * d + t] * m[j * d + t]).sum();
@@ -140,10 +154,14 @@ fn adaptive(pq: &ProductQuantizer, codes: &[u8], base: &[f32], qs: &[f32], gt: &
                     exact.push((e, id));
                 }
                 i = end;
-                if i < min { continue; }
+                if i < min {
+                    continue;
+                }
                 exact.sort_by(|a, b| a.0.total_cmp(&b.0));
                 let tenth = exact[9.min(exact.len() - 1)].0;
-                if i >= s.len() || s[i].0 - slack * worst_under > tenth || i >= 64 { break; }
+                if i >= s.len() || s[i].0 - slack * worst_under > tenth || i >= 64 {
+                    break;
+                }
             }
             cost += i;
             exact.sort_by(|a, b| a.0.total_cmp(&b.0));

@@ -100,7 +100,11 @@ fn main() {
         load.as_secs_f64() * 1e3
     );
     for (i, (n, b, median, best, tok_us, share)) in rows.iter().enumerate() {
-        let _ = write!(json, "{}{{\"tokens\":{n},\"batch\":{b},\"sentences_per_s\":{median:.2},\"best\":{best:.2},\"tokenize_us\":{tok_us:.2},\"tokenize_share\":{share:.4}}}", if i > 0 { "," } else { "" });
+        let _ = write!(
+            json,
+            "{}{{\"tokens\":{n},\"batch\":{b},\"sentences_per_s\":{median:.2},\"best\":{best:.2},\"tokenize_us\":{tok_us:.2},\"tokenize_share\":{share:.4}}}",
+            if i > 0 { "," } else { "" }
+        );
         let _ = writeln!(md, "| {n} | {b} | {median:.1} | {best:.1} | {tok_us:.1} | {:.1}% |", share * 100.0);
     }
     json.push_str("]}\n");

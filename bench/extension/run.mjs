@@ -17,8 +17,7 @@
 //   node bench/extension/run.mjs [--minutes 20] [--stages 1000,2500,5000,10000,20000,40000,80000] [--tree 80000] [--no-restart] [--out FILE]
 
 import { chromium } from '../../tests/e2e/node_modules/playwright-core/index.mjs';
-import { execSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -149,7 +148,7 @@ async function main() {
         for (let i = 0; i < 3; i++) {
           const t0 = performance.now();
           const roots = await chrome.bookmarks.getTree();
-          let n = 0; const walk = (x) => { if (x.url) n++; for (const c of x.children ?? []) walk(c); }; roots.forEach(walk);
+          let _n = 0; const walk = (x) => { if (x.url) _n++; for (const c of x.children ?? []) walk(c); }; roots.forEach(walk);
           ms.push(performance.now() - t0);
         }
         return ms;

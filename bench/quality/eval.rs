@@ -28,7 +28,11 @@ fn s(v: &serde_json::Value, key: &str) -> String {
 }
 
 pub fn docs_from_json(v: &serde_json::Value) -> Vec<Doc> {
-    v.as_array().expect("docs: a JSON array").iter().map(|d| Doc { id: s(d, "id"), title: s(d, "title"), url: s(d, "url"), text: s(d, "text"), ..Doc::default() }).collect()
+    v.as_array()
+        .expect("docs: a JSON array")
+        .iter()
+        .map(|d| Doc { id: s(d, "id"), title: s(d, "title"), url: s(d, "url"), text: s(d, "text"), ..Doc::default() })
+        .collect()
 }
 
 pub fn queries_from_json(v: &serde_json::Value) -> Vec<Query> {
@@ -65,7 +69,11 @@ impl<E: Embed> CachedEmbed<E> {
         let missing: Vec<&[u32]> = seqs.iter().copied().filter(|s| !self.map.contains_key(*s)).collect();
         if !missing.is_empty() {
             let mut v = Vec::new();
-            if lone { self.inner.embed_recomputed(&missing, &mut v)? } else { self.inner.embed_tokens(&missing, &mut v)? }
+            if lone {
+                self.inner.embed_recomputed(&missing, &mut v)?
+            } else {
+                self.inner.embed_tokens(&missing, &mut v)?
+            }
             let d = self.inner.dims();
             for (s, e) in missing.iter().zip(v.chunks_exact(d)) {
                 self.map.insert(s.to_vec(), e.to_vec());

@@ -47,7 +47,15 @@ fn main() {
     for c in &corpora {
         let t = std::time::Instant::now();
         let ix = eval::index(c, &mut embed, Settings::default());
-        eprintln!("quality: {} {} docs, {} queries, phase {}, {:.1} s ({} embedded)", c.name, c.docs.len(), c.queries.len(), ix.collection.phase(), t.elapsed().as_secs_f64(), embed.fresh);
+        eprintln!(
+            "quality: {} {} docs, {} queries, phase {}, {:.1} s ({} embedded)",
+            c.name,
+            c.docs.len(),
+            c.queries.len(),
+            ix.collection.phase(),
+            t.elapsed().as_secs_f64(),
+            embed.fresh
+        );
         indexed.push(ix);
         embed.save(&cache);
     }
@@ -76,7 +84,13 @@ fn report(root: &str, corpora: &[Corpus], indexed: &mut [Indexed], embed: &mut E
         for how in eval::RANKINGS {
             per.insert(how, eval::evaluate(ix, embed, &c.queries, how));
         }
-        let _ = writeln!(md, "## {} ({} documents, phase {})\n\n| queries | n | ranking | hits@1 | hits@10 | MRR@10 | empty |\n|---|---|---|---|---|---|---|", c.name, c.docs.len(), ix.collection.phase());
+        let _ = writeln!(
+            md,
+            "## {} ({} documents, phase {})\n\n| queries | n | ranking | hits@1 | hits@10 | MRR@10 | empty |\n|---|---|---|---|---|---|---|",
+            c.name,
+            c.docs.len(),
+            ix.collection.phase()
+        );
         let mut qj = serde_json::Map::new();
         for kind in kinds_of(c) {
             let mut kj = serde_json::Map::new();
@@ -88,10 +102,13 @@ fn report(root: &str, corpora: &[Corpus], indexed: &mut [Indexed], embed: &mut E
             }
             let (d, v) = (per[&Ranking::Default][kind], per[&Ranking::Vector][kind]);
             match kind {
-                "natural" if d.hits10 < v.hits10 - 0.01 || d.mrr10 < v.mrr10 - 0.01 => {
-                    shortfalls.push(format!("{}: natural default hits@10 {:.3} / MRR@10 {:.3} vs vector {:.3} / {:.3} (target: >= vector - 0.01)", c.name, d.hits10, d.mrr10, v.hits10, v.mrr10))
+                "natural" if d.hits10 < v.hits10 - 0.01 || d.mrr10 < v.mrr10 - 0.01 => shortfalls.push(format!(
+                    "{}: natural default hits@10 {:.3} / MRR@10 {:.3} vs vector {:.3} / {:.3} (target: >= vector - 0.01)",
+                    c.name, d.hits10, d.mrr10, v.hits10, v.mrr10
+                )),
+                "keyword" if d.hits10 < v.hits10 + 0.05 => {
+                    shortfalls.push(format!("{}: keyword default hits@10 {:.3} vs vector {:.3} (target: +0.05)", c.name, d.hits10, v.hits10))
                 }
-                "keyword" if d.hits10 < v.hits10 + 0.05 => shortfalls.push(format!("{}: keyword default hits@10 {:.3} vs vector {:.3} (target: +0.05)", c.name, d.hits10, v.hits10)),
                 _ => {}
             }
             qj.insert(kind.into(), serde_json::Value::Object(kj));
@@ -154,7 +171,9 @@ fn objective(d: &HashMap<String, Score>, v: &HashMap<String, Score>) -> f64 {
 
 fn run_sweep(root: &str, corpora: &[Corpus], indexed: &mut [Indexed], embed: &mut Embed) {
     let grid = grid();
-    let mut md = String::from("# Fusion parameters: sweep, cross-validation, relevance floor\n\nWritten by `cargo bench --features embed --bench quality -- --sweep`. Score = similarity + w x max(0, share - gate) / (1 - gate), share = keyword evidence weighted by term specificity^s (src/text/index.rs). Objective per corpus: mean MRR@10 over natural, keyword and typo queries, minus 10 x any loss of natural hits@10 or MRR@10 to vector-only beyond 0.01. Choice: among grid points within 0.01 of the best mean objective over the training corpora, the smallest keyword weight.\n\n");
+    let mut md = String::from(
+        "# Fusion parameters: sweep, cross-validation, relevance floor\n\nWritten by `cargo bench --features embed --bench quality -- --sweep`. Score = similarity + w x max(0, share - gate) / (1 - gate), share = keyword evidence weighted by term specificity^s (src/text/index.rs). Objective per corpus: mean MRR@10 over natural, keyword and typo queries, minus 10 x any loss of natural hits@10 or MRR@10 to vector-only beyond 0.01. Choice: among grid points within 0.01 of the best mean objective over the training corpora, the smallest keyword weight.\n\n",
+    );
     // scores[corpus][grid point] and vector-only per corpus.
     let mut vector: Vec<HashMap<String, Score>> = Vec::new();
     let mut scores: Vec<Vec<HashMap<String, Score>>> = Vec::new();
@@ -176,10 +195,20 @@ fn run_sweep(root: &str, corpora: &[Corpus], indexed: &mut [Indexed], embed: &mu
         eprintln!("quality: swept {}", c.name);
         scores.push(row);
     }
-    let _ = writeln!(md, "## Objective per corpus and grid point\n\n| w | s | gate | {} | mean |\n|---|---|---|{}---|", CORPORA.join(" | "), "---|".repeat(CORPORA.len()));
+    let _ = writeln!(
+        md,
+        "## Objective per corpus and grid point\n\n| w | s | gate | {} | mean |\n|---|---|---|{}---|",
+        CORPORA.join(" | "),
+        "---|".repeat(CORPORA.len())
+    );
     for (g, &(w, sp, gate)) in grid.iter().enumerate() {
         let objs: Vec<f64> = (0..corpora.len()).map(|c| objective(&scores[c][g], &vector[c])).collect();
-        let _ = writeln!(md, "| {w} | {sp} | {gate} | {} | {:.3} |", objs.iter().map(|o| format!("{o:.3}")).collect::<Vec<_>>().join(" | "), objs.iter().sum::<f64>() / objs.len() as f64);
+        let _ = writeln!(
+            md,
+            "| {w} | {sp} | {gate} | {} | {:.3} |",
+            objs.iter().map(|o| format!("{o:.3}")).collect::<Vec<_>>().join(" | "),
+            objs.iter().sum::<f64>() / objs.len() as f64
+        );
     }
     // The most conservative point on the plateau: among grid points within 0.01 of the
     // best mean objective, the smallest keyword weight (then the best objective). A larger
@@ -188,12 +217,12 @@ fn run_sweep(root: &str, corpora: &[Corpus], indexed: &mut [Indexed], embed: &mu
     let pick = |train: &[usize]| -> usize {
         let f = |g: usize| train.iter().map(|&c| objective(&scores[c][g], &vector[c])).sum::<f64>() / train.len() as f64;
         let best = (0..grid.len()).map(f).fold(f64::MIN, f64::max);
-        (0..grid.len())
-            .filter(|&g| f(g) >= best - PLATEAU)
-            .min_by(|&a, &b| grid[a].0.total_cmp(&grid[b].0).then(f(b).total_cmp(&f(a))))
-            .expect("grid")
+        (0..grid.len()).filter(|&g| f(g) >= best - PLATEAU).min_by(|&a, &b| grid[a].0.total_cmp(&grid[b].0).then(f(b).total_cmp(&f(a)))).expect("grid")
     };
-    let _ = writeln!(md, "\n## Leave one corpus out\n\nParameters chosen on the other corpora, scores on the held-out one (default vs vector-only).\n\n| held out | chosen w | s | gate | natural hits@10 | natural MRR@10 | keyword hits@10 | typo hits@10 |\n|---|---|---|---|---|---|---|---|");
+    let _ = writeln!(
+        md,
+        "\n## Leave one corpus out\n\nParameters chosen on the other corpora, scores on the held-out one (default vs vector-only).\n\n| held out | chosen w | s | gate | natural hits@10 | natural MRR@10 | keyword hits@10 | typo hits@10 |\n|---|---|---|---|---|---|---|---|"
+    );
     for h in 0..corpora.len() {
         let train: Vec<usize> = (0..corpora.len()).filter(|&c| c != h).collect();
         let g = pick(&train);
@@ -202,7 +231,18 @@ fn run_sweep(root: &str, corpora: &[Corpus], indexed: &mut [Indexed], embed: &mu
             (Some(a), Some(b)) => format!("{:.3} vs {:.3}", f(a), f(b)),
             _ => "-".into(),
         };
-        let _ = writeln!(md, "| {} | {} | {} | {} | {} | {} | {} | {} |", corpora[h].name, grid[g].0, grid[g].1, grid[g].2, cell("natural", |s| s.hits10), cell("natural", |s| s.mrr10), cell("keyword", |s| s.hits10), cell("typo", |s| s.hits10));
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {} | {} | {} | {} | {} |",
+            corpora[h].name,
+            grid[g].0,
+            grid[g].1,
+            grid[g].2,
+            cell("natural", |s| s.hits10),
+            cell("natural", |s| s.mrr10),
+            cell("keyword", |s| s.hits10),
+            cell("typo", |s| s.hits10)
+        );
     }
     let all: Vec<usize> = (0..corpora.len()).collect();
     let g = pick(&all);
@@ -245,11 +285,19 @@ fn run_sweep(root: &str, corpora: &[Corpus], indexed: &mut [Indexed], embed: &mu
             }
         }
     }
-    let _ = writeln!(md, "## Relevance floor\n\nFor each floor: share of found relevant answers (natural, keyword, typo; worst corpus) the floor would cut, and share of unrelated queries it empties. Queries with no content word get no result at all (not counted here); queries whose every content word is unknown to the model's vocabulary and to the documents (`unknown`) get their own floor.\n");
+    let _ = writeln!(
+        md,
+        "## Relevance floor\n\nFor each floor: share of found relevant answers (natural, keyword, typo; worst corpus) the floor would cut, and share of unrelated queries it empties. Queries with no content word get no result at all (not counted here); queries whose every content word is unknown to the model's vocabulary and to the documents (`unknown`) get their own floor.\n"
+    );
     for (label, unknown) in [("queries with a known word", false), ("queries of unknown words only", true)] {
         let rel: Vec<&(usize, f32, bool)> = relevant.iter().filter(|x| x.2 == unknown).collect();
         let unr: Vec<&(usize, f32, bool)> = unrelated.iter().filter(|x| x.2 == unknown).collect();
-        let _ = writeln!(md, "### {label} ({} relevant answers found, {} unrelated queries)\n\n| floor | relevant cut (worst corpus) | relevant cut (all) | unrelated emptied |\n|---|---|---|---|", rel.len(), unr.len());
+        let _ = writeln!(
+            md,
+            "### {label} ({} relevant answers found, {} unrelated queries)\n\n| floor | relevant cut (worst corpus) | relevant cut (all) | unrelated emptied |\n|---|---|---|---|",
+            rel.len(),
+            unr.len()
+        );
         for f in [0.15f32, 0.2, 0.22, 0.24, 0.25, 0.26, 0.28, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6] {
             let worst = (0..corpora.len())
                 .map(|c| {
@@ -266,7 +314,11 @@ fn run_sweep(root: &str, corpora: &[Corpus], indexed: &mut [Indexed], embed: &mu
     let _ = writeln!(md, "Relevant answers found for queries of unknown words only (corpus, score): {}.\n", unknown_found.join(", "));
     no_content.sort();
     no_content.dedup();
-    let _ = writeln!(md, "Queries with no word at all (answered with no result whatever the floor): {}.\n", no_content.iter().map(|(q, n)| format!("`{q}` ({n} results)")).collect::<Vec<_>>().join(", "));
+    let _ = writeln!(
+        md,
+        "Queries with no word at all (answered with no result whatever the floor): {}.\n",
+        no_content.iter().map(|(q, n)| format!("`{q}` ({n} results)")).collect::<Vec<_>>().join(", ")
+    );
     let _ = writeln!(md, "\nTop score of each unrelated query (per corpus it was asked on):\n\n| query | top scores |\n|---|---|");
     for (q, tops) in &unrelated_top {
         let _ = writeln!(md, "| {} | {} |", q.replace('|', "\\|"), tops.iter().map(|t| format!("{t:.2}")).collect::<Vec<_>>().join(", "));

@@ -98,10 +98,8 @@ impl ExactVectors for Recompute<'_> {
         self.cache.misses += missing.len() as u64;
         let mut fresh = Vec::with_capacity(missing.len() * dims);
         if !missing.is_empty() {
-            let seqs = missing
-                .iter()
-                .map(|k| self.docs.get(k).map(|d| d.tokens.as_slice()).ok_or(crate::Error::UnknownId(*k)))
-                .collect::<crate::Result<Vec<_>>>()?;
+            let seqs =
+                missing.iter().map(|k| self.docs.get(k).map(|d| d.tokens.as_slice()).ok_or(crate::Error::UnknownId(*k))).collect::<crate::Result<Vec<_>>>()?;
             self.embed.embed_recomputed(&seqs, &mut fresh).map_err(|e| crate::Error::Provider(e.message))?;
         }
         let mut fresh_of: HashMap<u64, &[f32]> = HashMap::new();

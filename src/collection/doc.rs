@@ -68,7 +68,10 @@ impl Doc {
             return Err(bad("not a document record"));
         }
         if bytes[2] > VERSION {
-            return Err(Failure::new(crate::records::Kind::Version, format!("document record version {} is newer than this nook ({VERSION}): upgrade nook", bytes[2])));
+            return Err(Failure::new(
+                crate::records::Kind::Version,
+                format!("document record version {} is newer than this nook ({VERSION}): upgrade nook", bytes[2]),
+            ));
         }
         let (body, crc) = bytes.split_at(bytes.len() - 4);
         if crc32fast::hash(body).to_le_bytes() != crc {

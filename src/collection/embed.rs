@@ -153,7 +153,9 @@ impl Embed for HashEmbed {
 
     fn tokenize(&self, text: &str) -> Result<Vec<u32>> {
         let mut out = vec![1u32];
-        out.extend(crate::text::words(text).take(255).map(|t| (mix(t.bytes().fold(7u64, |h, b| h.wrapping_mul(31).wrapping_add(b as u64))) % 30_000) as u32 + 2));
+        out.extend(
+            crate::text::words(text).take(255).map(|t| (mix(t.bytes().fold(7u64, |h, b| h.wrapping_mul(31).wrapping_add(b as u64))) % 30_000) as u32 + 2),
+        );
         Ok(out)
     }
 

@@ -48,7 +48,10 @@ impl Manifest {
             return Err(bad("not a nook manifest".into()));
         }
         if bytes[4] > VERSION {
-            return Err(Failure::new(Kind::Version, format!("this database was written by a newer nook (manifest version {}, this nook reads {VERSION}): upgrade nook", bytes[4])));
+            return Err(Failure::new(
+                Kind::Version,
+                format!("this database was written by a newer nook (manifest version {}, this nook reads {VERSION}): upgrade nook", bytes[4]),
+            ));
         }
         let (body, crc) = bytes.split_at(bytes.len() - 4);
         if crc32fast::hash(body).to_le_bytes() != crc {

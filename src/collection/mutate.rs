@@ -22,7 +22,10 @@ impl Collection {
             }
             let size = d.text.len() + d.title.len() + d.url.len();
             if size > self.settings.max_text {
-                return Err(Failure::input(format!("document {:?} is {size} bytes; the limit is {} (split it, or raise maxTextBytes)", d.id, self.settings.max_text)));
+                return Err(Failure::input(format!(
+                    "document {:?} is {size} bytes; the limit is {} (split it, or raise maxTextBytes)",
+                    d.id, self.settings.max_text
+                )));
             }
             if d.meta.len() > MAX_META_BYTES {
                 return Err(Failure::input(format!("document {:?}: meta is {} bytes as JSON; the limit is {MAX_META_BYTES}", d.id, d.meta.len())));
@@ -108,7 +111,11 @@ impl Collection {
         let mut keys = Vec::with_capacity(ids.len());
         let mut seen = std::collections::HashSet::new();
         for id in ids {
-            let key = self.keys.get(id).copied().ok_or_else(|| Failure::new(crate::records::Kind::NotFound, format!("no document has id {id:?}; nothing was deleted")))?;
+            let key = self
+                .keys
+                .get(id)
+                .copied()
+                .ok_or_else(|| Failure::new(crate::records::Kind::NotFound, format!("no document has id {id:?}; nothing was deleted")))?;
             if seen.insert(key) {
                 keys.push(key);
             }

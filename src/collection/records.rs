@@ -37,7 +37,10 @@ impl Collection {
             }
         };
         if c.index_dims() != dims {
-            return Err(Failure::input(format!("this database holds {}-d embeddings but the embedder makes {dims}-d ones: open it with the model it was built with", c.index_dims())));
+            return Err(Failure::input(format!(
+                "this database holds {}-d embeddings but the embedder makes {dims}-d ones: open it with the model it was built with",
+                c.index_dims()
+            )));
         }
         for (key, bytes) in &snap.docs {
             let doc = Doc::decode(bytes)?;

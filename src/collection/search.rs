@@ -104,7 +104,15 @@ impl Collection {
     }
 
     /// [`Collection::search`] with the query's embedding already computed (`q`, unit length).
-    pub fn search_with(&mut self, embed: &mut dyn Embed, query: &str, q: &[f32], k: usize, hybrid: bool, filter: Option<&dyn Fn(&Doc) -> bool>) -> Result<Vec<Found>> {
+    pub fn search_with(
+        &mut self,
+        embed: &mut dyn Embed,
+        query: &str,
+        q: &[f32],
+        k: usize,
+        hybrid: bool,
+        filter: Option<&dyn Fn(&Doc) -> bool>,
+    ) -> Result<Vec<Found>> {
         Ok(self.search_counted(embed, query, q, k, hybrid, filter, Precision::Exact)?.0)
     }
 
@@ -213,7 +221,14 @@ impl Collection {
     /// candidates with their own similarity (exact for the `keyword_exact` with the most
     /// evidence, cached or PQ-approximate past those).
     /// Returns the keyword-only candidates whose similarity is only approximate (PQ code).
-    fn fuse(&mut self, embed: &mut dyn Embed, q: &[f32], found: &mut Vec<Found>, kw: &[Evidence], precision: Precision) -> Result<std::collections::HashSet<u64>> {
+    fn fuse(
+        &mut self,
+        embed: &mut dyn Embed,
+        q: &[f32],
+        found: &mut Vec<Found>,
+        kw: &[Evidence],
+        precision: Precision,
+    ) -> Result<std::collections::HashSet<u64>> {
         let w = self.settings.keyword_weight;
         let gate = self.settings.keyword_gate.clamp(0.0, 0.99);
         let lift = |share: f32| w * ((share - gate).max(0.0) / (1.0 - gate));

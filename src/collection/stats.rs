@@ -26,7 +26,6 @@ impl Collection {
     }
 }
 
-
 /// Counts and bytes of a collection (as stored; records include an 8-byte key).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Stats {

@@ -136,9 +136,9 @@ impl Packed {
     ///
     /// With integer weights each row of `x` is first quantized to i16 against its own
     /// largest |value| (`q = nearest(x * limit / max)`, [`activation_limit`]), so a row's
-    /// result depends on that row alone, whatever shares the call; `out = sum(q * w) as f32
-    /// * (max / limit * scale[c]) + bias[c]`. Integer sums are exact, so every build (simd128,
-    /// relaxed SIMD, the portable kernel) gives the same bits.
+    /// result depends on that row alone, whatever shares the call;
+    /// `out = sum(q * w) as f32 * (max / limit * scale[c]) + bias[c]`. Integer sums are
+    /// exact, so every build (simd128, relaxed SIMD, the portable kernel) gives the same bits.
     pub fn matmul(&self, x: &[f32], m: usize, out: &mut [f32]) {
         debug_assert_eq!(x.len(), m * self.k);
         debug_assert_eq!(out.len(), m * self.n);
@@ -242,7 +242,7 @@ fn pair_index(kk: usize, c: usize) -> usize {
 #[inline(always)]
 fn kernel_i16<const R: usize>(a: &[i16], kp: usize, panel: &[i16], tile: &mut [i32; MR * NR]) {
     use std::arch::wasm32::*;
-    assert!(kp % 2 == 0 && a.len() >= R * kp && panel.len() >= kp * NR);
+    assert!(kp.is_multiple_of(2) && a.len() >= R * kp && panel.len() >= kp * NR);
     // SAFETY: every pointer below stays inside `a` (R rows of kp), `panel` (kp x 8) and
     // `tile` (MR x 8), as asserted above; wasm loads/stores need no alignment.
     unsafe {

@@ -93,10 +93,7 @@ impl Embedder {
     /// [`Embedder::from_bytes`] with explicit settings.
     pub fn with_config(model: &[u8], tokenizer_json: &[u8], config: EmbedConfig) -> Result<Self> {
         if !(2..=MAX_POSITIONS).contains(&config.max_tokens) {
-            return Err(Error::InvalidParameter(format!(
-                "max_tokens must be between 2 and {MAX_POSITIONS}, got {}",
-                config.max_tokens
-            )));
+            return Err(Error::InvalidParameter(format!("max_tokens must be between 2 and {MAX_POSITIONS}, got {}", config.max_tokens)));
         }
         if config.max_batch == 0 || config.max_plans == 0 {
             return Err(Error::InvalidParameter("max_batch and max_plans must be at least 1".into()));
@@ -194,9 +191,7 @@ impl Embedder {
                 )));
             }
             if let Some(&bad) = seq.iter().find(|&&t| t as usize >= rows) {
-                return Err(Error::InvalidParameter(format!(
-                    "token sequence {i} has id {bad}, outside the model's vocabulary of {rows}"
-                )));
+                return Err(Error::InvalidParameter(format!("token sequence {i} has id {bad}, outside the model's vocabulary of {rows}")));
             }
         }
         let dims = self.dims();
@@ -227,8 +222,7 @@ impl Embedder {
             pooled.clear();
             pool::mean_pool_normalised(&hidden, &lens, len, dims, &mut pooled)?;
             for (row, &item) in run.items.iter().enumerate() {
-                out[start + item * dims..start + (item + 1) * dims]
-                    .copy_from_slice(&pooled[row * dims..(row + 1) * dims]);
+                out[start + item * dims..start + (item + 1) * dims].copy_from_slice(&pooled[row * dims..(row + 1) * dims]);
             }
         }
         Ok(())

@@ -61,17 +61,10 @@ impl Model {
     /// Parse ONNX bytes, check the inputs/outputs look like a BERT encoder.
     /// `own_matmul`: swap the constant-weight matmuls for [`super::dense::Dense`].
     pub fn from_bytes(bytes: &[u8], max_plans: usize, own_matmul: bool) -> Result<Self> {
-        let mut model = tract_onnx::onnx()
-            .model_for_read(&mut Cursor::new(bytes))
-            .map_err(tract_err("the model bytes are not a readable ONNX file"))?;
-        model
-            .select_outputs_by_name([OUTPUT])
-            .map_err(|_| Error::Embed(format!("the ONNX model has no output `{OUTPUT}`: not a BERT encoder export")))?;
+        let mut model = tract_onnx::onnx().model_for_read(&mut Cursor::new(bytes)).map_err(tract_err("the model bytes are not a readable ONNX file"))?;
+        model.select_outputs_by_name([OUTPUT]).map_err(|_| Error::Embed(format!("the ONNX model has no output `{OUTPUT}`: not a BERT encoder export")))?;
         let inputs = input_roles(&model)?;
-        let mut typed = model
-            .into_typed()
-            .and_then(|m| m.into_decluttered())
-            .map_err(tract_err("tract could not analyse the model"))?;
+        let mut typed = model.into_typed().and_then(|m| m.into_decluttered()).map_err(tract_err("tract could not analyse the model"))?;
         if own_matmul {
             super::dense::rewrite(&mut typed).map_err(tract_err("preparing the fully connected layers"))?;
         }
@@ -121,11 +114,7 @@ impl Model {
         let view = hidden.try_as_plain_ram().map_err(tract_err("reading the model output"))?;
         let floats = view.as_slice::<f32>().map_err(tract_err("the model output is not f32"))?;
         if floats.len() != want {
-            return Err(Error::Embed(format!(
-                "the model output has {} values, expected {want} ({rows} x {len} x {})",
-                floats.len(),
-                self.dims
-            )));
+            return Err(Error::Embed(format!("the model output has {} values, expected {want} ({rows} x {len} x {})", floats.len(), self.dims)));
         }
         Ok(floats.to_vec())
     }
@@ -165,21 +154,14 @@ fn hidden_dims(typed: &TypedModel) -> Result<usize> {
     let shape = fact.shape.dims();
     match (shape.len(), shape.last().and_then(|d| d.to_usize().ok())) {
         (3, Some(d)) if d > 0 && fact.datum_type == f32::datum_type() => Ok(d),
-        _ => Err(Error::Embed(format!(
-            "the model output `{OUTPUT}` is {:?} of {:?}, expected [batch, sequence, dims] f32",
-            shape, fact.datum_type
-        ))),
+        _ => Err(Error::Embed(format!("the model output `{OUTPUT}` is {:?} of {:?}, expected [batch, sequence, dims] f32", shape, fact.datum_type))),
     }
 }
 
 /// Rows of the table(s) gathered by `input_ids`: the vocabulary the model accepts.
 fn vocab_rows(typed: &TypedModel) -> Result<usize> {
     let ids = typed.input_outlets().map_err(tract_err("reading model inputs"))?;
-    let ids = ids
-        .iter()
-        .find(|o| typed.node(o.node).name == "input_ids")
-        .copied()
-        .ok_or_else(|| Error::Embed("the model has no input_ids".into()))?;
+    let ids = ids.iter().find(|o| typed.node(o.node).name == "input_ids").copied().ok_or_else(|| Error::Embed("the model has no input_ids".into()))?;
     let mut rows = None::<usize>;
     for node in typed.nodes() {
         if node.op.name() == "Gather" && node.inputs.get(1) == Some(&ids) {
@@ -286,11 +268,7 @@ impl PlanCache {
         PlanCache { capacity: capacity.max(1), clock: 0, entries: Vec::new() }
     }
 
-    fn get_or_build(
-        &mut self,
-        key: (usize, usize),
-        build: impl FnOnce() -> Result<TypedSimpleState>,
-    ) -> Result<&mut TypedSimpleState> {
+    fn get_or_build(&mut self, key: (usize, usize), build: impl FnOnce() -> Result<TypedSimpleState>) -> Result<&mut TypedSimpleState> {
         self.clock += 1;
         let ix = match self.entries.iter().position(|e| e.0 == key) {
             Some(ix) => ix,
@@ -309,5 +287,3 @@ impl PlanCache {
         Ok(&mut entry.2)
     }
 }
-
-

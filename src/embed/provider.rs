@@ -17,10 +17,7 @@ pub struct TextVectors<'a, F> {
 
 impl<F: FnMut(u64) -> Option<String>> ExactVectors for TextVectors<'_, F> {
     fn exact_vectors(&mut self, ids: &[u64], out: &mut Vec<f32>) -> Result<()> {
-        let texts = ids
-            .iter()
-            .map(|&id| (self.text_of)(id).ok_or(Error::UnknownId(id)))
-            .collect::<Result<Vec<_>>>()?;
+        let texts = ids.iter().map(|&id| (self.text_of)(id).ok_or(Error::UnknownId(id))).collect::<Result<Vec<_>>>()?;
         let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
         self.embedder.embed_into(&refs, out)
     }
@@ -35,10 +32,7 @@ pub struct TokenVectors<'a, F> {
 
 impl<F: FnMut(u64) -> Option<Vec<u32>>> ExactVectors for TokenVectors<'_, F> {
     fn exact_vectors(&mut self, ids: &[u64], out: &mut Vec<f32>) -> Result<()> {
-        let tokens = ids
-            .iter()
-            .map(|&id| (self.tokens_of)(id).ok_or(Error::UnknownId(id)))
-            .collect::<Result<Vec<_>>>()?;
+        let tokens = ids.iter().map(|&id| (self.tokens_of)(id).ok_or(Error::UnknownId(id))).collect::<Result<Vec<_>>>()?;
         self.embedder.embed_tokens_into(&tokens, out)
     }
 }

@@ -26,13 +26,10 @@ pub struct Tokenizer {
 impl Tokenizer {
     /// Parse `tokenizer.json` bytes; `max_tokens` counts `[CLS]` and `[SEP]`.
     pub fn from_bytes(json: &[u8], max_tokens: usize) -> Result<Self> {
-        let mut words = HfTokenizer::from_bytes(json)
-            .map_err(|e| Error::Embed(format!("tokenizer.json could not be read: {e}")))?;
+        let mut words = HfTokenizer::from_bytes(json).map_err(|e| Error::Embed(format!("tokenizer.json could not be read: {e}")))?;
         words.with_padding(None);
         let mut truncating = words.clone();
-        words
-            .with_truncation(None)
-            .map_err(|e| Error::Embed(format!("tokenizer rejects turning truncation off: {e}")))?;
+        words.with_truncation(None).map_err(|e| Error::Embed(format!("tokenizer rejects turning truncation off: {e}")))?;
         truncating
             .with_truncation(Some(TruncationParams { max_length: max_tokens, ..Default::default() }))
             .map_err(|e| Error::Embed(format!("tokenizer rejects truncation at {max_tokens}: {e}")))?;
@@ -41,9 +38,7 @@ impl Tokenizer {
         // BERT-style tokenizer this embedder can use.
         let probe = tok.encode("")?;
         if probe.is_empty() {
-            return Err(Error::Embed(
-                "tokenizer adds no special tokens ([CLS]/[SEP]); use the model's own tokenizer.json".into(),
-            ));
+            return Err(Error::Embed("tokenizer adds no special tokens ([CLS]/[SEP]); use the model's own tokenizer.json".into()));
         }
         Ok(tok)
     }
@@ -100,12 +95,8 @@ fn word_boundary_near(text: &str, budget: usize) -> usize {
     if budget >= text.len() {
         return text.len();
     }
-    let is_cut = |c: char| {
-        c.is_ascii_whitespace()
-            || c.is_ascii_punctuation()
-            || ('\u{4E00}'..='\u{9FFF}').contains(&c)
-            || ('\u{3400}'..='\u{4DBF}').contains(&c)
-    };
+    let is_cut =
+        |c: char| c.is_ascii_whitespace() || c.is_ascii_punctuation() || ('\u{4E00}'..='\u{9FFF}').contains(&c) || ('\u{3400}'..='\u{4DBF}').contains(&c);
     // Cutting before an ASCII char or a CJK ideograph is safe for the normaliser too: both
     // are Unicode starters, so accent stripping (NFD) never reaches across them.
     let head = &text[..text.floor_char_boundary(budget)];

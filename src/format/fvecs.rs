@@ -25,7 +25,7 @@ fn rows(bytes: &[u8]) -> Result<(usize, Vec<u32>)> {
     }
     let dims = dims as usize;
     let row = 4 + 4 * dims;
-    if bytes.len() % row != 0 {
+    if !bytes.len().is_multiple_of(row) {
         return Err(Error::Truncated(format!("file length {} is not a multiple of the row size {row}", bytes.len())));
     }
     let mut out = Vec::with_capacity(bytes.len() / row * dims);

@@ -136,8 +136,7 @@ impl<'a> File<'a> {
         let mut sections = Vec::with_capacity(count);
         for (tag, len, crc) in table {
             let name = String::from_utf8_lossy(&tag).into_owned();
-            let len = usize::try_from(len)
-                .map_err(|_| Error::Truncated(format!("section {name} claims {len} bytes")))?;
+            let len = usize::try_from(len).map_err(|_| Error::Truncated(format!("section {name} claims {len} bytes")))?;
             let payload = r.take(len)?;
             if verify && crc32fast::hash(payload) != crc {
                 return Err(Error::Checksum(name));
@@ -155,11 +154,7 @@ impl<'a> File<'a> {
 
     /// The payload of a required section.
     pub fn section(&self, tag: &[u8; 4]) -> Result<&'a [u8]> {
-        self.sections
-            .iter()
-            .find(|s| &s.0 == tag)
-            .map(|s| s.1)
-            .ok_or_else(|| Error::Corrupt(format!("missing section {}", String::from_utf8_lossy(tag))))
+        self.sections.iter().find(|s| &s.0 == tag).map(|s| s.1).ok_or_else(|| Error::Corrupt(format!("missing section {}", String::from_utf8_lossy(tag))))
     }
 
     /// Sizes of all sections, for statistics.

@@ -40,11 +40,7 @@ impl<'a> Reader<'a> {
 
     pub fn take(&mut self, n: usize) -> Result<&'a [u8]> {
         if n > self.remaining() {
-            return Err(Error::Truncated(format!(
-                "needed {n} bytes at offset {}, only {} left",
-                self.pos,
-                self.remaining()
-            )));
+            return Err(Error::Truncated(format!("needed {n} bytes at offset {}, only {} left", self.pos, self.remaining())));
         }
         let s = &self.bytes[self.pos..self.pos + n];
         self.pos += n;
@@ -98,7 +94,7 @@ impl<'a> Reader<'a> {
 
 /// Little-endian f32s from bytes (length must be a multiple of 4).
 pub fn f32s_from_le(bytes: &[u8]) -> Result<Vec<f32>> {
-    if bytes.len() % 4 != 0 {
+    if !bytes.len().is_multiple_of(4) {
         return Err(Error::Corrupt("float section length is not a multiple of 4".into()));
     }
     Ok(bytes.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect())

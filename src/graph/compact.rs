@@ -11,7 +11,7 @@ use std::collections::VecDeque;
 use super::insert::select_heuristic;
 use super::{Degrees, Graph, Near};
 use crate::error::{Error, Result};
-use crate::format::varint::{Reader, put_varint, zigzag, unzigzag};
+use crate::format::varint::{Reader, put_varint, unzigzag, zigzag};
 
 /// A breadth-first order from the entry point over layer 0 (unreached nodes last):
 /// `order[new_id] = old_id`. Neighbours end up with nearby ids.
@@ -53,8 +53,7 @@ impl Graph {
         }
         for (new, &old) in order.iter().enumerate() {
             for layer in 0..=self.level(old) {
-                let ids: Vec<u32> =
-                    self.neighbours(old, layer).iter().map(|&u| new_of[u as usize]).collect();
+                let ids: Vec<u32> = self.neighbours(old, layer).iter().map(|&u| new_of[u as usize]).collect();
                 g.set_neighbours(new as u32, layer, &ids);
             }
         }
@@ -67,12 +66,7 @@ impl Graph {
     /// Remove `x`'s in-edges from its neighbours, reconnecting each of them with the
     /// heuristic over its remaining neighbours and `x`'s (usable) neighbours. `x` keeps its
     /// own list so searches passing through it still flow.
-    pub fn repair_around(
-        &mut self,
-        x: u32,
-        usable: &impl Fn(u32) -> bool,
-        between: &impl Fn(u32, u32) -> f32,
-    ) {
+    pub fn repair_around(&mut self, x: u32, usable: &impl Fn(u32) -> bool, between: &impl Fn(u32, u32) -> f32) {
         for layer in 0..=self.level(x) {
             let around = self.neighbours(x, layer);
             for &y in &around {
@@ -80,13 +74,8 @@ impl Graph {
                 if !mine.contains(&x) {
                     continue;
                 }
-                let mut cands: Vec<Near> = mine
-                    .iter()
-                    .chain(&around)
-                    .copied()
-                    .filter(|&c| c != x && c != y && usable(c))
-                    .map(|c| Near { dist: between(y, c), id: c })
-                    .collect();
+                let mut cands: Vec<Near> =
+                    mine.iter().chain(&around).copied().filter(|&c| c != x && c != y && usable(c)).map(|c| Near { dist: between(y, c), id: c }).collect();
                 cands.sort_unstable();
                 cands.dedup_by_key(|c| c.id);
                 let mut chosen = Vec::new();
@@ -99,11 +88,7 @@ impl Graph {
     /// A graph of the kept nodes only (ids renumbered in order; returns `new_of`, NONE for
     /// dropped nodes). Lists that lost neighbours are refilled with the heuristic from the
     /// dropped neighbours' neighbours.
-    pub fn compact(
-        &self,
-        keep: &[bool],
-        between: &impl Fn(u32, u32) -> f32,
-    ) -> (Graph, Vec<u32>) {
+    pub fn compact(&self, keep: &[bool], between: &impl Fn(u32, u32) -> f32) -> (Graph, Vec<u32>) {
         let mut new_of = vec![super::NONE; self.len()];
         let mut g = Graph::new(self.degrees);
         for v in 0..self.len() as u32 {
@@ -139,9 +124,7 @@ impl Graph {
             .entry()
             .filter(|(e, _)| keep[*e as usize])
             .map(|(e, l)| (new_of[e as usize], l))
-            .or_else(|| {
-                (0..g.len() as u32).max_by_key(|&v| (g.level(v), std::cmp::Reverse(v))).map(|v| (v, g.level(v)))
-            });
+            .or_else(|| (0..g.len() as u32).max_by_key(|&v| (g.level(v), std::cmp::Reverse(v))).map(|v| (v, g.level(v))));
         if let Some((e, l)) = entry {
             g.set_entry(e, l);
         }

@@ -8,12 +8,7 @@ use super::{Graph, Near, SearchScratch};
 /// Paper Alg. 4 (heuristic, without extending or keeping pruned candidates): walk the
 /// candidates closest first and keep one only if it is closer to the base than to every
 /// neighbour kept so far. `cands` must be sorted closest first.
-pub fn select_heuristic(
-    cands: &[Near],
-    m: usize,
-    between: &impl Fn(u32, u32) -> f32,
-    out: &mut Vec<u32>,
-) {
+pub fn select_heuristic(cands: &[Near], m: usize, between: &impl Fn(u32, u32) -> f32, out: &mut Vec<u32>) {
     out.clear();
     for c in cands {
         if out.len() >= m {
@@ -41,14 +36,8 @@ impl Graph {
     /// its level, then on each layer beam-search `ef_construction` candidates, keep
     /// `m_select` by the heuristic, and add the reverse edges (shrinking a neighbour's list
     /// with the heuristic when it overflows). Safe to call from several threads at once.
-    pub fn insert<D, B, U>(
-        &self,
-        x: u32,
-        ef_construction: usize,
-        m_select: usize,
-        link: &Linker<'_, D, B, U>,
-        scratch: &mut SearchScratch,
-    ) where
+    pub fn insert<D, B, U>(&self, x: u32, ef_construction: usize, m_select: usize, link: &Linker<'_, D, B, U>, scratch: &mut SearchScratch)
+    where
         D: Fn(u32) -> f32,
         B: Fn(u32, u32) -> f32,
         U: Fn(u32) -> bool,
@@ -117,8 +106,7 @@ impl Graph {
             return;
         }
         current.push(x);
-        let mut cands: Vec<Near> =
-            current.iter().map(|&c| Near { dist: between(n, c), id: c }).collect();
+        let mut cands: Vec<Near> = current.iter().map(|&c| Near { dist: between(n, c), id: c }).collect();
         cands.sort_unstable();
         let mut chosen = Vec::with_capacity(self.cap(layer));
         select_heuristic(&cands, self.cap(layer), between, &mut chosen);
@@ -128,12 +116,7 @@ impl Graph {
 
 /// Run `work(item, scratch)` for every item in `0..count` on `threads` threads, each with
 /// its own scratch. Items are handed out in order, in small chunks.
-pub fn parallel_each(
-    count: usize,
-    threads: usize,
-    nodes: usize,
-    work: &(impl Fn(usize, &mut SearchScratch) + Sync),
-) {
+pub fn parallel_each(count: usize, threads: usize, nodes: usize, work: &(impl Fn(usize, &mut SearchScratch) + Sync)) {
     let threads = crate::parallel::usable_threads(threads);
     if threads == 1 || count < 64 {
         let mut scratch = SearchScratch::new(nodes);

@@ -39,10 +39,7 @@ impl PruneParams {
 
     pub fn validate(&self) -> Result<()> {
         if self.m < 1 || self.m > self.m_hub || self.m_hub > 255 {
-            return Err(Error::InvalidParameter(format!(
-                "pruning needs 1 <= m ({}) <= m_hub ({}) <= 255",
-                self.m, self.m_hub
-            )));
+            return Err(Error::InvalidParameter(format!("pruning needs 1 <= m ({}) <= m_hub ({}) <= 255", self.m, self.m_hub)));
         }
         if !(0.0..=1.0).contains(&self.hub_fraction) {
             return Err(Error::InvalidParameter("hub_fraction must be within [0, 1]".into()));
@@ -75,13 +72,7 @@ pub fn hub_flags(graph: &Graph, fraction: f32) -> Vec<bool> {
 impl Graph {
     /// Build the pruned graph (see module docs). `dist_to(v)` gives the distance from node
     /// `v` to every node (exact vectors are available at build time); `between` likewise.
-    pub fn prune<Q, B>(
-        &self,
-        params: &PruneParams,
-        threads: usize,
-        dist_to: &Q,
-        between: &B,
-    ) -> Result<(Graph, Vec<bool>)>
+    pub fn prune<Q, B>(&self, params: &PruneParams, threads: usize, dist_to: &Q, between: &B) -> Result<(Graph, Vec<bool>)>
     where
         Q: Fn(u32, u32) -> f32 + Sync,
         B: Fn(u32, u32) -> f32 + Sync,

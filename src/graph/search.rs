@@ -30,15 +30,7 @@ impl Graph {
 
     /// Beam search on one layer from `entries`. Afterwards `scratch.results` holds up to
     /// `ef` accepted nodes (a max-heap, worst on top).
-    pub fn search_layer(
-        &self,
-        entries: &[Near],
-        layer: u8,
-        ef: usize,
-        dist: &impl Fn(u32) -> f32,
-        accept: &impl Fn(u32) -> bool,
-        scratch: &mut SearchScratch,
-    ) {
+    pub fn search_layer(&self, entries: &[Near], layer: u8, ef: usize, dist: &impl Fn(u32) -> f32, accept: &impl Fn(u32) -> bool, scratch: &mut SearchScratch) {
         scratch.reset(self.len());
         let ef = ef.max(1);
         for &e in entries {
@@ -50,12 +42,11 @@ impl Graph {
             }
         }
         while let Some(Closest(Reverse(c))) = scratch.candidates.pop() {
-            if scratch.results.len() >= ef {
-                if let Some(worst) = scratch.results.peek() {
-                    if c.dist > worst.dist {
-                        break;
-                    }
-                }
+            if scratch.results.len() >= ef
+                && let Some(worst) = scratch.results.peek()
+                && c.dist > worst.dist
+            {
+                break;
             }
             let SearchScratch { candidates, results, visited, generation, .. } = &mut *scratch;
             let generation = *generation;
@@ -83,14 +74,7 @@ impl Graph {
 
     /// k nearest accepted nodes: descend the upper layers greedily, then beam-search layer
     /// 0 with `max(ef, k)`. The result is in `scratch.out`, closest first.
-    pub fn search(
-        &self,
-        k: usize,
-        ef: usize,
-        dist: &impl Fn(u32) -> f32,
-        accept: &impl Fn(u32) -> bool,
-        scratch: &mut SearchScratch,
-    ) {
+    pub fn search(&self, k: usize, ef: usize, dist: &impl Fn(u32) -> f32, accept: &impl Fn(u32) -> bool, scratch: &mut SearchScratch) {
         scratch.out.clear();
         let Some((entry, top)) = self.entry() else { return };
         let mut cur = Near { dist: dist(entry), id: entry };
@@ -112,13 +96,7 @@ impl Graph {
     /// The traversal found fewer than `ef` accepted nodes: a very selective filter, or k
     /// close to the number of documents (and HNSW does not promise every node is reachable).
     /// Look at every node not visited yet, so k results come back whenever k exist.
-    fn scan_unvisited(
-        &self,
-        ef: usize,
-        dist: &impl Fn(u32) -> f32,
-        accept: &impl Fn(u32) -> bool,
-        scratch: &mut SearchScratch,
-    ) {
+    fn scan_unvisited(&self, ef: usize, dist: &impl Fn(u32) -> f32, accept: &impl Fn(u32) -> bool, scratch: &mut SearchScratch) {
         for n in 0..self.len() as u32 {
             if scratch.visit(n) && accept(n) {
                 scratch.results.push(Near { dist: dist(n), id: n });

@@ -155,7 +155,11 @@ fn decode_nodes(bytes: &[u8], first: usize, count: usize, head: &Head, payload_l
             let mut prev = 0u64;
             for j in 0..n {
                 let v = r.varint()?;
-                let id = if j == 0 { v } else { prev.checked_add(v).filter(|_| v > 0).ok_or_else(|| Error::Corrupt(format!("node {node}: neighbour list not increasing")))? };
+                let id = if j == 0 {
+                    v
+                } else {
+                    prev.checked_add(v).filter(|_| v > 0).ok_or_else(|| Error::Corrupt(format!("node {node}: neighbour list not increasing")))?
+                };
                 if id >= head.nodes as u64 {
                     return Err(Error::Corrupt(format!("node {node} links to node {id}, beyond {} nodes", head.nodes)));
                 }
@@ -385,8 +389,8 @@ impl VectorIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::index::{PqParams, TwoLevelParams};
     use crate::TableVectors;
+    use crate::index::{PqParams, TwoLevelParams};
 
     fn data(n: usize, dims: usize, seed: u64) -> Vec<f32> {
         let mut rng = Rng::new(seed);
@@ -394,11 +398,13 @@ mod tests {
     }
 
     fn blocks_of(n: usize, enc: impl Fn(usize, &mut Vec<u8>)) -> Vec<Vec<u8>> {
-        (0..n).map(|b| {
-            let mut v = Vec::new();
-            enc(b, &mut v);
-            v
-        }).collect()
+        (0..n)
+            .map(|b| {
+                let mut v = Vec::new();
+                enc(b, &mut v);
+                v
+            })
+            .collect()
     }
 
     /// A head claiming `nodes` nodes of `dims` dimensions, the rest copied from `head`.

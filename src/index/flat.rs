@@ -18,7 +18,7 @@ use super::provider::ExactVectors;
 use super::two_level::{SearchStats, TwoLevel, TwoLevelParams};
 use super::{Hit, PrunedIndex, VectorIndex};
 use crate::error::Result;
-use crate::graph::{Degrees, Graph, Linker, Near, NONE, PruneParams, locality_order, parallel_each};
+use crate::graph::{Degrees, Graph, Linker, NONE, Near, PruneParams, locality_order, parallel_each};
 use crate::quant::{PqParams, ProductQuantizer};
 use crate::rng::Rng;
 
@@ -176,9 +176,9 @@ impl PrunedIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::TableVectors;
     use crate::distance::Metric;
     use crate::index::IndexParams;
-    use crate::TableVectors;
 
     const DIMS: usize = 16;
 
@@ -200,7 +200,8 @@ mod tests {
 
     /// Brute-force top k labels by cosine distance.
     fn truth(v: &[f32], q: &[f32], k: usize, keep: impl Fn(u64) -> bool) -> Vec<u64> {
-        let mut s: Vec<(f32, u64)> = v.chunks_exact(DIMS).enumerate().map(|(i, x)| (Metric::Cosine.distance(q, x), 100 + i as u64)).filter(|x| keep(x.1)).collect();
+        let mut s: Vec<(f32, u64)> =
+            v.chunks_exact(DIMS).enumerate().map(|(i, x)| (Metric::Cosine.distance(q, x), 100 + i as u64)).filter(|x| keep(x.1)).collect();
         s.sort_by(|a, b| a.0.total_cmp(&b.0));
         s.iter().take(k).map(|x| x.1).collect()
     }
@@ -246,7 +247,15 @@ mod tests {
         }
         assert!(idx.delete(150).is_err(), "deleting twice is an error");
         // Block form: byte-identical re-encoding and identical results.
-        let enc = |p: &PrunedIndex| (0..p.blocks()).map(|b| { let mut o = Vec::new(); p.encode_block(b, &mut o); o }).collect::<Vec<_>>();
+        let enc = |p: &PrunedIndex| {
+            (0..p.blocks())
+                .map(|b| {
+                    let mut o = Vec::new();
+                    p.encode_block(b, &mut o);
+                    o
+                })
+                .collect::<Vec<_>>()
+        };
         let blocks = enc(&idx);
         let refs: Vec<&[u8]> = blocks.iter().map(|b| b.as_slice()).collect();
         let back = PrunedIndex::from_blocks(&idx.head_bytes(), &idx.codebook_bytes(), &refs).unwrap();

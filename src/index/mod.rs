@@ -8,9 +8,9 @@
 //!   provider for the few exact vectors the final ranking needs.
 
 mod blocks;
+mod flat;
 mod ids;
 mod persist;
-mod flat;
 pub mod provider;
 mod pruned;
 mod shape;

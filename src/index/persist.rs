@@ -14,9 +14,9 @@
 
 use std::sync::OnceLock;
 
+use super::shape::{MAX_LEVEL, put_shape, read_shape};
 use super::{Ids, IndexParams, PartSizes, PrunedIndex, VectorIndex};
 use crate::error::{Error, Result};
-use super::shape::{MAX_LEVEL, put_shape, read_shape};
 use crate::format::varint::{Reader, f32s_from_le, put_f32s, put_varint};
 use crate::format::{File, Header, Kind, Writer};
 use crate::graph::{Graph, PruneParams, decode_csr, encode_csr};

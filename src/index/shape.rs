@@ -54,12 +54,7 @@ pub fn read_shape(r: &mut Reader<'_>, metric: Metric, dims: usize, max_nodes: us
     let entry = r.count(nodes, "entry point")?;
     let entry_level = r.count(MAX_LEVEL as usize, "entry level")? as u8;
     let prune = if pruned {
-        let p = PruneParams {
-            m_hub: r.count(255, "m_hub")?,
-            m: r.count(255, "m")?,
-            ef: r.varint()?.min(1 << 20) as usize,
-            hub_fraction: r.f32()?,
-        };
+        let p = PruneParams { m_hub: r.count(255, "m_hub")?, m: r.count(255, "m")?, ef: r.varint()?.min(1 << 20) as usize, hub_fraction: r.f32()? };
         p.validate().map_err(|e| Error::Corrupt(e.to_string()))?;
         Some(p)
     } else {

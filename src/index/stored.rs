@@ -19,13 +19,7 @@ pub struct VectorIndex {
 impl VectorIndex {
     pub fn new(params: IndexParams) -> Result<Self> {
         params.validate()?;
-        Ok(VectorIndex {
-            graph: Graph::new(Degrees::hnsw(params.m)),
-            vectors: Vec::new(),
-            ids: Ids::default(),
-            rng: Rng::new(params.seed),
-            params,
-        })
+        Ok(VectorIndex { graph: Graph::new(Degrees::hnsw(params.m)), vectors: Vec::new(), ids: Ids::default(), rng: Rng::new(params.seed), params })
     }
 
     pub fn params(&self) -> &IndexParams {
@@ -104,14 +98,7 @@ impl VectorIndex {
     }
 
     /// The `k` nearest live documents accepted by `filter`, closest first.
-    pub fn search(
-        &self,
-        query: &[f32],
-        k: usize,
-        ef: usize,
-        filter: Option<Filter<'_>>,
-        scratch: &mut SearchScratch,
-    ) -> Result<Vec<Hit>> {
+    pub fn search(&self, query: &[f32], k: usize, ef: usize, filter: Option<Filter<'_>>, scratch: &mut SearchScratch) -> Result<Vec<Hit>> {
         check_k(k)?;
         validate(query, self.params.dims)?;
         let mut q = query.to_vec();

@@ -76,7 +76,14 @@ impl TwoLevel<'_> {
 
     /// Exact distances for `candidates` (best approximate first), in provider batches of
     /// `params.batch`; the `k` best by exact distance.
-    pub fn rerank(&self, q: &[f32], k: usize, candidates: &[Near], params: &TwoLevelParams, provider: &mut dyn ExactVectors) -> Result<(Vec<Hit>, SearchStats)> {
+    pub fn rerank(
+        &self,
+        q: &[f32],
+        k: usize,
+        candidates: &[Near],
+        params: &TwoLevelParams,
+        provider: &mut dyn ExactVectors,
+    ) -> Result<(Vec<Hit>, SearchStats)> {
         let mut stats = SearchStats::default();
         let mut exact: Vec<Near> = Vec::with_capacity(candidates.len());
         let mut ids = Vec::with_capacity(params.batch.max(1));
@@ -87,12 +94,7 @@ impl TwoLevel<'_> {
             buf.clear();
             provider.exact_vectors(&ids, &mut buf)?;
             if buf.len() != ids.len() * self.dims {
-                return Err(Error::Provider(format!(
-                    "asked for {} vectors of {} dimensions, got {} values",
-                    ids.len(),
-                    self.dims,
-                    buf.len()
-                )));
+                return Err(Error::Provider(format!("asked for {} vectors of {} dimensions, got {} values", ids.len(), self.dims, buf.len())));
             }
             stats.batches += 1;
             stats.exact += ids.len();

@@ -115,21 +115,16 @@ impl ProductQuantizer {
     /// threads. Cosine data must already be normalised.
     pub fn train(data: &[f32], dims: usize, metric: Metric, params: &PqParams, threads: usize) -> Result<Self> {
         if params.subspaces == 0 || params.subspaces > dims {
-            return Err(Error::InvalidParameter(format!(
-                "PQ subspaces must be within 1..={dims} (the dimensions), got {}",
-                params.subspaces
-            )));
+            return Err(Error::InvalidParameter(format!("PQ subspaces must be within 1..={dims} (the dimensions), got {}", params.subspaces)));
         }
         if params.bits != 4 && params.bits != 8 {
             return Err(Error::InvalidParameter(format!("PQ codes have 4 or 8 bits, got {}", params.bits)));
         }
-        if data.is_empty() || data.len() % dims != 0 {
+        if data.is_empty() || !data.len().is_multiple_of(dims) {
             return Err(Error::InvalidParameter("PQ training needs at least one vector".into()));
         }
         if data.iter().any(|x| x.abs() > 60_000.0) {
-            return Err(Error::InvalidParameter(
-                "a pruned index stores its codebook in half precision: scale vector values into ±60000".into(),
-            ));
+            return Err(Error::InvalidParameter("a pruned index stores its codebook in half precision: scale vector values into ±60000".into()));
         }
         let n = data.len() / dims;
         let mut rng = Rng::new(params.seed);
@@ -286,11 +281,7 @@ impl ProductQuantizer {
             l if l == K * dims * 2 => K,
             l if l == K4 * dims * 2 => K4,
             l => {
-                return Err(Error::Corrupt(format!(
-                    "codebook holds {l} bytes, expected {} (8-bit) or {} (4-bit)",
-                    K * dims * 2,
-                    K4 * dims * 2
-                )));
+                return Err(Error::Corrupt(format!("codebook holds {l} bytes, expected {} (8-bit) or {} (4-bit)", K * dims * 2, K4 * dims * 2)));
             }
         };
         let centroids: Vec<f32> = rest.chunks_exact(2).map(|b| f16_to_f32(u16::from_le_bytes([b[0], b[1]]))).collect();

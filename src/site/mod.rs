@@ -108,7 +108,8 @@ mod tests {
 
     #[test]
     fn build_gives_an_export_that_opens() {
-        let docs: Vec<Doc> = (0..300).map(|i| Doc { id: format!("d{i}"), text: format!("document number {i} about topic {}", i % 7), ..Default::default() }).collect();
+        let docs: Vec<Doc> =
+            (0..300).map(|i| Doc { id: format!("d{i}"), text: format!("document number {i} about topic {}", i % 7), ..Default::default() }).collect();
         let settings = Settings { prune_at: 256, ..Settings::default() };
         let mut e = HashEmbed { dims: 64 };
         let mut helper = HashEmbed { dims: 64 };

@@ -110,12 +110,7 @@ fn chunks(text: &str, max: usize) -> Vec<String> {
     while rest.chars().count() > max {
         let end = rest.char_indices().nth(max).map_or(rest.len(), |(i, _)| i);
         let window = &rest[..end];
-        let cut = window
-            .rfind(". ")
-            .filter(|&i| i >= end / 2)
-            .map(|i| i + 1)
-            .or_else(|| window.rfind(' ').filter(|&i| i >= end / 2))
-            .unwrap_or(end);
+        let cut = window.rfind(". ").filter(|&i| i >= end / 2).map(|i| i + 1).or_else(|| window.rfind(' ').filter(|&i| i >= end / 2)).unwrap_or(end);
         out.push(rest[..cut].trim().to_string());
         rest = rest[cut..].trim_start();
     }
@@ -363,11 +358,18 @@ mod tests {
 
     #[test]
     fn jsonl_takes_what_add_takes_and_names_bad_lines() {
-        let docs = from_jsonl("{\"id\": 7, \"text\": \"a\", \"meta\": {\"k\": [1]}}\n\n{\"id\": \"x\", \"text\": \"b\", \"title\": \"T\", \"url\": \"/x\"}\n").unwrap();
+        let docs = from_jsonl("{\"id\": 7, \"text\": \"a\", \"meta\": {\"k\": [1]}}\n\n{\"id\": \"x\", \"text\": \"b\", \"title\": \"T\", \"url\": \"/x\"}\n")
+            .unwrap();
         assert_eq!(docs.len(), 2);
         assert_eq!((docs[0].id.as_str(), docs[0].meta.as_str()), ("7", "{\"k\":[1]}"));
         assert_eq!((docs[1].title.as_str(), docs[1].url.as_str()), ("T", "/x"));
-        for (bad, want) in [("{\"id\": 1}", "line 1: `text`"), ("\n[1]", "line 2: not an object"), ("{\"id\": true, \"text\": \"\"}", "`id`"), ("{oops", "not JSON"), ("{\"id\":1,\"text\":\"\",\"url\":3}", "`url`")] {
+        for (bad, want) in [
+            ("{\"id\": 1}", "line 1: `text`"),
+            ("\n[1]", "line 2: not an object"),
+            ("{\"id\": true, \"text\": \"\"}", "`id`"),
+            ("{oops", "not JSON"),
+            ("{\"id\":1,\"text\":\"\",\"url\":3}", "`url`"),
+        ] {
             let e = from_jsonl(bad).unwrap_err();
             assert!(e.to_string().contains(want), "{bad:?}: {e}");
         }

@@ -26,7 +26,11 @@ pub fn failure(what: &str, e: &JsValue) -> Failure {
     let name = js_sys::Reflect::get(e, &"name".into()).ok().and_then(|v| v.as_string()).unwrap_or_default();
     let message = js_sys::Reflect::get(e, &"message".into()).ok().and_then(|v| v.as_string()).unwrap_or_else(|| format!("{e:?}"));
     let kind = if name == "QuotaExceededError" { Kind::Quota } else { Kind::Storage };
-    let hint = if kind == Kind::Quota { " (the browser's storage quota is full: nothing of this operation was written; free space or call navigator.storage.persist())" } else { "" };
+    let hint = if kind == Kind::Quota {
+        " (the browser's storage quota is full: nothing of this operation was written; free space or call navigator.storage.persist())"
+    } else {
+        ""
+    };
     Failure::new(kind, format!("IndexedDB {what} failed: {name} {message}{hint}"))
 }
 
@@ -88,7 +92,7 @@ impl IdbStore {
         let req: IdbOpenDbRequest = factory()?.open_with_u32(name, DB_VERSION).map_err(|e| failure("open", &e))?;
         let r = req.clone();
         let upgrade = Closure::once_into_js(move || {
-            if let Ok(db) = r.result().and_then(|d| d.dyn_into::<IdbDatabase>().map_err(JsValue::from)) {
+            if let Ok(db) = r.result().and_then(|d| d.dyn_into::<IdbDatabase>()) {
                 let have = db.object_store_names();
                 for t in Table::ALL {
                     if !have.contains(t.name()) {

@@ -1,8 +1,8 @@
 //! JS values <-> the collection's types: documents in, hits and stats out, filters.
 
 use js_sys::{Array, Float32Array, JSON, Object, Reflect, Uint32Array};
-use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
 
 use crate::collection::filter::{MetaFilter, Scalar};
 use crate::collection::{Collection, Doc, Found, Stats};
@@ -47,7 +47,10 @@ pub fn docs_from_js(v: &JsValue) -> Result<Vec<Doc>> {
         let meta = if meta.is_undefined() || meta.is_null() {
             String::new()
         } else {
-            JSON::stringify(&meta).ok().and_then(|s| s.as_string()).ok_or_else(|| Failure::input(format!("document {i} ({id:?}): `meta` must be JSON-serialisable")))?
+            JSON::stringify(&meta)
+                .ok()
+                .and_then(|s| s.as_string())
+                .ok_or_else(|| Failure::input(format!("document {i} ({id:?}): `meta` must be JSON-serialisable")))?
         };
         out.push(Doc { title: opt_string(&d, "title", i)?, url: opt_string(&d, "url", i)?, id, text, meta, tokens: Vec::new() });
     }
@@ -77,7 +80,8 @@ pub fn embedded_from_js(v: &JsValue) -> Result<Option<Embedded>> {
     if v.is_undefined() || v.is_null() {
         return Ok(None);
     }
-    let ints = |key: &str| get(v, key).dyn_into::<Uint32Array>().map(|a| a.to_vec()).map_err(|_| Failure::input(format!("embedded.{key} must be a Uint32Array")));
+    let ints =
+        |key: &str| get(v, key).dyn_into::<Uint32Array>().map(|a| a.to_vec()).map_err(|_| Failure::input(format!("embedded.{key} must be a Uint32Array")));
     let vectors = get(v, "vectors").dyn_into::<Float32Array>().map(|a| a.to_vec()).map_err(|_| Failure::input("embedded.vectors must be a Float32Array"))?;
     Ok(Some(Embedded { tokens: ints("tokens")?, lengths: ints("lengths")?, vectors }))
 }
@@ -89,11 +93,7 @@ pub fn ids_from_js(v: &JsValue) -> Result<Vec<String>> {
         (None, Some(n)) if n.is_finite() => Ok(format!("{n}")),
         _ => Err(Failure::input("ids must be strings or numbers")),
     };
-    if Array::is_array(v) {
-        v.unchecked_ref::<Array>().iter().map(one).collect()
-    } else {
-        Ok(vec![one(v.clone())?])
-    }
+    if Array::is_array(v) { v.unchecked_ref::<Array>().iter().map(one).collect() } else { Ok(vec![one(v.clone())?]) }
 }
 
 /// A search's `filter` option: `{metaField: value | [values]}` with string, number,
@@ -206,20 +206,39 @@ pub fn settings_from_js(o: &JsValue) -> Result<crate::collection::Settings> {
         }
         v.as_f64().filter(|x| x.is_finite() && *x >= 0.0).map(Some).ok_or_else(|| Failure::input(format!("option {key} must be a non-negative number")))
     };
-    if let Some(v) = num("pruneAt")? { s.prune_at = v as usize; }
-    if let Some(v) = num("cacheSize")? { s.cache = v as usize; }
-    if let Some(v) = num("maxTextBytes")? { s.max_text = v as usize; }
-    if let Some(v) = num("keywordWeight")? { s.keyword_weight = v as f32; }
-    if let Some(v) = num("minScore")? { s.min_score = v as f32; }
-    if let Some(v) = num("rerank")? { s.two_level.rerank = (v as usize).max(1); }
-    if let Some(v) = num("ef")? { s.two_level.ef = (v as usize).max(1); s.ef = (v as usize).max(1); }
-    if let Some(v) = num("pqSubspaces")? { s.pq.subspaces = (v as usize).clamp(1, 384); }
+    if let Some(v) = num("pruneAt")? {
+        s.prune_at = v as usize;
+    }
+    if let Some(v) = num("cacheSize")? {
+        s.cache = v as usize;
+    }
+    if let Some(v) = num("maxTextBytes")? {
+        s.max_text = v as usize;
+    }
+    if let Some(v) = num("keywordWeight")? {
+        s.keyword_weight = v as f32;
+    }
+    if let Some(v) = num("minScore")? {
+        s.min_score = v as f32;
+    }
+    if let Some(v) = num("rerank")? {
+        s.two_level.rerank = (v as usize).max(1);
+    }
+    if let Some(v) = num("ef")? {
+        s.two_level.ef = (v as usize).max(1);
+        s.ef = (v as usize).max(1);
+    }
+    if let Some(v) = num("pqSubspaces")? {
+        s.pq.subspaces = (v as usize).clamp(1, 384);
+    }
     if let Some(v) = num("pqBits")? {
         if v != 4.0 && v != 8.0 {
             return Err(Failure::input(format!("option pqBits must be 4 or 8, got {v}")));
         }
         s.pq.bits = v as u8;
     }
-    if let Some(v) = num("graphAt")? { s.graph_at = v as usize; }
+    if let Some(v) = num("graphAt")? {
+        s.graph_at = v as usize;
+    }
     Ok(s)
 }

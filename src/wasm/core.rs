@@ -11,13 +11,13 @@ use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-use super::convert::{docs_from_js, embedded_from_js, filter_from_js, sequences_to_js, hit_to_js, ids_from_js, settings_from_js, stats_to_js};
+use super::convert::{docs_from_js, embedded_from_js, filter_from_js, hit_to_js, ids_from_js, sequences_to_js, settings_from_js, stats_to_js};
 use super::{init, js_error};
+use crate::collection::manifest::Manifest;
 use crate::collection::{Collection, Doc, Precision, Precomputed, Settings, export, split_sequences};
 use crate::embed::Embedder;
 use crate::store::idb::{IdbStore, PendingLoad};
 use crate::store::{Failure, Kind, MANIFEST_KEY, Result, Store, Table};
-use crate::collection::manifest::Manifest;
 
 struct Shared {
     store: IdbStore,
@@ -100,7 +100,16 @@ async fn open_shared(name: String, model: Vec<u8>, tokenizer: Vec<u8>, options: 
         Ok((coll, embed)) => {
             let dims = embed.dims();
             Ok(NookCore {
-                shared: Rc::new(Shared { store, settings, dims, coll: RefCell::new(coll), embed: RefCell::new(embed), writing: Cell::new(false), closed: Cell::new(false), last_query: RefCell::new(None) }),
+                shared: Rc::new(Shared {
+                    store,
+                    settings,
+                    dims,
+                    coll: RefCell::new(coll),
+                    embed: RefCell::new(embed),
+                    writing: Cell::new(false),
+                    closed: Cell::new(false),
+                    last_query: RefCell::new(None),
+                }),
             })
         }
         Err(e) => {
@@ -119,7 +128,14 @@ enum Records {
 
 /// The collection and embedder of an open: the stored records, or `import`'s bytes
 /// written to the (empty) database.
-async fn opened(store: &IdbStore, name: &str, settings: &Settings, model: Vec<u8>, tokenizer: Vec<u8>, import: Option<Vec<u8>>) -> Result<(Collection, Embedder)> {
+async fn opened(
+    store: &IdbStore,
+    name: &str,
+    settings: &Settings,
+    model: Vec<u8>,
+    tokenizer: Vec<u8>,
+    import: Option<Vec<u8>>,
+) -> Result<(Collection, Embedder)> {
     // The browser reads the records while the model is parsed and optimised.
     let records = match import {
         None => Records::Stored(store.begin_load()?),
@@ -259,10 +275,10 @@ impl NookCore {
     /// The query's embedding, from the one-entry cache or computed (and cached).
     fn query_vector(&self, e: &mut Embedder, query: &str) -> Result<Vec<f32>> {
         use crate::collection::Embed;
-        if let Some((text, q)) = self.shared.last_query.borrow().as_ref() {
-            if text == query {
-                return Ok(q.clone());
-            }
+        if let Some((text, q)) = self.shared.last_query.borrow().as_ref()
+            && text == query
+        {
+            return Ok(q.clone());
         }
         let tokens = Embed::tokenize(&*e, query)?;
         let mut q = Vec::with_capacity(self.shared.dims);

@@ -44,10 +44,7 @@ pub fn stored_and_pruned_recall_filters_deletes_and_persistence() {
     let bytes = pruned.save();
     let again = PrunedIndex::load(&bytes).unwrap();
     let q = &qs[..DIMS];
-    assert_eq!(
-        pruned.search(q, 10, &tl, None, &mut provider, &mut scratch).unwrap(),
-        again.search(q, 10, &tl, None, &mut provider, &mut scratch).unwrap()
-    );
+    assert_eq!(pruned.search(q, 10, &tl, None, &mut provider, &mut scratch).unwrap(), again.search(q, 10, &tl, None, &mut provider, &mut scratch).unwrap());
     let mut torn = bytes.clone();
     torn.truncate(bytes.len() / 2);
     assert!(PrunedIndex::load(&torn).is_err());

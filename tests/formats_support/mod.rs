@@ -5,8 +5,8 @@
 
 #![allow(dead_code)]
 
-use nook::collection::{Collection, Doc, HashEmbed, Settings};
 use nook::collection::manifest::Manifest;
+use nook::collection::{Collection, Doc, HashEmbed, Settings};
 use nook::store::{CODEBOOK_KEY, MANIFEST_KEY, Snapshot};
 
 pub const DIMS: usize = 64;
@@ -20,7 +20,14 @@ pub fn settings() -> Settings {
 pub fn doc(i: usize) -> Doc {
     let words = ["graph", "vector", "pasta", "river", "mountain", "music", "python", "rust", "garden", "ocean", "planet", "engine"];
     let text = format!("{} {} {} note {i}", words[i % 12], words[(i / 12) % 12], words[(i * 7) % 12]);
-    Doc { id: format!("doc-{i}"), title: format!("Title {}", words[(i * 5) % 12]), url: format!("https://example.org/{i}"), text, meta: format!("{{\"n\":{i}}}"), tokens: vec![] }
+    Doc {
+        id: format!("doc-{i}"),
+        title: format!("Title {}", words[(i * 5) % 12]),
+        url: format!("https://example.org/{i}"),
+        text,
+        meta: format!("{{\"n\":{i}}}"),
+        tokens: vec![],
+    }
 }
 
 /// Every query, vector-only and hybrid: ids with scores to 4 decimals, one line each.
@@ -39,7 +46,6 @@ pub fn results(c: &mut Collection) -> String {
 /// The collections: (name, documents added, documents then deleted).
 pub const COLLECTIONS: [(&str, usize, usize); 3] = [("stored", 120, 5), ("flat", 450, 20), ("graph", 700, 30)];
 
-
 /// Open the snapshot and, if it opens, use it: searches of both kinds, an add, a delete.
 pub fn exercise(snap: &Snapshot) {
     let Ok(mut c) = Collection::load(settings(), DIMS, snap) else { return };
@@ -52,7 +58,6 @@ pub fn exercise(snap: &Snapshot) {
     let _ = c.delete(&["doc-3".to_string(), "doc-400".to_string()]);
     let _ = c.search(&mut embed, "pasta", 10, true, None);
 }
-
 
 /// Recompute what a crafter would: the manifest's crcs of every block and of the
 /// codebook, and the manifest's own crc (if it still decodes; if not, its trailing crc).

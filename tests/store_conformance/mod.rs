@@ -18,10 +18,7 @@ pub async fn run<S: Store>(store: &S) {
 
     // Puts across tables land together; keys come back in order.
     let big = vec![7u8; 300_000];
-    store
-        .commit(&[put(Table::Docs, 3, b"c"), put(Table::Docs, 1, b"a"), put(Table::Blocks, 0, &big), put(Table::Meta, 0, b"m1")])
-        .await
-        .expect("commit");
+    store.commit(&[put(Table::Docs, 3, b"c"), put(Table::Docs, 1, b"a"), put(Table::Blocks, 0, &big), put(Table::Meta, 0, b"m1")]).await.expect("commit");
     let snap = store.load().await.expect("load");
     assert_eq!(snap.docs, vec![(1, b"a".to_vec()), (3, b"c".to_vec())]);
     assert_eq!(snap.blocks, vec![(0, big.clone())]);
@@ -30,10 +27,7 @@ pub async fn run<S: Store>(store: &S) {
 
     // Overwrite and delete in one commit; large keys survive (up to 2^53).
     let far = (1u64 << 53) - 1;
-    store
-        .commit(&[put(Table::Docs, 1, b"a2"), Write { table: Table::Docs, key: 3, value: None }, put(Table::Docs, far, b"z")])
-        .await
-        .expect("commit 2");
+    store.commit(&[put(Table::Docs, 1, b"a2"), Write { table: Table::Docs, key: 3, value: None }, put(Table::Docs, far, b"z")]).await.expect("commit 2");
     let snap = store.load().await.unwrap();
     assert_eq!(snap.docs, vec![(1, b"a2".to_vec()), (far, b"z".to_vec())]);
 

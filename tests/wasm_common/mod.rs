@@ -8,12 +8,18 @@ use nook::store::{Kind, Store, Table, Write};
 #[path = "../store_conformance/mod.rs"]
 mod conformance;
 
-
 const DIMS: usize = 48;
 
 fn doc(i: usize) -> Doc {
     let w = ["graph", "vector", "pasta", "river", "mountain", "music", "python", "rust", "garden", "ocean"];
-    Doc { id: format!("d{i}"), title: format!("T {}", w[(i * 3) % 10]), url: format!("https://ex.org/{i}"), text: format!("{} {} {} {i}", w[i % 10], w[(i / 10) % 10], w[(i * 7) % 10]), meta: String::new(), tokens: vec![] }
+    Doc {
+        id: format!("d{i}"),
+        title: format!("T {}", w[(i * 3) % 10]),
+        url: format!("https://ex.org/{i}"),
+        text: format!("{} {} {} {i}", w[i % 10], w[(i / 10) % 10], w[(i * 7) % 10]),
+        meta: String::new(),
+        tokens: vec![],
+    }
 }
 
 pub async fn idb_conforms(db: &str) {

@@ -73,7 +73,7 @@ export function readableUrl(url) {
   try {
     const u = new URL(url);
     const host = u.hostname.replace(/^www\./, '');
-    const rest = safeDecode(u.pathname + u.search).replace(/[\/_\-?=&.+#%]+/g, ' ').trim();
+    const rest = safeDecode(u.pathname + u.search).replace(/[/_\-?=&.+#%]+/g, ' ').trim();
     return (host + ' ' + rest).trim();
   } catch {
     return url;

@@ -22,7 +22,7 @@ const USAGE: &str = "usage:
   nook stats  INDEX.nook
   nook bench  INDEX.nook QUERIES.fvecs TRUTH.ivecs [--vectors BASE.fvecs] [--k 10]
               (recall@k and queries/s over ef = 10..320)
-  nook site build OUT_DIR INPUT...   (a static site's prebuilt index; `nook site` for help;
+  nook site build OUT_DIR INPUT...   (a static site's prebuilt index; `nook site build --help`;
               needs the `embed` feature)";
 
 type Res<T> = Result<T, String>;
@@ -93,11 +93,7 @@ fn build(a: &Args) -> Res<()> {
     let (dims, base) = vectors(a.path(0, "BASE.fvecs")?)?;
     let out = a.path(1, "OUT.nook")?;
     let metric = Metric::parse(a.options.get("metric").map_or("l2", |s| s.as_str())).map_err(|e| e.to_string())?;
-    let params = IndexParams {
-        m: a.num("m", 16)?,
-        ef_construction: a.num("ef-construction", 200)?,
-        ..IndexParams::new(metric, dims)
-    };
+    let params = IndexParams { m: a.num("m", 16)?, ef_construction: a.num("ef-construction", 200)?, ..IndexParams::new(metric, dims) };
     let threads = a.num("threads", 2)?;
     let n = base.len() / dims;
     let t = Instant::now();
@@ -105,12 +101,7 @@ fn build(a: &Args) -> Res<()> {
     idx.add_batch(&(0..n as u64).collect::<Vec<_>>(), &base, threads).map_err(|e| e.to_string())?;
     eprintln!("built HNSW over {n} x {dims} in {:.1} s", t.elapsed().as_secs_f64());
     let bytes = if a.flags.iter().any(|f| f == "pruned") {
-        let prune = PruneParams {
-            m_hub: a.num("m-hub", 16)?,
-            m: a.num("m-small", 6)?,
-            hub_fraction: a.num("hub-fraction", 0.02)?,
-            ..Default::default()
-        };
+        let prune = PruneParams { m_hub: a.num("m-hub", 16)?, m: a.num("m-small", 6)?, hub_fraction: a.num("hub-fraction", 0.02)?, ..Default::default() };
         let pq = PqParams { subspaces: a.num("pq", 32)?, bits: a.num("pq-bits", 8)?, ..Default::default() };
         let t = Instant::now();
         let pruned = PrunedIndex::build(&idx, &prune, &pq, threads).map_err(|e| e.to_string())?;
@@ -159,7 +150,10 @@ fn run_queries(index: &Loaded, queries: &[f32], dims: usize, k: usize, ef: usize
 fn search(a: &Args) -> Res<()> {
     let index = load(a.path(0, "INDEX.nook")?)?;
     let (dims, queries) = vectors(a.path(1, "QUERIES.fvecs")?)?;
-    let base = match a.options.get("vectors") { Some(p) => vectors(p)?.1, None => vec![] };
+    let base = match a.options.get("vectors") {
+        Some(p) => vectors(p)?.1,
+        None => vec![],
+    };
     let k = a.num("k", 10)?;
     let tl = TwoLevelParams { ef: a.num("ef", 64)?, rerank: a.num("rerank", 32)?, batch: a.num("batch", 16)? };
     let (results, secs, exact) = run_queries(&index, &queries, dims, k, tl.ef, tl, &base)?;
@@ -178,7 +172,13 @@ fn stats(a: &Args) -> Res<()> {
         Loaded::Stored(i) => (i.len(), i.ids().nodes()),
         Loaded::Pruned(i) => (i.len(), i.ids().nodes()),
     };
-    println!("kind: {:?}\nmetric: {}\ndims: {}\ndocuments: {docs} ({} deleted, not yet compacted)", file.header.kind, file.header.metric.name(), file.header.dims, nodes - docs);
+    println!(
+        "kind: {:?}\nmetric: {}\ndims: {}\ndocuments: {docs} ({} deleted, not yet compacted)",
+        file.header.kind,
+        file.header.metric.name(),
+        file.header.dims,
+        nodes - docs
+    );
     println!("{:<6} {:>14} {:>12}", "part", "bytes", "per node");
     for (tag, len) in file.section_sizes() {
         println!("{tag:<6} {len:>14} {:>12.2}", len as f64 / nodes.max(1) as f64);
@@ -191,7 +191,10 @@ fn bench(a: &Args) -> Res<()> {
     let index = load(a.path(0, "INDEX.nook")?)?;
     let (dims, queries) = vectors(a.path(1, "QUERIES.fvecs")?)?;
     let (tdims, truth) = parse_ivecs(&read(a.path(2, "TRUTH.ivecs")?)?).map_err(|e| e.to_string())?;
-    let base = match a.options.get("vectors") { Some(p) => vectors(p)?.1, None => vec![] };
+    let base = match a.options.get("vectors") {
+        Some(p) => vectors(p)?.1,
+        None => vec![],
+    };
     let k: usize = a.num("k", 10)?;
     if tdims < k {
         return Err(format!("ground truth has {tdims} neighbours per query, fewer than k = {k}"));

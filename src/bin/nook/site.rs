@@ -27,10 +27,8 @@ fn sha256(bytes: &[u8]) -> String {
 
 /// Every .md / .html / .htm file under `dir`, sorted (so builds are reproducible).
 fn pages(dir: &Path, out: &mut Vec<PathBuf>) -> Res<()> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|e| format!("cannot list {}: {e}", dir.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
+    let mut entries: Vec<PathBuf> =
+        std::fs::read_dir(dir).map_err(|e| format!("cannot list {}: {e}", dir.display()))?.filter_map(|e| e.ok().map(|e| e.path())).collect();
     entries.sort();
     for p in entries {
         if p.is_dir() {
@@ -66,6 +64,10 @@ fn documents(inputs: &[String], base_url: &str, max_chars: usize) -> Res<Vec<Doc
 }
 
 pub fn run(a: &Args) -> Res<()> {
+    if a.flags.iter().chain(a.options.keys()).any(|f| f == "help" || f == "h") || a.positional.first().map(String::as_str) == Some("help") {
+        println!("usage:\n{USAGE}");
+        return Ok(());
+    }
     if a.positional.first().map(String::as_str) != Some("build") {
         return Err(format!("usage:\n{USAGE}"));
     }
@@ -105,7 +107,10 @@ pub fn run(a: &Args) -> Res<()> {
                     })
                 })
                 .collect();
-            running.into_iter().map(|j| j.join().unwrap_or_else(|_| Err(nook::records::Failure::new(nook::records::Kind::Embed, "an embedding thread panicked")))).collect()
+            running
+                .into_iter()
+                .map(|j| j.join().unwrap_or_else(|_| Err(nook::records::Failure::new(nook::records::Kind::Embed, "an embedding thread panicked"))))
+                .collect()
         });
         let mut all = Vec::new();
         for p in parts {
