@@ -43,8 +43,9 @@ pub struct EmbedConfig {
     /// Optimised fixed-shape plans kept (least recently used is dropped). With tract's
     /// matmuls (`own_matmul: false`, native) each plan holds its own packed f32 weights,
     /// about 50 MB (native peak RSS was 480 MB with 7 plans); with `own_matmul` the
-    /// weights are packed once (~42 MB) and shared, and a plan is small. A plan costs an
-    /// optimisation pass (~0.1-0.2 s natively) when first built. Default: 16 with
+    /// weights are packed once (MiniLM's int8 weights as i16: ~21 MB) and shared, and a
+    /// plan is small. A plan costs an optimisation pass (~0.1-0.2 s natively) when first
+    /// built. Default: 16 with
     /// `own_matmul` (the ten latency-mode lengths stay cached next to indexing's batch
     /// shapes), 6 without.
     pub max_plans: usize,
