@@ -114,8 +114,12 @@ fn site_build_refuses_bad_input_clearly() {
     assert!(!ok && err.contains("no INPUT"), "{err}");
     let (ok, err) = nook(&["site", "build", out.to_str().unwrap(), dir.join("missing.jsonl").to_str().unwrap()]);
     assert!(!ok && err.contains("cannot read"), "{err}");
+    // Hidden folders and installed packages are never a site's pages.
     let empty = dir.join("empty");
-    std::fs::create_dir_all(&empty).unwrap();
+    for sub in [".drafts", "node_modules/pkg"] {
+        std::fs::create_dir_all(empty.join(sub)).unwrap();
+        std::fs::write(empty.join(sub).join("page.md"), "# A page\nwith text").unwrap();
+    }
     let (ok, err) = nook(&["site", "build", out.to_str().unwrap(), empty.to_str().unwrap()]);
     assert!(!ok && err.contains("no documents"), "{err}");
 }

@@ -133,11 +133,13 @@ fn slug(heading: &str) -> String {
 
 /// Markdown: front matter (`title:` read), ATX headings start sections (`#` is the page
 /// title when no front matter gave one), links and images keep their text, emphasis and
-/// code marks go; code blocks are kept as text (identifiers are worth finding).
+/// code marks and HTML comments go; code blocks are kept as text (identifiers are worth
+/// finding).
 fn markdown(source: &str) -> Page {
     let mut title = String::new();
-    let mut body = source;
-    if let Some(rest) = source.strip_prefix("---\n")
+    let uncommented = without_comments(source);
+    let mut body = uncommented.as_str();
+    if let Some(rest) = uncommented.strip_prefix("---\n")
         && let Some(end) = rest.find("\n---")
     {
         for line in rest[..end].lines() {
@@ -167,6 +169,18 @@ fn markdown(source: &str) -> Page {
         text.push('\n');
     }
     Page { title, sections }
+}
+
+/// `source` without its `<!-- ... -->` comments (an unclosed one runs to the end).
+fn without_comments(source: &str) -> String {
+    let mut out = String::with_capacity(source.len());
+    let mut rest = source;
+    while let Some(i) = rest.find("<!--") {
+        out.push_str(&rest[..i]);
+        rest = rest[i + 4..].find("-->").map_or("", |j| &rest[i + 4 + j + 3..]);
+    }
+    out.push_str(rest);
+    out
 }
 
 /// `[text](url)` -> text, `![alt](src)` -> alt, `**`, `__`, `` ` `` and `*` dropped.
@@ -377,7 +391,7 @@ mod tests {
 
     #[test]
     fn markdown_passages_point_to_their_headings() {
-        let md = "---\ntitle: \"Guide\"\n---\nIntro with a [link](https://x.test/a) and `code`.\n\n## Install it\n\nRun **npm i**.\n\n## Install it\nAgain.\n```sh\nnpm i nook\n```\n";
+        let md = "---\ntitle: \"Guide\"\n---\nIntro with a [link](https://x.test/a) and `code`.<!-- a note\nfor editors -->\n\n## Install it\n\nRun **npm i**.\n\n## Install it\nAgain.\n```sh\nnpm i nook\n```\n";
         let docs = from_markdown("/guide.html", md, 1000);
         let urls: Vec<&str> = docs.iter().map(|d| d.url.as_str()).collect();
         assert_eq!(urls, ["/guide.html", "/guide.html#install-it", "/guide.html#install-it-2"]);

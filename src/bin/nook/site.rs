@@ -25,12 +25,17 @@ fn sha256(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
 }
 
-/// Every .md / .html / .htm file under `dir`, sorted (so builds are reproducible).
+/// Every .md / .html / .htm file under `dir` (hidden entries and `node_modules` skipped),
+/// sorted (so builds are reproducible).
 fn pages(dir: &Path, out: &mut Vec<PathBuf>) -> Res<()> {
     let mut entries: Vec<PathBuf> =
         std::fs::read_dir(dir).map_err(|e| format!("cannot list {}: {e}", dir.display()))?.filter_map(|e| e.ok().map(|e| e.path())).collect();
     entries.sort();
     for p in entries {
+        let name = p.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+        if name.starts_with('.') || name == "node_modules" {
+            continue; // hidden folders and files, installed packages: never the site's pages
+        }
         if p.is_dir() {
             pages(&p, out)?;
         } else if matches!(p.extension().and_then(|e| e.to_str()), Some("md" | "html" | "htm")) {
