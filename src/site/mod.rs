@@ -22,10 +22,9 @@
 
 pub mod source;
 
-use std::collections::BTreeMap;
-
 use crate::collection::{Collection, Doc, Embed, Precomputed, Settings, export};
-use crate::records::{Result, Snapshot, Table};
+use crate::records::Result;
+use crate::store::MemoryStore;
 use serde_json::json;
 
 /// Name of the manifest in a site folder.
@@ -34,21 +33,22 @@ pub const MANIFEST: &str = "nook-site.json";
 pub const VERSION: u64 = 1;
 
 /// Index every document in chunks of `chunk` and return the collection as export bytes.
-/// Each chunk's token sequences go to `embed_many` (the caller may spread them over
-/// threads, each with its own embedder); `embed` tokenizes and embeds anything else. The
-/// index is the one `embed` alone would build. Duplicate ids: the last one wins, as with
+/// `embed` tokenizes; each chunk's token sequences go to `embed_many` with `embed` (the
+/// caller may embed part of them with it and spread the rest over threads, each with its
+/// own embedder), and `embed` embeds anything `embed_many` did not. The index is the one
+/// `embed` alone would build. Duplicate ids: the last one wins, as with
 /// `add`. `progress(done, total)` after each chunk.
 pub fn build(
     settings: Settings,
     embed: &mut dyn Embed,
     docs: Vec<Doc>,
     chunk: usize,
-    mut embed_many: impl FnMut(&[&[u32]]) -> Result<Vec<f32>>,
+    mut embed_many: impl FnMut(&mut dyn Embed, &[&[u32]]) -> Result<Vec<f32>>,
     mut progress: impl FnMut(usize, usize),
 ) -> Result<(Vec<u8>, Collection)> {
     let mut collection = Collection::new(settings, embed.dims())?;
     let total = docs.len();
-    let mut records: BTreeMap<(Table, u64), Vec<u8>> = BTreeMap::new();
+    let records = MemoryStore::new();
     let mut done = 0;
     let mut docs = docs.into_iter().peekable();
     while docs.peek().is_some() {
@@ -56,23 +56,13 @@ pub fn build(
         let n = part.len();
         let seqs = collection.tokens_to_embed(embed, &part)?;
         let refs: Vec<&[u32]> = seqs.iter().map(Vec::as_slice).collect();
-        let vectors = embed_many(&refs)?;
+        let vectors = embed_many(&mut *embed, &refs)?;
         let mut pre = Precomputed::new(embed, &refs, &vectors)?;
-        let (writes, _) = collection.add(&mut pre, part)?;
-        for w in writes {
-            match w.value {
-                Some(v) => records.insert((w.table, w.key), v),
-                None => records.remove(&(w.table, w.key)),
-            };
-        }
+        records.apply(&collection.add(&mut pre, part)?.0);
         done += n;
         progress(done, total);
     }
-    let mut snap = Snapshot::default();
-    for ((t, k), v) in records {
-        snap.table_mut(t).push((k, v));
-    }
-    Ok((export::encode(&snap), collection))
+    Ok((export::encode(&records.snapshot()), collection))
 }
 
 /// The manifest for an index file of `index` bytes named `file`, with the model's size and
@@ -114,7 +104,7 @@ mod tests {
         let mut e = HashEmbed { dims: 64 };
         let mut helper = HashEmbed { dims: 64 };
         let mut seen = Vec::new();
-        let embed_many = |seqs: &[&[u32]]| {
+        let embed_many = |_: &mut dyn Embed, seqs: &[&[u32]]| {
             let mut out = Vec::new();
             helper.embed_tokens(seqs, &mut out).map(|_| out)
         };
@@ -128,19 +118,10 @@ mod tests {
         // The same bytes as one embedder adding the documents alone, chunk by chunk.
         let mut alone = HashEmbed { dims: 64 };
         let mut c = Collection::new(settings.clone(), 64).unwrap();
-        let mut records = BTreeMap::new();
+        let records = MemoryStore::new();
         for part in docs.chunks(64) {
-            for w in c.add(&mut alone, part.to_vec()).unwrap().0 {
-                match w.value {
-                    Some(v) => records.insert((w.table, w.key), v),
-                    None => records.remove(&(w.table, w.key)),
-                };
-            }
+            records.apply(&c.add(&mut alone, part.to_vec()).unwrap().0);
         }
-        let mut snap = Snapshot::default();
-        for ((t, k), v) in records {
-            snap.table_mut(t).push((k, v));
-        }
-        assert!(export::encode(&snap) == bytes);
+        assert!(export::encode(&records.snapshot()) == bytes);
     }
 }

@@ -18,15 +18,31 @@ impl MemoryStore {
     pub fn new() -> Self {
         Self::default()
     }
-}
 
-impl Store for MemoryStore {
-    async fn load(&self) -> Result<Snapshot> {
+    /// Put and delete records as one commit would, without the injected failure.
+    pub fn apply(&self, writes: &[Write]) {
+        let mut t = self.tables.borrow_mut();
+        for w in writes {
+            match &w.value {
+                Some(v) => t.insert((w.table, w.key), v.clone()),
+                None => t.remove(&(w.table, w.key)),
+            };
+        }
+    }
+
+    /// Every record, as [`Store::load`] returns them.
+    pub fn snapshot(&self) -> Snapshot {
         let mut snap = Snapshot::default();
         for (&(t, k), v) in self.tables.borrow().iter() {
             snap.table_mut(t).push((k, v.clone()));
         }
-        Ok(snap)
+        snap
+    }
+}
+
+impl Store for MemoryStore {
+    async fn load(&self) -> Result<Snapshot> {
+        Ok(self.snapshot())
     }
 
     async fn get(&self, table: Table, key: u64) -> Result<Option<Vec<u8>>> {
@@ -37,13 +53,7 @@ impl Store for MemoryStore {
         if let Some(kind) = self.fail_next.borrow_mut().take() {
             return Err(Failure::new(kind, "injected failure"));
         }
-        let mut t = self.tables.borrow_mut();
-        for w in writes {
-            match &w.value {
-                Some(v) => t.insert((w.table, w.key), v.clone()),
-                None => t.remove(&(w.table, w.key)),
-            };
-        }
+        self.apply(writes);
         Ok(())
     }
 

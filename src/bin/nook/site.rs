@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use nook::collection::{Doc, Settings};
+use nook::collection::{Doc, Embed, Settings};
 use nook::embed::Embedder;
 use nook::site::{self, source};
 use sha2::{Digest, Sha256};
@@ -95,30 +95,37 @@ pub fn run(a: &Args) -> Res<()> {
     }
     let (model, tokenizer) = (super::read(&model_path)?, super::read(&tok_path)?);
     let load = || Embedder::from_bytes(&model, &tokenizer).map_err(|e| format!("{model_path}: {e}"));
+    // `threads` models in all: the one that tokenizes embeds the first share of each chunk
+    // on this thread, the others the rest on threads of their own.
     let mut embed = load()?;
-    let mut helpers = (0..threads).map(|_| load()).collect::<Res<Vec<_>>>()?;
+    let mut helpers = (1..threads).map(|_| load()).collect::<Res<Vec<_>>>()?;
     eprintln!("{} documents from {} input(s); embedding on {threads} thread(s)", docs.len(), inputs.len());
 
-    let embed_many = |seqs: &[&[u32]]| -> nook::records::Result<Vec<f32>> {
-        let per = seqs.len().div_ceil(helpers.len()).max(1);
-        let parts: Vec<nook::records::Result<Vec<f32>>> = std::thread::scope(|s| {
+    let embed_many = |own: &mut dyn Embed, seqs: &[&[u32]]| -> nook::records::Result<Vec<f32>> {
+        let per = seqs.len().div_ceil(helpers.len() + 1).max(1);
+        let mut parts = seqs.chunks(per);
+        let mine = parts.next().unwrap_or_default();
+        let (first, rest) = std::thread::scope(|s| {
             let running: Vec<_> = helpers
                 .iter_mut()
-                .zip(seqs.chunks(per))
+                .zip(parts)
                 .map(|(h, part)| {
                     s.spawn(move || {
                         let mut v = Vec::new();
-                        nook::collection::Embed::embed_tokens(h, part, &mut v).map(|_| v)
+                        Embed::embed_tokens(h, part, &mut v).map(|_| v)
                     })
                 })
                 .collect();
-            running
+            let mut v = Vec::new();
+            let first = own.embed_tokens(mine, &mut v).map(|_| v);
+            let rest: Vec<nook::records::Result<Vec<f32>>> = running
                 .into_iter()
                 .map(|j| j.join().unwrap_or_else(|_| Err(nook::records::Failure::new(nook::records::Kind::Embed, "an embedding thread panicked"))))
-                .collect()
+                .collect();
+            (first, rest)
         });
-        let mut all = Vec::new();
-        for p in parts {
+        let mut all = first?;
+        for p in rest {
             all.extend(p?);
         }
         Ok(all)
