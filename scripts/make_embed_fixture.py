@@ -11,7 +11,12 @@ Writes tests/fixtures/embed/reference.json:
    "ids", "embedding"}]}
 Token ids are stored too so the tests check tokenization exactly, not only the vectors.
 
-usage: make_embed_fixture.py [MODEL_DIR] [OUT_JSON]
+With --l3 it writes tests/fixtures/embed/paraphrase-l3.json instead: the second model
+(paraphrase-MiniLM-L3-v2, fp32, as fetched by scripts/fetch_model.sh), the same tokenizer
+truncating at 128, and the model's own pooled output ("461", then L2 norm) as reference,
+so nook's reading of a model it was not built around is checked end to end.
+
+usage: make_embed_fixture.py [--l3] [MODEL_DIR] [OUT_JSON]
 needs: pip install onnxruntime tokenizers==0.23.2 numpy
 """
 
@@ -66,15 +71,19 @@ def sha256(path):
 
 
 def main():
+    args = [a for a in sys.argv[1:] if a != "--l3"]
+    l3 = "--l3" in sys.argv[1:]
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    model_dir = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("NOOK_MODEL_DIR", os.path.join(root, "models"))
-    out = sys.argv[2] if len(sys.argv) > 2 else os.path.join(root, "tests", "fixtures", "embed", "reference.json")
-    model_path = os.path.join(model_dir, "minilm-l6-int8.orig.onnx")
+    model_dir = args[0] if args else os.environ.get("NOOK_MODEL_DIR", os.path.join(root, "models"))
+    default_out = "paraphrase-l3.json" if l3 else "reference.json"
+    out = args[1] if len(args) > 1 else os.path.join(root, "tests", "fixtures", "embed", default_out)
+    model_path = os.path.join(model_dir, "paraphrase-minilm-l3.onnx" if l3 else "minilm-l6-int8.orig.onnx")
     tok_path = os.path.join(model_dir, "tokenizer.json")
+    max_tokens = 128 if l3 else MAX_TOKENS
 
     tok = Tokenizer.from_file(tok_path)
     tok.no_padding()
-    tok.enable_truncation(MAX_TOKENS)
+    tok.enable_truncation(max_tokens)
     sess = ort.InferenceSession(model_path, providers=["CPUExecutionProvider"])
 
     cases = []
@@ -82,10 +91,13 @@ def main():
         enc = tok.encode(text)
         ids = np.array([enc.ids], dtype=np.int64)
         mask = np.array([enc.attention_mask], dtype=np.int64)
-        feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
-        h = sess.run(["last_hidden_state"], feed)[0][0].astype(np.float64)
-        m = mask[0].astype(np.float64)[:, None]
-        v = (h * m).sum(0) / max(m.sum(), 1e-9)
+        if l3:
+            v = sess.run(["461"], {"input_ids": ids, "attention_mask": mask})[0][0].astype(np.float64)
+        else:
+            feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+            h = sess.run(["last_hidden_state"], feed)[0][0].astype(np.float64)
+            m = mask[0].astype(np.float64)[:, None]
+            v = (h * m).sum(0) / max(m.sum(), 1e-9)
         v /= np.linalg.norm(v)
         cases.append({
             "name": name,
@@ -96,10 +108,11 @@ def main():
         print(f"{name:16} {len(enc.ids):4} tokens", file=sys.stderr)
 
     doc = {
-        "about": "reference embeddings by scripts/make_embed_fixture.py (onnxruntime, original file)",
+        "about": "reference embeddings by scripts/make_embed_fixture.py (onnxruntime, "
+        + ("paraphrase-MiniLM-L3-v2, its own pooled output" if l3 else "original file") + ")",
         "model_sha256": sha256(model_path),
         "tokenizer_sha256": sha256(tok_path),
-        "max_tokens": MAX_TOKENS,
+        "max_tokens": max_tokens,
         "cases": cases,
     }
     os.makedirs(os.path.dirname(out), exist_ok=True)

@@ -27,7 +27,7 @@ export async function site(pages, port = 0) {
   symlinkSync(join(HERE, 'node_modules/hnswlib-wasm/dist'), join(SITE, 'peers/hnswlib'));
   for (const f of [...pages, 'util.js']) copyFileSync(join(HERE, f), join(SITE, f));
   // The same int8 MiniLM for transformers.js (the unmodified ONNX file) and its tokenizer.
-  symlinkSync(join(ROOT, 'models/minilm-l6-int8.orig.onnx'), join(hf, 'onnx/model_quantized.onnx'));
+  symlinkSync(join(ROOT, 'models/minilm-l6-int8.onnx'), join(hf, 'onnx/model_quantized.onnx'));
   symlinkSync(join(ROOT, 'models/tokenizer.json'), join(hf, 'tokenizer.json'));
   writeFileSync(join(hf, 'config.json'), JSON.stringify({ model_type: 'bert', architectures: ['BertModel'], hidden_size: 384, num_attention_heads: 12, num_hidden_layers: 6, vocab_size: 30522, max_position_embeddings: 512 }));
   writeFileSync(join(hf, 'tokenizer_config.json'), JSON.stringify({ tokenizer_class: 'BertTokenizer', do_lower_case: true, model_max_length: 256, clean_up_tokenization_spaces: true, cls_token: '[CLS]', sep_token: '[SEP]', pad_token: '[PAD]', unk_token: '[UNK]', mask_token: '[MASK]' }));

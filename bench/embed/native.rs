@@ -90,12 +90,12 @@ fn main() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     std::fs::write(root.join("bench/embed/texts.json"), texts_json).unwrap();
     let mut json = format!(
-        "{{\"model\":\"minilm-l6-int8.onnx (Gather rewrite)\",\"threads\":1,\"load_ms\":{:.1},\"cold_start_ms\":{:.1},\"peak_rss_mb\":{peak:.1},\"loadavg\":\"{load_avg}\",\"runs\":[",
+        "{{\"model\":\"minilm-l6-int8.onnx\",\"threads\":1,\"load_ms\":{:.1},\"cold_start_ms\":{:.1},\"peak_rss_mb\":{peak:.1},\"loadavg\":\"{load_avg}\",\"runs\":[",
         load.as_secs_f64() * 1e3,
         cold.as_secs_f64() * 1e3
     );
     let mut md = format!(
-        "# Embedder, native (x86_64, 1 thread)\n\nall-MiniLM-L6-v2 int8 (Gather rewrite), tract, fixed-shape plans. Bytes to first embedding: {:.0} ms (load {:.0} ms). Peak RSS {peak:.0} MB. Load average during the run: {load_avg} (shared 2-core machine).\n\n| tokens | batch | sentences/s (median) | best | tokenize us/text | tokenize share |\n|---:|---:|---:|---:|---:|---:|\n",
+        "# Embedder, native (x86_64, 1 thread)\n\nall-MiniLM-L6-v2 int8, nook's own forward pass (integer GEMM, SSE2), unpadded batches. Bytes to first embedding: {:.0} ms (load {:.0} ms). Peak RSS {peak:.0} MB. Load average during the run: {load_avg} (shared 2-core machine).\n\n| tokens | batch | sentences/s (median) | best | tokenize us/text | tokenize share |\n|---:|---:|---:|---:|---:|---:|\n",
         cold.as_secs_f64() * 1e3,
         load.as_secs_f64() * 1e3
     );

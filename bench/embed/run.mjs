@@ -13,9 +13,8 @@ import { chromium } from 'playwright-core';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
-const [pkgDir, modelDir, mode] = process.argv.slice(2);
-if (!pkgDir || !modelDir) throw new Error('usage: node run.mjs PKG_DIR MODEL_DIR [--profile]');
-const profileOnly = mode === '--profile' || mode === '--profile-relaxed';
+const [pkgDir, modelDir] = process.argv.slice(2);
+if (!pkgDir || !modelDir) throw new Error('usage: node run.mjs PKG_DIR MODEL_DIR [--browser]');
 // --browser: the same benchmark (run.sh skipped the native side).
 const nm = join(here, 'node_modules');
 
@@ -71,7 +70,7 @@ await page.route('**/*', (route) => {
   return route.abort();
 });
 page.on('console', (m) => console.log('page:', m.text()));
-await page.goto(origin + (profileOnly ? (mode === '--profile' ? '/?profile' : '/?profile&relaxed') : '/'));
+await page.goto(origin + '/');
 await page.waitForFunction(() => window.__result || window.__error, null, { timeout: 30 * 60 * 1000, polling: 1000 });
 const error = await page.evaluate(() => window.__error);
 const result = await page.evaluate(() => window.__result);
@@ -80,10 +79,6 @@ await browser.close();
 server.close();
 if (error) throw new Error('benchmark page failed: ' + error);
 if (foreign.length) throw new Error('requests outside 127.0.0.1 were made: ' + foreign.join(', '));
-if (profileOnly) {
-  console.log(result.profile);
-  process.exit(0);
-}
 
 const wasm = readFileSync(join(pkgDir, 'nook_embed_bench_bg.wasm'));
 const ortWasm = served.filter((p) => p.endsWith('.wasm') && p.startsWith('/ort/'));

@@ -3,8 +3,6 @@
 # vs transformers.js, same page, same texts, same ONNX file). Results: bench/results/embed-*.
 #   bench/embed/run.sh              both
 #   bench/embed/run.sh --browser    the browser side only (texts.json must exist)
-#   bench/embed/run.sh --profile    per-op time table of nook's wasm plans in Chromium
-#                                   (--profile-relaxed: of the relaxed-SIMD build)
 # Env: CARGO_TARGET_DIR (default ~/.cache/nook-target).
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

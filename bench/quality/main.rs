@@ -74,7 +74,7 @@ fn kinds_of(c: &Corpus) -> Vec<&'static str> {
 fn report(root: &str, corpora: &[Corpus], indexed: &mut [Indexed], embed: &mut Embed) {
     let s = Settings::default();
     let mut md = format!(
-        "# Ranking quality on several corpora\n\nWritten by `cargo bench --features embed --bench quality` (bench/quality/main.rs). all-MiniLM-L6-v2 int8 (tract, native), default collection settings (PQ phase above 1,000 documents: 32 B codes, rerank {}), keyword weight {}, specificity {}, gate {}, relevance floor {} ({} for queries of unknown words only). Rankings: `default` = hybrid (the package's default), `vector` = `hybrid: false`, `keyword` = BM25 alone, `exact` = brute-force cosine over full embeddings. `empty` = share of queries answered with no result (wanted for `unrelated`).\n\n",
+        "# Ranking quality on several corpora\n\nWritten by `cargo bench --features embed --bench quality` (bench/quality/main.rs). all-MiniLM-L6-v2 int8 (nook's forward pass, native), default collection settings (PQ phase above 1,000 documents: 32 B codes, rerank {}), keyword weight {}, specificity {}, gate {}, relevance floor {} ({} for queries of unknown words only). Rankings: `default` = hybrid (the package's default), `vector` = `hybrid: false`, `keyword` = BM25 alone, `exact` = brute-force cosine over full embeddings. `empty` = share of queries answered with no result (wanted for `unrelated`).\n\n",
         s.two_level.rerank, s.keyword_weight, s.keyword_specificity, s.keyword_gate, s.min_score, s.min_score_unknown
     );
     let mut out = Vec::new();

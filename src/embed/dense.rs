@@ -1,34 +1,21 @@
-//! The network's fully connected layers as one custom tract op with its own wasm SIMD
-//! kernel (`x[.., k] · W[k, n] (+ bias)`, W constant).
+//! The encoder's fully connected layers: `x[m, k] · W[k, n] + bias`, W constant, with
+//! nook's own SIMD kernels (wasm simd128 / relaxed SIMD, x86-64 SSE2, portable).
 //!
-//! Why: the layers are ~85-90% of the embedder's time in wasm (run `bench/embed/run.sh
-//! --profile`). tract's wasm f32 GEMM kernel is 8x8: 16 accumulators plus 8 broadcast
-//! rows, more live vectors than V8's 15 usable xmm registers on x86-64, so it spills in
-//! its inner loop. Ours keeps a 4 x 8 tile (8 accumulators, 2 weight vectors, one splat:
-//! 11 registers) and takes activations with `v128.load32_splat` (a plain broadcast load),
-//! no shuffles. Weights are packed once at load into column panels of 8, shared by every
-//! plan (tract's own packed copies were ~50 MB per plan).
+//! Why our own: the layers are ~85-90% of the embedder's time. A 4 x 8 tile (8
+//! accumulators, 2 weight vectors, one splat: 11 registers) fits V8's 15 usable xmm
+//! registers on x86-64 without spilling, and activations are taken with
+//! `v128.load32_splat` (a plain broadcast load), no shuffles. Weights are packed once at
+//! load into column panels of 8.
 //!
 //! Numerics: the model file's weights are int8 with one scale per column. They are kept as
 //! integers and each activation row is quantized to i16 against its own largest value (15
 //! bits for the 384-wide layers, 14 for the 1,536-wide one), so the inner loop is exact
-//! integer multiply-adds (`i32x4.dot_i16x8_s`, two products per lane per instruction,
-//! twice the f32 kernel's work per instruction) and the result is the same in every build.
-//! Quantizing the activations moves embeddings by a cosine of ~4e-7 (0.9999996 against the
-//! onnxruntime reference; `tests/embed_native.rs` holds it to >= 0.99999 against tract's
-//! f32 matmuls). Weights
-//! that are not int8 (another model) take the f32 kernel: plain f32 multiply-add (fused
-//! with the `relaxed-simd` feature), summed in k order.
-//!
-//! Where: [`rewrite`] swaps the decluttered model's constant-weight `EinSum`s for [`Dense`].
-//! It is applied on wasm32 (see `model.rs`); natively tract's AVX2/AVX-512 kernels are
-//! faster and kept, and the portable kernel here serves the unit tests.
-
-use std::sync::Arc;
-use tract_onnx::prelude::tract_ndarray::{ArrayD, IxDyn};
-use tract_onnx::prelude::*;
-use tract_onnx::tract_core::internal::*;
-use tract_onnx::tract_core::ops::einsum::EinSum;
+//! integer multiply-adds (`i32x4.dot_i16x8_s`, natively SSE2's `pmaddwd`: two products per
+//! lane per instruction) and the result is the same bits in every build, natively and in
+//! wasm. Quantizing the activations moves embeddings by a cosine of ~4e-7 (0.9999996
+//! against the onnxruntime reference, `tests/embed_native.rs`). Weights that are not int8
+//! (another model) take the f32 kernel: plain f32 multiply-add (fused with the
+//! `relaxed-simd` feature), summed in k order.
 
 /// Width of a weight panel (output columns per kernel tile).
 const NR: usize = 8;
@@ -52,7 +39,7 @@ enum Panels {
     /// f32 weights, `k`-major panels of 8 columns.
     F32(Vec<f32>),
     /// Integer weights times one f32 scale per output column, as the model file stores them
-    /// (`Cast` + `Mul`, which tract folds to f32). When `W` is exactly `q * scale[column]`
+    /// (`Cast` + `Mul`, dequantised at load by `weights`). When `W` is exactly `q * scale[column]`
     /// for int8 `q` (checked element by element, bit for bit), the panels keep `q` widened to
     /// i16 and interleaved by pairs of `k` for `i32x4.dot_i16x8_s`: for each pair `p`, 16
     /// values = columns 0-3 then 4-7, each as `(q[2p][c], q[2p + 1][c])` (`k` padded to even
@@ -130,6 +117,16 @@ impl Packed {
             b[..n].copy_from_slice(&bias[..n]);
         }
         Packed { k, n, panels, bias: b }
+    }
+
+    /// Output columns.
+    pub fn n(&self) -> usize {
+        self.n
+    }
+
+    /// Does this layer run on integer weights (int8 in the file)?
+    pub fn is_integer(&self) -> bool {
+        matches!(self.panels, Panels::I16 { .. })
     }
 
     /// `out[m, n] = x[m, k] · W + bias` (row-major, `x.len() == m * k`).
@@ -267,8 +264,38 @@ fn kernel_i16<const R: usize>(a: &[i16], kp: usize, panel: &[i16], tile: &mut [i
     }
 }
 
-/// Portable version of the integer tile kernel (native tests; wasm without simd128).
-#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+/// The integer tile kernel with SSE2 (every x86-64): `pmaddwd` is `i32x4.dot_i16x8_s`.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn kernel_i16<const R: usize>(a: &[i16], kp: usize, panel: &[i16], tile: &mut [i32; MR * NR]) {
+    use std::arch::x86_64::*;
+    assert!(kp.is_multiple_of(2) && a.len() >= R * kp && panel.len() >= kp * NR);
+    // SAFETY: SSE2 is part of x86-64; every pointer below stays inside `a` (R rows of kp),
+    // `panel` (kp x 8) and `tile` (MR x 8), as asserted above; the loads are unaligned.
+    unsafe {
+        let mut lo = [_mm_setzero_si128(); R];
+        let mut hi = [_mm_setzero_si128(); R];
+        let ap = a.as_ptr();
+        let mut wp = panel.as_ptr();
+        for p in 0..kp / 2 {
+            let w0 = _mm_loadu_si128(wp as *const __m128i);
+            let w1 = _mm_loadu_si128(wp.add(8) as *const __m128i);
+            wp = wp.add(2 * NR);
+            for r in 0..R {
+                let s = _mm_set1_epi32((ap.add(r * kp + 2 * p) as *const i32).read_unaligned());
+                lo[r] = _mm_add_epi32(lo[r], _mm_madd_epi16(s, w0));
+                hi[r] = _mm_add_epi32(hi[r], _mm_madd_epi16(s, w1));
+            }
+        }
+        for r in 0..R {
+            _mm_storeu_si128(tile.as_mut_ptr().add(r * NR) as *mut __m128i, lo[r]);
+            _mm_storeu_si128(tile.as_mut_ptr().add(r * NR + 4) as *mut __m128i, hi[r]);
+        }
+    }
+}
+
+/// Portable version of the integer tile kernel (other targets; wasm without simd128).
+#[cfg(not(any(target_arch = "x86_64", all(target_arch = "wasm32", target_feature = "simd128"))))]
 fn kernel_i16<const R: usize>(a: &[i16], kp: usize, panel: &[i16], tile: &mut [i32; MR * NR]) {
     for r in 0..R {
         let row = &a[r * kp..(r + 1) * kp];
@@ -328,7 +355,7 @@ fn madd(acc: std::arch::wasm32::v128, a: std::arch::wasm32::v128, b: std::arch::
     f32x4_add(acc, f32x4_mul(a, b))
 }
 
-/// Portable version of the tile kernel (native tests; wasm without simd128).
+/// Portable version of the f32 tile kernel (natively; wasm without simd128).
 #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
 fn kernel<const R: usize>(a: &[f32], k: usize, panel: &[f32], bias: &[f32], tile: &mut [f32; MR * NR]) {
     for r in 0..R {
@@ -343,149 +370,6 @@ fn kernel<const R: usize>(a: &[f32], k: usize, panel: &[f32], bias: &[f32], tile
         }
         tile[r * NR..(r + 1) * NR].copy_from_slice(&acc);
     }
-}
-
-/// `y[.., n] = x[.., k] · W + bias` where `x`'s last `k_axes` axes are flattened into `k`.
-#[derive(Debug, Clone)]
-pub struct Dense {
-    packed: Arc<Packed>,
-    k_axes: usize,
-}
-
-impl PartialEq for Dense {
-    fn eq(&self, other: &Self) -> bool {
-        Arc::ptr_eq(&self.packed, &other.packed) && self.k_axes == other.k_axes
-    }
-}
-impl Eq for Dense {}
-
-impl Op for Dense {
-    fn name(&self) -> StaticName {
-        "NookDense".into()
-    }
-
-    fn info(&self) -> TractResult<Vec<String>> {
-        let storage = match self.packed.panels {
-            Panels::F32(_) => "f32",
-            Panels::I16 { .. } => "int8 (as i16 pairs)",
-        };
-        Ok(vec![format!("k:{} n:{} (k over the last {} axes), {storage} weights", self.packed.k, self.packed.n, self.k_axes)])
-    }
-
-    fn as_typed(&self) -> Option<&dyn TypedOp> {
-        Some(self)
-    }
-}
-
-impl EvalOp for Dense {
-    fn eval(&self, _ctx: &EvalContext, inputs: TVec<TValue>) -> TractResult<TVec<TValue>> {
-        let x = inputs.first().ok_or_else(|| format_err!("NookDense needs one input"))?;
-        let shape = x.shape();
-        ensure!(shape.len() >= self.k_axes, "NookDense input rank {} < {}", shape.len(), self.k_axes);
-        let lead = &shape[..shape.len() - self.k_axes];
-        let k: usize = shape[lead.len()..].iter().product();
-        ensure!(k == self.packed.k, "NookDense input has k = {k}, weights {}", self.packed.k);
-        let m: usize = lead.iter().product();
-        let xs = x.try_as_plain_ram()?;
-        let xs = xs.as_slice::<f32>()?;
-        let mut out = vec![0f32; m * self.packed.n];
-        self.packed.matmul(xs, m, &mut out);
-        let mut oshape: TVec<usize> = lead.into();
-        oshape.push(self.packed.n);
-        Ok(tvec!(ArrayD::from_shape_vec(IxDyn(&oshape), out)?.into_tvalue()))
-    }
-
-    fn eval_out_of_plan(&self, inputs: TVec<TValue>) -> TractResult<Option<TVec<TValue>>> {
-        Ok(Some(EvalOp::eval(self, &EvalContext::out_of_plan(), inputs)?))
-    }
-}
-
-impl TypedOp for Dense {
-    fn as_op(&self) -> &dyn Op {
-        self
-    }
-
-    fn as_op_mut(&mut self) -> &mut dyn Op {
-        self
-    }
-
-    fn output_facts(&self, inputs: &[&TypedFact]) -> TractResult<TVec<TypedFact>> {
-        let x = inputs.first().ok_or_else(|| format_err!("NookDense needs one input"))?;
-        ensure!(x.datum_type == f32::datum_type(), "NookDense takes f32");
-        let rank = x.shape.rank();
-        ensure!(rank >= self.k_axes);
-        let mut dims: TVec<TDim> = x.shape.dims()[..rank - self.k_axes].into();
-        dims.push(self.packed.n.into());
-        Ok(tvec!(f32::fact(dims)))
-    }
-
-    fn cost(&self, inputs: &[&TypedFact]) -> TractResult<TVec<(Cost, TDim)>> {
-        let rank = inputs[0].shape.rank();
-        let m: TDim = inputs[0].shape.dims()[..rank - self.k_axes].iter().product();
-        Ok(tvec!((Cost::FMA(f32::datum_type()), m * (self.packed.k * self.packed.n))))
-    }
-}
-
-/// Replace every `EinSum` of the form `x[.., k..] · W[k.., n]` with a constant f32 `W`
-/// (`amk,kn->amn`, and the attention output's `ambk,bkn->amn`) by [`Dense`], folding a
-/// following constant bias `Add` in. Returns how many were replaced.
-pub fn rewrite(model: &mut TypedModel) -> TractResult<usize> {
-    let mut replaced = 0;
-    for id in model.eval_order()? {
-        let node = model.node(id);
-        let Some(es) = node.op_as::<EinSum>() else { continue };
-        if es.q_params.is_some() || es.operating_dt != f32::datum_type() || node.inputs.len() != 2 {
-            continue;
-        }
-        let k_axes = match es.axes.to_string().as_str() {
-            "amk,kn->amn" => 1,
-            "ambk,bkn->amn" => 2,
-            _ => continue,
-        };
-        let (x_fact, w_fact) = (model.outlet_fact(node.inputs[0])?, model.outlet_fact(node.inputs[1])?);
-        let Some(w) = w_fact.konst.clone() else { continue };
-        if w.datum_type() != f32::datum_type() || x_fact.datum_type != f32::datum_type() || w.rank() != k_axes + 1 {
-            continue;
-        }
-        let n = w.shape()[k_axes];
-        let k: usize = w.shape()[..k_axes].iter().product();
-        // A following `Add` of a constant [n] (or [1, .., n]) bias is folded in.
-        let bias = bias_of(model, id, n)?;
-        let wv = w.try_as_plain_ram()?;
-        let packed = Packed::new(wv.as_slice::<f32>()?, k, n, bias.as_ref().map(|b| b.1.as_slice()));
-        let op = Dense { packed: Arc::new(packed), k_axes };
-        let x = node.inputs[0];
-        let name = node.name.clone();
-        let mut patch = TypedModelPatch::default();
-        let tap = patch.tap_model(model, x)?;
-        let out = patch.wire_node(name, op, &[tap])?;
-        let replaced_outlet = OutletId::new(bias.as_ref().map_or(id, |b| b.0), 0);
-        patch.shunt_outside(model, replaced_outlet, out[0])?;
-        patch.apply(model)?;
-        replaced += 1;
-    }
-    if replaced > 0 {
-        model.compact()?;
-    }
-    Ok(replaced)
-}
-
-/// If `id`'s only successor adds a constant bias of `n` values to it, that node and the bias.
-fn bias_of(model: &TypedModel, id: usize, n: usize) -> TractResult<Option<(usize, Vec<f32>)>> {
-    let Some(succ) = model.single_succ(id)? else { return Ok(None) };
-    if succ.op.name() != "Add" || succ.inputs.len() != 2 {
-        return Ok(None);
-    }
-    let other = if succ.inputs[0].node == id { succ.inputs[1] } else { succ.inputs[0] };
-    let fact = model.outlet_fact(other)?;
-    let Some(b) = fact.konst.as_ref() else { return Ok(None) };
-    let out_rank = model.outlet_fact(OutletId::new(succ.id, 0))?.rank();
-    let ok_shape = b.len() == n && b.shape().last() == Some(&n) && b.rank() <= out_rank;
-    if !ok_shape || b.datum_type() != f32::datum_type() {
-        return Ok(None);
-    }
-    let bv = b.try_as_plain_ram()?;
-    Ok(Some((succ.id, bv.as_slice::<f32>()?.to_vec())))
 }
 
 #[cfg(test)]

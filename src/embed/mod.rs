@@ -1,72 +1,72 @@
-//! The embedder: text -> 384-d unit vectors with all-MiniLM-L6-v2, run by tract, natively
-//! and in wasm32 (behind the `embed` feature).
+//! The embedder: text -> unit vectors with a BERT-family sentence encoder
+//! (all-MiniLM-L6-v2 by default), natively and in wasm32 (behind the `embed` feature).
 //!
 //! - [`tokenize`]: BERT WordPiece from `tokenizer.json`, no padding, truncation at
 //!   `max_tokens` (default 256, `[CLS]`/`[SEP]` included), cheap on huge inputs.
-//! - [`model`]: the ONNX network, with optimised plans cached per `(batch, length
-//!   bucket)` (LRU, `max_plans`); latency-mode plans leave the batch open.
-//! - [`batch`]: grouping texts by length bucket into power-of-two batches (throughput),
-//!   or by a few lengths into runs of any size (latency).
-//! - [`pool`]: mean pooling over real tokens + L2 normalisation.
+//! - [`onnx`]: reading the ONNX file (its protobuf; bounded, borrowing the weights).
+//! - [`weights`]: finding the encoder's tables, projections and norms in the graph.
+//! - [`encoder`]: the forward pass over sequences of any lengths together, unpadded.
+//! - [`dense`]: the fully connected layers' GEMM (integer for int8 weights).
+//! - [`pool`]: mean (or `[CLS]`) pooling + L2 normalisation.
 //! - [`provider`]: [`crate::ExactVectors`] implementations that recompute documents'
 //!   embeddings from their text or stored token ids, for two-level search.
 //!
-//! Bytes in, vectors out: no I/O, no JS. Prepare the model with `scripts/fetch_model.sh`
-//! (it applies the word-embedding Gather rewrite tract needs to be fast).
+//! nook runs the network itself: no inference engine, no per-shape plans to build, so the
+//! first embedding after loading costs one forward pass, and a text embeds to the same bits
+//! alone, in a batch or among a search's recomputed documents.
+//!
+//! Bytes in, vectors out: no I/O, no JS. Prepare the default model with
+//! `scripts/fetch_model.sh`; any BERT-family ONNX export with its `tokenizer.json` loads.
 //!
 //! Input rules: the empty string and whitespace-only strings embed as `[CLS] [SEP]`, a
 //! defined vector (not an error). A `&str` cannot hold lone UTF-16 surrogates; the wasm
 //! boundary receives JS strings as `String`, which replaces them with U+FFFD. Texts
 //! longer than `max_tokens` tokens are truncated (their start is embedded).
 
-pub mod batch;
 pub mod dense;
-pub mod model;
+pub mod encoder;
+pub mod onnx;
 pub mod pool;
 pub mod provider;
 pub mod tokenize;
+pub mod weights;
 
 use crate::error::{Error, Result};
+pub use pool::Pooling;
 pub use provider::{TextVectors, TokenVectors};
 pub use tokenize::TokenIds;
 
-/// BERT's position table holds 512 positions: no plan can be longer.
+/// BERT's position table holds 512 positions: the most `max_tokens` can be (less if the
+/// model's table is shorter).
 pub const MAX_POSITIONS: usize = 512;
+
+/// Tokens per forward pass at most: a call's texts are split into passes of at most
+/// `max_batch` texts and this many tokens (bounds the activations' memory: ~25 MB).
+const TOKENS_PER_PASS: usize = 4096;
 
 /// Knobs of an [`Embedder`]. `Default` is what nook ships with.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EmbedConfig {
     /// Tokens per text after truncation, `[CLS]` and `[SEP]` included (2..=512).
     pub max_tokens: usize,
-    /// Texts per model call (rounded down to a power of two).
+    /// Texts per forward pass.
     pub max_batch: usize,
-    /// Optimised fixed-shape plans kept (least recently used is dropped). With tract's
-    /// matmuls (`own_matmul: false`, native) each plan holds its own packed f32 weights,
-    /// about 50 MB (native peak RSS was 480 MB with 7 plans); with `own_matmul` the
-    /// weights are packed once (MiniLM's int8 weights as i16: ~21 MB) and shared, and a
-    /// plan is small. A plan costs an optimisation pass (~0.1-0.2 s natively) when first
-    /// built. Default: 16 with
-    /// `own_matmul` (the ten latency-mode lengths stay cached next to indexing's batch
-    /// shapes), 6 without.
-    pub max_plans: usize,
-    /// Run the fully connected layers (~90% of the time) with nook's own GEMM kernel
-    /// ([`dense`]) instead of tract's. Default: on in wasm32, where it is faster and keeps
-    /// one packed copy of the weights for all plans; off natively, where tract's AVX
-    /// kernels are faster.
-    pub own_matmul: bool,
+    /// Attention heads; `None` reads them from the graph (the attention's scale).
+    pub heads: Option<usize>,
+    /// How token states become one vector.
+    pub pooling: Pooling,
 }
 
 impl Default for EmbedConfig {
     fn default() -> Self {
-        let own_matmul = cfg!(target_arch = "wasm32");
-        EmbedConfig { max_tokens: 256, max_batch: 16, max_plans: if own_matmul { 16 } else { 6 }, own_matmul }
+        EmbedConfig { max_tokens: 256, max_batch: 32, heads: None, pooling: Pooling::Mean }
     }
 }
 
-/// A loaded model + tokenizer. Not `Sync`: plans keep per-call scratch state.
+/// A loaded model + tokenizer.
 pub struct Embedder {
     tokenizer: tokenize::Tokenizer,
-    model: model::Model,
+    weights: weights::Weights,
     config: EmbedConfig,
 }
 
@@ -74,19 +74,8 @@ pub struct Embedder {
 /// sometimes pad it to a multiple of 8 or 64). More than this means another model.
 const VOCAB_SLACK: usize = 128;
 
-/// How a call's texts are run.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Mode {
-    /// Indexing: power-of-two batches per length bucket, fixed-shape plans.
-    Bulk,
-    /// The documents a search recomputes: per padded length, one open-batch run.
-    Recompute,
-    /// A query: alone, on a one-row plan.
-    Query,
-}
-
 impl Embedder {
-    /// Load from the bytes of the prepared ONNX file and of `tokenizer.json`.
+    /// Load from the bytes of an ONNX file and of `tokenizer.json`.
     pub fn from_bytes(model: &[u8], tokenizer_json: &[u8]) -> Result<Self> {
         Self::with_config(model, tokenizer_json, EmbedConfig::default())
     }
@@ -96,24 +85,32 @@ impl Embedder {
         if !(2..=MAX_POSITIONS).contains(&config.max_tokens) {
             return Err(Error::InvalidParameter(format!("max_tokens must be between 2 and {MAX_POSITIONS}, got {}", config.max_tokens)));
         }
-        if config.max_batch == 0 || config.max_plans == 0 {
-            return Err(Error::InvalidParameter("max_batch and max_plans must be at least 1".into()));
+        if config.max_batch == 0 {
+            return Err(Error::InvalidParameter("max_batch must be at least 1".into()));
         }
         let tokenizer = tokenize::Tokenizer::from_bytes(tokenizer_json, config.max_tokens)?;
-        let model = model::Model::from_bytes(model, config.max_plans, config.own_matmul)?;
-        let (vocab, rows) = (tokenizer.vocab_size(), model.vocab_rows());
+        let graph = onnx::Graph::parse(model)?;
+        let weights = weights::Weights::find(&graph, config.heads)?;
+        let (vocab, rows) = (tokenizer.vocab_size(), weights.word.rows());
         if vocab > rows || rows - vocab > VOCAB_SLACK {
             return Err(Error::Embed(format!(
                 "the tokenizer has {vocab} tokens but the model's embedding table has {rows} rows: \
                  this tokenizer.json does not belong to this model"
             )));
         }
-        Ok(Embedder { tokenizer, model, config })
+        if weights.position.rows() < config.max_tokens {
+            return Err(Error::InvalidParameter(format!(
+                "max_tokens is {} but the model has positions for {} tokens",
+                config.max_tokens,
+                weights.position.rows()
+            )));
+        }
+        Ok(Embedder { tokenizer, weights, config })
     }
 
-    /// Dimensions of an embedding (384).
+    /// Dimensions of an embedding (384 for MiniLM).
     pub fn dims(&self) -> usize {
-        self.model.dims()
+        self.weights.hidden
     }
 
     /// The settings this embedder runs with.
@@ -121,9 +118,19 @@ impl Embedder {
         &self.config
     }
 
-    /// Number of optimised plans currently cached.
-    pub fn cached_plans(&self) -> usize {
-        self.model.cached_plans()
+    /// What was read from the model file: layers, heads, integer or f32 weights.
+    pub fn describe(&self) -> String {
+        let w = &self.weights;
+        let int = w.layers.iter().all(|l| l.qkv.is_integer() && l.output.is_integer());
+        format!(
+            "{} layers, {} wide, {} heads, vocabulary {}, {} weights, {:?}",
+            w.layers.len(),
+            w.hidden,
+            w.heads,
+            w.word.rows(),
+            if int { "int8" } else { "f32" },
+            self.config.pooling
+        )
     }
 
     /// Token ids of `text` as [`Embedder::embed_tokens`] takes them: store these to
@@ -157,31 +164,9 @@ impl Embedder {
         Ok(self.split(flat))
     }
 
-    /// Append the embeddings of token-id sequences to `out`, in order (throughput mode:
-    /// batched by length bucket).
+    /// Append the embeddings of token-id sequences to `out`, in order.
     pub fn embed_tokens_into<T: AsRef<[u32]>>(&mut self, ids: &[T], out: &mut Vec<f32>) -> Result<()> {
-        self.embed_checked(ids, out, Mode::Bulk)
-    }
-
-    /// [`Embedder::embed_tokens_into`] for the documents a search recomputes (latency
-    /// mode): each sequence padded to one of a few lengths, sequences of the same length
-    /// in one run on a plan whose batch is left open, so a handful of plans serves every
-    /// search and its cold documents cost one model call per length. A sequence's
-    /// embedding is bit-identical whatever shares its run.
-    pub fn embed_recomputed_tokens<T: AsRef<[u32]>>(&mut self, ids: &[T], out: &mut Vec<f32>) -> Result<()> {
-        self.embed_checked(ids, out, Mode::Recompute)
-    }
-
-    /// A query's embedding (latency mode): padded like [`Embedder::embed_recomputed_tokens`]
-    /// but on a plan built for one row: the one run every search makes (warm searches,
-    /// the query's embedding alone, measured 17.7-19.1 ms p50 in Chromium on it vs 23.6
-    /// on the open-batch plan).
-    pub fn embed_query_tokens(&mut self, ids: &[u32], out: &mut Vec<f32>) -> Result<()> {
-        self.embed_checked(&[ids], out, Mode::Query)
-    }
-
-    fn embed_checked<T: AsRef<[u32]>>(&mut self, ids: &[T], out: &mut Vec<f32>, mode: Mode) -> Result<()> {
-        let rows = self.model.vocab_rows();
+        let rows = self.weights.word.rows();
         for (i, seq) in ids.iter().enumerate() {
             let seq = seq.as_ref();
             if seq.is_empty() || seq.len() > self.config.max_tokens {
@@ -196,37 +181,39 @@ impl Embedder {
             }
         }
         let dims = self.dims();
-        let start = out.len();
-        out.resize(start + ids.len() * dims, 0.0);
-        let counts: Vec<usize> = ids.iter().map(|s| s.as_ref().len()).collect();
-        let mut pooled = Vec::new();
-        let runs = match mode {
-            Mode::Bulk => batch::plan_runs(&counts, self.config.max_tokens, self.config.max_batch),
-            Mode::Recompute | Mode::Query => batch::latency_runs(&counts, self.config.max_tokens),
-        };
-        for run in runs {
-            let (b, len) = (run.items.len(), run.len);
-            let mut tok = vec![0i64; b * len];
-            let mut mask = vec![0i64; b * len];
-            for (row, &item) in run.items.iter().enumerate() {
-                for (j, &t) in ids[item].as_ref().iter().enumerate() {
-                    tok[row * len + j] = i64::from(t);
-                    mask[row * len + j] = 1;
-                }
-            }
-            let batch = match mode {
-                Mode::Recompute => model::Batch::Open(b),
-                Mode::Bulk | Mode::Query => model::Batch::Fixed(b),
-            };
-            let hidden = self.model.run(&tok, &mask, batch, len)?;
-            let lens: Vec<usize> = run.items.iter().map(|&i| counts[i]).collect();
-            pooled.clear();
-            pool::mean_pool_normalised(&hidden, &lens, len, dims, &mut pooled)?;
-            for (row, &item) in run.items.iter().enumerate() {
-                out[start + item * dims..start + (item + 1) * dims].copy_from_slice(&pooled[row * dims..(row + 1) * dims]);
-            }
+        out.reserve(ids.len() * dims);
+        let mut rest = ids;
+        while !rest.is_empty() {
+            // As many texts as fit the pass (at least one).
+            let mut tokens = 0;
+            let take = rest
+                .iter()
+                .take(self.config.max_batch)
+                .take_while(|s| {
+                    tokens += s.as_ref().len();
+                    tokens <= TOKENS_PER_PASS
+                })
+                .count()
+                .max(1);
+            let (now, later) = rest.split_at(take);
+            rest = later;
+            let seqs: Vec<&[u32]> = now.iter().map(AsRef::as_ref).collect();
+            let hidden = encoder::run(&self.weights, &seqs);
+            let lens: Vec<usize> = seqs.iter().map(|s| s.len()).collect();
+            pool::pool_normalised(&hidden, &lens, dims, self.config.pooling, out)?;
         }
         Ok(())
+    }
+
+    /// [`Embedder::embed_tokens_into`] for the documents a search recomputes (the same
+    /// computation: every text's embedding is the same bits whatever shares its pass).
+    pub fn embed_recomputed_tokens<T: AsRef<[u32]>>(&mut self, ids: &[T], out: &mut Vec<f32>) -> Result<()> {
+        self.embed_tokens_into(ids, out)
+    }
+
+    /// A query's embedding.
+    pub fn embed_query_tokens(&mut self, ids: &[u32], out: &mut Vec<f32>) -> Result<()> {
+        self.embed_tokens_into(&[ids], out)
     }
 
     fn split(&self, flat: Vec<f32>) -> Vec<Vec<f32>> {

@@ -10,6 +10,8 @@ use serde_json::Value;
 pub mod wasm;
 
 pub const FIXTURE: &str = include_str!("../fixtures/embed/reference.json");
+/// The second model's references (paraphrase-MiniLM-L3-v2, its own pooled output).
+pub const FIXTURE_L3: &str = include_str!("../fixtures/embed/paraphrase-l3.json");
 
 pub struct Case {
     pub name: String,
@@ -19,7 +21,11 @@ pub struct Case {
 }
 
 pub fn cases() -> Vec<Case> {
-    let doc: Value = serde_json::from_str(FIXTURE).expect("fixture is valid JSON");
+    cases_of(FIXTURE)
+}
+
+pub fn cases_of(fixture: &str) -> Vec<Case> {
+    let doc: Value = serde_json::from_str(fixture).expect("fixture is valid JSON");
     doc["cases"]
         .as_array()
         .expect("fixture has cases")

@@ -31,15 +31,3 @@ impl BenchEmbedder {
         Ok(n)
     }
 }
-
-#[wasm_bindgen]
-extern "C" {
-    #[wasm_bindgen(js_namespace = performance, js_name = now)]
-    fn performance_now() -> f64;
-}
-
-/// Per-op time table of the optimised `batch x len` plan (see nook::embed::model::profile_ops).
-#[wasm_bindgen]
-pub fn profile(model: &[u8], own_matmul: bool, batch: usize, len: usize, rounds: usize) -> Result<String, JsError> {
-    nook::embed::model::profile_ops(model, own_matmul, batch, len, rounds, &performance_now).map_err(|e| JsError::new(&e.to_string()))
-}

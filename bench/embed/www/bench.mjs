@@ -88,27 +88,8 @@ async function loadTransformers() {
            embed: (t) => extractor(t, { pooling: 'mean', normalize: true }) };
 }
 
-// ?profile: per-op time table of nook's plans instead of the benchmark.
-async function runProfile(model) {
-  const dir = location.search.includes('relaxed') ? '/pkg-relaxed/' : '/pkg/';
-  const mod = await import(dir + 'nook_embed_bench.js');
-  await mod.default({ module_or_path: await bytes(dir + 'nook_embed_bench_bg.wasm') });
-  const profile = mod.profile;
-  let out = '';
-  for (const own of [false, true]) {
-    out += `== own_matmul ${own}\n`;
-    for (const [b, s] of [[1, 16], [16, 16], [1, 32], [16, 32]]) out += profile(model, own, b, s, 10) + '\n';
-  }
-  log(out);
-  return out;
-}
-
 (async () => {
   try {
-    if (location.search.includes('profile')) {
-      window.__result = { profile: await runProfile(await bytes('/models/minilm-l6-int8.onnx')) };
-      return;
-    }
     const texts = await (await fetch('/texts.json')).json();
     const model = await bytes('/models/minilm-l6-int8.onnx');
     const tokenizer = await bytes('/models/tokenizer.json');

@@ -1,0 +1,205 @@
+//! The transformer's forward pass: token ids -> hidden states, for sequences of any lengths
+//! run together without padding.
+//!
+//! Owns the arithmetic of a BERT encoder: embeddings (word + position + token type, layer
+//! norm), then per layer self-attention (one GEMM for query, key and value; scores,
+//! softmax and the weighted sum per sequence and head), the attention output projection,
+//! residual + layer norm, the feed-forward block (GEMM, GELU, GEMM) and residual + layer
+//! norm. The projections are [`super::dense::Packed`] GEMMs over every token of every
+//! sequence at once; attention stays inside each sequence, so no token ever sees another
+//! sequence's tokens and there is no padding to mask or to pay for.
+//!
+//! Every row's result depends on that row's sequence alone (the integer GEMM quantizes
+//! each row against itself, the f32 kernel sums in a fixed order), so a text embeds to the
+//! same bits whether it runs alone, in a batch for indexing, or among a query's recomputed
+//! candidates.
+
+use super::weights::{Activation, Norm, Weights};
+
+/// Hidden states for `seqs` (token ids, each non-empty and within the position table),
+/// concatenated: `sum(len) x hidden`, row-major.
+pub fn run(w: &Weights, seqs: &[&[u32]]) -> Vec<f32> {
+    let h = w.hidden;
+    let tokens: usize = seqs.iter().map(|s| s.len()).sum();
+    let mut x = vec![0f32; tokens * h];
+    let mut row = 0;
+    for seq in seqs {
+        for (p, &id) in seq.iter().enumerate() {
+            let out = &mut x[row * h..(row + 1) * h];
+            out.copy_from_slice(&w.token_type);
+            w.word.add_row(id as usize, out);
+            w.position.add_row(p, out);
+            row += 1;
+        }
+    }
+    layer_norm(&mut x, &w.embedding_norm, w.eps);
+
+    let lens: Vec<usize> = seqs.iter().map(|s| s.len()).collect();
+    let mut qkv = vec![0f32; tokens * 3 * h];
+    let mut context = vec![0f32; tokens * h];
+    let mut projected = vec![0f32; tokens * h];
+    let ffn = w.layers.first().map_or(0, |l| l.intermediate_width());
+    let mut inner = vec![0f32; tokens * ffn];
+    let mut scores = Vec::new();
+    for layer in &w.layers {
+        layer.qkv.matmul(&x, tokens, &mut qkv);
+        attention(&qkv, &lens, h, w.heads, &mut context, &mut scores);
+        layer.attention_out.matmul(&context, tokens, &mut projected);
+        add_in_place(&mut x, &projected);
+        layer_norm(&mut x, &layer.attention_norm, w.eps);
+
+        inner.resize(tokens * layer.intermediate_width(), 0.0);
+        layer.intermediate.matmul(&x, tokens, &mut inner);
+        gelu(&mut inner, w.activation);
+        layer.output.matmul(&inner, tokens, &mut projected);
+        add_in_place(&mut x, &projected);
+        layer_norm(&mut x, &layer.output_norm, w.eps);
+    }
+    x
+}
+
+impl super::weights::Layer {
+    fn intermediate_width(&self) -> usize {
+        self.intermediate.n()
+    }
+}
+
+fn add_in_place(x: &mut [f32], y: &[f32]) {
+    x.iter_mut().zip(y).for_each(|(a, b)| *a += b);
+}
+
+/// Layer norm of every row of `x` (rows of `norm.gamma.len()`).
+fn layer_norm(x: &mut [f32], norm: &Norm, eps: f32) {
+    let h = norm.gamma.len();
+    for row in x.chunks_exact_mut(h) {
+        let mean = sum8(row) / h as f32;
+        let mut var = [0f32; 8];
+        for c in row.chunks_exact(8) {
+            for l in 0..8 {
+                let d = c[l] - mean;
+                var[l] += d * d;
+            }
+        }
+        let var = row.chunks_exact(8).remainder().iter().fold(var.iter().sum::<f32>(), |a, &v| a + (v - mean) * (v - mean)) / h as f32;
+        let inv = 1.0 / (var + eps).sqrt();
+        for ((v, g), b) in row.iter_mut().zip(&norm.gamma).zip(&norm.beta) {
+            *v = (*v - mean) * inv * g + b;
+        }
+    }
+}
+
+/// Sum in eight lanes (vectorizes; fixed order).
+fn sum8(v: &[f32]) -> f32 {
+    let mut acc = [0f32; 8];
+    let chunks = v.chunks_exact(8);
+    let rest = chunks.remainder();
+    for c in chunks {
+        for l in 0..8 {
+            acc[l] += c[l];
+        }
+    }
+    rest.iter().fold(acc.iter().sum::<f32>(), |a, &b| a + b)
+}
+
+/// `a · b` in eight lanes.
+fn dot8(a: &[f32], b: &[f32]) -> f32 {
+    let mut acc = [0f32; 8];
+    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let rest: f32 = ca.remainder().iter().zip(cb.remainder()).map(|(x, y)| x * y).sum();
+    for (x, y) in ca.zip(cb) {
+        for l in 0..8 {
+            acc[l] += x[l] * y[l];
+        }
+    }
+    acc.iter().sum::<f32>() + rest
+}
+
+/// Multi-head self-attention within each sequence. `qkv` rows are `[q | k | v]`
+/// (`3 x hidden`); writes the heads' weighted sums side by side into `out` (`hidden` per row).
+fn attention(qkv: &[f32], lens: &[usize], h: usize, heads: usize, out: &mut [f32], scores: &mut Vec<f32>) {
+    let d = h / heads;
+    let scale = 1.0 / (d as f32).sqrt();
+    let stride = 3 * h;
+    let mut start = 0;
+    for &len in lens {
+        scores.resize(len, 0.0);
+        for head in 0..heads {
+            for i in 0..len {
+                let q = &qkv[(start + i) * stride + head * d..][..d];
+                let mut max = f32::NEG_INFINITY;
+                for (j, s) in scores.iter_mut().enumerate() {
+                    let k = &qkv[(start + j) * stride + h + head * d..][..d];
+                    *s = dot8(q, k) * scale;
+                    max = max.max(*s);
+                }
+                let mut total = 0f32;
+                for s in scores.iter_mut() {
+                    *s = (*s - max).exp();
+                    total += *s;
+                }
+                let inv = 1.0 / total;
+                let o = &mut out[(start + i) * h + head * d..][..d];
+                o.fill(0.0);
+                for (j, &p) in scores.iter().enumerate() {
+                    let v = &qkv[(start + j) * stride + 2 * h + head * d..][..d];
+                    let p = p * inv;
+                    o.iter_mut().zip(v).for_each(|(a, &b)| *a += p * b);
+                }
+            }
+        }
+        start += len;
+    }
+}
+
+/// GELU in place.
+fn gelu(x: &mut [f32], activation: Activation) {
+    match activation {
+        Activation::Gelu => x.iter_mut().for_each(|v| *v = 0.5 * *v * (1.0 + libm::erff(*v * std::f32::consts::FRAC_1_SQRT_2))),
+        Activation::GeluTanh => {
+            let c = (2.0 / std::f32::consts::PI).sqrt();
+            x.iter_mut().for_each(|v| *v = 0.5 * *v * (1.0 + (c * (*v + 0.044715 * *v * *v * *v)).tanh()));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attention_of_one_token_is_its_value() {
+        // hidden 4, 2 heads: a single token attends only to itself.
+        let qkv = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.0];
+        let mut out = [0f32; 4];
+        attention(&qkv, &[1], 4, 2, &mut out, &mut Vec::new());
+        assert_eq!(out, [9.0, 10.0, 11.0, 12.0]);
+    }
+
+    #[test]
+    fn attention_stays_inside_each_sequence() {
+        // Two sequences of one token each: neither sees the other's value.
+        let qkv = [0.0, 0.0, 0.0, 0.0, 1.0, 2.0, 0.0, 0.0, 0.0, 0.0, 3.0, 4.0];
+        let mut out = [0f32; 4];
+        attention(&qkv, &[1, 1], 2, 1, &mut out, &mut Vec::new());
+        assert_eq!(out, [1.0, 2.0, 3.0, 4.0]);
+    }
+
+    #[test]
+    fn layer_norm_centres_and_scales() {
+        let mut x = [1.0, 2.0, 3.0, 4.0];
+        layer_norm(&mut x, &Norm { gamma: vec![1.0; 4], beta: vec![0.5; 4] }, 0.0);
+        let mean: f32 = x.iter().sum::<f32>() / 4.0;
+        assert!((mean - 0.5).abs() < 1e-6, "{x:?}");
+        let var: f32 = x.iter().map(|v| (v - 0.5) * (v - 0.5)).sum::<f32>() / 4.0;
+        assert!((var - 1.0).abs() < 1e-5, "{x:?}");
+    }
+
+    #[test]
+    fn gelu_matches_known_values() {
+        let mut x = [0.0, 1.0, -1.0, 3.0];
+        gelu(&mut x, Activation::Gelu);
+        for (got, want) in x.iter().zip([0.0, 0.841_344_7, -0.158_655_3, 2.995_95]) {
+            assert!((got - want).abs() < 1e-5, "{got} vs {want}");
+        }
+    }
+}
