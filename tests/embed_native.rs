@@ -62,6 +62,14 @@ fn matches_onnxruntime_reference() {
     eprintln!("lowest cosine vs reference: {:.7} ({})", worst.0, worst.1);
 }
 
+/// The embeddings' exact bits, which the wasm tests check too: an index built natively
+/// (`nook site build`) and the browser recompute the same vectors.
+#[test]
+fn embedding_bits_are_the_committed_ones() {
+    let got = embed_support::bits_checksum(&mut embedder());
+    assert_eq!(got, embed_support::EMBEDDING_BITS, "embedding bits changed: if deliberate, set EMBEDDING_BITS = {got:#x}");
+}
+
 /// A second model nook was not built around (paraphrase-MiniLM-L3-v2: fp32 weights,
 /// 3 layers, another exporter's names and graph, a Div-scaled attention, no
 /// token_type_ids input): read from its ONNX file alone (heads from the graph) and

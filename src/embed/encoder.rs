@@ -12,7 +12,10 @@
 //! Every row's result depends on that row's sequence alone (the integer GEMM quantizes
 //! each row against itself, the f32 kernel sums in a fixed order), so a text embeds to the
 //! same bits whether it runs alone, in a batch for indexing, or among a query's recomputed
-//! candidates.
+//! candidates. And the same bits natively and in wasm (for int8 weights): sums run in a
+//! fixed lane order, and `exp`, `erf`, `tanh` come from `libm` (the same Rust code on every
+//! target), not the platform's C library; `tests/embed_native.rs` and the wasm tests check
+//! one checksum of the reference cases' bits.
 
 use super::weights::{Activation, Norm, Weights};
 
@@ -134,7 +137,7 @@ fn attention(qkv: &[f32], lens: &[usize], h: usize, heads: usize, out: &mut [f32
                 }
                 let mut total = 0f32;
                 for s in scores.iter_mut() {
-                    *s = (*s - max).exp();
+                    *s = libm::expf(*s - max);
                     total += *s;
                 }
                 let inv = 1.0 / total;
@@ -157,7 +160,7 @@ fn gelu(x: &mut [f32], activation: Activation) {
         Activation::Gelu => x.iter_mut().for_each(|v| *v = 0.5 * *v * (1.0 + libm::erff(*v * std::f32::consts::FRAC_1_SQRT_2))),
         Activation::GeluTanh => {
             let c = (2.0 / std::f32::consts::PI).sqrt();
-            x.iter_mut().for_each(|v| *v = 0.5 * *v * (1.0 + (c * (*v + 0.044715 * *v * *v * *v)).tanh()));
+            x.iter_mut().for_each(|v| *v = 0.5 * *v * (1.0 + libm::tanhf(c * (*v + 0.044715 * *v * *v * *v))));
         }
     }
 }

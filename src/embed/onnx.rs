@@ -152,7 +152,10 @@ impl<'a> Tensor<'a> {
                 _ => {}
             }
         }
-        let dims = dims.into_iter().map(|d| usize::try_from(d).map_err(|_| bad(format_args!("tensor `{name}` has a dimension of {d}")))).collect::<Result<Vec<_>>>()?;
+        let dims = dims
+            .into_iter()
+            .map(|d| usize::try_from(d).map_err(|_| bad(format_args!("tensor `{name}` has a dimension of {d}"))))
+            .collect::<Result<Vec<_>>>()?;
         // Packed repeated fields hold 4-byte floats (4) and varints (5, 7): only floats and
         // nothing else are the elements' own bytes.
         let raw = match (raw, packed) {
@@ -163,7 +166,7 @@ impl<'a> Tensor<'a> {
         };
         let t = Tensor { dims, dtype, raw };
         if let Some(size) = dtype.size() {
-            let n = t.len().ok_or_else(|| bad(format_args!("tensor `{name}` has too many elements")))?;
+            let n = t.elements().ok_or_else(|| bad(format_args!("tensor `{name}` has too many elements")))?;
             if n.checked_mul(size) != Some(raw.len()) {
                 return Err(bad(format_args!("tensor `{name}` is {:?} of {dtype:?} but holds {} bytes", t.dims, raw.len())));
             }
@@ -172,7 +175,7 @@ impl<'a> Tensor<'a> {
     }
 
     /// Number of elements (`None` if the product overflows).
-    pub fn len(&self) -> Option<usize> {
+    pub fn elements(&self) -> Option<usize> {
         self.dims.iter().try_fold(1usize, |a, &d| a.checked_mul(d))
     }
 

@@ -27,9 +27,16 @@ use std::collections::HashSet;
 /// A lookup table: rows of `width` values.
 #[derive(Debug)]
 pub enum Table {
-    F32 { width: usize, values: Vec<f32> },
+    F32 {
+        width: usize,
+        values: Vec<f32>,
+    },
     /// int8 rows, one f32 scale per row (the prepared MiniLM file's word and position tables).
-    Int8 { width: usize, values: Vec<i8>, scale: Vec<f32> },
+    Int8 {
+        width: usize,
+        values: Vec<i8>,
+        scale: Vec<f32>,
+    },
 }
 
 impl Table {
@@ -102,7 +109,8 @@ fn missing(what: &str) -> Error {
     ))
 }
 
-const PROJECTIONS: [&str; 6] = ["attention.self.query", "attention.self.key", "attention.self.value", "attention.output.dense", "intermediate.dense", "output.dense"];
+const PROJECTIONS: [&str; 6] =
+    ["attention.self.query", "attention.self.key", "attention.self.value", "attention.output.dense", "intermediate.dense", "output.dense"];
 
 impl Weights {
     /// Locate and pack the weights of the encoder in `graph`. `heads`: the number of
@@ -293,7 +301,15 @@ fn constant(graph: &Graph, value: &str, depth: usize) -> Result<(Vec<f32>, Vec<u
             };
             let axis = node.attrs.get("axis").and_then(|a| a.int).unwrap_or(1);
             let [r, c] = t.dims[..] else { return Err(unsupported()) };
-            let per = |i: usize, j: usize| if scale.len() == 1 { 0 } else if axis == 0 { i } else { j };
+            let per = |i: usize, j: usize| {
+                if scale.len() == 1 {
+                    0
+                } else if axis == 0 {
+                    i
+                } else {
+                    j
+                }
+            };
             if !(scale.len() == 1 || (axis == 0 && scale.len() == r) || (axis != 0 && scale.len() == c)) || zero.len() != scale.len() {
                 return Err(unsupported());
             }
@@ -332,7 +348,8 @@ fn heads_from_scale(graph: &Graph, query_bias: &str, key_bias: &str, hidden: usi
             continue;
         }
         if matches!(node.op, "Mul" | "Div") {
-            let consts: Vec<f32> = node.inputs.iter().filter_map(|i| tensor(graph, i)).filter(|t| t.len() == Some(1)).filter_map(|t| t.floats().ok()).flatten().collect();
+            let consts: Vec<f32> =
+                node.inputs.iter().filter_map(|i| tensor(graph, i)).filter(|t| t.elements() == Some(1)).filter_map(|t| t.floats().ok()).flatten().collect();
             if let [c] = consts[..] {
                 let c = f64::from(c);
                 // A constant divisor only counts as the second input.

@@ -39,6 +39,23 @@ pub fn cases_of(fixture: &str) -> Vec<Case> {
         .collect()
 }
 
+/// FNV-1a over the bits of every reference case's embedding (MiniLM int8, default config),
+/// in order: the same natively and in wasm (tests/embed_native.rs, embed_support/wasm.rs).
+/// A deliberate change of the numerics updates it (the failing test prints the new value).
+pub const EMBEDDING_BITS: u64 = 0xc255_537d_eef6_3fff;
+
+pub fn bits_checksum(e: &mut nook::embed::Embedder) -> u64 {
+    let mut h = 0xcbf2_9ce4_8422_2325u64;
+    for case in cases() {
+        for x in e.embed(&[&case.text]).expect("embeds").remove(0) {
+            for b in x.to_bits().to_le_bytes() {
+                h = (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
+            }
+        }
+    }
+    h
+}
+
 pub fn cosine(a: &[f32], b: &[f32]) -> f64 {
     assert_eq!(a.len(), b.len());
     let dot: f64 = a.iter().zip(b).map(|(&x, &y)| f64::from(x) * f64::from(y)).sum();

@@ -64,6 +64,8 @@ pub async fn matches_reference(ctx: &str) {
         assert!(c >= 0.9999, "case {}: batch vs single cosine {c}", case.name);
     }
     super::latency_runs_do_not_depend_on_companions(&mut e);
+    let bits = super::bits_checksum(&mut e);
+    assert_eq!(bits, super::EMBEDDING_BITS, "wasm embeddings differ from native ones in their bits ({bits:#x})");
     console_log!("{ctx}: model loaded in {loaded:.0} ms; lowest cosine vs reference {worst:.7}");
 }
 
