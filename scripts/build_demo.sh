@@ -4,7 +4,7 @@
 #   2. the wasm + npm package          scripts/build_wasm.sh        -> pkg/ (+ its generated files)
 #      with the plain release profile and no wasm-opt (NOOK_LTO=fat NOOK_WASM_OPT=1 for the
 #      published size): a page served from 127.0.0.1 does not need the last 2 MB, and these
-#      are the very dependencies scripts/test.sh builds, so tract is compiled once for wasm
+#      are the very dependencies scripts/test.sh builds, so each is compiled once for wasm
 #   3. the embedded default corpus     scripts/make_corpus.py       -> www/data/corpus.json
 #   4. the package and model next to the page: www/vendor/nook/, www/models/ (git-ignored)
 #

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Assemble the model package (pkg-model/, npm name nook-search-minilm) from the prepared
-# model: the files scripts/fetch_model.sh makes (checked there by sha256 and onnxruntime)
+# model: the files scripts/fetch_model.sh makes (checked there by sha256)
 # are copied next to pkg-model/index.js. `npm pack` in pkg-model/ then makes the tarball.
 # Env: NOOK_MODEL_DIR as for fetch_model.sh.
 set -euo pipefail

@@ -12,8 +12,8 @@
 #      `npm pack`ed, installed into a fresh site, Playwright; then installed into apps built
 #      with Vite, webpack 5, no bundler and esbuild (scripts/test_packaging.sh)
 #   4. the demo page and the bookmarks extension (scripts/test_e2e.sh)
-# Every stage uses one profile and one set of flags per target, so each dependency
-# (tract above all) is compiled once natively and once for wasm32.
+# Every stage uses one profile and one set of flags per target, so each dependency is
+# compiled once natively and once for wasm32.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/nook-target}"

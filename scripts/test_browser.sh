@@ -52,7 +52,7 @@ cp data/fanoutqa-docs.json data/fanoutqa-queries.json "$SITE/data/"
 
 say "two builds of a static site's prebuilt index (native nook site build) for tests/browser/site.test.mjs"
 # Built as the native tests build it (same features, dev-dependencies unified), so this reuses
-# the test stage's dependency builds instead of compiling tract once more.
+# the test stage's dependency builds instead of compiling them once more.
 cargo test --release --features embed --test site_cli --no-run
 src="$SITE/site-src" && mkdir -p "$src"
 node -e 'const d = require(process.argv[1]).slice(0, 1200); console.log(d.map((x) => JSON.stringify(x)).join("\n"))' \

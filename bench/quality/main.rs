@@ -7,6 +7,9 @@
 //!
 //!   python3 bench/quality/fetch_corpora.py && cargo bench --features embed --bench quality
 //!       -> bench/results/quality.{md,json}
+//!   NOOK_QUALITY_MODEL=paraphrase-minilm-l3.onnx NOOK_QUALITY_MAX_TOKENS=128 cargo bench ...
+//!       -> bench/results/quality-paraphrase-minilm-l3.{md,json}: another model (any file in
+//!          models/), same corpora, queries and settings
 //!   cargo bench --features embed --bench quality -- --sweep
 //!       -> bench/results/quality-sweep.md: keyword weight x specificity grid,
 //!          leave-one-corpus-out choice of both, and the relevance floor's calibration
@@ -37,10 +40,25 @@ type Embed = CachedEmbed<Embedder>;
 fn main() {
     let root = env!("CARGO_MANIFEST_DIR");
     let sweep = std::env::args().any(|a| a == "--sweep");
-    let model = std::fs::read(format!("{root}/models/minilm-l6-int8.onnx")).expect("run scripts/fetch_model.sh");
+    let file = std::env::var("NOOK_QUALITY_MODEL").unwrap_or_else(|_| DEFAULT_MODEL.into());
+    let model = std::fs::read(format!("{root}/models/{file}")).expect("run scripts/fetch_model.sh");
     let tok = std::fs::read(format!("{root}/models/tokenizer.json")).expect("tokenizer");
-    let mut embed = CachedEmbed::new(Embedder::from_bytes(&model, &tok).expect("embedder"));
-    let cache = format!("{root}/data/quality/embeddings.bin");
+    let mut config = nook::embed::EmbedConfig::default();
+    if let Some(n) = std::env::var("NOOK_QUALITY_MAX_TOKENS").ok().and_then(|v| v.parse().ok()) {
+        config.max_tokens = n;
+    }
+    let embedder = Embedder::with_config(&model, &tok, config).expect("embedder");
+    // Another model's results (and embedding cache) go to files named after it.
+    let stem = file.trim_end_matches(".onnx").to_string();
+    let suffix = if file == DEFAULT_MODEL { String::new() } else { format!("-{stem}") };
+    let about = format!(
+        "{} ({}, max {} tokens)",
+        if file == DEFAULT_MODEL { "all-MiniLM-L6-v2 int8".to_string() } else { stem },
+        embedder.describe(),
+        embedder.config().max_tokens
+    );
+    let mut embed = CachedEmbed::new(embedder);
+    let cache = format!("{root}/data/quality/embeddings{suffix}.bin");
     embed.load(&cache);
     let corpora: Vec<Corpus> = CORPORA.iter().map(|n| load(root, n)).collect();
     let mut indexed: Vec<Indexed> = Vec::new();
@@ -62,7 +80,7 @@ fn main() {
     if sweep {
         run_sweep(root, &corpora, &mut indexed, &mut embed);
     } else {
-        report(root, &corpora, &mut indexed, &mut embed);
+        report(root, &suffix, &about, &corpora, &mut indexed, &mut embed);
     }
     embed.save(&cache);
 }
@@ -71,10 +89,12 @@ fn kinds_of(c: &Corpus) -> Vec<&'static str> {
     KINDS.iter().copied().filter(|k| c.queries.iter().any(|q| q.kind == *k)).collect()
 }
 
-fn report(root: &str, corpora: &[Corpus], indexed: &mut [Indexed], embed: &mut Embed) {
+const DEFAULT_MODEL: &str = "minilm-l6-int8.onnx";
+
+fn report(root: &str, suffix: &str, about: &str, corpora: &[Corpus], indexed: &mut [Indexed], embed: &mut Embed) {
     let s = Settings::default();
     let mut md = format!(
-        "# Ranking quality on several corpora\n\nWritten by `cargo bench --features embed --bench quality` (bench/quality/main.rs). all-MiniLM-L6-v2 int8 (nook's forward pass, native), default collection settings (PQ phase above 1,000 documents: 32 B codes, rerank {}), keyword weight {}, specificity {}, gate {}, relevance floor {} ({} for queries of unknown words only). Rankings: `default` = hybrid (the package's default), `vector` = `hybrid: false`, `keyword` = BM25 alone, `exact` = brute-force cosine over full embeddings. `empty` = share of queries answered with no result (wanted for `unrelated`).\n\n",
+        "# Ranking quality on several corpora\n\nWritten by `cargo bench --features embed --bench quality` (bench/quality/main.rs). Model: {about}, nook's forward pass, native. Default collection settings (PQ phase above 1,000 documents: 32 B codes, rerank {}), keyword weight {}, specificity {}, gate {}, relevance floor {} ({} for queries of unknown words only). Rankings: `default` = hybrid (the package's default), `vector` = `hybrid: false`, `keyword` = BM25 alone, `exact` = brute-force cosine over full embeddings. `empty` = share of queries answered with no result (wanted for `unrelated`).\n\n",
         s.two_level.rerank, s.keyword_weight, s.keyword_specificity, s.keyword_gate, s.min_score, s.min_score_unknown
     );
     let mut out = Vec::new();
@@ -137,9 +157,10 @@ fn report(root: &str, corpora: &[Corpus], indexed: &mut [Indexed], embed: &mut E
         }
     }
     let json = serde_json::json!({"settings": {"keyword_weight": s.keyword_weight, "keyword_specificity": s.keyword_specificity, "keyword_gate": s.keyword_gate, "min_score": s.min_score, "min_score_unknown": s.min_score_unknown, "rerank": s.two_level.rerank}, "keyword_gain_mean": eval::r3(mean_gain), "corpora": out});
-    std::fs::write(format!("{root}/bench/results/quality.md"), md).expect("write quality.md");
-    std::fs::write(format!("{root}/bench/results/quality.json"), serde_json::to_string_pretty(&json).expect("json") + "\n").expect("write quality.json");
-    eprintln!("quality: wrote bench/results/quality.{{md,json}}; shortfalls: {shortfalls:?}");
+    std::fs::write(format!("{root}/bench/results/quality{suffix}.md"), md).expect("write quality.md");
+    std::fs::write(format!("{root}/bench/results/quality{suffix}.json"), serde_json::to_string_pretty(&json).expect("json") + "\n")
+        .expect("write quality.json");
+    eprintln!("quality: wrote bench/results/quality{suffix}.{{md,json}}; shortfalls: {shortfalls:?}");
 }
 
 /// Objective distance from the best within which grid points count as equally good.

@@ -1,10 +1,20 @@
 // Types of the nook client (src/index.js).
 
 export interface NookOptions {
-  /** URL of the prepared all-MiniLM-L6-v2 int8 ONNX file (served by your app). */
+  /**
+   * URL of the ONNX encoder (served by your app): all-MiniLM-L6-v2 int8 from
+   * nook-search-minilm, or any BERT-family sentence encoder exported from PyTorch
+   * (fp32, fp16 or int8 weights; its dimensions are read from the file).
+   */
   modelUrl: string | URL;
-  /** URL of its tokenizer.json. */
+  /** URL of its tokenizer.json (BERT WordPiece). */
   tokenizerUrl: string | URL;
+  /** Tokens per text, [CLS]/[SEP] included (default 256; the model's own limit, e.g. 128 for paraphrase-MiniLM-L3-v2, at most 512). */
+  maxTokens?: number;
+  /** How token states become one vector: 'mean' (default; sentence-transformers models) or 'cls' (e.g. BGE). */
+  pooling?: 'mean' | 'cls';
+  /** Attention heads (default: read from the model's attention scale). */
+  heads?: number;
   /** URL of nook_bg.wasm, the simd128 build (default: ../dist/ next to the worker). */
   wasmUrl?: string | URL;
   /**

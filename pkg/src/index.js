@@ -241,8 +241,11 @@ export class Nook {
   }
 }
 
-/** The collection's settings among the options: what the worker passes to the core. */
-const SETTINGS = ['pruneAt', 'graphAt', 'cacheSize', 'maxTextBytes', 'keywordWeight', 'minScore', 'rerank', 'ef', 'pqSubspaces', 'pqBits'];
+/** The collection's and the embedder's settings among the options: what the worker passes
+ * to the core (and the embedder's to its helpers). The embedder's (maxTokens, pooling, heads)
+ * are for a model other than the default; the core checks them all (NookInputError). */
+const SETTINGS = ['pruneAt', 'graphAt', 'cacheSize', 'maxTextBytes', 'keywordWeight', 'minScore', 'rerank', 'ef', 'pqSubspaces', 'pqBits',
+  'maxTokens', 'pooling', 'heads'];
 /** Every option `open` accepts (index.d.ts NookOptions); any other name is refused, so a
  * misspelt one ("minscore") is an error instead of a silent default. */
 const OPTIONS = ['modelUrl', 'tokenizerUrl', 'wasmUrl', 'wasmRelaxedUrl', 'workerUrl', 'persist', 'onProgress', 'indexWorkers', ...SETTINGS];

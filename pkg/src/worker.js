@@ -59,7 +59,7 @@ async function open({ name, modelUrl, tokenizerUrl, wasmUrl, wasmRelaxedUrl, ind
   // Helpers run the very build and model this worker runs: their embeddings are the ones
   // it would make.
   const threads = indexWorkers || Math.min((self.navigator && navigator.hardwareConcurrency) || 1, 4);
-  helpers = new Helpers(threads - 1, { wasmUrl: running, modelUrl, tokenizerUrl });
+  helpers = new Helpers(threads - 1, { wasmUrl: running, modelUrl, tokenizerUrl, embedOptions: options || {} });
   lockName = `nook:${name}`;
   if (typeof BroadcastChannel !== 'undefined') {
     channel = new BroadcastChannel(lockName);

@@ -194,6 +194,39 @@ pub fn stats_to_js(s: &Stats, dims: usize) -> JsValue {
 }
 
 /// Collection settings from the options object of `open`.
+/// The embedder's options among `open`'s: `maxTokens` (2..=512), `pooling` (`'mean'` or
+/// `'cls'`), `heads` (read from the model when absent). For a model other than the default.
+#[cfg(feature = "embed")]
+pub fn embed_config_from_js(o: &JsValue) -> Result<crate::embed::EmbedConfig> {
+    let mut c = crate::embed::EmbedConfig::default();
+    if o.is_undefined() || o.is_null() {
+        return Ok(c);
+    }
+    let whole = |key: &str, lo: f64, hi: f64| -> Result<Option<usize>> {
+        let v = get(o, key);
+        if v.is_undefined() {
+            return Ok(None);
+        }
+        match v.as_f64() {
+            Some(x) if x.fract() == 0.0 && (lo..=hi).contains(&x) => Ok(Some(x as usize)),
+            _ => Err(Failure::input(format!("option {key} must be a whole number from {lo} to {hi}"))),
+        }
+    };
+    if let Some(n) = whole("maxTokens", 2.0, crate::embed::MAX_POSITIONS as f64)? {
+        c.max_tokens = n;
+    }
+    c.heads = whole("heads", 1.0, 1024.0)?;
+    let pooling = get(o, "pooling");
+    if !pooling.is_undefined() {
+        c.pooling = match pooling.as_string().as_deref() {
+            Some("mean") => crate::embed::Pooling::Mean,
+            Some("cls") => crate::embed::Pooling::Cls,
+            _ => return Err(Failure::input("option pooling must be 'mean' or 'cls'")),
+        };
+    }
+    Ok(c)
+}
+
 pub fn settings_from_js(o: &JsValue) -> Result<crate::collection::Settings> {
     let mut s = crate::collection::Settings::default();
     if o.is_undefined() || o.is_null() {

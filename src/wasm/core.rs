@@ -11,11 +11,13 @@ use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-use super::convert::{docs_from_js, embedded_from_js, filter_from_js, hit_to_js, ids_from_js, sequences_to_js, settings_from_js, stats_to_js};
+use super::convert::{
+    docs_from_js, embed_config_from_js, embedded_from_js, filter_from_js, hit_to_js, ids_from_js, sequences_to_js, settings_from_js, stats_to_js,
+};
 use super::{init, js_error};
 use crate::collection::manifest::Manifest;
 use crate::collection::{Collection, Doc, Precision, Precomputed, Settings, export, split_sequences};
-use crate::embed::Embedder;
+use crate::embed::{EmbedConfig, Embedder};
 use crate::store::idb::{IdbStore, PendingLoad};
 use crate::store::{Failure, Kind, MANIFEST_KEY, Result, Store, Table};
 
@@ -95,8 +97,9 @@ async fn open_shared(name: String, model: Vec<u8>, tokenizer: Vec<u8>, options: 
         return Err(Failure::input("the database name must not be empty"));
     }
     let settings = settings_from_js(&options)?;
+    let embed_config = embed_config_from_js(&options)?;
     let store = IdbStore::open(&name).await?;
-    match opened(&store, &name, &settings, model, tokenizer, import).await {
+    match opened(&store, &name, &settings, (model, tokenizer, embed_config), import).await {
         Ok((coll, embed)) => {
             let dims = embed.dims();
             Ok(NookCore {
@@ -132,8 +135,7 @@ async fn opened(
     store: &IdbStore,
     name: &str,
     settings: &Settings,
-    model: Vec<u8>,
-    tokenizer: Vec<u8>,
+    (model, tokenizer, embed_config): (Vec<u8>, Vec<u8>, EmbedConfig),
     import: Option<Vec<u8>>,
 ) -> Result<(Collection, Embedder)> {
     // The browser reads the records while the model is parsed and optimised.
@@ -141,7 +143,7 @@ async fn opened(
         None => Records::Stored(store.begin_load()?),
         Some(bytes) => Records::Import(bytes),
     };
-    let embed = Embedder::from_bytes(&model, &tokenizer).map_err(Failure::from)?;
+    let embed = Embedder::with_config(&model, &tokenizer, embed_config).map_err(Failure::from)?;
     drop((model, tokenizer));
     let dims = embed.dims();
     let bytes = match records {
@@ -160,7 +162,8 @@ async fn opened(
 #[wasm_bindgen]
 impl NookCore {
     /// Open (or create) the database `name` with the model and tokenizer bytes.
-    /// Options: `{pruneAt, cacheSize, maxTextBytes, keywordWeight, rerank, ef, pqSubspaces}`.
+    /// Options: the collection's settings (`{pruneAt, cacheSize, maxTextBytes, keywordWeight,
+    /// rerank, ef, pqSubspaces, …}`) and the embedder's (`{maxTokens, pooling, heads}`).
     pub async fn open(name: String, model: Vec<u8>, tokenizer: Vec<u8>, options: JsValue) -> Result<NookCore, JsValue> {
         open_shared(name, model, tokenizer, options, None).await.map_err(js_error)
     }

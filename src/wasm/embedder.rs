@@ -5,6 +5,7 @@
 use js_sys::Float32Array;
 use wasm_bindgen::prelude::*;
 
+use super::convert::embed_config_from_js;
 use super::{init, js_error};
 use crate::collection::{Embed, split_sequences};
 use crate::embed::Embedder;
@@ -18,11 +19,13 @@ pub struct NookEmbedder {
 
 #[wasm_bindgen]
 impl NookEmbedder {
-    /// Load from the model's and `tokenizer.json`'s bytes (the files `NookCore.open` takes).
+    /// Load from the model's and `tokenizer.json`'s bytes and the embedder's options
+    /// (`maxTokens`, `pooling`, `heads`): what `NookCore.open` takes.
     #[wasm_bindgen(constructor)]
-    pub fn new(model: Vec<u8>, tokenizer: Vec<u8>) -> Result<NookEmbedder, JsValue> {
+    pub fn new(model: Vec<u8>, tokenizer: Vec<u8>, options: JsValue) -> Result<NookEmbedder, JsValue> {
         init();
-        let embed = Embedder::from_bytes(&model, &tokenizer).map_err(|e| js_error(Failure::from(e)))?;
+        let config = embed_config_from_js(&options).map_err(js_error)?;
+        let embed = Embedder::with_config(&model, &tokenizer, config).map_err(|e| js_error(Failure::from(e)))?;
         Ok(NookEmbedder { embed })
     }
 
