@@ -47,7 +47,7 @@ tgz="$(cd pkg && npm pack --silent --pack-destination "$SITE")"
     || npm install --silent --no-audit --no-fund "$SITE/$tgz" >/dev/null)
 mv "$SITE/app/node_modules" "$SITE/node_modules"
 cp tests/browser/page.html "$SITE/page.html"
-for f in minilm-l6-int8.onnx tokenizer.json; do ln -f "models/$f" "$SITE/models/$f" 2>/dev/null || cp "models/$f" "$SITE/models/$f"; done
+for f in minilm-l6-int8.onnx paraphrase-minilm-l3.onnx tokenizer.json; do ln -f "models/$f" "$SITE/models/$f" 2>/dev/null || cp "models/$f" "$SITE/models/$f"; done
 cp data/fanoutqa-docs.json data/fanoutqa-queries.json "$SITE/data/"
 
 say "two builds of a static site's prebuilt index (native nook site build) for tests/browser/site.test.mjs"

@@ -93,7 +93,7 @@ fn a_second_model_matches_its_reference() {
     let mut w = Embedder::with_config(&l3, tokenizer_bytes(), wrong).unwrap();
     assert!(cosine(&w.embed(&["hello world"]).unwrap()[0], &e.embed(&["hello world"]).unwrap()[0]) < 0.9999);
     let bad = EmbedConfig { max_tokens: 128, heads: Some(7), ..Default::default() };
-    assert!(matches!(Embedder::with_config(&l3, tokenizer_bytes(), bad), Err(Error::Embed(_))));
+    assert!(matches!(Embedder::with_config(&l3, tokenizer_bytes(), bad), Err(Error::InvalidParameter(_))));
 }
 
 #[test]

@@ -179,12 +179,12 @@ impl Weights {
             return Err(missing("encoder layers (`encoder.layer.0.attention.self.query.bias`)"));
         }
         let heads = match heads {
+            Some(h) if h == 0 || !hidden.is_multiple_of(h) => {
+                return Err(Error::InvalidParameter(format!("heads: {h} attention heads do not divide the model's hidden width {hidden}")));
+            }
             Some(h) => h,
             None => heads_from_scale(graph, &name("encoder.layer.0.attention.self.query.bias"), &name("encoder.layer.0.attention.self.key.bias"), hidden)?,
         };
-        if heads == 0 || !hidden.is_multiple_of(heads) {
-            return Err(Error::Embed(format!("{heads} attention heads do not divide the hidden width {hidden}")));
-        }
         let ops: HashSet<&str> = graph.nodes.iter().map(|n| n.op).collect();
         let activation = if ops.contains("Erf") || ops.contains("Gelu") {
             Activation::Gelu

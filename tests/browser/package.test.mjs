@@ -157,6 +157,37 @@ test('a large add embedded by helper workers indexes exactly as one worker alone
   await page.close();
 });
 
+test('another model (paraphrase-MiniLM-L3-v2, fp32) through the package, helpers included', async () => {
+  const page = await openPage(env);
+  const l3 = await page.evaluate(() => ({ ...assets, modelUrl: './models/paraphrase-minilm-l3.onnx', maxTokens: 128, minScore: 0 }));
+  // Texts longer than 128 tokens: a helper that truncated at the default 256 would index
+  // different vectors than the nook worker.
+  const LONG = DOCS.slice(0, 160).map((d, i) => ({ ...d, text: `${d.title}. ${DOCS[(i + 1) % DOCS.length].title}. `.repeat(20) }));
+  const build = (name, indexWorkers) => page.evaluate(async ([name, o, docs]) => {
+    await Nook.deleteDatabase(name);
+    const db = await Nook.open(name, o);
+    const r = await db.add(docs, { chunk: 20 });
+    const bytes = await db.export();
+    const hits = (await db.search('Abraham Lincoln', { k: 3, hybrid: false })).map((h) => h.id);
+    const stats = await db.stats();
+    await db.close();
+    return { r, bytes: Array.from(bytes), hits, dims: stats.dims };
+  }, [name, { ...l3, indexWorkers }, LONG]);
+  const one = await build('l3-1', 1);
+  const three = await build('l3-3', 3);
+  console.log('paraphrase-MiniLM-L3-v2: helped', three.r.helped, 'of 160; top hits', one.hits);
+  assert.equal(one.dims, 384);
+  assert.equal(one.hits[0], '307', 'the document about Abraham Lincoln comes first');
+  assert.ok(three.r.helped > 0, 'helpers embedded part of the add');
+  assert.ok(one.bytes.length === three.bytes.length && one.bytes.every((b, i) => b === three.bytes[i]), 'helpers embed with the same options');
+  for (const [bad, want] of [[{ pooling: 'max' }, /pooling/], [{ maxTokens: 513 }, /maxTokens/], [{ heads: 7 }, /heads/]]) {
+    const got = await errorName(page, ([o, b]) => Nook.open('l3-bad', { ...o, ...b }), [l3, bad]);
+    assert.match(got, /^NookInputError: /, `${JSON.stringify(bad)}: ${got}`);
+    assert.match(got, want);
+  }
+  await page.close();
+});
+
 test('bad input gets typed errors and loses nothing', async () => {
   const page = await openPage(env);
   await page.evaluate(async () => {
