@@ -98,9 +98,12 @@ rm -rf "$OUT" && mkdir -p "$OUT"
 cp "$STAGE/simd128/"* "$OUT/"
 [[ "${NOOK_RELAXED_SIMD:-1}" == 0 ]] || cp "$STAGE/relaxed/nook_bg.wasm" "$OUT/nook_bg.relaxed.wasm"
 
-node - "$OUT" <<'JS'
-const fs = require('fs'), zlib = require('zlib'), path = require('path');
+node --input-type=module - "$OUT" "$ROOT/scripts/wasm_sizes.mjs" <<'JS'
+import fs from 'node:fs';
+import zlib from 'node:zlib';
+import path from 'node:path';
 const dir = process.argv[2];
+const { breakdown } = await import(process.argv[3]);
 const sizes = {};
 for (const f of ['nook_bg.wasm', 'nook_bg.relaxed.wasm', 'nook.js']) {
   if (!fs.existsSync(path.join(dir, f))) continue;
@@ -111,9 +114,14 @@ for (const f of ['nook_bg.wasm', 'nook_bg.relaxed.wasm', 'nook.js']) {
     brotli: zlib.brotliCompressSync(b, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
   };
 }
+// What the simd128 build's code is, by crate (the relaxed one is the same but one kernel).
+const { sections, crates } = breakdown(fs.readFileSync(path.join(dir, 'nook_bg.wasm')));
+sizes['nook_bg.wasm'].sections = sections;
+sizes['nook_bg.wasm'].code_by_crate = Object.fromEntries(crates.slice(0, 15));
 fs.writeFileSync(path.join(dir, 'sizes.json'), JSON.stringify(sizes, null, 2) + '\n');
 const mb = (n) => (n / 1048576).toFixed(2) + ' MB';
 for (const [f, s] of Object.entries(sizes))
   console.error(`build_wasm: ${f.padEnd(21)} raw ${mb(s.raw)}  gzip ${mb(s.gzip)}  brotli ${mb(s.brotli)}`);
+console.error(`build_wasm: nook_bg.wasm code by crate: ${crates.slice(0, 8).map(([c, n]) => `${c} ${(n / 1024).toFixed(0)} KB`).join(', ')}`);
 JS
 say "pkg/ is ready (npm pack in pkg/ makes the tarball)"
