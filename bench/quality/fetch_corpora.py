@@ -109,7 +109,7 @@ gzip              1.12-1                        amd64 eabec1dde2834f72540d7b93fc
 hdparm            9.65+ds-1                     amd64 a7264d99177008b7b50a53a0ede973352b930dcf7f99ecd775022a111bea8aba
 hostname          3.23+nmu1                     amd64 17d9a2f3c05004499d80e180d2440fd716f84c32b65f09d96c9a024af4d1d0e7
 ifupdown          0.8.41                        amd64 304383c78f31e3fe419d30f3ddc710c120c412d654bafe2754258da6a7f7c059
-imagemagick-6.q16 8:6.9.11.60+dfsg-1.6+deb12u15 amd64 9f0017856a8b3e37419c8545e8f60e87e7722938453e223daf93cb56f2c8e747
+imagemagick-6.q16 8:6.9.11.60+dfsg-1.6+deb12u16 amd64 f32b3d48e7faf79a9ff41e19aa96a6f4c0b6086cbe419d6388dd4e6801fa3130
 inetutils-tools   2:2.4-2+deb12u3               amd64 2580cb754fb985b8adadf2dc3075fceb776ba4a1ca0e7b496cb63fee7756c591
 info              6.8-6+b1                      amd64 a1debd4272bdac84f74a9cdcc9ff064e567eb8f83f6ba77b55657fee125c98ac
 iproute2          6.1.0-3                       amd64 1204b29e916e836267096d0b9d778106752f821ebde0d281539008b4386d9070

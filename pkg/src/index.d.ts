@@ -166,8 +166,12 @@ export class Nook {
   static openSite(url: string | URL, options: NookOptions): Promise<Nook>;
   static deleteDatabase(name: string): Promise<void>;
   readonly name: string;
-  /** Set on a Nook from openSite: where its manifest is, and whether it was opened offline. */
-  readonly site?: { manifestUrl: string; offline: boolean };
+  /**
+   * Set on a Nook from openSite: where its manifest is, whether it was opened offline,
+   * whether this open downloaded the index (false: the copy stored by an earlier visit),
+   * and its documents.
+   */
+  readonly site?: { manifestUrl: string; offline: boolean; downloaded: boolean; documents: number };
   readonly ready: Promise<{ generation: number }>;
   add(docs: NookDoc[], options?: { onProgress?: (p: Progress) => void; signal?: AbortSignal; chunk?: number }): Promise<AddResult>;
   /**

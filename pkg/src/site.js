@@ -89,6 +89,7 @@ export async function openSite(Nook, url, options = {}) {
       db = null;
     }
   }
+  const downloaded = !db;
   if (!db) {
     const bytes = await download(new URL(entry.file, manifestUrl), entry);
     db = await Nook.import(name, bytes, options);
@@ -96,6 +97,7 @@ export async function openSite(Nook, url, options = {}) {
   // Copies of earlier builds of this site go.
   for (const old of existing) if (old !== name) Nook.deleteDatabase(old).catch(() => {});
   db._readOnly = `this is the prebuilt index of ${manifestUrl.href}: it is read-only (open a database of your own with Nook.open for your documents)`;
-  db.site = { manifestUrl: manifestUrl.href, offline: !entry };
+  const documents = entry ? entry.documents : (await db.stats()).documents;
+  db.site = { manifestUrl: manifestUrl.href, offline: !entry, downloaded, documents };
   return db;
 }

@@ -1,16 +1,17 @@
-// The demo page: opens (or builds) the index of the embedded corpus, searches as you type,
-// adds what the user brings, and shows what is stored and what went over the network.
+// The demo page: opens the default corpus's prebuilt index (built natively by `nook site
+// build`, downloaded once), searches as you type, adds what the user brings to a database
+// of their own, and shows what is stored and what went over the network.
 // All calls into nook go through ./nook-adapter.js.
 
-import { NookStore } from './nook-adapter.js';
-import { docsFromFile, docsFromText, hash } from './ingest.js';
+import { NookLayers } from './nook-adapter.js';
+import { docsFromFile, docsFromText } from './ingest.js';
 import { highlightInto, queryTerms, snippetAround } from './highlight.js';
 import { fmtBytes, fmtMs, stackedBars } from './charts.js';
 import { foreign, netEntries, startNetlog } from './netlog.js';
 
-const DB_NAME = 'nook-demo';
+const SITE_URL = 'data/site/';          // the prebuilt index: nook-site.json + index.<hash>.nook
+const OWN_DB = 'nook-demo-own';         // the visitor's own documents
 const CHUNK = 64;                       // documents per add() call: one committed step
-const PROGRESS_KEY = 'nook-demo:corpus'; // {version, committed}
 const EXAMPLES = [
   'keeping bees for honey',
   'a mass of ice that moves slowly down a mountain',
@@ -47,68 +48,30 @@ async function boot() {
   startNetlog(renderNet);
   wireUi();
   await serviceWorker();
-  setStatus('Loading the model and opening the index…');
+  setStatus('Loading the model and the prebuilt index…');
   const assets = {
     modelUrl: new URL('models/minilm-l6-int8.onnx', location.href).href,
     tokenizerUrl: new URL('models/tokenizer.json', location.href).href,
   };
-  const corpusP = fetch('data/corpus.json').then((r) => {
-    if (!r.ok) throw new Error(`data/corpus.json: HTTP ${r.status} — run scripts/build_demo.sh`);
+  const sourcesP = fetch('data/sources.json').then((r) => {
+    if (!r.ok) throw new Error(`data/sources.json: HTTP ${r.status} — run scripts/build_demo.sh`);
     return r.json();
   });
-  store = await NookStore.open(DB_NAME, assets);
+  // The default corpus was embedded and indexed natively (`nook site build`, same model):
+  // the first visit downloads that index once instead of embedding 3,100 documents.
+  store = await NookLayers.open(SITE_URL, OWN_DB, assets);
   demo.openMs = store.openMs;
-  const corpus = await corpusP;
-  renderCredits(corpus.sources);
-  demo.corpusSize = corpus.docs.length;
-  const version = `${corpus.docs.length}:${hash(corpus.docs.map((d) => d.id).join('\n'))}`;
-  const saved = readProgress();
-  let stats = await refreshStats();
-  let from = saved.version === version ? saved.committed : 0;
-  if (saved.version && saved.version !== version && stats.documents > 0) {
-    setStatus('The default corpus changed: rebuilding the index…');
-    store.close();
-    await NookStore.deleteDatabase(DB_NAME);
-    store = await NookStore.open(DB_NAME, assets);
-    stats = await refreshStats();
-  }
-  if (from > 0 && stats.documents === 0) from = 0;   // the database was cleared behind our back
-  if (from >= corpus.docs.length) {
-    demo.openedFrom = 'indexeddb';
-    setStatus(`Reopened ${stats.documents.toLocaleString()} documents from IndexedDB in ${fmtMs(store.openMs)} — nothing was rebuilt.`);
-    enableSearch();
-  } else {
-    // One tab indexes the corpus; another tab opened meanwhile waits for it (Web Locks)
-    // instead of embedding the same documents twice, then picks up where it stopped.
-    await withCorpusLock(async () => {
-      from = readProgress().version === version ? readProgress().committed ?? 0 : 0;
-      if (from >= corpus.docs.length) {
-        demo.openedFrom = 'indexeddb';
-        await refreshStats();
-        setStatus(`Another tab indexed the corpus: ${demo.documents.toLocaleString()} documents ready.`);
-        enableSearch();
-        return;
-      }
-      demo.openedFrom = from > 0 ? 'resumed' : 'built';
-      if (from > 0) enableSearch();
-      await ingestCorpus(corpus.docs, from, version);
-    });
-  }
+  const site = store.siteInfo;
+  demo.corpusSize = site.documents;
+  demo.openedFrom = site.downloaded ? 'prebuilt' : 'indexeddb';
+  const stats = await refreshStats();
+  setStatus(site.downloaded
+    ? `Opened the prebuilt index of ${site.documents.toLocaleString()} documents in ${fmtMs(store.openMs)}: built ahead of time by \`nook site build\`, nothing was embedded in this browser.`
+    : `Reopened ${stats.documents.toLocaleString()} documents from IndexedDB in ${fmtMs(store.openMs)} — nothing was rebuilt.`);
+  enableSearch();
+  renderCredits(await sourcesP);
   demo.ready = true;
   document.documentElement.dataset.ready = 'true';
-}
-
-async function withCorpusLock(fn) {
-  if (!navigator.locks) return fn();
-  const ran = await navigator.locks.request('nook-demo-corpus', { ifAvailable: true }, async (lock) => {
-    if (!lock) return false;
-    await fn();
-    return true;
-  });
-  if (ran) return;
-  setStatus('Another tab is indexing the default corpus; this one continues when it is done.');
-  enableSearch();
-  await navigator.locks.request('nook-demo-corpus', fn);
 }
 
 async function serviceWorker() {
@@ -136,17 +99,6 @@ function setOffline(ok, why) {
 }
 
 // ---------------------------------------------------------------- indexing
-
-async function ingestCorpus(docs, from, version) {
-  await addWithProgress(docs.slice(from), 'default corpus', (committed) => {
-    writeProgress({ version, committed: from + committed });
-  });
-  const s = await refreshStats();
-  if (readProgress().committed >= docs.length) {
-    setStatus(`Indexed ${s.documents.toLocaleString()} documents in this browser. Reload the page: it reopens from IndexedDB.`);
-  }
-  enableSearch();
-}
 
 /** Add docs in CHUNK-sized committed steps with a progress bar; onCommitted(count) after each. */
 function addWithProgress(docs, what, onCommitted = () => {}) {
@@ -206,13 +158,6 @@ function fmtDuration(s) {
   return `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
 }
 
-function readProgress() {
-  try { return JSON.parse(localStorage.getItem(PROGRESS_KEY)) ?? {}; } catch { return {}; }
-}
-function writeProgress(p) {
-  localStorage.setItem(PROGRESS_KEY, JSON.stringify(p));
-}
-
 // ---------------------------------------------------------------- search
 
 function enableSearch() {
@@ -246,7 +191,7 @@ async function search(query) {
     const { hits: found, timing } = await store.search(query, { k: 10, hybrid: ui.hybrid.checked, signal: searchAbort.signal, onPreview });
     if (seq !== searchSeq) return; // a newer query is on its way
     demo.lastQuery = { query, hybrid: ui.hybrid.checked, ...timing };
-    demo.packageLastQuery = store.db.lastQuery?.() ?? null;
+    demo.packageLastQuery = store.site.db.lastQuery?.() ?? null;
     demo.lastHits = found;
     renderResults(found, query);
     renderTiming(timing, found.length);
@@ -430,19 +375,19 @@ function wireUi() {
       const bytes = await store.export();
       const a = Object.assign(document.createElement('a'), {
         href: URL.createObjectURL(new Blob([bytes], { type: 'application/octet-stream' })),
-        download: `${DB_NAME}-${new Date().toISOString().slice(0, 10)}.nook`,
+        download: `${OWN_DB}-${new Date().toISOString().slice(0, 10)}.nook`,
       });
       a.click();
       setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
     } catch (e) { showError(e); }
   });
   $('reset').addEventListener('click', async () => {
-    if (!confirm('Delete the whole index from this browser? The default corpus will be indexed again.')) return;
+    if (!confirm('Delete everything this page stored (your documents, and the prebuilt index, which is downloaded again)?')) return;
     ingestAbort?.abort();
     await writes.chain;
-    store?.close();
-    await NookStore.deleteDatabase(DB_NAME);
-    localStorage.removeItem(PROGRESS_KEY);
+    await store?.close();
+    const names = (await indexedDB.databases()).map((d) => d.name).filter((n) => n === OWN_DB || n?.startsWith('nook-site:'));
+    await Promise.all(names.map((n) => new Promise((r) => { const q = indexedDB.deleteDatabase(n); q.onsuccess = q.onerror = q.onblocked = r; })));
     location.reload();
   });
   // Files can be dropped anywhere on the page, not only on the drop zone.

@@ -83,6 +83,78 @@ export class NookStore {
   }
 }
 
+/**
+ * The demo's index: a site's prebuilt index (Nook.openSite, read-only: the default corpus,
+ * built natively by `nook site build`) under the visitor's own documents (a database of
+ * their own, opened when there are any). Searches run on both and merge by score (one
+ * model, one scale); adds, deletes and exports go to the visitor's database.
+ */
+export class NookLayers {
+  /** @param {string} siteUrl folder of nook-site.json @param {string} ownName the visitor's database */
+  static async open(siteUrl, ownName, assets) {
+    const t0 = now();
+    const site = new NookStore(await Nook.openSite(siteUrl, assets), siteUrl, 0);
+    site.openMs = now() - t0;
+    const names = indexedDB.databases ? (await indexedDB.databases()).map((d) => d.name) : [];
+    const own = names.includes(ownName) ? await NookStore.open(ownName, assets) : null;
+    return new NookLayers(site, own, ownName, assets, now() - t0);
+  }
+
+  constructor(site, own, ownName, assets, openMs) {
+    Object.assign(this, { site, own, ownName, assets, openMs, lastQuery: null });
+  }
+
+  /** {manifestUrl, offline, downloaded, documents} of the prebuilt index. */
+  get siteInfo() {
+    return this.site.db.site;
+  }
+
+  async ownStore() {
+    this.own ??= await NookStore.open(this.ownName, this.assets);
+    return this.own;
+  }
+
+  async add(docs, options) {
+    return (await this.ownStore()).add(docs, options);
+  }
+
+  async delete(ids) {
+    return (await this.ownStore()).delete(ids);
+  }
+
+  /** As NookStore.search, over both layers; the timing is the prebuilt index's search. */
+  async search(query, options = {}) {
+    const k = options.k ?? 10;
+    const [site, own] = await Promise.all([
+      this.site.search(query, options),
+      this.own ? this.own.search(query, { ...options, onPreview: undefined }) : null,
+    ]);
+    const hits = own ? [...site.hits, ...own.hits].sort((a, b) => b.score - a.score).slice(0, k) : site.hits;
+    this.lastQuery = { query, timing: site.timing, count: hits.length };
+    return { hits, timing: site.timing };
+  }
+
+  /** Both layers' stats, summed. */
+  async stats() {
+    const parts = [await this.site.stats()];
+    if (this.own) parts.push(await this.own.stats());
+    const sum = (f) => parts.reduce((a, s) => a + (Number(f(s)) || 0), 0);
+    const bytes = {};
+    for (const s of parts) for (const [k, v] of Object.entries(s.bytes)) bytes[k] = (bytes[k] ?? 0) + (Number(v) || 0);
+    return { ...parts[0], documents: sum((s) => s.documents), bytes, storedBytes: sum((s) => s.storedBytes), hnswBytes: sum((s) => s.hnswBytes), indexBytes: sum((s) => s.indexBytes) };
+  }
+
+  /** The visitor's documents as export bytes (the prebuilt index is the site's). */
+  async export() {
+    return (await this.ownStore()).export();
+  }
+
+  close() {
+    this.own?.close();
+    return this.site.close();
+  }
+}
+
 function normaliseProgress(p, total) {
   if (typeof p === 'number') return { done: p, total };
   return { done: p.done ?? p.added ?? p.completed ?? 0, total: p.total ?? total, phase: p.phase };
