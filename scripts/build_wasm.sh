@@ -117,11 +117,13 @@ for (const f of ['nook_bg.wasm', 'nook_bg.relaxed.wasm', 'nook.js']) {
 // What the simd128 build's code is, by crate (the relaxed one is the same but one kernel).
 const { sections, crates } = breakdown(fs.readFileSync(path.join(dir, 'nook_bg.wasm')));
 sizes['nook_bg.wasm'].sections = sections;
-sizes['nook_bg.wasm'].code_by_crate = Object.fromEntries(crates.slice(0, 15));
+// (wasm-opt drops the name section: the published build cannot be split by crate.)
+const named = crates[0] && crates[0][0] !== '(no name section)';
+if (named) sizes['nook_bg.wasm'].code_by_crate = Object.fromEntries(crates.slice(0, 15));
 fs.writeFileSync(path.join(dir, 'sizes.json'), JSON.stringify(sizes, null, 2) + '\n');
 const mb = (n) => (n / 1048576).toFixed(2) + ' MB';
 for (const [f, s] of Object.entries(sizes))
   console.error(`build_wasm: ${f.padEnd(21)} raw ${mb(s.raw)}  gzip ${mb(s.gzip)}  brotli ${mb(s.brotli)}`);
-console.error(`build_wasm: nook_bg.wasm code by crate: ${crates.slice(0, 8).map(([c, n]) => `${c} ${(n / 1024).toFixed(0)} KB`).join(', ')}`);
+if (named) console.error(`build_wasm: nook_bg.wasm code by crate: ${crates.slice(0, 8).map(([c, n]) => `${c} ${(n / 1024).toFixed(0)} KB`).join(', ')}`);
 JS
 say "pkg/ is ready (npm pack in pkg/ makes the tarball)"
