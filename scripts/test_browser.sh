@@ -20,7 +20,7 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/nook-target}"
 
 say "installing what is missing (wasm32 target, wasm-bindgen-cli, chromium, model, data)"
 scripts/setup_wasm.sh
-scripts/fetch_model.sh
+NOOK_SECOND_MODEL=1 scripts/fetch_model.sh   # and the second model the tests load
 scripts/fetch_text_data.sh
 
 if [[ "${NOOK_SKIP_CARGO_TESTS:-0}" != 1 ]]; then

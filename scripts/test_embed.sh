@@ -18,7 +18,7 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/nook-target}"
 export NOOK_MODEL_DIR="$ROOT/models"
 
 say "model"
-scripts/fetch_model.sh
+NOOK_SECOND_MODEL=1 scripts/fetch_model.sh   # and the second model the tests load
 
 say "native embedder tests"
 cargo test --release --features embed --lib -- embed::

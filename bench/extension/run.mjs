@@ -15,6 +15,9 @@
 // searches. Report: bench/results/extension-80k.md.
 //
 //   node bench/extension/run.mjs [--minutes 20] [--stages 1000,2500,5000,10000,20000,40000,80000] [--tree 80000] [--no-restart] [--out FILE]
+//   node bench/extension/run.mjs --report [--out FILE]   (the table of FILE again, no run)
+// Besides the JSON, each run writes its table to FILE-latest.md (extension-80k-latest.md);
+// extension-80k.md is the narrative of earlier runs.
 
 import { chromium } from '../../tests/e2e/node_modules/playwright-core/index.mjs';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -34,6 +37,7 @@ const TREE = Number(arg('tree', 0));
 const RESTART = !process.argv.includes('--no-restart');
 const OUT = arg('out', join(ROOT, 'bench', 'results', 'extension-80k.json'));
 const EXT = process.env.NOOK_EXT_DIR ?? join(ROOT, 'www', 'build', 'extension');
+const REPORT_ONLY = process.argv.includes('--report');
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const ARGS = [
   '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
@@ -215,7 +219,25 @@ async function main() {
   // The pure sync step at 80,000 (node, same functions the offscreen document runs).
   result.syncAt80k = syncCost(80_000);
   writeFileSync(OUT, JSON.stringify(result, null, 2) + '\n');
-  log('wrote', OUT);
+  log('wrote', OUT, 'and', report(result));
+}
+
+/** The run's table, written next to OUT as *-latest.md; returns its path. */
+function report(r) {
+  const cols = [...r.stages.map((s) => [s.bookmarks.toLocaleString('en-US'), s]), ...(r.afterRestart ? [[`${r.afterRestart.bookmarks.toLocaleString('en-US')} after a browser restart`, r.afterRestart]] : [])];
+  const cell = (f) => cols.map(([, s]) => { try { const v = f(s); return v == null ? '-' : v; } catch { return '-'; } }).join(' | ');
+  let md = `# The bookmarks extension at scale: latest run\n\nWritten by \`bench/extension/run.mjs\` (${r.date}; ${r.cpus} x ${r.cpu}; load average at start ${r.loadavgStart}). Queries: 24 FanOutQA questions sent as the popup sends them (preview, then exact). The narrative of earlier runs: extension-80k.md.\n\n`;
+  md += `| bookmarks | ${cols.map(([n]) => n).join(' | ')} |\n|---|${cols.map(() => '---').join('|')}|\n`;
+  md += `| initial indexing, bookmarks/s | ${cell((s) => s.indexedPerSecond ?? (s.reopenMs != null ? `reopened in ${(s.reopenMs / 1000).toFixed(1)} s` : null))} |\n`;
+  md += `| preview round trip p50 / p95 ms | ${cell((s) => `${s.search.previewP50} / ${s.search.previewP95}`)} |\n`;
+  md += `| exact round trip p50 / p95 ms | ${cell((s) => `${s.search.p50} / ${s.search.p95}`)} |\n`;
+  md += `| exact in nook p50: scan / recomputation ms | ${cell((s) => `${s.search.traversalMsP50} / ${s.search.recomputeMsP50}`)} |\n`;
+  md += `| embeddings recomputed per exact query (p50) | ${cell((s) => s.search.recomputedP50)} |\n`;
+  md += `| preview's 8 in the exact 8 (median) / same top 1 | ${cell((s) => `${s.search.previewSharedOf8} / ${Math.round(100 * s.search.previewTopSame)}%`)} |\n`;
+  md += `| largest process / all processes MB | ${cell((s) => `${s.memory.largestMB} / ${s.memory.totalMB}`)} |\n`;
+  const path = OUT.replace(/\.json$/, '') + '-latest.md';
+  writeFileSync(path, md);
+  return path;
 }
 
 /** flatten + diff of an 80k-bookmark tree with nothing / one bookmark changed (node). */
@@ -272,4 +294,5 @@ async function waitFor(fn, ms, what, every = 500) {
   }
 }
 
-main().catch((e) => { console.error(e); process.exit(1); });
+if (REPORT_ONLY) console.error('wrote', report(JSON.parse(readFileSync(OUT, 'utf8'))));
+else main().catch((e) => { console.error(e); process.exit(1); });

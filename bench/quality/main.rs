@@ -7,7 +7,7 @@
 //!
 //!   python3 bench/quality/fetch_corpora.py && cargo bench --features embed --bench quality
 //!       -> bench/results/quality.{md,json}
-//!   NOOK_QUALITY_MODEL=paraphrase-minilm-l3.onnx NOOK_QUALITY_MAX_TOKENS=128 cargo bench ...
+//!   NOOK_SECOND_MODEL=1 scripts/fetch_model.sh && NOOK_QUALITY_MODEL=paraphrase-minilm-l3.onnx NOOK_QUALITY_MAX_TOKENS=128 cargo bench ...
 //!       -> bench/results/quality-paraphrase-minilm-l3.{md,json}: another model (any file in
 //!          models/), same corpora, queries and settings
 //!   cargo bench --features embed --bench quality -- --sweep

@@ -1,5 +1,5 @@
 // The nook worker's embedding helpers: while a large add runs, up to `size` more workers
-// (embed-worker.js, each its own wasm instance and model: ~170 MB, measured) embed chunks ahead
+// (embed-worker.js, each its own wasm instance and model: ~80 MB, measured) embed chunks ahead
 // of the one being committed; the nook worker embeds what they have not taken, indexes and
 // commits in order. Started by the first add that can use them; stopped when adds have
 // been idle for IDLE_MS, so their memory is held only while indexing.

@@ -30,7 +30,7 @@ export interface NookOptions {
   /**
    * Threads that embed a large add (three chunks or more): default
    * min(navigator.hardwareConcurrency, 4). Each beyond the first is a helper worker with its
-   * own wasm instance and model (~170 MB, measured), started by the add and stopped 15 s after
+   * own wasm instance and model (~80 MB, measured), started by the add and stopped 15 s after
    * the last one; 1: the nook worker embeds alone. The index is the same either way.
    */
   indexWorkers?: number;

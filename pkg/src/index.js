@@ -37,7 +37,7 @@ export class Nook {
    * wasmRelaxedUrl (the relaxed-SIMD build, used where the browser has relaxed SIMD; null
    * to always use wasmUrl; when only wasmUrl is given, only it is used), workerUrl, persist (default true: ask navigator.storage.persist()),
    * indexWorkers (threads that embed a large add: default min(hardwareConcurrency, 4); each
-   * beyond the first is a helper worker with its own model, ~170 MB while indexing), and index knobs
+   * beyond the first is a helper worker with its own model, ~80 MB while indexing), and index knobs
    * pruneAt, graphAt, cacheSize, maxTextBytes, keywordWeight, minScore, rerank, ef, pqSubspaces, pqBits.
    */
   static async open(name, options = {}) {
