@@ -99,7 +99,7 @@ writeFileSync(join(root, 'bench/results/embed-browser.json'), JSON.stringify(out
 const mb = (x) => (x / 2 ** 20).toFixed(2);
 const rel = result.nook_relaxed;
 let md = `# Embedder in headless Chromium (wasm, 1 thread)\n\nChromium ${version}, same page, same texts (bench/embed/texts.json, exactly N tokens each), `
-  + `same ONNX file (models/minilm-l6-int8.onnx). nook: tract, its fully connected layers on nook's own GEMM kernel (src/embed/dense.rs, int8 weights times i16 activations quantized per row, exact integer dot products), wasm32 + simd128${rel ? ' (and a second build with +relaxed-simd)' : ''}. transformers.js ${result.tjs.version}: `
+  + `same ONNX file (models/minilm-l6-int8.onnx). nook: its own forward pass (src/embed/encoder.rs: unpadded, GEMM in src/embed/dense.rs, int8 weights times i16 activations quantized per row, exact integer dot products), wasm32 + simd128${rel ? ' (and a second build with +relaxed-simd)' : ''}. transformers.js ${result.tjs.version}: `
   + `onnxruntime-web wasm, numThreads 1, served locally (0 requests outside 127.0.0.1). Load average at the end: ${loadavg} (shared 2-core machine).\n\n`
   + `The engines' rounds (16 texts each) are interleaved, so load from other processes hits them alike; sentences/s are medians `
   + `over rounds, and each ratio is the median of per-round ratios against the transformers.js round next to it.\n\n`
@@ -111,7 +111,7 @@ for (const r of result.nook.rows) {
   md += x ? `| ${r.tokens} | ${r.batch} | ${r.rounds} | ${r.sentences_per_s.toFixed(1)} | ${x.sentences_per_s.toFixed(1)} | ${t.sentences_per_s.toFixed(1)} | ${r.ratio_vs_tjs.toFixed(2)}x | ${x.ratio_vs_tjs.toFixed(2)}x |\n`
           : `| ${r.tokens} | ${r.batch} | ${r.rounds} | ${r.sentences_per_s.toFixed(1)} | ${t.sentences_per_s.toFixed(1)} | ${r.ratio_vs_tjs.toFixed(2)}x |\n`;
 }
-md += `\nBytes to first embedding: nook ${result.nook.cold_start_ms.toFixed(0)} ms${rel ? ` (relaxed build ${rel.cold_start_ms.toFixed(0)} ms)` : ''} (wasm instantiate + model load + plan + first run, bytes in memory); `
+md += `\nBytes to first embedding: nook ${result.nook.cold_start_ms.toFixed(0)} ms${rel ? ` (relaxed build ${rel.cold_start_ms.toFixed(0)} ms)` : ''} (wasm instantiate + model load + first run, bytes in memory); `
   + `transformers.js ${result.tjs.cold_start_ms.toFixed(0)} ms (library import + session + first run, model fetched over loopback).\n\n`
   + `nook wasm linear memory after the run: ${result.nook.wasm_memory_mb.toFixed(0)} MB${rel ? ` (relaxed build ${rel.wasm_memory_mb.toFixed(0)} MB)` : ''}. Tokenization (32-token texts): ${result.nook.tokenize_us_32.toFixed(1)} us/text.\n\n`
   + `Sizes: nook_embed_bench_bg.wasm ${mb(sizes.nook_wasm_raw)} MB raw / ${mb(sizes.nook_wasm_gzip)} MB gzip (LTO, no wasm-opt)`

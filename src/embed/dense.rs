@@ -1,5 +1,5 @@
 //! The encoder's fully connected layers: `x[m, k] · W[k, n] + bias`, W constant, with
-//! nook's own SIMD kernels (wasm simd128 / relaxed SIMD, x86-64 SSE2, portable).
+//! nook's own SIMD kernels (wasm simd128 / relaxed SIMD, x86-64 AVX2 or SSE2, portable).
 //!
 //! Why our own: the layers are ~85-90% of the embedder's time. A 4 x 8 tile (8
 //! accumulators, 2 weight vectors, one splat: 11 registers) fits V8's 15 usable xmm
@@ -10,8 +10,8 @@
 //! Numerics: the model file's weights are int8 with one scale per column. They are kept as
 //! integers and each activation row is quantized to i16 against its own largest value (15
 //! bits for the 384-wide layers, 14 for the 1,536-wide one), so the inner loop is exact
-//! integer multiply-adds (`i32x4.dot_i16x8_s`, natively SSE2's `pmaddwd`: two products per
-//! lane per instruction) and the result is the same bits in every build, natively and in
+//! integer multiply-adds (`i32x4.dot_i16x8_s`, natively SSE2's `pmaddwd` or AVX2's
+//! `vpmaddwd`: two products per lane per instruction) and the result is the same bits in every build, natively and in
 //! wasm. Quantizing the activations moves embeddings by a cosine of ~4e-7 (0.9999996
 //! against the onnxruntime reference, `tests/embed_native.rs`). Weights that are not int8
 //! (another model) take the f32 kernel: plain f32 multiply-add (fused with the
