@@ -156,13 +156,16 @@ impl<'a> Tensor<'a> {
             .into_iter()
             .map(|d| usize::try_from(d).map_err(|_| bad(format_args!("tensor `{name}` has a dimension of {d}"))))
             .collect::<Result<Vec<_>>>()?;
-        // Packed repeated fields hold 4-byte floats (4) and varints (5, 7): only floats and
-        // nothing else are the elements' own bytes.
-        let raw = match (raw, packed) {
-            (Some(r), _) => r,
-            (None, Some((4, p))) if dtype == DType::F32 => p,
-            (None, None) => &[],
-            (None, Some(_)) => return Err(Error::Embed(format!("tensor `{name}` stores its values as varints; nook reads raw_data or packed floats"))),
+        // Packed repeated fields hold 4-byte floats (4) and varints (5, 7): only packed floats
+        // are the elements' own bytes. A tensor stored as varints (shape constants in some
+        // exports) is kept unreadable: nook reads weights only, and one it needs says so.
+        let (raw, dtype) = match (raw, packed) {
+            (Some(r), _) => (r, dtype),
+            (None, Some((4, p))) if dtype == DType::F32 => (p, dtype),
+            // No data in a form read here (e.g. unpacked float_data): unreadable, as above.
+            (None, None) if dims.iter().all(|&d| d != 0) => (&[][..], DType::Other(-1)),
+            (None, None) => (&[][..], dtype),
+            (None, Some(_)) => (&[][..], DType::Other(-1)),
         };
         let t = Tensor { dims, dtype, raw };
         if let Some(size) = dtype.size() {
@@ -440,6 +443,21 @@ mod tests {
             let junk: Vec<u8> = (0..64u32).map(|i| (i.wrapping_mul(2654435761).wrapping_add(seed * 97) >> 13) as u8).collect();
             let _ = Graph::parse(&junk);
         }
+    }
+
+    #[test]
+    fn a_constant_stored_as_varints_does_not_fail_the_file() {
+        // An int64 shape constant in int64_data (packed varints), as some exporters write them.
+        let mut t = Vec::new();
+        varint(1 << 3, &mut t);
+        varint(2, &mut t);
+        varint(2 << 3, &mut t);
+        varint(7, &mut t);
+        bytes_field(7, &[1, 4], &mut t);
+        bytes_field(8, b"shape", &mut t);
+        let m = model(&[node("Reshape", &["x", "shape"], &["y"])], &[t]);
+        let g = Graph::parse(&m).unwrap();
+        assert!(g.tensors["shape"].floats().is_err(), "kept, but not readable as weights");
     }
 
     #[test]
