@@ -16,8 +16,8 @@ pub trait Embed {
     /// Append unit-length embeddings of each token sequence to `out`.
     fn embed_tokens(&mut self, seqs: &[&[u32]], out: &mut Vec<f32>) -> Result<()>;
     /// The same for the few documents a search recomputes: an embedder may favour
-    /// latency over throughput here (the real one runs them at a few padded lengths,
-    /// one call per length, on plans that stay cached).
+    /// latency over throughput here (the real one runs them all in one unpadded pass, to
+    /// the same bits as `embed_tokens`).
     fn embed_recomputed(&mut self, seqs: &[&[u32]], out: &mut Vec<f32>) -> Result<()> {
         self.embed_tokens(seqs, out)
     }
