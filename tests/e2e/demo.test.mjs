@@ -84,7 +84,7 @@ test('first visit: opens the prebuilt index (built natively, downloaded once) an
   await page.goto(server.url);
   await until(async () => (await demo())?.ready, 120_000, 'the prebuilt index to open');
   const hits = await search('keeping bees for honey');
-  // Not a timed assertion (bench/results/site.md measures it): logged for the reader.
+  // Not a timed assertion (speed targets belong in benchmarks): logged for the reader.
   console.log(`first result ${Date.now() - t0} ms after opening the page on a fresh profile`);
   const d = await demo();
   assert.equal(d.openedFrom, 'prebuilt');
