@@ -30,18 +30,23 @@ export async function networkGuard(allowed, foreign = []) {
     }
     const up = http.request({ host: url.hostname, port: url.port, path: url.pathname + url.search, method: req.method, headers: req.headers }, (r) => {
       res.writeHead(r.statusCode, r.headers);
+      r.on('error', () => res.destroy());
       r.pipe(res);
     });
     up.on('error', () => { if (!res.headersSent) res.writeHead(502); res.end(); });
+    // A browser closing a connection mid-request (a test's teardown) is not a failure.
+    req.on('error', () => up.destroy());
+    res.on('error', () => up.destroy());
     req.pipe(up);
   });
   server.on('connect', (req, socket) => {
     refuse(`https://${req.url}`, String(req.url).replace(/:\d+$/, ''));
+    socket.on('error', () => {});
     socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const sockets = new Set();
-  server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
+  server.on('connection', (s) => { sockets.add(s); s.on('error', () => {}); s.on('close', () => sockets.delete(s)); });
   return {
     /** Playwright's `proxy` launch option. */
     proxy: { server: `http://127.0.0.1:${server.address().port}` },
