@@ -42,8 +42,15 @@ pub enum Table {
 impl Table {
     pub fn rows(&self) -> usize {
         match self {
-            Table::F32 { width, values } => values.len() / width,
-            Table::Int8 { width, values, .. } => values.len() / width,
+            Table::F32 { values, .. } => values.len() / self.width(),
+            Table::Int8 { values, .. } => values.len() / self.width(),
+        }
+    }
+
+    /// Values per row.
+    pub fn width(&self) -> usize {
+        match self {
+            Table::F32 { width, .. } | Table::Int8 { width, .. } => *width,
         }
     }
 
@@ -124,15 +131,13 @@ impl Weights {
         let prefix = &word_name[..word_name.find("embeddings.word_embeddings.weight").unwrap_or(0)];
         let name = |s: &str| format!("{prefix}{s}");
         let word = table(graph, &name("embeddings.word_embeddings.weight"))?.ok_or_else(|| missing("word-embedding table"))?;
-        let hidden = match &word {
-            Table::F32 { width, .. } | Table::Int8 { width, .. } => *width,
-        };
+        let hidden = word.width();
         let position = table(graph, &name("embeddings.position_embeddings.weight"))?.ok_or_else(|| missing("position-embedding table"))?;
-        if width_of(&position) != hidden {
-            return Err(Error::Embed(format!("the position table is {} wide, the word table {hidden}", width_of(&position))));
+        if position.width() != hidden {
+            return Err(Error::Embed(format!("the position table is {} wide, the word table {hidden}", position.width())));
         }
         let token_type = match table(graph, &name("embeddings.token_type_embeddings.weight"))? {
-            Some(t) if width_of(&t) == hidden && t.rows() > 0 => {
+            Some(t) if t.width() == hidden && t.rows() > 0 => {
                 let mut row = vec![0f32; hidden];
                 t.add_row(0, &mut row);
                 row
@@ -195,12 +200,6 @@ impl Weights {
         };
         let eps = graph.nodes.iter().find(|n| n.op == "LayerNormalization").and_then(|n| n.attrs.get("epsilon")).and_then(|a| a.float).unwrap_or(1e-12);
         Ok(Weights { hidden, heads, eps, activation, word, position, token_type, embedding_norm, layers })
-    }
-}
-
-fn width_of(t: &Table) -> usize {
-    match t {
-        Table::F32 { width, .. } | Table::Int8 { width, .. } => *width,
     }
 }
 
