@@ -74,7 +74,7 @@ fn main() {
         queries.len() / dims
     );
     for (ef, rerank) in [(40, 20), (80, 30), (80, 45), (160, 60), (160, 85)] {
-        let tl = TwoLevelParams { ef, rerank, batch: 16 };
+        let tl = TwoLevelParams { ef, rerank, batch: 16, ..TwoLevelParams::default() };
         let (fr, fe) = evaluate(&fresh, &base, &queries, &truth, tdims, dims, &tl);
         let (gr, ge) = evaluate(&grown, &base, &queries, &truth, tdims, dims, &tl);
         md += &format!("| {ef} | {rerank} | {fr:.4} | {gr:.4} | {:+.4} | {fe:.1} | {ge:.1} |\n", gr - fr);

@@ -27,7 +27,7 @@ fn filter_applies_during_traversal_and_still_returns_k() {
     let pruned = pruned_of(&idx);
     let mut scratch = idx.scratch();
     let mut provider = TableVectors { vectors: &base, dims: DIMS };
-    let tl = TwoLevelParams { ef: 64, rerank: 32, batch: 8 };
+    let tl = TwoLevelParams { ef: 64, rerank: 32, batch: 8, ..TwoLevelParams::default() };
     for modulus in [2u64, 7, 50, 600] {
         let keep = move |id: u64| id % modulus == 3 % modulus;
         let matching = (0..3000u64).filter(|&i| keep(i)).count();
@@ -62,7 +62,7 @@ fn deleted_ids_never_come_back_and_compaction_keeps_recall() {
     assert_eq!(idx.len(), 1600);
     let qs = queries(40, DIMS, 20, s);
     let mut provider = TableVectors { vectors: &base, dims: DIMS };
-    let tl = TwoLevelParams { ef: 64, rerank: 32, batch: 8 };
+    let tl = TwoLevelParams { ef: 64, rerank: 32, batch: 8, ..TwoLevelParams::default() };
     for round in 0..2 {
         let mut scratch = idx.scratch();
         let mut total = 0.0;

@@ -73,7 +73,7 @@ fn pruned_two_level_search_reaches_recall_with_few_exact_vectors() {
     let queries = queries(200, DIMS, 40, s);
     let idx = stored(&base, Metric::L2, 2);
     let pruned = PrunedIndex::build(&idx, &PruneParams { m_hub: 12, m: 5, ..Default::default() }, &PqParams { subspaces: 8, ..Default::default() }, 2).unwrap();
-    let tl = TwoLevelParams { ef: 80, rerank: 40, batch: 8 };
+    let tl = TwoLevelParams { ef: 80, rerank: 40, batch: 8, ..TwoLevelParams::default() };
     let (r, exact) = pruned_recall(&pruned, &base, &queries, &tl);
     let sizes = pruned.sizes();
     println!("pruned recall@10 {r:.4}, exact/query {exact:.1}, sizes {sizes:?}, stored bytes {}", idx.save().len());
@@ -100,7 +100,7 @@ fn growing_a_pruned_index_by_half_keeps_recall() {
     let queries = queries(300, DIMS, 40, s);
     let prune = PruneParams { m_hub: 12, m: 5, ..Default::default() };
     let pq = PqParams { subspaces: 8, ..Default::default() };
-    let tl = TwoLevelParams { ef: 60, rerank: 30, batch: 8 };
+    let tl = TwoLevelParams { ef: 60, rerank: 30, batch: 8, ..TwoLevelParams::default() };
     let fresh = PrunedIndex::build(&stored(&all, Metric::L2, 2), &prune, &pq, 2).unwrap();
     let (fresh_r, _) = pruned_recall(&fresh, &all, &queries, &tl);
     let first = &all[..4000 * DIMS];

@@ -57,7 +57,7 @@ impl<'a> Searcher for Pruned<'a> {
         (self.pruned.scratch(), nook::TableVectors { vectors: &self.ds.base, dims: self.ds.dims })
     }
     fn search(&self, q: usize, (ef, rerank): (usize, usize), st: &mut Self::State, out: &mut [u32]) -> u32 {
-        let p = TwoLevelParams { ef, rerank, batch: self.batch };
+        let p = TwoLevelParams { ef, rerank, batch: self.batch, ..TwoLevelParams::default() };
         let (hits, stats) = self.pruned.search(self.ds.query(q), K, &p, None, &mut st.1, &mut st.0).expect("nook pruned search");
         for (o, h) in out.iter_mut().zip(hits) {
             *o = h.id as u32;

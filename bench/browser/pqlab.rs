@@ -17,8 +17,12 @@ fn main() {
     let all: Vec<f32> = bytes.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
     let queries: Vec<String> = serde_json::from_str(&std::fs::read_to_string(format!("{root}/data/bench-queries.json")).unwrap()).unwrap();
     let nq = queries.len();
-    let n = all.len() / D - nq;
-    let (base, qs) = all.split_at(n * D);
+    // The vectors file holds the documents, then the FanOutQA queries, then the recall
+    // bench's other query sets.
+    let docs: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(format!("{root}/data/bench-docs.json")).unwrap()).unwrap();
+    let n = docs.as_array().unwrap().len();
+    let (base, rest) = all.split_at(n * D);
+    let qs = &rest[..nq * D];
     // NOOK_PQLAB_QUERIES: another query set's vectors (raw little-endian f32 rows).
     let other: Vec<f32> = std::env::var("NOOK_PQLAB_QUERIES")
         .ok()

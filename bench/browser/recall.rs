@@ -2,6 +2,8 @@
 //! vectors: how the PQ training point (the first `prune_at` documents) and the search
 //! knobs (`rerank`, `ef`) move recall@10, to explain the browser benchmark. Uses the
 //! benchmark's documents and queries (bench/browser/make_data.mjs).
+//! Also how the re-ranking stop rule ([`nook::index::Stop`]) trades recall for exact vectors,
+//! on two query sets and two insertion orders.
 //! Run: `cargo bench --features embed --bench recall` (writes bench/results/recall-pruned.md);
 //! once the vectors are cached in data/, `cargo bench --bench recall` skips the embedder.
 
@@ -91,62 +93,91 @@ fn main() {
             ..Doc::default()
         })
         .collect();
-    let queries: Vec<String> = serde_json::from_str::<Vec<String>>(&std::fs::read_to_string(format!("{root}/data/bench-queries.json")).unwrap()).unwrap();
+    // Two query sets: FanOutQA sub-questions (the set the stop rule was tuned on) and the
+    // WordNet set of the ranking benchmark (natural and keyword queries, answers spread over
+    // the glosses: reported, not tuned on).
+    let fanout: Vec<String> = serde_json::from_str(&std::fs::read_to_string(format!("{root}/data/bench-queries.json")).unwrap()).unwrap();
+    let wordnet: Vec<String> =
+        serde_json::from_str::<serde_json::Value>(&std::fs::read_to_string(format!("{root}/bench/quality/queries/wordnet.json")).unwrap())
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|q| matches!(q["type"].as_str(), Some("natural" | "keyword")))
+            .map(|q| q["query"].as_str().unwrap().to_string())
+            .collect();
+    let sets = [("fanoutqa (tuned on)", fanout), ("wordnet (held out)", wordnet)];
     let mut texts: Vec<String> = docs.iter().map(Doc::embed_text).collect();
-    texts.extend(queries.iter().cloned());
+    for (_, qs) in &sets {
+        texts.extend(qs.iter().cloned());
+    }
     let vectors = cached_vectors(root, &texts);
     let rows: HashMap<String, u32> = texts.iter().enumerate().map(|(i, t)| (t.clone(), i as u32)).collect();
     let n = docs.len();
-    let gt: Vec<HashSet<usize>> = (0..queries.len())
-        .map(|qi| {
-            let q = &vectors[(n + qi) * 384..(n + qi + 1) * 384];
-            let mut s: Vec<(f32, usize)> = (0..n).map(|i| (nook::distance::dot(q, &vectors[i * 384..(i + 1) * 384]), i)).collect();
-            s.sort_by(|a, b| b.0.total_cmp(&a.0));
-            s.iter().take(10).map(|x| x.1).collect()
-        })
-        .collect();
+    let truth = |q: &str| -> HashSet<usize> {
+        let r = rows[q] as usize;
+        let q = &vectors[r * 384..(r + 1) * 384];
+        let mut s: Vec<(f32, usize)> = (0..n).map(|i| (nook::distance::dot(q, &vectors[i * 384..(i + 1) * 384]), i)).collect();
+        s.sort_by(|a, b| b.0.total_cmp(&a.0));
+        s.iter().take(10).map(|x| x.1).collect()
+    };
+    let gts: Vec<Vec<HashSet<usize>>> = sets.iter().map(|(_, qs)| qs.iter().map(|q| truth(q)).collect()).collect();
     let id_row: HashMap<String, usize> = docs.iter().enumerate().map(|(i, d)| (d.id.clone(), i)).collect();
     let mut md = format!(
-        "# Pruned-index recall@10 vs brute force ({n} documents, {} queries, real MiniLM vectors)\n\nDocuments added in file order (titles, then glosses), 64 per call; PQ trained at 1,000 documents. Bytes: index blocks + codebook + manifest as stored; ratio = what f32 vectors + an M=16 HNSW graph take (hnswlib layer-0 layout) / that.\n\n| index | bytes/doc | ratio | ef | rerank | recall@10 |\n|---|---:|---:|---|---|---|\n",
-        queries.len()
+        "# Pruned-index recall@10 vs brute force ({n} documents, real MiniLM vectors)\n\nWritten by `cargo bench --bench recall`. Query sets: {}. Ground truth: brute force over the same embeddings. Documents added 64 per call, in file order (titles, then glosses: the PQ codebook, trained at 1,000 documents, sees titles only) or shuffled (seed 7). exact/query = candidates given exact distances (recomputed embeddings when cold). Stop: `all` re-ranks every one of `rerank` candidates; `bound z` stops once no remaining candidate's PQ distance, corrected by this query's measured error mean minus z spreads, beats the 10th exact one (first 16, then 8 at a time, at most `rerank`).\n\n| order | index | bytes/doc | stop | rerank | {} |\n|---|---|---:|---|---:|{}\n",
+        sets.iter().map(|(name, qs)| format!("{name} ({} queries)", qs.len())).collect::<Vec<_>>().join(", "),
+        sets.iter().map(|(name, _)| format!("{name}: recall@10 / exact per query")).collect::<Vec<_>>().join(" | "),
+        sets.iter().map(|_| "---|").collect::<String>(),
     );
-    use nook::index::PqParams;
-    let configs = [
-        ("flat, PQ 64x4 (default)", Settings::default()),
-        ("graph, PQ 64x4", Settings { graph_at: 1000, ..Settings::default() }),
-        (
-            "graph, PQ 16x8 (previous default)",
-            Settings { graph_at: 1000, pq: PqParams { subspaces: 16, bits: 8, ..PqParams::default() }, ..Settings::default() },
-        ),
-    ];
+    use nook::index::{Stop, TwoLevelParams};
+    // No relevance floor: recall@10 counts all ten results.
+    let base = Settings { min_score: 0.0, ..Settings::default() };
+    let configs = [("flat, PQ 64x4 (default)", base.clone()), ("graph, PQ 64x4", Settings { graph_at: 1000, ..base })];
     let only: Option<usize> = std::env::var("NOOK_RECALL_CONFIG").ok().and_then(|v| v.parse().ok());
-    for (ci, (name, settings)) in configs.into_iter().enumerate() {
-        if only.is_some_and(|o| o != ci) {
-            continue;
-        }
-        let mut table = Table { rows: rows.clone(), vectors: vectors.clone() };
-        let mut c = Collection::new(settings, 384).unwrap();
-        for chunk in docs.chunks(64) {
-            c.add(&mut table, chunk.to_vec()).unwrap();
-        }
-        let st = c.stats();
-        let bytes = st.index_bytes + st.codebook_bytes + st.manifest_bytes;
-        let per_doc = bytes as f64 / n as f64;
-        let ratio = st.hnsw_f32_bytes as f64 / bytes as f64;
-        eprintln!("recall: {name}: phase {}, {per_doc:.1} B/doc, {ratio:.1}x", c.phase());
-        for (ef, rerank) in [(64, 16), (64, 24), (64, 32), (128, 48), (200, 64)] {
-            c.tune(|s| {
-                s.two_level.ef = ef;
-                s.two_level.rerank = rerank;
-            });
-            let mut total = 0.0;
-            for (qi, q) in queries.iter().enumerate() {
-                let hits = c.search(&mut table, q, 10, false, None).unwrap();
-                total += hits.iter().filter(|h| gt[qi].contains(&id_row[&c.doc(h.key).unwrap().id])).count() as f64 / 10.0;
+    let bound = |z: f32| Stop::Bound { first: 16, step: 8, z };
+    let stops: Vec<(String, usize, Stop)> = [16, 32, 48, 64]
+        .into_iter()
+        .map(|r| ("all".to_string(), r, Stop::All))
+        .chain([1.0f32, 1.25, 1.5, 2.0].into_iter().map(|z| (format!("bound z {z}"), 64, bound(z))))
+        .chain([(1.25f32, 48), (1.5, 48), (1.5, 96), (2.0, 96)].into_iter().map(|(z, r)| (format!("bound z {z}"), r, bound(z))))
+        .collect();
+    for order in ["file", "shuffled"] {
+        let mut ordered = docs.clone();
+        if order == "shuffled" {
+            let mut rng = nook::rng::Rng::new(7);
+            for i in (1..ordered.len()).rev() {
+                let j = (rng.next_f64() * (i + 1) as f64) as usize % (i + 1);
+                ordered.swap(i, j);
             }
-            let r = total / queries.len() as f64;
-            eprintln!("recall: {name}, ef {ef}, rerank {rerank}: {r:.3}");
-            md.push_str(&format!("| {name} | {per_doc:.1} | {ratio:.1}x | {ef} | {rerank} | {r:.3} |\n"));
+        }
+        for (ci, (name, settings)) in configs.iter().enumerate() {
+            if only.is_some_and(|o| o != ci) {
+                continue;
+            }
+            let mut table = Table { rows: rows.clone(), vectors: vectors.clone() };
+            let mut c = Collection::new(settings.clone(), 384).unwrap();
+            for chunk in ordered.chunks(64) {
+                c.add(&mut table, chunk.to_vec()).unwrap();
+            }
+            let st = c.stats();
+            let per_doc = (st.index_bytes + st.codebook_bytes + st.manifest_bytes) as f64 / n as f64;
+            for (stop_name, rerank, stop) in &stops {
+                c.tune(|s| s.two_level = TwoLevelParams { ef: 64.max(*rerank), rerank: *rerank, batch: 16, stop: *stop, extra: 0 });
+                let mut cells = Vec::new();
+                for ((_, qs), gt) in sets.iter().zip(&gts) {
+                    let (mut total, mut exact) = (0.0, 0usize);
+                    for (qi, q) in qs.iter().enumerate() {
+                        let r = rows[q.as_str()] as usize;
+                        let qv = vectors[r * 384..(r + 1) * 384].to_vec();
+                        let (hits, counts) = c.search_counted(&mut table, q, &qv, 10, false, None, nook::collection::Precision::Exact).unwrap();
+                        exact += counts.exact;
+                        total += hits.iter().filter(|h| gt[qi].contains(&id_row[&c.doc(h.key).unwrap().id])).count() as f64 / 10.0;
+                    }
+                    cells.push(format!("{:.3} / {:.1}", total / qs.len() as f64, exact as f64 / qs.len() as f64));
+                }
+                eprintln!("recall: {order}, {name}, {stop_name}, rerank {rerank}: {}", cells.join(" | "));
+                md.push_str(&format!("| {order} | {name} | {per_doc:.1} | {stop_name} | {rerank} | {} |\n", cells.join(" | ")));
+            }
         }
     }
     std::fs::write(format!("{root}/bench/results/recall-pruned.md"), md).unwrap();

@@ -1,5 +1,6 @@
-// The model's and tokenizer's bytes, for the nook worker and its embedding helpers: from
-// the Cache API when present (second visits work offline), else fetched and cached.
+// The model's and tokenizer's bytes, for the nook worker and its embedding helpers: the
+// bytes the app gave, else from the Cache API when present (second visits work offline),
+// else fetched and cached.
 
 const MODEL_CACHE = 'nook-model-v1';
 
@@ -18,10 +19,16 @@ async function assetBytes(url) {
   return new Uint8Array(await res.arrayBuffer());
 }
 
-/** The model's and the tokenizer's bytes, both requested now: await the promise when
- * they are needed (a failure is reported there, not as an unhandled rejection). */
-export function modelFiles(modelUrl, tokenizerUrl) {
-  const files = Promise.all([assetBytes(modelUrl), assetBytes(tokenizerUrl)]);
+/** Bytes of a model file given as {url} or {bytes} (the client's `source`). */
+function fileBytes(file) {
+  return file.bytes ? Promise.resolve(file.bytes) : assetBytes(file.url);
+}
+
+/** The model's and the tokenizer's bytes ({url} or {bytes} each), both requested now:
+ * await the promise when they are needed (a failure is reported there, not as an
+ * unhandled rejection). */
+export function modelFiles(model, tokenizer) {
+  const files = Promise.all([fileBytes(model), fileBytes(tokenizer)]);
   files.catch(() => {});
   return files;
 }

@@ -1,7 +1,8 @@
 // A helper of the nook worker (helpers.js): loads the same wasm build and model and embeds
 // the token sequences it is sent, exactly as the nook worker's own NookCore.add would, so
 // that a large add is embedded on several cores. Stores nothing and owns no database.
-// Protocol: {id, op: 'open', args: {wasmUrl, modelUrl, tokenizerUrl, embedOptions}} then
+// Protocol: {id, op: 'open', args: {wasmUrl, model, tokenizer, embedOptions}} (model and
+// tokenizer: {url} or {bytes}) then
 // {id, op: 'embed', args: {tokens, lengths}}; answers {id, ok, result | error}.
 
 import init, { NookEmbedder } from '../dist/nook.js';
@@ -11,7 +12,7 @@ let embedder = null;
 
 async function handle({ op, args }) {
   if (op === 'open') {
-    const assets = modelFiles(args.modelUrl, args.tokenizerUrl);
+    const assets = modelFiles(args.model, args.tokenizer);
     await init({ module_or_path: args.wasmUrl });
     const [model, tokenizer] = await assets;
     embedder = new NookEmbedder(model, tokenizer, args.embedOptions);

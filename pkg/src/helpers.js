@@ -48,7 +48,7 @@ class Helper {
 }
 
 export class Helpers {
-  /** `size` helpers at most; `assets`: {wasmUrl (the build the nook worker runs), modelUrl, tokenizerUrl,
+  /** `size` helpers at most; `assets`: {wasmUrl (the build the nook worker runs), model, tokenizer ({url} or {bytes} each),
    * embedOptions (the embedder's options: maxTokens, pooling, heads)}. */
   constructor(size, assets) {
     this.size = Math.max(0, size | 0);

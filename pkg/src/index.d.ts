@@ -1,14 +1,40 @@
 // Types of the nook client (src/index.js).
 
-export interface NookOptions {
-  /**
-   * URL of the ONNX encoder (served by your app): all-MiniLM-L6-v2 int8 from
-   * nook-search-minilm, or any BERT-family sentence encoder exported from PyTorch
-   * (fp32, fp16 or int8 weights; its dimensions are read from the file).
-   */
-  modelUrl: string | URL;
-  /** URL of its tokenizer.json (BERT WordPiece). */
-  tokenizerUrl: string | URL;
+/** Where the encoder comes from: its URL (fetched once, then kept in the Cache API) or its bytes. */
+export type NookModelSource =
+  | {
+      /**
+       * URL of the ONNX encoder (served by your app): all-MiniLM-L6-v2 int8 from
+       * nook-search-minilm, or any BERT-family sentence encoder exported from PyTorch
+       * (fp32, fp16 or int8 weights; its dimensions are read from the file).
+       */
+      modelUrl: string | URL;
+      model?: undefined;
+    }
+  | {
+      /** The ONNX encoder's bytes (e.g. read from a file input or your own storage); copied, not kept. */
+      model: Uint8Array | ArrayBuffer;
+      modelUrl?: undefined;
+    };
+
+/** Where the tokenizer comes from: its URL or its bytes. */
+export type NookTokenizerSource =
+  | {
+      /** URL of its tokenizer.json (BERT WordPiece). */
+      tokenizerUrl: string | URL;
+      tokenizer?: undefined;
+    }
+  | {
+      /** The tokenizer.json's bytes. */
+      tokenizer: Uint8Array | ArrayBuffer;
+      tokenizerUrl?: undefined;
+    };
+
+/** Options of Nook.open: one source of each file, and the settings. */
+export type NookOptions = NookModelSource & NookTokenizerSource & NookSettings;
+
+/** Everything Nook.open takes besides the model files. */
+export interface NookSettings {
   /** Tokens per text, [CLS]/[SEP] included (default 256; the model's own limit, e.g. 128 for paraphrase-MiniLM-L3-v2, at most 512). */
   maxTokens?: number;
   /** How token states become one vector: 'mean' (default; sentence-transformers models) or 'cls' (e.g. BGE). */
@@ -46,7 +72,7 @@ export interface NookOptions {
   keywordWeight?: number;
   /** Relevance floor: results scoring below it are dropped, so weak tails are cut and gibberish finds nothing (default 0.25, calibrated for all-MiniLM-L6-v2; 0 keeps every result). */
   minScore?: number;
-  /** Candidates re-ranked with exact (recomputed or cached) embeddings per query in pruned mode (default 32, at least k). */
+  /** Most candidates re-ranked with exact (recomputed or cached) embeddings per query in pruned mode (default 64, at least k): the first 16 always, then more only while one could still enter the top k by what the measured ones say of this query's PQ error. */
   rerank?: number;
   /** Beam width (default 64). */
   ef?: number;

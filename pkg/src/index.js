@@ -33,7 +33,8 @@ function absolute(url) {
 export class Nook {
   /**
    * Open (or create) the database `name`. Resolves once the model is loaded and the
-   * index is read from IndexedDB. Options: modelUrl, tokenizerUrl (required), wasmUrl and
+   * index is read from IndexedDB. Options: modelUrl or model (its bytes), tokenizerUrl or
+   * tokenizer (its bytes) (one of each is required), wasmUrl and
    * wasmRelaxedUrl (the relaxed-SIMD build, used where the browser has relaxed SIMD; null
    * to always use wasmUrl; when only wasmUrl is given, only it is used), workerUrl, persist (default true: ask navigator.storage.persist()),
    * indexWorkers (threads that embed a large add: default min(hardwareConcurrency, 4); each
@@ -113,7 +114,7 @@ export class Nook {
       ? { wasmUrl: undefined, wasmRelaxedUrl: 'wasmRelaxedUrl' in options ? absolute(options.wasmRelaxedUrl) ?? null : undefined }
       : { wasmUrl: absolute(options.wasmUrl), wasmRelaxedUrl: absolute(options.wasmRelaxedUrl) ?? null };
     const args = {
-      name, modelUrl: absolute(options.modelUrl), tokenizerUrl: absolute(options.tokenizerUrl),
+      name, model: source(options.modelUrl, options.model), tokenizer: source(options.tokenizerUrl, options.tokenizer),
       ...wasm, indexWorkers, options: pick(rest), bytes,
     };
     this.ready = this._call(op, args, { onProgress, ready: true });
@@ -248,16 +249,28 @@ const SETTINGS = ['pruneAt', 'graphAt', 'cacheSize', 'maxTextBytes', 'keywordWei
   'maxTokens', 'pooling', 'heads'];
 /** Every option `open` accepts (index.d.ts NookOptions); any other name is refused, so a
  * misspelt one ("minscore") is an error instead of a silent default. */
-const OPTIONS = ['modelUrl', 'tokenizerUrl', 'wasmUrl', 'wasmRelaxedUrl', 'workerUrl', 'persist', 'onProgress', 'indexWorkers', ...SETTINGS];
+const OPTIONS = ['modelUrl', 'model', 'tokenizerUrl', 'tokenizer', 'wasmUrl', 'wasmRelaxedUrl', 'workerUrl', 'persist', 'onProgress', 'indexWorkers', ...SETTINGS];
 
 /** What is wrong with `open`'s options (a NookInputError's fields), or null. */
 function optionsError(options) {
   const unknown = Object.keys(options).filter((k) => !OPTIONS.includes(k));
   if (unknown.length) return { name: 'NookInputError', message: `unknown option${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; nook's options are ${OPTIONS.join(', ')}` };
-  if (!options.modelUrl || !options.tokenizerUrl) return { name: 'NookInputError', message: 'options.modelUrl and options.tokenizerUrl are required' };
+  for (const [url, bytes] of [['modelUrl', 'model'], ['tokenizerUrl', 'tokenizer']]) {
+    const has = [url, bytes].filter((k) => options[k] != null);
+    if (has.length !== 1) return { name: 'NookInputError', message: `give options.${url} (a URL) or options.${bytes} (its bytes), exactly one of them${has.length ? `; got both` : ''}` };
+    const b = options[bytes];
+    if (b != null && !(b instanceof Uint8Array || b instanceof ArrayBuffer)) return { name: 'NookInputError', message: `options.${bytes} must be a Uint8Array or an ArrayBuffer (the file's bytes), got ${Object.prototype.toString.call(b)}` };
+  }
   const w = options.indexWorkers;
   if (w !== undefined && !(Number.isInteger(w) && w >= 1 && w <= 16)) return { name: 'NookInputError', message: `options.indexWorkers must be a whole number from 1 to 16, got ${w}` };
   return null;
+}
+
+/** A model file as the worker takes it: {url} (absolute) or {bytes} (copied to the worker,
+ * so the caller's buffer stays usable). */
+function source(url, bytes) {
+  if (bytes != null) return { bytes: bytes instanceof ArrayBuffer ? new Uint8Array(bytes) : bytes };
+  return { url: absolute(url) };
 }
 
 function pick(o) {

@@ -48,9 +48,9 @@ async function initWasm(wasmUrl, wasmRelaxedUrl) {
   return wasmUrl;
 }
 
-async function open({ name, modelUrl, tokenizerUrl, wasmUrl, wasmRelaxedUrl, indexWorkers, options, bytes }, op) {
+async function open({ name, model: modelFile, tokenizer: tokenizerFile, wasmUrl, wasmRelaxedUrl, indexWorkers, options, bytes }, op) {
   // The model's bytes are read (Cache API or network) while the wasm module compiles.
-  const assets = modelFiles(modelUrl, tokenizerUrl);
+  const assets = modelFiles(modelFile, tokenizerFile);
   const running = await initWasm(wasmUrl || OWN_WASM.href, wasmRelaxedUrl === undefined ? OWN_WASM_RELAXED.href : wasmRelaxedUrl);
   const [model, tokenizer] = await assets;
   core = op === 'import'
@@ -59,7 +59,9 @@ async function open({ name, modelUrl, tokenizerUrl, wasmUrl, wasmRelaxedUrl, ind
   // Helpers run the very build and model this worker runs: their embeddings are the ones
   // it would make.
   const threads = indexWorkers || Math.min((self.navigator && navigator.hardwareConcurrency) || 1, 4);
-  helpers = new Helpers(threads - 1, { wasmUrl: running, modelUrl, tokenizerUrl, embedOptions: options || {} });
+  // Given as bytes, the files go to the helpers as the bytes just read (not the URL).
+  const same = (file, bytes) => (file.bytes ? { bytes } : file);
+  helpers = new Helpers(threads - 1, { wasmUrl: running, model: same(modelFile, model), tokenizer: same(tokenizerFile, tokenizer), embedOptions: options || {} });
   lockName = `nook:${name}`;
   if (typeof BroadcastChannel !== 'undefined') {
     channel = new BroadcastChannel(lockName);

@@ -33,6 +33,11 @@ impl VectorCache {
         self.map.is_empty()
     }
 
+    /// Whether `key`'s embedding is cached (without touching its recency).
+    pub fn contains(&self, key: u64) -> bool {
+        self.map.contains_key(&key)
+    }
+
     pub fn get(&mut self, key: u64) -> Option<&[f32]> {
         self.tick += 1;
         let tick = self.tick;

@@ -20,6 +20,7 @@ pub mod embed;
 pub mod export;
 pub mod filter;
 pub mod manifest;
+pub mod model;
 mod mutate;
 mod records;
 mod search;
@@ -31,6 +32,7 @@ use std::collections::HashMap;
 pub use doc::Doc;
 pub use embed::{Embed, HashEmbed, Precomputed, split_sequences};
 pub use manifest::Manifest;
+pub use model::ModelMark;
 pub use search::{Found, Precision, SearchCounts};
 pub use settings::Settings;
 pub use stats::Stats;
@@ -67,6 +69,10 @@ pub struct Collection {
     generation: u64,
     block_crcs: Vec<u32>,
     codebook_crc: u32,
+    /// The model the embeddings come from (`None`: not known yet), and whether its
+    /// record is stored.
+    model: Option<ModelMark>,
+    model_stored: bool,
     pub(crate) keywords: KeywordIndex,
     pub(crate) cache: VectorCache,
     /// Bytes of stored records, for stats.
@@ -93,6 +99,8 @@ impl Collection {
             generation: 0,
             block_crcs: Vec::new(),
             codebook_crc: 0,
+            model: None,
+            model_stored: false,
             keywords: KeywordIndex::new(Bm25Params::default()),
             doc_bytes: HashMap::new(),
             block_bytes: Vec::new(),
@@ -100,6 +108,20 @@ impl Collection {
             manifest_bytes: 0,
             dirty: false,
         })
+    }
+
+    /// Bind the collection to the model `current` (its [`ModelMark`]): refused when the
+    /// stored embeddings come from another model; a collection that has no mark yet takes
+    /// this one, stored with its next change.
+    pub fn bind_model(&mut self, current: ModelMark) -> Result<()> {
+        match &self.model {
+            Some(stored) => stored.check(&current),
+            None => {
+                self.model = Some(current);
+                self.model_stored = false;
+                Ok(())
+            }
+        }
     }
 
     pub fn settings(&self) -> &Settings {

@@ -4,7 +4,7 @@
 
 use super::{AddReport, Collection, Doc, Embed, Phase};
 use crate::index::PrunedIndex;
-use crate::records::{CODEBOOK_KEY, Failure, MANIFEST_KEY, Result, Table, Write};
+use crate::records::{CODEBOOK_KEY, Failure, MANIFEST_KEY, MODEL_KEY, Result, Table, Write};
 
 const MAX_ID_BYTES: usize = 1024;
 const MAX_META_BYTES: usize = 64 * 1024;
@@ -220,6 +220,10 @@ impl Collection {
         let m = self.manifest().encode();
         self.manifest_bytes = m.len() + 8;
         writes.push(Write { table: Table::Meta, key: MANIFEST_KEY, value: Some(m) });
+        if let Some(mark) = self.model.as_ref().filter(|_| !self.model_stored) {
+            writes.push(Write { table: Table::Meta, key: MODEL_KEY, value: Some(mark.encode()) });
+            self.model_stored = true;
+        }
         self.dirty = false;
     }
 }

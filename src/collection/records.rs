@@ -1,9 +1,10 @@
 //! The collection as store records: rebuilt from a [`Snapshot`] (every checksum checked,
 //! documents and index agreeing), and written back whole (export) with its manifest.
 
+use super::ModelMark;
 use super::{Collection, Doc, Manifest, Phase, Settings};
 use crate::index::{BlockKind, PrunedIndex, VectorIndex, head_kind};
-use crate::records::{CODEBOOK_KEY, Failure, MANIFEST_KEY, Result, Snapshot};
+use crate::records::{CODEBOOK_KEY, Failure, MANIFEST_KEY, MODEL_KEY, Result, Snapshot};
 
 impl Collection {
     /// Rebuild from a store's records; an empty snapshot gives a new collection. Checks
@@ -54,6 +55,10 @@ impl Collection {
         if c.docs.len() as u64 != m.docs || c.docs.len() != c.live() {
             return Err(Failure::corrupt(format!("the manifest counts {} documents, {} are stored and the index has {}", m.docs, c.docs.len(), c.live())));
         }
+        if let Some((_, bytes)) = snap.meta.iter().find(|(k, _)| *k == MODEL_KEY) {
+            c.model = Some(ModelMark::decode(bytes)?);
+            c.model_stored = true;
+        }
         c.next_key = m.next_key;
         c.generation = m.generation;
         c.block_crcs = m.block_crcs;
@@ -86,6 +91,9 @@ impl Collection {
         s.meta.push((MANIFEST_KEY, self.manifest().encode()));
         if let Phase::Pruned(i) = &self.index {
             s.meta.push((CODEBOOK_KEY, i.codebook_bytes()));
+        }
+        if let Some(mark) = &self.model {
+            s.meta.push((MODEL_KEY, mark.encode()));
         }
         let mut keys: Vec<u64> = self.docs.keys().copied().collect();
         keys.sort_unstable();

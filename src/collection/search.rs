@@ -160,25 +160,40 @@ impl Collection {
                 hits
             }
             Phase::Pruned(i) => {
+                // The re-ranking stop watches the k-th result; the pool's other candidates
+                // come with their estimated similarity (exact if they were measured anyway),
+                // and those fusion then lifts into the top k are recomputed below.
                 let mut params = self.settings.two_level;
-                params.rerank = params.rerank.max(pool);
-                params.ef = params.ef.max(params.rerank);
-                // All re-ranked candidates in one provider call: the embedder runs the cold
-                // ones together, one model call per length (not per document).
+                params.extra = pool - k;
+                params.ef = params.ef.max(params.rerank).max(pool);
+                // Each step's candidates in one provider call: the embedder runs the cold
+                // ones together, one model pass (not one per document).
                 params.batch = params.batch.max(params.rerank);
                 let preview = (precision == Precision::Preview).then_some(i);
                 let mut provider = Recompute { embed: &mut *embed, docs, cache: &mut self.cache, preview };
-                let (hits, stats) = i.search(q, pool, &params, Some(&accept), &mut provider, &mut i.scratch())?;
+                let (hits, stats) = i.search(q, k, &params, Some(&accept), &mut provider, &mut i.scratch())?;
                 counts.visited = stats.visited;
                 hits
             }
         };
+        let mut approximate: std::collections::HashSet<u64> = hits.iter().filter(|h| !h.exact).map(|h| h.id).collect();
         let mut found: Vec<Found> = hits.iter().map(|h| Found { key: h.id, score: 1.0 - h.distance, similarity: 1.0 - h.distance, keyword: 0.0 }).collect();
-        let mut approximate = std::collections::HashSet::new();
         if let Some(keyword_query) = &keyword_query {
             let kw = self.keywords.evidence(keyword_query, pool, self.settings.keyword_specificity, &accept);
             counts.keyword = kw.len();
-            approximate = self.fuse(embed, q, &mut found, &kw, precision)?;
+            approximate.extend(self.fuse(embed, q, &mut found, &kw, precision)?);
+        }
+        if precision == Precision::Preview {
+            // A preview takes every cached embedding it can, estimated candidates included.
+            let cached: Vec<u64> = approximate.iter().copied().filter(|&k| self.cache.contains(k)).collect();
+            let sims = self.similarities(embed, q, &cached, Source::Preview)?;
+            for (key, sim) in cached.iter().zip(sims) {
+                approximate.remove(key);
+                if let Some(f) = found.iter_mut().find(|f| f.key == *key) {
+                    f.score += sim - f.similarity;
+                    f.similarity = sim;
+                }
+            }
         }
         found.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.key.cmp(&b.key)));
         // An exact search returns exact similarities: results that were ranked by their PQ

@@ -1,7 +1,7 @@
 //! A collection's knobs: [`Settings`], what `Default` gives (the browser package's
 //! values), and what each one changes.
 
-use crate::index::{PqParams, PruneParams, TwoLevelParams};
+use crate::index::{PqParams, PruneParams, Stop, TwoLevelParams};
 
 /// Knobs of a collection. `Default` is what the browser package uses.
 #[derive(Clone, Debug, PartialEq)]
@@ -49,7 +49,7 @@ impl Default for Settings {
             graph_at: 100_000,
             pq: PqParams { subspaces: 64, bits: 4, ..PqParams::default() },
             prune: PruneParams::default(),
-            two_level: TwoLevelParams { ef: 64, rerank: 32, batch: 16 },
+            two_level: TwoLevelParams { ef: 64, rerank: 64, batch: 16, stop: Stop::Bound { first: 16, step: 8, z: 1.25 }, extra: 0 },
             ef: 64,
             cache: 4096,
             compact_at: 0.25,

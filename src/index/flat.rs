@@ -84,7 +84,7 @@ impl PrunedIndex {
         accept: &impl Fn(u32) -> bool,
         provider: &mut dyn ExactVectors,
     ) -> Result<(Vec<Hit>, SearchStats)> {
-        let keep = params.rerank.max(k);
+        let keep = params.rerank.max(k + params.extra);
         let mut best: BinaryHeap<Near> = BinaryHeap::with_capacity(keep + 1);
         let mut visited = 0;
         for node in 0..self.graph.len() as u32 {
@@ -178,7 +178,7 @@ mod tests {
     use super::*;
     use crate::TableVectors;
     use crate::distance::Metric;
-    use crate::index::IndexParams;
+    use crate::index::{IndexParams, Stop};
 
     const DIMS: usize = 16;
 
@@ -281,7 +281,7 @@ mod tests {
             let _ = PrunedIndex::from_blocks(&idx.head_bytes(), &idx.codebook_bytes(), &bad);
         }
         // Deleted documents never come back; then the graph is built from the codes.
-        let params = TwoLevelParams { ef: 64, rerank: 40, batch: 16 };
+        let params = TwoLevelParams { ef: 64, rerank: 40, batch: 16, ..TwoLevelParams::default() };
         let all = v.clone();
         let check = |p: &PrunedIndex| {
             let mut exact = Offset(TableVectors { vectors: &all, dims: DIMS });
@@ -322,10 +322,41 @@ mod tests {
     }
 
     #[test]
+    fn the_bound_stops_early_and_extras_carry_estimates() {
+        let v = data(1000, 4);
+        let idx = flat(&v);
+        let all = TwoLevelParams { ef: 64, rerank: 64, batch: 64, ..TwoLevelParams::default() };
+        let bound = TwoLevelParams { stop: Stop::Bound { first: 16, step: 8, z: 2.0 }, ..all };
+        let (mut fewer, mut same_top) = (0, 0);
+        for q in 0..40 {
+            let query = &v[q * DIMS..(q + 1) * DIMS];
+            let mut exact = Offset(TableVectors { vectors: &v, dims: DIMS });
+            let (a, sa) = idx.search(query, 10, &all, None, &mut exact, &mut idx.scratch()).unwrap();
+            let (b, sb) = idx.search(query, 10, &bound, None, &mut exact, &mut idx.scratch()).unwrap();
+            assert_eq!(sa.exact, 64);
+            assert!((16..=64).contains(&sb.exact), "{} exact", sb.exact);
+            assert!(b.iter().all(|h| h.exact) && b.len() == 10);
+            fewer += usize::from(sb.exact < 64);
+            same_top += b.iter().filter(|h| a.iter().any(|x| x.id == h.id)).count();
+            // Extras: k exact hits first, then 20 more, estimated where not measured.
+            let extra = TwoLevelParams { extra: 20, ..bound };
+            let (c, sc) = idx.search(query, 10, &extra, None, &mut exact, &mut idx.scratch()).unwrap();
+            assert_eq!(c.len(), 30);
+            assert_eq!(sc.exact, sb.exact, "extras are not measured for their own sake");
+            assert_eq!(c[..10].iter().map(|h| h.id).collect::<Vec<_>>(), b.iter().map(|h| h.id).collect::<Vec<_>>());
+            let measured = c.iter().filter(|h| h.exact).count();
+            assert!((10..=sb.exact).contains(&measured), "{measured} exact of {}", sb.exact);
+            assert!(c[10..].windows(2).all(|w| w[0].distance <= w[1].distance));
+        }
+        assert!(fewer >= 20, "the bound stopped early in {fewer} of 40 queries");
+        assert!(same_top >= 380, "{same_top} of 400 top-10 results agree with re-ranking all 64");
+    }
+
+    #[test]
     fn flat_recall_is_the_pq_ranking_ceiling() {
         let v = data(1000, 3);
         let idx = flat(&v);
-        let r = recall_labels(&idx, &v, &TwoLevelParams { ef: 64, rerank: 64, batch: 16 });
+        let r = recall_labels(&idx, &v, &TwoLevelParams { ef: 64, rerank: 64, batch: 16, ..TwoLevelParams::default() });
         assert!(r > 0.8, "recall {r}");
     }
 }

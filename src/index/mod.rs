@@ -23,7 +23,7 @@ pub use blocks::{BLOCK_NODES, BlockKind, block_count, head_kind};
 pub use ids::Ids;
 pub use pruned::{PartSizes, PrunedIndex};
 pub use stored::VectorIndex;
-pub use two_level::{SearchStats, TwoLevelParams};
+pub use two_level::{SearchStats, Stop, TwoLevelParams};
 
 use crate::distance::Metric;
 use crate::error::{Error, Result};
@@ -67,6 +67,9 @@ pub struct Hit {
     pub id: u64,
     /// Distance to the query under the index's metric (smaller is closer).
     pub distance: f32,
+    /// False for a two-level search's extra candidates (past `k`) that got no exact
+    /// distance: theirs is the PQ estimate, corrected by the query's measured error mean.
+    pub exact: bool,
 }
 
 /// A predicate over document ids, applied during traversal.

@@ -109,7 +109,7 @@ impl VectorIndex {
             None => self.graph.search(k, ef, &dist, &|n| self.ids.is_live(n), scratch),
             Some(f) => self.graph.search(k, ef, &dist, &|n| self.ids.is_live(n) && f(self.ids.label(n)), scratch),
         }
-        Ok(scratch.out.iter().map(|r| Hit { id: self.ids.label(r.id), distance: r.dist }).collect())
+        Ok(scratch.out.iter().map(|r| Hit { id: self.ids.label(r.id), distance: r.dist, exact: true }).collect())
     }
 
     /// Delete a document: it is tombstoned (never returned again) and its neighbours are

@@ -44,6 +44,8 @@ impl Table {
 pub const MANIFEST_KEY: u64 = 0;
 /// Key of the PQ codebook in [`Table::Meta`].
 pub const CODEBOOK_KEY: u64 = 1;
+/// Key of the model's mark (`collection::model`) in [`Table::Meta`].
+pub const MODEL_KEY: u64 = 2;
 
 /// One record to put (`Some`) or delete (`None`).
 #[derive(Clone, Debug, PartialEq, Eq)]

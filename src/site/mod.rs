@@ -47,6 +47,8 @@ pub fn build(
     mut progress: impl FnMut(usize, usize),
 ) -> Result<(Vec<u8>, Collection)> {
     let mut collection = Collection::new(settings, embed.dims())?;
+    // The export carries the model's mark: a page that opens it with another model is refused.
+    collection.bind_model(crate::collection::ModelMark::of(embed)?)?;
     let total = docs.len();
     let records = MemoryStore::new();
     let mut done = 0;
@@ -112,12 +114,14 @@ mod tests {
         assert_eq!(seen.last(), Some(&(300, 300)));
         assert_eq!(built.len(), 300);
         let snap = export::decode(&bytes).unwrap();
+        assert!(snap.meta.iter().any(|(k, _)| *k == crate::records::MODEL_KEY), "a site carries its model's mark");
         let opened = Collection::load(settings.clone(), 64, &snap).unwrap();
         assert_eq!(opened.len(), 300);
         assert!(opened.is_pruned());
         // The same bytes as one embedder adding the documents alone, chunk by chunk.
         let mut alone = HashEmbed { dims: 64 };
         let mut c = Collection::new(settings.clone(), 64).unwrap();
+        c.bind_model(crate::collection::ModelMark::of(&mut alone).unwrap()).unwrap();
         let records = MemoryStore::new();
         for part in docs.chunks(64) {
             records.apply(&c.add(&mut alone, part.to_vec()).unwrap().0);

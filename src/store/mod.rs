@@ -17,7 +17,7 @@ mod memory;
 
 // The record and failure types live below both the collection and the stores
 // (`crate::records`); re-exported here, where callers meet them with a `Store`.
-pub use crate::records::{CODEBOOK_KEY, Failure, Kind, MANIFEST_KEY, Records, Result, Snapshot, Table, Write};
+pub use crate::records::{CODEBOOK_KEY, Failure, Kind, MANIFEST_KEY, MODEL_KEY, Records, Result, Snapshot, Table, Write};
 pub use memory::MemoryStore;
 
 /// A backend. Futures are not `Send`: IndexedDB lives on one thread.

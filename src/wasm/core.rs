@@ -16,7 +16,7 @@ use super::convert::{
 };
 use super::{init, js_error};
 use crate::collection::manifest::Manifest;
-use crate::collection::{Collection, Doc, Precision, Precomputed, Settings, export, split_sequences};
+use crate::collection::{Collection, Doc, ModelMark, Precision, Precomputed, Settings, export, split_sequences};
 use crate::embed::{EmbedConfig, Embedder};
 use crate::store::idb::{IdbStore, PendingLoad};
 use crate::store::{Failure, Kind, MANIFEST_KEY, Result, Store, Table};
@@ -25,6 +25,8 @@ struct Shared {
     store: IdbStore,
     settings: Settings,
     dims: usize,
+    /// The model's mark: every (re)load of the collection is bound to it.
+    model: ModelMark,
     coll: RefCell<Collection>,
     embed: RefCell<Embedder>,
     writing: Cell<bool>,
@@ -60,7 +62,8 @@ impl Shared {
     /// Reload the collection from the store (after a failed commit, or another tab's write).
     async fn reload(&self) -> Result<()> {
         let snap = self.store.load().await?;
-        let c = Collection::load(self.settings.clone(), self.dims, &snap)?;
+        let mut c = Collection::load(self.settings.clone(), self.dims, &snap)?;
+        c.bind_model(self.model.clone())?;
         *self.coll.borrow_mut() = c;
         Ok(())
     }
@@ -100,13 +103,14 @@ async fn open_shared(name: String, model: Vec<u8>, tokenizer: Vec<u8>, options: 
     let embed_config = embed_config_from_js(&options)?;
     let store = IdbStore::open(&name).await?;
     match opened(&store, &name, &settings, (model, tokenizer, embed_config), import).await {
-        Ok((coll, embed)) => {
+        Ok((coll, embed, model)) => {
             let dims = embed.dims();
             Ok(NookCore {
                 shared: Rc::new(Shared {
                     store,
                     settings,
                     dims,
+                    model,
                     coll: RefCell::new(coll),
                     embed: RefCell::new(embed),
                     writing: Cell::new(false),
@@ -129,34 +133,40 @@ enum Records {
     Import(Vec<u8>),
 }
 
-/// The collection and embedder of an open: the stored records, or `import`'s bytes
-/// written to the (empty) database.
+/// The collection, embedder and model mark of an open: the stored records, or `import`'s
+/// bytes written to the (empty) database; refused when they were built with another model.
 async fn opened(
     store: &IdbStore,
     name: &str,
     settings: &Settings,
     (model, tokenizer, embed_config): (Vec<u8>, Vec<u8>, EmbedConfig),
     import: Option<Vec<u8>>,
-) -> Result<(Collection, Embedder)> {
+) -> Result<(Collection, Embedder, ModelMark)> {
     // The browser reads the records while the model is parsed and optimised.
     let records = match import {
         None => Records::Stored(store.begin_load()?),
         Some(bytes) => Records::Import(bytes),
     };
-    let embed = Embedder::with_config(&model, &tokenizer, embed_config).map_err(Failure::from)?;
+    let mut embed = Embedder::with_config(&model, &tokenizer, embed_config).map_err(Failure::from)?;
     drop((model, tokenizer));
     let dims = embed.dims();
+    let mark = ModelMark::of(&mut embed)?;
     let bytes = match records {
-        Records::Stored(pending) => return Ok((Collection::load(settings.clone(), dims, &pending.finish().await?)?, embed)),
+        Records::Stored(pending) => {
+            let mut coll = Collection::load(settings.clone(), dims, &pending.finish().await?)?;
+            coll.bind_model(mark.clone())?;
+            return Ok((coll, embed, mark));
+        }
         Records::Import(bytes) => bytes,
     };
     let snap = export::decode(&bytes)?;
-    let coll = Collection::load(settings.clone(), dims, &snap)?;
+    let mut coll = Collection::load(settings.clone(), dims, &snap)?;
+    coll.bind_model(mark.clone())?;
     if store.get(Table::Meta, MANIFEST_KEY).await?.is_some() {
         return Err(Failure::new(Kind::State, format!("database {name:?} already exists: delete it first (Nook.deleteDatabase) or import under another name")));
     }
     store.commit(&snap.writes()).await?;
-    Ok((coll, embed))
+    Ok((coll, embed, mark))
 }
 
 #[wasm_bindgen]

@@ -157,15 +157,18 @@ test('a large add embedded by helper workers indexes exactly as one worker alone
   await page.close();
 });
 
-test('another model (paraphrase-MiniLM-L3-v2, fp32) through the package, helpers included', async () => {
+test('another model (paraphrase-MiniLM-L3-v2, fp32) given as bytes, helpers included', async () => {
   const page = await openPage(env);
-  const l3 = await page.evaluate(() => ({ ...assets, modelUrl: './models/paraphrase-minilm-l3.onnx', maxTokens: 128, minScore: 0 }));
+  const l3 = await page.evaluate(() => ({ tokenizerUrl: assets.tokenizerUrl, maxTokens: 128, minScore: 0 }));
+  // The model reaches nook as bytes the app read itself (no modelUrl): the worker and its
+  // helpers embed from them.
+  const size = await page.evaluate(async () => { window.l3Bytes = new Uint8Array(await (await fetch('./models/paraphrase-minilm-l3.onnx')).arrayBuffer()); return window.l3Bytes.length; });
   // Texts longer than 128 tokens: a helper that truncated at the default 256 would index
   // different vectors than the nook worker.
   const LONG = DOCS.slice(0, 160).map((d, i) => ({ ...d, text: `${d.title}. ${DOCS[(i + 1) % DOCS.length].title}. `.repeat(20) }));
   const build = (name, indexWorkers) => page.evaluate(async ([name, o, docs]) => {
     await Nook.deleteDatabase(name);
-    const db = await Nook.open(name, o);
+    const db = await Nook.open(name, { ...o, model: window.l3Bytes });
     const r = await db.add(docs, { chunk: 20 });
     const bytes = await db.export();
     const hits = (await db.search('Abraham Lincoln', { k: 3, hybrid: false })).map((h) => h.id);
@@ -180,8 +183,13 @@ test('another model (paraphrase-MiniLM-L3-v2, fp32) through the package, helpers
   assert.equal(one.hits[0], '307', 'the document about Abraham Lincoln comes first');
   assert.ok(three.r.helped > 0, 'helpers embedded part of the add');
   assert.ok(one.bytes.length === three.bytes.length && one.bytes.every((b, i) => b === three.bytes[i]), 'helpers embed with the same options');
-  for (const [bad, want] of [[{ pooling: 'max' }, /pooling/], [{ maxTokens: 513 }, /maxTokens/], [{ heads: 7 }, /heads/]]) {
-    const got = await errorName(page, ([o, b]) => Nook.open('l3-bad', { ...o, ...b }), [l3, bad]);
+  assert.equal(await page.evaluate(() => window.l3Bytes.length), size, "nook copies the caller's bytes, it does not take them");
+  // The database remembers its model: opened with all-MiniLM-L6 (also 384-d) it is refused.
+  const other = await errorName(page, () => Nook.open('l3-1', { ...assets, minScore: 0 }));
+  assert.match(other, /^NookInputError: this database was built with another model/, other);
+  for (const [bad, want] of [[{ pooling: 'max' }, /pooling/], [{ maxTokens: 513 }, /maxTokens/], [{ heads: 7 }, /heads/],
+    [{ modelUrl: './models/paraphrase-minilm-l3.onnx' }, /exactly one/], [{ tokenizer: 'not bytes', tokenizerUrl: undefined }, /Uint8Array/]]) {
+    const got = await errorName(page, ([o, b]) => Nook.open('l3-bad', { ...o, model: window.l3Bytes, ...b }), [l3, bad]);
     assert.match(got, /^NookInputError: /, `${JSON.stringify(bad)}: ${got}`);
     assert.match(got, want);
   }

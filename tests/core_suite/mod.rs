@@ -31,7 +31,7 @@ pub fn stored_and_pruned_recall_filters_deletes_and_persistence() {
 
     let pruned = PrunedIndex::build(&idx, &PruneParams { m_hub: 10, m: 4, ..Default::default() }, &PqParams { subspaces: 8, ..Default::default() }, 2).unwrap();
     let mut provider = TableVectors { vectors: &base, dims: DIMS };
-    let tl = TwoLevelParams { ef: 64, rerank: 32, batch: 8 };
+    let tl = TwoLevelParams { ef: 64, rerank: 32, batch: 8, ..TwoLevelParams::default() };
     let mut total = 0.0;
     for q in qs.chunks_exact(DIMS) {
         let (hits, stats) = pruned.search(q, 10, &tl, None, &mut provider, &mut scratch).unwrap();

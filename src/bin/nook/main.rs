@@ -155,7 +155,7 @@ fn search(a: &Args) -> Res<()> {
         None => vec![],
     };
     let k = a.num("k", 10)?;
-    let tl = TwoLevelParams { ef: a.num("ef", 64)?, rerank: a.num("rerank", 32)?, batch: a.num("batch", 16)? };
+    let tl = TwoLevelParams { ef: a.num("ef", 64)?, rerank: a.num("rerank", 32)?, batch: a.num("batch", 16)?, ..TwoLevelParams::default() };
     let (results, secs, exact) = run_queries(&index, &queries, dims, k, tl.ef, tl, &base)?;
     for (i, r) in results.iter().enumerate() {
         println!("{i}\t{}", r.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(" "));
@@ -201,7 +201,7 @@ fn bench(a: &Args) -> Res<()> {
     }
     println!("{:>5} {:>7} {:>10} {:>10} {:>12}", "ef", "rerank", "recall@k", "q/s", "exact/query");
     for ef in [10usize, 20, 40, 80, 160, 320] {
-        let tl = TwoLevelParams { ef, rerank: ef.max(k) / 2 + k / 2, batch: 16 };
+        let tl = TwoLevelParams { ef, rerank: ef.max(k) / 2 + k / 2, batch: 16, ..TwoLevelParams::default() };
         let (results, secs, exact) = run_queries(&index, &queries, dims, k, ef, tl, &base)?;
         let mut hit = 0usize;
         for (i, r) in results.iter().enumerate() {

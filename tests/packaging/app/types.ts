@@ -31,6 +31,12 @@ export async function typed(): Promise<void> {
 
   // @ts-expect-error: a misspelt option is a type error (and refused at run time)
   await Nook.open('x', { modelUrl, tokenizerUrl, minscore: 0.1 });
+  // The files may be given as bytes instead of URLs.
+  const model = new Uint8Array(await (await fetch(modelUrl)).arrayBuffer());
+  const tokenizer: ArrayBuffer = await (await fetch(tokenizerUrl)).arrayBuffer();
+  await Nook.open('bytes', { model, tokenizer, rerank: 32 });
+  // @ts-expect-error: a URL or the bytes, not both
+  await Nook.open('x', { modelUrl, model, tokenizerUrl });
   // @ts-expect-error: modelUrl and tokenizerUrl are required
   await Nook.open('x', { indexWorkers: 2 });
   // @ts-expect-error: documents need a text
