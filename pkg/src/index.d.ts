@@ -70,7 +70,7 @@ export interface NookSettings {
   maxTextBytes?: number;
   /** Hybrid: weight of the keyword evidence (share of the query's information a document matches by keywords, 0..1, below 0.2 ignored) added to cosine similarity (default 0.4). */
   keywordWeight?: number;
-  /** Relevance floor: results scoring below it are dropped, so weak tails are cut and gibberish finds nothing (default 0.25, calibrated for all-MiniLM-L6-v2; 0 keeps every result). */
+  /** Relevance floor: results scoring below it are dropped, so weak tails are cut and gibberish finds nothing (default 0.25, calibrated for all-MiniLM-L6-v2; a query none of whose words the model or the documents know is held to at least 0.4; 0 keeps every result, for any query). */
   minScore?: number;
   /** Most candidates re-ranked with exact (recomputed or cached) embeddings per query in pruned mode (default 64, at least k): the first 16 always, then more only while one could still enter the top k by what the measured ones say of this query's PQ error. */
   rerank?: number;

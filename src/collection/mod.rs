@@ -38,16 +38,34 @@ pub use settings::Settings;
 pub use stats::Stats;
 
 use crate::distance::Metric;
-use crate::index::{IndexParams, PrunedIndex, VectorIndex};
+use crate::index::{IndexParams, KeptIndex, PrunedIndex, VectorIndex};
 use crate::records::Result;
 use crate::text::{Bm25Params, KeywordIndex};
 use cache::VectorCache;
 
 /// The vector index in its phase: f32 vectors (stored), or PQ codes scanned (flat) or
-/// navigated (graph), both a [`PrunedIndex`].
+/// navigated (graph), both a [`PrunedIndex`]. What does not depend on the phase goes
+/// through [`KeptIndex`] ([`Phase::kept`]); only search, the switch to PQ and the codebook
+/// tell the phases apart.
 pub(crate) enum Phase {
     Stored(VectorIndex),
     Pruned(PrunedIndex),
+}
+
+impl Phase {
+    pub(crate) fn kept(&self) -> &dyn KeptIndex {
+        match self {
+            Phase::Stored(i) => i,
+            Phase::Pruned(i) => i,
+        }
+    }
+
+    pub(crate) fn kept_mut(&mut self) -> &mut dyn KeptIndex {
+        match self {
+            Phase::Stored(i) => i,
+            Phase::Pruned(i) => i,
+        }
+    }
 }
 
 /// What an add did.
@@ -179,17 +197,11 @@ impl Collection {
     }
 
     fn index_dims(&self) -> usize {
-        match &self.index {
-            Phase::Stored(i) => i.params().dims,
-            Phase::Pruned(i) => i.params().dims,
-        }
+        self.index.kept().dims()
     }
 
     fn ids(&self) -> &crate::index::Ids {
-        match &self.index {
-            Phase::Stored(i) => i.ids(),
-            Phase::Pruned(i) => i.ids(),
-        }
+        self.index.kept().ids()
     }
 
     fn has_node(&self, key: u64) -> bool {

@@ -86,10 +86,7 @@ impl Collection {
         }
         let keys: Vec<u64> = (0..fresh.len() as u64).map(|i| self.next_key + i).collect();
         self.next_key += fresh.len() as u64;
-        match &mut self.index {
-            Phase::Stored(i) => i.add_batch(&keys, &vectors, 1)?,
-            Phase::Pruned(i) => i.add_batch(&keys, &vectors, 1)?,
-        }
+        self.index.kept_mut().add_batch(&keys, &vectors, 1)?;
         for (key, (d, v)) in keys.into_iter().zip(fresh.into_iter().zip(vectors.chunks_exact(self.dims))) {
             let bytes = d.encode();
             self.doc_bytes.insert(key, bytes.len() + 8);
@@ -134,10 +131,7 @@ impl Collection {
     }
 
     fn remove_key(&mut self, key: u64, writes: &mut Vec<Write>) -> Result<()> {
-        match &mut self.index {
-            Phase::Stored(i) => i.delete(key)?,
-            Phase::Pruned(i) => i.delete(key)?,
-        }
+        self.index.kept_mut().delete(key)?;
         if let Some(d) = self.docs.remove(&key) {
             self.keywords.remove(key, &d.fields());
             self.keys.remove(&d.id);
@@ -183,27 +177,19 @@ impl Collection {
         if ids.nodes() == 0 || (ids.deleted_count() as f32) < self.settings.compact_at * ids.nodes() as f32 {
             return;
         }
-        match &mut self.index {
-            Phase::Stored(i) => i.compact(),
-            Phase::Pruned(i) => i.compact(),
-        }
+        self.index.kept_mut().compact();
     }
 
     /// Re-encode the blocks, write the changed ones and the manifest (generation + 1).
     fn finish(&mut self, writes: &mut Vec<Write>) {
-        let count = match &self.index {
-            Phase::Stored(i) => i.blocks(),
-            Phase::Pruned(i) => i.blocks(),
-        };
+        let index = self.index.kept();
+        let count = index.blocks();
         let mut crcs = Vec::with_capacity(count);
         let mut sizes = Vec::with_capacity(count);
         let mut buf = Vec::new();
         for b in 0..count {
             buf.clear();
-            match &self.index {
-                Phase::Stored(i) => i.encode_block(b, &mut buf),
-                Phase::Pruned(i) => i.encode_block(b, &mut buf),
-            }
+            index.encode_block(b, &mut buf);
             let crc = crc32fast::hash(&buf);
             if self.block_crcs.get(b) != Some(&crc) {
                 writes.push(Write { table: Table::Blocks, key: b as u64, value: Some(buf.clone()) });

@@ -68,10 +68,7 @@ impl Collection {
     }
 
     pub(super) fn manifest(&self) -> Manifest {
-        let head = match &self.index {
-            Phase::Stored(i) => i.head_bytes(),
-            Phase::Pruned(i) => i.head_bytes(),
-        };
+        let head = self.index.kept().head_bytes();
         Manifest {
             generation: self.generation,
             next_key: self.next_key,
@@ -100,10 +97,7 @@ impl Collection {
         s.docs = keys.into_iter().map(|k| (k, self.docs[&k].encode())).collect();
         for b in 0..self.block_crcs.len() {
             let mut buf = Vec::new();
-            match &self.index {
-                Phase::Stored(i) => i.encode_block(b, &mut buf),
-                Phase::Pruned(i) => i.encode_block(b, &mut buf),
-            }
+            self.index.kept().encode_block(b, &mut buf);
             s.blocks.push((b as u64, buf));
         }
         s

@@ -10,6 +10,7 @@
 mod blocks;
 mod flat;
 mod ids;
+mod kept;
 mod persist;
 pub mod provider;
 mod pruned;
@@ -21,6 +22,7 @@ pub use crate::graph::{PruneParams, SearchScratch};
 pub use crate::quant::PqParams;
 pub use blocks::{BLOCK_NODES, BlockKind, block_count, head_kind};
 pub use ids::Ids;
+pub use kept::KeptIndex;
 pub use pruned::{PartSizes, PrunedIndex};
 pub use stored::VectorIndex;
 pub use two_level::{SearchStats, Stop, TwoLevelParams};

@@ -253,6 +253,11 @@ pub fn settings_from_js(o: &JsValue) -> Result<crate::collection::Settings> {
     }
     if let Some(v) = num("minScore")? {
         s.min_score = v as f32;
+        // 0 keeps every result, as documented: also for a query of words nobody knows,
+        // whose own floor (`min_score_unknown`) would otherwise still cut at 0.4.
+        if v == 0.0 {
+            s.min_score_unknown = 0.0;
+        }
     }
     if let Some(v) = num("rerank")? {
         s.two_level.rerank = (v as usize).max(1);
