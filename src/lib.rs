@@ -15,6 +15,7 @@ pub mod error;
 pub mod format;
 pub mod graph;
 pub mod index;
+pub mod options;
 pub mod parallel;
 pub mod quant;
 pub mod rng;

@@ -106,7 +106,7 @@ export class Nook {
       name: 'NookStateError',
       message: `the nook worker ${ev.filename || options.workerUrl || 'worker.js'} failed: ${ev.message || 'script error (if the worker file answered 404, pass options.workerUrl)'}`,
     });
-    const { workerUrl, persist, onProgress, indexWorkers, ...rest } = options;
+    const { workerUrl, persist, indexWorkers, ...rest } = options;
     // The wasm files: the package's own, which the worker names next to itself (so a
     // bundler emits them with the worker, and a worker copied with workerUrl finds them),
     // unless given. undefined: the package's own; null: none (no relaxed build).
@@ -117,7 +117,7 @@ export class Nook {
       name, model: source(options.modelUrl, options.model), tokenizer: source(options.tokenizerUrl, options.tokenizer),
       ...wasm, indexWorkers, options: pick(rest), bytes,
     };
-    this.ready = this._call(op, args, { onProgress, ready: true });
+    this.ready = this._call(op, args, { ready: true });
     this.ready.catch(() => {});
     if (persist !== false && typeof navigator !== 'undefined' && navigator.storage && navigator.storage.persist) {
       navigator.storage.persist().catch(() => {});
@@ -247,9 +247,10 @@ export class Nook {
  * are for a model other than the default; the core checks them all (NookInputError). */
 const SETTINGS = ['pruneAt', 'graphAt', 'cacheSize', 'maxTextBytes', 'keywordWeight', 'minScore', 'rerank', 'ef', 'pqSubspaces', 'pqBits',
   'maxTokens', 'pooling', 'heads'];
+// These lists are the core's (src/options.rs); tests/option_names.rs checks they agree.
 /** Every option `open` accepts (index.d.ts NookOptions); any other name is refused, so a
  * misspelt one ("minscore") is an error instead of a silent default. */
-const OPTIONS = ['modelUrl', 'model', 'tokenizerUrl', 'tokenizer', 'wasmUrl', 'wasmRelaxedUrl', 'workerUrl', 'persist', 'onProgress', 'indexWorkers', ...SETTINGS];
+const OPTIONS = ['modelUrl', 'model', 'tokenizerUrl', 'tokenizer', 'wasmUrl', 'wasmRelaxedUrl', 'workerUrl', 'persist', 'indexWorkers', ...SETTINGS];
 
 /** What is wrong with `open`'s options (a NookInputError's fields), or null. */
 function optionsError(options) {

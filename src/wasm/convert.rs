@@ -232,6 +232,17 @@ pub fn settings_from_js(o: &JsValue) -> Result<crate::collection::Settings> {
     if o.is_undefined() || o.is_null() {
         return Ok(s);
     }
+    // One vocabulary (crate::options): a name the core does not read is refused, not ignored.
+    if let Some(obj) = o.dyn_ref::<js_sys::Object>() {
+        for key in js_sys::Object::keys(obj).iter().filter_map(|k| k.as_string()) {
+            if !crate::options::is_core_option(&key) {
+                return Err(Failure::input(format!(
+                    "unknown option {key}; the core's options are {}",
+                    crate::options::SETTINGS.iter().chain(&crate::options::EMBEDDER).copied().collect::<Vec<_>>().join(", ")
+                )));
+            }
+        }
+    }
     let num = |key: &str| -> Result<Option<f64>> {
         let v = get(o, key);
         if v.is_undefined() {

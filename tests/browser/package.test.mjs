@@ -230,6 +230,14 @@ test('bad input gets typed errors and loses nothing', async () => {
     assert.ok(got.startsWith(expect[name] + ':'), `${name}: ${got}`);
   }
   assert.match(await errorName(page, () => Nook.open('misspelt', { ...assets, minscore: 0.3 })), /unknown option minscore; .*minScore/);
+  // The core itself (used without the client) refuses a name it does not read, too.
+  const core = await errorName(page, async () => {
+    const m = await import('./node_modules/nook-search/dist/nook.js');
+    await m.default({ module_or_path: './node_modules/nook-search/dist/nook_bg.wasm' });
+    const bytes = async (u) => new Uint8Array(await (await fetch(u)).arrayBuffer());
+    await m.NookCore.open('core-misspelt', await bytes(assets.modelUrl), await bytes(assets.tokenizerUrl), { rerank: 32, minscore: 0.3 });
+  });
+  assert.match(core, /^NookInputError: unknown option minscore; the core's options are .*minScore/, core);
   const state = await page.evaluate(async () => ({ n: (await db.stats()).documents, big: (await db.search('Abraham Lincoln', { k: 50 })).length }));
   assert.deepEqual(state, { n: 20, big: 20 }, 'nothing lost, k > count gives all documents');
 
