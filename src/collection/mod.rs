@@ -38,7 +38,7 @@ pub use settings::Settings;
 pub use stats::Stats;
 
 use crate::distance::Metric;
-use crate::index::{IndexParams, KeptIndex, PrunedIndex, VectorIndex};
+use crate::index::{IndexParams, KeptIndex, Navigation, PrunedIndex, VectorIndex};
 use crate::records::Result;
 use crate::text::{Bm25Params, KeywordIndex};
 use cache::VectorCache;
@@ -183,8 +183,10 @@ impl Collection {
     pub fn phase(&self) -> &'static str {
         match &self.index {
             Phase::Stored(_) => "stored",
-            Phase::Pruned(i) if i.is_flat() => "flat",
-            Phase::Pruned(_) => "graph",
+            Phase::Pruned(i) => match i.navigation() {
+                Navigation::Scan => "flat",
+                Navigation::Graph => "graph",
+            },
         }
     }
 

@@ -235,7 +235,7 @@ fn assemble(head: &Head, blocks: &[&[u8]], payload_len: usize, payload: &mut Vec
 impl PrunedIndex {
     /// The head record (see the module docs).
     pub fn head_bytes(&self) -> Vec<u8> {
-        write_head(if self.flat { KIND_FLAT } else { KIND_PRUNED }, &self.params, &self.graph, Some(&self.prune))
+        write_head(if self.is_flat() { KIND_FLAT } else { KIND_PRUNED }, &self.params, &self.graph, Some(&self.prune))
     }
 
     /// The PQ codebook record; it changes only when PQ is trained.
@@ -252,7 +252,7 @@ impl PrunedIndex {
 
     /// Append block `b`'s bytes to `out`.
     pub fn encode_block(&self, b: usize, out: &mut Vec<u8>) {
-        if self.flat {
+        if self.is_flat() {
             return self.encode_flat_block(b, out);
         }
         let m = self.pq.code_len();
@@ -301,7 +301,7 @@ impl PrunedIndex {
             ids,
             hubs,
             sdc: OnceLock::new(),
-            flat: false,
+            navigation: super::pruned::Navigation::Graph,
         })
     }
 
@@ -348,7 +348,7 @@ impl PrunedIndex {
             ids,
             hubs: vec![false; h.nodes],
             sdc: OnceLock::new(),
-            flat: true,
+            navigation: super::pruned::Navigation::Scan,
         })
     }
 }

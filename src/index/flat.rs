@@ -15,6 +15,7 @@ use std::collections::BinaryHeap;
 use std::sync::OnceLock;
 
 use super::provider::ExactVectors;
+use super::pruned::Navigation;
 use super::two_level::{SearchStats, TwoLevel, TwoLevelParams};
 use super::{Hit, PrunedIndex, VectorIndex};
 use crate::error::Result;
@@ -64,13 +65,18 @@ impl PrunedIndex {
             hubs: vec![false; n],
             rng: Rng::new(stored.params.seed ^ 0x5EED),
             sdc: OnceLock::new(),
-            flat: true,
+            navigation: Navigation::Scan,
         })
+    }
+
+    /// How searches reach their candidates: scan (no graph yet) or graph.
+    pub fn navigation(&self) -> Navigation {
+        self.navigation
     }
 
     /// True while the index has no graph (searches scan all codes).
     pub fn is_flat(&self) -> bool {
-        self.flat
+        self.navigation == Navigation::Scan
     }
 
     /// Scan every accepted node's code, keep the `rerank` best by PQ distance, re-rank
@@ -113,7 +119,7 @@ impl PrunedIndex {
     /// distances, then nodes are renumbered for locality. Deleted nodes are dropped.
     /// Does nothing if the index has a graph already.
     pub fn link_all(&mut self, threads: usize) {
-        if !self.flat {
+        if self.navigation == Navigation::Graph {
             return;
         }
         self.compact_flat();
@@ -146,7 +152,7 @@ impl PrunedIndex {
         self.codes = codes;
         self.hubs = vec![false; n];
         self.sdc = OnceLock::new();
-        self.flat = false;
+        self.navigation = Navigation::Graph;
     }
 
     /// Drop deleted nodes of a flat index (order kept).

@@ -23,7 +23,7 @@ pub use crate::quant::PqParams;
 pub use blocks::{BLOCK_NODES, BlockKind, block_count, head_kind};
 pub use ids::Ids;
 pub use kept::KeptIndex;
-pub use pruned::{PartSizes, PrunedIndex};
+pub use pruned::{Navigation, PartSizes, PrunedIndex};
 pub use stored::VectorIndex;
 pub use two_level::{SearchStats, Stop, TwoLevelParams};
 

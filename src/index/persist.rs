@@ -142,7 +142,7 @@ impl PrunedIndex {
             }
         }
         w.section(b"HUBS", hubs);
-        if self.flat {
+        if self.is_flat() {
             w.section(b"FLAT", Vec::new());
         }
         w.finish()
@@ -174,7 +174,7 @@ impl PrunedIndex {
             ids: c.ids,
             hubs: (0..n).map(|i| hub_bits[i / 8] & (1 << (i % 8)) != 0).collect(),
             sdc: OnceLock::new(),
-            flat: file.section(b"FLAT").is_ok(),
+            navigation: if file.section(b"FLAT").is_ok() { super::pruned::Navigation::Scan } else { super::pruned::Navigation::Graph },
         })
     }
 

@@ -25,8 +25,18 @@ pub struct PrunedIndex {
     pub(super) hubs: Vec<bool>,
     pub(super) rng: Rng,
     pub(super) sdc: OnceLock<Vec<f32>>,
-    /// No graph yet: searches scan all codes (see [`super::flat`]).
-    pub(super) flat: bool,
+    /// How searches reach their candidates.
+    pub(super) navigation: Navigation,
+}
+
+/// How a [`PrunedIndex`] search reaches its candidates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Navigation {
+    /// No graph yet: every code is scanned (see [`super::flat`]); the graph holds nodes
+    /// without edges.
+    Scan,
+    /// The pruned graph is walked (LEANN).
+    Graph,
 }
 
 /// Bytes of each part of a saved pruned index.
@@ -72,7 +82,7 @@ impl PrunedIndex {
             hubs: order.iter().map(|&o| hubs[o as usize]).collect(),
             rng: Rng::new(stored.params.seed ^ 0x5EED),
             sdc: OnceLock::new(),
-            flat: false,
+            navigation: Navigation::Graph,
         })
     }
 
@@ -158,7 +168,7 @@ impl PrunedIndex {
         provider: &mut dyn ExactVectors,
         scratch: &mut SearchScratch,
     ) -> Result<(Vec<Hit>, SearchStats)> {
-        if self.flat {
+        if self.navigation == Navigation::Scan {
             return self.scan_search(q, k, params, approx, accept, provider);
         }
         let label = |n: u32| self.ids.label(n);
@@ -178,7 +188,7 @@ impl PrunedIndex {
             let at = (first + i) * m;
             self.pq.encode(row, &mut self.codes[at..at + m]);
         }
-        if self.flat {
+        if self.navigation == Navigation::Scan {
             for &id in ids {
                 self.graph.push_node(0);
                 self.ids.push(id);
@@ -219,7 +229,7 @@ impl PrunedIndex {
     /// Tombstone a document and reconnect its neighbours (by SDC distances).
     pub fn delete(&mut self, id: u64) -> Result<()> {
         let node = self.ids.delete(id)?;
-        if self.flat {
+        if self.navigation == Navigation::Scan {
             return Ok(());
         }
         let sdc = self.sdc.get_or_init(|| self.pq.sdc_tables());
@@ -231,7 +241,7 @@ impl PrunedIndex {
 
     /// Drop deleted documents for good and renumber for locality.
     pub fn compact(&mut self) {
-        if self.flat {
+        if self.navigation == Navigation::Scan {
             return self.compact_flat();
         }
         if self.ids.deleted_count() == 0 {
