@@ -165,7 +165,6 @@ impl Collection {
                 // and those fusion then lifts into the top k are recomputed below.
                 let mut params = self.settings.two_level;
                 params.extra = pool - k;
-                params.ef = params.ef.max(params.rerank).max(pool);
                 // Each step's candidates in one provider call: the embedder runs the cold
                 // ones together, one model pass (not one per document).
                 params.batch = params.batch.max(params.rerank);
@@ -187,13 +186,10 @@ impl Collection {
             // A preview takes every cached embedding it can, estimated candidates included.
             let cached: Vec<u64> = approximate.iter().copied().filter(|&k| self.cache.contains(k)).collect();
             let sims = self.similarities(embed, q, &cached, Source::Preview)?;
-            for (key, sim) in cached.iter().zip(sims) {
+            for key in &cached {
                 approximate.remove(key);
-                if let Some(f) = found.iter_mut().find(|f| f.key == *key) {
-                    f.score += sim - f.similarity;
-                    f.similarity = sim;
-                }
             }
+            set_similarities(&mut found, &cached, sims);
         }
         found.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.key.cmp(&b.key)));
         // An exact search returns exact similarities: results that were ranked by their PQ
@@ -204,12 +200,7 @@ impl Collection {
                 break;
             }
             let sims = self.similarities(embed, q, &keys, Source::Exact)?;
-            for (key, sim) in keys.iter().zip(sims) {
-                if let Some(f) = found.iter_mut().find(|f| f.key == *key) {
-                    f.score += sim - f.similarity;
-                    f.similarity = sim;
-                }
-            }
+            set_similarities(&mut found, &keys, sims);
             found.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.key.cmp(&b.key)));
         }
         // A document with neither title nor text is embedded as an empty string, which sits
@@ -304,6 +295,17 @@ impl Collection {
         }
         // PQ reconstructions are not unit length: cosine, not a bare dot product.
         Ok(vectors.chunks_exact(self.dims).map(|v| crate::distance::dot(q, v) / crate::distance::dot(v, v).sqrt().max(f32::MIN_POSITIVE)).collect())
+    }
+}
+
+/// Give the results `keys` their similarity `sims` (in the same order), their scores moving
+/// with it (keyword evidence kept).
+fn set_similarities(found: &mut [Found], keys: &[u64], sims: Vec<f32>) {
+    for (key, sim) in keys.iter().zip(sims) {
+        if let Some(f) = found.iter_mut().find(|f| f.key == *key) {
+            f.score += sim - f.similarity;
+            f.similarity = sim;
+        }
     }
 }
 
