@@ -5,6 +5,8 @@
 #   scripts/bench_browser.sh fast    exact search cold (after a browser restart) and warm,
 #                                    two query sets, hnswlib-wasm side by side
 #                                    -> bench/results/fast-search.* (bench/browser/fast.mjs)
+#   scripts/bench_browser.sh reopen  open after a browser restart, 10,000 and 80,000 bookmarks
+#                                    built natively -> bench/results/reopen.* (reopen.mjs)
 # Env: NOOK_SKIP_BUILD=1 reuses pkg/dist; NOOK_BENCH_PKG=DIR measures another copy of pkg/;
 # NOOK_BENCH_ONLY=nook|peers; NOOK_BENCH_DOCS=N; for `fast`: NOOK_FAST_PROFILE (default
 # /tmp/nook-fast-profile) keeps the indexed collection between runs, NOOK_FAST_REINDEX=1
@@ -15,7 +17,8 @@ cd "$ROOT"
 case "${1:-run}" in
   run) program=run.mjs ;;
   fast) program=fast.mjs ;;
-  *) echo "usage: scripts/bench_browser.sh [fast]" >&2; exit 2 ;;
+  reopen) program=reopen.mjs ;;
+  *) echo "usage: scripts/bench_browser.sh [fast|reopen]" >&2; exit 2 ;;
 esac
 scripts/fetch_model.sh
 scripts/fetch_text_data.sh
@@ -23,4 +26,7 @@ scripts/fetch_text_data.sh
 cd bench/browser
 [[ -d node_modules/hnswlib-wasm ]] || npm install --no-audit --no-fund --ignore-scripts   # onnxruntime-node's postinstall is not needed
 node make_data.mjs
+if [[ "$program" == reopen.mjs && -z "${NOOK_BIN:-}" ]]; then
+  (cd "$ROOT" && cargo build --release --features embed --bin nook)
+fi
 node "$program"

@@ -21,6 +21,11 @@ pub mod quant;
 pub mod rng;
 
 pub use distance::Metric;
+
+/// The hash map of the maps an open fills per document and per term (ids, keys, postings):
+/// std's map with foldhash instead of SipHash. Keys are the user's own data, in their own
+/// browser, so denial-of-service hashing buys nothing there.
+pub type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 pub use error::{Error, Result};
 pub use index::provider::{ExactVectors, TableVectors};
 pub mod collection;

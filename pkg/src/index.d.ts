@@ -172,6 +172,12 @@ export interface Stats {
   hnswBytes: number;
   f32VectorBytes: number;
   cachedVectors: number;
+  /**
+   * Where this open's time went, in ms: compiling the wasm, then waiting for the model
+   * files, parsing the model, the wait for IndexedDB left after that (records are read
+   * meanwhile), and rebuilding the collection from its records.
+   */
+  open: { wasmMs: number; filesMs: number; modelMs: number; readMs: number; loadMs: number };
 }
 
 /** Errors reject with one of these `name`s (and AbortError). */

@@ -12,6 +12,7 @@ import { hasRelaxedSimd } from './features.js';
 import { Helpers } from './helpers.js';
 
 let core = null;
+let openMs = null;          // {wasmMs, filesMs} of this worker's open (stats().open)
 let opened = null;          // promise of the open, for calls that arrive during it
 let channel = null;
 let lockName = null;
@@ -50,9 +51,12 @@ async function initWasm(wasmUrl, wasmRelaxedUrl) {
 
 async function open({ name, model: modelFile, tokenizer: tokenizerFile, wasmUrl, wasmRelaxedUrl, indexWorkers, options, bytes }, op) {
   // The model's bytes are read (Cache API or network) while the wasm module compiles.
+  const t0 = performance.now();
   const assets = modelFiles(modelFile, tokenizerFile);
   const running = await initWasm(wasmUrl || OWN_WASM.href, wasmRelaxedUrl === undefined ? OWN_WASM_RELAXED.href : wasmRelaxedUrl);
+  const t1 = performance.now();
   const [model, tokenizer] = await assets;
+  openMs = { wasmMs: t1 - t0, filesMs: performance.now() - t1 };
   core = op === 'import'
     ? await NookCore.import(name, bytes, model, tokenizer, options || {})
     : await NookCore.open(name, model, tokenizer, options || {});
@@ -170,7 +174,11 @@ async function handle({ id, op, args }) {
   await opened;
   switch (op) {
     case 'search': await catchUp(); return search(id, args);
-    case 'stats': await catchUp(); return Object.assign(core.stats(), { build });
+    case 'stats': {
+      await catchUp();
+      const s = core.stats();
+      return Object.assign(s, { build, open: { ...openMs, ...s.open } });
+    }
     case 'embed': return core.embed(args.texts);
     case 'export': await catchUp(); return core.export();
     case 'add': return (writes = writes.catch(() => {}).then(() => add(id, args)));

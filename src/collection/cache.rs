@@ -76,7 +76,7 @@ impl VectorCache {
 /// recomputation: no embedder call, approximate distances (a first paint in milliseconds).
 pub struct Recompute<'a> {
     pub embed: &'a mut dyn Embed,
-    pub docs: &'a HashMap<u64, Doc>,
+    pub docs: &'a crate::FastMap<u64, Doc>,
     pub cache: &'a mut VectorCache,
     pub preview: Option<&'a PrunedIndex>,
 }

@@ -27,7 +27,7 @@ mod search;
 mod settings;
 mod stats;
 
-use std::collections::HashMap;
+use crate::FastMap;
 
 pub use doc::Doc;
 pub use embed::{Embed, HashEmbed, Precomputed, split_sequences};
@@ -81,8 +81,8 @@ pub struct Collection {
     settings: Settings,
     dims: usize,
     pub(crate) index: Phase,
-    pub(crate) docs: HashMap<u64, Doc>,
-    keys: HashMap<String, u64>,
+    pub(crate) docs: FastMap<u64, Doc>,
+    keys: FastMap<String, u64>,
     next_key: u64,
     generation: u64,
     block_crcs: Vec<u32>,
@@ -94,7 +94,7 @@ pub struct Collection {
     pub(crate) keywords: KeywordIndex,
     pub(crate) cache: VectorCache,
     /// Bytes of stored records, for stats.
-    doc_bytes: HashMap<u64, usize>,
+    doc_bytes: FastMap<u64, usize>,
     block_bytes: Vec<usize>,
     codebook_bytes: usize,
     manifest_bytes: usize,
@@ -111,8 +111,8 @@ impl Collection {
             cache: VectorCache::new(settings.cache),
             settings,
             dims,
-            docs: HashMap::new(),
-            keys: HashMap::new(),
+            docs: FastMap::default(),
+            keys: FastMap::default(),
             next_key: 1,
             generation: 0,
             block_crcs: Vec::new(),
@@ -120,7 +120,7 @@ impl Collection {
             model: None,
             model_stored: false,
             keywords: KeywordIndex::new(Bm25Params::default()),
-            doc_bytes: HashMap::new(),
+            doc_bytes: FastMap::default(),
             block_bytes: Vec::new(),
             codebook_bytes: 0,
             manifest_bytes: 0,

@@ -1,6 +1,6 @@
 //! Document ids: the caller's `u64` ids for graph nodes, the reverse map, and tombstones.
 
-use std::collections::HashMap;
+use crate::FastMap;
 
 use crate::error::{Error, Result};
 use crate::format::varint::{Reader, put_varint, unzigzag, zigzag};
@@ -9,7 +9,7 @@ use crate::format::varint::{Reader, put_varint, unzigzag, zigzag};
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Ids {
     labels: Vec<u64>,
-    nodes: HashMap<u64, u32>,
+    nodes: FastMap<u64, u32>,
     deleted: Vec<bool>,
     deleted_count: usize,
 }

@@ -1,10 +1,10 @@
 //! The inverted index: terms -> `(document key, term frequency)`, BM25 ranking, and the
 //! keyword *evidence* hybrid fusion adds to the vector similarity.
 
-use std::collections::HashMap;
+use crate::FastMap;
 
 use super::fuzzy;
-use super::terms::terms;
+use super::terms::{each_term, terms};
 
 /// BM25 parameters.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -23,8 +23,8 @@ impl Default for Bm25Params {
 #[derive(Default)]
 pub struct KeywordIndex {
     params: Bm25Params,
-    postings: HashMap<String, Vec<(u64, u32)>>,
-    lengths: HashMap<u64, u32>,
+    postings: FastMap<String, Vec<(u64, u32)>>,
+    lengths: FastMap<u64, u32>,
     total: u64,
 }
 
@@ -51,16 +51,43 @@ struct Resolved {
     idf: f32,
 }
 
-fn counts(fields: &[(&str, u32)]) -> (HashMap<String, u32>, u32) {
-    let mut tf: HashMap<String, u32> = HashMap::new();
-    let mut len = 0;
-    for &(text, weight) in fields {
-        for t in terms(text) {
-            *tf.entry(t).or_default() += weight;
-            len += weight;
+/// A document's distinct terms with their weighted frequencies, sorted, in one buffer: an
+/// open counts the terms of every document, and a `String` (or a map) per term was most of
+/// its time.
+struct Counts {
+    text: String,
+    /// (start, end) of a term in `text`, its weighted frequency.
+    terms: Vec<(u32, u32, u32)>,
+    /// The document's length in weighted terms.
+    len: u32,
+}
+
+impl Counts {
+    fn of(fields: &[(&str, u32)]) -> Counts {
+        let (mut text, mut spans, mut buf, mut len) = (String::new(), Vec::new(), String::new(), 0);
+        for &(field, weight) in fields {
+            each_term(field, &mut buf, |t| {
+                let start = text.len() as u32;
+                text.push_str(t);
+                spans.push((start, text.len() as u32, weight));
+                len += weight;
+            });
         }
+        let term = |s: &(u32, u32, u32)| &text[s.0 as usize..s.1 as usize];
+        spans.sort_unstable_by(|a, b| term(a).cmp(term(b)));
+        let mut terms: Vec<(u32, u32, u32)> = Vec::with_capacity(spans.len());
+        for s in spans {
+            match terms.last_mut() {
+                Some(last) if term(last) == term(&s) => last.2 += s.2,
+                _ => terms.push(s),
+            }
+        }
+        Counts { text, terms, len }
     }
-    (tf, len)
+
+    fn iter(&self) -> impl Iterator<Item = (&str, u32)> {
+        self.terms.iter().map(|s| (&self.text[s.0 as usize..s.1 as usize], s.2))
+    }
 }
 
 /// Discount of a term reached through `edits` typo corrections.
@@ -103,20 +130,24 @@ impl KeywordIndex {
     /// Index a document's fields, each with a weight (term frequency multiplier).
     pub fn insert(&mut self, key: u64, fields: &[(&str, u32)]) {
         self.remove(key, fields);
-        let (tf, len) = counts(fields);
-        for (t, n) in tf {
-            self.postings.entry(t).or_default().push((key, n));
+        let counts = Counts::of(fields);
+        for (t, n) in counts.iter() {
+            match self.postings.get_mut(t) {
+                Some(list) => list.push((key, n)),
+                None => {
+                    self.postings.insert(t.to_string(), vec![(key, n)]);
+                }
+            }
         }
-        self.lengths.insert(key, len);
-        self.total += len as u64;
+        self.lengths.insert(key, counts.len);
+        self.total += counts.len as u64;
     }
 
     /// Forget a document; `fields` must be what it was inserted with.
     pub fn remove(&mut self, key: u64, fields: &[(&str, u32)]) {
         let Some(len) = self.lengths.remove(&key) else { return };
         self.total -= len as u64;
-        let (tf, _) = counts(fields);
-        for t in tf.keys() {
+        for (t, _) in Counts::of(fields).iter() {
             if let Some(list) = self.postings.get_mut(t) {
                 list.retain(|&(k, _)| k != key);
                 if list.is_empty() {
@@ -195,7 +226,7 @@ impl KeywordIndex {
         let avg = (self.total as f32 / n).max(1.0);
         let Bm25Params { k1, b } = self.params;
         for word in words {
-            let mut best: HashMap<u64, f32> = HashMap::new();
+            let mut best: FastMap<u64, f32> = FastMap::default();
             for (term, discount) in &word.variants {
                 let Some(list) = self.postings.get(term) else { continue };
                 let idf = self.idf(list.len()) * discount;
@@ -230,7 +261,7 @@ impl KeywordIndex {
         // Specificity is relative to a term only one document has.
         let top_idf = self.idf(1).max(f32::MIN_POSITIVE);
         let total: f32 = words.iter().map(|w| w.idf * (self.params.k1 + 1.0)).sum();
-        let mut found: HashMap<u64, (f32, f32)> = HashMap::new();
+        let mut found: FastMap<u64, (f32, f32)> = FastMap::default();
         self.score_words(words, |key, s, idf| {
             let e = found.entry(key).or_default();
             e.0 += s;

@@ -14,4 +14,4 @@ mod index;
 mod terms;
 
 pub use index::{Bm25Params, Evidence, KeywordIndex, Query};
-pub use terms::{is_stopword, terms, words};
+pub use terms::{each_term, is_stopword, terms, words};

@@ -10,14 +10,62 @@ pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
 
 /// The keyword terms of `text`: [`words`] minus stopwords and 1-character tokens.
 pub fn terms(text: &str) -> impl Iterator<Item = String> + '_ {
-    words(text).filter(|t| t.chars().nth(1).is_some() && !is_stopword(t))
+    words(text).filter(|t| is_term(t))
+}
+
+/// [`terms`] without a `String` per term: each is lowercased into `buf` and handed to `f`
+/// (an open runs this over every document).
+pub fn each_term(text: &str, buf: &mut String, mut f: impl FnMut(&str)) {
+    for w in text.split(|c: char| !c.is_alphanumeric()).filter(|t| !t.is_empty() && t.len() <= 64) {
+        buf.clear();
+        if w.is_ascii() {
+            buf.push_str(w);
+            buf.make_ascii_lowercase();
+        } else {
+            buf.push_str(&w.to_lowercase());
+        }
+        if is_term(buf) {
+            f(buf);
+        }
+    }
+}
+
+/// A lowercased word that is a keyword term: two characters or more, not a stopword.
+fn is_term(t: &str) -> bool {
+    t.chars().nth(1).is_some() && !is_stopword(t)
 }
 
 /// English function words (articles, pronouns, auxiliaries, prepositions, question
 /// words): they carry no topic, and a document matching only them is noise.
 pub fn is_stopword(t: &str) -> bool {
-    STOPWORDS.binary_search(&t).is_ok()
+    // Every stopword fits in 8 bytes: a word packs into a u64 whose order is the word's,
+    // so the check is a binary search over integers (it runs for every word of every
+    // document when a collection opens). Words never hold NUL (they are alphanumeric runs),
+    // so zero padding cannot make one look like a shorter stopword.
+    t.len() <= 8 && PACKED.binary_search(&pack(t.as_bytes())).is_ok()
 }
+
+/// The first 8 bytes of `b`, big-endian, zero-padded: integer order = byte order.
+const fn pack(b: &[u8]) -> u64 {
+    let mut x = 0u64;
+    let mut i = 0;
+    while i < 8 {
+        x = (x << 8) | if i < b.len() { b[i] as u64 } else { 0 };
+        i += 1;
+    }
+    x
+}
+
+const PACKED: [u64; STOPWORDS.len()] = {
+    let mut out = [0u64; STOPWORDS.len()];
+    let mut i = 0;
+    while i < STOPWORDS.len() {
+        assert!(STOPWORDS[i].len() <= 8);
+        out[i] = pack(STOPWORDS[i].as_bytes());
+        i += 1;
+    }
+    out
+};
 
 // Sorted (binary search); checked by a test.
 const STOPWORDS: &[&str] = &[
@@ -36,6 +84,11 @@ mod tests {
     #[test]
     fn stopwords_are_sorted_and_unique() {
         assert!(STOPWORDS.windows(2).all(|w| w[0] < w[1]));
+        assert!(PACKED.windows(2).all(|w| w[0] < w[1]));
+        assert!(STOPWORDS.iter().all(|w| is_stopword(w)));
+        for w in ["a", "abo", "abouts", "zzz", "theirs2", "somethingelse", "", "wh"] {
+            assert!(!is_stopword(w), "{w}");
+        }
     }
 
     #[test]
@@ -45,6 +98,11 @@ mod tests {
         let t: Vec<String> = terms("https://en.wikipedia.org/wiki/HNSW_graph").collect();
         assert_eq!(t, ["https", "en", "wikipedia", "org", "wiki", "hnsw", "graph"]);
         assert_eq!(terms("what is it?").count(), 0);
+        for text in ["A famous physicist's theory", "ΣΊΣΥΦΟΣ Ödön naïve CAFÉ x", "https://en.wikipedia.org/wiki/HNSW_graph"] {
+            let (mut seen, mut buf) = (Vec::new(), String::new());
+            each_term(text, &mut buf, |t| seen.push(t.to_string()));
+            assert_eq!(seen, terms(text).collect::<Vec<_>>());
+        }
         assert_eq!(words("what is it?").count(), 3);
     }
 }

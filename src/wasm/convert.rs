@@ -169,7 +169,7 @@ pub fn hit_to_js(c: &Collection, f: &Found, query: &str) -> JsValue {
     o.into()
 }
 
-pub fn stats_to_js(s: &Stats, dims: usize) -> JsValue {
+pub fn stats_to_js(s: &Stats, dims: usize, open_ms: super::core::OpenTiming) -> JsValue {
     let o = Object::new();
     set(&o, "documents", s.documents as f64);
     set(&o, "dims", dims as f64);
@@ -190,6 +190,11 @@ pub fn stats_to_js(s: &Stats, dims: usize) -> JsValue {
     set(&o, "hnswBytes", s.hnsw_f32_bytes as f64);
     set(&o, "f32VectorBytes", s.f32_vector_bytes as f64);
     set(&o, "cachedVectors", s.cached_vectors as f64);
+    let open = Object::new();
+    set(&open, "modelMs", open_ms.model);
+    set(&open, "readMs", open_ms.read);
+    set(&open, "loadMs", open_ms.load);
+    set(&o, "open", open);
     o.into()
 }
 

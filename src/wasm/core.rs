@@ -34,6 +34,20 @@ struct Shared {
     /// The last query's text and embedding: a preview and the exact search after it (and
     /// search-as-you-type repeats) embed the query once.
     last_query: RefCell<Option<(String, Vec<f32>)>>,
+    /// Where this open's time went (`stats().open`).
+    open_ms: OpenTiming,
+}
+
+/// Milliseconds of an open, by step. The records are read while the model is parsed, so
+/// `read` is only the wait left after the model was ready.
+#[derive(Clone, Copy, Default)]
+pub(super) struct OpenTiming {
+    /// Parsing and optimising the model, and its mark.
+    pub model: f64,
+    /// Waiting for IndexedDB (or decoding an import) once the model was ready.
+    pub read: f64,
+    /// Rebuilding the collection from its records (checksums, index, documents, keywords).
+    pub load: f64,
 }
 
 /// One open nook database (see the module docs).
@@ -103,7 +117,7 @@ async fn open_shared(name: String, model: Vec<u8>, tokenizer: Vec<u8>, options: 
     let embed_config = embed_config_from_js(&options)?;
     let store = IdbStore::open(&name).await?;
     match opened(&store, &name, &settings, (model, tokenizer, embed_config), import).await {
-        Ok((coll, embed, model)) => {
+        Ok((coll, embed, model, open_ms)) => {
             let dims = embed.dims();
             Ok(NookCore {
                 shared: Rc::new(Shared {
@@ -116,6 +130,7 @@ async fn open_shared(name: String, model: Vec<u8>, tokenizer: Vec<u8>, options: 
                     writing: Cell::new(false),
                     closed: Cell::new(false),
                     last_query: RefCell::new(None),
+                    open_ms,
                 }),
             })
         }
@@ -141,7 +156,8 @@ async fn opened(
     settings: &Settings,
     (model, tokenizer, embed_config): (Vec<u8>, Vec<u8>, EmbedConfig),
     import: Option<Vec<u8>>,
-) -> Result<(Collection, Embedder, ModelMark)> {
+) -> Result<(Collection, Embedder, ModelMark, OpenTiming)> {
+    let t0 = now();
     // The browser reads the records while the model is parsed and optimised.
     let records = match import {
         None => Records::Stored(store.begin_load()?),
@@ -151,22 +167,24 @@ async fn opened(
     drop((model, tokenizer));
     let dims = embed.dims();
     let mark = ModelMark::of(&mut embed)?;
-    let bytes = match records {
-        Records::Stored(pending) => {
-            let mut coll = Collection::load(settings.clone(), dims, &pending.finish().await?)?;
-            coll.bind_model(mark.clone())?;
-            return Ok((coll, embed, mark));
-        }
-        Records::Import(bytes) => bytes,
+    let t1 = now();
+    let imported = matches!(records, Records::Import(_));
+    let snap = match records {
+        Records::Stored(pending) => pending.finish().await?,
+        Records::Import(bytes) => export::decode(&bytes)?,
     };
-    let snap = export::decode(&bytes)?;
+    let t2 = now();
     let mut coll = Collection::load(settings.clone(), dims, &snap)?;
     coll.bind_model(mark.clone())?;
+    let timing = OpenTiming { model: t1 - t0, read: t2 - t1, load: now() - t2 };
+    if !imported {
+        return Ok((coll, embed, mark, timing));
+    }
     if store.get(Table::Meta, MANIFEST_KEY).await?.is_some() {
         return Err(Failure::new(Kind::State, format!("database {name:?} already exists: delete it first (Nook.deleteDatabase) or import under another name")));
     }
     store.commit(&snap.writes()).await?;
-    Ok((coll, embed, mark))
+    Ok((coll, embed, mark, timing))
 }
 
 #[wasm_bindgen]
@@ -366,7 +384,7 @@ impl NookCore {
     /// Counts and bytes by part, and what an f32 HNSW would take (`hnswBytes`).
     pub fn stats(&self) -> Result<JsValue, JsValue> {
         self.shared.check_open().map_err(js_error)?;
-        Ok(stats_to_js(&self.shared.coll.borrow().stats(), self.shared.dims))
+        Ok(stats_to_js(&self.shared.coll.borrow().stats(), self.shared.dims, self.shared.open_ms))
     }
 
     /// The committed generation held in memory.

@@ -1,0 +1,42 @@
+// Page side of the reopen benchmark (bench/browser/reopen.mjs drives it): import a
+// prebuilt collection once, then after each browser restart open it and time the open
+// (by step, from stats().open) and the first searches, as the extension's popup sends them.
+import { Nook } from './pkg/src/index.js';
+
+const now = () => performance.now();
+const ASSETS = { modelUrl: './models/minilm-l6-int8.onnx', tokenizerUrl: './models/tokenizer.json' };
+
+/** Import the export bytes at `url` into a fresh database `name`. */
+async function importOnce(name, url) {
+  await Nook.deleteDatabase(name);
+  const bytes = new Uint8Array(await (await fetch(url)).arrayBuffer());
+  const t = now();
+  const db = await Nook.import(name, bytes, ASSETS);
+  const importMs = now() - t;
+  const stats = await db.stats();
+  await db.close();
+  return { importMs, documents: stats.documents, bytes: bytes.length };
+}
+
+/** Open `name` (the first open in this browser) and run `queries`: the first is timed
+ * from the call to open; each query is a preview then the exact search, k 8, hybrid. */
+async function reopen(name, queries) {
+  const t0 = now();
+  const db = await Nook.open(name, ASSETS);
+  const openMs = now() - t0;
+  const stats = await db.stats();
+  const searches = [];
+  for (const q of queries) {
+    const t = now();
+    const preview = await db.search(q, { k: 8, hybrid: true, preview: true });
+    const tp = now() - t;
+    const hits = await db.search(q, { k: 8, hybrid: true });
+    searches.push({ previewMs: tp, exactMs: now() - t - tp, recomputed: hits.stats.recomputed, sameTop1: preview[0]?.id === hits[0]?.id });
+  }
+  const firstResultMs = openMs + searches[0].previewMs;
+  await db.close();
+  return { openMs, firstResultMs, open: stats.open, documents: stats.documents, searches };
+}
+
+window.reopenBench = { importOnce, reopen };
+window.reopenReady = true;

@@ -1,0 +1,132 @@
+// The reopen benchmark (issue: exact search in tens of milliseconds — reopen to first
+// result): bookmark collections of several sizes (bench/extension/bookmarks.mjs, as the
+// extension files them: www/extension/sync.js toDoc) are built natively once with
+// `nook site build` (the real model; the same bits the browser computes) and imported into
+// IndexedDB in a kept profile; then, after each of several browser restarts, the page
+// opens the collection and runs FanOutQA questions as the popup sends them (preview, then
+// exact; k 8, hybrid). Reported: open time by step (stats().open), open to first result,
+// the first searches (an empty embedding cache), and the browser's memory.
+// Writes bench/results/reopen.{json,md}. Run: scripts/bench_browser.sh reopen
+// Env: NOOK_REOPEN_SIZES (default 10000,80000), NOOK_REOPEN_RUNS (restarts, default 3),
+// NOOK_REOPEN_DIR (built collections and profiles, default /tmp/nook-reopen), NOOK_BIN
+// (the native nook binary, default $CARGO_TARGET_DIR/release/nook).
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import os from 'node:os';
+import { ROOT, HERE, site, launch, log, openPage } from './site.mjs';
+import { processMemory } from '../memory.mjs';
+import { makeBookmarks } from '../extension/bookmarks.mjs';
+import { toDoc } from '../../www/extension/sync.js';
+
+const SIZES = (process.env.NOOK_REOPEN_SIZES || '10000,80000').split(',').map(Number);
+const RUNS = Number(process.env.NOOK_REOPEN_RUNS || 3);
+const DIR = process.env.NOOK_REOPEN_DIR || '/tmp/nook-reopen';
+const BIN = process.env.NOOK_BIN || join(process.env.CARGO_TARGET_DIR || join(ROOT, 'target'), 'release/nook');
+const queries = JSON.parse(readFileSync(join(ROOT, 'data/bench-queries.json'), 'utf8')).slice(0, 12);
+const loadavg = [os.loadavg()];
+mkdirSync(DIR, { recursive: true });
+
+const median = (a) => { const s = [...a].sort((x, y) => x - y); return s.length ? s[Math.floor((s.length - 1) / 2)] : null; };
+const r1 = (x) => (x == null ? null : Math.round(x * 10) / 10);
+
+/** The collection of `n` bookmarks built natively (cached by the input's hash): {file, buildS}. */
+function built(n) {
+  const { bookmarks } = makeBookmarks(ROOT, n);
+  const lines = bookmarks.map((b, i) => JSON.stringify(toDoc({ ...b, id: `b${i}` }))).join('\n') + '\n';
+  const hash = createHash('sha256').update(lines).update(readFileSync(join(ROOT, 'models/minilm-l6-int8.onnx'))).digest('hex').slice(0, 16);
+  const out = join(DIR, `site-${n}-${hash}`);
+  const stamp = join(out, 'build.json');
+  if (!existsSync(stamp)) {
+    const input = join(DIR, `bookmarks-${n}.jsonl`);
+    writeFileSync(input, lines);
+    rmSync(out, { recursive: true, force: true });
+    log(`building ${n} bookmarks natively (${BIN} site build)`);
+    const t = Date.now();
+    execFileSync(BIN, ['site', 'build', out, input, '--threads', String(os.cpus().length)], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, NOOK_MODEL_DIR: join(ROOT, 'models') } });
+    writeFileSync(stamp, JSON.stringify({ buildS: (Date.now() - t) / 1000, hash }));
+  }
+  const file = readdirSync(out).find((f) => /^index\..*\.nook$/.test(f));
+  return { dir: out, file, bytes: statSync(join(out, file)).size, ...JSON.parse(readFileSync(stamp, 'utf8')) };
+}
+
+const { server, origin } = await site(['reopen.html', 'reopen.js'], Number(process.env.NOOK_REOPEN_PORT || 8766));
+const foreign = [];
+const results = [];
+try {
+  for (const n of SIZES) {
+    const b = built(n);
+    rmSync(join(HERE, '.site', 'collection'), { force: true, recursive: true });
+    execFileSync('ln', ['-s', b.dir, join(HERE, '.site', 'collection')]);
+    const profile = join(DIR, `profile-${n}-${b.hash}`);
+    const name = `bookmarks-${n}`;
+    const stamp = join(profile, 'nook-imported');
+    let imported = existsSync(stamp) ? JSON.parse(readFileSync(stamp, 'utf8')) : null;
+    if (!imported) {
+      rmSync(profile, { recursive: true, force: true });
+      mkdirSync(profile, { recursive: true });
+      log(`${n}: importing ${b.bytes} bytes into IndexedDB (profile ${profile})`);
+      const br = await launch(origin, foreign, profile);
+      try {
+        const page = await openPage(br.context, origin, 'reopen.html', 'reopenReady');
+        imported = await page.evaluate(([nm, url]) => window.reopenBench.importOnce(nm, url), [name, `collection/${b.file}`]);
+      } finally { await br.close(); }
+      writeFileSync(stamp, JSON.stringify(imported));
+    }
+    const runs = [];
+    for (let r = 0; r < RUNS; r++) {
+      const br = await launch(origin, foreign, profile);
+      try {
+        const page = await openPage(br.context, origin, 'reopen.html', 'reopenReady');
+        const run = await page.evaluate(([nm, q]) => window.reopenBench.reopen(nm, q), [name, queries]);
+        run.memory = processMemory(profile);
+        runs.push(run);
+        log(`${n} run ${r + 1}: open ${r1(run.openMs)} ms ${JSON.stringify(run.open)}, first result ${r1(run.firstResultMs)} ms, largest process ${run.memory?.largestMB} MB`);
+      } finally { await br.close(); }
+    }
+    loadavg.push(os.loadavg());
+    const all = runs.flatMap((x) => x.searches);
+    const step = (k) => r1(median(runs.map((x) => x.open[k])));
+    results.push({
+      bookmarks: n, documents: runs[0].documents, build_s: b.buildS, export_bytes: b.bytes, import_ms: r1(imported.importMs),
+      open_ms_p50: r1(median(runs.map((x) => x.openMs))),
+      open_steps_ms_p50: { wasm: step('wasmMs'), files: step('filesMs'), model: step('modelMs'), read: step('readMs'), load: step('loadMs') },
+      first_result_ms_p50: r1(median(runs.map((x) => x.firstResultMs))),
+      first_exact_ms_p50: r1(median(runs.map((x) => x.searches[0].exactMs))),
+      exact_ms_p50: r1(median(all.map((s) => s.exactMs))),
+      preview_ms_p50: r1(median(all.map((s) => s.previewMs))),
+      recomputed_p50: median(all.map((s) => s.recomputed)),
+      preview_top1_agreement: r1(all.filter((s) => s.sameTop1).length / all.length),
+      largest_process_mb_p50: r1(median(runs.map((x) => x.memory?.largestMB ?? 0))),
+      all_processes_mb_p50: r1(median(runs.map((x) => x.memory?.totalMB ?? 0))),
+      runs: runs.map((x) => ({ openMs: r1(x.openMs), open: x.open, firstResultMs: r1(x.firstResultMs), memory: x.memory })),
+    });
+  }
+} finally {
+  server.close();
+}
+if (foreign.length) throw new Error(`requests to other origins: ${foreign.join(', ')}`);
+
+const cpu = `${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}`;
+const out = { date: new Date().toISOString(), cpu, loadavg, runs: RUNS, queries: queries.length, sizes: results };
+mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
+writeFileSync(join(ROOT, 'bench/results/reopen.json'), JSON.stringify(out, null, 2) + '\n');
+const la = loadavg.map((l) => l.map((x) => x.toFixed(1)).join(' ')).join(' | ');
+let md = `# Reopen after a browser restart\n\nWritten by bench/browser/reopen.mjs (${out.date}; ${cpu}; load average at start and after each size: ${la}). `;
+md += `Bookmarks as the extension files them (bench/extension/bookmarks.mjs, www/extension/sync.js), built natively with \`nook site build\` and imported once into IndexedDB; then ${RUNS} browser restarts on the same profile, each opening the collection in a fresh page and sending ${queries.length} FanOutQA questions as the popup does (preview, then exact; k 8, hybrid). `;
+md += 'Open = from the call to `Nook.open` to its promise resolving (worker, wasm, model, records, collection). First result = open + the first preview. Medians over the restarts (open) and over every query of every restart (search).\n\n';
+const cols = results.map((x) => x.bookmarks.toLocaleString('en-US'));
+md += `| | ${cols.join(' | ')} |\n|---|${cols.map(() => '---:').join('|')}|\n`;
+const row = (label, f) => { md += `| ${label} | ${results.map(f).join(' | ')} |\n`; };
+row('native build s / export MB', (x) => `${r1(x.build_s)} / ${r1(x.export_bytes / 1e6)}`);
+row('open ms', (x) => x.open_ms_p50);
+row('&nbsp; wasm / model files / model / records wait / collection ms', (x) => Object.values(x.open_steps_ms_p50).join(' / '));
+row('open to first result ms', (x) => x.first_result_ms_p50);
+row('first exact search ms', (x) => x.first_exact_ms_p50);
+row('preview / exact p50 ms', (x) => `${x.preview_ms_p50} / ${x.exact_ms_p50}`);
+row('recomputed per exact query (p50)', (x) => x.recomputed_p50);
+row('preview top 1 = exact top 1', (x) => `${Math.round(x.preview_top1_agreement * 100)}%`);
+row('largest process / all processes MB', (x) => `${x.largest_process_mb_p50} / ${x.all_processes_mb_p50}`);
+writeFileSync(join(ROOT, 'bench/results/reopen.md'), md);
+log('wrote bench/results/reopen.{json,md}');
