@@ -2,11 +2,12 @@
 //!
 //! The core (this crate without features) is pure Rust: no I/O, no JS, no async.
 //! - [`distance`]: cosine / dot / L2 kernels.
-//! - [`graph`]: HNSW construction and search, LEANN pruning, compact CSR coding.
+//! - [`graph`]: HNSW construction and search, LEANN pruning, locality renumbering.
 //! - [`quant`]: product quantization (ADC) and int8 scalar quantization.
 //! - [`index`]: the indexes callers use: [`VectorIndex`] (stored vectors) and
 //!   [`PrunedIndex`] (no stored vectors; two-level search with recomputation).
-//! - [`format`]: the versioned binary format (`save -> Vec<u8>`, `load(&[u8])`).
+//! - [`format`]: the versioned container of index files (`save -> Vec<u8>`, `load(&[u8])`),
+//!   which holds the block form IndexedDB stores (`index::blocks`).
 
 pub mod distance;
 #[cfg(feature = "embed")]

@@ -45,7 +45,7 @@ fn build_stats_search_and_bench() {
     assert!(ok, "{err}");
 
     let (ok, out, _) = nook(&["stats", &pruned]);
-    assert!(ok && out.contains("kind: Pruned") && out.contains("documents: 1500") && out.contains("CODE"), "{out}");
+    assert!(ok && out.contains("kind: Pruned") && out.contains("documents: 1500") && out.contains("codes") && out.contains("graph"), "{out}");
 
     let (ok, out, err) = nook(&["search", &stored, &s(&q), "--k", "5"]);
     assert!(ok, "{err}");

@@ -1,5 +1,6 @@
-//! Frozen formats: bytes written by today's nook (export version 1, manifest 1, block
-//! head 1, index file 1), committed under `tests/fixtures/formats/v1/`, must open, search
+//! Frozen formats: bytes written by nook (export version 1, manifest 1, block head 1,
+//! index file 1 under `tests/fixtures/formats/v1/`; index file 2, the block form in the
+//! file container, under `v2/`), must open, search
 //! with the recorded results and take new writes forever: an update of nook must never
 //! make a user re-index (80,000 bookmarks are an hour of CPU). Bytes that claim a newer
 //! version are refused with a `Version` error that names both versions.
@@ -16,13 +17,14 @@ use std::task::{Context, Poll, Waker};
 mod formats_support;
 
 use formats_support::{COLLECTIONS, DIMS, doc, results, settings};
+use nook::TableVectors;
 use nook::collection::{Collection, Doc, HashEmbed, export};
 use nook::format::fvecs::parse_fvecs;
-use nook::index::{IndexParams, PqParams, PruneParams, PrunedIndex, TwoLevelParams, VectorIndex};
+use nook::index::{PqParams, PruneParams, PrunedIndex, TwoLevelParams, VectorIndex};
 use nook::store::{Kind, MemoryStore, Snapshot, Store, Table};
-use nook::{Metric, TableVectors};
 
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/formats/v1");
+const DIR2: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/formats/v2");
 
 fn writing() -> bool {
     std::env::var_os("NOOK_WRITE_FIXTURES").is_some()
@@ -111,48 +113,93 @@ fn a_newer_export_or_manifest_is_refused_naming_both_versions() {
     assert!(e.message.contains("version 2") && e.message.contains("reads 1"), "{}", e.message);
 }
 
-/// Index files (`nook build`): a stored HNSW index and a pruned (LEANN) one over 300
-/// 16-d vectors, searched for 10 queries with their recorded results.
-#[test]
-fn index_files_written_by_v1_load_and_search() {
-    let d = 16;
-    if writing() {
-        let mut rng = nook::rng::Rng::new(42);
-        let vectors: Vec<f32> = (0..310 * d).map(|_| rng.next_f64() as f32 - 0.5).collect();
-        let mut fvecs = Vec::new();
-        for row in vectors.chunks_exact(d) {
-            fvecs.extend_from_slice(&(d as u32).to_le_bytes());
-            row.iter().for_each(|x| fvecs.extend_from_slice(&x.to_le_bytes()));
-        }
-        write("vectors.fvecs", &fvecs);
-        let mut stored = VectorIndex::new(IndexParams { m: 8, ef_construction: 64, ..IndexParams::new(Metric::L2, d) }).unwrap();
-        stored.add_batch(&(0..300).collect::<Vec<u64>>(), &vectors[..300 * d], 1).unwrap();
-        write("stored.nook", &stored.save());
-        let pruned = PrunedIndex::build(&stored, &PruneParams::default(), &PqParams { subspaces: 8, bits: 4, ..PqParams::default() }, 1).unwrap();
-        write("pruned.nook", &pruned.save());
-    }
+/// The 300 base and 10 query vectors (16-d) the index file fixtures index and search.
+fn index_vectors() -> (Vec<f32>, Vec<f32>) {
     let (dims, vectors) = parse_fvecs(&read("vectors.fvecs")).expect("fvecs");
-    assert_eq!((dims, vectors.len()), (d, 310 * d));
-    let (base, queries) = vectors.split_at(300 * d);
-    let stored = VectorIndex::load(&read("stored.nook")).expect("a v1 stored index file loads");
-    let pruned = PrunedIndex::load(&read("pruned.nook")).expect("a v1 pruned index file loads");
+    assert_eq!((dims, vectors.len()), (16, 310 * 16));
+    let (base, queries) = vectors.split_at(300 * 16);
+    (base.to_vec(), queries.to_vec())
+}
+
+/// Each query's top 5 ids from the stored index, then from the pruned one: a line each.
+fn index_results(stored: &VectorIndex, pruned: &PrunedIndex) -> String {
+    let d = 16;
+    let (base, queries) = index_vectors();
     let mut lines = String::new();
     for q in queries.chunks_exact(d) {
         let a: Vec<u64> = stored.search(q, 5, 64, None, &mut stored.scratch()).unwrap().iter().map(|h| h.id).collect();
-        let mut exact = TableVectors { vectors: base, dims: d };
+        let mut exact = TableVectors { vectors: &base, dims: d };
         let (b, _) = pruned.search(q, 5, &TwoLevelParams::default(), None, &mut exact, &mut pruned.scratch()).unwrap();
         let b: Vec<u64> = b.iter().map(|h| h.id).collect();
         lines.push_str(&format!("{a:?} {b:?}\n"));
     }
-    if writing() {
-        write("index.results", lines.as_bytes());
-    }
-    assert_eq!(lines, String::from_utf8(read("index.results")).unwrap(), "index file search results differ from those recorded");
+    lines
+}
 
-    let mut newer = read("stored.nook");
-    newer[8..12].copy_from_slice(&2u32.to_le_bytes());
+/// A newer format version must be refused naming both versions.
+fn refuses_newer(file: &[u8]) {
+    let mut newer = file.to_vec();
+    newer[8..12].copy_from_slice(&3u32.to_le_bytes());
     match VectorIndex::load(&newer) {
-        Err(nook::Error::NewerFormat { found: 2, supported: 1 }) => {}
+        Err(nook::Error::NewerFormat { found: 3, supported: 2 }) => {}
         other => panic!("a newer index file must be refused naming both versions, got {:?}", other.err()),
     }
+}
+
+/// Index files (`nook build`) of format 1: a stored HNSW index and a pruned (LEANN) one
+/// over 300 16-d vectors, searched for 10 queries with their recorded results. Nothing
+/// writes format 1 any more; these files were written by the format 1 code.
+#[test]
+fn index_files_written_by_v1_load_and_search() {
+    let stored = VectorIndex::load(&read("stored.nook")).expect("a v1 stored index file loads");
+    let pruned = PrunedIndex::load(&read("pruned.nook")).expect("a v1 pruned index file loads");
+    assert_eq!(index_results(&stored, &pruned), String::from_utf8(read("index.results")).unwrap(), "index file search results differ from those recorded");
+    refuses_newer(&read("stored.nook"));
+}
+
+fn read2(name: &str) -> Vec<u8> {
+    let path = format!("{DIR2}/{name}");
+    std::fs::read(&path).unwrap_or_else(|e| panic!("fixture {path} is missing ({e}): it is committed with the repository"))
+}
+
+/// Index files of format 2 (the block form IndexedDB stores, in the file container): the
+/// format 1 indexes saved again, and the pruned index before it has a graph (flat). The
+/// same indexes in the other coding give the format 1 results; each file saves again to
+/// the same bytes.
+#[test]
+fn index_files_written_by_v2_load_and_search() {
+    let flat_file = format!("{DIR2}/flat.nook");
+    if writing() && !std::path::Path::new(&flat_file).exists() {
+        std::fs::create_dir_all(DIR2).unwrap();
+        let stored = VectorIndex::load(&read("stored.nook")).unwrap();
+        std::fs::write(format!("{DIR2}/stored.nook"), stored.save()).unwrap();
+        std::fs::write(format!("{DIR2}/pruned.nook"), PrunedIndex::load(&read("pruned.nook")).unwrap().save()).unwrap();
+        let flat = PrunedIndex::build_flat(&stored, &PruneParams::default(), &PqParams { subspaces: 8, bits: 4, ..PqParams::default() }, 1).unwrap();
+        std::fs::write(&flat_file, flat.save()).unwrap();
+        std::fs::write(format!("{DIR2}/flat.results"), index_results(&stored, &flat)).unwrap();
+    }
+    let stored = VectorIndex::load(&read2("stored.nook")).expect("a v2 stored index file loads");
+    let pruned = PrunedIndex::load(&read2("pruned.nook")).expect("a v2 pruned index file loads");
+    let flat = PrunedIndex::load(&read2("flat.nook")).expect("a v2 flat index file loads");
+    assert!(flat.is_flat() && !pruned.is_flat());
+    assert_eq!(index_results(&stored, &pruned), String::from_utf8(read("index.results")).unwrap(), "v2 files must search as the v1 files did");
+    assert_eq!(index_results(&stored, &flat), String::from_utf8(read2("flat.results")).unwrap(), "flat index file results differ from those recorded");
+    assert_eq!(stored.save(), read2("stored.nook"));
+    assert_eq!(pruned.save(), read2("pruned.nook"));
+    assert_eq!(flat.save(), read2("flat.nook"));
+    refuses_newer(&read2("stored.nook"));
+    // The header's kind and the head record's must agree (header crc recomputed).
+    let mut bytes = read2("pruned.nook");
+    bytes[12] = 3;
+    let header_len = 24 + 16 * u32::from_le_bytes(bytes[20..24].try_into().unwrap()) as usize;
+    let crc = crc32fast::hash(&bytes[..header_len]);
+    bytes[header_len..header_len + 4].copy_from_slice(&crc.to_le_bytes());
+    match PrunedIndex::load(&bytes) {
+        Err(nook::Error::Corrupt(m)) => assert!(m.contains("head record"), "{m}"),
+        other => panic!("a kind mismatch must be refused, got {:?}", other.err()),
+    }
+    // The one codec: a format 2 file's blocks are the blocks IndexedDB stores.
+    let mut block0 = Vec::new();
+    pruned.encode_block(0, &mut block0);
+    assert!(read2("pruned.nook").windows(block0.len()).any(|w| w == block0.as_slice()));
 }

@@ -3,7 +3,7 @@
 
 use super::ModelMark;
 use super::{Collection, Doc, Manifest, Phase, Settings};
-use crate::index::{BlockKind, PrunedIndex, VectorIndex, head_kind};
+use crate::index::{Kind, PrunedIndex, VectorIndex, head_kind};
 use crate::records::{CODEBOOK_KEY, Failure, MANIFEST_KEY, MODEL_KEY, Result, Snapshot};
 
 impl Collection {
@@ -28,8 +28,8 @@ impl Collection {
         }
         let blocks: Vec<&[u8]> = snap.blocks.iter().map(|(_, b)| b.as_slice()).collect();
         c.index = match head_kind(&m.head)? {
-            BlockKind::Stored => Phase::Stored(VectorIndex::from_blocks(&m.head, &blocks)?),
-            BlockKind::Pruned | BlockKind::Flat => {
+            Kind::Stored => Phase::Stored(VectorIndex::from_blocks(&m.head, &blocks)?),
+            Kind::Pruned | Kind::Flat => {
                 let cb = snap.meta.iter().find(|(k, _)| *k == CODEBOOK_KEY).map(|(_, b)| b.as_slice());
                 let cb = cb.filter(|b| crc32fast::hash(b) == m.codebook_crc).ok_or_else(|| Failure::corrupt("the PQ codebook is missing or damaged"))?;
                 c.codebook_bytes = cb.len();

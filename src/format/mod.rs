@@ -3,8 +3,9 @@
 //! ```text
 //! offset  size  field
 //! 0       8     magic  "NOOK\0IDX"
-//! 8       4     format version (u32 LE), currently 1
-//! 12      1     index kind: 1 = stored vectors, 2 = pruned graph + PQ codes
+//! 8       4     format version (u32 LE), currently 2
+//! 12      1     index kind ([`Kind`]): 1 stored vectors, 2 pruned graph + PQ codes,
+//!               3 PQ codes scanned without a graph
 //! 13      1     metric: 1 cosine, 2 dot, 3 l2
 //! 14      2     reserved, 0
 //! 16      4     dimensions (u32 LE)
@@ -16,8 +17,10 @@
 //!
 //! Every section is checksummed, every length is checked against the bytes actually
 //! present before anything is allocated, and a newer format version is refused with a
-//! message saying to upgrade. What each section holds is documented by the index that
-//! writes it (`index::stored`, `index::pruned`).
+//! message saying to upgrade. Version 2 holds the index in the block form the browser
+//! stores (`index::blocks`; sections `HEAD`, `PQCB`, `BLKS`, see `index::persist`): one
+//! codec for files, IndexedDB and exports. Version 1 files (sections in a CSR coding of
+//! their own) are still read, never written (`index::legacy`).
 
 pub mod fvecs;
 pub mod half;
@@ -28,19 +31,41 @@ use crate::error::{Error, Result};
 use varint::Reader;
 
 pub const MAGIC: &[u8; 8] = b"NOOK\0IDX";
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 const MAX_SECTIONS: usize = 64;
 
-/// What kind of index a file holds.
+/// What kind of index a file, a head record or an export holds: the one list of kinds,
+/// with the codes both the file header and the block form's head record carry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
+    /// HNSW over stored f32 vectors.
     Stored = 1,
+    /// LEANN: a pruned graph over PQ codes, no full vectors.
     Pruned = 2,
+    /// PQ codes scanned without a graph (a pruned index before it has one).
+    Flat = 3,
+}
+
+impl Kind {
+    pub fn code(self) -> u8 {
+        self as u8
+    }
+
+    pub fn from_code(code: u8) -> Result<Kind> {
+        match code {
+            1 => Ok(Kind::Stored),
+            2 => Ok(Kind::Pruned),
+            3 => Ok(Kind::Flat),
+            k => Err(Error::Corrupt(format!("unknown index kind {k}"))),
+        }
+    }
 }
 
 /// The fixed header fields.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Header {
+    /// The format version the bytes were written in (1 or 2; [`Writer`] writes [`VERSION`]).
+    pub version: u32,
     pub kind: Kind,
     pub metric: Metric,
     pub dims: u32,
@@ -66,7 +91,7 @@ impl Writer {
         let mut out = Vec::with_capacity(28 + 16 * self.sections.len() + total);
         out.extend_from_slice(MAGIC);
         out.extend_from_slice(&VERSION.to_le_bytes());
-        out.push(self.header.kind as u8);
+        out.push(self.header.kind.code());
         out.push(self.header.metric.code());
         out.extend_from_slice(&[0, 0]);
         out.extend_from_slice(&self.header.dims.to_le_bytes());
@@ -105,11 +130,7 @@ impl<'a> File<'a> {
         if version == 0 {
             return Err(Error::Corrupt("format version 0 does not exist".into()));
         }
-        let kind = match r.u8()? {
-            1 => Kind::Stored,
-            2 => Kind::Pruned,
-            k => return Err(Error::Corrupt(format!("unknown index kind {k}"))),
-        };
+        let kind = Kind::from_code(r.u8()?)?;
         let metric = Metric::from_code(r.u8()?)?;
         r.take(2)?;
         let dims = r.u32()?;
@@ -149,7 +170,7 @@ impl<'a> File<'a> {
         if dims == 0 || dims > 1 << 16 {
             return Err(Error::Corrupt(format!("dimensions {dims} out of range")));
         }
-        Ok(File { header: Header { kind, metric, dims }, sections })
+        Ok(File { header: Header { version, kind, metric, dims }, sections })
     }
 
     /// The payload of a required section.

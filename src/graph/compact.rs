@@ -1,5 +1,6 @@
-//! The graph's compact form and its maintenance: renumbering for locality, CSR coding
-//! (sorted neighbour ids, delta + LEB128 varint), delete repair and compaction.
+//! The graph's compact form and its maintenance: renumbering for locality, delete repair
+//! and compaction; and the decoder of the CSR coding version 1 index files hold (sorted
+//! neighbour ids, delta + LEB128 varint; read only, `index::legacy`).
 //!
 //! CSR coding of one layer-0 list (node `v`, neighbours sorted `a0 < a1 < ...`):
 //! `varint(count) zigzag_varint(a0 - v) varint(a1 - a0 - 1) varint(a2 - a1 - 1) ...`.
@@ -11,7 +12,7 @@ use std::collections::VecDeque;
 use super::insert::select_heuristic;
 use super::{Degrees, Graph, Near};
 use crate::error::{Error, Result};
-use crate::format::varint::{Reader, put_varint, unzigzag, zigzag};
+use crate::format::varint::{Reader, unzigzag};
 
 /// A breadth-first order from the entry point over layer 0 (unreached nodes last):
 /// `order[new_id] = old_id`. Neighbours end up with nearby ids.
@@ -132,37 +133,6 @@ impl Graph {
     }
 }
 
-/// Encode the graph (layer 0 and upper layers; levels are stored by the caller) into `out`.
-pub fn encode_csr(graph: &Graph, out: &mut Vec<u8>) {
-    let mut ids = Vec::new();
-    for v in 0..graph.len() as u32 {
-        ids.clear();
-        ids.extend(graph.neighbours(v, 0));
-        ids.sort_unstable();
-        put_list(v, &ids, out);
-    }
-    for v in 0..graph.len() as u32 {
-        for layer in 1..=graph.level(v) {
-            ids.clear();
-            ids.extend(graph.neighbours(v, layer));
-            ids.sort_unstable();
-            put_list(v, &ids, out);
-        }
-    }
-}
-
-fn put_list(v: u32, ids: &[u32], out: &mut Vec<u8>) {
-    put_varint(out, ids.len() as u64);
-    let mut prev = None;
-    for &id in ids {
-        match prev {
-            None => put_varint(out, zigzag(id as i64 - v as i64)),
-            Some(p) => put_varint(out, (id - p - 1) as u64),
-        }
-        prev = Some(id);
-    }
-}
-
 fn get_list(v: u32, n: usize, cap: usize, r: &mut Reader<'_>, ids: &mut Vec<u32>) -> Result<()> {
     let count = r.varint()? as usize;
     if count > cap {
@@ -187,7 +157,8 @@ fn get_list(v: u32, n: usize, cap: usize, r: &mut Reader<'_>, ids: &mut Vec<u32>
     Ok(())
 }
 
-/// Decode a graph written by [`encode_csr`] for nodes with the given levels.
+/// Decode a graph in the CSR coding of version 1 index files (`index::legacy`; nothing
+/// writes it any more) for nodes with the given levels.
 pub fn decode_csr(bytes: &[u8], levels: &[u8], degrees: Degrees, entry: Option<(u32, u8)>) -> Result<Graph> {
     let n = levels.len();
     let mut g = Graph::new(degrees);

@@ -17,7 +17,7 @@ mod prune;
 mod scratch;
 mod search;
 
-pub use compact::{decode_csr, encode_csr, locality_order};
+pub use compact::{decode_csr, locality_order};
 pub use insert::{Linker, parallel_each, select_heuristic};
 pub use prune::{PruneParams, hub_flags};
 pub use scratch::{Near, SearchScratch};

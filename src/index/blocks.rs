@@ -1,4 +1,6 @@
-//! Block-level form of both indexes, for stores that write only what changed (IndexedDB).
+//! The block form of every index: what IndexedDB stores (a record per block, so a change
+//! rewrites only the blocks it touched), what an export carries, and what an index file
+//! holds (`index::persist`). One codec.
 //!
 //! An index is cut into a small *head* (parameters, degree limits, node count, entry
 //! point), the PQ *codebook* (pruned indexes; written once, when PQ is trained) and
@@ -7,7 +9,7 @@
 //! nodes' blocks and the blocks of the neighbours it linked to.
 //!
 //! ```text
-//! head:  b"NKBH" u8(version=1) u8(kind 1 stored | 2 pruned) u8(metric) varint(dims)
+//! head:  b"NKBH" u8(version=1) u8(kind: format::Kind, 1 stored | 2 pruned | 3 flat) u8(metric) varint(dims)
 //!        varint(m ef_construction seed degree_m cap0 cap nodes entry+1 entry_level)
 //!        [pruned: varint(m_hub m_small ef) f32(hub_fraction)]
 //! block: per node: varint(id) u8(flags: 1 deleted, 2 hub) u8(level)
@@ -25,6 +27,7 @@ use super::shape::{MAX_LEVEL, put_shape, read_shape};
 use super::{Ids, IndexParams, PrunedIndex, VectorIndex};
 use crate::distance::Metric;
 use crate::error::{Error, Result};
+use crate::format::Kind;
 use crate::format::varint::{Reader, put_f32s, put_varint, unzigzag, zigzag};
 use crate::graph::{Degrees, Graph, PruneParams};
 use crate::quant::ProductQuantizer;
@@ -35,21 +38,9 @@ pub const BLOCK_NODES: usize = 256;
 
 const HEAD_MAGIC: &[u8; 4] = b"NKBH";
 const HEAD_VERSION: u8 = 1;
-const KIND_STORED: u8 = 1;
-const KIND_PRUNED: u8 = 2;
-const KIND_FLAT: u8 = 3;
-
-/// Which index a head describes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum BlockKind {
-    Stored,
-    Pruned,
-    /// A pruned index without its graph yet (loaded by [`PrunedIndex::from_blocks`]).
-    Flat,
-}
 
 struct Head {
-    kind: BlockKind,
+    kind: Kind,
     params: IndexParams,
     degrees: Degrees,
     nodes: usize,
@@ -57,9 +48,9 @@ struct Head {
     prune: Option<PruneParams>,
 }
 
-fn write_head(kind: u8, params: &IndexParams, graph: &Graph, prune: Option<&PruneParams>) -> Vec<u8> {
+fn write_head(kind: Kind, params: &IndexParams, graph: &Graph, prune: Option<&PruneParams>) -> Vec<u8> {
     let mut out = HEAD_MAGIC.to_vec();
-    out.extend_from_slice(&[HEAD_VERSION, kind, params.metric.code()]);
+    out.extend_from_slice(&[HEAD_VERSION, kind.code(), params.metric.code()]);
     put_varint(&mut out, params.dims as u64);
     put_shape(&mut out, params, graph, prune);
     out
@@ -74,15 +65,10 @@ fn read_head(bytes: &[u8]) -> Result<Head> {
     if version > HEAD_VERSION {
         return Err(Error::NewerFormat { found: version as u32, supported: HEAD_VERSION as u32 });
     }
-    let kind = match r.u8()? {
-        KIND_STORED => BlockKind::Stored,
-        KIND_PRUNED => BlockKind::Pruned,
-        KIND_FLAT => BlockKind::Flat,
-        k => return Err(Error::Corrupt(format!("unknown index kind {k} in head record"))),
-    };
+    let kind = Kind::from_code(r.u8()?)?;
     let metric = Metric::from_code(r.u8()?)?;
     let dims = r.count(1 << 16, "dims")?;
-    let shape = read_shape(&mut r, metric, dims, u32::MAX as usize - 1, kind != BlockKind::Stored)?;
+    let shape = read_shape(&mut r, metric, dims, u32::MAX as usize - 1, kind != Kind::Stored)?;
     if !r.is_empty() {
         return Err(Error::Corrupt("index head record has trailing bytes".into()));
     }
@@ -90,7 +76,7 @@ fn read_head(bytes: &[u8]) -> Result<Head> {
 }
 
 /// The kind of index a head record describes (to pick the loader).
-pub fn head_kind(head: &[u8]) -> Result<BlockKind> {
+pub fn head_kind(head: &[u8]) -> Result<Kind> {
     read_head(head).map(|h| h.kind)
 }
 
@@ -235,7 +221,7 @@ fn assemble(head: &Head, blocks: &[&[u8]], payload_len: usize, payload: &mut Vec
 impl PrunedIndex {
     /// The head record (see the module docs).
     pub fn head_bytes(&self) -> Vec<u8> {
-        write_head(if self.is_flat() { KIND_FLAT } else { KIND_PRUNED }, &self.params, &self.graph, Some(&self.prune))
+        write_head(if self.is_flat() { Kind::Flat } else { Kind::Pruned }, &self.params, &self.graph, Some(&self.prune))
     }
 
     /// The PQ codebook record; it changes only when PQ is trained.
@@ -282,11 +268,11 @@ impl PrunedIndex {
     pub fn from_blocks(head: &[u8], codebook: &[u8], blocks: &[&[u8]]) -> Result<Self> {
         let h = read_head(head)?;
         let prune = match (h.kind, h.prune) {
-            (BlockKind::Pruned | BlockKind::Flat, Some(p)) => p,
+            (Kind::Pruned | Kind::Flat, Some(p)) => p,
             _ => return Err(Error::Corrupt("the head record is not a pruned index's".into())),
         };
         let pq = ProductQuantizer::from_bytes(codebook, h.params.metric, h.params.dims)?;
-        if h.kind == BlockKind::Flat {
+        if h.kind == Kind::Flat {
             return Self::from_flat_blocks(&h, prune, pq, blocks);
         }
         let mut codes = Vec::with_capacity(bounded(h.nodes, pq.code_len(), blocks));
@@ -356,7 +342,7 @@ impl PrunedIndex {
 impl VectorIndex {
     /// The head record (see the module docs).
     pub fn head_bytes(&self) -> Vec<u8> {
-        write_head(KIND_STORED, &self.params, &self.graph, None)
+        write_head(Kind::Stored, &self.params, &self.graph, None)
     }
 
     /// Number of blocks.
@@ -373,7 +359,7 @@ impl VectorIndex {
     /// Rebuild from a head and all blocks in order; damage gives `Err`.
     pub fn from_blocks(head: &[u8], blocks: &[&[u8]]) -> Result<Self> {
         let h = read_head(head)?;
-        if h.kind != BlockKind::Stored {
+        if h.kind != Kind::Stored {
             return Err(Error::Corrupt("the head record is not a stored-vector index's".into()));
         }
         let mut raw = Vec::with_capacity(bounded(h.nodes, h.params.dims.saturating_mul(4), blocks));

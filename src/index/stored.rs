@@ -2,7 +2,7 @@
 
 use super::{Filter, Hit, Ids, IndexParams, check_k, prepared};
 use crate::distance::validate;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::graph::{Degrees, Graph, Linker, SearchScratch, parallel_each};
 use crate::rng::Rng;
 
@@ -153,12 +153,5 @@ impl VectorIndex {
         }
         self.vectors = vectors;
         self.ids = self.ids.permuted(&order);
-    }
-
-    pub(super) fn check_dims(&self, dims: usize) -> Result<()> {
-        if dims != self.params.dims {
-            return Err(Error::DimensionMismatch { expected: self.params.dims, got: dims });
-        }
-        Ok(())
     }
 }

@@ -84,7 +84,7 @@ fn load(path: &str) -> Res<Loaded> {
     let kind = File::parse(&bytes).map_err(|e| format!("{path}: {e}"))?.header.kind;
     match kind {
         nook::format::Kind::Stored => VectorIndex::load(&bytes).map(Loaded::Stored),
-        nook::format::Kind::Pruned => PrunedIndex::load(&bytes).map(Loaded::Pruned),
+        nook::format::Kind::Pruned | nook::format::Kind::Flat => PrunedIndex::load(&bytes).map(Loaded::Pruned),
     }
     .map_err(|e| format!("{path}: {e}"))
 }
@@ -168,22 +168,29 @@ fn stats(a: &Args) -> Res<()> {
     let path = a.path(0, "INDEX.nook")?;
     let bytes = read(path)?;
     let file = File::parse(&bytes).map_err(|e| format!("{path}: {e}"))?;
-    let (docs, nodes) = match load(path)? {
+    let loaded = load(path)?;
+    let (docs, nodes) = match &loaded {
         Loaded::Stored(i) => (i.len(), i.ids().nodes()),
         Loaded::Pruned(i) => (i.len(), i.ids().nodes()),
     };
     println!(
-        "kind: {:?}\nmetric: {}\ndims: {}\ndocuments: {docs} ({} deleted, not yet compacted)",
+        "kind: {:?}\nmetric: {}\ndims: {}\nformat version: {}\ndocuments: {docs} ({} deleted, not yet compacted)",
         file.header.kind,
         file.header.metric.name(),
         file.header.dims,
+        file.header.version,
         nodes - docs
     );
-    println!("{:<6} {:>14} {:>12}", "part", "bytes", "per node");
-    for (tag, len) in file.section_sizes() {
-        println!("{tag:<6} {len:>14} {:>12.2}", len as f64 / nodes.max(1) as f64);
+    println!("{:<8} {:>14} {:>12}", "part", "bytes", "per node");
+    let row = |name: &str, len: usize| println!("{name:<8} {len:>14} {:>12.2}", len as f64 / nodes.max(1) as f64);
+    match &loaded {
+        Loaded::Pruned(i) => {
+            let s = i.sizes();
+            [("codes", s.codes), ("codebook", s.codebook), ("ids", s.ids), ("graph", s.graph)].into_iter().for_each(|(n, l)| row(n, l));
+        }
+        Loaded::Stored(_) => file.section_sizes().into_iter().for_each(|(tag, len)| row(&tag, len)),
     }
-    println!("{:<6} {:>14} {:>12.2}", "total", bytes.len(), bytes.len() as f64 / nodes.max(1) as f64);
+    row("total", bytes.len());
     Ok(())
 }
 
