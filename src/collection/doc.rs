@@ -6,10 +6,9 @@
 //! ```
 
 use crate::format::varint::{Reader, put_varint};
-use crate::records::{Failure, Result};
+use crate::records::{Frame, Result};
 
-const MAGIC: &[u8; 2] = b"ND";
-const VERSION: u8 = 1;
+const FRAME: Frame = Frame { magic: b"ND", version: 1, name: "document record", written: "this database was" };
 
 /// A document as the collection keeps it. `tokens` are the embedder's token ids of
 /// [`Doc::embed_text`], kept so recomputing its embedding skips the tokenizer.
@@ -46,9 +45,7 @@ impl Doc {
     }
 
     pub fn encode(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(16 + self.text.len() + self.title.len() + self.url.len() + self.meta.len() + self.tokens.len() * 2);
-        out.extend_from_slice(MAGIC);
-        out.push(VERSION);
+        let mut out = FRAME.start(16 + self.text.len() + self.title.len() + self.url.len() + self.meta.len() + self.tokens.len() * 2);
         for s in [&self.id, &self.title, &self.url, &self.text, &self.meta] {
             put_varint(&mut out, s.len() as u64);
             out.extend_from_slice(s.as_bytes());
@@ -57,27 +54,14 @@ impl Doc {
         for &t in &self.tokens {
             put_varint(&mut out, t as u64);
         }
-        let crc = crc32fast::hash(&out);
-        out.extend_from_slice(&crc.to_le_bytes());
+        Frame::seal(&mut out);
         out
     }
 
     pub fn decode(bytes: &[u8]) -> Result<Doc> {
-        let bad = |what: &str| Failure::corrupt(format!("document record: {what}"));
-        if bytes.len() < 7 || &bytes[..2] != MAGIC {
-            return Err(bad("not a document record"));
-        }
-        if bytes[2] > VERSION {
-            return Err(Failure::new(
-                crate::records::Kind::Version,
-                format!("document record version {} is newer than this nook ({VERSION}): upgrade nook", bytes[2]),
-            ));
-        }
-        let (body, crc) = bytes.split_at(bytes.len() - 4);
-        if crc32fast::hash(body).to_le_bytes() != crc {
-            return Err(bad("checksum mismatch"));
-        }
-        let mut r = Reader::new(&body[3..]);
+        let bad = |what: &str| FRAME.bad(what);
+        let body = FRAME.open(bytes, 0)?;
+        let mut r = Reader::new(body);
         let mut s = || -> Result<String> {
             let n = r.count(body.len(), "string length").map_err(|e| bad(&e.to_string()))?;
             let b = r.take(n).map_err(|e| bad(&e.to_string()))?;

@@ -7,14 +7,13 @@
 //! ```
 
 use crate::format::varint::{Reader, put_varint};
-use crate::records::{Failure, Kind, Result, Snapshot, Table};
+use crate::records::{Frame, Result, Snapshot, Table};
 
-const MAGIC: &[u8; 7] = b"NOOKEXP";
-const VERSION: u8 = 1;
+const FRAME: Frame = Frame { magic: b"NOOKEXP", version: 1, name: "export", written: "these bytes were" };
 
 pub fn encode(snap: &Snapshot) -> Vec<u8> {
-    let mut out = MAGIC.to_vec();
-    out.push(VERSION);
+    let total: usize = Table::ALL.iter().map(|&t| snap.bytes(t)).sum();
+    let mut out = FRAME.start(total);
     let n: usize = Table::ALL.iter().map(|&t| snap.table(t).len()).sum();
     put_varint(&mut out, n as u64);
     for t in Table::ALL {
@@ -25,25 +24,15 @@ pub fn encode(snap: &Snapshot) -> Vec<u8> {
             out.extend_from_slice(bytes);
         }
     }
-    let crc = crc32fast::hash(&out);
-    out.extend_from_slice(&crc.to_le_bytes());
+    Frame::seal(&mut out);
     out
 }
 
 pub fn decode(bytes: &[u8]) -> Result<Snapshot> {
-    let bad = |what: String| Failure::corrupt(format!("export: {what}"));
-    if bytes.len() < 12 || &bytes[..7] != MAGIC {
-        return Err(bad("these bytes are not a nook export".into()));
-    }
-    if bytes[7] > VERSION {
-        return Err(Failure::new(Kind::Version, format!("export version {} is newer than this nook ({VERSION}): upgrade nook", bytes[7])));
-    }
-    let (body, crc) = bytes.split_at(bytes.len() - 4);
-    if crc32fast::hash(body).to_le_bytes() != crc {
-        return Err(bad("checksum mismatch (the file is damaged or truncated)".into()));
-    }
+    let bad = |what: String| FRAME.bad(what);
+    let body = FRAME.open(bytes, 1)?;
     let e = |e: crate::Error| bad(e.to_string());
-    let mut r = Reader::new(&body[8..]);
+    let mut r = Reader::new(body);
     let n = r.count(body.len(), "record count").map_err(e)?;
     let mut snap = Snapshot::default();
     for _ in 0..n {

@@ -9,10 +9,11 @@
 //! ```
 
 use crate::format::varint::{Reader, put_varint};
-use crate::records::{Failure, Kind, Result};
+use crate::records::{Frame, Result};
 
-const MAGIC: &[u8; 4] = b"NKMF";
+/// The manifest version this nook writes and reads.
 pub const VERSION: u8 = 1;
+const FRAME: Frame = Frame { magic: b"NKMF", version: VERSION, name: "manifest", written: "this database was" };
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Manifest {
@@ -26,8 +27,7 @@ pub struct Manifest {
 
 impl Manifest {
     pub fn encode(&self) -> Vec<u8> {
-        let mut out = MAGIC.to_vec();
-        out.push(VERSION);
+        let mut out = FRAME.start(self.head.len() + 4 * self.block_crcs.len() + 40);
         for v in [self.generation, self.next_key, self.docs, self.head.len() as u64] {
             put_varint(&mut out, v);
         }
@@ -37,28 +37,15 @@ impl Manifest {
             out.extend_from_slice(&c.to_le_bytes());
         }
         out.extend_from_slice(&self.codebook_crc.to_le_bytes());
-        let crc = crc32fast::hash(&out);
-        out.extend_from_slice(&crc.to_le_bytes());
+        Frame::seal(&mut out);
         out
     }
 
     pub fn decode(bytes: &[u8]) -> Result<Manifest> {
-        let bad = |what: String| Failure::corrupt(format!("manifest: {what}"));
-        if bytes.len() < 9 || &bytes[..4] != MAGIC {
-            return Err(bad("not a nook manifest".into()));
-        }
-        if bytes[4] > VERSION {
-            return Err(Failure::new(
-                Kind::Version,
-                format!("this database was written by a newer nook (manifest version {}, this nook reads {VERSION}): upgrade nook", bytes[4]),
-            ));
-        }
-        let (body, crc) = bytes.split_at(bytes.len() - 4);
-        if crc32fast::hash(body).to_le_bytes() != crc {
-            return Err(bad("checksum mismatch".into()));
-        }
+        let bad = |what: String| FRAME.bad(what);
+        let body = FRAME.open(bytes, 0)?;
         let e = |e: crate::Error| bad(e.to_string());
-        let mut r = Reader::new(&body[5..]);
+        let mut r = Reader::new(body);
         let generation = r.varint().map_err(e)?;
         let next_key = r.varint().map_err(e)?;
         let docs = r.varint().map_err(e)?;

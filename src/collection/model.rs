@@ -15,10 +15,9 @@
 
 use super::Embed;
 use crate::format::varint::{Reader, put_varint};
-use crate::records::{Failure, Kind, Result};
+use crate::records::{Failure, Frame, Result};
 
-const MAGIC: &[u8; 4] = b"NKMD";
-const VERSION: u8 = 1;
+const FRAME: Frame = Frame { magic: b"NKMD", version: 1, name: "model mark", written: "this database was" };
 
 /// The text every model embeds for its mark.
 pub const PROBE: &str = "nook model probe: a lighthouse keeper reads old letters by the stove";
@@ -66,31 +65,17 @@ impl ModelMark {
     }
 
     pub fn encode(&self) -> Vec<u8> {
-        let mut out = MAGIC.to_vec();
-        out.push(VERSION);
+        let mut out = FRAME.start(self.0.len() + 3);
         put_varint(&mut out, self.0.len() as u64);
         out.extend(self.0.iter().map(|&x| x as u8));
-        let crc = crc32fast::hash(&out);
-        out.extend_from_slice(&crc.to_le_bytes());
+        Frame::seal(&mut out);
         out
     }
 
     pub fn decode(bytes: &[u8]) -> Result<ModelMark> {
-        let bad = |what: &str| Failure::corrupt(format!("model mark: {what}"));
-        if bytes.len() < 9 || &bytes[..4] != MAGIC {
-            return Err(bad("not a nook model mark"));
-        }
-        if bytes[4] > VERSION {
-            return Err(Failure::new(
-                Kind::Version,
-                format!("this database was written by a newer nook (model mark version {}, this nook reads {VERSION}): upgrade nook", bytes[4]),
-            ));
-        }
-        let (body, crc) = bytes.split_at(bytes.len() - 4);
-        if crc32fast::hash(body).to_le_bytes() != crc {
-            return Err(bad("checksum mismatch"));
-        }
-        let mut r = Reader::new(&body[5..]);
+        let bad = |what: &str| FRAME.bad(what);
+        let body = FRAME.open(bytes, 0)?;
+        let mut r = Reader::new(body);
         let n = r.count(body.len(), "dimensions").map_err(|e| bad(&e.to_string()))?;
         let v = r.take(n).map_err(|e| bad(&e.to_string()))?.iter().map(|&b| b as i8).collect();
         if !r.is_empty() {
@@ -115,6 +100,7 @@ impl ModelMark {
 mod tests {
     use super::*;
     use crate::collection::HashEmbed;
+    use crate::records::Kind;
 
     #[test]
     fn marks_round_trip_and_tell_models_apart() {
@@ -146,14 +132,12 @@ mod tests {
         flipped[6] ^= 1;
         assert_eq!(ModelMark::decode(&flipped).unwrap_err().kind, Kind::Corrupt);
         let mut newer = bytes.clone();
-        newer[4] = VERSION + 1;
+        newer[4] = FRAME.version + 1;
         assert_eq!(ModelMark::decode(&newer).unwrap_err().kind, Kind::Version);
         // A count larger than the bytes present is refused before anything is allocated.
-        let mut huge = MAGIC.to_vec();
-        huge.push(VERSION);
+        let mut huge = FRAME.start(10);
         put_varint(&mut huge, u64::MAX >> 1);
-        let crc = crc32fast::hash(&huge);
-        huge.extend_from_slice(&crc.to_le_bytes());
+        Frame::seal(&mut huge);
         assert_eq!(ModelMark::decode(&huge).unwrap_err().kind, Kind::Corrupt);
     }
 }

@@ -4,8 +4,10 @@
 //! Pure data: no I/O. Below both `collection` and `store`, so neither depends on the other.
 
 mod failure;
+mod frame;
 
 pub use failure::{Failure, Kind, Result};
+pub use frame::Frame;
 
 /// The tables of a store.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
