@@ -185,7 +185,7 @@ impl Collection {
             Phase::Stored(_) => "stored",
             Phase::Pruned(i) => match i.navigation() {
                 Navigation::Scan => "flat",
-                Navigation::Graph => "graph",
+                Navigation::Graph(_) => "graph",
             },
         }
     }

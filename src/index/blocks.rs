@@ -23,7 +23,8 @@
 
 use std::sync::OnceLock;
 
-use super::shape::{MAX_LEVEL, put_shape, read_shape};
+use super::pruned::{Navigation, Walk};
+use super::shape::{MAX_LEVEL, Topology, put_shape, read_shape};
 use super::{Ids, IndexParams, PrunedIndex, VectorIndex};
 use crate::distance::Metric;
 use crate::error::{Error, Result};
@@ -48,11 +49,11 @@ struct Head {
     prune: Option<PruneParams>,
 }
 
-fn write_head(kind: Kind, params: &IndexParams, graph: &Graph, prune: Option<&PruneParams>) -> Vec<u8> {
+fn write_head(kind: Kind, params: &IndexParams, topology: Topology, prune: Option<&PruneParams>) -> Vec<u8> {
     let mut out = HEAD_MAGIC.to_vec();
     out.extend_from_slice(&[HEAD_VERSION, kind.code(), params.metric.code()]);
     put_varint(&mut out, params.dims as u64);
-    put_shape(&mut out, params, graph, prune);
+    put_shape(&mut out, params, topology, prune);
     out
 }
 
@@ -221,7 +222,10 @@ fn assemble(head: &Head, blocks: &[&[u8]], payload_len: usize, payload: &mut Vec
 impl PrunedIndex {
     /// The head record (see the module docs).
     pub fn head_bytes(&self) -> Vec<u8> {
-        write_head(if self.is_flat() { Kind::Flat } else { Kind::Pruned }, &self.params, &self.graph, Some(&self.prune))
+        match &self.navigation {
+            Navigation::Scan => write_head(Kind::Flat, &self.params, Topology::flat(self.ids.nodes()), Some(&self.prune)),
+            Navigation::Graph(w) => write_head(Kind::Pruned, &self.params, Topology::of(&w.graph), Some(&self.prune)),
+        }
     }
 
     /// The PQ codebook record; it changes only when PQ is trained.
@@ -233,17 +237,18 @@ impl PrunedIndex {
 
     /// Number of blocks.
     pub fn blocks(&self) -> usize {
-        block_count(self.graph.len())
+        block_count(self.ids.nodes())
     }
 
     /// Append block `b`'s bytes to `out`.
     pub fn encode_block(&self, b: usize, out: &mut Vec<u8>) {
-        if self.is_flat() {
-            return self.encode_flat_block(b, out);
-        }
+        let walk = match &self.navigation {
+            Navigation::Scan => return self.encode_flat_block(b, out),
+            Navigation::Graph(walk) => walk,
+        };
         let m = self.pq.code_len();
         let payload = |n: u32, out: &mut Vec<u8>| out.extend_from_slice(&self.codes[n as usize * m..(n as usize + 1) * m]);
-        encode_nodes(&self.graph, &self.ids, Some(&self.hubs), b, &payload, out);
+        encode_nodes(&walk.graph, &self.ids, Some(&walk.hubs), b, &payload, out);
     }
 
     fn encode_flat_block(&self, b: usize, out: &mut Vec<u8>) {
@@ -281,13 +286,11 @@ impl PrunedIndex {
             rng: Rng::new(h.params.seed ^ h.nodes as u64),
             params: h.params,
             prune,
-            graph,
             pq,
             codes,
             ids,
-            hubs,
             sdc: OnceLock::new(),
-            navigation: super::pruned::Navigation::Graph,
+            navigation: Navigation::Graph(Walk { graph, hubs }),
         })
     }
 
@@ -328,13 +331,11 @@ impl PrunedIndex {
             rng: Rng::new(h.params.seed ^ h.nodes as u64),
             params: h.params,
             prune,
-            graph: super::flat::unlinked(h.nodes),
             pq,
             codes,
             ids,
-            hubs: vec![false; h.nodes],
             sdc: OnceLock::new(),
-            navigation: super::pruned::Navigation::Scan,
+            navigation: Navigation::Scan,
         })
     }
 }
@@ -342,7 +343,7 @@ impl PrunedIndex {
 impl VectorIndex {
     /// The head record (see the module docs).
     pub fn head_bytes(&self) -> Vec<u8> {
-        write_head(Kind::Stored, &self.params, &self.graph, None)
+        write_head(Kind::Stored, &self.params, Topology::of(&self.graph), None)
     }
 
     /// Number of blocks.

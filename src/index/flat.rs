@@ -8,35 +8,20 @@
 //! its threshold, [`PrunedIndex::link_all`] builds the pruned graph from the codes
 //! (SDC distances; no embedding is recomputed) and the index becomes a LEANN index.
 //!
-//! A flat index keeps one level-0 node without links per document in its `graph` (so ids,
-//! codes and nodes stay aligned for the shared code paths), with node 0 as entry point.
+//! A flat index is codes and ids only (`Navigation::Scan`): node `i` is code `i` and id
+//! `i`; it has no graph and no hubs until [`PrunedIndex::link_all`] builds them.
 
 use std::collections::BinaryHeap;
 use std::sync::OnceLock;
 
 use super::provider::ExactVectors;
-use super::pruned::Navigation;
+use super::pruned::{Navigation, Walk};
 use super::two_level::{SearchStats, TwoLevel, TwoLevelParams};
 use super::{Hit, PrunedIndex, VectorIndex};
 use crate::error::Result;
 use crate::graph::{Degrees, Graph, Linker, NONE, Near, PruneParams, locality_order, parallel_each};
 use crate::quant::{PqParams, ProductQuantizer};
 use crate::rng::Rng;
-
-/// Degree limits of a flat index's link-less graph (the smallest valid ones).
-pub(super) const FLAT_DEGREES: Degrees = Degrees { m: 1, cap0: 1, cap: 1 };
-
-/// A graph of `n` unlinked level-0 nodes, entry at node 0.
-pub(super) fn unlinked(n: usize) -> Graph {
-    let mut g = Graph::new(FLAT_DEGREES);
-    for _ in 0..n {
-        g.push_node(0);
-    }
-    if n > 0 {
-        g.set_entry(0, 0);
-    }
-    g
-}
 
 impl PrunedIndex {
     /// A flat index from a stored-vector index: train PQ on its vectors and encode them
@@ -58,11 +43,9 @@ impl PrunedIndex {
         Ok(PrunedIndex {
             params: stored.params,
             prune: *prune,
-            graph: unlinked(n),
             pq: quantizer,
             codes,
             ids: stored.ids.clone(),
-            hubs: vec![false; n],
             rng: Rng::new(stored.params.seed ^ 0x5EED),
             sdc: OnceLock::new(),
             navigation: Navigation::Scan,
@@ -70,13 +53,13 @@ impl PrunedIndex {
     }
 
     /// How searches reach their candidates: scan (no graph yet) or graph.
-    pub fn navigation(&self) -> Navigation {
-        self.navigation
+    pub fn navigation(&self) -> &Navigation {
+        &self.navigation
     }
 
     /// True while the index has no graph (searches scan all codes).
     pub fn is_flat(&self) -> bool {
-        self.navigation == Navigation::Scan
+        matches!(self.navigation, Navigation::Scan)
     }
 
     /// Scan every accepted node's code, keep the `rerank` best by PQ distance, re-rank
@@ -93,7 +76,7 @@ impl PrunedIndex {
         let keep = params.rerank.max(k + params.extra);
         let mut best: BinaryHeap<Near> = BinaryHeap::with_capacity(keep + 1);
         let mut visited = 0;
-        for node in 0..self.graph.len() as u32 {
+        for node in 0..self.ids.nodes() as u32 {
             if !accept(node) {
                 continue;
             }
@@ -108,7 +91,7 @@ impl PrunedIndex {
         }
         let candidates = best.into_sorted_vec();
         let label = |n: u32| self.ids.label(n);
-        let two = TwoLevel { graph: &self.graph, metric: self.params.metric, dims: self.params.dims, label: &label };
+        let two = TwoLevel { metric: self.params.metric, dims: self.params.dims, label: &label };
         let (hits, mut stats) = two.rerank(q, k, &candidates, params, provider)?;
         stats.visited = visited;
         Ok((hits, stats))
@@ -119,7 +102,7 @@ impl PrunedIndex {
     /// distances, then nodes are renumbered for locality. Deleted nodes are dropped.
     /// Does nothing if the index has a graph already.
     pub fn link_all(&mut self, threads: usize) {
-        if self.navigation == Navigation::Graph {
+        if !self.is_flat() {
             return;
         }
         self.compact_flat();
@@ -147,12 +130,10 @@ impl PrunedIndex {
         for &old in &order {
             codes.extend_from_slice(self.code(old));
         }
-        self.graph = graph.permute(&order);
+        self.navigation = Navigation::Graph(Walk { graph: graph.permute(&order), hubs: vec![false; n] });
         self.ids = self.ids.permuted(&order);
         self.codes = codes;
-        self.hubs = vec![false; n];
         self.sdc = OnceLock::new();
-        self.navigation = Navigation::Graph;
     }
 
     /// Drop deleted nodes of a flat index (order kept).
@@ -174,8 +155,6 @@ impl PrunedIndex {
         }
         self.ids = self.ids.compacted(&new_of);
         self.codes = codes;
-        self.graph = unlinked(next as usize);
-        self.hubs = vec![false; next as usize];
     }
 }
 
@@ -225,7 +204,7 @@ mod tests {
     fn scan_reranks_exactly_and_filters() {
         let v = data(800, 1);
         let idx = flat(&v);
-        assert!(idx.is_flat());
+        assert!(idx.is_flat() && idx.graph().is_none(), "a flat index has no graph");
         let mut exact = Offset(TableVectors { vectors: &v, dims: DIMS });
         let all = TwoLevelParams { rerank: 800, ..TwoLevelParams::default() };
         let q = &v[3 * DIMS..4 * DIMS];
@@ -302,7 +281,7 @@ mod tests {
         let before = recall_labels(&idx, &all, &params);
         idx.link_all(1);
         assert!(!idx.is_flat() && idx.len() == 1196 && idx.ids.deleted_count() == 0);
-        assert!(idx.graph.edges0() > 1196 * 4);
+        assert!(idx.graph().expect("linked").edges0() > 1196 * 4);
         assert!(check(&idx));
         let after = recall_labels(&idx, &all, &params);
         assert!(after > before - 0.1, "graph recall {after} vs flat {before}");

@@ -15,7 +15,7 @@
 
 use std::sync::OnceLock;
 
-use super::pruned::Navigation;
+use super::pruned::{Navigation, Walk};
 use super::shape::{MAX_LEVEL, read_shape};
 use super::{Ids, IndexParams, PrunedIndex, VectorIndex};
 use crate::error::{Error, Result};
@@ -93,16 +93,19 @@ pub(super) fn pruned(file: &File<'_>) -> Result<PrunedIndex> {
     if hub_bits.len() != n.div_ceil(8) {
         return Err(Error::Corrupt("hub bitmap does not match the node count".into()));
     }
+    let navigation = if file.section(b"FLAT").is_ok() {
+        Navigation::Scan // its graph was nodes without links
+    } else {
+        Navigation::Graph(Walk { graph: c.graph, hubs: (0..n).map(|i| hub_bits[i / 8] & (1 << (i % 8)) != 0).collect() })
+    };
     Ok(PrunedIndex {
         rng: Rng::new(c.params.seed ^ n as u64),
         params: c.params,
         prune,
-        graph: c.graph,
         pq,
         codes: codes.to_vec(),
         ids: c.ids,
-        hubs: (0..n).map(|i| hub_bits[i / 8] & (1 << (i % 8)) != 0).collect(),
         sdc: OnceLock::new(),
-        navigation: if file.section(b"FLAT").is_ok() { Navigation::Scan } else { Navigation::Graph },
+        navigation,
     })
 }

@@ -25,7 +25,7 @@ pub use crate::quant::PqParams;
 pub use blocks::{BLOCK_NODES, block_count, head_kind};
 pub use ids::Ids;
 pub use kept::KeptIndex;
-pub use pruned::{Navigation, PartSizes, PrunedIndex};
+pub use pruned::{Navigation, PartSizes, PrunedIndex, Walk};
 pub use stored::VectorIndex;
 pub use two_level::{SearchStats, Stop, TwoLevelParams};
 

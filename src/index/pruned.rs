@@ -18,25 +18,29 @@ use crate::rng::Rng;
 pub struct PrunedIndex {
     pub(super) params: IndexParams,
     pub(super) prune: PruneParams,
-    pub(super) graph: Graph,
     pub(super) pq: ProductQuantizer,
+    /// One code per node, `pq.code_len()` bytes each.
     pub(super) codes: Vec<u8>,
     pub(super) ids: Ids,
-    pub(super) hubs: Vec<bool>,
     pub(super) rng: Rng,
     pub(super) sdc: OnceLock<Vec<f32>>,
-    /// How searches reach their candidates.
+    /// How searches reach their candidates, with the graph when there is one.
     pub(super) navigation: Navigation,
 }
 
 /// How a [`PrunedIndex`] search reaches its candidates.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Navigation {
-    /// No graph yet: every code is scanned (see [`super::flat`]); the graph holds nodes
-    /// without edges.
+    /// No graph yet: every code is scanned (see [`super::flat`]).
     Scan,
     /// The pruned graph is walked (LEANN).
-    Graph,
+    Graph(Walk),
+}
+
+/// The pruned graph of a [`PrunedIndex`] (node `i` is the node of code `i`) and which of
+/// its nodes are hubs (kept `m_hub` neighbours when pruned).
+pub struct Walk {
+    pub(super) graph: Graph,
+    pub(super) hubs: Vec<bool>,
 }
 
 /// Bytes of each part of a saved pruned index.
@@ -75,14 +79,12 @@ impl PrunedIndex {
         Ok(PrunedIndex {
             params: stored.params,
             prune: *prune,
-            graph: graph.permute(&order),
             pq: quantizer,
             codes,
             ids: stored.ids.permuted(&order),
-            hubs: order.iter().map(|&o| hubs[o as usize]).collect(),
             rng: Rng::new(stored.params.seed ^ 0x5EED),
             sdc: OnceLock::new(),
-            navigation: Navigation::Graph,
+            navigation: Navigation::Graph(Walk { graph: graph.permute(&order), hubs: order.iter().map(|&o| hubs[o as usize]).collect() }),
         })
     }
 
@@ -102,8 +104,12 @@ impl PrunedIndex {
         self.len() == 0
     }
 
-    pub fn graph(&self) -> &Graph {
-        &self.graph
+    /// The pruned graph (`None` while the index is scanned, see [`super::flat`]).
+    pub fn graph(&self) -> Option<&Graph> {
+        match &self.navigation {
+            Navigation::Scan => None,
+            Navigation::Graph(w) => Some(&w.graph),
+        }
     }
 
     pub fn ids(&self) -> &Ids {
@@ -168,12 +174,13 @@ impl PrunedIndex {
         provider: &mut dyn ExactVectors,
         scratch: &mut SearchScratch,
     ) -> Result<(Vec<Hit>, SearchStats)> {
-        if self.navigation == Navigation::Scan {
-            return self.scan_search(q, k, params, approx, accept, provider);
-        }
+        let walk = match &self.navigation {
+            Navigation::Scan => return self.scan_search(q, k, params, approx, accept, provider),
+            Navigation::Graph(walk) => walk,
+        };
         let label = |n: u32| self.ids.label(n);
-        let two = TwoLevel { graph: &self.graph, metric: self.params.metric, dims: self.params.dims, label: &label };
-        two.search(q, k, params, approx, accept, provider, scratch)
+        let two = TwoLevel { metric: self.params.metric, dims: self.params.dims, label: &label };
+        two.search(&walk.graph, q, k, params, approx, accept, provider, scratch)
     }
 
     /// Add documents with their exact vectors, without rebuilding: each is encoded and
@@ -188,24 +195,20 @@ impl PrunedIndex {
             let at = (first + i) * m;
             self.pq.encode(row, &mut self.codes[at..at + m]);
         }
-        if self.navigation == Navigation::Scan {
+        let Navigation::Graph(walk) = &mut self.navigation else {
             for &id in ids {
-                self.graph.push_node(0);
                 self.ids.push(id);
-                self.hubs.push(false);
-            }
-            if self.graph.entry().is_none() {
-                self.graph.set_entry(0, 0);
             }
             return Ok(());
-        }
+        };
         for &id in ids {
-            let level = self.graph.random_level(&mut self.rng);
-            self.graph.push_node(level);
+            let level = walk.graph.random_level(&mut self.rng);
+            walk.graph.push_node(level);
+            walk.hubs.push(false);
             self.ids.push(id);
-            self.hubs.push(false);
         }
         let this = &*self;
+        let Navigation::Graph(walk) = &this.navigation else { return Ok(()) };
         let sdc = this.sdc();
         let dims = this.params.dims;
         let work = |i: usize, scratch: &mut SearchScratch| {
@@ -216,7 +219,7 @@ impl PrunedIndex {
                 between: &|a: u32, b: u32| this.pq.sdc_distance(sdc, this.code(a), this.code(b)),
                 usable: &|n: u32| this.ids.is_live(n),
             };
-            this.graph.insert(x, this.params.ef_construction, this.prune.m, &link, scratch);
+            walk.graph.insert(x, this.params.ef_construction, this.prune.m, &link, scratch);
         };
         parallel_each(ids.len(), threads, self.ids.nodes(), &work);
         Ok(())
@@ -229,27 +232,26 @@ impl PrunedIndex {
     /// Tombstone a document and reconnect its neighbours (by SDC distances).
     pub fn delete(&mut self, id: u64) -> Result<()> {
         let node = self.ids.delete(id)?;
-        if self.navigation == Navigation::Scan {
-            return Ok(());
-        }
+        let Navigation::Graph(walk) = &mut self.navigation else { return Ok(()) };
         let sdc = self.sdc.get_or_init(|| self.pq.sdc_tables());
         let (pq, codes, ids, m) = (&self.pq, &self.codes, &self.ids, self.pq.code_len());
         let code = |n: u32| &codes[n as usize * m..(n as usize + 1) * m];
-        self.graph.repair_around(node, &|n| ids.is_live(n), &|a, b| pq.sdc_distance(sdc, code(a), code(b)));
+        walk.graph.repair_around(node, &|n| ids.is_live(n), &|a, b| pq.sdc_distance(sdc, code(a), code(b)));
         Ok(())
     }
 
     /// Drop deleted documents for good and renumber for locality.
     pub fn compact(&mut self) {
-        if self.navigation == Navigation::Scan {
-            return self.compact_flat();
-        }
+        let walk = match &self.navigation {
+            Navigation::Scan => return self.compact_flat(),
+            Navigation::Graph(walk) => walk,
+        };
         if self.ids.deleted_count() == 0 {
             return;
         }
         let keep = self.ids.live_flags();
         let sdc = self.sdc();
-        let (graph, new_of) = self.graph.compact(&keep, &|a, b| self.pq.sdc_distance(sdc, self.code(a), self.code(b)));
+        let (graph, new_of) = walk.graph.compact(&keep, &|a, b| self.pq.sdc_distance(sdc, self.code(a), self.code(b)));
         let ids = self.ids.compacted(&new_of);
         let order = locality_order(&graph);
         let old_of: Vec<u32> = {
@@ -267,11 +269,10 @@ impl PrunedIndex {
         for &mid in &order {
             let old = old_of[mid as usize];
             codes.extend_from_slice(self.code(old));
-            hubs.push(self.hubs[old as usize]);
+            hubs.push(walk.hubs[old as usize]);
         }
-        self.graph = graph.permute(&order);
+        self.navigation = Navigation::Graph(Walk { graph: graph.permute(&order), hubs });
         self.ids = ids.permuted(&order);
         self.codes = codes;
-        self.hubs = hubs;
     }
 }

@@ -23,13 +23,35 @@ pub struct Shape {
     pub prune: Option<PruneParams>,
 }
 
-pub fn put_shape(out: &mut Vec<u8>, params: &IndexParams, graph: &Graph, prune: Option<&PruneParams>) {
-    let d = graph.degrees();
-    let (entry, level) = graph.entry().map_or((0, 0), |(e, l)| (e as u64 + 1, l as u64));
+/// The record of an index with `params`, degree limits `d`, `nodes` nodes and entry point
+/// `entry` (a graph's, see [`Topology::of`]; a flat index records [`Topology::flat`]).
+/// What the parameter record says of the graph: degree limits, nodes, entry point.
+#[derive(Clone, Copy)]
+pub struct Topology {
+    pub degrees: Degrees,
+    pub nodes: usize,
+    pub entry: Option<(u32, u8)>,
+}
+
+impl Topology {
+    pub fn of(graph: &Graph) -> Topology {
+        Topology { degrees: graph.degrees(), nodes: graph.len(), entry: graph.entry() }
+    }
+
+    /// A flat index's record (it has no graph): the smallest valid degree limits and node 0
+    /// as entry point, as format 1 wrote them.
+    pub fn flat(nodes: usize) -> Topology {
+        Topology { degrees: Degrees { m: 1, cap0: 1, cap: 1 }, nodes, entry: (nodes > 0).then_some((0, 0)) }
+    }
+}
+
+pub fn put_shape(out: &mut Vec<u8>, params: &IndexParams, t: Topology, prune: Option<&PruneParams>) {
+    let d = t.degrees;
+    let (entry, level) = t.entry.map_or((0, 0), |(e, l)| (e as u64 + 1, l as u64));
     for v in [params.m as u64, params.ef_construction as u64, params.seed, d.m as u64, d.cap0 as u64, d.cap as u64] {
         put_varint(out, v);
     }
-    for v in [graph.len() as u64, entry, level] {
+    for v in [t.nodes as u64, entry, level] {
         put_varint(out, v);
     }
     if let Some(p) = prune {

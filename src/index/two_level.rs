@@ -68,17 +68,18 @@ pub struct SearchStats {
 }
 
 pub(super) struct TwoLevel<'a> {
-    pub graph: &'a Graph,
     pub metric: Metric,
     pub dims: usize,
     pub label: &'a dyn Fn(u32) -> u64,
 }
 
 impl TwoLevel<'_> {
-    /// Run the search; `approx(node)` is the PQ distance to the (prepared) query `q`.
+    /// Walk `graph`, then re-rank; `approx(node)` is the PQ distance to the (prepared)
+    /// query `q`.
     #[allow(clippy::too_many_arguments)]
     pub fn search(
         &self,
+        graph: &Graph,
         q: &[f32],
         k: usize,
         params: &TwoLevelParams,
@@ -93,7 +94,7 @@ impl TwoLevel<'_> {
             approx(n)
         };
         let rerank = params.rerank.max(k + params.extra);
-        self.graph.search(rerank, params.ef.max(rerank), &counted, accept, scratch);
+        graph.search(rerank, params.ef.max(rerank), &counted, accept, scratch);
         let (hits, mut stats) = self.rerank(q, k, &scratch.out, params, provider)?;
         stats.visited = visited.get();
         Ok((hits, stats))
