@@ -188,7 +188,7 @@ export const ERROR_NAMES: NookErrorName[];
 export class Nook {
   static open(name: string, options: NookOptions): Promise<Nook>;
   static connect(name: string, options: NookOptions): Nook;
-  static import(name: string, bytes: Uint8Array, options: NookOptions): Promise<Nook>;
+  static import(name: string, bytes: Uint8Array | ArrayBuffer, options: NookOptions): Promise<Nook>;
   /**
    * A static site's prebuilt index (made by `nook site build`): `url` is its folder or its
    * nook-site.json. Downloaded once (length and SHA-256 checked) into IndexedDB, replaced
@@ -196,6 +196,8 @@ export class Nook {
    * delete reject with NookStateError.
    */
   static openSite(url: string | URL, options: NookOptions): Promise<Nook>;
+  /** Delete a database and all its data. An instance still open on it (in this page or
+   * another) lets go, and its later calls reject with NookStateError. */
   static deleteDatabase(name: string): Promise<void>;
   readonly name: string;
   /**

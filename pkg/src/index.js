@@ -55,7 +55,8 @@ export class Nook {
 
   /** Create database `name` from bytes made by export(); fails if it exists. */
   static async import(name, bytes, options = {}) {
-    if (!(bytes instanceof Uint8Array)) throw Object.assign(new Error('Nook.import(name, bytes): bytes must be a Uint8Array'), { name: 'NookInputError' });
+    if (bytes instanceof ArrayBuffer) bytes = new Uint8Array(bytes);
+    if (!(bytes instanceof Uint8Array)) throw Object.assign(new Error('Nook.import(name, bytes): bytes must be a Uint8Array or an ArrayBuffer'), { name: 'NookInputError' });
     const db = new Nook(name, options, 'import', bytes);
     await db.ready;
     return db;

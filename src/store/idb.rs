@@ -19,6 +19,8 @@ const DB_VERSION: u32 = 1;
 pub struct IdbStore {
     db: IdbDatabase,
     name: String,
+    /// Set when another connection deleted or upgraded the database: this one let go.
+    gone: std::rc::Rc<std::cell::Cell<bool>>,
 }
 
 /// A storage failure from a JS value (usually a `DOMException`).
@@ -111,16 +113,27 @@ impl IdbStore {
         if Table::ALL.iter().any(|t| !have.contains(t.name())) {
             return Err(Failure::new(Kind::Version, format!("IndexedDB database {name:?} is not a nook database of this version")));
         }
-        // Another tab deleting or upgrading the database: let it, we reopen on demand.
+        // Another connection deleting or upgrading the database (Nook.deleteDatabase, another
+        // tab): let it, and remember, so this instance stops answering from what it holds.
         let d = db.clone();
-        let vc = Closure::<dyn FnMut()>::new(move || d.close());
+        let gone = std::rc::Rc::new(std::cell::Cell::new(false));
+        let g = gone.clone();
+        let vc = Closure::<dyn FnMut()>::new(move || {
+            g.set(true);
+            d.close();
+        });
         db.set_onversionchange(Some(vc.as_ref().unchecked_ref()));
         vc.forget();
-        Ok(IdbStore { db, name: name.to_string() })
+        Ok(IdbStore { db, name: name.to_string(), gone })
     }
 
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// True once another connection deleted or upgraded the database.
+    pub fn is_gone(&self) -> bool {
+        self.gone.get()
     }
 
     pub fn close(&self) {

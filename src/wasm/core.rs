@@ -70,6 +70,9 @@ impl Shared {
         if self.closed.get() {
             return Err(Failure::new(Kind::State, "this nook database is closed: open it again"));
         }
+        if self.store.is_gone() {
+            return Err(Failure::new(Kind::State, "this nook database was deleted (Nook.deleteDatabase, here or in another tab) or upgraded: open it again"));
+        }
         Ok(())
     }
 

@@ -265,6 +265,30 @@ test('bad input gets typed errors and loses nothing', async () => {
   await page.close();
 });
 
+test('deleting a database that is open: the instance lets go and refuses later calls; import takes an ArrayBuffer', async () => {
+  const page = await openPage(env);
+  const r = await page.evaluate(async (docs) => {
+    await Nook.deleteDatabase('doomed');
+    const db = await Nook.open('doomed', assets);
+    await db.add(docs);
+    const before = (await db.search('Abraham Lincoln', { k: 3 })).length;
+    const exported = await db.export();
+    await Nook.deleteDatabase('doomed');
+    const after = await db.search('Abraham Lincoln', { k: 3 }).then((h) => `resolved with ${h.length}`, (e) => e.name);
+    const stats = await db.stats().then(() => 'resolved', (e) => e.name);
+    await db.close();
+    const listed = indexedDB.databases ? (await indexedDB.databases()).some((d) => d.name === 'doomed') : false;
+    // The export, given as an ArrayBuffer, makes the same collection again.
+    const copy = await Nook.import('doomed', exported.buffer.slice(exported.byteOffset, exported.byteOffset + exported.byteLength), assets);
+    const again = (await copy.search('Abraham Lincoln', { k: 3 })).length;
+    await copy.close();
+    await Nook.deleteDatabase('doomed');
+    return { before, after, stats, listed, again };
+  }, DOCS.slice(0, 10));
+  assert.deepEqual(r, { before: 3, after: 'NookStateError', stats: 'NookStateError', listed: false, again: 3 });
+  await page.close();
+});
+
 /** Edit one IndexedDB record of database `name` in the page (while nook is closed). */
 async function tamper(page, name, store, key, edit) {
   return page.evaluate(async ([name, store, key, edit]) => {
