@@ -1,6 +1,8 @@
-//! One option vocabulary from Rust to JS: the names the core reads (`nook::options`) are
-//! the client's `SETTINGS` (`pkg/src/index.js`), every name the client accepts is declared
-//! in `pkg/src/index.d.ts` and nothing else is, and the wasm parser reads each core name.
+//! One vocabulary from Rust to JS: the names the core reads (`nook::options`) are the
+//! client's `SETTINGS` (`pkg/src/index.js`), every name the client accepts is declared in
+//! `pkg/src/index.d.ts` and nothing else is, and the wasm parser reads each core name; the
+//! error names are `records::Kind`'s (plus the client's own network error); a hit has the
+//! fields the wasm layer sets, as declared.
 
 use std::collections::BTreeSet;
 
@@ -37,6 +39,11 @@ fn block<'a>(src: &'a str, start: &str, end: &str) -> &'a str {
     &src[at..at + src[at..].find(end).expect("the declaration ends")]
 }
 
+/// The quoted names in `src` after each `marker` (e.g. `set(&o, "`).
+fn quoted_after(src: &str, marker: &str) -> BTreeSet<String> {
+    src.match_indices(marker).filter_map(|(at, _)| src[at + marker.len()..].split('"').next()).map(String::from).collect()
+}
+
 fn set(names: &[&str]) -> BTreeSet<String> {
     names.iter().map(|s| s.to_string()).collect()
 }
@@ -66,4 +73,24 @@ fn the_client_declarations_and_core_name_the_same_options() {
     for name in &core {
         assert!(convert.contains(&format!("\"{name}\"")), "src/wasm/convert.rs never reads option {name}");
     }
+}
+
+#[test]
+fn error_names_and_hit_fields_are_the_same_in_rust_and_js() {
+    use nook::records::Kind;
+    // The core's kinds, and NookNetworkError, which only the client raises (fetching a
+    // model or a site index).
+    let mut names: BTreeSet<String> = Kind::ALL.iter().map(|k| k.name().to_string()).collect();
+    assert_eq!(names.len(), Kind::ALL.len(), "two kinds share a name");
+    names.insert("NookNetworkError".into());
+    assert_eq!(js_list(&read("pkg/src/index.js"), "export const ERROR_NAMES = ["), names, "pkg/src/index.js ERROR_NAMES vs records::Kind");
+    let dts = read("pkg/src/index.d.ts");
+    let union = block(&dts, "export type NookErrorName =", ";\n");
+    let declared: BTreeSet<String> = union.split('\'').skip(1).step_by(2).map(String::from).collect();
+    assert_eq!(declared, names, "pkg/src/index.d.ts NookErrorName vs records::Kind");
+
+    let convert = read("src/wasm/convert.rs");
+    let hit = block(&convert, "pub fn hit_to_js", "\n}");
+    let fields = quoted_after(hit, "set(&o, \"");
+    assert_eq!(ts_names(block(&dts, "export interface Hit", "\n}"), false), fields, "pkg/src/index.d.ts Hit vs src/wasm/convert.rs hit_to_js");
 }

@@ -99,7 +99,8 @@ export interface AddResult {
   helped: number;
 }
 
-export interface Hit {
+/** One result. `M` is the type of the `meta` your documents carry (null when a document has none). */
+export interface Hit<M = unknown> {
   id: string;
   /** Ranking score: cosine similarity (+ keyword weight x gated keyword evidence when hybrid). */
   score: number;
@@ -109,7 +110,7 @@ export interface Hit {
   keyword: number;
   title: string;
   url: string;
-  meta: unknown;
+  meta: M | null;
   snippet: string;
 }
 
@@ -150,7 +151,7 @@ export interface SearchStats {
 
 export interface LastQuery extends SearchStats { query: string; k: number; hybrid: boolean; results: number }
 
-export type Hits = Hit[] & { stats: SearchStats };
+export type Hits<M = unknown> = Hit<M>[] & { stats: SearchStats };
 
 export interface Stats {
   documents: number;
@@ -184,6 +185,8 @@ export interface Stats {
 export type NookErrorName = 'NookInputError' | 'NookNotFoundError' | 'NookCorruptError' | 'NookVersionError'
   | 'NookQuotaError' | 'NookStorageError' | 'NookEmbedError' | 'NookStateError' | 'NookNetworkError';
 export const ERROR_NAMES: NookErrorName[];
+/** True for an error nook rejected with (of kind `name`, if given): a type guard. */
+export function isNookError(e: unknown, name?: NookErrorName): e is Error & { name: NookErrorName };
 
 export class Nook {
   static open(name: string, options: NookOptions): Promise<Nook>;
@@ -212,7 +215,7 @@ export class Nook {
    * preview: rank by cached embeddings and PQ codes only (no recomputation, milliseconds).
    * onPreview: called with the preview first; the promise resolves to the exact result.
    */
-  search(query: string, options?: { k?: number; filter?: Record<string, unknown>; hybrid?: boolean; signal?: AbortSignal; preview?: boolean; onPreview?: (hits: Hits) => void }): Promise<Hits>;
+  search<M = unknown>(query: string, options?: { k?: number; filter?: Record<string, unknown>; hybrid?: boolean; signal?: AbortSignal; preview?: boolean; onPreview?: (hits: Hits<M>) => void }): Promise<Hits<M>>;
   /** The last completed search of this client and its time split, or null. */
   lastQuery(): LastQuery | null;
   embed(texts: string[]): Promise<Float32Array>;

@@ -11,6 +11,11 @@ export const ERROR_NAMES = [
   'NookStorageError', 'NookEmbedError', 'NookStateError', 'NookNetworkError',
 ];
 
+/** True for an error nook rejected with (of kind `name`, if given). */
+export function isNookError(e, name) {
+  return e instanceof Error && ERROR_NAMES.includes(e.name) && (name === undefined || e.name === name);
+}
+
 function rebuild(e) {
   const err = new Error(e && e.message ? e.message : String(e));
   err.name = (e && e.name) || 'Error';

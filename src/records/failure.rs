@@ -23,6 +23,9 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// Every kind (what `ERROR_NAMES` in the JS client lists, checked by a test).
+    pub const ALL: [Kind; 8] = [Kind::Input, Kind::NotFound, Kind::Corrupt, Kind::Version, Kind::Quota, Kind::Storage, Kind::Embed, Kind::State];
+
     pub fn name(self) -> &'static str {
         match self {
             Kind::Input => "NookInputError",

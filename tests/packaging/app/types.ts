@@ -2,7 +2,7 @@
 // as a TypeScript user meets them: scripts/test_packaging.sh runs `tsc --noEmit --strict`
 // over this file in an app with both tarballs installed. Every documented call is used
 // with its documented types; the @ts-expect-error lines must stay errors.
-import { Nook, type Hits, type Stats, type AddResult, type NookOptions } from 'nook-search';
+import { Nook, isNookError, type Hits, type Stats, type AddResult, type NookOptions } from 'nook-search';
 import minilm, { modelUrl, tokenizerUrl, dims } from 'nook-search-minilm';
 
 export async function typed(): Promise<void> {
@@ -24,6 +24,17 @@ export async function typed(): Promise<void> {
   const vectors: Float32Array = await db.embed(['a text']);
   const bytes: Uint8Array = await db.export();
   await Nook.import('copy', bytes, options);
+  await Nook.import('copy2', bytes.slice().buffer, options);
+  // meta typed by the caller: a hit's meta is that type or null.
+  const tagged: Hits<{ tag: string }> = await db.search<{ tag: string }>('bees');
+  const tag: string | undefined = tagged[0]?.meta?.tag;
+  // @ts-expect-error: meta may be null
+  const bare: string = tagged[0].meta.tag;
+  try {
+    await db.search('x', { k: 0 });
+  } catch (e) {
+    if (isNookError(e, 'NookInputError')) console.log(e.name, e.message, tag, bare);
+  }
   await db.delete(['a']);
   await db.close();
   await Nook.deleteDatabase('typed');
