@@ -2,7 +2,7 @@
 //! client's `SETTINGS` (`pkg/src/index.js`), every name the client accepts is declared in
 //! `pkg/src/index.d.ts` and nothing else is, and the wasm parser reads each core name; the
 //! error names are `records::Kind`'s (plus the client's own network error); a hit has the
-//! fields the wasm layer sets, as declared.
+//! fields the wasm layer sets, and a document the fields it reads, as declared.
 
 use std::collections::BTreeSet;
 
@@ -76,7 +76,7 @@ fn the_client_declarations_and_core_name_the_same_options() {
 }
 
 #[test]
-fn error_names_and_hit_fields_are_the_same_in_rust_and_js() {
+fn error_names_hit_and_document_fields_are_the_same_in_rust_and_js() {
     use nook::records::Kind;
     // The core's kinds, and NookNetworkError, which only the client raises (fetching a
     // model or a site index).
@@ -93,4 +93,9 @@ fn error_names_and_hit_fields_are_the_same_in_rust_and_js() {
     let hit = block(&convert, "pub fn hit_to_js", "\n}");
     let fields = quoted_after(hit, "set(&o, \"");
     assert_eq!(ts_names(block(&dts, "export interface Hit", "\n}"), false), fields, "pkg/src/index.d.ts Hit vs src/wasm/convert.rs hit_to_js");
+
+    // A document: the fields docs_from_js reads are the ones NookDoc declares.
+    let docs = block(&convert, "pub fn docs_from_js", "\n}");
+    let read: BTreeSet<String> = quoted_after(docs, "get(&d, \"").union(&quoted_after(docs, "opt_string(&d, \"")).cloned().collect();
+    assert_eq!(ts_names(block(&dts, "export interface NookDoc", "\n}"), true), read, "pkg/src/index.d.ts NookDoc vs src/wasm/convert.rs docs_from_js");
 }
