@@ -52,24 +52,41 @@ enum Panels {
 /// is one (symmetric int8 per column: a column's largest |w| is `127 * scale`; nearby
 /// scales are tried for rounding).
 fn as_int8(w: &[f32], k: usize, n: usize) -> Option<(Vec<i8>, Vec<f32>)> {
-    let mut q = vec![0i8; k * n];
-    let mut scales = vec![0f32; n];
-    for c in 0..n {
-        let max = (0..k).fold(0f32, |m, kk| m.max(w[kk * n + c].abs()));
-        if !(max > 0.0 && max.is_finite()) {
-            return None;
+    // `x / scale` is an exact integer for every weight that passes, never a tie, so
+    // rounding ties to even (one instruction in wasm and on x86) decides as `round` would.
+    let q_of = |x: f32, scale: f32| {
+        let r = (x / scale).round_ties_even();
+        ((-127.0..=127.0).contains(&r) && r * scale == x).then_some(r as i8)
+    };
+    // Row-major passes (the matrix is `k x n`, row-major): the columns' largest |w|, then
+    // every weight against its column's first candidate scale. A column that fails it
+    // (rare) tries the nearby scales on its own.
+    let mut max = vec![0f32; n];
+    for row in w.chunks_exact(n).take(k) {
+        for (m, x) in max.iter_mut().zip(row) {
+            *m = m.max(x.abs());
         }
-        let base = (max / 127.0).to_bits();
-        let found = [0i32, -1, 1, -2, 2].into_iter().map(|d| f32::from_bits(base.wrapping_add_signed(d))).find(|&scale| {
-            (0..k).all(|kk| {
-                let x = w[kk * n + c];
-                let r = (x / scale).round();
-                (-127.0..=127.0).contains(&r) && (r * scale == x)
-            })
-        })?;
-        scales[c] = found;
+    }
+    if max.iter().any(|m| !(*m > 0.0 && m.is_finite())) {
+        return None;
+    }
+    let candidate = |c: usize, d: i32| f32::from_bits((max[c] / 127.0).to_bits().wrapping_add_signed(d));
+    let mut scales: Vec<f32> = (0..n).map(|c| candidate(c, 0)).collect();
+    let mut q = vec![0i8; k * n];
+    let mut failed = vec![false; n];
+    for (row, qrow) in w.chunks_exact(n).zip(q.chunks_exact_mut(n)).take(k) {
+        for c in 0..n {
+            match q_of(row[c], scales[c]) {
+                Some(v) => qrow[c] = v,
+                None => failed[c] = true,
+            }
+        }
+    }
+    for c in (0..n).filter(|&c| failed[c]) {
+        let scale = [-1i32, 1, -2, 2].into_iter().map(|d| candidate(c, d)).find(|&scale| (0..k).all(|kk| q_of(w[kk * n + c], scale).is_some()))?;
+        scales[c] = scale;
         for kk in 0..k {
-            q[kk * n + c] = (w[kk * n + c] / found).round() as i8;
+            q[kk * n + c] = q_of(w[kk * n + c], scale)?;
         }
     }
     Some((q, scales))
