@@ -60,8 +60,13 @@ node -e 'const d = require(process.argv[1]).slice(0, 1200); console.log(d.map((x
 echo '{"id": "lighthouse", "title": "The lighthouse keeper", "text": "A keeper tends the lamp of a lighthouse on a rocky island through winter storms."}' > "$src/extra.jsonl"
 NOOK_MODEL_DIR="$ROOT/models" "$CARGO_TARGET_DIR/release/nook" site build "$SITE/prebuilt" "$src/docs.jsonl" tests/browser/site-pages --base-url /docs/
 NOOK_MODEL_DIR="$ROOT/models" "$CARGO_TARGET_DIR/release/nook" site build "$SITE/prebuilt-v2" "$src/docs.jsonl" "$src/extra.jsonl" tests/browser/site-pages/notes --base-url /docs/
+say "the same two as paged sites (small clusters, so a query fetches a part), and the native CLI's answers (site-paged.test.mjs)"
+paged=(--layout paged --cluster-size 32 --nprobe 6 --embeddings-cache "$src/embeddings.f32")
+NOOK_MODEL_DIR="$ROOT/models" "$CARGO_TARGET_DIR/release/nook" site build "$SITE/paged" "$src/docs.jsonl" tests/browser/site-pages --base-url /docs/ "${paged[@]}"
+NOOK_MODEL_DIR="$ROOT/models" "$CARGO_TARGET_DIR/release/nook" site build "$SITE/paged-v2" "$src/docs.jsonl" "$src/extra.jsonl" tests/browser/site-pages/notes --base-url /docs/ "${paged[@]}" --embeddings-cache "$src/embeddings-v2.f32"
+NOOK_MODEL_DIR="$ROOT/models" "$CARGO_TARGET_DIR/release/nook" site search "$SITE/paged" --queries tests/browser/site-paged-queries.json --k 10 --json > "$SITE/paged-native.jsonl"
 
 say "Playwright (playwright-core + /usr/bin/chromium)"
 (cd tests/browser && { [[ -d node_modules/playwright-core ]] || npm install --silent --no-audit --no-fund; })
-(cd tests/browser && NOOK_TEST_SITE="$SITE" node --test --test-concurrency=1 ${NOOK_TEST_PATTERN:+--test-name-pattern="$NOOK_TEST_PATTERN"} package.test.mjs site.test.mjs)
+(cd tests/browser && NOOK_TEST_SITE="$SITE" node --test --test-concurrency=1 ${NOOK_TEST_PATTERN:+--test-name-pattern="$NOOK_TEST_PATTERN"} package.test.mjs site.test.mjs site-paged.test.mjs)
 say "all browser-side tests passed"

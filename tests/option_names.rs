@@ -90,7 +90,7 @@ fn error_names_hit_and_document_fields_are_the_same_in_rust_and_js() {
     assert_eq!(declared, names, "pkg/src/index.d.ts NookErrorName vs records::Kind");
 
     let convert = read("src/wasm/convert.rs");
-    let hit = block(&convert, "pub fn hit_to_js", "\n}");
+    let hit = block(&convert, "pub fn doc_hit_to_js", "\n}");
     let fields = quoted_after(hit, "set(&o, \"");
     assert_eq!(ts_names(block(&dts, "export interface Hit", "\n}"), false), fields, "pkg/src/index.d.ts Hit vs src/wasm/convert.rs hit_to_js");
 

@@ -194,11 +194,14 @@ export class Nook {
   static import(name: string, bytes: Uint8Array | ArrayBuffer, options: NookOptions): Promise<Nook>;
   /**
    * A static site's prebuilt index (made by `nook site build`): `url` is its folder or its
-   * nook-site.json. Downloaded once (length and SHA-256 checked) into IndexedDB, replaced
-   * when the site is rebuilt, opened from the stored copy when offline. Read-only: add and
-   * delete reject with NookStateError.
+   * nook-site.json. A whole index (`--layout whole`) is downloaded once (length and SHA-256
+   * checked) into IndexedDB, replaced when the site is rebuilt, opened from the stored copy
+   * when offline. A paged one (`--layout paged`) fetches only the pages each search needs
+   * and keeps them in the Cache API (`prefetch: true` fetches all of them, `site.bytes`, at
+   * open). Read-only: add and delete reject with NookStateError; a paged site takes no
+   * search filter.
    */
-  static openSite(url: string | URL, options: NookOptions): Promise<Nook>;
+  static openSite(url: string | URL, options: NookOptions & { prefetch?: boolean }): Promise<Nook>;
   /** Delete a database and all its data. An instance still open on it (in this page or
    * another) lets go, and its later calls reject with NookStateError. */
   static deleteDatabase(name: string): Promise<void>;
@@ -208,7 +211,9 @@ export class Nook {
    * whether this open downloaded the index (false: the copy stored by an earlier visit),
    * and its documents.
    */
-  readonly site?: { manifestUrl: string; offline: boolean; downloaded: boolean; documents: number };
+  readonly site?: { manifestUrl: string; offline: boolean; downloaded: boolean; documents: number; paged?: boolean; bytes?: number; build?: string };
+  /** A paged site: fetch all its pages now (every later search then works offline). */
+  prefetch(): Promise<Stats>;
   readonly ready: Promise<{ generation: number }>;
   add(docs: NookDoc[], options?: { onProgress?: (p: Progress) => void; signal?: AbortSignal; chunk?: number }): Promise<AddResult>;
   /**

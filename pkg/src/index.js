@@ -87,7 +87,7 @@ export class Nook {
     });
   }
 
-  constructor(name, options, op, bytes) {
+  constructor(name, options, op, payload) {
     this.name = name;
     this._next = 1;
     this._pending = new Map();
@@ -121,7 +121,8 @@ export class Nook {
       : { wasmUrl: absolute(options.wasmUrl), wasmRelaxedUrl: absolute(options.wasmRelaxedUrl) ?? null };
     const args = {
       name, model: source(options.modelUrl, options.model), tokenizer: source(options.tokenizerUrl, options.tokenizer),
-      ...wasm, indexWorkers, options: pick(rest), bytes,
+      ...wasm, indexWorkers, options: pick(rest),
+      ...(op === 'site' ? { site: payload } : { bytes: payload }),
     };
     this.ready = this._call(op, args, { ready: true });
     this.ready.catch(() => {});
@@ -224,6 +225,13 @@ export class Nook {
   delete(ids) {
     if (this._readOnly) return Promise.reject(rebuild({ name: 'NookStateError', message: this._readOnly }));
     return this._call('delete', { ids: Array.isArray(ids) ? ids : [ids] });
+  }
+
+  /** A paged site (Nook.openSite): fetch every page now, so every later search works
+   * offline (site.bytes in all). Resolves to stats(). */
+  prefetch() {
+    if (!this.site || !this.site.paged) return Promise.reject(rebuild({ name: 'NookStateError', message: 'prefetch() is for a paged site opened with Nook.openSite' }));
+    return this._call('prefetch', {});
   }
 
   /** {documents, mode, bytes: {documents, tokens, index, codebook, manifest}, storedBytes, indexBytes, hnswBytes, ...} */

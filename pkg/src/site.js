@@ -1,11 +1,16 @@
-// Nook.openSite: a static site's prebuilt index (`nook site build`, format in the crate's
-// src/site/mod.rs). Fetches the manifest (revalidated), then the index file it names
-// (immutable, content-hashed), checks its length and SHA-256, and keeps it in IndexedDB
-// under a name holding the hash, so a revisit opens it without a download and a rebuilt
-// site replaces it. Offline, the copy last stored is opened. The result is read-only.
+// Nook.openSite: a static site's prebuilt index (`nook site build`). Two layouts, told
+// apart by the manifest's version:
+// - 1, whole (format in the crate's src/site/mod.rs): the index file the manifest names
+//   (immutable, content-hashed) is downloaded, its length and SHA-256 checked, and kept in
+//   IndexedDB under a name holding the hash, so a revisit opens it without a download and a
+//   rebuilt site replaces it. Offline, the copy last stored is opened.
+// - 2, paged (src/site/paged/): the worker fetches the head, then only the pages each
+//   search names (site-pages.js), kept in the Cache API; the manifest is kept there too,
+//   so a site seen before opens offline and answers what its cached pages can.
+// The result is read-only.
 
-/** The site format this client reads. */
-export const SITE_VERSION = 1;
+/** The newest site format this client reads. */
+export const SITE_VERSION = 2;
 const PREFIX = 'nook-site:';
 
 function fail(name, message) {
@@ -22,12 +27,38 @@ export function readManifest(text, where) {
   if (m.version > SITE_VERSION) {
     throw fail('NookVersionError', `${where}: the site index was built by a newer nook (site format ${m.version}, this nook reads ${SITE_VERSION}): upgrade nook-search`);
   }
+  if (m.version === 2) return readPaged(m, bad);
   const ix = m.index || {};
   if (typeof ix.file !== 'string' || !/^[A-Za-z0-9_-][A-Za-z0-9._-]*$/.test(ix.file)) throw bad('index.file must be a plain file name');
   if (!Number.isSafeInteger(ix.bytes) || ix.bytes <= 0) throw bad('index.bytes must be a positive whole number');
   if (typeof ix.sha256 !== 'string' || !/^[0-9a-f]{64}$/i.test(ix.sha256)) throw bad('index.sha256 must be 64 hex digits');
   if (!Number.isSafeInteger(m.documents) || m.documents < 0) throw bad('documents must be a whole number');
-  return { file: ix.file, bytes: ix.bytes, sha256: ix.sha256.toLowerCase(), documents: m.documents };
+  return { version: 1, file: ix.file, bytes: ix.bytes, sha256: ix.sha256.toLowerCase(), documents: m.documents };
+}
+
+function readPaged(m, bad) {
+  if (typeof m.build !== 'string' || !/^[0-9a-f]{16}$/.test(m.build)) throw bad('build must be 16 lowercase hex digits');
+  const h = m.head || {};
+  if (h.file !== `${m.build}/head.bin`) throw bad(`head.file must be "${m.build}/head.bin"`);
+  if (!Number.isSafeInteger(h.bytes) || h.bytes <= 0) throw bad('head.bytes must be a positive whole number');
+  if (typeof h.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(h.sha256)) throw bad('head.sha256 must be 64 lowercase hex digits');
+  for (const k of ['documents', 'bytes', 'files']) if (!Number.isSafeInteger(m[k]) || m[k] < 0) throw bad(`${k} must be a whole number`);
+  return { version: 2, build: m.build, head: { file: h.file, bytes: h.bytes, sha256: h.sha256 }, documents: m.documents, bytes: m.bytes, files: m.files };
+}
+
+/** A paged site's manifest kept in the Cache API (for opening offline). */
+async function manifestCache(manifestUrl) {
+  if (!globalThis.caches) return null;
+  try { return await caches.open(`nook-site:${manifestUrl}`); } catch (_) { return null; }
+}
+
+async function openPaged(Nook, manifestUrl, entry, options, offline) {
+  const { prefetch, ...rest } = options;
+  const db = new Nook(`site:${manifestUrl}`, rest, 'site', { manifestUrl, manifest: entry, prefetch: !!prefetch });
+  await db.ready;
+  db._readOnly = `this is the prebuilt index of ${manifestUrl}: it is read-only (open a database of your own with Nook.open for your documents)`;
+  db.site = { manifestUrl, offline, downloaded: false, documents: entry.documents, paged: true, bytes: entry.bytes, build: entry.build };
+  return db;
 }
 
 async function stored(prefix) {
@@ -61,13 +92,25 @@ export async function openSite(Nook, url, options = {}) {
   const prefix = `${PREFIX}${manifestUrl.href}#`;
   let entry = null;
   let offline = null;
+  const cache = await manifestCache(manifestUrl.href);
   try {
     const res = await fetch(manifestUrl, { cache: 'no-cache' });
     if (!res.ok) throw fail('NookNetworkError', `${manifestUrl}: HTTP ${res.status}`);
-    entry = readManifest(await res.text(), manifestUrl.href);
+    const text = await res.text();
+    entry = readManifest(text, manifestUrl.href);
+    if (entry.version === 2) {
+      if (cache) await cache.put(manifestUrl.href, new Response(text, { headers: { 'content-type': 'application/json' } })).catch(() => {});
+      return openPaged(Nook, manifestUrl.href, entry, options, false);
+    }
   } catch (e) {
-    if (e.name === 'NookVersionError' || e.name === 'NookCorruptError') throw e;
+    if (e.name === 'NookVersionError' || e.name === 'NookCorruptError' || entry) throw e;
     offline = e;
+    const kept = cache && await cache.match(manifestUrl.href).catch(() => null);
+    if (kept) return openPaged(Nook, manifestUrl.href, readManifest(await kept.text(), manifestUrl.href), options, true);
+  }
+  if (options.prefetch !== undefined) {
+    const { prefetch, ...rest } = options;
+    options = rest;
   }
   const existing = await stored(prefix);
   let name;

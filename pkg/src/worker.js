@@ -6,12 +6,14 @@
 // A large add is embedded on several cores: helper workers (helpers.js) embed chunks
 // ahead while this worker indexes and commits them in order.
 
-import init, { NookCore } from '../dist/nook.js';
+import init, { NookCore, NookSite } from '../dist/nook.js';
 import { modelFiles } from './assets.js';
 import { hasRelaxedSimd } from './features.js';
 import { Helpers } from './helpers.js';
+import { SitePages, fetchHead, forgetOtherBuilds, searchSite, siteCache } from './site-pages.js';
 
 let core = null;
+let site = null;            // a paged static site instead of a database: {core: NookSite, pages: SitePages}
 let openMs = null;          // {wasmMs, filesMs} of this worker's open (stats().open)
 let opened = null;          // promise of the open, for calls that arrive during it
 let channel = null;
@@ -72,6 +74,29 @@ async function open({ name, model: modelFile, tokenizer: tokenizerFile, wasmUrl,
     channel.onmessage = () => { stale = true; };
   }
   return { generation: core.generation(), build };
+}
+
+/** A paged static site (Nook.openSite of a format-2 site): head fetched (or read from the
+ * Cache API) and checked while the wasm module compiles and the model loads. */
+async function openSite({ model: modelFile, tokenizer: tokenizerFile, wasmUrl, wasmRelaxedUrl, options, site: { manifestUrl, manifest, prefetch } }) {
+  const t0 = performance.now();
+  const assets = modelFiles(modelFile, tokenizerFile);
+  const cache = await siteCache(manifestUrl);
+  const head = fetchHead(cache, manifestUrl, manifest);
+  head.catch(() => {});
+  await initWasm(wasmUrl || OWN_WASM.href, wasmRelaxedUrl === undefined ? OWN_WASM_RELAXED.href : wasmRelaxedUrl);
+  const t1 = performance.now();
+  const [model, tokenizer] = await assets;
+  const headBytes = await head;
+  openMs = { wasmMs: t1 - t0, filesMs: performance.now() - t1 };
+  const t2 = performance.now();
+  const s = new NookSite(manifest.build, headBytes, model, tokenizer, options || {});
+  openMs.modelMs = performance.now() - t2;
+  const pages = new SitePages(s, cache, manifestUrl, manifest.build);
+  site = { core: s, pages, manifestUrl };
+  if (prefetch) await pages.load(s.allPages());
+  forgetOtherBuilds(cache, manifestUrl, manifest.build).catch(() => {});
+  return { build, documents: manifest.documents };
 }
 
 function withLock(fn) {
@@ -170,8 +195,13 @@ async function handle({ id, op, args }) {
     opened = open(args, op);
     return opened;
   }
+  if (op === 'site') {
+    opened = openSite(args);
+    return opened;
+  }
   if (!opened) throw err('NookStateError', 'the database is not open');
   await opened;
+  if (site) return handleSite(op, args);
   switch (op) {
     case 'search': await catchUp(); return search(id, args);
     case 'stats': {
@@ -185,6 +215,20 @@ async function handle({ id, op, args }) {
     case 'delete': return (writes = writes.catch(() => {}).then(() => del(args)));
     case 'close': await writes.catch(() => {}); if (helpers) helpers.stop(); core.close(); if (channel) channel.close(); return true;
     default: throw err('NookStateError', `unknown operation ${op}`);
+  }
+}
+
+/** A site answers searches and stats; it holds no database to write or export. */
+async function handleSite(op, args) {
+  switch (op) {
+    case 'search': {
+      if (args.filter != null) throw err('NookInputError', 'a site index takes no filter (its documents are not all in this browser)');
+      return searchSite(site.core, site.pages, args.query, Number(args.k), args.hybrid !== false);
+    }
+    case 'stats': return Object.assign(site.core.stats(), { mode: 'site', build, open: { ...openMs }, fetched: { ...site.pages.fetched } });
+    case 'prefetch': await site.pages.load(site.core.allPages()); return site.core.stats();
+    case 'close': site.core.free(); site = null; return true;
+    default: throw err('NookStateError', `a site index cannot ${op}: it is read-only (open a database of your own with Nook.open)`);
   }
 }
 

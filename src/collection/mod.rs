@@ -33,7 +33,7 @@ pub use doc::Doc;
 pub use embed::{Embed, HashEmbed, Precomputed, split_sequences};
 pub use manifest::Manifest;
 pub use model::ModelMark;
-pub use search::{Found, Precision, SearchCounts};
+pub use search::{Found, MAX_K, Precision, SearchCounts};
 pub use settings::Settings;
 pub use stats::Stats;
 

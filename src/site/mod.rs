@@ -20,6 +20,7 @@
 //!
 //! Pure: documents and an embedder in, bytes out; hashing and files are the caller's.
 
+pub mod paged;
 pub mod source;
 
 use crate::collection::{Collection, Doc, Embed, Precomputed, Settings, export};

@@ -26,6 +26,9 @@ pub struct KeywordIndex {
     postings: FastMap<String, Vec<(u64, u32)>>,
     lengths: FastMap<u64, u32>,
     total: u64,
+    /// Set when only part of an index is loaded (a static site's term shards, see
+    /// `site::paged`): the whole index's document count, which `lengths` then does not give.
+    whole_docs: Option<usize>,
 }
 
 /// One document's keyword match for fusion.
@@ -157,8 +160,38 @@ impl KeywordIndex {
         }
     }
 
+    /// Part of an index: the postings of some terms (with every document they name in
+    /// `lengths`) and the whole index's document count and total length, so BM25 scores
+    /// what it finds exactly as the whole index would.
+    pub fn partial(params: Bm25Params, postings: FastMap<String, Vec<(u64, u32)>>, lengths: FastMap<u64, u32>, docs: usize, total: u64) -> Self {
+        KeywordIndex { params, postings, lengths, total, whole_docs: Some(docs) }
+    }
+
+    /// Every term with its postings `(document key, weighted frequency)`, in no order.
+    pub fn postings(&self) -> impl Iterator<Item = (&str, &[(u64, u32)])> {
+        self.postings.iter().map(|(t, l)| (t.as_str(), l.as_slice()))
+    }
+
+    /// A document's length in weighted terms (0 if unknown).
+    pub fn length(&self, key: u64) -> u32 {
+        self.lengths.get(&key).copied().unwrap_or(0)
+    }
+
+    /// The sum of every document's length.
+    pub fn total_length(&self) -> u64 {
+        self.total
+    }
+
+    pub fn params(&self) -> Bm25Params {
+        self.params
+    }
+
+    fn docs(&self) -> usize {
+        self.whole_docs.unwrap_or(self.lengths.len())
+    }
+
     fn idf(&self, df: usize) -> f32 {
-        let n = self.lengths.len() as f32;
+        let n = self.docs() as f32;
         let df = df as f32;
         (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
     }
@@ -219,7 +252,7 @@ impl KeywordIndex {
     /// BM25 with per-word contributions: calls `f(key, contribution, word idf)` for every
     /// (document, query word) pair that matches (the best variant of a typo).
     fn score_words(&self, words: &[Resolved], mut f: impl FnMut(u64, f32, f32)) {
-        let n = self.lengths.len() as f32;
+        let n = self.docs() as f32;
         if n == 0.0 {
             return;
         }
@@ -254,7 +287,7 @@ impl KeywordIndex {
     /// [`KeywordIndex::query`]; `specificity` is the exponent of the per-term specificity
     /// weight (0: plain BM25 coverage).
     pub fn evidence(&self, query: &Query, k: usize, specificity: f32, accept: &dyn Fn(u64) -> bool) -> Vec<Evidence> {
-        if self.lengths.is_empty() || k == 0 {
+        if self.docs() == 0 || k == 0 {
             return Vec::new();
         }
         let words = &query.0;

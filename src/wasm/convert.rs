@@ -155,17 +155,24 @@ pub fn snippet(text: &str, query: &str) -> String {
 }
 
 pub fn hit_to_js(c: &Collection, f: &Found, query: &str) -> JsValue {
-    let o = Object::new();
-    if let Some(d) = c.doc(f.key) {
-        set(&o, "id", d.id.as_str());
-        set(&o, "score", f.score as f64);
-        set(&o, "similarity", f.similarity as f64);
-        set(&o, "keyword", f.keyword as f64);
-        set(&o, "title", d.title.as_str());
-        set(&o, "url", d.url.as_str());
-        set(&o, "meta", if d.meta.is_empty() { JsValue::NULL } else { JSON::parse(&d.meta).unwrap_or(JsValue::NULL) });
-        set(&o, "snippet", snippet(&d.text, query));
+    match c.doc(f.key) {
+        Some(d) => doc_hit_to_js(d, f.score, f.similarity, f.keyword, query),
+        None => Object::new().into(),
     }
+}
+
+/// A hit as both a collection and a site return it: `{id, score, similarity, keyword,
+/// title, url, meta, snippet}`.
+pub fn doc_hit_to_js(d: &Doc, score: f32, similarity: f32, keyword: f32, query: &str) -> JsValue {
+    let o = Object::new();
+    set(&o, "id", d.id.as_str());
+    set(&o, "score", score as f64);
+    set(&o, "similarity", similarity as f64);
+    set(&o, "keyword", keyword as f64);
+    set(&o, "title", d.title.as_str());
+    set(&o, "url", d.url.as_str());
+    set(&o, "meta", if d.meta.is_empty() { JsValue::NULL } else { JSON::parse(&d.meta).unwrap_or(JsValue::NULL) });
+    set(&o, "snippet", snippet(&d.text, query));
     o.into()
 }
 

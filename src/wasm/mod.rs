@@ -5,6 +5,8 @@
 //!   package's worker (pkg/src/worker.js) is its only intended caller.
 //! - [`embedder`]: `NookEmbedder`, the embedder alone, for the workers that help a
 //!   `NookCore` embed a large `add` (pkg/src/embed-worker.js).
+//! - [`site`]: `NookSite`, a paged static site and the embedder; the worker fetches the
+//!   pages its searches name.
 //!
 //! Rules: no `RefCell` borrow is held across an `.await` (exported objects are re-entered
 //! while a promise is pending); every error is a JS `Error` whose `name` is a stable
@@ -13,10 +15,12 @@
 mod convert;
 mod core;
 mod embedder;
+mod site;
 mod timing;
 
 pub use self::core::NookCore;
 pub use self::embedder::NookEmbedder;
+pub use self::site::NookSite;
 
 use wasm_bindgen::prelude::*;
 

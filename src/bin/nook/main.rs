@@ -4,6 +4,8 @@
 
 #[cfg(all(feature = "embed", not(target_arch = "wasm32")))]
 mod site;
+#[cfg(all(feature = "embed", not(target_arch = "wasm32")))]
+mod site_paged;
 
 use std::collections::HashMap;
 use std::process::ExitCode;
@@ -23,7 +25,8 @@ const USAGE: &str = "usage:
   nook bench  INDEX.nook QUERIES.fvecs TRUTH.ivecs [--vectors BASE.fvecs] [--k 10]
               (recall@k and queries/s over ef = 10..320)
   nook site build OUT_DIR INPUT...   (a static site's prebuilt index; `nook site build --help`;
-              needs the `embed` feature)";
+              needs the `embed` feature)
+  nook site search SITE_DIR QUERY   (a paged site, as a browser reads it)";
 
 type Res<T> = Result<T, String>;
 

@@ -1,0 +1,228 @@
+//! Cutting a site into pages: documents and their embeddings in, the head and every page
+//! out, sealed with a build id derived from their content (the same input gives the same
+//! bytes and the same folder name).
+//!
+//! Documents are clustered by spherical k-means on a sample of their embeddings (about
+//! `cluster_size` per cluster) and numbered cluster by cluster, so a cluster's codes are one
+//! page and its members' embeddings and documents sit in neighbouring pages: a query's
+//! candidates, which come from a few clusters, share pages.
+
+use super::head::Head;
+use super::search::{SiteParams, encode_docs};
+use super::shard::{self, Postings};
+use super::{Page, seal};
+use crate::collection::{Doc, Settings};
+use crate::distance::{Metric, dot};
+use crate::quant::kmeans::{kmeans, nearest};
+use crate::quant::{PqParams, ProductQuantizer};
+use crate::records::{Failure, Result};
+use crate::rng::Rng;
+use crate::text::{Bm25Params, KeywordIndex};
+
+/// How a site is cut.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Layout {
+    /// Documents per cluster, on average.
+    pub cluster_size: usize,
+    pub vectors_per_page: usize,
+    pub docs_per_page: usize,
+    /// A term shard is closed once its body passes this many bytes.
+    pub shard_bytes: usize,
+    pub pq: PqParams,
+    pub nprobe: usize,
+    pub rerank: usize,
+}
+
+impl Default for Layout {
+    fn default() -> Self {
+        Layout {
+            cluster_size: 128,
+            vectors_per_page: 8,
+            docs_per_page: 8,
+            shard_bytes: 16 * 1024,
+            // 64 subspaces of 4 bits: 32 bytes a document and a 12 KB codebook (8-bit codes
+            // need a 196 KB one, more than a cold query may fetch in all).
+            pq: PqParams { subspaces: 64, bits: 4, iterations: 12, sample: 20_000, seed: 42 },
+            nprobe: 24,
+            rerank: 48,
+        }
+    }
+}
+
+/// A built site: its id and every file (the head first).
+pub struct Built {
+    pub build: u64,
+    pub docs: usize,
+    /// The input index of each document, in site order (document `p` of the site is input
+    /// `order[p]`).
+    pub order: Vec<usize>,
+    pub files: Vec<(Page, Vec<u8>)>,
+}
+
+impl Built {
+    pub fn bytes(&self) -> usize {
+        self.files.iter().map(|f| f.1.len()).sum()
+    }
+}
+
+/// Cut `docs` (with their unit-length embeddings, `docs.len() * dims`, in order) into a
+/// paged site. `settings` gives the ranking parameters the head records.
+pub fn build(docs: Vec<Doc>, vectors: &[f32], dims: usize, layout: &Layout, settings: &Settings, threads: usize) -> Result<Built> {
+    let n = docs.len();
+    if dims == 0 || vectors.len() != n * dims {
+        return Err(Failure::input(format!("{} embedding values for {n} documents of {dims} dimensions", vectors.len())));
+    }
+    if n == 0 {
+        return Err(Failure::input("a site needs at least one document"));
+    }
+    if n > u32::MAX as usize / 2 {
+        return Err(Failure::input("too many documents for one site"));
+    }
+    if layout.vectors_per_page == 0 || layout.docs_per_page == 0 || layout.cluster_size == 0 {
+        return Err(Failure::input("page and cluster sizes must be at least 1"));
+    }
+    let row = |i: usize| &vectors[i * dims..(i + 1) * dims];
+
+    // Clusters: k-means on a sample, every document to its nearest centroid.
+    let clusters = n.div_ceil(layout.cluster_size);
+    let mut rng = Rng::new(layout.pq.seed);
+    let sample: Vec<usize> = if n <= clusters * 32 {
+        (0..n).collect()
+    } else {
+        let mut all: Vec<usize> = (0..n).collect();
+        for i in 0..clusters * 32 {
+            let j = i + rng.below(n - i);
+            all.swap(i, j);
+        }
+        all.truncate(clusters * 32);
+        all.sort_unstable();
+        all
+    };
+    let data: Vec<f32> = sample.iter().flat_map(|&i| row(i).iter().copied()).collect();
+    let mut centroids = kmeans(&data, dims, clusters, 10, &mut rng);
+    for c in centroids.chunks_exact_mut(dims) {
+        let norm = dot(c, c).sqrt();
+        if norm > 0.0 {
+            c.iter_mut().for_each(|x| *x /= norm);
+        }
+    }
+    let per = n.div_ceil(threads.max(1)).max(1);
+    let parts = crate::parallel::map(n.div_ceil(per), threads, &|t| {
+        (t * per..((t + 1) * per).min(n)).map(|i| nearest(&centroids, dims, row(i)) as u32).collect::<Vec<_>>()
+    });
+    let cluster_of: Vec<u32> = parts.concat();
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by_key(|&i| (cluster_of[i], i));
+    let mut starts = vec![0u32; clusters + 1];
+    for &c in &cluster_of {
+        starts[c as usize + 1] += 1;
+    }
+    for c in 0..clusters {
+        starts[c + 1] += starts[c];
+    }
+
+    // Codes: 4-bit PQ of every document and of every centroid.
+    let pq = ProductQuantizer::train(vectors, dims, Metric::Cosine, &layout.pq, threads).map_err(|e| Failure::input(e.to_string()))?;
+    let code = pq.code_len();
+    let encode = |v: &[f32]| {
+        let mut c = vec![0u8; code];
+        pq.encode(v, &mut c);
+        c
+    };
+    let mut centroid_codes = Vec::with_capacity(clusters * code);
+    for c in 0..clusters {
+        centroid_codes.extend(encode(&centroids[c * dims..(c + 1) * dims]));
+    }
+    let codes: Vec<Vec<u8>> =
+        crate::parallel::map(n.div_ceil(per), threads, &|t| (t * per..((t + 1) * per).min(n)).flat_map(|j| encode(row(order[j]))).collect::<Vec<u8>>());
+    let codes = codes.concat();
+
+    let mut bodies: Vec<(Page, Vec<u8>)> = Vec::new();
+    for c in 0..clusters {
+        let (s, e) = (starts[c] as usize, starts[c + 1] as usize);
+        bodies.push((Page::Cluster(c as u32), codes[s * code..e * code].to_vec()));
+    }
+    // Embeddings as int8 (per-vector scale: cosine does not need it back).
+    for (i, chunk) in order.chunks(layout.vectors_per_page).enumerate() {
+        let mut body = Vec::with_capacity(chunk.len() * dims);
+        for &d in chunk {
+            let v = row(d);
+            let max = v.iter().fold(0f32, |m, x| m.max(x.abs())).max(f32::MIN_POSITIVE);
+            body.extend(v.iter().map(|x| (x / max * 127.0).round_ties_even().clamp(-127.0, 127.0) as i8 as u8));
+        }
+        bodies.push((Page::Vectors(i as u32), body));
+    }
+    // Keywords, numbered like the documents, cut into shards by term.
+    let mut keywords = KeywordIndex::new(Bm25Params::default());
+    for (p, &d) in order.iter().enumerate() {
+        keywords.insert(p as u64, &docs[d].fields());
+    }
+    let mut terms: Vec<(&str, Postings)> = keywords
+        .postings()
+        .map(|(t, list)| {
+            let mut l: Postings = list.iter().map(|&(d, tf)| (d as u32, tf, keywords.length(d))).collect();
+            l.sort_unstable();
+            (t, l)
+        })
+        .collect();
+    terms.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    let mut shards: Vec<String> = Vec::new();
+    let mut open: Vec<(&str, &Postings)> = Vec::new();
+    let mut size = 0usize;
+    fn close(open: &mut Vec<(&str, &Postings)>, bodies: &mut Vec<(Page, Vec<u8>)>, shards: &mut Vec<String>) {
+        if let Some(first) = open.first() {
+            shards.push(first.0.to_string());
+            bodies.push((Page::Terms(shards.len() as u32 - 1), shard::encode(open)));
+            open.clear();
+        }
+    }
+    for (t, l) in &terms {
+        open.push((t, l));
+        size += t.len() + 2 + l.len() * 3;
+        if size >= layout.shard_bytes {
+            close(&mut open, &mut bodies, &mut shards);
+            size = 0;
+        }
+    }
+    close(&mut open, &mut bodies, &mut shards);
+    let mut ordered: Vec<Option<Doc>> = docs.into_iter().map(Some).collect();
+    let docs_in_order: Vec<Doc> = order.iter().map(|&d| ordered[d].take().unwrap_or_default()).collect();
+    for (i, chunk) in docs_in_order.chunks(layout.docs_per_page).enumerate() {
+        bodies.push((Page::Docs(i as u32), encode_docs(chunk)));
+    }
+
+    let head = Head {
+        dims,
+        docs: n,
+        vectors_per_page: layout.vectors_per_page,
+        docs_per_page: layout.docs_per_page,
+        pq,
+        starts,
+        centroid_codes,
+        bm25: keywords.params(),
+        total_length: keywords.total_length(),
+        shards,
+        params: SiteParams {
+            nprobe: layout.nprobe,
+            rerank: layout.rerank,
+            keyword_weight: settings.keyword_weight,
+            keyword_gate: settings.keyword_gate,
+            keyword_specificity: settings.keyword_specificity,
+            min_score: settings.min_score,
+            min_score_unknown: settings.min_score_unknown,
+        },
+    };
+    bodies.insert(0, (Page::Head, head.encode()));
+    // The build id: two crc32s (different seeds) over every page's name and body.
+    let (mut a, mut b) = (crc32fast::Hasher::new(), crc32fast::Hasher::new_with_initial(0x9e37_79b9));
+    for (p, body) in &bodies {
+        for h in [&mut a, &mut b] {
+            h.update(p.path().as_bytes());
+            h.update(&(body.len() as u64).to_le_bytes());
+            h.update(body);
+        }
+    }
+    let build = ((a.finalize() as u64) << 32) | b.finalize() as u64;
+    let files = bodies.into_iter().map(|(p, body)| (p, seal(build, p, body))).collect();
+    Ok(Built { build, docs: n, order, files })
+}

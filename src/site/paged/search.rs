@@ -1,0 +1,333 @@
+//! Searching a paged site with whatever pages are at hand: [`SiteIndex::search`] either
+//! answers or names the pages it needs next. The caller fetches those and asks again; the
+//! stages are fixed, so a cold query costs four round trips at most (head, then clusters
+//! and term shards, then the candidates' embeddings, then the results' documents) and a
+//! warm one none. What a stage needs depends only on the query and on pages an earlier
+//! stage needed — never on what else happens to be cached — so a query gives the same
+//! results natively (the CLI reading files) and in a browser (fetching them), cold or warm.
+//!
+//! Ranking is the collection's fusion (`collection/search.rs`): cosine + w x gated(share).
+//! Vector candidates are the `rerank` best by PQ code among the `nprobe` clusters whose
+//! centroids' codes are nearest the query; keyword candidates are BM25's best from the term
+//! shards of the query's words (a typo is matched within its word's shard). Every candidate
+//! returned is ranked by its exact similarity to the query (its int8 embedding).
+
+use std::collections::{BTreeSet, HashMap};
+
+use super::head::Head;
+use super::shard::{self, Postings};
+use super::{Page, unseal};
+use crate::FastMap;
+use crate::collection::{Doc, Embed};
+use crate::format::varint::{Reader, put_varint};
+use crate::records::{Failure, Result};
+use crate::text::{Evidence, KeywordIndex, terms};
+
+/// Search parameters (the build's defaults are in the head).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SiteParams {
+    /// Clusters whose documents' codes are scanned.
+    pub nprobe: usize,
+    /// Candidates (best by PQ code) whose exact embeddings are fetched and compared.
+    pub rerank: usize,
+    pub keyword_weight: f32,
+    pub keyword_gate: f32,
+    pub keyword_specificity: f32,
+    pub min_score: f32,
+    pub min_score_unknown: f32,
+}
+
+/// Vector and keyword candidates a hybrid search fuses (at least; `k` if larger), as in a
+/// collection.
+const HYBRID_POOL: usize = 30;
+/// Keyword-only candidates (lifted by their keywords, outside the vector candidates) whose
+/// embeddings are fetched.
+const KEYWORD_EXTRA: usize = 8;
+
+/// A query, embedded by the caller (unit length).
+pub struct SiteQuery<'a> {
+    pub text: &'a str,
+    pub q: &'a [f32],
+    pub k: usize,
+    pub hybrid: bool,
+}
+
+/// One result.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SiteHit {
+    /// The document's number in the site (its place in the cluster order).
+    pub position: u32,
+    pub doc: Doc,
+    pub score: f32,
+    pub similarity: f32,
+    pub keyword: f32,
+}
+
+/// What a search came to.
+#[derive(Debug, PartialEq)]
+pub enum Step {
+    /// Fetch these pages ([`SiteIndex::add`]) and search again.
+    Need(Vec<Page>),
+    Done(Vec<SiteHit>),
+}
+
+/// A paged site's head and the pages loaded so far.
+pub struct SiteIndex {
+    build: u64,
+    head: Head,
+    clusters: FastMap<u32, Vec<u8>>,
+    vectors: FastMap<u32, Vec<i8>>,
+    docs: FastMap<u32, Vec<Doc>>,
+    terms: FastMap<u32, Vec<(String, Postings)>>,
+}
+
+impl SiteIndex {
+    /// A site from its build id and its head file.
+    pub fn open(build: u64, head: &[u8]) -> Result<SiteIndex> {
+        let head = Head::decode(unseal(build, Page::Head, head)?)?;
+        Ok(SiteIndex { build, head, clusters: FastMap::default(), vectors: FastMap::default(), docs: FastMap::default(), terms: FastMap::default() })
+    }
+
+    pub fn head(&self) -> &Head {
+        &self.head
+    }
+
+    pub fn build(&self) -> u64 {
+        self.build
+    }
+
+    fn vector_pages(&self) -> usize {
+        self.head.docs.div_ceil(self.head.vectors_per_page)
+    }
+
+    fn doc_pages(&self) -> usize {
+        self.head.docs.div_ceil(self.head.docs_per_page)
+    }
+
+    /// Every page of the site but the head (to fetch a whole site ahead of its queries).
+    pub fn all_pages(&self) -> Vec<Page> {
+        let n = |x: usize| 0..x as u32;
+        let mut out: Vec<Page> = n(self.head.clusters()).map(Page::Cluster).collect();
+        out.extend(n(self.head.shards.len()).map(Page::Terms));
+        out.extend(n(self.vector_pages()).map(Page::Vectors));
+        out.extend(n(self.doc_pages()).map(Page::Docs));
+        out
+    }
+
+    pub fn has(&self, page: Page) -> bool {
+        match page {
+            Page::Head => true,
+            Page::Cluster(i) => self.clusters.contains_key(&i),
+            Page::Vectors(i) => self.vectors.contains_key(&i),
+            Page::Docs(i) => self.docs.contains_key(&i),
+            Page::Terms(i) => self.terms.contains_key(&i),
+        }
+    }
+
+    /// Documents `[start, end)` of a page of `per` documents.
+    fn span(&self, i: u32, per: usize, pages: usize) -> Result<(usize, usize)> {
+        if i as usize >= pages {
+            return Err(Failure::corrupt(format!("this site has {pages} pages of that kind, not {}", i as u64 + 1)));
+        }
+        let start = i as usize * per;
+        Ok((start, (start + per).min(self.head.docs)))
+    }
+
+    /// Load a fetched page (its file's bytes). A page that is not what the head describes
+    /// (damaged, cut short, another build's) is refused with NookCorruptError.
+    pub fn add(&mut self, page: Page, file: &[u8]) -> Result<()> {
+        let body = unseal(self.build, page, file)?;
+        let wrong = |what: &str| Failure::corrupt(format!("site page {}: {what}", page.path()));
+        let h = &self.head;
+        match page {
+            Page::Head => {}
+            Page::Cluster(i) => {
+                let c = i as usize;
+                if c >= h.clusters() {
+                    return Err(wrong("no such cluster"));
+                }
+                let len = (h.starts[c + 1] - h.starts[c]) as usize * h.pq.code_len();
+                if body.len() != len {
+                    return Err(wrong("its size is not its cluster's"));
+                }
+                self.clusters.insert(i, body.to_vec());
+            }
+            Page::Vectors(i) => {
+                let (s, e) = self.span(i, h.vectors_per_page, self.vector_pages())?;
+                if body.len() != (e - s) * h.dims {
+                    return Err(wrong("its size is not its documents'"));
+                }
+                self.vectors.insert(i, body.iter().map(|&b| b as i8).collect());
+            }
+            Page::Docs(i) => {
+                let (s, e) = self.span(i, h.docs_per_page, self.doc_pages())?;
+                let docs = decode_docs(body, e - s).map_err(|e| wrong(&e.to_string()))?;
+                self.docs.insert(i, docs);
+            }
+            Page::Terms(i) => {
+                let s = i as usize;
+                if s >= h.shards.len() {
+                    return Err(wrong("no such term shard"));
+                }
+                let terms = shard::decode(body, h.docs)?;
+                let (lo, hi) = (&h.shards[s], h.shards.get(s + 1));
+                if terms.iter().any(|(t, _)| t < lo || hi.is_some_and(|h| t >= h)) {
+                    return Err(wrong("a term lies outside its shard's range"));
+                }
+                self.terms.insert(i, terms);
+            }
+        }
+        Ok(())
+    }
+
+    /// The `k` best documents for `query`, or the pages still needed to find them.
+    /// `embed` only says which words the model knows (the relevance floor of a query of
+    /// unknown words, as in a collection).
+    pub fn search(&self, embed: &dyn Embed, query: &SiteQuery, params: &SiteParams) -> Result<Step> {
+        let h = &self.head;
+        if query.k == 0 || query.k > crate::collection::MAX_K {
+            return Err(Failure::input(format!("k must be between 1 and {}, got {}", crate::collection::MAX_K, query.k)));
+        }
+        if query.q.len() != h.dims {
+            return Err(Failure::input(format!("the query has {} dimensions, the site {}", query.q.len(), h.dims)));
+        }
+        if h.docs == 0 || crate::text::words(query.text).next().is_none() {
+            return Ok(Step::Done(Vec::new()));
+        }
+        // Stage 1: the clusters nearest the query, the shards of its words.
+        let table = h.pq.table(query.q);
+        let code = h.pq.code_len();
+        let mut near: Vec<(f32, u32)> = (0..h.clusters()).map(|c| (table.distance(&h.centroid_codes[c * code..(c + 1) * code]), c as u32)).collect();
+        near.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        near.truncate(params.nprobe.max(1));
+        let words: BTreeSet<String> = terms(query.text).collect();
+        let shards: BTreeSet<u32> = words.iter().filter_map(|w| h.shard_of(w)).collect();
+        let need: Vec<Page> = near.iter().map(|&(_, c)| Page::Cluster(c)).chain(shards.iter().map(|&s| Page::Terms(s))).filter(|&p| !self.has(p)).collect();
+        if !need.is_empty() {
+            return Ok(Step::Need(need));
+        }
+
+        // Stage 2: candidates by PQ code and by keywords.
+        let k = query.k.min(h.docs);
+        let pool = if query.hybrid { k.max(HYBRID_POOL).min(h.docs) } else { k };
+        let mut scanned: Vec<(f32, u32)> = Vec::new();
+        for &(_, c) in &near {
+            let codes = &self.clusters[&c];
+            let start = h.starts[c as usize];
+            scanned.extend(codes.chunks_exact(code).enumerate().map(|(j, cd)| (table.distance(cd), start + j as u32)));
+        }
+        let take = params.rerank.max(pool).min(scanned.len());
+        if take < scanned.len() {
+            scanned.select_nth_unstable_by(take, |a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            scanned.truncate(take);
+        }
+        let keywords = self.keywords(&shards);
+        let kq = keywords.query(query.text);
+        let known = words.iter().any(|w| embed.knows_word(w) || kq.knows(w));
+        let evidence: Vec<Evidence> = if query.hybrid { keywords.evidence(&kq, pool, params.keyword_specificity, &|_| true) } else { Vec::new() };
+        let gate = params.keyword_gate.clamp(0.0, 0.99);
+        let lift = |share: f32| params.keyword_weight * ((share - gate).max(0.0) / (1.0 - gate));
+        let share: HashMap<u32, f32> = evidence.iter().map(|e| (e.key as u32, e.share)).collect();
+        let mut candidates: BTreeSet<u32> = scanned.iter().map(|s| s.1).collect();
+        let mut extra: Vec<&Evidence> = evidence.iter().filter(|e| !candidates.contains(&(e.key as u32)) && lift(e.share) > 0.0).collect();
+        extra.sort_by(|a, b| b.share.total_cmp(&a.share).then(a.key.cmp(&b.key)));
+        candidates.extend(extra.iter().take(KEYWORD_EXTRA).map(|e| e.key as u32));
+        let per = h.vectors_per_page as u32;
+        let need: BTreeSet<Page> = candidates.iter().map(|&p| Page::Vectors(p / per)).filter(|&p| !self.has(p)).collect();
+        if !need.is_empty() {
+            return Ok(Step::Need(need.into_iter().collect()));
+        }
+
+        // Stage 3: exact similarities, fusion, the floor.
+        let mut found: Vec<(f32, f32, f32, u32)> = candidates
+            .iter()
+            .map(|&p| {
+                let page = &self.vectors[&(p / per)];
+                let at = (p % per) as usize * h.dims;
+                let sim = cosine_i8(query.q, &page[at..at + h.dims]);
+                let s = share.get(&p).copied().unwrap_or(0.0);
+                (sim + lift(s), sim, s, p)
+            })
+            .collect();
+        found.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.3.cmp(&b.3)));
+        let floor = if known { params.min_score } else { params.min_score.max(params.min_score_unknown) };
+        if floor > 0.0 {
+            found.retain(|f| f.0 >= floor);
+        }
+        found.truncate(k);
+        let per = h.docs_per_page as u32;
+        let need: BTreeSet<Page> = found.iter().map(|f| Page::Docs(f.3 / per)).filter(|&p| !self.has(p)).collect();
+        if !need.is_empty() {
+            return Ok(Step::Need(need.into_iter().collect()));
+        }
+
+        // Stage 4: the results' documents.
+        Ok(Step::Done(
+            found
+                .into_iter()
+                .map(|(score, similarity, keyword, p)| SiteHit {
+                    position: p,
+                    doc: self.docs[&(p / per)][(p % per) as usize].clone(),
+                    score,
+                    similarity,
+                    keyword,
+                })
+                .collect(),
+        ))
+    }
+
+    /// The keyword index of the given shards alone (a query's own: what else is cached
+    /// must not change its typo matching).
+    fn keywords(&self, shards: &BTreeSet<u32>) -> KeywordIndex {
+        let mut postings: FastMap<String, Vec<(u64, u32)>> = FastMap::default();
+        let mut lengths: FastMap<u64, u32> = FastMap::default();
+        for s in shards {
+            for (term, list) in &self.terms[s] {
+                postings.insert(term.clone(), list.iter().map(|&(d, tf, _)| (d as u64, tf)).collect());
+                lengths.extend(list.iter().map(|&(d, _, len)| (d as u64, len)));
+            }
+        }
+        KeywordIndex::partial(self.head.bm25, postings, lengths, self.head.docs, self.head.total_length)
+    }
+}
+
+/// Cosine of a unit query and an int8 embedding, summed in a fixed order (the same bits
+/// natively and in wasm).
+fn cosine_i8(q: &[f32], v: &[i8]) -> f32 {
+    let (mut dot, mut norm) = (0.0f32, 0.0f32);
+    for (&a, &b) in q.iter().zip(v) {
+        let b = b as f32;
+        dot += a * b;
+        norm += b * b;
+    }
+    dot / norm.sqrt().max(f32::MIN_POSITIVE)
+}
+
+/// A documents page: per document varint-length strings id, title, url, text, meta.
+pub(super) fn encode_docs(docs: &[Doc]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for d in docs {
+        for s in [&d.id, &d.title, &d.url, &d.text, &d.meta] {
+            put_varint(&mut out, s.len() as u64);
+            out.extend_from_slice(s.as_bytes());
+        }
+    }
+    out
+}
+
+fn decode_docs(body: &[u8], count: usize) -> crate::Result<Vec<Doc>> {
+    let mut r = Reader::new(body);
+    let mut out = Vec::with_capacity(count);
+    for _ in 0..count {
+        let mut s = || -> crate::Result<String> {
+            let n = r.count(r.remaining(), "string length")?;
+            String::from_utf8(r.take(n)?.to_vec()).map_err(|_| crate::Error::Corrupt("a string is not UTF-8".into()))
+        };
+        let (id, title, url, text, meta) = (s()?, s()?, s()?, s()?, s()?);
+        out.push(Doc { id, title, url, text, meta, tokens: Vec::new() });
+    }
+    if !r.is_empty() {
+        return Err(crate::Error::Corrupt("trailing bytes".into()));
+    }
+    Ok(out)
+}

@@ -1,0 +1,201 @@
+use super::*;
+use crate::FastMap;
+use crate::collection::{Doc, Embed, HashEmbed, Settings};
+
+const DIMS: usize = 64;
+
+fn corpus(n: usize) -> (Vec<Doc>, Vec<f32>) {
+    let topics = ["garden soil compost", "ocean tide wave", "violin string bow", "mountain snow glacier", "bread flour yeast"];
+    let docs: Vec<Doc> = (0..n)
+        .map(|i| Doc {
+            id: format!("d{i}"),
+            title: format!("note {i}"),
+            url: format!("https://example.org/{i}"),
+            text: format!("{} number {} {}", topics[i % topics.len()], i, if i == 77 { "zanzibarite" } else { "" }),
+            meta: String::new(),
+            tokens: Vec::new(),
+        })
+        .collect();
+    let mut e = HashEmbed { dims: DIMS };
+    let mut v = Vec::new();
+    for d in &docs {
+        let t = e.tokenize(&d.embed_text()).unwrap();
+        e.embed_tokens(&[&t], &mut v).unwrap();
+    }
+    (docs, v)
+}
+
+fn small_layout() -> Layout {
+    Layout { cluster_size: 32, pq: crate::quant::PqParams { subspaces: 16, ..Layout::default().pq }, ..Layout::default() }
+}
+
+fn site(n: usize) -> (Built, FastMap<Page, Vec<u8>>) {
+    let (docs, v) = corpus(n);
+    let built = build(docs, &v, DIMS, &small_layout(), &Settings::default(), 2).unwrap();
+    let files = built.files.iter().cloned().collect();
+    (built, files)
+}
+
+/// Search until done, loading pages from `files`; the pages each round needed.
+fn run(index: &mut SiteIndex, files: &FastMap<Page, Vec<u8>>, text: &str, k: usize, hybrid: bool, params: &SiteParams) -> (Vec<SiteHit>, Vec<Vec<Page>>) {
+    let mut e = HashEmbed { dims: DIMS };
+    let t = e.tokenize(text).unwrap();
+    let mut q = Vec::new();
+    e.embed_query(&t, &mut q).unwrap();
+    let query = SiteQuery { text, q: &q, k, hybrid };
+    let mut rounds = Vec::new();
+    loop {
+        match index.search(&e, &query, params).unwrap() {
+            Step::Done(hits) => return (hits, rounds),
+            Step::Need(pages) => {
+                for p in &pages {
+                    index.add(*p, &files[p]).unwrap();
+                }
+                rounds.push(pages);
+            }
+        }
+    }
+}
+
+fn open(built: &Built) -> SiteIndex {
+    SiteIndex::open(built.build, &built.files[0].1).unwrap()
+}
+
+#[test]
+fn a_cold_query_takes_three_rounds_after_the_head_and_a_warm_one_none() {
+    let (built, files) = site(600);
+    let mut index = open(&built);
+    let params = index.head().params;
+    let (hits, rounds) = run(&mut index, &files, "compost for the garden", 10, true, &params);
+    assert_eq!(hits.len(), 10);
+    assert!(hits[0].doc.text.contains("compost"), "{:?}", hits[0]);
+    assert_eq!(rounds.len(), 3, "clusters + shards, embeddings, documents: {rounds:?}");
+    assert!(matches!(rounds[0][0], Page::Cluster(_)) && rounds[0].iter().any(|p| matches!(p, Page::Terms(_))));
+    assert!(rounds[1].iter().all(|p| matches!(p, Page::Vectors(_))) && rounds[2].iter().all(|p| matches!(p, Page::Docs(_))));
+    let (again, rounds) = run(&mut index, &files, "compost for the garden", 10, true, &params);
+    assert!(rounds.is_empty());
+    assert_eq!(again, hits);
+}
+
+#[test]
+fn results_do_not_depend_on_what_is_cached() {
+    let (built, files) = site(600);
+    let mut everything = open(&built);
+    for p in everything.all_pages() {
+        everything.add(p, &files[&p]).unwrap();
+    }
+    let params = everything.head().params;
+    for q in ["violin bow", "snow on the mountain", "zanzibarite", "zanzibarit", "bread", "number 77", "qqqq zzzz"] {
+        let (warm, rounds) = run(&mut everything, &files, q, 10, true, &params);
+        assert!(rounds.is_empty());
+        let (cold, _) = run(&mut open(&built), &files, q, 10, true, &params);
+        assert_eq!(warm, cold, "{q}");
+    }
+}
+
+#[test]
+fn a_rare_word_and_its_typo_find_their_document() {
+    let (built, files) = site(600);
+    let mut index = open(&built);
+    let params = index.head().params;
+    for q in ["zanzibarite", "zanzibraite"] {
+        let (hits, _) = run(&mut index, &files, q, 5, true, &params);
+        assert_eq!(hits.first().map(|h| h.doc.id.as_str()), Some("d77"), "{q}: {hits:?}");
+        assert!(hits[0].keyword > 0.3, "{q}: {:?}", hits[0]);
+    }
+}
+
+#[test]
+fn probing_every_cluster_and_reranking_everything_is_brute_force() {
+    let (docs, v) = corpus(400);
+    let built = build(docs, &v, DIMS, &small_layout(), &Settings::default(), 1).unwrap();
+    let files: FastMap<Page, Vec<u8>> = built.files.iter().cloned().collect();
+    let mut index = open(&built);
+    let mut params = index.head().params;
+    params.nprobe = 1000;
+    params.rerank = 400;
+    params.min_score = f32::NEG_INFINITY;
+    let mut e = HashEmbed { dims: DIMS };
+    for text in ["ocean wave", "glacier", "yeast bread number 12"] {
+        let (hits, _) = run(&mut index, &files, text, 10, false, &params);
+        let t = e.tokenize(text).unwrap();
+        let mut q = Vec::new();
+        e.embed_query(&t, &mut q).unwrap();
+        let mut exact: Vec<(f32, usize)> = built.order.iter().enumerate().map(|(p, &i)| (crate::distance::dot(&q, &v[i * DIMS..(i + 1) * DIMS]), p)).collect();
+        exact.sort_by(|a, b| b.0.total_cmp(&a.0));
+        // int8 embeddings re-rank: the same top 10 up to near ties.
+        let top: Vec<u32> = hits.iter().map(|h| h.position).collect();
+        let found = exact[..10].iter().filter(|e| top.contains(&(e.1 as u32))).count();
+        assert!(found >= 9, "{text}: {found} of 10");
+        for h in &hits {
+            assert!((h.similarity - exact.iter().find(|e| e.1 as u32 == h.position).unwrap().0).abs() < 0.02);
+        }
+    }
+}
+
+#[test]
+fn bad_pages_are_refused_and_leave_the_index_usable() {
+    let (built, files) = site(300);
+    let mut index = open(&built);
+    let page = Page::Docs(0);
+    let good = &files[&page];
+    let mut flipped = good.clone();
+    flipped[3] ^= 0x40;
+    assert_eq!(index.add(page, &flipped).unwrap_err().kind, crate::records::Kind::Corrupt);
+    assert!(index.add(page, &good[..good.len() - 5]).is_err());
+    assert!(index.add(Page::Docs(1), good).is_err(), "another page's file");
+    assert!(index.add(Page::Docs(10_000), good).is_err());
+    assert!(!index.has(page));
+    let (other, other_files) = site(301);
+    assert_ne!(other.build, built.build);
+    assert!(index.add(page, &other_files[&page]).is_err(), "another build's page");
+    let params = index.head().params;
+    assert_eq!(run(&mut index, &files, "violin", 3, true, &params).0.len(), 3);
+    // A head cut anywhere, or of another build, is refused.
+    let head = &built.files[0].1;
+    for cut in 0..head.len() {
+        assert!(SiteIndex::open(built.build, &head[..cut]).is_err(), "cut at {cut}");
+    }
+    assert!(SiteIndex::open(other.build, head).is_err());
+}
+
+#[test]
+fn a_head_body_cut_or_bent_is_a_typed_error() {
+    let (built, _) = site(300);
+    let body = unseal(built.build, Page::Head, &built.files[0].1).unwrap().to_vec();
+    let head = Head::decode(&body).unwrap();
+    assert_eq!(head.encode(), body);
+    for cut in 0..body.len() {
+        assert!(Head::decode(&body[..cut]).is_err(), "cut at {cut}");
+    }
+    // Every byte changed in turn: an error or a head that still describes a site, never a panic.
+    for i in 0..body.len().min(4000) {
+        let mut b = body.clone();
+        b[i] = b[i].wrapping_add(0x55);
+        let _ = Head::decode(&b);
+    }
+}
+
+#[test]
+fn the_same_input_builds_the_same_bytes() {
+    let (a, _) = site(200);
+    let (b, _) = site(200);
+    assert_eq!(a.build, b.build);
+    assert!(a.files == b.files);
+}
+
+#[test]
+fn wrong_input_is_refused() {
+    let (docs, v) = corpus(10);
+    assert!(build(docs.clone(), &v[..v.len() - 1], DIMS, &small_layout(), &Settings::default(), 1).is_err());
+    assert!(build(Vec::new(), &[], DIMS, &small_layout(), &Settings::default(), 1).is_err());
+    let built = build(docs, &v, DIMS, &small_layout(), &Settings::default(), 1).unwrap();
+    let index = open(&built);
+    let e = HashEmbed { dims: DIMS };
+    let q = vec![0.0; DIMS - 1];
+    let params = index.head().params;
+    assert!(index.search(&e, &SiteQuery { text: "x", q: &q, k: 3, hybrid: true }, &params).is_err());
+    let q = vec![0.0; DIMS];
+    assert!(index.search(&e, &SiteQuery { text: "x", q: &q, k: 0, hybrid: true }, &params).is_err());
+    assert_eq!(index.search(&e, &SiteQuery { text: "  ", q: &q, k: 3, hybrid: true }, &params).unwrap(), Step::Done(Vec::new()));
+}
