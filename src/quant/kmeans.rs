@@ -7,6 +7,12 @@ use crate::rng::Rng;
 /// Starts from distinct random rows; empty clusters are re-seeded from a random row.
 /// With fewer rows than `k`, rows repeat (every centroid stays a real point).
 pub fn kmeans(data: &[f32], dims: usize, k: usize, iterations: usize, rng: &mut Rng) -> Vec<f32> {
+    kmeans_on(data, dims, k, iterations, rng, 1)
+}
+
+/// [`kmeans`] with each iteration's assignment spread over `threads` threads (same result
+/// whatever the count).
+pub fn kmeans_on(data: &[f32], dims: usize, k: usize, iterations: usize, rng: &mut Rng, threads: usize) -> Vec<f32> {
     let n = data.len() / dims.max(1);
     let mut centroids = vec![0.0f32; k * dims];
     if n == 0 || dims == 0 {
@@ -29,11 +35,14 @@ pub fn kmeans(data: &[f32], dims: usize, k: usize, iterations: usize, rng: &mut 
     let mut counts = vec![0usize; k];
     for _ in 0..iterations {
         let mut changed = 0usize;
-        for (i, row) in data.chunks_exact(dims).enumerate() {
-            let best = nearest(&centroids, dims, row);
-            if assign[i] != best as u32 {
+        let per = n.div_ceil(threads.max(1)).max(1);
+        let parts = crate::parallel::map(n.div_ceil(per), threads, &|t| {
+            (t * per..((t + 1) * per).min(n)).map(|i| nearest(&centroids, dims, &data[i * dims..(i + 1) * dims]) as u32).collect::<Vec<u32>>()
+        });
+        for (i, best) in parts.into_iter().flatten().enumerate() {
+            if assign[i] != best {
                 changed += 1;
-                assign[i] = best as u32;
+                assign[i] = best;
             }
         }
         sums.iter_mut().for_each(|s| *s = 0.0);

@@ -25,4 +25,9 @@ export default [
     files: ['tests/**/*.mjs'],
     languageOptions: { globals: { Nook: 'readonly', assets: 'readonly', site: 'writable', db: 'writable', early: 'writable', earlyResult: 'writable' } },
   },
+  {
+    // The site benchmark's page functions (bench/browser/site.mjs): nook and Pagefind.
+    files: ['bench/browser/site.mjs'],
+    languageOptions: { globals: { Nook: 'readonly', assets: 'readonly', s: 'writable', pf: 'writable' } },
+  },
 ];

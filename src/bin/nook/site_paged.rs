@@ -69,6 +69,10 @@ pub fn build(a: &Args, out: &str, docs: Vec<Doc>, model: &Model, embed: &mut Emb
         docs_per_page: a.num("docs-per-page", d.docs_per_page)?,
         nprobe: a.num("nprobe", d.nprobe)?,
         rerank: a.num("rerank", d.rerank)?,
+        shard_bytes: a.num("shard-bytes", d.shard_bytes)?,
+        kmeans_sample: a.num("kmeans-sample", d.kmeans_sample)?,
+        kmeans_iterations: a.num("kmeans-iterations", d.kmeans_iterations)?,
+        pq: nook::quant::PqParams { subspaces: a.num("pq", d.pq.subspaces)?, bits: a.num("pq-bits", d.pq.bits)?, ..d.pq },
         ..d
     };
     let built = paged::build(docs, &vectors, dims, &layout, &Settings::default(), threads).map_err(|e| e.to_string())?;
@@ -122,6 +126,14 @@ pub fn build(a: &Args, out: &str, docs: Vec<Doc>, model: &Model, embed: &mut Emb
         }
     }
     eprintln!(
+        "{} clusters of ~{} documents; {} terms in {} shards (~{} terms each)",
+        built.clusters,
+        n / built.clusters.max(1),
+        built.terms,
+        built.shards,
+        built.terms / built.shards.max(1)
+    );
+    eprintln!(
         "wrote {out}/{} and {out}/{name}/: {n} documents, {} files, {bytes} bytes ({:.0} per document; head {} bytes), embedded in {embedded:.1} s, in all {:.1} s",
         nook::site::MANIFEST,
         built.files.len(),
@@ -157,6 +169,8 @@ struct Reads {
     bytes: usize,
     requests: usize,
     rounds: usize,
+    /// Bytes by page kind: clusters, term shards, embeddings, documents.
+    kinds: [usize; 4],
 }
 
 fn run_query(site: &mut SiteIndex, disk: &Disk, embed: &Embedder, q: &SiteQuery, params: &paged::SiteParams) -> Res<(Vec<paged::SiteHit>, Reads)> {
@@ -170,6 +184,13 @@ fn run_query(site: &mut SiteIndex, disk: &Disk, embed: &Embedder, q: &SiteQuery,
                     let bytes = disk.read(p)?;
                     reads.bytes += bytes.len();
                     reads.requests += 1;
+                    let kind = match p {
+                        Page::Cluster(_) | Page::Head => 0,
+                        Page::Terms(_) => 1,
+                        Page::Vectors(_) => 2,
+                        Page::Docs(_) => 3,
+                    };
+                    reads.kinds[kind] += bytes.len();
                     site.add(p, &bytes).map_err(|e| e.to_string())?;
                 }
             }
@@ -219,6 +240,7 @@ pub fn search(a: &Args) -> Res<()> {
     let dims = fresh()?.head().dims;
     let json_out = a.flags.iter().any(|f| f == "json");
     let mut warm_site = fresh()?;
+    let mut kinds = [vec![], vec![], vec![], vec![]];
     let (mut cold_b, mut cold_r, mut warm_b, mut warm_r, mut rounds, mut recalls, mut ms) = (vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
     for text in &queries {
         let tokens = embed.tokenize(text).map_err(|e| e.to_string())?;
@@ -232,7 +254,8 @@ pub fn search(a: &Args) -> Res<()> {
         let mut row = json!({
             "query": text,
             "hits": hits.iter().map(|h| json!({"id": h.doc.id, "title": h.doc.title, "score": h.score, "similarity": h.similarity, "keyword": h.keyword})).collect::<Vec<_>>(),
-            "cold": {"bytes": cold.bytes + head.len(), "requests": cold.requests + 1, "rounds": cold.rounds + 1},
+            "cold": {"bytes": cold.bytes + head.len(), "requests": cold.requests + 1, "rounds": cold.rounds + 1,
+                     "clusters": cold.kinds[0], "terms": cold.kinds[1], "vectors": cold.kinds[2], "docs": cold.kinds[3]},
             "warm": {"bytes": warm.bytes, "requests": warm.requests, "rounds": warm.rounds},
         });
         if let Some(truth) = &truth {
@@ -251,6 +274,9 @@ pub fn search(a: &Args) -> Res<()> {
             row["recall"] = json!(r);
         }
         cold_b.push((cold.bytes + head.len()) as f64);
+        for (v, b) in kinds.iter_mut().zip(cold.kinds) {
+            v.push(b as f64);
+        }
         cold_r.push((cold.requests + 1) as f64);
         rounds.push((cold.rounds + 1) as f64);
         warm_b.push(warm.bytes as f64);
@@ -278,6 +304,7 @@ pub fn search(a: &Args) -> Res<()> {
         "cold": {"bytes_p50": median(&mut cold_b.clone(), 0.5), "bytes_p95": median(&mut cold_b, 0.95), "requests_p50": median(&mut cold_r.clone(), 0.5), "rounds_max": rounds.iter().cloned().fold(0.0, f64::max)},
         "warm": {"bytes_p50": median(&mut warm_b.clone(), 0.5), "bytes_p95": median(&mut warm_b, 0.95), "requests_p50": median(&mut warm_r, 0.5)},
         "native_ms_p50": median(&mut ms, 0.5),
+        "cold_p50_by_kind": {"clusters": median(&mut kinds[0], 0.5), "terms": median(&mut kinds[1], 0.5), "vectors": median(&mut kinds[2], 0.5), "docs": median(&mut kinds[3], 0.5)},
         "recall10": if recalls.is_empty() { Value::Null } else { json!(mean(&recalls)) },
     });
     println!("{summary}");

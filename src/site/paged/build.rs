@@ -13,7 +13,7 @@ use super::shard::{self, Postings};
 use super::{Page, seal};
 use crate::collection::{Doc, Settings};
 use crate::distance::{Metric, dot};
-use crate::quant::kmeans::{kmeans, nearest};
+use crate::quant::kmeans::{kmeans_on, nearest};
 use crate::quant::{PqParams, ProductQuantizer};
 use crate::records::{Failure, Result};
 use crate::rng::Rng;
@@ -31,20 +31,25 @@ pub struct Layout {
     pub pq: PqParams,
     pub nprobe: usize,
     pub rerank: usize,
+    /// k-means: rows sampled per cluster, Lloyd iterations.
+    pub kmeans_sample: usize,
+    pub kmeans_iterations: usize,
 }
 
 impl Default for Layout {
     fn default() -> Self {
         Layout {
-            cluster_size: 128,
-            vectors_per_page: 8,
+            cluster_size: 64,
+            vectors_per_page: 4,
             docs_per_page: 8,
-            shard_bytes: 16 * 1024,
+            shard_bytes: 6000,
             // 64 subspaces of 4 bits: 32 bytes a document and a 12 KB codebook (8-bit codes
             // need a 196 KB one, more than a cold query may fetch in all).
             pq: PqParams { subspaces: 64, bits: 4, iterations: 12, sample: 20_000, seed: 42 },
-            nprobe: 24,
-            rerank: 48,
+            nprobe: 48,
+            rerank: 64,
+            kmeans_sample: 48,
+            kmeans_iterations: 16,
         }
     }
 }
@@ -57,6 +62,11 @@ pub struct Built {
     /// `order[p]`).
     pub order: Vec<usize>,
     pub files: Vec<(Page, Vec<u8>)>,
+    /// Distinct keyword terms, and the clusters and term shards they were cut into (what a
+    /// page request tells the server: see ARCHITECTURE.md, "what a site's server learns").
+    pub terms: usize,
+    pub clusters: usize,
+    pub shards: usize,
 }
 
 impl Built {
@@ -86,20 +96,21 @@ pub fn build(docs: Vec<Doc>, vectors: &[f32], dims: usize, layout: &Layout, sett
     // Clusters: k-means on a sample, every document to its nearest centroid.
     let clusters = n.div_ceil(layout.cluster_size);
     let mut rng = Rng::new(layout.pq.seed);
-    let sample: Vec<usize> = if n <= clusters * 32 {
+    let take = clusters * layout.kmeans_sample;
+    let sample: Vec<usize> = if n <= take {
         (0..n).collect()
     } else {
         let mut all: Vec<usize> = (0..n).collect();
-        for i in 0..clusters * 32 {
+        for i in 0..take {
             let j = i + rng.below(n - i);
             all.swap(i, j);
         }
-        all.truncate(clusters * 32);
+        all.truncate(take);
         all.sort_unstable();
         all
     };
     let data: Vec<f32> = sample.iter().flat_map(|&i| row(i).iter().copied()).collect();
-    let mut centroids = kmeans(&data, dims, clusters, 10, &mut rng);
+    let mut centroids = kmeans_on(&data, dims, clusters, layout.kmeans_iterations, &mut rng, threads);
     for c in centroids.chunks_exact_mut(dims) {
         let norm = dot(c, c).sqrt();
         if norm > 0.0 {
@@ -191,6 +202,7 @@ pub fn build(docs: Vec<Doc>, vectors: &[f32], dims: usize, layout: &Layout, sett
         bodies.push((Page::Docs(i as u32), encode_docs(chunk)));
     }
 
+    let (n_terms, n_shards) = (terms.len(), shards.len());
     let head = Head {
         dims,
         docs: n,
@@ -224,5 +236,5 @@ pub fn build(docs: Vec<Doc>, vectors: &[f32], dims: usize, layout: &Layout, sett
     }
     let build = ((a.finalize() as u64) << 32) | b.finalize() as u64;
     let files = bodies.into_iter().map(|(p, body)| (p, seal(build, p, body))).collect();
-    Ok(Built { build, docs: n, order, files })
+    Ok(Built { build, docs: n, order, files, terms: n_terms, clusters, shards: n_shards })
 }
