@@ -52,6 +52,7 @@ const json = {
   bytes_total: big.bytes,
   files: big.files,
   head_bytes: big.head,
+  // The native run counts the head and the stages; a visitor also fetches the manifest first.
   cold: { bytes_p50: nat.summary.cold.bytes_p50 + manifestBytes, bytes_p95: nat.summary.cold.bytes_p95 + manifestBytes, requests_p50: nat.summary.cold.requests_p50 + 1, round_trips_max: nat.summary.cold.rounds_max + 1 },
   warm: { bytes_p50: nat.summary.warm.bytes_p50, bytes_p95: nat.summary.warm.bytes_p95, requests_p50: nat.summary.warm.requests_p50 },
   throttled_first_result_ms_p50: round(b.throttled.nook.cold.first_result_ms_p50),
@@ -106,7 +107,7 @@ nook's head (fetched once per visit, then cached): ${kb(big.head)} (codebook 12 
 
 \`nook site search --json\`: cold = a first visit (manifest + head + the query's pages); warm = the same visitor after the queries before it in the set.
 
-| | cold bytes p50 / p95 | cold requests p50 | round trips (max) | warm bytes p50 / p95 | recall@10 (vector ranking vs brute force) |
+| | cold bytes p50 / p95 | cold requests p50 | round trips, max (manifest, head, 3 stages) | warm bytes p50 / p95 | recall@10 (vector ranking vs brute force) |
 |---|---:|---:|---:|---:|---:|
 | ${big.passages} passages | ${kb(json.cold.bytes_p50)} / ${kb(json.cold.bytes_p95)} | ${json.cold.requests_p50} | ${json.cold.round_trips_max} | ${kb(json.warm.bytes_p50)} / ${kb(json.warm.bytes_p95)} | ${json.recall10} (${Object.entries(json.recall10_by_corpus).map(([c, r]) => `${c} ${r}`).join(', ')}) |
 | demo, ${demo.passages} | ${kb(natDemo.summary.cold.bytes_p50)} / ${kb(natDemo.summary.cold.bytes_p95)} | ${natDemo.summary.cold.requests_p50} | ${natDemo.summary.cold.rounds_max} | ${kb(natDemo.summary.warm.bytes_p50)} | ${json.demo.recall10} |
