@@ -202,6 +202,12 @@ export class Nook {
    * search filter.
    */
   static openSite(url: string | URL, options: NookOptions & { prefetch?: boolean }): Promise<Nook>;
+  /**
+   * A site's prebuilt index and the visitor's own database `ownName` searched as one: hits
+   * merged by score, each saying its layer; add, delete and export go to the visitor's
+   * database (created on the first add). Options as openSite.
+   */
+  static layers(siteUrl: string | URL, ownName: string, options: NookOptions & { prefetch?: boolean }): Promise<NookLayers>;
   /** Delete a database and all its data. An instance still open on it (in this page or
    * another) lets go, and its later calls reject with NookStateError. */
   static deleteDatabase(name: string): Promise<void>;
@@ -230,3 +236,21 @@ export class Nook {
   close(): Promise<void>;
 }
 export default Nook;
+
+/** A hit of Nook.layers: which layer it came from. */
+export type LayeredHit<M = unknown> = Hit<M> & { layer: 'site' | 'own' };
+
+/** Nook.layers: a site's prebuilt index and the visitor's own database as one. */
+export class NookLayers {
+  readonly site: Nook;
+  readonly own: Nook | null;
+  readonly ownName: string;
+  /** The visitor's database, opened (or created) on first need. */
+  ownDatabase(): Promise<Nook>;
+  search<M = unknown>(query: string, options?: { k?: number; filter?: Record<string, unknown>; hybrid?: boolean; signal?: AbortSignal }): Promise<LayeredHit<M>[] & { stats: { site: SearchStats; own: SearchStats | null } }>;
+  add(docs: NookDoc[], options?: { onProgress?: (p: Progress) => void; signal?: AbortSignal; chunk?: number }): Promise<AddResult>;
+  delete(ids: Array<string | number> | string | number): Promise<number>;
+  export(): Promise<Uint8Array>;
+  stats(): Promise<{ site: Stats; own: Stats | null; documents: number }>;
+  close(): Promise<void>;
+}

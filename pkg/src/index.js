@@ -3,6 +3,7 @@
 // The page never blocks on embedding or indexing.
 
 import { openSite } from './site.js';
+import { NookLayers } from './layers.js';
 
 
 /** Error names nook rejects with (besides the standard AbortError). */
@@ -75,6 +76,15 @@ export class Nook {
    */
   static openSite(url, options = {}) {
     return openSite(Nook, url, options);
+  }
+
+  /**
+   * A site's prebuilt index and the visitor's own database `ownName` searched as one:
+   * hits merged by score, each with `layer` ('site' | 'own'); add, delete and export go to
+   * the visitor's database (created on the first add). Options as openSite.
+   */
+  static layers(siteUrl, ownName, options = {}) {
+    return NookLayers.open(Nook, siteUrl, ownName, options);
   }
 
   /** Delete a database and all its data (close open instances first). */
@@ -296,4 +306,5 @@ function pick(o) {
   return out;
 }
 
+export { NookLayers };
 export default Nook;

@@ -197,3 +197,42 @@ test('damaged, missing, dropped, foreign and newer files give typed errors, neve
   assert.ok(statSync(`${LIVE}/nook-site.json`).size > 0);
   await page.close();
 });
+
+test('Nook.layers: the site and the visitor\'s own notes searched as one; writes go to the visitor\'s database', async () => {
+  publish('paged');
+  const page = await openPage(env);
+  await clearCaches(page);
+  const r = await page.evaluate(async () => {
+    await Nook.deleteDatabase('my-notes');
+    let layers = await Nook.layers('./live-paged/', 'my-notes', assets);
+    const before = { own: layers.own, stats: await layers.stats() };
+    await layers.add([{ id: 'note-1', title: 'Quince jelly', text: 'Simmer the quinces with their peel, strain overnight, boil the juice with sugar until it sets.' }]);
+    const mine = await layers.search('how do I make jelly from quince fruit', { k: 3 });
+    const theirs = await layers.search('en.wikipedia.org/wiki/Alaska', { k: 3 });
+    const exported = await layers.export();
+    await layers.close();
+    // Reopened: the visitor's database is there at once.
+    layers = await Nook.layers('./live-paged/', 'my-notes', assets);
+    const again = await layers.search('quince jelly', { k: 1 });
+    const stats = await layers.stats();
+    let deleteSite = null;
+    try { await layers.delete('624'); } catch (e) { deleteSite = e.name; }
+    await layers.close();
+    await Nook.deleteDatabase('my-notes');
+    return {
+      before: { own: before.own, documents: before.stats.documents, site: before.stats.site.documents },
+      mine: mine.map((h) => [h.id, h.layer]), theirs: theirs.map((h) => [h.id, h.layer]), stats: mine.stats,
+      exported: exported.length, again: again.map((h) => [h.id, h.layer]), documents: stats.documents, siteDocs: stats.site.documents, deleteSite,
+    };
+  });
+  assert.equal(r.before.own, null, 'no database of the visitor until the first add');
+  assert.equal(r.before.documents, r.before.site);
+  assert.deepEqual(r.mine[0], ['note-1', 'own']);
+  assert.deepEqual(r.theirs[0], ['624', 'site']);
+  assert.ok(r.stats.site && r.stats.own, 'stats of both layers');
+  assert.ok(r.exported > 0);
+  assert.deepEqual(r.again, [['note-1', 'own']]);
+  assert.equal(r.documents, r.siteDocs + 1);
+  assert.equal(r.deleteSite, 'NookNotFoundError', 'a site document is not the visitor\'s to delete');
+  await page.close();
+});

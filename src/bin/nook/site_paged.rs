@@ -73,7 +73,6 @@ pub fn build(a: &Args, out: &str, docs: Vec<Doc>, model: &Model, embed: &mut Emb
         kmeans_sample: a.num("kmeans-sample", d.kmeans_sample)?,
         kmeans_iterations: a.num("kmeans-iterations", d.kmeans_iterations)?,
         pq: nook::quant::PqParams { subspaces: a.num("pq", d.pq.subspaces)?, bits: a.num("pq-bits", d.pq.bits)?, ..d.pq },
-        ..d
     };
     let built = paged::build(docs, &vectors, dims, &layout, &Settings::default(), threads).map_err(|e| e.to_string())?;
     if let Some(p) = a.options.get("vectors-out") {
