@@ -89,6 +89,63 @@ fn site_build_writes_a_manifest_and_an_index_that_finds_passages() {
     assert!(!after.contains(&index_name));
 }
 
+/// `--layout paged`: a folder per build, `nook site search` finds passages by meaning and
+/// by words; a rebuild keeps the previous build (visitors mid-session) and drops older ones.
+#[test]
+fn paged_site_builds_searches_and_keeps_one_previous_build() {
+    let dir = temp_dir("paged");
+    let jsonl = dir.join("docs.jsonl");
+    std::fs::write(
+        &jsonl,
+        "{\"id\": \"lh\", \"title\": \"The lighthouse keeper\", \"text\": \"A keeper tends the lamp of a lighthouse on a rocky island.\"}\n",
+    )
+    .unwrap();
+    let pages = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/browser/site-pages");
+    let out = dir.join("out");
+    let build = |extra: &str| {
+        std::fs::write(dir.join("extra.jsonl"), format!("{{\"id\": \"x\", \"text\": \"{extra}\"}}\n")).unwrap();
+        let (ok, err) = nook(&[
+            "site",
+            "build",
+            out.to_str().unwrap(),
+            jsonl.to_str().unwrap(),
+            dir.join("extra.jsonl").to_str().unwrap(),
+            pages.to_str().unwrap(),
+            "--layout",
+            "paged",
+            "--base-url",
+            "/docs/",
+        ]);
+        assert!(ok, "{err}");
+        let m: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("nook-site.json")).unwrap()).unwrap();
+        m["build"].as_str().unwrap().to_string()
+    };
+    let first = build("first version");
+    let m: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("nook-site.json")).unwrap()).unwrap();
+    assert_eq!((m["version"].as_u64(), m["documents"].as_u64()), (Some(2), Some(1 + 1 + 4 + 3)));
+    assert_eq!(m["head"]["file"], format!("{first}/head.bin"));
+    let search = |q: &str| {
+        let o = Command::new(env!("CARGO_BIN_EXE_nook"))
+            .args(["site", "search", out.to_str().unwrap(), q, "--k", "1", "--json"])
+            .env("NOOK_MODEL_DIR", model_dir())
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let row: serde_json::Value = serde_json::from_str(String::from_utf8_lossy(&o.stdout).lines().next().unwrap()).unwrap();
+        (row["hits"][0]["id"].as_str().unwrap_or("").to_string(), row["cold"]["rounds"].as_u64())
+    };
+    assert_eq!(search("starfish eating shellfish"), ("/docs/guide.html#sea-stars".to_string(), Some(4)));
+    assert_eq!(search("lighthouse").0, "lh");
+    let second = build("second version");
+    let third = build("third version");
+    assert!(first != second && second != third);
+    let mut builds: Vec<String> = files(&out).into_iter().filter(|f| f.len() == 16).collect();
+    builds.sort();
+    let mut want = vec![second, third];
+    want.sort();
+    assert_eq!(builds, want, "the current build and the one before it");
+}
+
 #[test]
 fn site_build_help() {
     for args in [&["site", "build", "--help"][..], &["site", "--help"], &["site", "help"]] {
