@@ -28,11 +28,15 @@ cargo build --release --features embed --bin nook
 NOOK="$CARGO_TARGET_DIR/release/nook"
 [[ -f pkg/dist/nook_bg.wasm ]] || NOOK_WASM_OPT=0 scripts/build_wasm.sh
 
+# NOOK_SITE_REUSE=1: keep the last site as it is; otherwise it is laid out again (from the
+# kept embeddings if the corpus and model are the same: embedding is ~90% of a build).
 if [[ "${NOOK_SITE_REUSE:-0}" != 1 || ! -f "$DIR/site/nook-site.json" ]]; then
     say "building the paged site of $(wc -l < "$DIR/corpus.jsonl") passages"
     rm -rf "$DIR/site"
     NOOK_MODEL_DIR=models "$NOOK" site build "$DIR/site" "$DIR/corpus.jsonl" --layout paged \
         --embeddings-cache "$DIR/embeddings.f32" --vectors-out "$DIR/site.f32" 2>&1 | tee "$DIR/build.log" >&2
+    # The log of the build that embedded (not reused) is kept: the report gives its time.
+    grep -q "embeddings reused" "$DIR/build.log" || cp "$DIR/build.log" "$DIR/embed.log"
 fi
 # The demo corpus (the page's default: scripts/make_corpus.py), paged.
 [[ -f www/data/corpus.json ]] || python3 scripts/make_corpus.py

@@ -16,7 +16,7 @@ pub const USAGE: &str = "  nook site build OUT_DIR INPUT... [--base-url /] [--ma
               query fetches on demand, for large sites)
               paged: [--vectors-out FILE.f32 (embeddings in site order)] [--embeddings-cache FILE]
               [--cluster-size 64] [--vectors-per-page 4] [--docs-per-page 8] [--shard-bytes 6000]
-              [--nprobe 48] [--rerank 64] [--pq 64 --pq-bits 4] [--kmeans-sample 48] [--kmeans-iterations 16]
+              [--nprobe 24] [--rerank 64] [--spill 0.6] [--pq 64 --pq-bits 4] [--kmeans-sample 48] [--kmeans-iterations 16]
               [--model FILE.onnx --tokenizer tokenizer.json (default: $NOOK_MODEL_DIR or models/)]
               INPUT: a .jsonl file of {id, text, title?, url?, meta?} per line, or a folder whose
               .md / .html pages are split into passages at headings (URL = base URL + path,

@@ -70,6 +70,7 @@ pub fn build(a: &Args, out: &str, docs: Vec<Doc>, model: &Model, embed: &mut Emb
         nprobe: a.num("nprobe", d.nprobe)?,
         rerank: a.num("rerank", d.rerank)?,
         shard_bytes: a.num("shard-bytes", d.shard_bytes)?,
+        spill: a.num("spill", d.spill)?,
         kmeans_sample: a.num("kmeans-sample", d.kmeans_sample)?,
         kmeans_iterations: a.num("kmeans-iterations", d.kmeans_iterations)?,
         pq: nook::quant::PqParams { subspaces: a.num("pq", d.pq.subspaces)?, bits: a.num("pq-bits", d.pq.bits)?, ..d.pq },

@@ -13,11 +13,27 @@ use super::shard::{self, Postings};
 use super::{Page, seal};
 use crate::collection::{Doc, Settings};
 use crate::distance::{Metric, dot};
-use crate::quant::kmeans::{kmeans_on, nearest};
+use crate::format::varint::put_varint;
+use crate::quant::kmeans::kmeans_on;
 use crate::quant::{PqParams, ProductQuantizer};
 use crate::records::{Failure, Result};
 use crate::rng::Rng;
 use crate::text::{Bm25Params, KeywordIndex};
+
+/// The nearest two centroids of `row` (squared L2, index), nearest first.
+fn nearest_two(centroids: &[f32], dims: usize, row: &[f32]) -> [(f32, u32); 2] {
+    let mut best = [(f32::INFINITY, 0u32); 2];
+    for (c, cent) in centroids.chunks_exact(dims).enumerate() {
+        let d = crate::distance::l2_squared(row, cent);
+        if d < best[0].0 {
+            best[1] = best[0];
+            best[0] = (d, c as u32);
+        } else if d < best[1].0 {
+            best[1] = (d, c as u32);
+        }
+    }
+    best
+}
 
 /// How a site is cut.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -31,6 +47,9 @@ pub struct Layout {
     pub pq: PqParams,
     pub nprobe: usize,
     pub rerank: usize,
+    /// A document is also listed (position and code) in its second-nearest cluster when
+    /// that centroid is within `1 + spill` times the nearest one's squared distance (0: never).
+    pub spill: f32,
     /// k-means: rows sampled per cluster, Lloyd iterations.
     pub kmeans_sample: usize,
     pub kmeans_iterations: usize,
@@ -46,8 +65,9 @@ impl Default for Layout {
             // 64 subspaces of 4 bits: 32 bytes a document and a 12 KB codebook (8-bit codes
             // need a 196 KB one, more than a cold query may fetch in all).
             pq: PqParams { subspaces: 64, bits: 4, iterations: 12, sample: 20_000, seed: 42 },
-            nprobe: 48,
+            nprobe: 24,
             rerank: 64,
+            spill: 0.6,
             kmeans_sample: 48,
             kmeans_iterations: 16,
         }
@@ -119,9 +139,10 @@ pub fn build(docs: Vec<Doc>, vectors: &[f32], dims: usize, layout: &Layout, sett
     }
     let per = n.div_ceil(threads.max(1)).max(1);
     let parts = crate::parallel::map(n.div_ceil(per), threads, &|t| {
-        (t * per..((t + 1) * per).min(n)).map(|i| nearest(&centroids, dims, row(i)) as u32).collect::<Vec<_>>()
+        (t * per..((t + 1) * per).min(n)).map(|i| nearest_two(&centroids, dims, row(i))).collect::<Vec<_>>()
     });
-    let cluster_of: Vec<u32> = parts.concat();
+    let near: Vec<[(f32, u32); 2]> = parts.concat();
+    let cluster_of: Vec<u32> = near.iter().map(|n| n[0].1).collect();
     let mut order: Vec<usize> = (0..n).collect();
     order.sort_by_key(|&i| (cluster_of[i], i));
     let mut starts = vec![0u32; clusters + 1];
@@ -148,10 +169,29 @@ pub fn build(docs: Vec<Doc>, vectors: &[f32], dims: usize, layout: &Layout, sett
         crate::parallel::map(n.div_ceil(per), threads, &|t| (t * per..((t + 1) * per).min(n)).flat_map(|j| encode(row(order[j]))).collect::<Vec<u8>>());
     let codes = codes.concat();
 
+    let mut position = vec![0u32; n];
+    for (p, &i) in order.iter().enumerate() {
+        position[i] = p as u32;
+    }
+    let mut spilled: Vec<Vec<u32>> = vec![Vec::new(); clusters];
+    if layout.spill > 0.0 && clusters > 1 {
+        for (i, nn) in near.iter().enumerate() {
+            if nn[1].0 <= nn[0].0 * (1.0 + layout.spill) {
+                spilled[nn[1].1 as usize].push(position[i]);
+            }
+        }
+    }
     let mut bodies: Vec<(Page, Vec<u8>)> = Vec::new();
-    for c in 0..clusters {
+    for (c, extra) in spilled.iter_mut().enumerate() {
         let (s, e) = (starts[c] as usize, starts[c + 1] as usize);
-        bodies.push((Page::Cluster(c as u32), codes[s * code..e * code].to_vec()));
+        let mut body = codes[s * code..e * code].to_vec();
+        extra.sort_unstable();
+        put_varint(&mut body, extra.len() as u64);
+        for &p in extra.iter() {
+            put_varint(&mut body, p as u64);
+            body.extend_from_slice(&codes[p as usize * code..(p as usize + 1) * code]);
+        }
+        bodies.push((Page::Cluster(c as u32), body));
     }
     // Embeddings as int8 (per-vector scale: cosine does not need it back).
     for (i, chunk) in order.chunks(layout.vectors_per_page).enumerate() {

@@ -71,11 +71,19 @@ pub enum Step {
     Done(Vec<SiteHit>),
 }
 
+/// A cluster page: its own documents' codes (in order from the cluster's start), then
+/// documents of neighbouring clusters listed here too (position, code).
+struct Cluster {
+    codes: Vec<u8>,
+    spilled: Vec<(u32, usize)>,
+    spilled_codes: Vec<u8>,
+}
+
 /// A paged site's head and the pages loaded so far.
 pub struct SiteIndex {
     build: u64,
     head: Head,
-    clusters: FastMap<u32, Vec<u8>>,
+    clusters: FastMap<u32, Cluster>,
     vectors: FastMap<u32, Vec<i8>>,
     docs: FastMap<u32, Vec<Doc>>,
     terms: FastMap<u32, Vec<(String, Postings)>>,
@@ -146,11 +154,28 @@ impl SiteIndex {
                 if c >= h.clusters() {
                     return Err(wrong("no such cluster"));
                 }
-                let len = (h.starts[c + 1] - h.starts[c]) as usize * h.pq.code_len();
-                if body.len() != len {
+                let code = h.pq.code_len();
+                let len = (h.starts[c + 1] - h.starts[c]) as usize * code;
+                if body.len() < len {
                     return Err(wrong("its size is not its cluster's"));
                 }
-                self.clusters.insert(i, body.to_vec());
+                // A page of exactly the cluster's codes lists no other documents (the
+                // layout before spilling); the builder now always writes the count.
+                let mut r = Reader::new(&body[len..]);
+                let m = if r.is_empty() { 0 } else { r.count(r.remaining() / (code + 1), "spilled documents").map_err(|e| wrong(&e.to_string()))? };
+                let (mut spilled, mut spilled_codes) = (Vec::with_capacity(m), Vec::with_capacity(m * code));
+                for j in 0..m {
+                    let p = r.varint().map_err(|e| wrong(&e.to_string()))?;
+                    if p >= h.docs as u64 || spilled.last().is_some_and(|&(q, _)| q as u64 >= p) {
+                        return Err(wrong("a listed document is out of range or out of order"));
+                    }
+                    spilled.push((p as u32, j));
+                    spilled_codes.extend_from_slice(r.take(code).map_err(|e| wrong(&e.to_string()))?);
+                }
+                if !r.is_empty() {
+                    return Err(wrong("trailing bytes"));
+                }
+                self.clusters.insert(i, Cluster { codes: body[..len].to_vec(), spilled, spilled_codes });
             }
             Page::Vectors(i) => {
                 let (s, e) = self.span(i, h.vectors_per_page, self.vector_pages())?;
@@ -212,10 +237,14 @@ impl SiteIndex {
         let pool = if query.hybrid { k.max(HYBRID_POOL).min(h.docs) } else { k };
         let mut scanned: Vec<(f32, u32)> = Vec::new();
         for &(_, c) in &near {
-            let codes = &self.clusters[&c];
+            let cl = &self.clusters[&c];
             let start = h.starts[c as usize];
-            scanned.extend(codes.chunks_exact(code).enumerate().map(|(j, cd)| (table.distance(cd), start + j as u32)));
+            scanned.extend(cl.codes.chunks_exact(code).enumerate().map(|(j, cd)| (table.distance(cd), start + j as u32)));
+            scanned.extend(cl.spilled.iter().map(|&(p, j)| (table.distance(&cl.spilled_codes[j * code..(j + 1) * code]), p)));
         }
+        // A document listed in two probed clusters counts once (same code, same distance).
+        scanned.sort_unstable_by(|a, b| a.1.cmp(&b.1).then(a.0.total_cmp(&b.0)));
+        scanned.dedup_by_key(|s| s.1);
         let take = params.rerank.max(pool).min(scanned.len());
         if take < scanned.len() {
             scanned.select_nth_unstable_by(take, |a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));

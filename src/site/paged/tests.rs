@@ -203,3 +203,63 @@ fn wrong_input_is_refused() {
     assert!(index.search(&e, &SiteQuery { text: "x", q: &q, k: 0, hybrid: true }, &params).is_err());
     assert_eq!(index.search(&e, &SiteQuery { text: "  ", q: &q, k: 3, hybrid: true }, &params).unwrap(), Step::Done(Vec::new()));
 }
+
+#[test]
+fn spilled_documents_are_found_through_their_second_cluster_and_counted_once() {
+    let (docs, v) = corpus(400);
+    let layout = |spill| Layout { spill, ..small_layout() };
+    let none = build(docs.clone(), &v, DIMS, &layout(0.0), &Settings::default(), 1).unwrap();
+    let all = build(docs, &v, DIMS, &layout(1e9), &Settings::default(), 1).unwrap();
+    let clusters = |b: &Built| b.files.iter().filter(|(p, _)| matches!(p, Page::Cluster(_))).map(|(_, f)| f.len()).sum::<usize>();
+    // Every document listed once more: its position (1 byte below 128, else 2) and its code.
+    let code = open(&all).head().pq.code_len();
+    assert_eq!(clusters(&all) - clusters(&none), 400 * code + 128 + 272 * 2);
+    // Probing one cluster scans its own documents and those spilled into it: more candidates.
+    let (nf, af): (FastMap<Page, Vec<u8>>, FastMap<Page, Vec<u8>>) = (none.files.iter().cloned().collect(), all.files.iter().cloned().collect());
+    let (mut ni, mut ai) = (open(&none), open(&all));
+    let mut params = ni.head().params;
+    params.nprobe = 1;
+    params.rerank = 400;
+    params.min_score = f32::NEG_INFINITY;
+    let (nh, _) = run(&mut ni, &nf, "ocean wave", 400, false, &params);
+    let (ah, _) = run(&mut ai, &af, "ocean wave", 400, false, &params);
+    assert!(ah.len() > nh.len(), "{} vs {}", ah.len(), nh.len());
+    // Every cluster probed: each document once, the same hits either way.
+    params.nprobe = 1000;
+    let (nh, _) = run(&mut ni, &nf, "ocean wave", 400, false, &params);
+    let (ah, _) = run(&mut ai, &af, "ocean wave", 400, false, &params);
+    let mut seen: Vec<u32> = ah.iter().map(|h| h.position).collect();
+    seen.sort_unstable();
+    seen.dedup();
+    assert_eq!(seen.len(), 400);
+    assert_eq!(nh.iter().map(|h| h.position).collect::<Vec<_>>(), ah.iter().map(|h| h.position).collect::<Vec<_>>());
+}
+
+#[test]
+fn cluster_pages_without_a_spill_list_are_read_and_bad_lists_refused() {
+    let (built, files) = site(300);
+    let page = Page::Cluster(0);
+    let body = unseal(built.build, page, &files[&page]).unwrap().to_vec();
+    let index = open(&built);
+    let code = index.head().pq.code_len();
+    let len = (index.head().starts[1] - index.head().starts[0]) as usize * code;
+    let with = |tail: &[&[u8]]| {
+        let mut b = body[..len].to_vec();
+        for t in tail {
+            b.extend_from_slice(t);
+        }
+        seal(built.build, page, b)
+    };
+    // A page of the layout before spilling: just the codes.
+    open(&built).add(page, &with(&[])).unwrap();
+    let zeros = vec![0u8; code];
+    let bad: [(&str, Vec<&[u8]>); 4] = [
+        ("out of order", vec![&[2, 5], &zeros, &[3], &zeros]),
+        ("out of range", vec![&[1, 0xff, 0x7f], &zeros]),
+        ("cut short", vec![&[1, 0]]),
+        ("trailing bytes", vec![&[1, 0], &zeros, &[9]]),
+    ];
+    for (what, tail) in bad {
+        assert_eq!(open(&built).add(page, &with(&tail)).unwrap_err().kind, crate::records::Kind::Corrupt, "{what}");
+    }
+}
