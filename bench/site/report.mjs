@@ -95,7 +95,7 @@ const md = `# Static site: nook's paged index against Pagefind
 
 Written by \`bench/site/run.sh\` (${json.date}); ${json.machine.cpus} cores, load average ${json.machine.loadavg.join(' / ')}.
 
-**Corpus**: ${big.passages.toLocaleString('en')} passages (bench/site/corpus.py: every WordNet 3.1 noun and verb gloss + every MDN compat feature), and the demo page's ${demo.passages.toLocaleString('en')}-document corpus. **Queries**: the ranking benchmark's hand-written WordNet and MDN queries (${queries.length}: natural, keyword, typo, unrelated); parameters (\`nprobe\` ${json.nprobe}, \`rerank\` ${json.rerank}, 64-document clusters, 4-bit PQ) were chosen on 60 FanOutQA questions against the same site, not on these.
+**Corpus**: ${big.passages.toLocaleString('en')} passages (bench/site/corpus.py: every WordNet 3.1 noun and verb gloss + every MDN compat feature), and the demo page's ${demo.passages.toLocaleString('en')}-document corpus. **Queries**: the ranking benchmark's hand-written WordNet and MDN queries (${queries.length}: natural, keyword, typo, unrelated); parameters (\`nprobe\` ${json.nprobe}, \`rerank\` ${json.rerank}, 64-document clusters, 4-bit PQ, documents near a second cluster listed in it too) were chosen on 200 FanOutQA questions (other questions, other answers) against the same site, not on these.
 
 ## Build and size
 
