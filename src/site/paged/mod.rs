@@ -10,7 +10,9 @@
 //!                     384 dimensions), one PQ code per cluster centroid, cluster sizes,
 //!                     keyword statistics, the first term of every term shard
 //! <build>/c/<i>.bin   cluster i: the PQ codes of its documents (documents are numbered
-//!                     cluster by cluster, so a cluster is a range and needs no ids)
+//!                     cluster by cluster, so a cluster is a range and needs no ids),
+//!                     then varint(count) and (varint position, code) of the documents
+//!                     of other clusters it lists too (`Layout::spill`)
 //! <build>/v/<i>.bin   int8 embeddings of documents [i*V, (i+1)*V): the exact re-rank
 //! <build>/d/<i>.bin   documents [i*D, (i+1)*D): id, title, url, text, meta
 //! <build>/t/<i>.bin   term shard i: the terms of a range with their postings
