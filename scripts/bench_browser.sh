@@ -7,6 +7,8 @@
 #                                    -> bench/results/fast-search.* (bench/browser/fast.mjs)
 #   scripts/bench_browser.sh reopen  open after a browser restart, 10,000 and 80,000 bookmarks
 #                                    built natively -> bench/results/reopen.* (reopen.mjs)
+#   scripts/bench_browser.sh demo    the demo page: first result on a fresh profile and after
+#                                    a browser restart -> bench/results/demo.* (demo.mjs)
 # Env: NOOK_SKIP_BUILD=1 reuses pkg/dist; NOOK_BENCH_PKG=DIR measures another copy of pkg/;
 # NOOK_BENCH_ONLY=nook|peers; NOOK_BENCH_DOCS=N; for `fast`: NOOK_FAST_PROFILE (default
 # /tmp/nook-fast-profile) keeps the indexed collection between runs, NOOK_FAST_REINDEX=1
@@ -18,7 +20,13 @@ case "${1:-run}" in
   run) program=run.mjs ;;
   fast) program=fast.mjs ;;
   reopen) program=reopen.mjs ;;
-  *) echo "usage: scripts/bench_browser.sh [fast|reopen]" >&2; exit 2 ;;
+  demo)
+    # NOOK_SKIP_BUILD=1 measures www/ as it is.
+    [[ "${NOOK_SKIP_BUILD:-0}" == 1 && -f www/vendor/nook/index.js ]] || scripts/build_demo.sh
+    cd bench/browser
+    [[ -d node_modules/playwright-core ]] || npm install --no-audit --no-fund --ignore-scripts
+    exec node demo.mjs ;;
+  *) echo "usage: scripts/bench_browser.sh [fast|reopen|demo]" >&2; exit 2 ;;
 esac
 scripts/fetch_model.sh
 scripts/fetch_text_data.sh
