@@ -71,11 +71,15 @@ export class SitePages {
     this.cache = cache;
     this.base = new URL(`${build}/`, manifestUrl);
     this.fetched = { bytes: 0, requests: 0 };
+    // The URLs the cache holds, listed once (a miss in `cache.match` costs as much as a
+    // local fetch: a first visit would pay it for every page); null: ask the cache each time.
+    this.known = cache ? cache.keys().then((reqs) => new Set(reqs.map((r) => r.url)), () => null) : Promise.resolve(null);
   }
 
   async one(path, retry = true) {
     const url = new URL(path, this.base).href;
-    let bytes = await cached(this.cache, url);
+    const known = await this.known;
+    let bytes = !known || known.has(url) ? await cached(this.cache, url) : null;
     const fromCache = !!bytes;
     if (!bytes) {
       bytes = await fetchBytes(url);
@@ -92,7 +96,10 @@ export class SitePages {
       }
       throw e;
     }
-    if (!fromCache) keep(this.cache, url, bytes);
+    if (!fromCache) {
+      keep(this.cache, url, bytes);
+      known?.add(url);
+    }
   }
 
   /** Fetch and add pages, `parallel` at a time. */

@@ -45,9 +45,12 @@ const writes = { chain: Promise.resolve() }; // serialise every write from this 
 boot().catch(showError);
 
 async function boot() {
+  // Milliseconds from the navigation's start (bench/browser/demo.mjs reports the split).
+  demo.marks = { boot: performance.now() };
   startNetlog(renderNet);
   wireUi();
   await serviceWorker();
+  demo.marks.serviceWorker = performance.now();
   setStatus('Loading the model and the prebuilt index…');
   const assets = {
     modelUrl: new URL('models/minilm-l6-int8.onnx', location.href).href,
@@ -61,6 +64,7 @@ async function boot() {
   // the first visit downloads that index once instead of embedding 3,100 documents.
   store = await NookLayers.open(SITE_URL, OWN_DB, assets);
   demo.openMs = store.openMs;
+  demo.marks.opened = performance.now();
   const site = store.siteInfo;
   demo.corpusSize = site.documents;
   demo.openedFrom = site.downloaded ? 'prebuilt' : 'indexeddb';
@@ -70,6 +74,7 @@ async function boot() {
     : `Reopened ${stats.documents.toLocaleString()} documents from IndexedDB in ${fmtMs(store.openMs)} — nothing was rebuilt.`);
   enableSearch();
   renderCredits(await sourcesP);
+  demo.marks.ready = performance.now();
   demo.ready = true;
   document.documentElement.dataset.ready = 'true';
 }
