@@ -323,13 +323,16 @@ fn constant(graph: &Graph, value: &str, depth: usize) -> Result<(Vec<f32>, Vec<u
 fn broadcast_mul(x: Vec<f32>, xd: &[usize], y: &[f32], yd: &[usize]) -> Option<(Vec<f32>, Vec<usize>)> {
     let (big, bd, small, sd) = if x.len() >= y.len() { (x, xd.to_vec(), y.to_vec(), yd.to_vec()) } else { (y.to_vec(), yd.to_vec(), x, xd.to_vec()) };
     let [r, c] = bd[..] else { return None };
-    let at: Box<dyn Fn(usize, usize) -> usize> = match (small.len(), &sd[..]) {
-        (1, _) => Box::new(|_, _| 0),
-        (n, [1, m]) | (n, [m]) if n == c && *m == c => Box::new(|_, j| j),
-        (n, [m, 1]) if n == r && *m == r => Box::new(|i, _| i),
+    if c == 0 || big.len() != r * c {
+        return None;
+    }
+    let mut v = big;
+    match (small.len(), &sd[..]) {
+        (1, _) => v.iter_mut().for_each(|x| *x *= small[0]),
+        (n, [1, m]) | (n, [m]) if n == c && *m == c => v.chunks_exact_mut(c).for_each(|row| row.iter_mut().zip(&small).for_each(|(x, s)| *x *= s)),
+        (n, [m, 1]) if n == r && *m == r => v.chunks_exact_mut(c).zip(&small).for_each(|(row, s)| row.iter_mut().for_each(|x| *x *= s)),
         _ => return None,
-    };
-    let v = big.iter().enumerate().map(|(x, &v)| v * small[at(x / c, x % c)]).collect();
+    }
     Some((v, bd))
 }
 
