@@ -56,7 +56,8 @@ async function visit(profile, query) {
     const m = state.marks ?? {};
     const split = { boot: m.boot, service_worker: m.serviceWorker - m.boot, open: m.opened - m.serviceWorker, after_open: m.ready - m.opened };
     for (const k of Object.keys(split)) split[k] = Math.round(split[k]);
-    return { ready_ms: ready, first_paint_ms: painted, first_result_ms: first, open_ms: state.openMs, opened_from: state.openedFrom, search_ms: last.totalMs ?? null, split, foreign };
+    const steps = Object.fromEntries(Object.entries(state.stats?.raw?.open ?? {}).map(([k, v]) => [k.replace(/Ms$/, ''), Math.round(v)]));
+    return { steps, ready_ms: ready, first_paint_ms: painted, first_result_ms: first, open_ms: state.openMs, opened_from: state.openedFrom, search_ms: last.totalMs ?? null, split, foreign };
   } finally {
     await context.close();
   }
@@ -90,6 +91,7 @@ const sum = (key, field) => ({
   first_result_ms_max: Math.max(...runs.map((r) => r[key].first_result_ms)),
   open_ms_p50: pct(runs.map((r) => r[key].open_ms), 0.5),
   search_ms_p50: pct(runs.map((r) => r[key][field]).filter((x) => x != null), 0.5) ?? null,
+  steps_ms_p50: Object.fromEntries(Object.keys(runs[0][key].steps).map((k) => [k, pct(runs.map((r) => r[key].steps[k] ?? 0), 0.5)])),
   split_ms_p50: Object.fromEntries(Object.keys(runs[0][key].split).map((k) => [k, pct(runs.map((r) => r[key].split[k]), 0.5)])),
 });
 const json = {
@@ -110,7 +112,7 @@ Headless Chromium opens the demo page (\`www/\`, as \`scripts/serve_demo.sh\` bu
 ${row('fresh profile', json.fresh_profile)}
 ${row('after a browser restart', json.after_restart)}
 
-Where a visit's time to ready goes (p50, ms from the navigation's start: the page's own marks): page and scripts loaded ${json.fresh_profile.split_ms_p50.boot} / ${json.after_restart.split_ms_p50.boot} (fresh / after a restart); the service worker taking control ${json.fresh_profile.split_ms_p50.service_worker} / ${json.after_restart.split_ms_p50.service_worker}; nook opening the index (worker, wasm, model, index) ${json.fresh_profile.split_ms_p50.open} / ${json.after_restart.split_ms_p50.open}; the page after that (stats, credits) ${json.fresh_profile.split_ms_p50.after_open} / ${json.after_restart.split_ms_p50.after_open}.
+Where a visit's time to ready goes (p50, ms from the navigation's start: the page's own marks): page and scripts loaded ${json.fresh_profile.split_ms_p50.boot} / ${json.after_restart.split_ms_p50.boot} (fresh / after a restart); the service worker taking control ${json.fresh_profile.split_ms_p50.service_worker} / ${json.after_restart.split_ms_p50.service_worker}; nook opening the index (worker, wasm, model, index) ${json.fresh_profile.split_ms_p50.open} / ${json.after_restart.split_ms_p50.open}; the page after that (stats, credits) ${json.fresh_profile.split_ms_p50.after_open} / ${json.after_restart.split_ms_p50.after_open}. nook's open by its own count (\`stats().open\`, p50 ms, fresh / after a restart): ${Object.keys(json.fresh_profile.steps_ms_p50).map((k) => `${k} ${json.fresh_profile.steps_ms_p50[k]} / ${json.after_restart.steps_ms_p50[k] ?? '–'}`).join(', ')}; the rest of the open is starting the worker, the manifest and (first visit) the index's download.
 
 Target (issue 14): first result within 2 s of opening the page on a fresh profile. The preview is what the page shows first (the exact result then replaces it: its candidates re-ranked by embeddings recomputed in the browser, since the whole-file index keeps none).
 `);

@@ -176,9 +176,10 @@ export interface Stats {
   /**
    * Where this open's time went, in ms: compiling the wasm, then waiting for the model
    * files, parsing the model, the wait for IndexedDB left after that (records are read
-   * meanwhile), and rebuilding the collection from its records.
+   * meanwhile), rebuilding the collection from its records, and (Nook.import, and a site
+   * index's first visit) writing them to IndexedDB.
    */
-  open: { wasmMs: number; filesMs: number; modelMs: number; readMs: number; loadMs: number };
+  open: { wasmMs: number; filesMs: number; modelMs: number; readMs: number; loadMs: number; writeMs: number };
 }
 
 /** Errors reject with one of these `name`s (and AbortError). */

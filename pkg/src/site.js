@@ -135,7 +135,10 @@ export async function openSite(Nook, url, options = {}) {
   const downloaded = !db;
   if (!db) {
     const bytes = await download(new URL(entry.file, manifestUrl), entry);
-    db = await Nook.import(name, bytes, options);
+    // Its records are written while it already answers; a copy whose write did not land
+    // (tab closed) is short of documents, and the check above fetches it again.
+    db = new Nook(name, options, 'importCopy', bytes);
+    await db.ready;
   }
   // Copies of earlier builds of this site go.
   for (const old of existing) if (old !== name) Nook.deleteDatabase(old).catch(() => {});

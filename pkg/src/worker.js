@@ -59,8 +59,9 @@ async function open({ name, model: modelFile, tokenizer: tokenizerFile, wasmUrl,
   const t1 = performance.now();
   const [model, tokenizer] = await assets;
   openMs = { wasmMs: t1 - t0, filesMs: performance.now() - t1 };
-  core = op === 'import'
-    ? await NookCore.import(name, bytes, model, tokenizer, options || {})
+  core = op === 'import' ? await NookCore.import(name, bytes, model, tokenizer, options || {})
+    // A site's read-only copy answers while its records are still being written.
+    : op === 'importCopy' ? await NookCore.importCopy(name, bytes, model, tokenizer, options || {})
     : await NookCore.open(name, model, tokenizer, options || {});
   // Helpers run the very build and model this worker runs: their embeddings are the ones
   // it would make.
@@ -191,7 +192,7 @@ async function search(id, { query, k, hybrid, filter, mode }) {
 }
 
 async function handle({ id, op, args }) {
-  if (op === 'open' || op === 'import') {
+  if (op === 'open' || op === 'import' || op === 'importCopy') {
     opened = open(args, op);
     return opened;
   }

@@ -67,7 +67,7 @@ async fn request(req: &IdbRequest, what: &str) -> Result<JsValue> {
 }
 
 /// Resolve when `tx` completes, reject when it errors or aborts.
-async fn finished(tx: &IdbTransaction, what: &str) -> Result<()> {
+async fn finished(tx: IdbTransaction, what: &'static str) -> Result<()> {
     let promise = Promise::new(&mut |resolve, reject| {
         let ok = Closure::once_into_js(move || {
             let _ = resolve.call0(&JsValue::NULL);
@@ -151,6 +151,37 @@ impl IdbStore {
             .transaction_with_str_sequence_and_mode(&names(), mode)
             .map_err(|e| Failure::new(Kind::State, format!("IndexedDB transaction could not start (database closed?): {e:?}")))
     }
+
+    /// A commit's writes issued now, in one readwrite transaction; the future says whether
+    /// the browser applied them (all) or aborted it (none). It holds no borrow of the
+    /// store, so a caller may let the transaction finish on its own.
+    pub fn issue(&self, writes: &[Write]) -> Result<impl std::future::Future<Output = Result<()>> + 'static> {
+        let tx = if writes.is_empty() { None } else { Some(self.tx(IdbTransactionMode::Readwrite)?) };
+        if let Some(tx) = &tx {
+            let mut stores = Vec::new();
+            for t in Table::ALL {
+                stores.push(tx.object_store(t.name()).map_err(|e| failure("objectStore", &e))?);
+            }
+            for w in writes {
+                let os = &stores[w.table.code() as usize];
+                let key = JsValue::from_f64(w.key as f64);
+                let r = match &w.value {
+                    Some(v) => os.put_with_key(&Uint8Array::from(v.as_slice()), &key),
+                    None => os.delete(&key),
+                };
+                if let Err(e) = r {
+                    let _ = tx.abort();
+                    return Err(failure("write", &e));
+                }
+            }
+        }
+        Ok(async move {
+            match tx {
+                Some(tx) => finished(tx, "commit").await,
+                None => Ok(()),
+            }
+        })
+    }
 }
 
 fn key_of(v: &JsValue) -> Result<u64> {
@@ -218,33 +249,12 @@ impl Store for IdbStore {
     }
 
     async fn commit(&self, writes: &[Write]) -> Result<()> {
-        if writes.is_empty() {
-            return Ok(());
-        }
-        let tx = self.tx(IdbTransactionMode::Readwrite)?;
-        let done = finished(&tx, "commit");
-        let mut stores = Vec::new();
-        for t in Table::ALL {
-            stores.push(tx.object_store(t.name()).map_err(|e| failure("objectStore", &e))?);
-        }
-        for w in writes {
-            let os = &stores[w.table.code() as usize];
-            let key = JsValue::from_f64(w.key as f64);
-            let r = match &w.value {
-                Some(v) => os.put_with_key(&Uint8Array::from(v.as_slice()), &key),
-                None => os.delete(&key),
-            };
-            if let Err(e) = r {
-                let _ = tx.abort();
-                return Err(failure("write", &e));
-            }
-        }
-        done.await
+        self.issue(writes)?.await
     }
 
     async fn clear(&self) -> Result<()> {
         let tx = self.tx(IdbTransactionMode::Readwrite)?;
-        let done = finished(&tx, "clear");
+        let done = finished(tx.clone(), "clear");
         for t in Table::ALL {
             let os = tx.object_store(t.name()).map_err(|e| failure("objectStore", &e))?;
             os.clear().map_err(|e| failure("clear", &e))?;

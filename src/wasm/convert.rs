@@ -201,6 +201,7 @@ pub fn stats_to_js(s: &Stats, dims: usize, open_ms: super::core::OpenTiming) -> 
     set(&open, "modelMs", open_ms.model);
     set(&open, "readMs", open_ms.read);
     set(&open, "loadMs", open_ms.load);
+    set(&open, "writeMs", open_ms.write);
     set(&o, "open", open);
     o.into()
 }

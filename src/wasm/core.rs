@@ -48,6 +48,9 @@ pub(super) struct OpenTiming {
     pub read: f64,
     /// Rebuilding the collection from its records (checksums, index, documents, keywords).
     pub load: f64,
+    /// An import only: writing its records to IndexedDB (0 for an open; for a site's
+    /// copy, issuing them: the write finishes after the open).
+    pub write: f64,
 }
 
 /// One open nook database (see the module docs).
@@ -111,7 +114,18 @@ impl Drop for WriteGuard<'_> {
     }
 }
 
-async fn open_shared(name: String, model: Vec<u8>, tokenizer: Vec<u8>, options: JsValue, import: Option<Vec<u8>>) -> Result<NookCore> {
+/// How an import's records reach IndexedDB.
+#[derive(Clone, Copy, PartialEq)]
+enum Commit {
+    /// Written before the open resolves (`Nook.import`).
+    Awaited,
+    /// Issued, and left to finish while the collection already answers: a read-only copy
+    /// of a site's index, which its next open checks (document count) and fetches again
+    /// if the write did not land.
+    Detached,
+}
+
+async fn open_shared(name: String, model: Vec<u8>, tokenizer: Vec<u8>, options: JsValue, import: Option<(Vec<u8>, Commit)>) -> Result<NookCore> {
     init();
     if name.is_empty() {
         return Err(Failure::input("the database name must not be empty"));
@@ -158,13 +172,13 @@ async fn opened(
     name: &str,
     settings: &Settings,
     (model, tokenizer, embed_config): (Vec<u8>, Vec<u8>, EmbedConfig),
-    import: Option<Vec<u8>>,
+    import: Option<(Vec<u8>, Commit)>,
 ) -> Result<(Collection, Embedder, ModelMark, OpenTiming)> {
     let t0 = now();
     // The browser reads the records while the model is parsed and optimised.
-    let records = match import {
-        None => Records::Stored(store.begin_load()?),
-        Some(bytes) => Records::Import(bytes),
+    let (records, commit) = match import {
+        None => (Records::Stored(store.begin_load()?), Commit::Awaited),
+        Some((bytes, commit)) => (Records::Import(bytes), commit),
     };
     let mut embed = Embedder::with_config(&model, &tokenizer, embed_config).map_err(Failure::from)?;
     drop((model, tokenizer));
@@ -179,14 +193,25 @@ async fn opened(
     let t2 = now();
     let mut coll = Collection::load(settings.clone(), dims, &snap)?;
     coll.bind_model(mark.clone())?;
-    let timing = OpenTiming { model: t1 - t0, read: t2 - t1, load: now() - t2 };
+    let t3 = now();
+    let mut timing = OpenTiming { model: t1 - t0, read: t2 - t1, load: t3 - t2, write: 0.0 };
     if !imported {
         return Ok((coll, embed, mark, timing));
     }
     if store.get(Table::Meta, MANIFEST_KEY).await?.is_some() {
         return Err(Failure::new(Kind::State, format!("database {name:?} already exists: delete it first (Nook.deleteDatabase) or import under another name")));
     }
-    store.commit(&snap.writes()).await?;
+    let written = store.issue(&snap.writes())?;
+    if commit == Commit::Detached {
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Err(e) = written.await {
+                web_sys::console::warn_1(&format!("nook: the stored copy was not written ({e}); the next open fetches it again").into());
+            }
+        });
+    } else {
+        written.await?;
+    }
+    timing.write = now() - t3;
     Ok((coll, embed, mark, timing))
 }
 
@@ -202,7 +227,14 @@ impl NookCore {
     /// Create database `name` from `export()` bytes; fails if it already exists.
     #[wasm_bindgen(js_name = import)]
     pub async fn import_bytes(name: String, bytes: Vec<u8>, model: Vec<u8>, tokenizer: Vec<u8>, options: JsValue) -> Result<NookCore, JsValue> {
-        open_shared(name, model, tokenizer, options, Some(bytes)).await.map_err(js_error)
+        open_shared(name, model, tokenizer, options, Some((bytes, Commit::Awaited))).await.map_err(js_error)
+    }
+
+    /// [`NookCore::import_bytes`] for a read-only copy (a site's prebuilt index): resolves
+    /// once the collection answers, its records' write issued but not awaited.
+    #[wasm_bindgen(js_name = importCopy)]
+    pub async fn import_copy(name: String, bytes: Vec<u8>, model: Vec<u8>, tokenizer: Vec<u8>, options: JsValue) -> Result<NookCore, JsValue> {
+        open_shared(name, model, tokenizer, options, Some((bytes, Commit::Detached))).await.map_err(js_error)
     }
 
     /// Delete a database and all of its data.
