@@ -1,6 +1,6 @@
 // Writes bench/results/site.md and site.json from what bench/site/run.sh measured in DIR:
 // the build logs, the native runs (`nook site search --json`), Pagefind's build, and the
-// browser run (bench/browser/site.mjs). node bench/site/report.mjs DIR
+// browser run (bench/browser/static-site.mjs). node bench/site/report.mjs DIR
 import { readFileSync, writeFileSync, readdirSync, statSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadavg, cpus } from 'node:os';

@@ -10,7 +10,7 @@
 # last build and its log) -> `nook site search` over every judged query natively (bytes,
 # requests and round trips as a browser would fetch them; recall@10 of the vector ranking
 # against brute force over the f32 embeddings) -> Pagefind (npm) over the same passages as
-# HTML pages -> bench/browser/site.mjs in headless Chromium (first visit, warm queries,
+# HTML pages -> bench/browser/static-site.mjs in headless Chromium (first visit, warm queries,
 # unthrottled and 10 Mbit/s / 40 ms; ranking quality of both) -> bench/site/report.mjs.
 # Env: NOOK_SITE_BENCH_DIR (default data/site-bench), NOOK_SITE_REUSE=1, NOOK_SITE_VISITS.
 set -euo pipefail
@@ -61,5 +61,5 @@ PY
 
 say "headless Chromium"
 (cd bench/browser && { [[ -d node_modules/playwright-core ]] || npm install --silent --no-audit --no-fund; })
-node bench/browser/site.mjs "$DIR"
+node bench/browser/static-site.mjs "$DIR"
 node bench/site/report.mjs "$DIR"

@@ -26,8 +26,8 @@ export default [
     languageOptions: { globals: { Nook: 'readonly', assets: 'readonly', site: 'writable', db: 'writable', early: 'writable', earlyResult: 'writable' } },
   },
   {
-    // The site benchmark's page functions (bench/browser/site.mjs): nook and Pagefind.
-    files: ['bench/browser/site.mjs'],
+    // The site benchmark's page functions (bench/browser/static-site.mjs): nook and Pagefind.
+    files: ['bench/browser/static-site.mjs'],
     languageOptions: { globals: { Nook: 'readonly', assets: 'readonly', s: 'writable', pf: 'writable' } },
   },
 ];
