@@ -34,3 +34,10 @@ pub fn map<T: Send>(count: usize, threads: usize, f: &(impl Fn(usize) -> T + Syn
     });
     slots.into_iter().filter_map(|m| m.into_inner().unwrap_or_else(|e| e.into_inner())).collect()
 }
+
+/// [`map`] for many cheap items: each thread takes one contiguous run of `0..count`, so
+/// there is a slot per run rather than per item. Results in order.
+pub fn map_runs<T: Send>(count: usize, threads: usize, f: &(impl Fn(usize) -> T + Sync)) -> Vec<T> {
+    let per = count.div_ceil(usable_threads(threads)).max(1);
+    map(count.div_ceil(per), threads, &|t| (t * per..((t + 1) * per).min(count)).map(f).collect::<Vec<T>>()).into_iter().flatten().collect()
+}

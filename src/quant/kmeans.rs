@@ -35,11 +35,8 @@ pub fn kmeans_on(data: &[f32], dims: usize, k: usize, iterations: usize, rng: &m
     let mut counts = vec![0usize; k];
     for _ in 0..iterations {
         let mut changed = 0usize;
-        let per = n.div_ceil(threads.max(1)).max(1);
-        let parts = crate::parallel::map(n.div_ceil(per), threads, &|t| {
-            (t * per..((t + 1) * per).min(n)).map(|i| nearest(&centroids, dims, &data[i * dims..(i + 1) * dims]) as u32).collect::<Vec<u32>>()
-        });
-        for (i, best) in parts.into_iter().flatten().enumerate() {
+        let nearest_of = crate::parallel::map_runs(n, threads, &|i| nearest(&centroids, dims, &data[i * dims..(i + 1) * dims]) as u32);
+        for (i, best) in nearest_of.into_iter().enumerate() {
             if assign[i] != best {
                 changed += 1;
                 assign[i] = best;

@@ -137,11 +137,7 @@ pub fn build(docs: Vec<Doc>, vectors: &[f32], dims: usize, layout: &Layout, sett
             c.iter_mut().for_each(|x| *x /= norm);
         }
     }
-    let per = n.div_ceil(threads.max(1)).max(1);
-    let parts = crate::parallel::map(n.div_ceil(per), threads, &|t| {
-        (t * per..((t + 1) * per).min(n)).map(|i| nearest_two(&centroids, dims, row(i))).collect::<Vec<_>>()
-    });
-    let near: Vec<[(f32, u32); 2]> = parts.concat();
+    let near: Vec<[(f32, u32); 2]> = crate::parallel::map_runs(n, threads, &|i| nearest_two(&centroids, dims, row(i)));
     let cluster_of: Vec<u32> = near.iter().map(|n| n[0].1).collect();
     let mut order: Vec<usize> = (0..n).collect();
     order.sort_by_key(|&i| (cluster_of[i], i));
@@ -165,9 +161,7 @@ pub fn build(docs: Vec<Doc>, vectors: &[f32], dims: usize, layout: &Layout, sett
     for c in 0..clusters {
         centroid_codes.extend(encode(&centroids[c * dims..(c + 1) * dims]));
     }
-    let codes: Vec<Vec<u8>> =
-        crate::parallel::map(n.div_ceil(per), threads, &|t| (t * per..((t + 1) * per).min(n)).flat_map(|j| encode(row(order[j]))).collect::<Vec<u8>>());
-    let codes = codes.concat();
+    let codes: Vec<u8> = crate::parallel::map_runs(n, threads, &|j| encode(row(order[j]))).concat();
 
     let mut position = vec![0u32; n];
     for (p, &i) in order.iter().enumerate() {

@@ -72,10 +72,11 @@ pub enum Step {
 }
 
 /// A cluster page: its own documents' codes (in order from the cluster's start), then
-/// documents of neighbouring clusters listed here too (position, code).
+/// documents of neighbouring clusters listed here too (positions, and their codes in the
+/// same order).
 struct Cluster {
     codes: Vec<u8>,
-    spilled: Vec<(u32, usize)>,
+    spilled: Vec<u32>,
     spilled_codes: Vec<u8>,
 }
 
@@ -164,12 +165,12 @@ impl SiteIndex {
                 let mut r = Reader::new(&body[len..]);
                 let m = if r.is_empty() { 0 } else { r.count(r.remaining() / (code + 1), "spilled documents").map_err(|e| wrong(&e.to_string()))? };
                 let (mut spilled, mut spilled_codes) = (Vec::with_capacity(m), Vec::with_capacity(m * code));
-                for j in 0..m {
+                for _ in 0..m {
                     let p = r.varint().map_err(|e| wrong(&e.to_string()))?;
-                    if p >= h.docs as u64 || spilled.last().is_some_and(|&(q, _)| q as u64 >= p) {
+                    if p >= h.docs as u64 || spilled.last().is_some_and(|&q: &u32| u64::from(q) >= p) {
                         return Err(wrong("a listed document is out of range or out of order"));
                     }
-                    spilled.push((p as u32, j));
+                    spilled.push(p as u32);
                     spilled_codes.extend_from_slice(r.take(code).map_err(|e| wrong(&e.to_string()))?);
                 }
                 if !r.is_empty() {
@@ -240,7 +241,7 @@ impl SiteIndex {
             let cl = &self.clusters[&c];
             let start = h.starts[c as usize];
             scanned.extend(cl.codes.chunks_exact(code).enumerate().map(|(j, cd)| (table.distance(cd), start + j as u32)));
-            scanned.extend(cl.spilled.iter().map(|&(p, j)| (table.distance(&cl.spilled_codes[j * code..(j + 1) * code]), p)));
+            scanned.extend(cl.spilled.iter().zip(cl.spilled_codes.chunks_exact(code)).map(|(&p, cd)| (table.distance(cd), p)));
         }
         // A document listed in two probed clusters counts once (same code, same distance).
         scanned.sort_unstable_by(|a, b| a.1.cmp(&b.1).then(a.0.total_cmp(&b.0)));
