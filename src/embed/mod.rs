@@ -1,7 +1,8 @@
 //! The embedder: text -> unit vectors with a BERT-family sentence encoder
 //! (all-MiniLM-L6-v2 by default), natively and in wasm32 (behind the `embed` feature).
 //!
-//! - [`tokenize`]: BERT WordPiece from `tokenizer.json`, no padding, truncation at
+//! - [`wordpiece`]: BERT WordPiece read from `tokenizer.json` by nook (the ids of a text's words).
+//! - [`tokenize`]: `[CLS]`/`[SEP]` around them, no padding, truncation at
 //!   `max_tokens` (default 256, `[CLS]`/`[SEP]` included), cheap on huge inputs.
 //! - [`onnx`]: reading the ONNX file (its protobuf; bounded, borrowing the weights).
 //! - [`weights`]: finding the encoder's tables, projections and norms in the graph.
@@ -30,6 +31,7 @@ pub mod pool;
 pub mod provider;
 pub mod tokenize;
 pub mod weights;
+pub mod wordpiece;
 
 use crate::error::{Error, Result};
 pub use pool::Pooling;

@@ -1,12 +1,12 @@
-//! Text -> token ids: the BERT WordPiece tokenizer from `tokenizer.json`, with the file's
-//! fixed padding turned off and truncation at nook's own limit.
+//! Text -> token ids: BERT WordPiece ([`super::wordpiece`]), `[CLS]` and `[SEP]` around
+//! it, truncation at nook's own limit (the file's padding and truncation are not used).
 //!
 //! Owns only tokenization (no model, no pooling). Long inputs are cut to a prefix before
 //! tokenizing, at a point where the prefix provably tokenizes like the start of the whole
 //! text, so 1 MB of text costs about as much as a page (see [`Tokenizer::encode`]).
 
+use super::wordpiece::WordPiece;
 use crate::error::{Error, Result};
-use tokenizers::{Tokenizer as HfTokenizer, TruncationParams};
 
 /// Token ids of one text, with `[CLS]` first and `[SEP]` last, at most `max_tokens` long.
 pub type TokenIds = Vec<u32>;
@@ -16,42 +16,32 @@ const BYTES_PER_TOKEN_GUESS: usize = 16;
 
 /// A tokenizer configured for embedding: no padding, truncation at `max_tokens`.
 pub struct Tokenizer {
-    /// No truncation, no padding: tokenizes a prefix in full so its length is known.
-    words: HfTokenizer,
-    /// The same with truncation at `max_tokens`: only its post-processing is used.
-    truncating: HfTokenizer,
+    words: WordPiece,
     max_tokens: usize,
+    /// Ids of the text itself that fit between the special tokens.
+    room: usize,
 }
 
 impl Tokenizer {
     /// Parse `tokenizer.json` bytes; `max_tokens` counts `[CLS]` and `[SEP]`.
     pub fn from_bytes(json: &[u8], max_tokens: usize) -> Result<Self> {
-        let mut words = HfTokenizer::from_bytes(json).map_err(|e| Error::Embed(format!("tokenizer.json could not be read: {e}")))?;
-        words.with_padding(None);
-        let mut truncating = words.clone();
-        words.with_truncation(None).map_err(|e| Error::Embed(format!("tokenizer rejects turning truncation off: {e}")))?;
-        truncating
-            .with_truncation(Some(TruncationParams { max_length: max_tokens, ..Default::default() }))
-            .map_err(|e| Error::Embed(format!("tokenizer rejects truncation at {max_tokens}: {e}")))?;
-        let tok = Tokenizer { words, truncating, max_tokens };
-        // A tokenizer that cannot encode the empty string (no [CLS]/[SEP] template) is not a
-        // BERT-style tokenizer this embedder can use.
-        let probe = tok.encode("")?;
-        if probe.is_empty() {
-            return Err(Error::Embed("tokenizer adds no special tokens ([CLS]/[SEP]); use the model's own tokenizer.json".into()));
-        }
-        Ok(tok)
+        let words = WordPiece::from_json(json)?;
+        let specials = words.before.len() + words.after.len();
+        let room = max_tokens
+            .checked_sub(specials)
+            .ok_or_else(|| Error::InvalidParameter(format!("max_tokens is {max_tokens} but the tokenizer adds {specials} special tokens")))?;
+        Ok(Tokenizer { words, max_tokens, room })
     }
 
     /// Is `word` (as given: lowercase for an uncased model) one whole token of the
     /// vocabulary? A word the model has no token for is split into pieces, or unknown.
     pub fn has_word(&self, word: &str) -> bool {
-        self.words.token_to_id(word).is_some()
+        self.words.id_of(word).is_some()
     }
 
     /// Vocabulary size including added tokens: every id this tokenizer emits is below it.
     pub fn vocab_size(&self) -> usize {
-        self.words.get_vocab_size(true)
+        self.words.vocab_size()
     }
 
     /// Maximum ids per text, `[CLS]` and `[SEP]` included.
@@ -72,13 +62,18 @@ impl Tokenizer {
     /// makes the truncated result equal to tokenizing everything.
     pub fn encode(&self, text: &str) -> Result<TokenIds> {
         let mut budget = self.max_tokens.saturating_mul(BYTES_PER_TOKEN_GUESS).max(1024);
+        let mut words = Vec::new();
         loop {
             let cut = word_boundary_near(text, budget);
-            let fail = |e| Error::Embed(format!("tokenizer failed on a {cut}-byte text: {e}"));
-            let words = self.words.encode_fast(&text[..cut], false).map_err(fail)?;
+            words.clear();
+            self.words.push_ids(&text[..cut], &mut words);
             if cut == text.len() || words.len() >= self.max_tokens + OVERFLOW_MARGIN {
-                let enc = self.truncating.post_process(words, None, true).map_err(fail)?;
-                return Ok(enc.get_ids().to_vec());
+                words.truncate(self.room);
+                let mut ids = Vec::with_capacity(words.len() + self.max_tokens - self.room);
+                ids.extend_from_slice(&self.words.before);
+                ids.extend_from_slice(&words);
+                ids.extend_from_slice(&self.words.after);
+                return Ok(ids);
             }
             budget = budget.saturating_mul(2);
         }
