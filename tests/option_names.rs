@@ -55,7 +55,7 @@ fn the_client_declarations_and_core_name_the_same_options() {
     assert_eq!(js_list(&index, "const SETTINGS = ["), core, "pkg/src/index.js SETTINGS vs src/options.rs");
     let accepted = js_list(&index, "const OPTIONS = [");
     let mut expected = set(&CLIENT);
-    assert!(index.contains("'indexWorkers', ...SETTINGS];"), "OPTIONS is the client's names and then SETTINGS");
+    assert!(index.contains("'searchWorkers', ...SETTINGS];"), "OPTIONS is the client's names and then SETTINGS");
     expected.extend(core.iter().cloned());
     let accepted: BTreeSet<String> = accepted.into_iter().chain(core.iter().cloned()).collect();
     assert_eq!(accepted, expected, "pkg/src/index.js OPTIONS vs src/options.rs CLIENT + the core's");

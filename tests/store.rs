@@ -25,7 +25,7 @@ fn memory_store_conforms() {
 
 mod collection {
     use super::ready;
-    use nook::collection::{Collection, Doc, Embed, HashEmbed, Precomputed, Settings, export, split_sequences};
+    use nook::collection::{Collection, Doc, Embed, FirstRecomputed, HashEmbed, Precision, Precomputed, Settings, export, split_sequences};
     use nook::store::{Kind, MemoryStore, Store, Table};
 
     const DIMS: usize = 64;
@@ -237,6 +237,72 @@ mod collection {
         assert_eq!(b.phase(), "graph");
         assert_eq!(export::encode(&a.snapshot()), export::encode(&b.snapshot()));
         assert_eq!(query(&mut a, "river violins", true), query(&mut b, "river violins", true));
+    }
+
+    /// What the package does with helper workers on a cold search: the search stops where
+    /// it would recompute, the sequences it names are embedded elsewhere, and it runs
+    /// again with every embedding made so far (`Precomputed` over `FirstRecomputed`) until
+    /// it completes. Same hits, same scores, same counts as recomputing in place, flat and
+    /// with a graph, vector-only and hybrid, with nothing embedded by the collection's own
+    /// embedder; and the first batch alone, given, leaves the rest to it.
+    #[test]
+    fn recomputations_made_elsewhere_search_identically() {
+        for graph_at in [100_000, 400] {
+            let settings = Settings { graph_at, ..settings() };
+            let store = MemoryStore::new();
+            let mut c = open_with(&store, settings.clone());
+            for chunk in (0..520).collect::<Vec<_>>().chunks(130) {
+                add(&mut c, &store, chunk.iter().map(|&i| doc(i)).collect());
+            }
+            assert!(c.is_pruned());
+            for text in ["river violins", "quiet mountain garden", "note 7", "planet engine music"] {
+                for hybrid in [false, true] {
+                    let what = format!("{text:?}, hybrid {hybrid}, graph_at {graph_at}");
+                    let (mut plain, mut helped) = (open_with(&store, settings.clone()), open_with(&store, settings.clone()));
+                    let mut e = HashEmbed { dims: DIMS };
+                    let mut q = Vec::new();
+                    e.embed_query(&e.tokenize(text).unwrap(), &mut q).unwrap();
+                    let mut own = Counting { inner: HashEmbed { dims: DIMS }, embedded: 0 };
+                    let (want, want_counts) = plain.search_counted(&mut own, text, &q, 10, hybrid, None, Precision::Exact).unwrap();
+                    let alone = own.embedded;
+                    // Round by round, as the worker does.
+                    let (mut seqs, mut vectors, mut rounds): (Vec<Vec<u32>>, Vec<f32>, Vec<usize>) = (Vec::new(), Vec::new(), Vec::new());
+                    let mut own = Counting { inner: HashEmbed { dims: DIMS }, embedded: 0 };
+                    let (got, got_counts) = loop {
+                        let refs: Vec<&[u32]> = seqs.iter().map(Vec::as_slice).collect();
+                        let mut first = FirstRecomputed::new(&mut own);
+                        let outcome = {
+                            let mut pre = Precomputed::new(&mut first, &refs, &vectors).unwrap();
+                            helped.search_counted(&mut pre, text, &q, 10, hybrid, None, Precision::Exact)
+                        };
+                        let Some(next) = first.seqs else { break outcome.unwrap() };
+                        assert!(outcome.is_err(), "{what}: the recording stops the search");
+                        assert!(next.iter().all(|s| !seqs.contains(s)), "{what}: asked again for a sequence it was given");
+                        let next_refs: Vec<&[u32]> = next.iter().map(Vec::as_slice).collect();
+                        HashEmbed { dims: DIMS }.embed_tokens(&next_refs, &mut vectors).unwrap();
+                        rounds.push(next.len());
+                        seqs.extend(next);
+                    };
+                    assert_eq!(format!("{got:?}"), format!("{want:?}"), "{what}");
+                    // Embeddings given in one round enter the cache in the next: the last round
+                    // counts as recomputed only what it was given new; all rounds, all of them.
+                    assert_eq!(got_counts.exact, want_counts.exact, "{what}");
+                    assert_eq!((seqs.len(), alone), (want_counts.recomputed, want_counts.recomputed), "{what}: rounds {rounds:?}");
+                    assert_eq!(own.embedded, 0, "{what}: embedded here");
+                    assert!(rounds[0] >= 10 && rounds[0] <= 16, "{what}: first round {rounds:?}");
+                    // The first round's embeddings alone: the collection embeds the rest.
+                    let mut cold = open_with(&store, settings.clone());
+                    let first_refs: Vec<&[u32]> = seqs[..rounds[0]].iter().map(Vec::as_slice).collect();
+                    let mut own = Counting { inner: HashEmbed { dims: DIMS }, embedded: 0 };
+                    let (again, _) = {
+                        let mut pre = Precomputed::new(&mut own, &first_refs, &vectors[..rounds[0] * DIMS]).unwrap();
+                        cold.search_counted(&mut pre, text, &q, 10, hybrid, None, Precision::Exact).unwrap()
+                    };
+                    assert_eq!(format!("{again:?}"), format!("{want:?}"), "{what}");
+                    assert_eq!(own.embedded, alone - rounds[0], "{what}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -1,10 +1,9 @@
-// The nook worker's embedding helpers: while a large add runs, up to `size` more workers
-// (embed-worker.js, each its own wasm instance and model: ~80 MB, measured) embed chunks ahead
-// of the one being committed; the nook worker embeds what they have not taken, indexes and
-// commits in order. Started by the first add that can use them; stopped when adds have
-// been idle for IDLE_MS, so their memory is held only while indexing.
-
-const IDLE_MS = 15000;
+// The nook worker's embedding helpers: up to `size` more workers (embed-worker.js, each its
+// own wasm instance and model: ~80 MB, measured). While a large add runs they embed chunks
+// ahead of the one being committed; the nook worker embeds what they have not taken,
+// indexes and commits in order. A second pool shares a cold search's recomputations (the
+// worker's searchWarm loop). Started by the first add (or cold search) that can use them;
+// stopped when unused for `idleMs`, so their memory is held only while they help.
 
 class Helper {
   constructor(assets) {
@@ -49,15 +48,21 @@ class Helper {
 
 export class Helpers {
   /** `size` helpers at most; `assets`: {wasmUrl (the build the nook worker runs), model, tokenizer ({url} or {bytes} each),
-   * embedOptions (the embedder's options: maxTokens, pooling, heads)}. */
-  constructor(size, assets) {
+   * embedOptions (the embedder's options: maxTokens, pooling, heads)}; stopped `idleMs` after the last use. */
+  constructor(size, assets, idleMs) {
     this.size = Math.max(0, size | 0);
     this.assets = assets;
+    this.idleMs = idleMs;
     this.running = [];
     this.timer = null;
   }
 
-  /** The helpers for an add (started now if not running; some may still be loading). */
+  /** The helpers loaded and not busy, now (none are started here). */
+  ready() {
+    return this.running.filter((h) => h.usable && h.inflight === 0);
+  }
+
+  /** The helpers (started now if not running; some may still be loading). */
   start() {
     clearTimeout(this.timer);
     this.running = this.running.filter((h) => !h.failed);
@@ -65,10 +70,10 @@ export class Helpers {
     return this.running;
   }
 
-  /** The add is over: stop the helpers unless another starts within IDLE_MS. */
+  /** The work is over: stop the helpers unless more comes within idleMs. */
   idle() {
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.stop(), IDLE_MS);
+    this.timer = setTimeout(() => this.stop(), this.idleMs);
   }
 
   stop() {

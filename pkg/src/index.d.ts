@@ -60,6 +60,14 @@ export interface NookSettings {
    * the last one; 1: the nook worker embeds alone. The index is the same either way.
    */
   indexWorkers?: number;
+  /**
+   * Threads that recompute a cold search's candidates (embeddings not in the cache): default
+   * min(navigator.hardwareConcurrency, 2). Each beyond the first is a helper worker with its
+   * own wasm instance and model (~80 MB), started by the first search that recomputes and
+   * stopped a minute after the last; searches made while none is loaded run alone. The
+   * results are the same either way (the helpers make the same bits); 1: never.
+   */
+  searchWorkers?: number;
   /** Live documents at which the index switches from stored vectors to PQ codes + recomputation (default 1000). */
   pruneAt?: number;
   /** Documents at which the pruned (LEANN) graph is built over the PQ codes; below, searches scan the codes (default 100000). */
@@ -126,7 +134,8 @@ export interface SearchStats {
   embedMs: number;
   /** Everything else in the search: graph traversal, PQ distances, BM25, fusion, ms. */
   traversalMs: number;
-  /** Recomputing documents' embeddings for exact re-ranking (cache misses only), ms. */
+  /** Recomputing documents' embeddings for exact re-ranking (cache misses only), ms; with
+   * `shared`, the wall time of the recomputations shared with search helpers. */
   recomputeMs: number;
   /** Round trip as seen by the calling page (searchMs + messaging), ms. */
   totalMs: number;
@@ -146,6 +155,10 @@ export interface SearchStats {
   preview: boolean;
   /** With onPreview: the preview's share of searchMs (the stats then cover both runs). */
   previewMs?: number;
+  /** When search helpers shared the recomputations (see NookOptions.searchWorkers): the
+   * threads that embedded, the rounds (the search stops where it would recompute, then
+   * runs again with what was made), and how many documents helpers embedded. */
+  shared?: { workers: number; rounds: number; helped: number };
   mode: 'stored' | 'pruned';
 }
 
@@ -180,6 +193,8 @@ export interface Stats {
    * index's first visit) writing them to IndexedDB.
    */
   open: { wasmMs: number; filesMs: number; modelMs: number; readMs: number; loadMs: number; writeMs: number };
+  /** Search helpers loaded and idle now (see NookOptions.searchWorkers). */
+  searchHelpers: number;
 }
 
 /** Errors reject with one of these `name`s (and AbortError). */

@@ -44,7 +44,10 @@ export class Nook {
    * wasmRelaxedUrl (the relaxed-SIMD build, used where the browser has relaxed SIMD; null
    * to always use wasmUrl; when only wasmUrl is given, only it is used), workerUrl, persist (default true: ask navigator.storage.persist()),
    * indexWorkers (threads that embed a large add: default min(hardwareConcurrency, 4); each
-   * beyond the first is a helper worker with its own model, ~80 MB while indexing), and index knobs
+   * beyond the first is a helper worker with its own model, ~80 MB while indexing),
+   * searchWorkers (threads that recompute a cold search's candidates: default
+   * min(hardwareConcurrency, 2); helpers started by a cold search, stopped a minute after
+   * the last one), and index knobs
    * pruneAt, graphAt, cacheSize, maxTextBytes, keywordWeight, minScore, rerank, ef, pqSubspaces, pqBits.
    */
   static async open(name, options = {}) {
@@ -122,7 +125,7 @@ export class Nook {
       name: 'NookStateError',
       message: `the nook worker ${ev.filename || options.workerUrl || 'worker.js'} failed: ${ev.message || 'script error (if the worker file answered 404, pass options.workerUrl)'}`,
     });
-    const { workerUrl, persist, indexWorkers, ...rest } = options;
+    const { workerUrl, persist, indexWorkers, searchWorkers, ...rest } = options;
     // The wasm files: the package's own, which the worker names next to itself (so a
     // bundler emits them with the worker, and a worker copied with workerUrl finds them),
     // unless given. undefined: the package's own; null: none (no relaxed build).
@@ -131,7 +134,7 @@ export class Nook {
       : { wasmUrl: absolute(options.wasmUrl), wasmRelaxedUrl: absolute(options.wasmRelaxedUrl) ?? null };
     const args = {
       name, model: source(options.modelUrl, options.model), tokenizer: source(options.tokenizerUrl, options.tokenizer),
-      ...wasm, indexWorkers, options: pick(rest),
+      ...wasm, indexWorkers, searchWorkers, options: pick(rest),
       ...(op === 'site' ? { site: payload } : { bytes: payload }),
     };
     this.ready = this._call(op, args, { ready: true });
@@ -274,7 +277,7 @@ const SETTINGS = ['pruneAt', 'graphAt', 'cacheSize', 'maxTextBytes', 'keywordWei
 // These lists are the core's (src/options.rs); tests/option_names.rs checks they agree.
 /** Every option `open` accepts (index.d.ts NookOptions); any other name is refused, so a
  * misspelt one ("minscore") is an error instead of a silent default. */
-const OPTIONS = ['modelUrl', 'model', 'tokenizerUrl', 'tokenizer', 'wasmUrl', 'wasmRelaxedUrl', 'workerUrl', 'persist', 'indexWorkers', ...SETTINGS];
+const OPTIONS = ['modelUrl', 'model', 'tokenizerUrl', 'tokenizer', 'wasmUrl', 'wasmRelaxedUrl', 'workerUrl', 'persist', 'indexWorkers', 'searchWorkers', ...SETTINGS];
 
 /** What is wrong with `open`'s options (a NookInputError's fields), or null. */
 function optionsError(options) {
@@ -286,8 +289,10 @@ function optionsError(options) {
     const b = options[bytes];
     if (b != null && !(b instanceof Uint8Array || b instanceof ArrayBuffer)) return { name: 'NookInputError', message: `options.${bytes} must be a Uint8Array or an ArrayBuffer (the file's bytes), got ${Object.prototype.toString.call(b)}` };
   }
-  const w = options.indexWorkers;
-  if (w !== undefined && !(Number.isInteger(w) && w >= 1 && w <= 16)) return { name: 'NookInputError', message: `options.indexWorkers must be a whole number from 1 to 16, got ${w}` };
+  for (const key of ['indexWorkers', 'searchWorkers']) {
+    const w = options[key];
+    if (w !== undefined && !(Number.isInteger(w) && w >= 1 && w <= 16)) return { name: 'NookInputError', message: `options.${key} must be a whole number from 1 to 16, got ${w}` };
+  }
   return null;
 }
 

@@ -35,7 +35,10 @@ const OWN_WASM = new URL('../dist/nook_bg.wasm', import.meta.url);
 const OWN_WASM_RELAXED = new URL('../dist/nook_bg.relaxed.wasm', import.meta.url);
 
 let build = 'simd128';      // which wasm file runs: 'simd128' or 'relaxed-simd'
+const INDEX_IDLE_MS = 15000;   // index helpers stop this long after the last add
+const SEARCH_IDLE_MS = 60000;  // search helpers, after the last search that needed them
 let helpers = null;         // embedding helpers for large adds (helpers.js)
+let searchHelpers = null;   // and those sharing a cold search's recomputations
 
 /** Instantiate the relaxed-SIMD build where it can run, else (or if it fails to load) the simd128 one. */
 async function initWasm(wasmUrl, wasmRelaxedUrl) {
@@ -51,7 +54,7 @@ async function initWasm(wasmUrl, wasmRelaxedUrl) {
   return wasmUrl;
 }
 
-async function open({ name, model: modelFile, tokenizer: tokenizerFile, wasmUrl, wasmRelaxedUrl, indexWorkers, options, bytes }, op) {
+async function open({ name, model: modelFile, tokenizer: tokenizerFile, wasmUrl, wasmRelaxedUrl, indexWorkers, searchWorkers, options, bytes }, op) {
   // The model's bytes are read (Cache API or network) while the wasm module compiles.
   const t0 = performance.now();
   const assets = modelFiles(modelFile, tokenizerFile);
@@ -65,10 +68,12 @@ async function open({ name, model: modelFile, tokenizer: tokenizerFile, wasmUrl,
     : await NookCore.open(name, model, tokenizer, options || {});
   // Helpers run the very build and model this worker runs: their embeddings are the ones
   // it would make.
-  const threads = indexWorkers || Math.min((self.navigator && navigator.hardwareConcurrency) || 1, 4);
+  const cores = (self.navigator && navigator.hardwareConcurrency) || 1;
   // Given as bytes, the files go to the helpers as the bytes just read (not the URL).
   const same = (file, bytes) => (file.bytes ? { bytes } : file);
-  helpers = new Helpers(threads - 1, { wasmUrl: running, model: same(modelFile, model), tokenizer: same(tokenizerFile, tokenizer), embedOptions: options || {} });
+  const helperAssets = { wasmUrl: running, model: same(modelFile, model), tokenizer: same(tokenizerFile, tokenizer), embedOptions: options || {} };
+  helpers = new Helpers((indexWorkers || Math.min(cores, 4)) - 1, helperAssets, INDEX_IDLE_MS);
+  searchHelpers = new Helpers((searchWorkers || Math.min(cores, 2)) - 1, helperAssets, SEARCH_IDLE_MS);
   lockName = `nook:${name}`;
   if (typeof BroadcastChannel !== 'undefined') {
     channel = new BroadcastChannel(lockName);
@@ -188,7 +193,94 @@ async function search(id, { query, k, hybrid, filter, mode }) {
     await new Promise((resolve) => setTimeout(resolve, 0)); // lets an abort of this search arrive
     if (aborted.has(id)) throw err('AbortError', 'search aborted after its preview');
   }
-  return run(false);
+  return exactSearch(id, { query, k: Number(k), hybrid: hybrid !== false, filter });
+}
+
+/**
+ * An exact search whose recomputations are shared with search helpers when some are loaded
+ * and idle: the core stops where it would recompute (searchWarm), this worker embeds its
+ * share of those documents while the helpers embed theirs, and the search runs again with
+ * every embedding made so far, until it completes. The embeddings are the bits the core
+ * would have made, so the result is the same; only the wall time is shorter. A cold search
+ * that finds no helper ready starts them for the next ones (~80 MB each, stopped after
+ * SEARCH_IDLE_MS without a cold search).
+ */
+async function exactSearch(id, { query, k, hybrid, filter }) {
+  const team = searchHelpers ? searchHelpers.ready() : [];
+  if (!team.length) {
+    const out = core.search(query, k, hybrid, filter, false);
+    if (out.stats.recomputed > 1 && searchHelpers && searchHelpers.size > 0) { searchHelpers.start(); searchHelpers.idle(); }
+    return out;
+  }
+  searchHelpers.idle();
+  const t0 = performance.now();
+  let embedded = null;
+  const shared = { workers: team.length + 1, rounds: 0, helped: 0, embedMs: 0, parallelMs: 0 };
+  for (;;) {
+    const out = core.searchWarm(query, k, hybrid, filter, embedded);
+    if (!out.first) {
+      if (!shared.rounds) return out;
+      // The stats then cover every round: the query's embedding (first round), the
+      // recomputations shared out, and the walks of the rounds that stopped.
+      const st = out.stats;
+      const total = performance.now() - t0;
+      st.recomputed = embedded.lengths.length + st.recomputed - shared.given;
+      st.cacheHits = st.exact - st.recomputed;
+      st.embedMs = shared.embedMs;
+      st.recomputeMs += shared.parallelMs;
+      st.searchMs = total;
+      st.traversalMs = Math.max(0, total - st.embedMs - st.recomputeMs);
+      st.shared = { workers: shared.workers, rounds: shared.rounds, helped: shared.helped };
+      return out;
+    }
+    if (!shared.rounds) shared.embedMs = out.embedMs;
+    if (aborted.has(id)) throw err('AbortError', 'search aborted');
+    const t = performance.now();
+    const made = await embedShared(out.first, team, shared);
+    shared.parallelMs += performance.now() - t;
+    shared.rounds++;
+    embedded = embedded ? joinEmbedded(embedded, made) : made;
+    shared.given = made.lengths.length;
+    if (shared.rounds > 64) return core.search(query, k, hybrid, filter, false, embedded); // a bound, never reached: each round adds new documents
+  }
+}
+
+/** Embed `seqs` ({tokens, lengths}) here and on `team`, split by tokens; a helper that fails
+ * leaves its share to this worker. Resolves to {tokens, lengths, vectors} in `seqs`' order. */
+async function embedShared(seqs, team, shared) {
+  const parts = split(seqs, team.length + 1);
+  const theirs = parts.slice(1).map((part, i) => team[i].embed(part).then((vectors) => vectors, () => null));
+  const vectors = [core.embedTokens(parts[0].tokens, parts[0].lengths)];
+  for (const [i, v] of (await Promise.all(theirs)).entries()) {
+    const part = parts[i + 1];
+    if (v) shared.helped += part.lengths.length;
+    vectors.push(v || core.embedTokens(part.tokens, part.lengths));
+  }
+  return { tokens: seqs.tokens, lengths: seqs.lengths, vectors: concat(Float32Array, vectors) };
+}
+
+/** `n` runs of consecutive sequences with about equal token counts (the cost of embedding). */
+function split({ tokens, lengths }, n) {
+  const parts = [];
+  let s = 0, t = 0;
+  for (let p = 0; p < n && s < lengths.length; p++) {
+    const goal = ((p + 1) * tokens.length) / n;
+    const from = s, at = t;
+    do { t += lengths[s++]; } while (s < lengths.length && t + lengths[s] / 2 <= goal);
+    parts.push({ tokens: tokens.slice(at, t), lengths: lengths.slice(from, s) });
+  }
+  return parts;
+}
+
+function joinEmbedded(a, b) {
+  return { tokens: concat(Uint32Array, [a.tokens, b.tokens]), lengths: concat(Uint32Array, [a.lengths, b.lengths]), vectors: concat(Float32Array, [a.vectors, b.vectors]) };
+}
+
+function concat(Type, arrays) {
+  const out = new Type(arrays.reduce((n, a) => n + a.length, 0));
+  let at = 0;
+  for (const a of arrays) { out.set(a, at); at += a.length; }
+  return out;
 }
 
 async function handle({ id, op, args }) {
@@ -208,13 +300,13 @@ async function handle({ id, op, args }) {
     case 'stats': {
       await catchUp();
       const s = core.stats();
-      return Object.assign(s, { build, open: { ...openMs, ...s.open } });
+      return Object.assign(s, { build, open: { ...openMs, ...s.open }, searchHelpers: searchHelpers ? searchHelpers.ready().length : 0 });
     }
     case 'embed': return core.embed(args.texts);
     case 'export': await catchUp(); return core.export();
     case 'add': return (writes = writes.catch(() => {}).then(() => add(id, args)));
     case 'delete': return (writes = writes.catch(() => {}).then(() => del(args)));
-    case 'close': await writes.catch(() => {}); if (helpers) helpers.stop(); core.close(); if (channel) channel.close(); return true;
+    case 'close': await writes.catch(() => {}); if (helpers) helpers.stop(); if (searchHelpers) searchHelpers.stop(); core.close(); if (channel) channel.close(); return true;
     default: throw err('NookStateError', `unknown operation ${op}`);
   }
 }

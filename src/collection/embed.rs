@@ -1,6 +1,7 @@
 //! What the collection needs from an embedder: token ids for a text, and embeddings for
 //! token ids. Implemented by the real [`crate::embed::Embedder`] (feature `embed`), by
-//! [`Precomputed`] (embeddings another worker made, for one `add`) and by [`HashEmbed`],
+//! [`Precomputed`] (embeddings another worker made, for one `add` or search), by
+//! [`FirstRecomputed`] (what a search would recompute first) and by [`HashEmbed`],
 //! a tiny deterministic stand-in for tests that have no model.
 
 use std::collections::HashMap;
@@ -77,7 +78,8 @@ pub fn split_sequences<'a>(tokens: &'a [u32], lengths: &[u32], max: usize) -> Re
 /// Embeddings made elsewhere (another worker running the same embedder on the same token
 /// sequences in one call, as `Collection::add` would), served by token sequence; any
 /// sequence not among them goes to `inner`. What lets several workers embed one `add`
-/// while one collection indexes it: the index is the same as if `inner` had embedded all.
+/// while one collection indexes it, or a search's first recomputations: the index, or the
+/// search's result, is the same as if `inner` had embedded all.
 pub struct Precomputed<'a> {
     inner: &'a mut dyn Embed,
     known: HashMap<&'a [u32], &'a [f32]>,
@@ -96,20 +98,18 @@ impl<'a> Precomputed<'a> {
         let known = seqs.iter().copied().zip(vectors.chunks_exact(dims)).collect();
         Ok(Precomputed { inner, known })
     }
-}
 
-impl Embed for Precomputed<'_> {
-    fn dims(&self) -> usize {
-        self.inner.dims()
-    }
-    fn tokenize(&self, text: &str) -> Result<Vec<u32>> {
-        self.inner.tokenize(text)
-    }
-    fn embed_tokens(&mut self, seqs: &[&[u32]], out: &mut Vec<f32>) -> Result<()> {
+    /// The known embeddings, and `inner`'s for the rest (asked in one call, as a search's
+    /// recomputation when `recomputed`, else as indexing: the same bits either way).
+    fn serve(&mut self, seqs: &[&[u32]], out: &mut Vec<f32>, recomputed: bool) -> Result<()> {
         let missing: Vec<&[u32]> = seqs.iter().copied().filter(|s| !self.known.contains_key(s)).collect();
         let mut made = Vec::new();
         if !missing.is_empty() {
-            self.inner.embed_tokens(&missing, &mut made)?;
+            if recomputed {
+                self.inner.embed_recomputed(&missing, &mut made)?;
+            } else {
+                self.inner.embed_tokens(&missing, &mut made)?;
+            }
         }
         let mut made = made.chunks_exact(self.inner.dims());
         for seq in seqs {
@@ -121,8 +121,58 @@ impl Embed for Precomputed<'_> {
         }
         Ok(())
     }
+}
+
+/// Records the token sequences of a search's first recomputation and stops the search
+/// there (the call fails): what a worker hands to helper workers to embed in parallel
+/// before running the search again with them ([`Precomputed`]). Everything else goes to
+/// `inner`.
+pub struct FirstRecomputed<'a> {
+    inner: &'a mut dyn Embed,
+    /// The sequences the search asked for first, once it asked.
+    pub seqs: Option<Vec<Vec<u32>>>,
+}
+
+impl<'a> FirstRecomputed<'a> {
+    pub fn new(inner: &'a mut dyn Embed) -> Self {
+        FirstRecomputed { inner, seqs: None }
+    }
+}
+
+impl Embed for FirstRecomputed<'_> {
+    fn dims(&self) -> usize {
+        self.inner.dims()
+    }
+    fn tokenize(&self, text: &str) -> Result<Vec<u32>> {
+        self.inner.tokenize(text)
+    }
+    fn embed_tokens(&mut self, seqs: &[&[u32]], out: &mut Vec<f32>) -> Result<()> {
+        self.inner.embed_tokens(seqs, out)
+    }
+    fn embed_recomputed(&mut self, seqs: &[&[u32]], _out: &mut Vec<f32>) -> Result<()> {
+        self.seqs = Some(seqs.iter().map(|s| s.to_vec()).collect());
+        Err(Failure::new(Kind::Embed, "stopped at the search's first recomputation (recorded)"))
+    }
+    fn embed_query(&mut self, seq: &[u32], out: &mut Vec<f32>) -> Result<()> {
+        self.inner.embed_query(seq, out)
+    }
+    fn knows_word(&self, word: &str) -> bool {
+        self.inner.knows_word(word)
+    }
+}
+
+impl Embed for Precomputed<'_> {
+    fn dims(&self) -> usize {
+        self.inner.dims()
+    }
+    fn tokenize(&self, text: &str) -> Result<Vec<u32>> {
+        self.inner.tokenize(text)
+    }
+    fn embed_tokens(&mut self, seqs: &[&[u32]], out: &mut Vec<f32>) -> Result<()> {
+        self.serve(seqs, out, false)
+    }
     fn embed_recomputed(&mut self, seqs: &[&[u32]], out: &mut Vec<f32>) -> Result<()> {
-        self.inner.embed_recomputed(seqs, out)
+        self.serve(seqs, out, true)
     }
     fn embed_query(&mut self, seq: &[u32], out: &mut Vec<f32>) -> Result<()> {
         self.inner.embed_query(seq, out)

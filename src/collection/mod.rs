@@ -30,7 +30,7 @@ mod stats;
 use crate::FastMap;
 
 pub use doc::Doc;
-pub use embed::{Embed, HashEmbed, Precomputed, split_sequences};
+pub use embed::{Embed, FirstRecomputed, HashEmbed, Precomputed, split_sequences};
 pub use manifest::Manifest;
 pub use model::ModelMark;
 pub use search::{Found, MAX_K, Precision, SearchCounts};

@@ -157,6 +157,56 @@ test('a large add embedded by helper workers indexes exactly as one worker alone
   await page.close();
 });
 
+test('a cold search shares its recomputations with a search helper: the same results as one thread', async () => {
+  const page = await openPage(env);
+  const docs = DOCS.slice(0, 400).map((d) => ({ ...d, text: `${d.title}, from ${d.url}.` }));
+  await page.evaluate(async (docs) => {
+    await Nook.deleteDatabase('shared');
+    const db = await Nook.open('shared', { ...assets, pruneAt: 100, searchWorkers: 1 });
+    await db.add(docs, { chunk: 50 });
+    await db.close();
+  }, docs);
+  // Each run opens the database afresh (an empty embedding cache) and asks the same
+  // queries in the same order; the two-thread run first waits for its helper to load.
+  const run = (searchWorkers) => page.evaluate(async ([searchWorkers, queries]) => {
+    const db = await Nook.open('shared', { ...assets, searchWorkers });
+    const out = [];
+    const ask = async (q) => {
+      const hits = await db.search(q, { k: 8 });
+      out.push({ q, hits: hits.map((h) => [h.id, h.score, h.similarity]), stats: hits.stats });
+    };
+    await ask(queries[0]); // cold, alone: starts the helper when there is one to start
+    let loaded = 0;
+    for (let i = 0; i < 120 && searchWorkers > 1 && !loaded; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      loaded = (await db.stats()).searchHelpers;
+    }
+    for (const q of queries.slice(1)) await ask(q);
+    const stats = await db.stats();
+    await db.close();
+    return { out, loaded, idle: stats.searchHelpers };
+  }, [searchWorkers, QUERIES]);
+  const fetched = env.network.length;
+  const one = await run(1);
+  assert.ok(!env.network.slice(fetched).some((u) => u.endsWith('/embed-worker.js')), 'one search thread starts no helper');
+  assert.equal(one.loaded, 0);
+  const two = await run(2);
+  assert.equal(two.loaded, 1, 'the first cold search started one helper');
+  const shared = two.out.filter((r) => r.stats.shared);
+  console.log('shared searches:', shared.map((r) => `${r.stats.recomputed} recomputed, ${r.stats.shared.helped} by the helper, ${r.stats.shared.rounds} rounds, ${r.stats.searchMs.toFixed(0)} ms`).join('; '));
+  assert.ok(shared.length >= 3 && shared.every((r) => r.stats.shared.helped > 0 && r.stats.shared.workers === 2), `${shared.length} searches shared`);
+  for (const [i, r] of two.out.entries()) {
+    assert.deepEqual(r.hits, one.out[i].hits, `the same hits and scores for ${r.q}`);
+    const [s, t] = [r.stats, one.out[i].stats];
+    assert.equal(s.recomputed, t.recomputed, `as many recomputed for ${r.q}`);
+    assert.ok(s.exact === t.exact && s.exact === s.recomputed + s.cacheHits, JSON.stringify(s));
+    assert.ok(Math.abs(s.embedMs + s.traversalMs + s.recomputeMs - s.searchMs) < 0.5, JSON.stringify(s));
+  }
+  const refused = await errorName(page, (a) => Nook.open('x', { ...a, searchWorkers: 17 }), await page.evaluate(() => assets));
+  assert.match(refused, /^NookInputError: options.searchWorkers/);
+  await page.close();
+});
+
 test('another model (paraphrase-MiniLM-L3-v2, fp32) given as bytes, helpers included', async () => {
   const page = await openPage(env);
   const l3 = await page.evaluate(() => ({ tokenizerUrl: assets.tokenizerUrl, maxTokens: 128, minScore: 0 }));

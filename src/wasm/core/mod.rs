@@ -7,16 +7,14 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
+use js_sys::{Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-use super::convert::{
-    docs_from_js, embed_config_from_js, embedded_from_js, filter_from_js, hit_to_js, ids_from_js, sequences_to_js, settings_from_js, stats_to_js,
-};
+use super::convert::{docs_from_js, embed_config_from_js, embedded_from_js, ids_from_js, sequences_to_js, settings_from_js, stats_to_js};
 use super::{init, js_error};
 use crate::collection::manifest::Manifest;
-use crate::collection::{Collection, Doc, ModelMark, Precision, Precomputed, Settings, export, split_sequences};
+use crate::collection::{Collection, Doc, ModelMark, Precomputed, Settings, export, split_sequences};
 use crate::embed::{EmbedConfig, Embedder};
 use crate::store::idb::{IdbStore, PendingLoad};
 use crate::store::{Failure, Kind, MANIFEST_KEY, Result, Store, Table};
@@ -59,7 +57,9 @@ pub struct NookCore {
     shared: Rc<Shared>,
 }
 
-use super::timing::{QueryTiming, Timed, now};
+use super::timing::now;
+
+mod search;
 
 fn promise<F>(f: F) -> Promise
 where
@@ -328,79 +328,6 @@ impl NookCore {
             s.commit(writes).await?;
             Ok((n as f64).into())
         })
-    }
-
-    /// `{hits: [{id, score, similarity, keyword, title, url, meta, snippet}], stats}`.
-    /// `preview`: rank by cached embeddings and PQ codes, recompute nothing (a first paint
-    /// in milliseconds; an exact search of the same query then reuses its embedding).
-    pub fn search(&self, query: String, k: f64, hybrid: bool, filter: JsValue, preview: bool) -> Result<JsValue, JsValue> {
-        let precision = if preview { Precision::Preview } else { Precision::Exact };
-        self.search_inner(&query, k, hybrid, &filter, precision).map_err(js_error)
-    }
-
-    /// The query's embedding, from the one-entry cache or computed (and cached).
-    fn query_vector(&self, e: &mut Embedder, query: &str) -> Result<Vec<f32>> {
-        use crate::collection::Embed;
-        if let Some((text, q)) = self.shared.last_query.borrow().as_ref()
-            && text == query
-        {
-            return Ok(q.clone());
-        }
-        let tokens = Embed::tokenize(&*e, query)?;
-        let mut q = Vec::with_capacity(self.shared.dims);
-        Embed::embed_query(e, &tokens, &mut q)?;
-        *self.shared.last_query.borrow_mut() = Some((query.to_string(), q.clone()));
-        Ok(q)
-    }
-
-    fn search_inner(&self, query: &str, k: f64, hybrid: bool, filter: &JsValue, precision: Precision) -> Result<JsValue> {
-        let s = &self.shared;
-        s.check_open()?;
-        if !(k.is_finite() && k.fract() == 0.0 && k >= 1.0) {
-            return Err(Failure::input(format!("k must be a whole number between 1 and 1000, got {k}")));
-        }
-        let k = k.min(1e6) as usize;
-        let filter = filter_from_js(filter)?;
-        let pred = filter.as_ref().map(|f| move |d: &Doc| f.matches(d));
-        let pred = pred.as_ref().map(|p| p as &dyn Fn(&Doc) -> bool);
-        let t0 = now();
-        let mut c = s.coll.borrow_mut();
-        let mut e = s.embed.borrow_mut();
-        // The query's embedding is computed here, so that every embedder call inside the
-        // search is a recomputation of documents (timed through `Timed`).
-        let (found, counts, embed_ms, recompute_ms) = if c.is_empty() {
-            let (found, counts) = c.search_counted(&mut *e, query, &[], k, hybrid, pred, precision)?;
-            (found, counts, 0.0, 0.0)
-        } else {
-            let te = now();
-            let q = self.query_vector(&mut e, query)?;
-            let embed_ms = now() - te;
-            let mut timed = Timed::new(&mut *e);
-            let (found, counts) = c.search_counted(&mut timed, query, &q, k, hybrid, pred, precision)?;
-            (found, counts, embed_ms, timed.ms)
-        };
-        let t = QueryTiming::split(now() - t0, embed_ms, recompute_ms);
-        let hits: Array = found.iter().map(|f| hit_to_js(&c, f, query)).collect();
-        let stats = Object::new();
-        let set = |k: &str, v: JsValue| {
-            let _ = Reflect::set(&stats, &k.into(), &v);
-        };
-        set("searchMs", t.total.into());
-        set("embedMs", t.embed.into());
-        set("traversalMs", t.traversal.into());
-        set("recomputeMs", t.recompute.into());
-        set("visited", (counts.visited as f64).into());
-        set("exact", (counts.exact as f64).into());
-        set("recomputed", (counts.recomputed as f64).into());
-        set("cacheHits", (counts.cache_hits as f64).into());
-        set("approximated", (counts.approximated as f64).into());
-        set("preview", (precision == Precision::Preview).into());
-        set("keywordMatches", (counts.keyword as f64).into());
-        set("mode", (if c.is_pruned() { "pruned" } else { "stored" }).into());
-        let o = Object::new();
-        let _ = Reflect::set(&o, &"hits".into(), &hits);
-        let _ = Reflect::set(&o, &"stats".into(), &stats);
-        Ok(o.into())
     }
 
     /// Unit-length embeddings of `texts` (row-major, `texts.length * dims` floats): the
