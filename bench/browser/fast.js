@@ -48,25 +48,27 @@ async function fastIndex(name, docs, sets, log) {
 }
 
 /** After a browser restart: open `name`, run `queries` twice (cold, then warm). */
-async function fastQueries(name, queries, truth, log) {
+async function fastQueries(name, queries, truth, searchWorkers, log) {
   const t0 = now();
   // No relevance floor: recall@10 counts all ten results, however weak the tenth.
-  const db = await Nook.open(name, { ...ASSETS, minScore: 0 });
+  const db = await Nook.open(name, { ...ASSETS, minScore: 0, searchWorkers });
   const openMs = now() - t0;
   const passes = {};
   let firstResultMs = null;
   for (const pass of ['cold', 'warm']) {
     const lat = [], recomputed = [], recall = [];
+    let shared = 0;
     for (let i = 0; i < queries.length; i++) {
       const t = now();
       const hits = await db.search(queries[i], { k: 10, hybrid: false });
       lat.push(now() - t);
       if (firstResultMs == null) firstResultMs = now() - t0;
       recomputed.push(hits.stats.recomputed);
+      if (hits.stats.shared) shared++;
       const gt = new Set(truth[i]);
       recall.push(hits.filter((h) => gt.has(h.id)).length / 10);
     }
-    passes[pass] = { lat, recomputed, recall10: recall.reduce((a, b) => a + b, 0) / recall.length };
+    passes[pass] = { lat, recomputed, shared, recall10: recall.reduce((a, b) => a + b, 0) / recall.length };
     log(`${pass}: done`);
   }
   const stats = await db.stats();

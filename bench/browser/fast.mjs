@@ -4,7 +4,10 @@
 // queries from bench/quality (answers spread over the 8,406 glosses) — each run cold (the first pass
 // after a browser restart on the same profile: nothing in memory, the collection read
 // from IndexedDB) and warm (the same queries again). hnswlib-wasm (M=16, ef 64, f32) over
-// nook's own embeddings in the same page. Headless Chromium, one worker, offline; then indexing speed with 1 and 2 threads embedding.
+// nook's own embeddings in the same page. Headless Chromium, offline: each set with one
+// search thread (the nook worker alone) and with two (a search helper shares a cold
+// search's recomputations), in separate sessions, the largest process's RSS sampled; then
+// indexing speed with 1 and 2 threads embedding.
 // Writes bench/results/fast-search.{json,md}. Run: scripts/bench_browser.sh fast
 // NOOK_BENCH_PKG measures another copy of pkg/ (e.g. an older build) on the same profile,
 // which is indexed once and reused while its documents are unchanged.
@@ -32,8 +35,16 @@ const loadavg = [os.loadavg()];
 
 async function session(fn) {
   const b = await launch(origin, foreign, PROFILE);
+  let peak = 0;
+  const sampler = setInterval(() => { const m = processMemory(PROFILE); if (m) peak = Math.max(peak, m.largestMB); }, 250);
   const page = await openPage(b.context, origin, 'fast.html', 'fastReady');
-  try { return await fn(page); } finally { await b.close(); }
+  try {
+    const r = await fn(page);
+    return typeof r === 'object' && r ? { ...r, peakLargestMB: peak } : r;
+  } finally {
+    clearInterval(sampler);
+    await b.close();
+  }
 }
 
 let indexed = existsSync(state) ? JSON.parse(readFileSync(state, 'utf8')) : null;
@@ -45,11 +56,15 @@ if (!indexed || indexed.fingerprint !== fingerprint || process.env.NOOK_FAST_REI
   indexed = { fingerprint, ...r, pkg: process.env.NOOK_BENCH_PKG || 'pkg', date: new Date().toISOString() };
   writeFileSync(state, JSON.stringify(indexed));
 }
-const runs = {};
+const runs = {}, runs2 = {};
+const SEARCH_THREADS = (process.env.NOOK_FAST_SEARCH_THREADS || '1,2').split(',').map(Number);
 for (const set of sets) {
-  log(`${set.name}: browser restart, cold then warm`);
-  runs[set.name] = await session((page) => page.evaluate(([n, q, t]) => window.fast.fastQueries(n, q, t, window.benchLog), [DB, set.queries, indexed.truth[set.name]]));
-  loadavg.push(os.loadavg());
+  for (const threads of SEARCH_THREADS) {
+    log(`${set.name}: browser restart, cold then warm, ${threads} search thread(s)`);
+    const r = await session((page) => page.evaluate(([n, q, t, w]) => window.fast.fastQueries(n, q, t, w, window.benchLog), [DB, set.queries, indexed.truth[set.name], threads]));
+    (threads === 1 ? runs : runs2)[set.name] = r;
+    loadavg.push(os.loadavg());
+  }
 }
 // Indexing speed, 1 vs 2 threads embedding (the nook worker alone, then with one helper),
 // interleaved, each on a fresh profile: every 5th document (2,000, all shapes), the
@@ -86,6 +101,8 @@ const mean = (a) => a.reduce((x, y) => x + y, 0) / a.length;
 const median = (a) => pct(a, 0.5);
 const r1 = (x) => Math.round(x * 10) / 10, r3 = (x) => Math.round(x * 1000) / 1000;
 const pass = (p) => ({ p50_ms: r1(pct(p.lat, 0.5)), p95_ms: r1(pct(p.lat, 0.95)), recomputed_mean: r1(mean(p.recomputed)), recall10: r3(p.recall10) });
+// With a search helper: the same figures, how many searches it shared, the session's peak RSS.
+const helped = (r) => r && { cold: { ...pass(r.passes.cold), shared: r.passes.cold.shared }, warm: pass(r.passes.warm), open_ms: Math.round(r.openMs), peak_largest_mb: r.peakLargestMB };
 const stats = runs.fanoutqa.stats;
 const readResult = (name) => { try { return JSON.parse(readFileSync(join(ROOT, 'bench/results', name), 'utf8')); } catch (_) { return null; } };
 const before = readResult('browser.json');
@@ -98,7 +115,7 @@ const ratio = (rows) => { const r = rows?.find((x) => x.tokens === 16 && x.batch
 const out = {
   docs10k: {
     documents: docs.length,
-    sets: sets.map((s) => ({ name: s.name, queries: s.queries.length, cold: pass(runs[s.name].passes.cold), warm: pass(runs[s.name].passes.warm), recall10: r3(runs[s.name].passes.cold.recall10), open_ms: Math.round(runs[s.name].openMs), first_result_ms: Math.round(runs[s.name].firstResultMs) })),
+    sets: sets.map((s) => ({ name: s.name, queries: s.queries.length, cold: pass(runs[s.name].passes.cold), warm: pass(runs[s.name].passes.warm), recall10: r3(runs[s.name].passes.cold.recall10), open_ms: Math.round(runs[s.name].openMs), first_result_ms: Math.round(runs[s.name].firstResultMs), peak_largest_mb: runs[s.name].peakLargestMB, two_search_threads: helped(runs2[s.name]) })),
     index_bytes_per_doc: r1(stats.indexBytes / stats.documents),
     hnsw_f32_ratio: r1(stats.hnswBytes / stats.indexBytes),
     // Measured in the page that indexed this profile (indexed.date), not on every run.
@@ -128,10 +145,18 @@ mkdirSync(dir, { recursive: true });
 const name = process.env.NOOK_FAST_OUT || 'fast-search';
 writeFileSync(join(dir, `${name}.json`), JSON.stringify(out, null, 2) + '\n');
 const d = out.docs10k;
-let md = `# Fast search: ${docs.length.toLocaleString("en")} documents, headless Chromium, one worker\n\n`;
+let md = `# Fast search: ${docs.length.toLocaleString("en")} documents, headless Chromium, one worker (and with a search helper)\n\n`;
 md += `Written by bench/browser/fast.mjs (${out.date}, package \`${out.package}\`). Cold = the first pass over a query set right after a browser restart on the same profile (the embedding cache starts empty and fills as the pass goes); warm = the same queries again. Latency includes embedding the query. Recall@10 is against brute force over nook's own embeddings. hnswlib-wasm (M=16, ef 64, f32 vectors) runs over the same embeddings in the same page, its latency including the query's embedding by nook's embedder; it is measured when the profile is indexed (this profile: ${d.hnswlib.measured_at}), so on a reused profile its column is from that run, not this one. Load average (1/5/15 min) at start, after each set: ${out.loadavg.map((l) => l.join(' ')).join(' | ')} on ${os.cpus().length} shared cores: compare within a run.\n\n`;
 md += `| query set | queries | open ms | open to first result ms | cold p50 / p95 ms | cold recomputed/query | warm p50 / p95 ms | warm recomputed/query | recall@10 | hnswlib-wasm p50 ms / recall@10 |\n|---|---:|---:|---:|---|---:|---|---:|---:|---|\n`;
 for (const s of d.sets) md += `| ${s.name} | ${s.queries} | ${s.open_ms} | ${s.first_result_ms} | ${s.cold.p50_ms} / ${s.cold.p95_ms} | ${s.cold.recomputed_mean} | ${s.warm.p50_ms} / ${s.warm.p95_ms} | ${s.warm.recomputed_mean} | ${s.recall10} | ${d.hnswlib.sets[s.name].p50_ms} / ${d.hnswlib.sets[s.name].recall10} |\n`;
+if (d.sets.some((s) => s.two_search_threads)) {
+  md += `\n## With a search helper (searchWorkers 2: the nook worker and one helper share a cold search's recomputations)\n\nSame queries, same profile, each set in its own session after a browser restart, next to the one-thread session above. The helper starts with the first search that recomputes (it loads its own wasm and model meanwhile, so the first searches of a pass run alone).\n\n| query set | cold p50 / p95 ms, 1 thread | cold p50 / p95 ms, 2 threads | cold p50 ratio | searches shared (cold) | warm p50 ms, 1 / 2 threads | recall@10, 1 / 2 threads | peak RSS, largest process, 1 / 2 threads (MB) |\n|---|---|---|---:|---:|---|---|---|\n`;
+  for (const s of d.sets) {
+    const h = s.two_search_threads;
+    if (!h) continue;
+    md += `| ${s.name} | ${s.cold.p50_ms} / ${s.cold.p95_ms} | ${h.cold.p50_ms} / ${h.cold.p95_ms} | ${(h.cold.p50_ms / s.cold.p50_ms).toFixed(2)}x | ${h.cold.shared} of ${s.queries} | ${s.warm.p50_ms} / ${h.warm.p50_ms} | ${s.recall10} / ${h.cold.recall10} | ${s.peak_largest_mb} / ${h.peak_largest_mb} |\n`;
+  }
+}
 md += `\nIndex: ${d.index_bytes_per_doc} B/doc (${d.hnsw_f32_ratio}x smaller than f32 + M=16 HNSW).\n`;
 const ix = out.indexing;
 md += `\n## Indexing: ${ix.documents.toLocaleString('en')} documents (every 5th), fresh profile each run, chunks of 64\n\n| threads embedding | docs/s (each run) | median docs/s | embedded by helpers | peak RSS, largest process / whole browser (MB) |\n|---|---|---:|---|---|\n`;
