@@ -11,7 +11,8 @@ pub const EMBEDDER: [&str; 3] = ["maxTokens", "pooling", "heads"];
 
 /// Options the client handles itself (which files, which worker, how many helpers); the
 /// core never sees them.
-pub const CLIENT: [&str; 10] = ["modelUrl", "model", "tokenizerUrl", "tokenizer", "wasmUrl", "wasmRelaxedUrl", "workerUrl", "persist", "indexWorkers", "searchWorkers"];
+pub const CLIENT: [&str; 10] =
+    ["modelUrl", "model", "tokenizerUrl", "tokenizer", "wasmUrl", "wasmRelaxedUrl", "workerUrl", "persist", "indexWorkers", "searchWorkers"];
 
 /// Whether `name` is an option the core reads.
 pub fn is_core_option(name: &str) -> bool {
