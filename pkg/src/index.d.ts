@@ -263,7 +263,16 @@ export class NookLayers {
   readonly ownName: string;
   /** The visitor's database, opened (or created) on first need. */
   ownDatabase(): Promise<Nook>;
-  search<M = unknown>(query: string, options?: { k?: number; filter?: Record<string, unknown>; hybrid?: boolean; signal?: AbortSignal }): Promise<LayeredHit<M>[] & { stats: { site: SearchStats; own: SearchStats | null } }>;
+  /**
+   * Both layers' best `k`, merged by score. `preview: true` asks both for their preview;
+   * `onPreview` gets the site's preview (a whole site index's; a paged one has none)
+   * merged with the visitor's preview if it came first, then the promise resolves to the
+   * exact result of both.
+   */
+  search<M = unknown>(query: string, options?: {
+    k?: number; filter?: Record<string, unknown>; hybrid?: boolean; signal?: AbortSignal; preview?: boolean;
+    onPreview?: (hits: LayeredHit<M>[] & { stats: { site: SearchStats; own: SearchStats | null } }) => void;
+  }): Promise<LayeredHit<M>[] & { stats: { site: SearchStats; own: SearchStats | null } }>;
   add(docs: NookDoc[], options?: { onProgress?: (p: Progress) => void; signal?: AbortSignal; chunk?: number }): Promise<AddResult>;
   delete(ids: Array<string | number> | string | number): Promise<number>;
   export(): Promise<Uint8Array>;

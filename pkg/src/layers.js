@@ -41,20 +41,21 @@ export class NookLayers {
   /**
    * Both layers' best `k`, merged by score; each hit says which layer it came from
    * (`layer`: 'site' or 'own'). Options as Nook.search (a paged site refuses a filter).
-   * `hits.stats` = {site, own}.
+   * `hits.stats` = {site, own}. `onPreview` is called once with the site's preview (a
+   * whole site index's; a paged one has none) merged with the visitor's database's
+   * preview if it came first, then the search resolves to the exact result of both.
    */
   async search(query, options = {}) {
     const k = options.k ?? 10;
-    const { onPreview: _onPreview, preview: _preview, ...rest } = options;
+    const { onPreview, ...rest } = options;
+    const early = { site: null, own: null, done: false };
+    const show = () => { if (!early.done && early.site) onPreview(merge(early.site, early.own, k)); };
     const [site, own] = await Promise.all([
-      this.site.search(query, rest),
-      this.own ? this.own.search(query, rest) : null,
+      this.site.search(query, onPreview ? { ...rest, onPreview: (h) => { early.site = h; show(); } } : rest),
+      this.own ? this.own.search(query, onPreview ? { ...rest, onPreview: (h) => { early.own = h; } } : rest) : null,
     ]);
-    const tag = (hits, layer) => hits.map((h) => ({ ...h, layer }));
-    const merged = [...tag(site, 'site'), ...(own ? tag(own, 'own') : [])]
-      .sort((a, b) => b.score - a.score || (a.layer < b.layer ? -1 : a.layer > b.layer ? 1 : 0))
-      .slice(0, k);
-    return Object.assign(merged, { stats: { site: site.stats, own: own ? own.stats : null } });
+    early.done = true;
+    return merge(site, own, k);
   }
 
   /** Add to the visitor's database (created on the first add). */
@@ -83,4 +84,13 @@ export class NookLayers {
     if (this._opening) await this._opening.catch(() => {});
     await Promise.all([this.site.close(), this.own ? this.own.close() : null]);
   }
+}
+
+/** Each layer's hits tagged with their layer, the best `k` of both by score. */
+function merge(site, own, k) {
+  const tag = (hits, layer) => hits.map((h) => ({ ...h, layer }));
+  const merged = [...tag(site, 'site'), ...(own ? tag(own, 'own') : [])]
+    .sort((a, b) => b.score - a.score || (a.layer < b.layer ? -1 : a.layer > b.layer ? 1 : 0))
+    .slice(0, k);
+  return Object.assign(merged, { stats: { site: site.stats, own: own ? own.stats : null } });
 }

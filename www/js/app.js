@@ -196,7 +196,7 @@ async function search(query) {
     const { hits: found, timing } = await store.search(query, { k: 10, hybrid: ui.hybrid.checked, signal: searchAbort.signal, onPreview });
     if (seq !== searchSeq) return; // a newer query is on its way
     demo.lastQuery = { query, hybrid: ui.hybrid.checked, ...timing };
-    demo.packageLastQuery = store.site.db.lastQuery?.() ?? null;
+    demo.packageLastQuery = store.packageLastQuery();
     demo.lastHits = found;
     renderResults(found, query);
     renderTiming(timing, found.length);

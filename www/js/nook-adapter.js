@@ -84,74 +84,68 @@ export class NookStore {
 }
 
 /**
- * The demo's index: a site's prebuilt index (Nook.openSite, read-only: the default corpus,
- * built natively by `nook site build`) under the visitor's own documents (a database of
- * their own, opened when there are any). Searches run on both and merge by score (one
- * model, one scale); adds, deletes and exports go to the visitor's database.
+ * The demo's index: the package's Nook.layers — a site's prebuilt index (Nook.openSite,
+ * read-only: the default corpus, built natively by `nook site build`) under the visitor's
+ * own documents (a database of their own, created by the first add) — in this page's
+ * shapes (NookStore's).
  */
 export class NookLayers {
   /** @param {string} siteUrl folder of nook-site.json @param {string} ownName the visitor's database */
   static async open(siteUrl, ownName, assets) {
     const t0 = now();
-    const site = new NookStore(await Nook.openSite(siteUrl, assets), siteUrl, 0);
-    site.openMs = now() - t0;
-    const names = indexedDB.databases ? (await indexedDB.databases()).map((d) => d.name) : [];
-    const own = names.includes(ownName) ? await NookStore.open(ownName, assets) : null;
-    return new NookLayers(site, own, ownName, assets, now() - t0);
+    const layers = await Nook.layers(siteUrl, ownName, assets);
+    return new NookLayers(layers, now() - t0);
   }
 
-  constructor(site, own, ownName, assets, openMs) {
-    Object.assign(this, { site, own, ownName, assets, openMs, lastQuery: null });
+  constructor(layers, openMs) {
+    Object.assign(this, { layers, openMs, lastQuery: null });
   }
 
   /** {manifestUrl, offline, downloaded, documents} of the prebuilt index. */
   get siteInfo() {
-    return this.site.db.site;
+    return this.layers.site.site;
   }
 
-  async ownStore() {
-    this.own ??= await NookStore.open(this.ownName, this.assets);
-    return this.own;
+  /** The package's own record of the prebuilt index's last query (db.lastQuery()). */
+  packageLastQuery() {
+    return this.layers.site.lastQuery?.() ?? null;
   }
 
-  async add(docs, options) {
-    return (await this.ownStore()).add(docs, options);
+  async add(docs, { onProgress, signal } = {}) {
+    return this.layers.add(docs, { signal, onProgress: onProgress && ((p) => onProgress(normaliseProgress(p, docs.length))) });
   }
 
   async delete(ids) {
-    return (await this.ownStore()).delete(ids);
+    return this.layers.delete(ids);
   }
 
-  /** As NookStore.search, over both layers; the timing is the prebuilt index's search. */
-  async search(query, options = {}) {
-    const k = options.k ?? 10;
-    const [site, own] = await Promise.all([
-      this.site.search(query, options),
-      this.own ? this.own.search(query, { ...options, onPreview: undefined }) : null,
-    ]);
-    const hits = own ? [...site.hits, ...own.hits].sort((a, b) => b.score - a.score).slice(0, k) : site.hits;
-    this.lastQuery = { query, timing: site.timing, count: hits.length };
-    return { hits, timing: site.timing };
+  /** As NookStore.search, over both layers (merged by score); the timing is the prebuilt index's search. */
+  async search(query, { k = 10, hybrid = true, filter, signal, preview = false, onPreview } = {}) {
+    const t0 = now();
+    const shape = (hits) => ({ hits, timing: { totalMs: now() - t0, ...normaliseTiming(hits.stats.site) } });
+    const first = onPreview ? (h) => onPreview(shape(h)) : undefined;
+    const out = shape(await this.layers.search(query, { k, hybrid, filter, signal, preview, onPreview: first }));
+    this.lastQuery = { query, timing: out.timing, count: out.hits.length };
+    return out;
   }
 
   /** Both layers' stats, summed. */
   async stats() {
-    const parts = [await this.site.stats()];
-    if (this.own) parts.push(await this.own.stats());
-    const sum = (f) => parts.reduce((a, s) => a + (Number(f(s)) || 0), 0);
+    const s = await this.layers.stats();
+    const parts = [s.site, s.own].filter(Boolean).map(normaliseStats);
+    const sum = (f) => parts.reduce((a, p) => a + (Number(f(p)) || 0), 0);
     const bytes = {};
-    for (const s of parts) for (const [k, v] of Object.entries(s.bytes)) bytes[k] = (bytes[k] ?? 0) + (Number(v) || 0);
-    return { ...parts[0], documents: sum((s) => s.documents), bytes, storedBytes: sum((s) => s.storedBytes), hnswBytes: sum((s) => s.hnswBytes), indexBytes: sum((s) => s.indexBytes) };
+    for (const p of parts) for (const [k, v] of Object.entries(p.bytes)) bytes[k] = (bytes[k] ?? 0) + (Number(v) || 0);
+    return { ...parts[0], documents: sum((p) => p.documents), bytes, storedBytes: sum((p) => p.storedBytes), hnswBytes: sum((p) => p.hnswBytes), indexBytes: sum((p) => p.indexBytes) };
   }
 
   /** The visitor's documents as export bytes (the prebuilt index is the site's). */
   async export() {
-    return (await this.ownStore()).export();
+    return this.layers.export();
   }
 
   close() {
-    this.own?.close();
-    return this.site.close();
+    return this.layers.close();
   }
 }
 
