@@ -4,7 +4,12 @@
 //! are scalars — strings, numbers, booleans, null — compared as JavaScript's `Object.is`
 //! compares them (so `0` and `-0` differ; an object never equals anything). The check runs
 //! in Rust for every candidate a search considers (every document in a scan), with no
-//! call into JavaScript.
+//! call into JavaScript, and most documents are turned down without parsing their meta:
+//! in JSON without a backslash, a field's name and a string value are written as exactly
+//! their characters between quotes, so a document whose meta lacks the name, or every
+//! string value asked for, cannot match.
+
+use memchr::memmem::Finder;
 
 use super::Doc;
 use crate::records::{Failure, Result};
@@ -36,6 +41,38 @@ impl Scalar {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MetaFilter {
     fields: Vec<(String, Vec<Scalar>)>,
+    /// Per field, what backslash-free meta must contain for the field to match: its name
+    /// quoted, and (when every value is a string) one of the values quoted. A name or value
+    /// whose JSON needs an escape is written with a backslash, so it cannot occur there.
+    needles: Vec<Needles>,
+}
+
+#[derive(Clone, Debug, Default)]
+struct Needles {
+    /// `"name"`, or `None` when it needs an escape.
+    name: Option<Finder<'static>>,
+    /// `"value"` of each string value without an escape; `None` when a value is not a string.
+    values: Option<Vec<Finder<'static>>>,
+}
+
+/// Filters compare by what they ask for; the searchers built from it add nothing.
+impl PartialEq for Needles {
+    fn eq(&self, _: &Needles) -> bool {
+        true
+    }
+}
+
+impl Needles {
+    fn of(name: &str, values: &[Scalar]) -> Needles {
+        let quoted = |s: &str| serde_json::to_string(s).ok().filter(|q| !q.contains('\\')).map(|q| Finder::new(q.as_bytes()).into_owned());
+        let values = values.iter().map(|v| if let Scalar::Str(s) = v { Some(quoted(s)) } else { None }).collect::<Option<Vec<_>>>();
+        Needles { name: quoted(name), values: values.map(|v| v.into_iter().flatten().collect()) }
+    }
+
+    /// Can backslash-free `meta` hold this field with one of its values?
+    fn may_match(&self, meta: &[u8]) -> bool {
+        self.values.as_ref().is_none_or(|vs| vs.iter().any(|v| v.find(meta).is_some())) && self.name.as_ref().is_none_or(|n| n.find(meta).is_some())
+    }
 }
 
 impl MetaFilter {
@@ -57,13 +94,18 @@ impl MetaFilter {
                 return Err(Failure::input(format!("filter field {name:?} needs 1 to {} values, got {}", Self::MAX, values.len())));
             }
         }
-        Ok(MetaFilter { fields })
+        let needles = fields.iter().map(|(name, values)| Needles::of(name, values)).collect();
+        Ok(MetaFilter { fields, needles })
     }
 
     /// Does `doc`'s meta hold every field with one of its values? A document without
     /// meta, or whose meta is not a JSON object, matches no filter.
     pub fn matches(&self, doc: &Doc) -> bool {
         if doc.meta.is_empty() {
+            return false;
+        }
+        let bytes = doc.meta.as_bytes();
+        if memchr::memchr(b'\\', bytes).is_none() && !self.needles.iter().all(|n| n.may_match(bytes)) {
             return false;
         }
         let Ok(serde_json::Value::Object(meta)) = serde_json::from_str::<serde_json::Value>(&doc.meta) else {
@@ -100,6 +142,56 @@ mod tests {
         assert!(!filter(&[("list", &[s("fruit")])]).matches(&d), "arrays equal nothing");
         assert!(!filter(&[("missing", &[Scalar::Null])]).matches(&d), "a missing field is not null");
         assert!(!filter(&[("tag", &[s("fruit")]), ("n", &[Scalar::Num(4.0)])]).matches(&d), "every field must match");
+    }
+
+    /// The quick rejection never turns down a document the full parse would accept: random
+    /// metas (escaped or not, names and values that need escapes, numbers, nesting) against
+    /// random filters give the same answer as parsing every meta.
+    #[test]
+    fn quick_rejection_agrees_with_parsing() {
+        let names = ["tag", "folder", "n", "a\"b", "é", "x/y", "t\u{1}"];
+        let strs = ["fruit", "Research/tutorials 11", "", "a\"b", "back\\slash", "é", "\u{2028}", "fruit salad"];
+        let mut seed = 7u64;
+        let mut next = |n: usize| {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (seed >> 33) as usize % n
+        };
+        let (mut agree, mut quick) = (0, 0);
+        for _ in 0..20_000 {
+            let mut meta = serde_json::Map::new();
+            for _ in 0..next(4) {
+                let v = match next(5) {
+                    0 => serde_json::json!(next(4)),
+                    1 => serde_json::json!(true),
+                    2 => serde_json::json!({ "tag": strs[next(strs.len())] }),
+                    _ => serde_json::json!(strs[next(strs.len())]),
+                };
+                meta.insert(names[next(names.len())].to_string(), v);
+            }
+            let mut text = serde_json::Value::Object(meta).to_string();
+            if next(4) == 0 {
+                // Another producer's escapes: the same values, written with \uXXXX.
+                text = text.replace('r', "\\u0072");
+            }
+            let fields: Vec<(String, Vec<Scalar>)> = (0..1 + next(2))
+                .map(|_| {
+                    let values = (0..1 + next(3))
+                        .map(|_| if next(5) == 0 { Scalar::Num(next(4) as f64) } else { Scalar::Str(strs[next(strs.len())].to_string()) })
+                        .collect();
+                    (names[next(names.len())].to_string(), values)
+                })
+                .collect();
+            let f = MetaFilter::new(fields.clone()).unwrap();
+            let d = doc(&text);
+            let parsed = match serde_json::from_str::<serde_json::Value>(&text) {
+                Ok(serde_json::Value::Object(m)) => fields.iter().all(|(n, vs)| m.get(n).is_some_and(|got| vs.iter().any(|v| v.is(got)))),
+                _ => false,
+            };
+            assert_eq!(f.matches(&d), parsed, "{text} with {fields:?}");
+            agree += usize::from(parsed);
+            quick += usize::from(!text.contains('\\') && !f.needles.iter().all(|n| n.may_match(text.as_bytes())));
+        }
+        assert!(agree > 100 && quick > 5_000, "{agree} matches, {quick} turned down without parsing");
     }
 
     #[test]
