@@ -187,7 +187,13 @@ async function del({ ids }) {
 /** mode 'exact' | 'preview' | 'both' (a preview posted as progress, then the exact result). */
 async function search(id, { query, k, hybrid, filter, mode }) {
   const run = (preview) => core.search(query, Number(k), hybrid !== false, filter, preview);
-  if (mode === 'preview') return run(true);
+  if (mode === 'preview') {
+    // A preview alone is what search-as-you-type asks while the user types: an exact search
+    // comes once they pause. If that one will recompute, the helper starts loading now.
+    const out = run(true);
+    if (out.stats.approximated > 0) warmSearchHelpers();
+    return out;
+  }
   if (mode === 'both') {
     postMessage({ id, progress: { preview: run(true) } });
     await new Promise((resolve) => setTimeout(resolve, 0)); // lets an abort of this search arrive
@@ -202,14 +208,14 @@ async function search(id, { query, k, hybrid, filter, mode }) {
  * share of those documents while the helpers embed theirs, and the search runs again with
  * every embedding made so far, until it completes. The embeddings are the bits the core
  * would have made, so the result is the same; only the wall time is shorter. A cold search
- * that finds no helper ready starts them for the next ones (~80 MB each, stopped after
- * SEARCH_IDLE_MS without a cold search).
+ * that finds no helper ready (or a preview alone whose exact search would recompute) starts
+ * them for the next ones (~80 MB each, stopped after SEARCH_IDLE_MS without a cold search).
  */
 async function exactSearch(id, { query, k, hybrid, filter }) {
   const team = searchHelpers ? searchHelpers.ready() : [];
   if (!team.length) {
     const out = core.search(query, k, hybrid, filter, false);
-    if (out.stats.recomputed > 1 && searchHelpers && searchHelpers.size > 0) { searchHelpers.start(); searchHelpers.idle(); }
+    if (out.stats.recomputed > 1) warmSearchHelpers();
     return out;
   }
   searchHelpers.idle();
@@ -243,6 +249,13 @@ async function exactSearch(id, { query, k, hybrid, filter }) {
     shared.given = made.lengths.length;
     if (shared.rounds > 64) return core.search(query, k, hybrid, filter, false, embedded); // a bound, never reached: each round adds new documents
   }
+}
+
+/** Start the search helpers (if any are allowed) for the searches to come. */
+function warmSearchHelpers() {
+  if (!searchHelpers || searchHelpers.size === 0) return;
+  searchHelpers.start();
+  searchHelpers.idle();
 }
 
 /** Embed `seqs` ({tokens, lengths}) here and on `team`, split by tokens; a helper that fails

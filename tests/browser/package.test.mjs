@@ -202,6 +202,20 @@ test('a cold search shares its recomputations with a search helper: the same res
     assert.ok(s.exact === t.exact && s.exact === s.recomputed + s.cacheHits, JSON.stringify(s));
     assert.ok(Math.abs(s.embedMs + s.traversalMs + s.recomputeMs - s.searchMs) < 0.5, JSON.stringify(s));
   }
+  // Search-as-you-type: a preview alone, whose exact search would recompute, starts the
+  // helper, so the exact search after the pause is shared from the first.
+  const warmed = await page.evaluate(async (q) => {
+    const db = await Nook.open('shared', { ...assets, searchWorkers: 2 });
+    await db.search(q, { k: 8, preview: true });
+    let loaded = 0;
+    for (let i = 0; i < 120 && !loaded; i++) { await new Promise((r) => setTimeout(r, 250)); loaded = (await db.stats()).searchHelpers; }
+    const hits = await db.search(q, { k: 8 });
+    await db.close();
+    return { loaded, shared: hits.stats.shared ?? null, hits: hits.map((h) => [h.id, h.score, h.similarity]) };
+  }, QUERIES[0]);
+  assert.equal(warmed.loaded, 1, 'a preview whose exact search would recompute starts the helper');
+  assert.ok(warmed.shared && warmed.shared.helped > 0, `the exact search after it is shared: ${JSON.stringify(warmed.shared)}`);
+  assert.deepEqual(warmed.hits, one.out[0].hits);
   const refused = await errorName(page, (a) => Nook.open('x', { ...a, searchWorkers: 17 }), await page.evaluate(() => assets));
   assert.match(refused, /^NookInputError: options.searchWorkers/);
   await page.close();
