@@ -23,6 +23,8 @@ import { toDoc } from '../../www/extension/sync.js';
 const SIZES = (process.env.NOOK_REOPEN_SIZES || '10000,80000').split(',').map(Number);
 const RUNS = Number(process.env.NOOK_REOPEN_RUNS || 3);
 const DIR = process.env.NOOK_REOPEN_DIR || '/tmp/nook-reopen';
+// NOOK_REOPEN_OUT=name writes bench/results/<name>.{json,md} (e.g. an older package's run, NOOK_BENCH_PKG).
+const OUT = process.env.NOOK_REOPEN_OUT || 'reopen';
 const BIN = process.env.NOOK_BIN || join(process.env.CARGO_TARGET_DIR || join(ROOT, 'target'), 'release/nook');
 const queries = JSON.parse(readFileSync(join(ROOT, 'data/bench-queries.json'), 'utf8')).slice(0, 12);
 const loadavg = [os.loadavg()];
@@ -109,11 +111,11 @@ try {
 if (foreign.length) throw new Error(`requests to other origins: ${foreign.join(', ')}`);
 
 const cpu = `${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}`;
-const out = { date: new Date().toISOString(), cpu, loadavg, runs: RUNS, queries: queries.length, sizes: results };
+const out = { date: new Date().toISOString(), package: process.env.NOOK_BENCH_PKG || 'pkg', cpu, loadavg, runs: RUNS, queries: queries.length, sizes: results };
 mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
-writeFileSync(join(ROOT, 'bench/results/reopen.json'), JSON.stringify(out, null, 2) + '\n');
+writeFileSync(join(ROOT, `bench/results/${OUT}.json`), JSON.stringify(out, null, 2) + '\n');
 const la = loadavg.map((l) => l.map((x) => x.toFixed(1)).join(' ')).join(' | ');
-let md = `# Reopen after a browser restart\n\nWritten by bench/browser/reopen.mjs (${out.date}; ${cpu}; load average at start and after each size: ${la}). `;
+let md = `# Reopen after a browser restart\n\nWritten by bench/browser/reopen.mjs (${out.date}; package \`${out.package}\`; ${cpu}; load average at start and after each size: ${la}). `;
 md += `Bookmarks as the extension files them (bench/extension/bookmarks.mjs, www/extension/sync.js), built natively with \`nook site build\` and imported once into IndexedDB; then ${RUNS} browser restarts on the same profile, each opening the collection in a fresh page and sending ${queries.length} FanOutQA questions as the popup does (preview, then exact; k 8, hybrid). `;
 md += 'Open = from the call to `Nook.open` to its promise resolving (worker, wasm, model, records, collection). First result = open + the first preview. Medians over the restarts (open) and over every query of every restart (search).\n\n';
 const cols = results.map((x) => x.bookmarks.toLocaleString('en-US'));
@@ -128,5 +130,5 @@ row('preview / exact p50 ms', (x) => `${x.preview_ms_p50} / ${x.exact_ms_p50}`);
 row('recomputed per exact query (p50)', (x) => x.recomputed_p50);
 row('preview top 1 = exact top 1', (x) => `${Math.round(x.preview_top1_agreement * 100)}%`);
 row('largest process / all processes MB', (x) => `${x.largest_process_mb_p50} / ${x.all_processes_mb_p50}`);
-writeFileSync(join(ROOT, 'bench/results/reopen.md'), md);
+writeFileSync(join(ROOT, `bench/results/${OUT}.md`), md);
 log('wrote bench/results/reopen.{json,md}');
