@@ -1,43 +1,58 @@
 // Service worker of the nook bookmarks extension. It owns the chrome.* events; the index
-// itself lives in the offscreen document (offscreen.js), which this worker creates on
-// demand and feeds: a MV3 service worker cannot start the dedicated Worker nook runs in.
+// itself lives in the offscreen document (offscreen.js), which this worker creates at
+// browser start (or when a message finds none) and feeds: a MV3 service worker cannot
+// start the dedicated Worker nook runs in.
 
 import { flatten } from './sync.js';
 import { extractMainText, originPattern } from './pagetext.js';
 
 const OFFSCREEN = 'offscreen.html';
-let creating = null;
 
-/** Make sure the offscreen document exists; a fresh one is brought up to date first. */
-async function ensureOffscreen() {
-  const url = chrome.runtime.getURL(OFFSCREEN);
-  const existing = await chrome.runtime.getContexts({ contextTypes: ['OFFSCREEN_DOCUMENT'], documentUrls: [url] });
-  if (existing.length) return false;
-  if (!creating) {
-    creating = chrome.offscreen.createDocument({
+/**
+ * Make sure the offscreen document exists; true when this call created it. Concurrent
+ * calls share one check-and-create (Chrome allows a single offscreen document).
+ */
+let ensuring = null;
+function ensureOffscreen() {
+  ensuring ??= (async () => {
+    const url = chrome.runtime.getURL(OFFSCREEN);
+    const existing = await chrome.runtime.getContexts({ contextTypes: ['OFFSCREEN_DOCUMENT'], documentUrls: [url] });
+    if (existing.length) return false;
+    await chrome.offscreen.createDocument({
       url: OFFSCREEN,
       reasons: ['WORKERS'],
       justification: 'Runs the nook search index (WebAssembly in a Web Worker) over your bookmarks, locally.',
-    }).finally(() => { creating = null; });
-    await creating;
+    });
     return true;
-  }
-  await creating;
-  return false;
+  })().finally(() => { ensuring = null; });
+  return ensuring;
 }
 
+/**
+ * Forward a message to the offscreen document. A fresh one (Chrome closed the last) is
+ * brought up to date with the tree, but the message does not wait for that: a search is
+ * answered from the stored index as soon as it is open, and the diff follows.
+ */
 async function toOffscreen(msg) {
   const fresh = await ensureOffscreen();
-  if (fresh && msg.type !== 'reconcile') await reconcile();
+  if (fresh && msg.type !== 'reconcile') scheduleReconcile();
   const res = await chrome.runtime.sendMessage({ target: 'offscreen', ...msg });
   if (res?.error) throw Object.assign(new Error(res.error.message), { name: res.error.name });
   return res;
 }
 
-/** Send the whole bookmark tree; the offscreen document adds/removes only what changed. */
+/** Send the whole bookmark tree; the offscreen document adds/removes only what changed. The
+ * document starts (and opens its index) while the tree is read. */
 async function reconcile() {
-  const bookmarks = flatten(await chrome.bookmarks.getTree());
-  return toOffscreen({ type: 'reconcile', bookmarks });
+  const [tree] = await Promise.all([chrome.bookmarks.getTree(), ensureOffscreen()]);
+  return toOffscreen({ type: 'reconcile', bookmarks: flatten(tree) });
+}
+
+/** Browser start or install: the offscreen document starts opening the index now; the tree
+ * diff is scheduled with the events. */
+function start() {
+  ensureOffscreen().catch((e) => console.error('nook: starting the index failed', e));
+  scheduleReconcile();
 }
 
 // Bookmark events: each one is turned into the bookmarks it touches (a created or edited
@@ -120,8 +135,8 @@ async function bookmarksUnder(id) {
 }
 
 let importing = false;
-chrome.runtime.onInstalled.addListener(() => scheduleReconcile());
-chrome.runtime.onStartup.addListener(() => scheduleReconcile());
+chrome.runtime.onInstalled.addListener(start);
+chrome.runtime.onStartup.addListener(start);
 chrome.bookmarks.onCreated.addListener((id, node) => {
   if (importing) return;
   onEvent(async () => ({ upsert: flatten([node], await folderPath(node.parentId)) }));
