@@ -221,7 +221,7 @@ async function exactSearch(id, { query, k, hybrid, filter }) {
   searchHelpers.idle();
   const t0 = performance.now();
   let embedded = null;
-  const shared = { workers: team.length + 1, rounds: 0, helped: 0, embedMs: 0, parallelMs: 0 };
+  const shared = { workers: team.length + 1, rounds: 0, helped: 0, given: 0, embedMs: 0, parallelMs: 0 };
   for (;;) {
     const out = core.searchWarm(query, k, hybrid, filter, embedded);
     if (!out.first) {

@@ -123,6 +123,27 @@ impl<'a> Precomputed<'a> {
     }
 }
 
+impl Embed for Precomputed<'_> {
+    fn dims(&self) -> usize {
+        self.inner.dims()
+    }
+    fn tokenize(&self, text: &str) -> Result<Vec<u32>> {
+        self.inner.tokenize(text)
+    }
+    fn embed_tokens(&mut self, seqs: &[&[u32]], out: &mut Vec<f32>) -> Result<()> {
+        self.serve(seqs, out, false)
+    }
+    fn embed_recomputed(&mut self, seqs: &[&[u32]], out: &mut Vec<f32>) -> Result<()> {
+        self.serve(seqs, out, true)
+    }
+    fn embed_query(&mut self, seq: &[u32], out: &mut Vec<f32>) -> Result<()> {
+        self.inner.embed_query(seq, out)
+    }
+    fn knows_word(&self, word: &str) -> bool {
+        self.inner.knows_word(word)
+    }
+}
+
 /// Records the token sequences of a search's first recomputation and stops the search
 /// there (the call fails): what a worker hands to helper workers to embed in parallel
 /// before running the search again with them ([`Precomputed`]). Everything else goes to
@@ -152,27 +173,6 @@ impl Embed for FirstRecomputed<'_> {
     fn embed_recomputed(&mut self, seqs: &[&[u32]], _out: &mut Vec<f32>) -> Result<()> {
         self.seqs = Some(seqs.iter().map(|s| s.to_vec()).collect());
         Err(Failure::new(Kind::Embed, "stopped at the search's first recomputation (recorded)"))
-    }
-    fn embed_query(&mut self, seq: &[u32], out: &mut Vec<f32>) -> Result<()> {
-        self.inner.embed_query(seq, out)
-    }
-    fn knows_word(&self, word: &str) -> bool {
-        self.inner.knows_word(word)
-    }
-}
-
-impl Embed for Precomputed<'_> {
-    fn dims(&self) -> usize {
-        self.inner.dims()
-    }
-    fn tokenize(&self, text: &str) -> Result<Vec<u32>> {
-        self.inner.tokenize(text)
-    }
-    fn embed_tokens(&mut self, seqs: &[&[u32]], out: &mut Vec<f32>) -> Result<()> {
-        self.serve(seqs, out, false)
-    }
-    fn embed_recomputed(&mut self, seqs: &[&[u32]], out: &mut Vec<f32>) -> Result<()> {
-        self.serve(seqs, out, true)
     }
     fn embed_query(&mut self, seq: &[u32], out: &mut Vec<f32>) -> Result<()> {
         self.inner.embed_query(seq, out)

@@ -38,7 +38,7 @@ impl Scalar {
 }
 
 /// A compiled filter: every field must hold one of its values.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default)]
 pub struct MetaFilter {
     fields: Vec<(String, Vec<Scalar>)>,
     /// Per field, what backslash-free meta must contain for the field to match: its name
@@ -55,13 +55,6 @@ struct Needles {
     values: Option<Vec<Finder<'static>>>,
 }
 
-/// Filters compare by what they ask for; the searchers built from it add nothing.
-impl PartialEq for Needles {
-    fn eq(&self, _: &Needles) -> bool {
-        true
-    }
-}
-
 impl Needles {
     fn of(name: &str, values: &[Scalar]) -> Needles {
         let quoted = |s: &str| serde_json::to_string(s).ok().filter(|q| !q.contains('\\')).map(|q| Finder::new(q.as_bytes()).into_owned());
@@ -72,6 +65,13 @@ impl Needles {
     /// Can backslash-free `meta` hold this field with one of its values?
     fn may_match(&self, meta: &[u8]) -> bool {
         self.values.as_ref().is_none_or(|vs| vs.iter().any(|v| v.find(meta).is_some())) && self.name.as_ref().is_none_or(|n| n.find(meta).is_some())
+    }
+}
+
+/// Filters compare by what they ask for (the needles are derived from it).
+impl PartialEq for MetaFilter {
+    fn eq(&self, other: &MetaFilter) -> bool {
+        self.fields == other.fields
     }
 }
 

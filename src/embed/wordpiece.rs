@@ -129,7 +129,7 @@ impl WordPiece {
         for (content, _) in &added {
             added_first[content.as_bytes()[0] as usize] = true;
         }
-        let id_of = |token: &str| added.iter().find(|(c, _)| &**c == token).map(|&(_, id)| id).or_else(|| model.vocab.get(token).copied());
+        let id_of = |token: &str| token_id(&added, &model.vocab, token);
         let unk = id_of(&model.unk_token).ok_or_else(|| bad(format!("the unknown token {:?} is not in the vocabulary", model.unk_token)))?;
         let (before, after) = read_specials(&file.post_processor, id_of)?;
         let prefix = model.continuing_subword_prefix.as_str();
@@ -157,7 +157,7 @@ impl WordPiece {
 
     /// The id of one token as written (an added token or a vocabulary entry).
     pub fn id_of(&self, token: &str) -> Option<u32> {
-        self.added.iter().find(|(c, _)| &**c == token).map(|&(_, id)| id).or_else(|| self.vocab.get(token).copied())
+        token_id(&self.added, &self.vocab, token)
     }
 
     /// Append the ids of `text`'s words (no special tokens) to `out`.
@@ -241,6 +241,11 @@ impl WordPiece {
             }
         }
     }
+}
+
+/// A token's id: an added token's, else the vocabulary's.
+fn token_id(added: &[(Box<str>, u32)], vocab: &FastMap<Box<str>, u32>, token: &str) -> Option<u32> {
+    added.iter().find(|(c, _)| &**c == token).map(|&(_, id)| id).or_else(|| vocab.get(token).copied())
 }
 
 fn read_normalizer(v: &Value) -> Result<Normalizer> {
@@ -353,7 +358,7 @@ fn is_control(c: char) -> bool {
 }
 
 /// ASCII punctuation (`$`, `+`, `^`… too) or a Unicode punctuation character.
-pub fn is_bert_punctuation(c: char) -> bool {
+fn is_bert_punctuation(c: char) -> bool {
     c.is_ascii_punctuation() || c.is_punctuation()
 }
 

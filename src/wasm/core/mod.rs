@@ -88,6 +88,15 @@ impl Shared {
         Ok(())
     }
 
+    /// A mutation's outcome in memory: on failure, the collection is reloaded from the store
+    /// if the mutation had already changed it, and the error returned.
+    async fn settle<T>(&self, result: Result<T>) -> Result<T> {
+        if result.is_err() && self.coll.borrow().is_dirty() {
+            self.reload().await?;
+        }
+        result
+    }
+
     /// Commit writes; on failure restore the last committed state and return the error.
     async fn commit(&self, writes: Vec<crate::store::Write>) -> Result<()> {
         if let Err(e) = self.store.commit(&writes).await {
@@ -265,15 +274,7 @@ impl NookCore {
                     }
                 }
             };
-            let (writes, report) = match result {
-                Ok(r) => r,
-                Err(e) => {
-                    if s.coll.borrow().is_dirty() {
-                        s.reload().await?;
-                    }
-                    return Err(e);
-                }
-            };
+            let (writes, report) = s.settle(result).await?;
             s.commit(writes).await?;
             let o = Object::new();
             let _ = Reflect::set(&o, &"added".into(), &(report.added as f64).into());
@@ -316,15 +317,7 @@ impl NookCore {
             let ids = ids_from_js(&ids)?;
             let n = ids.len();
             let result = s.coll.borrow_mut().delete(&ids);
-            let writes = match result {
-                Ok(w) => w,
-                Err(e) => {
-                    if s.coll.borrow().is_dirty() {
-                        s.reload().await?;
-                    }
-                    return Err(e);
-                }
-            };
+            let writes = s.settle(result).await?;
             s.commit(writes).await?;
             Ok((n as f64).into())
         })
