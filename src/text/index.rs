@@ -4,7 +4,7 @@
 use crate::FastMap;
 
 use super::fuzzy;
-use super::terms::{each_term, terms};
+use super::terms::{each_term, pack, terms};
 
 /// BM25 parameters.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -67,22 +67,29 @@ struct Counts {
 
 impl Counts {
     fn of(fields: &[(&str, u32)]) -> Counts {
-        let (mut text, mut spans, mut buf, mut len) = (String::new(), Vec::new(), String::new(), 0);
+        // Spans carry their term's first 8 bytes packed into an integer, so sorting and
+        // merging compare integers, and strings only when those are equal (same order).
+        let bytes: usize = fields.iter().map(|f| f.0.len()).sum();
+        let (mut text, mut spans, mut buf, mut len) = (String::with_capacity(bytes), Vec::with_capacity(bytes / 6), String::new(), 0);
         for &(field, weight) in fields {
             each_term(field, &mut buf, |t| {
                 let start = text.len() as u32;
                 text.push_str(t);
-                spans.push((start, text.len() as u32, weight));
+                spans.push((pack(t.as_bytes()), start, text.len() as u32, weight));
                 len += weight;
             });
         }
-        let term = |s: &(u32, u32, u32)| &text[s.0 as usize..s.1 as usize];
-        spans.sort_unstable_by(|a, b| term(a).cmp(term(b)));
+        let term = |s: &(u64, u32, u32, u32)| &text[s.1 as usize..s.2 as usize];
+        spans.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| term(a).cmp(term(b))));
         let mut terms: Vec<(u32, u32, u32)> = Vec::with_capacity(spans.len());
+        let mut last_key = None;
         for s in spans {
             match terms.last_mut() {
-                Some(last) if term(last) == term(&s) => last.2 += s.2,
-                _ => terms.push(s),
+                Some(last) if last_key == Some(s.0) && text[last.0 as usize..last.1 as usize] == *term(&s) => last.2 += s.3,
+                _ => {
+                    terms.push((s.1, s.2, s.3));
+                    last_key = Some(s.0);
+                }
             }
         }
         Counts { text, terms, len }
@@ -314,6 +321,25 @@ impl KeywordIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_are_each_distinct_term_once_in_byte_order_with_summed_weights() {
+        let mut rng = crate::rng::Rng::new(5);
+        for _ in 0..5_000 {
+            let (a, b) = (crate::text::terms::tests::random_text(&mut rng), crate::text::terms::tests::random_text(&mut rng));
+            let fields = [(a.as_str(), 2), (b.as_str(), 1)];
+            let mut want: std::collections::BTreeMap<String, u32> = std::collections::BTreeMap::new();
+            for &(f, w) in &fields {
+                for t in terms(f) {
+                    *want.entry(t).or_default() += w;
+                }
+            }
+            let counts = Counts::of(&fields);
+            let got: Vec<(String, u32)> = counts.iter().map(|(t, n)| (t.to_string(), n)).collect();
+            assert_eq!(got, want.into_iter().collect::<Vec<_>>(), "{a:?} {b:?}");
+            assert_eq!(counts.len, got.iter().map(|g| g.1).sum::<u32>());
+        }
+    }
 
     fn index(docs: &[(u64, &str, &str, &str)]) -> KeywordIndex {
         let mut idx = KeywordIndex::new(Bm25Params::default());

@@ -14,11 +14,41 @@ pub fn terms(text: &str) -> impl Iterator<Item = String> + '_ {
 }
 
 /// [`terms`] without a `String` per term: each is lowercased into `buf` and handed to `f`
-/// (an open runs this over every document).
+/// (an open runs this over every document). ASCII bytes are classified as bytes; only
+/// the other characters are decoded.
 pub fn each_term(text: &str, buf: &mut String, mut f: impl FnMut(&str)) {
-    for w in text.split(|c: char| !c.is_alphanumeric()).filter(|t| !t.is_empty() && t.len() <= 64) {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let start = i;
+        let mut ascii = true;
+        while i < bytes.len() {
+            if bytes[i].is_ascii() {
+                if !bytes[i].is_ascii_alphanumeric() {
+                    break;
+                }
+                i += 1;
+            } else {
+                // `i` is a character boundary: every step went over whole characters.
+                let Some(c) = text[i..].chars().next() else { break };
+                if !c.is_alphanumeric() {
+                    break;
+                }
+                ascii = false;
+                i += c.len_utf8();
+            }
+        }
+        if i == start {
+            // A separator: one ASCII byte or one other character.
+            i += text[i..].chars().next().map_or(1, char::len_utf8);
+            continue;
+        }
+        let w = &text[start..i];
+        if w.len() > 64 {
+            continue;
+        }
         buf.clear();
-        if w.is_ascii() {
+        if ascii {
             buf.push_str(w);
             buf.make_ascii_lowercase();
         } else {
@@ -45,8 +75,9 @@ pub fn is_stopword(t: &str) -> bool {
     t.len() <= 8 && PACKED.binary_search(&pack(t.as_bytes())).is_ok()
 }
 
-/// The first 8 bytes of `b`, big-endian, zero-padded: integer order = byte order.
-const fn pack(b: &[u8]) -> u64 {
+/// The first 8 bytes of `b`, big-endian, zero-padded: integer order = byte order (for
+/// strings without NUL, as words and terms are).
+pub(super) const fn pack(b: &[u8]) -> u64 {
     let mut x = 0u64;
     let mut i = 0;
     while i < 8 {
@@ -78,7 +109,7 @@ const STOPWORDS: &[&str] = &[
 ];
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -104,5 +135,68 @@ mod tests {
             assert_eq!(seen, terms(text).collect::<Vec<_>>());
         }
         assert_eq!(words("what is it?").count(), 3);
+    }
+
+    /// Random texts over the characters the byte fast path must treat as the character
+    /// path does: ASCII letters, digits and separators, non-ASCII letters (some whose
+    /// lowercase is longer: `İ`), non-ASCII separators, combining marks, CJK, emoji, and
+    /// words past 64 bytes.
+    pub(crate) fn random_text(rng: &mut crate::rng::Rng) -> String {
+        const PIECES: &[&str] = &[
+            "a",
+            "B",
+            "z",
+            "Q",
+            "7",
+            "0",
+            " ",
+            " ",
+            ".",
+            "/",
+            "_",
+            "-",
+            "'",
+            "\n",
+            "é",
+            "Σ",
+            "ς",
+            "ß",
+            "İ",
+            "Ö",
+            "ﬁ",
+            "\u{301}",
+            "\u{200b}",
+            "\u{a0}",
+            "—",
+            "中",
+            "文",
+            "😀",
+            "٣",
+            "Ⅻ",
+            "the",
+            "of",
+            "is",
+            "HNSW",
+            "https://x.org/wiki/A_b",
+            "supercalifragilisticexpialidocious",
+        ];
+        let n = rng.below(40);
+        let mut s: String = (0..n).map(|_| PIECES[rng.below(PIECES.len())]).collect();
+        if rng.below(8) == 0 {
+            s.push_str(&"x".repeat(60 + rng.below(10)));
+        }
+        s
+    }
+
+    #[test]
+    fn the_byte_fast_path_finds_the_terms_the_character_path_finds() {
+        let mut rng = crate::rng::Rng::new(11);
+        let mut buf = String::new();
+        for _ in 0..20_000 {
+            let text = random_text(&mut rng);
+            let mut seen = Vec::new();
+            each_term(&text, &mut buf, |t| seen.push(t.to_string()));
+            assert_eq!(seen, terms(&text).collect::<Vec<_>>(), "{text:?}");
+        }
     }
 }
