@@ -126,6 +126,62 @@ mod collection {
         assert_eq!(query(&mut imported, "pasta", true), query(&mut back, "pasta", true));
     }
 
+    /// The document records cut where `doc_splits` says, as the IndexedDB reader cuts
+    /// them (first part unbounded below, last unbounded above).
+    fn parts(snap: &nook::store::Snapshot, cuts: &[u64]) -> Vec<Vec<(u64, Vec<u8>)>> {
+        let mut bounds = vec![0u64];
+        bounds.extend_from_slice(cuts);
+        let part = |i: usize| snap.docs.iter().filter(|(k, _)| (i == 0 || *k >= bounds[i]) && (i + 1 == bounds.len() || *k < bounds[i + 1])).cloned().collect();
+        (0..bounds.len()).map(part).collect()
+    }
+
+    /// An open that takes the documents in parts (as IndexedDB hands them over) rebuilds
+    /// the collection the whole snapshot does, in any order of parts; a part missing, or
+    /// a record past the manifest's next key, is damage.
+    #[test]
+    fn loads_in_parts_as_it_loads_whole() {
+        use nook::collection::{Loading, doc_splits};
+        let store = MemoryStore::new();
+        let mut c = open(&store);
+        add(&mut c, &store, (0..500).map(doc).collect());
+        let w = c.delete(&(100..250).map(|i| format!("doc-{i}")).collect::<Vec<_>>()).unwrap();
+        ready(store.commit(&w)).unwrap();
+        let snap = ready(store.load()).unwrap();
+        let manifest = snap.meta.iter().find(|(k, _)| *k == nook::store::MANIFEST_KEY).map(|(_, b)| b.as_slice());
+        let cuts = doc_splits(manifest, 7, 1);
+        assert_eq!(cuts.len(), 6, "{cuts:?}");
+        assert!(cuts.windows(2).all(|w| w[0] < w[1]));
+        assert!(doc_splits(manifest, 8, 4096).is_empty() && doc_splits(None, 8, 1).is_empty() && doc_splits(Some(b"junk"), 8, 1).is_empty());
+        let split = parts(&snap, &cuts);
+        assert_eq!(split.iter().map(Vec::len).sum::<usize>(), snap.docs.len());
+        assert!(split.iter().filter(|p| p.is_empty()).count() <= 2, "keys 100..250 deleted");
+        let mut whole = open(&store);
+        let queries = ["graph vector", "pasta river", "https://example.org/42", "Title rust"];
+        let want: Vec<_> = queries.iter().map(|q| query(&mut whole, q, true)).collect();
+        for reversed in [false, true] {
+            let mut l = Loading::begin(settings(), DIMS, &snap.meta, &snap.blocks).unwrap();
+            let order: Vec<&Vec<(u64, Vec<u8>)>> = if reversed { split.iter().rev().collect() } else { split.iter().collect() };
+            for p in order {
+                l.docs(p).unwrap();
+            }
+            let mut c = l.finish().unwrap();
+            assert_eq!(c.len(), whole.len());
+            assert_eq!(queries.iter().map(|q| query(&mut c, q, true)).collect::<Vec<_>>(), want);
+        }
+        let mut l = Loading::begin(settings(), DIMS, &snap.meta, &snap.blocks).unwrap();
+        for p in &split[1..] {
+            l.docs(p).unwrap();
+        }
+        assert_eq!(l.finish().err().map(|e| e.kind), Some(Kind::Corrupt), "a part never given");
+        let mut l = Loading::begin(settings(), DIMS, &snap.meta, &snap.blocks).unwrap();
+        let (_, bytes) = snap.docs[0].clone();
+        assert_eq!(l.docs(&[(10_000, bytes)]).unwrap_err().kind, Kind::Corrupt, "a record past the next key");
+        // A new database: no manifest, so no document may be stored.
+        let mut l = Loading::begin(settings(), DIMS, &[], &[]).unwrap();
+        assert_eq!(l.docs(&snap.docs[..1]).unwrap_err().kind, Kind::Corrupt);
+        assert_eq!(Loading::begin(settings(), DIMS, &[], &snap.blocks).err().map(|e| e.kind), Some(Kind::Corrupt));
+    }
+
     #[test]
     fn writes_only_what_changed() {
         let store = MemoryStore::new();

@@ -23,6 +23,7 @@ pub mod manifest;
 pub mod model;
 mod mutate;
 mod records;
+pub use records::{Loading, doc_splits};
 mod search;
 mod settings;
 mod stats;

@@ -1,40 +1,51 @@
-//! The collection as store records: rebuilt from a [`Snapshot`] (every checksum checked,
-//! documents and index agreeing), and written back whole (export) with its manifest.
+//! The collection as store records: rebuilt from a [`Snapshot`], or from its parts as a
+//! store reads them ([`Loading`]), every checksum checked and documents and index
+//! agreeing; and written back whole (export) with its manifest.
 
 use super::ModelMark;
 use super::{Collection, Doc, Manifest, Phase, Settings};
 use crate::index::{Kind, PrunedIndex, VectorIndex, head_kind};
 use crate::records::{CODEBOOK_KEY, Failure, MANIFEST_KEY, MODEL_KEY, Result, Snapshot};
 
-impl Collection {
-    /// Rebuild from a store's records; an empty snapshot gives a new collection. Checks
-    /// every checksum and that documents and index agree; damage gives a `Corrupt` error.
-    pub fn load(settings: Settings, dims: usize, snap: &Snapshot) -> Result<Self> {
+/// A collection being rebuilt from its records in parts: the meta and index records first
+/// ([`Loading::begin`]), then the documents in as many parts as they arrive
+/// ([`Loading::docs`]; a browser reads them while the first parts are indexed), then
+/// [`Loading::finish`], which checks that documents and index agree as a whole.
+pub struct Loading {
+    c: Collection,
+    /// The manifest, absent for a new collection (which must then hold no records).
+    m: Option<Manifest>,
+}
+
+impl Loading {
+    /// Start from the meta and index-block records; checks the manifest, every block's
+    /// checksum and the codebook.
+    pub fn begin(settings: Settings, dims: usize, meta: &[(u64, Vec<u8>)], blocks: &[(u64, Vec<u8>)]) -> Result<Self> {
         let mut c = Collection::new(settings, dims)?;
-        let Some((_, mbytes)) = snap.meta.iter().find(|(k, _)| *k == MANIFEST_KEY) else {
-            if snap.docs.is_empty() && snap.blocks.is_empty() {
-                return Ok(c);
+        let Some((_, mbytes)) = meta.iter().find(|(k, _)| *k == MANIFEST_KEY) else {
+            if !blocks.is_empty() {
+                return Err(Failure::corrupt("index blocks are stored but the manifest is missing"));
             }
-            return Err(Failure::corrupt("documents are stored but the manifest is missing"));
+            return Ok(Loading { c, m: None });
         };
         let m = Manifest::decode(mbytes)?;
-        if m.block_crcs.len() != snap.blocks.len() {
-            return Err(Failure::corrupt(format!("the manifest lists {} index blocks, {} are stored", m.block_crcs.len(), snap.blocks.len())));
+        if m.block_crcs.len() != blocks.len() {
+            return Err(Failure::corrupt(format!("the manifest lists {} index blocks, {} are stored", m.block_crcs.len(), blocks.len())));
         }
-        for (i, ((key, bytes), crc)) in snap.blocks.iter().zip(&m.block_crcs).enumerate() {
+        for (i, ((key, bytes), crc)) in blocks.iter().zip(&m.block_crcs).enumerate() {
             if *key != i as u64 || crc32fast::hash(bytes) != *crc {
                 return Err(Failure::corrupt(format!("index block {i} is missing or damaged (checksum mismatch)")));
             }
         }
-        let blocks: Vec<&[u8]> = snap.blocks.iter().map(|(_, b)| b.as_slice()).collect();
+        let parts: Vec<&[u8]> = blocks.iter().map(|(_, b)| b.as_slice()).collect();
         c.index = match head_kind(&m.head)? {
-            Kind::Stored => Phase::Stored(VectorIndex::from_blocks(&m.head, &blocks)?),
+            Kind::Stored => Phase::Stored(VectorIndex::from_blocks(&m.head, &parts)?),
             Kind::Pruned | Kind::Flat => {
-                let cb = snap.meta.iter().find(|(k, _)| *k == CODEBOOK_KEY).map(|(_, b)| b.as_slice());
+                let cb = meta.iter().find(|(k, _)| *k == CODEBOOK_KEY).map(|(_, b)| b.as_slice());
                 let cb = cb.filter(|b| crc32fast::hash(b) == m.codebook_crc).ok_or_else(|| Failure::corrupt("the PQ codebook is missing or damaged"))?;
                 c.codebook_bytes = cb.len();
                 c.codebook_crc = m.codebook_crc;
-                Phase::Pruned(PrunedIndex::from_blocks(&m.head, cb, &blocks)?)
+                Phase::Pruned(PrunedIndex::from_blocks(&m.head, cb, &parts)?)
             }
         };
         if c.index_dims() != dims {
@@ -43,7 +54,27 @@ impl Collection {
                 c.index_dims()
             )));
         }
-        for (key, bytes) in &snap.docs {
+        if let Some((_, bytes)) = meta.iter().find(|(k, _)| *k == MODEL_KEY) {
+            c.model = Some(ModelMark::decode(bytes)?);
+            c.model_stored = true;
+        }
+        c.next_key = m.next_key;
+        c.generation = m.generation;
+        c.block_bytes = blocks.iter().map(|(_, b)| b.len() + 8).collect();
+        c.manifest_bytes = mbytes.len() + 8;
+        Ok(Loading { c, m: Some(m) })
+    }
+
+    /// Some of the document records, in any order and parts.
+    pub fn docs(&mut self, docs: &[(u64, Vec<u8>)]) -> Result<()> {
+        let Some(m) = &self.m else {
+            return match docs.is_empty() {
+                true => Ok(()),
+                false => Err(Failure::corrupt("documents are stored but the manifest is missing")),
+            };
+        };
+        let c = &mut self.c;
+        for (key, bytes) in docs {
             let doc = Doc::decode(bytes)?;
             if !c.has_node(*key) || c.keys.insert(doc.id.clone(), *key).is_some() || *key >= m.next_key {
                 return Err(Failure::corrupt(format!("document record {key} does not match the index")));
@@ -52,19 +83,38 @@ impl Collection {
             c.doc_bytes.insert(*key, bytes.len() + 8);
             c.docs.insert(*key, doc);
         }
+        Ok(())
+    }
+
+    /// The collection, once every document record was given.
+    pub fn finish(self) -> Result<Collection> {
+        let Loading { mut c, m } = self;
+        let Some(m) = m else { return Ok(c) };
         if c.docs.len() as u64 != m.docs || c.docs.len() != c.live() {
             return Err(Failure::corrupt(format!("the manifest counts {} documents, {} are stored and the index has {}", m.docs, c.docs.len(), c.live())));
         }
-        if let Some((_, bytes)) = snap.meta.iter().find(|(k, _)| *k == MODEL_KEY) {
-            c.model = Some(ModelMark::decode(bytes)?);
-            c.model_stored = true;
-        }
-        c.next_key = m.next_key;
-        c.generation = m.generation;
         c.block_crcs = m.block_crcs;
-        c.block_bytes = snap.blocks.iter().map(|(_, b)| b.len() + 8).collect();
-        c.manifest_bytes = mbytes.len() + 8;
         Ok(c)
+    }
+}
+
+/// Where to split the document records (keys below the manifest's next key) into about
+/// `parts` parts of at least `min` keys, so a store can hand them over in parts while the
+/// first are indexed: the split keys, ascending (none for a missing or unreadable
+/// manifest, or a table of at most `min` keys).
+pub fn doc_splits(manifest: Option<&[u8]>, parts: u64, min: u64) -> Vec<u64> {
+    let Some(m) = manifest.and_then(|b| Manifest::decode(b).ok()) else { return Vec::new() };
+    let per = m.next_key.div_ceil(parts.max(1)).max(min).max(1);
+    (1..m.next_key.div_ceil(per)).map(|i| i * per).collect()
+}
+
+impl Collection {
+    /// Rebuild from a store's records; an empty snapshot gives a new collection. Checks
+    /// every checksum and that documents and index agree; damage gives a `Corrupt` error.
+    pub fn load(settings: Settings, dims: usize, snap: &Snapshot) -> Result<Self> {
+        let mut l = Loading::begin(settings, dims, &snap.meta, &snap.blocks)?;
+        l.docs(&snap.docs)?;
+        l.finish()
     }
 
     pub(super) fn manifest(&self) -> Manifest {

@@ -6,12 +6,16 @@
 //! Only moves bytes; knows nothing of what they mean.
 
 use js_sys::{Array, Promise, Uint8Array};
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{IdbDatabase, IdbFactory, IdbOpenDbRequest, IdbRequest, IdbTransaction, IdbTransactionMode};
 
-use super::{Failure, Kind, Result, Snapshot, Store, Table, Write};
+use web_sys::{IdbDatabase, IdbFactory, IdbKeyRange, IdbOpenDbRequest, IdbRequest, IdbTransaction, IdbTransactionMode};
+
+use super::{Failure, Kind, MANIFEST_KEY, Records, Result, Snapshot, Store, Table, Write};
 
 const DB_VERSION: u32 = 1;
 
@@ -188,45 +192,150 @@ fn key_of(v: &JsValue) -> Result<u64> {
     v.as_f64().filter(|k| *k >= 0.0 && k.fract() == 0.0).map(|k| k as u64).ok_or_else(|| Failure::corrupt("an IndexedDB record has a non-numeric key"))
 }
 
-/// A load whose requests are in flight: [`IdbStore::begin_load`] issues them, so the
-/// browser reads while the caller does other work (building the embedder), and
-/// [`PendingLoad::finish`] collects the records.
+/// A load whose requests are in flight, all in one readonly transaction:
+/// [`IdbStore::begin_load`] issues them, so the browser reads while the caller does other
+/// work (building the embedder). The meta and index-block tables come whole
+/// ([`PendingLoad::head`]); the documents in key ranges ([`PendingLoad::next_docs`]), so
+/// the first parts can be indexed while the browser still reads the rest.
 pub struct PendingLoad {
-    requests: Vec<(Table, JsFuture, JsFuture)>,
+    meta: Option<(JsFuture, JsFuture)>,
+    blocks: Option<(JsFuture, JsFuture)>,
+    /// Settles once the document reads are issued (from the manifest read's success).
+    issued: Option<JsFuture>,
+    docs: Rc<RefCell<VecDeque<(JsFuture, JsFuture)>>>,
 }
 
+/// Splits the documents table, given the manifest record's bytes (if any): the keys where
+/// one part ends and the next begins, ascending (none: one part).
+pub type DocSplits = Box<dyn FnOnce(Option<&[u8]>) -> Vec<u64>>;
+
 impl IdbStore {
-    /// Issue the reads of every record (one readonly transaction) without waiting for them.
-    pub fn begin_load(&self) -> Result<PendingLoad> {
+    /// Issue the reads of every record (one readonly transaction) without waiting for
+    /// them. The documents' reads are issued, in the parts `split` says, as soon as the
+    /// manifest record is read (in its success event, where the transaction is active):
+    /// await [`PendingLoad::issued`] before keeping the thread busy.
+    pub fn begin_load(&self, split: DocSplits) -> Result<PendingLoad> {
         let tx = self.tx(IdbTransactionMode::Readonly)?;
-        let mut requests = Vec::new();
-        for t in Table::ALL {
-            let os = tx.object_store(t.name()).map_err(|e| failure("objectStore", &e))?;
+        let store = |t: Table| tx.object_store(t.name()).map_err(|e| failure("objectStore", &e));
+        let whole = |t: Table| -> Result<(JsFuture, JsFuture)> {
+            let os = store(t)?;
             let keys = os.get_all_keys().map_err(|e| failure("getAllKeys", &e))?;
             let values = os.get_all().map_err(|e| failure("getAll", &e))?;
-            requests.push((t, settled(&keys), settled(&values)));
-        }
-        Ok(PendingLoad { requests })
+            Ok((settled(&keys), settled(&values)))
+        };
+        let manifest = store(Table::Meta)?.get(&JsValue::from_f64(MANIFEST_KEY as f64)).map_err(|e| failure("get", &e))?;
+        let meta = whole(Table::Meta)?;
+        let blocks = whole(Table::Blocks)?;
+        let docs_os = store(Table::Docs)?;
+        let docs = Rc::new(RefCell::new(VecDeque::new()));
+        let (queue, mut split) = (docs.clone(), Some(split));
+        let issued = Promise::new(&mut |resolve, reject| {
+            let (r, os, queue, split, bad) = (manifest.clone(), docs_os.clone(), queue.clone(), split.take(), reject.clone());
+            let ok = Closure::once_into_js(move || {
+                let bytes = r.result().ok().and_then(|v| v.dyn_into::<Uint8Array>().ok()).map(|a| a.to_vec());
+                let cuts = split.map(|f| f(bytes.as_deref())).unwrap_or_default();
+                match doc_parts(&os, &cuts) {
+                    Ok(parts) => {
+                        *queue.borrow_mut() = parts;
+                        let _ = resolve.call0(&JsValue::NULL);
+                    }
+                    Err(e) => {
+                        let _ = reject.call1(&JsValue::NULL, &e);
+                    }
+                }
+            });
+            let r = manifest.clone();
+            let err = Closure::once_into_js(move || {
+                let e = r.error().ok().flatten().map(JsValue::from).unwrap_or(JsValue::NULL);
+                let _ = bad.call1(&JsValue::NULL, &e);
+            });
+            manifest.set_onsuccess(Some(ok.unchecked_ref()));
+            manifest.set_onerror(Some(err.unchecked_ref()));
+        });
+        Ok(PendingLoad { meta: Some(meta), blocks: Some(blocks), issued: Some(JsFuture::from(issued)), docs })
     }
 }
 
+/// Issue the reads of the documents table in key ranges cut at `cuts` (the first part
+/// unbounded below, the last unbounded above: every key is in exactly one part).
+fn doc_parts(os: &web_sys::IdbObjectStore, cuts: &[u64]) -> std::result::Result<VecDeque<(JsFuture, JsFuture)>, JsValue> {
+    let key = |k: u64| JsValue::from_f64(k as f64);
+    let mut ranges: Vec<Option<IdbKeyRange>> = Vec::new();
+    if cuts.is_empty() {
+        ranges.push(None);
+    } else {
+        ranges.push(Some(IdbKeyRange::upper_bound_with_open(&key(cuts[0]), true)?));
+        for w in cuts.windows(2) {
+            ranges.push(Some(IdbKeyRange::bound_with_lower_open_and_upper_open(&key(w[0]), &key(w[1]), false, true)?));
+        }
+        ranges.push(Some(IdbKeyRange::lower_bound(&key(cuts[cuts.len() - 1]))?));
+    }
+    let mut parts = VecDeque::with_capacity(ranges.len());
+    for range in ranges {
+        let (keys, values) = match &range {
+            None => (os.get_all_keys()?, os.get_all()?),
+            Some(r) => (os.get_all_keys_with_key(r)?, os.get_all_with_key(r)?),
+        };
+        parts.push_back((settled(&keys), settled(&values)));
+    }
+    Ok(parts)
+}
+
+/// The records one `getAllKeys` and `getAll` pair returned.
+async fn records(t: Table, (keys, values): (JsFuture, JsFuture)) -> Result<Records> {
+    let keys = keys.await.map_err(|e| failure("getAllKeys", &e))?;
+    let values = values.await.map_err(|e| failure("getAll", &e))?;
+    let (keys, values) = (Array::from(&keys), Array::from(&values));
+    if keys.length() != values.length() {
+        return Err(Failure::corrupt("IndexedDB returned different numbers of keys and values"));
+    }
+    let mut recs = Vec::with_capacity(keys.length() as usize);
+    for i in 0..keys.length() {
+        let v = values.get(i);
+        let bytes = v.dyn_ref::<Uint8Array>().ok_or_else(|| Failure::corrupt(format!("a record in {} is not bytes", t.name())))?;
+        recs.push((key_of(&keys.get(i))?, bytes.to_vec()));
+    }
+    Ok(recs)
+}
+
 impl PendingLoad {
-    /// The records the reads returned.
-    pub async fn finish(self) -> Result<Snapshot> {
-        let mut snap = Snapshot::default();
-        for (t, keys, values) in self.requests {
-            let keys = keys.await.map_err(|e| failure("getAllKeys", &e))?;
-            let values = values.await.map_err(|e| failure("getAll", &e))?;
-            let (keys, values) = (Array::from(&keys), Array::from(&values));
-            if keys.length() != values.length() {
-                return Err(Failure::corrupt("IndexedDB returned different numbers of keys and values"));
-            }
-            let recs = snap.table_mut(t);
-            for i in 0..keys.length() {
-                let v = values.get(i);
-                let bytes = v.dyn_ref::<Uint8Array>().ok_or_else(|| Failure::corrupt(format!("a record in {} is not bytes", t.name())))?;
-                recs.push((key_of(&keys.get(i))?, bytes.to_vec()));
-            }
+    /// Wait until the document reads are issued (the manifest read: milliseconds).
+    pub async fn issued(&mut self) -> Result<()> {
+        if let Some(f) = self.issued.take() {
+            f.await.map_err(|e| failure("get", &e))?;
+        }
+        Ok(())
+    }
+
+    /// The meta and index-block records (once; empty after).
+    pub async fn head(&mut self) -> Result<(Records, Records)> {
+        let meta = match self.meta.take() {
+            Some(m) => records(Table::Meta, m).await?,
+            None => Vec::new(),
+        };
+        let blocks = match self.blocks.take() {
+            Some(b) => records(Table::Blocks, b).await?,
+            None => Vec::new(),
+        };
+        Ok((meta, blocks))
+    }
+
+    /// The next part of the document records, in key order; None once all were given.
+    pub async fn next_docs(&mut self) -> Result<Option<Records>> {
+        self.issued().await?;
+        let next = self.docs.borrow_mut().pop_front();
+        match next {
+            Some(part) => Ok(Some(records(Table::Docs, part).await?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Every record the reads returned.
+    pub async fn finish(mut self) -> Result<Snapshot> {
+        let (meta, blocks) = self.head().await?;
+        let mut snap = Snapshot { meta, blocks, docs: Vec::new() };
+        while let Some(mut part) = self.next_docs().await? {
+            snap.docs.append(&mut part);
         }
         Ok(snap)
     }
@@ -234,7 +343,7 @@ impl PendingLoad {
 
 impl Store for IdbStore {
     async fn load(&self) -> Result<Snapshot> {
-        self.begin_load()?.finish().await
+        self.begin_load(Box::new(|_| Vec::new()))?.finish().await
     }
 
     async fn get(&self, table: Table, key: u64) -> Result<Option<Vec<u8>>> {

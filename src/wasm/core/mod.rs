@@ -14,7 +14,7 @@ use wasm_bindgen_futures::future_to_promise;
 use super::convert::{docs_from_js, embed_config_from_js, embedded_from_js, ids_from_js, sequences_to_js, settings_from_js, stats_to_js};
 use super::{init, js_error};
 use crate::collection::manifest::Manifest;
-use crate::collection::{Collection, Doc, ModelMark, Precomputed, Settings, export, split_sequences};
+use crate::collection::{Collection, Doc, Loading, ModelMark, Precomputed, Settings, doc_splits, export, split_sequences};
 use crate::embed::{EmbedConfig, Embedder};
 use crate::store::idb::{IdbStore, PendingLoad};
 use crate::store::{Failure, Kind, MANIFEST_KEY, Result, Store, Table};
@@ -168,6 +168,39 @@ async fn open_shared(name: String, model: Vec<u8>, tokenizer: Vec<u8>, options: 
     }
 }
 
+/// The stored collection rebuilt from its records, the documents part by part as they
+/// arrive: (collection, ms waiting for reads, ms rebuilding).
+async fn load_parts(mut pending: PendingLoad, settings: &Settings, dims: usize) -> Result<(Collection, f64, f64)> {
+    let (mut wait, mut work) = (0.0, 0.0);
+    let t = now();
+    let (meta, blocks) = pending.head().await?;
+    wait += now() - t;
+    let t = now();
+    let mut loading = Loading::begin(settings.clone(), dims, &meta, &blocks)?;
+    drop((meta, blocks));
+    work += now() - t;
+    loop {
+        let t = now();
+        let part = pending.next_docs().await?;
+        wait += now() - t;
+        let Some(part) = part else { break };
+        let t = now();
+        loading.docs(&part)?;
+        drop(part);
+        work += now() - t;
+    }
+    let t = now();
+    let coll = loading.finish()?;
+    work += now() - t;
+    Ok((coll, wait, work))
+}
+
+/// An open reads the documents in about this many parts, of at least `DOC_PART_MIN` keys
+/// (80,000 bookmarks: 8 parts; the first arrives in ~0.2 s, all in ~0.8 s, and indexing a
+/// part takes less than reading the next, measured in Chromium).
+const DOC_PARTS: u64 = 8;
+const DOC_PART_MIN: u64 = 4096;
+
 /// What an open reads: the database's records (their reads issued), or an export's bytes.
 enum Records {
     Stored(PendingLoad),
@@ -184,9 +217,16 @@ async fn opened(
     import: Option<(Vec<u8>, Commit)>,
 ) -> Result<(Collection, Embedder, ModelMark, OpenTiming)> {
     let t0 = now();
-    // The browser reads the records while the model is parsed and optimised.
+    // The browser reads the records while the model is parsed and optimised. The documents
+    // come in parts, so the first are indexed while it still reads the rest; their reads
+    // are issued (from the manifest's, a few milliseconds) before the model keeps this
+    // thread busy.
     let (records, commit) = match import {
-        None => (Records::Stored(store.begin_load()?), Commit::Awaited),
+        None => {
+            let mut pending = store.begin_load(Box::new(|m| doc_splits(m, DOC_PARTS, DOC_PART_MIN)))?;
+            pending.issued().await?;
+            (Records::Stored(pending), Commit::Awaited)
+        }
         Some((bytes, commit)) => (Records::Import(bytes), commit),
     };
     let mut embed = Embedder::with_config(&model, &tokenizer, embed_config).map_err(Failure::from)?;
@@ -194,19 +234,25 @@ async fn opened(
     let dims = embed.dims();
     let mark = ModelMark::of(&mut embed)?;
     let t1 = now();
-    let imported = matches!(records, Records::Import(_));
-    let snap = match records {
-        Records::Stored(pending) => pending.finish().await?,
-        Records::Import(bytes) => export::decode(&bytes)?,
+    let (mut coll, snap, read, load) = match records {
+        Records::Stored(pending) => {
+            let (coll, read, load) = load_parts(pending, settings, dims).await?;
+            (coll, None, read, load)
+        }
+        Records::Import(bytes) => {
+            let snap = export::decode(&bytes)?;
+            let t2 = now();
+            let coll = Collection::load(settings.clone(), dims, &snap)?;
+            (coll, Some(snap), t2 - t1, now() - t2)
+        }
     };
     let t2 = now();
-    let mut coll = Collection::load(settings.clone(), dims, &snap)?;
     coll.bind_model(mark.clone())?;
     let t3 = now();
-    let mut timing = OpenTiming { model: t1 - t0, read: t2 - t1, load: t3 - t2, write: 0.0 };
-    if !imported {
+    let mut timing = OpenTiming { model: t1 - t0, read, load: load + (t3 - t2), write: 0.0 };
+    let Some(snap) = snap else {
         return Ok((coll, embed, mark, timing));
-    }
+    };
     if store.get(Table::Meta, MANIFEST_KEY).await?.is_some() {
         return Err(Failure::new(Kind::State, format!("database {name:?} already exists: delete it first (Nook.deleteDatabase) or import under another name")));
     }
