@@ -187,12 +187,14 @@ export interface Stats {
   f32VectorBytes: number;
   cachedVectors: number;
   /**
-   * Where this open's time went, in ms: compiling the wasm, then waiting for the model
-   * files, parsing the model, the wait for IndexedDB left after that (records are read
-   * meanwhile), rebuilding the collection from its records, and (Nook.import, and a site
-   * index's first visit) writing them to IndexedDB.
+   * Where this open's time went, in ms: starting the worker (from the call to its first
+   * step), compiling the wasm, then waiting for the model
+   * files, the IndexedDB connection (opened while the wasm compiles) and manifest read,
+   * parsing the model, the wait for IndexedDB left after that (records are read
+   * meanwhile), rebuilding the collection from its records (as they arrive), and
+   * (Nook.import, and a site index's first visit) writing them to IndexedDB.
    */
-  open: { wasmMs: number; filesMs: number; modelMs: number; readMs: number; loadMs: number; writeMs: number };
+  open: { startMs: number | null; wasmMs: number; filesMs: number; storeMs: number; modelMs: number; readMs: number; loadMs: number; writeMs: number };
   /** Search helpers loaded and idle now (see NookOptions.searchWorkers). */
   searchHelpers: number;
 }

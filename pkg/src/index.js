@@ -134,7 +134,7 @@ export class Nook {
       : { wasmUrl: absolute(options.wasmUrl), wasmRelaxedUrl: absolute(options.wasmRelaxedUrl) ?? null };
     const args = {
       name, model: source(options.modelUrl, options.model), tokenizer: source(options.tokenizerUrl, options.tokenizer),
-      ...wasm, indexWorkers, searchWorkers, options: pick(rest),
+      ...wasm, indexWorkers, searchWorkers, options: pick(rest), sentAt: performance.timeOrigin + performance.now(),
       ...(op === 'site' ? { site: payload } : { bytes: payload }),
     };
     this.ready = this._call(op, args, { ready: true });

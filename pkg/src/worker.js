@@ -54,18 +54,20 @@ async function initWasm(wasmUrl, wasmRelaxedUrl) {
   return wasmUrl;
 }
 
-async function open({ name, model: modelFile, tokenizer: tokenizerFile, wasmUrl, wasmRelaxedUrl, indexWorkers, searchWorkers, options, bytes }, op) {
-  // The model's bytes are read (Cache API or network) while the wasm module compiles.
+async function open({ name, model: modelFile, tokenizer: tokenizerFile, wasmUrl, wasmRelaxedUrl, indexWorkers, searchWorkers, options, bytes, sentAt }, op) {
+  // The model's bytes are read (Cache API or network), and the database's connection
+  // opened, while the wasm module compiles.
   const t0 = performance.now();
   const assets = modelFiles(modelFile, tokenizerFile);
+  const connection = op === 'open' ? connect(name) : null;
   const running = await initWasm(wasmUrl || OWN_WASM.href, wasmRelaxedUrl === undefined ? OWN_WASM_RELAXED.href : wasmRelaxedUrl);
   const t1 = performance.now();
   const [model, tokenizer] = await assets;
-  openMs = { wasmMs: t1 - t0, filesMs: performance.now() - t1 };
+  openMs = { startMs: since(sentAt, t0), wasmMs: t1 - t0, filesMs: performance.now() - t1 };
   core = op === 'import' ? await NookCore.import(name, bytes, model, tokenizer, options || {})
     // A site's read-only copy answers while its records are still being written.
     : op === 'importCopy' ? await NookCore.importCopy(name, bytes, model, tokenizer, options || {})
-    : await NookCore.open(name, model, tokenizer, options || {});
+    : await NookCore.open(name, model, tokenizer, options || {}, await connection);
   // Helpers run the very build and model this worker runs: their embeddings are the ones
   // it would make.
   const cores = (self.navigator && navigator.hardwareConcurrency) || 1;
@@ -82,9 +84,31 @@ async function open({ name, model: modelFile, tokenizer: tokenizerFile, wasmUrl,
   return { generation: core.generation(), build };
 }
 
+/** Milliseconds from the page's call (its clock reading `sentAt`) to this worker's `t0`:
+ * starting the worker and loading its modules. */
+function since(sentAt, t0) {
+  return typeof sentAt === 'number' ? Math.max(0, performance.timeOrigin + t0 - sentAt) : null;
+}
+
+/** A connection to the existing database `name`, or null: one that does not exist yet
+ * is left to NookCore to create (the upgrade is aborted, so nothing is created here). */
+function connect(name) {
+  return new Promise((resolve) => {
+    let req;
+    try { req = indexedDB.open(name); } catch (_) { resolve(null); return; }
+    req.onupgradeneeded = () => req.transaction.abort();
+    req.onsuccess = () => {
+      // Never in the way of a delete or upgrade, even if the open fails before NookCore adopts it.
+      req.result.onversionchange = () => req.result.close();
+      resolve(req.result);
+    };
+    req.onerror = (e) => { e.preventDefault(); resolve(null); };
+  });
+}
+
 /** A paged static site (Nook.openSite of a format-2 site): head fetched (or read from the
  * Cache API) and checked while the wasm module compiles and the model loads. */
-async function openSite({ model: modelFile, tokenizer: tokenizerFile, wasmUrl, wasmRelaxedUrl, options, site: { manifestUrl, manifest, prefetch } }) {
+async function openSite({ model: modelFile, tokenizer: tokenizerFile, wasmUrl, wasmRelaxedUrl, options, sentAt, site: { manifestUrl, manifest, prefetch } }) {
   const t0 = performance.now();
   const assets = modelFiles(modelFile, tokenizerFile);
   const cache = await siteCache(manifestUrl);
@@ -94,7 +118,7 @@ async function openSite({ model: modelFile, tokenizer: tokenizerFile, wasmUrl, w
   const t1 = performance.now();
   const [model, tokenizer] = await assets;
   const headBytes = await head;
-  openMs = { wasmMs: t1 - t0, filesMs: performance.now() - t1 };
+  openMs = { startMs: since(sentAt, t0), wasmMs: t1 - t0, filesMs: performance.now() - t1 };
   const t2 = performance.now();
   const s = new NookSite(manifest.build, headBytes, model, tokenizer, options || {});
   openMs.modelMs = performance.now() - t2;

@@ -95,6 +95,20 @@ fn names() -> Array {
 impl IdbStore {
     /// Open (creating if needed) the database `name`.
     pub async fn open(name: &str) -> Result<IdbStore> {
+        Self::open_with(name, None).await
+    }
+
+    /// Open the database `name`, adopting `ready` (a connection the caller opened while it
+    /// did other work, e.g. while the wasm module compiled) when it is one to this version
+    /// of an existing nook database; otherwise (closing it) open, creating if needed.
+    pub async fn open_with(name: &str, ready: Option<IdbDatabase>) -> Result<IdbStore> {
+        if let Some(db) = ready {
+            let have = db.object_store_names();
+            if db.name() == name && db.version() == f64::from(DB_VERSION) && Table::ALL.iter().all(|t| have.contains(t.name())) {
+                return Ok(Self::adopt(db, name));
+            }
+            db.close();
+        }
         let req: IdbOpenDbRequest = factory()?.open_with_u32(name, DB_VERSION).map_err(|e| failure("open", &e))?;
         let r = req.clone();
         let upgrade = Closure::once_into_js(move || {
@@ -117,6 +131,10 @@ impl IdbStore {
         if Table::ALL.iter().any(|t| !have.contains(t.name())) {
             return Err(Failure::new(Kind::Version, format!("IndexedDB database {name:?} is not a nook database of this version")));
         }
+        Ok(Self::adopt(db, name))
+    }
+
+    fn adopt(db: IdbDatabase, name: &str) -> IdbStore {
         // Another connection deleting or upgrading the database (Nook.deleteDatabase, another
         // tab): let it, and remember, so this instance stops answering from what it holds.
         let d = db.clone();
@@ -128,7 +146,7 @@ impl IdbStore {
         });
         db.set_onversionchange(Some(vc.as_ref().unchecked_ref()));
         vc.forget();
-        Ok(IdbStore { db, name: name.to_string(), gone })
+        IdbStore { db, name: name.to_string(), gone }
     }
 
     pub fn name(&self) -> &str {

@@ -61,6 +61,9 @@ test('1,000 documents: add, search, reload, identical results, delete', async ()
   await page.reload();
   await page.waitForFunction(() => window.nookReady === true);
   await page.evaluate(async () => { window.db = await Nook.open('main', assets); });
+  // Where the reopen's time went, step by step (the connection opened while the wasm compiled).
+  const steps = await page.evaluate(async () => (await db.stats()).open);
+  for (const k of ['startMs', 'wasmMs', 'filesMs', 'storeMs', 'modelMs', 'readMs', 'loadMs', 'writeMs']) assert.ok(typeof steps[k] === 'number' && steps[k] >= 0, `${k}: ${JSON.stringify(steps)}`);
   const again = await search(page);
   assert.deepEqual(again.map((r) => r.map((h) => h[0])), first.map((r) => r.map((h) => h[0])), 'same ids after reload');
   // Where the time went: embedding + traversal + recomputation = the wasm search time;

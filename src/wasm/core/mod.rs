@@ -40,6 +40,9 @@ struct Shared {
 /// `read` is only the wait left after the model was ready.
 #[derive(Clone, Copy, Default)]
 pub(super) struct OpenTiming {
+    /// Opening the IndexedDB connection (0 when the worker opened it while the wasm
+    /// compiled) and reading the manifest, which issues the documents' reads.
+    pub store: f64,
     /// Parsing and optimising the model, and its mark.
     pub model: f64,
     /// Waiting for IndexedDB (or decoding an import) once the model was ready.
@@ -134,15 +137,23 @@ enum Commit {
     Detached,
 }
 
-async fn open_shared(name: String, model: Vec<u8>, tokenizer: Vec<u8>, options: JsValue, import: Option<(Vec<u8>, Commit)>) -> Result<NookCore> {
+async fn open_shared(
+    name: String,
+    model: Vec<u8>,
+    tokenizer: Vec<u8>,
+    options: JsValue,
+    import: Option<(Vec<u8>, Commit)>,
+    ready: Option<web_sys::IdbDatabase>,
+) -> Result<NookCore> {
     init();
     if name.is_empty() {
         return Err(Failure::input("the database name must not be empty"));
     }
     let settings = settings_from_js(&options)?;
     let embed_config = embed_config_from_js(&options)?;
-    let store = IdbStore::open(&name).await?;
-    match opened(&store, &name, &settings, (model, tokenizer, embed_config), import).await {
+    let t0 = now();
+    let store = IdbStore::open_with(&name, ready).await?;
+    match opened(&store, &name, &settings, (model, tokenizer, embed_config), import, t0).await {
         Ok((coll, embed, model, open_ms)) => {
             let dims = embed.dims();
             Ok(NookCore {
@@ -215,8 +226,8 @@ async fn opened(
     settings: &Settings,
     (model, tokenizer, embed_config): (Vec<u8>, Vec<u8>, EmbedConfig),
     import: Option<(Vec<u8>, Commit)>,
+    connecting: f64,
 ) -> Result<(Collection, Embedder, ModelMark, OpenTiming)> {
-    let t0 = now();
     // The browser reads the records while the model is parsed and optimised. The documents
     // come in parts, so the first are indexed while it still reads the rest; their reads
     // are issued (from the manifest's, a few milliseconds) before the model keeps this
@@ -229,6 +240,7 @@ async fn opened(
         }
         Some((bytes, commit)) => (Records::Import(bytes), commit),
     };
+    let t0 = now();
     let mut embed = Embedder::with_config(&model, &tokenizer, embed_config).map_err(Failure::from)?;
     drop((model, tokenizer));
     let dims = embed.dims();
@@ -249,7 +261,7 @@ async fn opened(
     let t2 = now();
     coll.bind_model(mark.clone())?;
     let t3 = now();
-    let mut timing = OpenTiming { model: t1 - t0, read, load: load + (t3 - t2), write: 0.0 };
+    let mut timing = OpenTiming { store: t0 - connecting, model: t1 - t0, read, load: load + (t3 - t2), write: 0.0 };
     let Some(snap) = snap else {
         return Ok((coll, embed, mark, timing));
     };
@@ -275,21 +287,23 @@ impl NookCore {
     /// Open (or create) the database `name` with the model and tokenizer bytes.
     /// Options: the collection's settings (`{pruneAt, cacheSize, maxTextBytes, keywordWeight,
     /// rerank, ef, pqSubspaces, …}`) and the embedder's (`{maxTokens, pooling, heads}`).
-    pub async fn open(name: String, model: Vec<u8>, tokenizer: Vec<u8>, options: JsValue) -> Result<NookCore, JsValue> {
-        open_shared(name, model, tokenizer, options, None).await.map_err(js_error)
+    /// `ready`: a connection to the database the caller opened meanwhile (used when it is
+    /// one to an existing nook database of this version, else closed).
+    pub async fn open(name: String, model: Vec<u8>, tokenizer: Vec<u8>, options: JsValue, ready: Option<web_sys::IdbDatabase>) -> Result<NookCore, JsValue> {
+        open_shared(name, model, tokenizer, options, None, ready).await.map_err(js_error)
     }
 
     /// Create database `name` from `export()` bytes; fails if it already exists.
     #[wasm_bindgen(js_name = import)]
     pub async fn import_bytes(name: String, bytes: Vec<u8>, model: Vec<u8>, tokenizer: Vec<u8>, options: JsValue) -> Result<NookCore, JsValue> {
-        open_shared(name, model, tokenizer, options, Some((bytes, Commit::Awaited))).await.map_err(js_error)
+        open_shared(name, model, tokenizer, options, Some((bytes, Commit::Awaited)), None).await.map_err(js_error)
     }
 
     /// [`NookCore::import_bytes`] for a read-only copy (a site's prebuilt index): resolves
     /// once the collection answers, its records' write issued but not awaited.
     #[wasm_bindgen(js_name = importCopy)]
     pub async fn import_copy(name: String, bytes: Vec<u8>, model: Vec<u8>, tokenizer: Vec<u8>, options: JsValue) -> Result<NookCore, JsValue> {
-        open_shared(name, model, tokenizer, options, Some((bytes, Commit::Detached))).await.map_err(js_error)
+        open_shared(name, model, tokenizer, options, Some((bytes, Commit::Detached)), None).await.map_err(js_error)
     }
 
     /// Delete a database and all of its data.
