@@ -80,16 +80,18 @@ fn as_int8(w: &[f32], k: usize, n: usize) -> Option<(Vec<i8>, Vec<f32>)> {
     let mut scales: Vec<f32> = (0..n).map(|c| candidate(c, 0)).collect();
     let inverse: Vec<f32> = scales.iter().map(|s| 1.0 / s).collect();
     let mut q = vec![0i8; k * n];
-    let mut failed = vec![false; n];
+    // The same test as `q_of`, without branches so it vectorises: a |v| of 2^22 or more
+    // rounds to no integer in -127..=127 either way (and NaN fails every comparison).
+    let mut failed = vec![0u8; n];
     for (row, qrow) in w.chunks_exact(n).zip(q.chunks_exact_mut(n)).take(k) {
-        for c in 0..n {
-            match q_of(row[c], scales[c], inverse[c]) {
-                Some(v) => qrow[c] = v,
-                None => failed[c] = true,
-            }
+        for ((((&x, out), bad), &scale), &inv) in row.iter().zip(qrow.iter_mut()).zip(failed.iter_mut()).zip(&scales).zip(&inverse) {
+            let r = (x * inv + MAGIC) - MAGIC;
+            let ok = (-127.0..=127.0).contains(&r) && r * scale == x;
+            *out = r as i8;
+            *bad |= u8::from(!ok);
         }
     }
-    for c in (0..n).filter(|&c| failed[c]) {
+    for c in (0..n).filter(|&c| failed[c] != 0) {
         let fits = |scale: f32| (0..k).all(|kk| q_of(w[kk * n + c], scale, 1.0 / scale).is_some());
         let scale = [-1i32, 1, -2, 2].into_iter().map(|d| candidate(c, d)).find(|&scale| fits(scale))?;
         scales[c] = scale;
