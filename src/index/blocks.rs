@@ -291,6 +291,7 @@ impl PrunedIndex {
             ids,
             sdc: OnceLock::new(),
             navigation: Navigation::Graph(Walk { graph, hubs }),
+            memo: Default::default(),
         })
     }
 
@@ -336,6 +337,7 @@ impl PrunedIndex {
             ids,
             sdc: OnceLock::new(),
             navigation: Navigation::Scan,
+            memo: Default::default(),
         })
     }
 }

@@ -14,10 +14,8 @@
 use std::collections::BinaryHeap;
 use std::sync::OnceLock;
 
-use super::provider::ExactVectors;
 use super::pruned::{Navigation, Walk};
-use super::two_level::{SearchStats, TwoLevel, TwoLevelParams};
-use super::{Hit, PrunedIndex, VectorIndex};
+use super::{PrunedIndex, VectorIndex};
 use crate::error::Result;
 use crate::graph::{Degrees, Graph, Linker, NONE, Near, PruneParams, locality_order, parallel_each};
 use crate::quant::{PqParams, ProductQuantizer};
@@ -49,6 +47,7 @@ impl PrunedIndex {
             rng: Rng::new(stored.params.seed ^ 0x5EED),
             sdc: OnceLock::new(),
             navigation: Navigation::Scan,
+            memo: Default::default(),
         })
     }
 
@@ -62,18 +61,9 @@ impl PrunedIndex {
         matches!(self.navigation, Navigation::Scan)
     }
 
-    /// Scan every accepted node's code, keep the `rerank` best by PQ distance, re-rank
-    /// them exactly. `approx` is the PQ distance to the prepared query `q`.
-    pub(super) fn scan_search(
-        &self,
-        q: &[f32],
-        k: usize,
-        params: &TwoLevelParams,
-        approx: &impl Fn(u32) -> f32,
-        accept: &impl Fn(u32) -> bool,
-        provider: &mut dyn ExactVectors,
-    ) -> Result<(Vec<Hit>, SearchStats)> {
-        let keep = params.rerank.max(k + params.extra);
+    /// Scan every accepted node's code: the `keep` best by PQ distance (`approx`, to the
+    /// prepared query), best first, and how many were scanned.
+    pub(super) fn scan(&self, keep: usize, approx: &impl Fn(u32) -> f32, accept: &impl Fn(u32) -> bool) -> (Vec<Near>, usize) {
         let mut best: BinaryHeap<Near> = BinaryHeap::with_capacity(keep + 1);
         let mut visited = 0;
         for node in 0..self.ids.nodes() as u32 {
@@ -89,12 +79,7 @@ impl PrunedIndex {
                 best.push(Near { dist, id: node });
             }
         }
-        let candidates = best.into_sorted_vec();
-        let label = |n: u32| self.ids.label(n);
-        let two = TwoLevel { metric: self.params.metric, dims: self.params.dims, label: &label };
-        let (hits, mut stats) = two.rerank(q, k, &candidates, params, provider)?;
-        stats.visited = visited;
-        Ok((hits, stats))
+        (best.into_sorted_vec(), visited)
     }
 
     /// Build the pruned graph of a flat index from its codes: every live node is linked
@@ -102,6 +87,7 @@ impl PrunedIndex {
     /// distances, then nodes are renumbered for locality. Deleted nodes are dropped.
     /// Does nothing if the index has a graph already.
     pub fn link_all(&mut self, threads: usize) {
+        self.memo.clear();
         if !self.is_flat() {
             return;
         }
@@ -138,6 +124,7 @@ impl PrunedIndex {
 
     /// Drop deleted nodes of a flat index (order kept).
     pub(super) fn compact_flat(&mut self) {
+        self.memo.clear();
         if self.ids.deleted_count() == 0 {
             return;
         }
@@ -163,6 +150,8 @@ mod tests {
     use super::*;
     use crate::TableVectors;
     use crate::distance::Metric;
+    use crate::index::provider::ExactVectors;
+    use crate::index::two_level::TwoLevelParams;
     use crate::index::{IndexParams, Stop};
 
     const DIMS: usize = 16;
@@ -219,6 +208,48 @@ mod tests {
         assert_eq!(stats.visited, 400);
         let rare = |id: u64| id % 100 == 7;
         assert_eq!(idx.search(q, 10, &all, Some(&rare), &mut exact, &mut idx.scratch()).unwrap().0.len(), 8);
+    }
+
+    /// A search asked again the same re-ranks the candidates the last unfiltered one found
+    /// (same hits, same counts), a filtered one scans afresh, and any change to the index
+    /// forgets them: a deleted document never comes back, an added one can.
+    #[test]
+    fn a_repeated_search_reuses_its_candidates_until_the_index_changes() {
+        let v = data(700, 3);
+        let mut idx = flat(&v[..600 * DIMS]);
+        let mut exact = Offset(TableVectors { vectors: &v, dims: DIMS });
+        let params = TwoLevelParams { rerank: 40, ..TwoLevelParams::default() };
+        let q = v[650 * DIMS..651 * DIMS].to_vec();
+        let memo = |idx: &PrunedIndex| idx.memo.held();
+        let first = idx.search(&q, 10, &params, None, &mut exact, &mut idx.scratch()).unwrap();
+        assert_eq!(memo(&idx), Some(40));
+        assert_eq!(idx.search(&q, 10, &params, None, &mut exact, &mut idx.scratch()).unwrap(), first);
+        let odd = |id: u64| id % 2 == 1;
+        let (hits, stats) = idx.search(&q, 10, &params, Some(&odd), &mut exact, &mut idx.scratch()).unwrap();
+        assert!(hits.iter().all(|h| odd(h.id)) && stats.visited == 300, "a filter scans");
+        assert_eq!(idx.search(&q, 10, &params, None, &mut exact, &mut idx.scratch()).unwrap(), first, "the memo outlives a filtered search");
+        let wider = TwoLevelParams { rerank: 60, ..params };
+        assert_eq!(idx.search(&q, 10, &wider, None, &mut exact, &mut idx.scratch()).unwrap().1.visited, 600);
+        assert_eq!(memo(&idx), Some(60), "other parameters: scanned again");
+        let top = first.0[0].id;
+        idx.delete(top).unwrap();
+        assert_eq!(memo(&idx), None);
+        let (hits, _) = idx.search(&q, 10, &params, None, &mut exact, &mut idx.scratch()).unwrap();
+        assert!(hits.iter().all(|h| h.id != top), "a deleted document is not found again");
+        // The query's own vector, added: it is its own nearest neighbour.
+        idx.add_batch(&[750], &q, 1).unwrap();
+        assert_eq!(memo(&idx), None);
+        assert_eq!(idx.search(&q, 10, &params, None, &mut exact, &mut idx.scratch()).unwrap().0[0].id, 750);
+        for change in [PrunedIndex::compact as fn(&mut PrunedIndex), |i: &mut PrunedIndex| i.link_all(1)] {
+            idx.search(&q, 10, &params, None, &mut exact, &mut idx.scratch()).unwrap();
+            assert!(memo(&idx).is_some());
+            change(&mut idx);
+            assert_eq!(memo(&idx), None);
+        }
+        // With the graph: a walk's candidates are reused the same way.
+        let walked = idx.search(&q, 10, &params, None, &mut exact, &mut idx.scratch()).unwrap();
+        assert!(!idx.is_flat() && memo(&idx).is_some());
+        assert_eq!(idx.search(&q, 10, &params, None, &mut exact, &mut idx.scratch()).unwrap(), walked);
     }
 
     #[test]

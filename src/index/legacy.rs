@@ -107,5 +107,6 @@ pub(super) fn pruned(file: &File<'_>) -> Result<PrunedIndex> {
         ids: c.ids,
         sdc: OnceLock::new(),
         navigation,
+        memo: Default::default(),
     })
 }

@@ -3,14 +3,15 @@
 //! the pruned degree rules using ADC distances from their exact vector to the codes, and
 //! SDC distances between codes.
 
-use std::sync::OnceLock;
+use std::cell::Cell;
+use std::sync::{Mutex, OnceLock};
 
 use super::provider::ExactVectors;
 use super::two_level::{SearchStats, TwoLevel, TwoLevelParams};
 use super::{Filter, Hit, Ids, IndexParams, VectorIndex, check_k, prepared};
 use crate::distance::validate;
 use crate::error::Result;
-use crate::graph::{Graph, Linker, PruneParams, SearchScratch, locality_order, parallel_each};
+use crate::graph::{Graph, Linker, Near, PruneParams, SearchScratch, locality_order, parallel_each};
 use crate::quant::{PqParams, ProductQuantizer};
 use crate::rng::Rng;
 
@@ -26,6 +27,50 @@ pub struct PrunedIndex {
     pub(super) sdc: OnceLock<Vec<f32>>,
     /// How searches reach their candidates, with the graph when there is one.
     pub(super) navigation: Navigation,
+    /// The last unfiltered search's candidates, cleared by every change to the index.
+    pub(super) memo: Memo,
+}
+
+/// The candidates (best approximate first) the last unfiltered search found, and what it
+/// was asked: a search asked again the same (its preview then its exact search, the rounds
+/// of a cold search shared with a helper) re-ranks them without scanning or walking again.
+#[derive(Default)]
+pub struct Memo(Mutex<Option<Box<Candidates>>>);
+
+struct Candidates {
+    query: Vec<f32>,
+    keep: usize,
+    ef: usize,
+    list: Vec<Near>,
+    visited: usize,
+}
+
+impl Memo {
+    fn get(&self, query: &[f32], keep: usize, ef: usize) -> Option<(Vec<Near>, usize)> {
+        let memo = self.0.lock().ok()?;
+        let c = memo.as_ref().filter(|c| c.keep == keep && c.ef == ef && c.query.len() == query.len())?;
+        // Bit for bit: the same query, not a close one.
+        c.query.iter().zip(query).all(|(a, b)| a.to_bits() == b.to_bits()).then(|| (c.list.clone(), c.visited))
+    }
+
+    fn set(&self, query: &[f32], keep: usize, ef: usize, list: &[Near], visited: usize) {
+        if let Ok(mut memo) = self.0.lock() {
+            *memo = Some(Box::new(Candidates { query: query.to_vec(), keep, ef, list: list.to_vec(), visited }));
+        }
+    }
+
+    /// How many candidates are held (tests).
+    #[cfg(test)]
+    pub(super) fn held(&self) -> Option<usize> {
+        self.0.lock().ok()?.as_ref().map(|c| c.list.len())
+    }
+
+    /// Forget (the index changed).
+    pub(super) fn clear(&mut self) {
+        if let Ok(memo) = self.0.get_mut() {
+            *memo = None;
+        }
+    }
 }
 
 /// How a [`PrunedIndex`] search reaches its candidates.
@@ -85,6 +130,7 @@ impl PrunedIndex {
             rng: Rng::new(stored.params.seed ^ 0x5EED),
             sdc: OnceLock::new(),
             navigation: Navigation::Graph(Walk { graph: graph.permute(&order), hubs: order.iter().map(|&o| hubs[o as usize]).collect() }),
+            memo: Default::default(),
         })
     }
 
@@ -156,36 +202,53 @@ impl PrunedIndex {
         self.params.metric.prepare(&mut q);
         let table = self.pq.table(&q);
         let approx = |n: u32| table.distance(self.code(n));
-        match filter {
-            None => self.search_accepting(&q, k, params, &approx, &|n| self.ids.is_live(n), provider, scratch),
-            Some(f) => self.search_accepting(&q, k, params, &approx, &|n| self.ids.is_live(n) && f(self.ids.label(n)), provider, scratch),
-        }
-    }
-
-    /// Scan the codes (flat) or walk the graph, over the nodes `accept` lets through.
-    #[allow(clippy::too_many_arguments)]
-    fn search_accepting(
-        &self,
-        q: &[f32],
-        k: usize,
-        params: &TwoLevelParams,
-        approx: &impl Fn(u32) -> f32,
-        accept: &impl Fn(u32) -> bool,
-        provider: &mut dyn ExactVectors,
-        scratch: &mut SearchScratch,
-    ) -> Result<(Vec<Hit>, SearchStats)> {
-        let walk = match &self.navigation {
-            Navigation::Scan => return self.scan_search(q, k, params, approx, accept, provider),
-            Navigation::Graph(walk) => walk,
+        let keep = params.rerank.max(k + params.extra);
+        let (candidates, visited) = match filter {
+            None => match self.memo.get(&q, keep, params.ef) {
+                Some(found) => found,
+                None => {
+                    let (list, visited) = self.candidates(keep, params.ef, &approx, &|n| self.ids.is_live(n), scratch);
+                    self.memo.set(&q, keep, params.ef, &list, visited);
+                    (list, visited)
+                }
+            },
+            Some(f) => self.candidates(keep, params.ef, &approx, &|n| self.ids.is_live(n) && f(self.ids.label(n)), scratch),
         };
         let label = |n: u32| self.ids.label(n);
         let two = TwoLevel { metric: self.params.metric, dims: self.params.dims, label: &label };
-        two.search(&walk.graph, q, k, params, approx, accept, provider, scratch)
+        let (hits, mut stats) = two.rerank(&q, k, &candidates, params, provider)?;
+        stats.visited = visited;
+        Ok((hits, stats))
+    }
+
+    /// The `keep` best nodes `accept` lets through by approximate distance, best first, and
+    /// how many distances that computed: every accepted code scanned (flat), or the graph
+    /// walked with beam `ef`.
+    fn candidates(
+        &self,
+        keep: usize,
+        ef: usize,
+        approx: &impl Fn(u32) -> f32,
+        accept: &impl Fn(u32) -> bool,
+        scratch: &mut SearchScratch,
+    ) -> (Vec<Near>, usize) {
+        let walk = match &self.navigation {
+            Navigation::Scan => return self.scan(keep, approx, accept),
+            Navigation::Graph(walk) => walk,
+        };
+        let visited = Cell::new(0usize);
+        let counted = |n: u32| {
+            visited.set(visited.get() + 1);
+            approx(n)
+        };
+        walk.graph.search(keep, ef.max(keep), &counted, accept, scratch);
+        (scratch.out.clone(), visited.get())
     }
 
     /// Add documents with their exact vectors, without rebuilding: each is encoded and
     /// linked with the pruned degree rules (`m` neighbours, lists capped at `m_hub`).
     pub fn add_batch(&mut self, ids: &[u64], vectors: &[f32], threads: usize) -> Result<()> {
+        self.memo.clear();
         let rows = prepared(vectors, ids.len(), &self.params)?;
         self.ids.check_new(ids)?;
         let m = self.pq.code_len();
@@ -231,6 +294,7 @@ impl PrunedIndex {
 
     /// Tombstone a document and reconnect its neighbours (by SDC distances).
     pub fn delete(&mut self, id: u64) -> Result<()> {
+        self.memo.clear();
         let node = self.ids.delete(id)?;
         let Navigation::Graph(walk) = &mut self.navigation else { return Ok(()) };
         let sdc = self.sdc.get_or_init(|| self.pq.sdc_tables());
@@ -242,6 +306,7 @@ impl PrunedIndex {
 
     /// Drop deleted documents for good and renumber for locality.
     pub fn compact(&mut self) {
+        self.memo.clear();
         let walk = match &self.navigation {
             Navigation::Scan => return self.compact_flat(),
             Navigation::Graph(walk) => walk,

@@ -1,9 +1,10 @@
-//! Two-level search (LEANN Alg. 2, simplified): navigate the pruned graph with PQ (ADC)
-//! distances, then ask the exact-vector provider for the most promising candidates only,
-//! in batches, and rank the final result on exact distances.
+//! Two-level search (LEANN Alg. 2, simplified), its second level: the first found the
+//! candidates by PQ (ADC) distance (`PrunedIndex`: every code scanned, or the pruned graph
+//! walked with beam `ef`); this one asks the exact-vector provider for the most promising
+//! only, in batches, and ranks the final result on exact distances.
 //!
-//! The approximate beam (width `ef`) decides where the search goes; up to `rerank` of the
-//! best candidates by approximate distance get exact distances, best first. Cost per query
+//! Up to `rerank` of the best candidates by approximate distance get exact distances, best
+//! first. Cost per query
 //! is the exact vectors asked for (for nook: recomputed embeddings), so [`Stop`] decides
 //! how many: all `rerank` of them, or only while a candidate can still reach the top `k`.
 //!
@@ -15,13 +16,11 @@
 //! costs its first batch; one with a flat tail reads on up to `rerank`. The stop depends on
 //! distances alone, never on what a cache holds: the same query gives the same results.
 
-use std::cell::Cell;
-
 use super::Hit;
 use super::provider::ExactVectors;
 use crate::distance::Metric;
 use crate::error::{Error, Result};
-use crate::graph::{Graph, Near, SearchScratch};
+use crate::graph::Near;
 
 /// Knobs of one two-level search.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -74,32 +73,6 @@ pub(super) struct TwoLevel<'a> {
 }
 
 impl TwoLevel<'_> {
-    /// Walk `graph`, then re-rank; `approx(node)` is the PQ distance to the (prepared)
-    /// query `q`.
-    #[allow(clippy::too_many_arguments)]
-    pub fn search(
-        &self,
-        graph: &Graph,
-        q: &[f32],
-        k: usize,
-        params: &TwoLevelParams,
-        approx: &impl Fn(u32) -> f32,
-        accept: &impl Fn(u32) -> bool,
-        provider: &mut dyn ExactVectors,
-        scratch: &mut SearchScratch,
-    ) -> Result<(Vec<Hit>, SearchStats)> {
-        let visited = Cell::new(0usize);
-        let counted = |n: u32| {
-            visited.set(visited.get() + 1);
-            approx(n)
-        };
-        let rerank = params.rerank.max(k + params.extra);
-        graph.search(rerank, params.ef.max(rerank), &counted, accept, scratch);
-        let (hits, mut stats) = self.rerank(q, k, &scratch.out, params, provider)?;
-        stats.visited = visited.get();
-        Ok((hits, stats))
-    }
-
     /// Exact distances for `candidates` (best approximate first), in provider batches of
     /// at most `params.batch`, as many as `params.stop` says; the `k` best by exact distance.
     pub fn rerank(
