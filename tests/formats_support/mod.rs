@@ -48,7 +48,21 @@ pub const COLLECTIONS: [(&str, usize, usize); 3] = [("stored", 120, 5), ("flat",
 
 /// Open the snapshot and, if it opens, use it: searches of both kinds, an add, a delete.
 pub fn exercise(snap: &Snapshot) {
-    let Ok(mut c) = Collection::load(settings(), DIMS, snap) else { return };
+    let whole = Collection::load(settings(), DIMS, snap);
+    // As a browser open takes them: the documents in key ranges, here in reverse order.
+    let manifest = snap.meta.iter().find(|(k, _)| *k == MANIFEST_KEY).map(|(_, b)| b.as_slice());
+    let mut bounds = vec![0u64];
+    bounds.extend(nook::collection::doc_splits(manifest, 3, 1));
+    let parted = nook::collection::Loading::begin(settings(), DIMS, &snap.meta, &snap.blocks).and_then(|mut l| {
+        for (i, &lo) in bounds.iter().enumerate().rev() {
+            let part: Vec<(u64, Vec<u8>)> =
+                snap.docs.iter().filter(|(k, _)| (i == 0 || *k >= lo) && bounds.get(i + 1).is_none_or(|hi| k < hi)).cloned().collect();
+            l.docs(&part)?;
+        }
+        l.finish()
+    });
+    assert_eq!(parted.as_ref().map(Collection::len).ok(), whole.as_ref().map(Collection::len).ok(), "parts and whole agree");
+    let Ok(mut c) = whole else { return };
     let mut embed = HashEmbed { dims: DIMS };
     for q in ["river garden", "https://example.org/7", "note 12"] {
         let _ = c.search(&mut embed, q, 10, true, None);
