@@ -49,18 +49,30 @@ fn factory() -> Result<IdbFactory> {
 /// A promise settled by `req`'s outcome (its handlers are attached now, so an outcome
 /// that arrives before anyone awaits it is kept).
 fn settled(req: &IdbRequest) -> JsFuture {
+    settled_with(req, Ok)
+}
+
+/// [`settled`], the result first handed to `then` inside the success event (where the
+/// request's transaction is still active, so `then` may issue more requests on it); the
+/// promise resolves with what `then` returns, or rejects with its error.
+fn settled_with(req: &IdbRequest, then: impl FnOnce(JsValue) -> std::result::Result<JsValue, JsValue> + 'static) -> JsFuture {
+    let mut then = Some(then);
     let promise = Promise::new(&mut |resolve, reject| {
-        let r = req.clone();
+        let (r, then, bad) = (req.clone(), then.take(), reject.clone());
         let ok = Closure::once_into_js(move || {
-            let _ = resolve.call1(&JsValue::NULL, &r.result().unwrap_or(JsValue::UNDEFINED));
+            let outcome = then.map_or(Ok(JsValue::UNDEFINED), |f| f(r.result().unwrap_or(JsValue::UNDEFINED)));
+            let _ = match outcome {
+                Ok(v) => resolve.call1(&JsValue::NULL, &v),
+                Err(e) => bad.call1(&JsValue::NULL, &e),
+            };
         });
         let r = req.clone();
-        let bad = Closure::once_into_js(move || {
+        let err = Closure::once_into_js(move || {
             let e = r.error().ok().flatten().map(JsValue::from).unwrap_or(JsValue::NULL);
             let _ = reject.call1(&JsValue::NULL, &e);
         });
         req.set_onsuccess(Some(ok.unchecked_ref()));
-        req.set_onerror(Some(bad.unchecked_ref()));
+        req.set_onerror(Some(err.unchecked_ref()));
     });
     JsFuture::from(promise)
 }
@@ -246,31 +258,13 @@ impl IdbStore {
         let blocks = whole(Table::Blocks)?;
         let docs_os = store(Table::Docs)?;
         let docs = Rc::new(RefCell::new(VecDeque::new()));
-        let (queue, mut split) = (docs.clone(), Some(split));
-        let issued = Promise::new(&mut |resolve, reject| {
-            let (r, os, queue, split, bad) = (manifest.clone(), docs_os.clone(), queue.clone(), split.take(), reject.clone());
-            let ok = Closure::once_into_js(move || {
-                let bytes = r.result().ok().and_then(|v| v.dyn_into::<Uint8Array>().ok()).map(|a| a.to_vec());
-                let cuts = split.map(|f| f(bytes.as_deref())).unwrap_or_default();
-                match doc_parts(&os, &cuts) {
-                    Ok(parts) => {
-                        *queue.borrow_mut() = parts;
-                        let _ = resolve.call0(&JsValue::NULL);
-                    }
-                    Err(e) => {
-                        let _ = reject.call1(&JsValue::NULL, &e);
-                    }
-                }
-            });
-            let r = manifest.clone();
-            let err = Closure::once_into_js(move || {
-                let e = r.error().ok().flatten().map(JsValue::from).unwrap_or(JsValue::NULL);
-                let _ = bad.call1(&JsValue::NULL, &e);
-            });
-            manifest.set_onsuccess(Some(ok.unchecked_ref()));
-            manifest.set_onerror(Some(err.unchecked_ref()));
+        let queue = docs.clone();
+        let issued = settled_with(&manifest, move |record| {
+            let bytes = record.dyn_into::<Uint8Array>().ok().map(|a| a.to_vec());
+            *queue.borrow_mut() = doc_parts(&docs_os, &split(bytes.as_deref()))?;
+            Ok(JsValue::UNDEFINED)
         });
-        Ok(PendingLoad { meta: Some(meta), blocks: Some(blocks), issued: Some(JsFuture::from(issued)), docs })
+        Ok(PendingLoad { meta: Some(meta), blocks: Some(blocks), issued: Some(issued), docs })
     }
 }
 
