@@ -200,19 +200,17 @@ impl PrunedIndex {
         validate(query, self.params.dims)?;
         let mut q = query.to_vec();
         self.params.metric.prepare(&mut q);
-        let table = self.pq.table(&q);
-        let approx = |n: u32| table.distance(self.code(n));
         let keep = params.rerank.max(k + params.extra);
         let (candidates, visited) = match filter {
             None => match self.memo.get(&q, keep, params.ef) {
                 Some(found) => found,
                 None => {
-                    let (list, visited) = self.candidates(keep, params.ef, &approx, &|n| self.ids.is_live(n), scratch);
+                    let (list, visited) = self.candidates(&q, keep, params.ef, &|n| self.ids.is_live(n), scratch);
                     self.memo.set(&q, keep, params.ef, &list, visited);
                     (list, visited)
                 }
             },
-            Some(f) => self.candidates(keep, params.ef, &approx, &|n| self.ids.is_live(n) && f(self.ids.label(n)), scratch),
+            Some(f) => self.candidates(&q, keep, params.ef, &|n| self.ids.is_live(n) && f(self.ids.label(n)), scratch),
         };
         let label = |n: u32| self.ids.label(n);
         let two = TwoLevel { metric: self.params.metric, dims: self.params.dims, label: &label };
@@ -221,19 +219,14 @@ impl PrunedIndex {
         Ok((hits, stats))
     }
 
-    /// The `keep` best nodes `accept` lets through by approximate distance, best first, and
-    /// how many distances that computed: every accepted code scanned (flat), or the graph
-    /// walked with beam `ef`.
-    fn candidates(
-        &self,
-        keep: usize,
-        ef: usize,
-        approx: &impl Fn(u32) -> f32,
-        accept: &impl Fn(u32) -> bool,
-        scratch: &mut SearchScratch,
-    ) -> (Vec<Near>, usize) {
+    /// The `keep` best nodes `accept` lets through by approximate (ADC) distance to the
+    /// prepared query `q`, best first, and how many distances that computed: every accepted
+    /// code scanned (flat), or the graph walked with beam `ef`.
+    fn candidates(&self, q: &[f32], keep: usize, ef: usize, accept: &impl Fn(u32) -> bool, scratch: &mut SearchScratch) -> (Vec<Near>, usize) {
+        let table = self.pq.table(q);
+        let approx = |n: u32| table.distance(self.code(n));
         let walk = match &self.navigation {
-            Navigation::Scan => return self.scan(keep, approx, accept),
+            Navigation::Scan => return self.scan(keep, &approx, accept),
             Navigation::Graph(walk) => walk,
         };
         let visited = Cell::new(0usize);

@@ -40,8 +40,8 @@ struct Shared {
 /// `read` is only the wait left after the model was ready.
 #[derive(Clone, Copy, Default)]
 pub(super) struct OpenTiming {
-    /// Opening the IndexedDB connection (0 when the worker opened it while the wasm
-    /// compiled) and reading the manifest, which issues the documents' reads.
+    /// Opening the IndexedDB connection (only checking it when the worker opened it while
+    /// the wasm compiled) and reading the manifest, which issues the documents' reads.
     pub store: f64,
     /// Parsing and optimising the model, and its mark.
     pub model: f64,
