@@ -64,7 +64,8 @@ const json = {
   recall10: +nat.summary.recall10.toFixed(3),
   recall10_by_corpus: recallBy(nat.rows),
   nprobe: nat.summary.nprobe,
-  rerank: nat.summary.rerank,
+  expand: nat.summary.expand,
+  rounds: nat.summary.rounds,
   pagefind: pf && {
     version: '1.6.0',
     build_s: pfBuild,
@@ -95,7 +96,7 @@ const md = `# Static site: nook's paged index against Pagefind
 
 Written by \`bench/site/run.sh\` (${json.date}); ${json.machine.cpus} cores, load average ${json.machine.loadavg.join(' / ')}.
 
-**Corpus**: ${big.passages.toLocaleString('en')} passages (bench/site/corpus.py: every WordNet 3.1 noun and verb gloss + every MDN compat feature), and the demo page's ${demo.passages.toLocaleString('en')}-document corpus. **Queries**: the ranking benchmark's hand-written WordNet and MDN queries (${queries.length}: natural, keyword, typo, unrelated); parameters (\`nprobe\` ${json.nprobe}, \`rerank\` ${json.rerank}, 64-document clusters, 4-bit PQ, documents near a second cluster listed in it too) were chosen on 200 FanOutQA questions (other questions, other answers) against the same site, not on these.
+**Corpus**: ${big.passages.toLocaleString('en')} passages (bench/site/corpus.py: every WordNet 3.1 noun and verb gloss + every MDN compat feature), and the demo page's ${demo.passages.toLocaleString('en')}-document corpus. **Queries**: the ranking benchmark's hand-written WordNet and MDN queries (${queries.length}: natural, keyword, typo, unrelated); parameters (\`nprobe\` ${json.nprobe} clusters of 64 documents, then ${json.rounds} rounds expanding the ${json.expand} best documents by code through a graph of 16 neighbours each; 4-bit PQ; documents listed in a second cluster chosen by SOAR) were chosen on 300 FanOutQA questions and the titles of 300 random passages (ARCHITECTURE.md), not on these.
 
 ## Build and size
 
@@ -105,13 +106,13 @@ Written by \`bench/site/run.sh\` (${json.date}); ${json.machine.cpus} cores, loa
 | Pagefind ${json.pagefind ? json.pagefind.version : ''} | ${big.passages} | ${pfBuild ?? '–'} s | ${pf ? (pf.bytes / 1e6).toFixed(1) : '–'} MB | ${pf ? pf.files : '–'} | ${pf ? Math.round(pf.bytes / big.passages) : '–'} B |
 | nook, demo corpus | ${demo.passages} | ${demo.build_s.toFixed(0)} s | ${(demo.bytes / 1e6).toFixed(2)} MB | ${demo.files} | ${demo.per_doc} B |
 
-nook's head (fetched once per visit, then cached): ${kb(big.head)} (codebook 12 KB, one PQ code per cluster, term shard directory).
+nook's head (fetched once per visit, then cached): ${kb(big.head)} (codebook 12 KB, one PQ code per cluster, term shard directory). A node page holds a passage's int8 embedding and its neighbours' positions and PQ codes.
 
 ## Per query, native (every query; bytes as a browser fetches them)
 
 \`nook site search --json\`: cold = a first visit (manifest + head + the query's pages); warm = the same visitor after the queries before it in the set.
 
-| | cold bytes p50 / p95 | cold requests p50 | round trips, max (manifest, head, 3 stages) | warm bytes p50 / p95 | recall@10 (vector ranking vs brute force) |
+| | cold bytes p50 / p95 | cold requests p50 | round trips, max (manifest, head, clusters, ${json.rounds} of nodes, documents) | warm bytes p50 / p95 | recall@10 (vector ranking vs brute force) |
 |---|---:|---:|---:|---:|---:|
 | ${big.passages} passages | ${kb(json.cold.bytes_p50)} / ${kb(json.cold.bytes_p95)} | ${json.cold.requests_p50} | ${json.cold.round_trips_max} | ${kb(json.warm.bytes_p50)} / ${kb(json.warm.bytes_p95)} | ${json.recall10} (${Object.entries(json.recall10_by_corpus).map(([c, r]) => `${c} ${r}`).join(', ')}) |
 | demo, ${demo.passages} | ${kb(natDemo.summary.cold.bytes_p50)} / ${kb(natDemo.summary.cold.bytes_p95)} | ${natDemo.summary.cold.requests_p50} | ${natDemo.summary.cold.rounds_max} | ${kb(natDemo.summary.warm.bytes_p50)} | ${json.demo.recall10} |

@@ -21,7 +21,7 @@ fn site() -> &'static Built {
             let t = e.tokenize(&d.embed_text()).unwrap();
             e.embed_tokens(&[&t], &mut v).unwrap();
         }
-        let layout = Layout { cluster_size: 16, vectors_per_page: 4, docs_per_page: 4, shard_bytes: 64, pq: nook::quant::PqParams { subspaces: 8, ..Layout::default().pq }, ..Layout::default() };
+        let layout = Layout { cluster_size: 16, docs_per_page: 4, shard_bytes: 64, pq: nook::quant::PqParams { subspaces: 8, ..Layout::default().pq }, ..Layout::default() };
         paged::build(docs, &v, 16, &layout, &Settings::default(), 1).unwrap()
     })
 }
@@ -32,7 +32,7 @@ fuzz_target!(|data: &[u8]| {
     let page = match which % 5 {
         0 => Page::Head,
         1 => Page::Cluster(u32::from(which / 5) % 8),
-        2 => Page::Vectors(u32::from(which / 5) % 30),
+        2 => Page::Node(u32::from(which / 5) % 90),
         3 => Page::Docs(u32::from(which / 5) % 30),
         _ => Page::Terms(u32::from(which / 5) % 8),
     };

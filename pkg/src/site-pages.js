@@ -110,6 +110,9 @@ export class SitePages {
   }
 }
 
+/** Most rounds of pages a search may ask for (search.rs: MAX_ROUNDS of nodes + 2). */
+const MAX_ROUNDS = 10;
+
 /** Search a NookSite, fetching the pages each round names: {hits, stats}. */
 export async function searchSite(site, pages, query, k, hybrid) {
   const t0 = performance.now();
@@ -128,8 +131,9 @@ export async function searchSite(site, pages, query, k, hybrid) {
         },
       };
     }
-    // Four stages at most (src/site/paged/search.rs); more would be a bug, not a slow site.
-    if (++rounds > 4) throw fail('NookStateError', 'a site search asked for pages more than four times');
+    // A fixed number of stages (src/site/paged/search.rs: clusters, at most 8 rounds of
+    // nodes, documents); more would be a bug, not a slow site.
+    if (++rounds > MAX_ROUNDS) throw fail('NookStateError', `a site search asked for pages more than ${MAX_ROUNDS} times`);
     const t = performance.now();
     await pages.load(r.need);
     fetchMs += performance.now() - t;

@@ -138,7 +138,7 @@ test('damaged, missing, dropped, foreign and newer files give typed errors, neve
   const q = '() => site.search("the capital city of japan", { k: 5 })';
   const cases = [
     ['a damaged cluster page', () => damageAll('c', flip), q, /^NookCorruptError: .*c\/\d+\.bin/],
-    ['a truncated vectors page', () => damageAll('v', cut), q, /^NookCorruptError: .*v\/\d+\.bin/],
+    ['a truncated node page', () => damageAll('n', cut), q, /^NookCorruptError: .*n\/\d+\.bin/],
     ['a documents page from another page', () => {
       const [zero, one] = [readFileSync(`${dir}/d/0.bin`), readFileSync(`${dir}/d/1.bin`)];
       for (const f of readdirSync(`${dir}/d`)) writeFileSync(`${dir}/d/${f}`, f === '0.bin' ? one : zero);
@@ -154,7 +154,8 @@ test('damaged, missing, dropped, foreign and newer files give typed errors, neve
     await page.evaluate(() => site.close());
   }
   const openCases = [
-    ['newer format', () => writeFileSync(`${LIVE}/nook-site.json`, JSON.stringify({ ...m, version: 3 })), /^NookVersionError: .*site format 3, this nook reads 2/],
+    ['newer format', () => writeFileSync(`${LIVE}/nook-site.json`, JSON.stringify({ ...m, version: 4 })), /^NookVersionError: .*site format 4, this nook reads 3/],
+    ['older paged format', () => writeFileSync(`${LIVE}/nook-site.json`, JSON.stringify({ ...m, version: 2 })), /^NookVersionError: .*site format 2.*rebuild/],
     ['a damaged head', () => flip(`${dir}/head.bin`), /^NookCorruptError: .*head/],
     ['a head of another build', () => { const other = JSON.parse(readFileSync(`${SITE}/paged-v2/nook-site.json`, 'utf8')); cpSync(`${SITE}/paged-v2/${other.build}/head.bin`, `${dir}/head.bin`); }, /^NookCorruptError: /],
     ['a bad build id', () => writeFileSync(`${LIVE}/nook-site.json`, JSON.stringify({ ...m, build: '../x' })), /^NookCorruptError: .*build/],
@@ -172,11 +173,11 @@ test('damaged, missing, dropped, foreign and newer files give typed errors, neve
   assert.equal(await open(), 'ok');
   let dropped = 0;
   const drop = (route) => { if (dropped++ === 0) return route.abort('connectionreset'); return route.fallback(); };
-  await env.context.route('**/live-paged/*/v/**', drop);
+  await env.context.route('**/live-paged/*/n/**', drop);
   assert.match(await attempt(page, q), /^NookNetworkError: /);
   const hits = await search(page, 'the capital city of japan', 5);
   assert.ok(hits.hits.length > 0);
-  await env.context.unroute('**/live-paged/*/v/**', drop);
+  await env.context.unroute('**/live-paged/*/n/**', drop);
   await page.evaluate(() => site.close());
 
   // Rebuilt while open: the old build's pages are gone (404) -> a network error asking for a

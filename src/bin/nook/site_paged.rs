@@ -65,10 +65,11 @@ pub fn build(a: &Args, out: &str, docs: Vec<Doc>, model: &Model, embed: &mut Emb
     let d = Layout::default();
     let layout = Layout {
         cluster_size: a.num("cluster-size", d.cluster_size)?,
-        vectors_per_page: a.num("vectors-per-page", d.vectors_per_page)?,
         docs_per_page: a.num("docs-per-page", d.docs_per_page)?,
         nprobe: a.num("nprobe", d.nprobe)?,
-        rerank: a.num("rerank", d.rerank)?,
+        expand: a.num("expand", d.expand)?,
+        rounds: a.num("rounds", d.rounds)?,
+        graph: paged::graph::GraphParams { degree: a.num("degree", d.graph.degree)?, probe: a.num("graph-probe", d.graph.probe)? },
         shard_bytes: a.num("shard-bytes", d.shard_bytes)?,
         spill: a.num("spill", d.spill)?,
         kmeans_sample: a.num("kmeans-sample", d.kmeans_sample)?,
@@ -169,7 +170,7 @@ struct Reads {
     bytes: usize,
     requests: usize,
     rounds: usize,
-    /// Bytes by page kind: clusters, term shards, embeddings, documents.
+    /// Bytes by page kind: clusters, term shards, nodes (embeddings and neighbours), documents.
     kinds: [usize; 4],
 }
 
@@ -187,7 +188,7 @@ fn run_query(site: &mut SiteIndex, disk: &Disk, embed: &Embedder, q: &SiteQuery,
                     let kind = match p {
                         Page::Cluster(_) | Page::Head => 0,
                         Page::Terms(_) => 1,
-                        Page::Vectors(_) => 2,
+                        Page::Node(_) => 2,
                         Page::Docs(_) => 3,
                     };
                     reads.kinds[kind] += bytes.len();
@@ -210,7 +211,7 @@ pub fn search(a: &Args) -> Res<()> {
     let dir = Path::new(a.path(1, "SITE_DIR")?);
     let m = read_manifest(dir)?;
     if m["format"] != "nook-site" || m["version"].as_u64() != Some(paged::VERSION) {
-        return Err(format!("{}: not a paged nook site (format 2)", dir.display()));
+        return Err(format!("{}: not a paged nook site of this version (format {}; rebuild it with this nook)", dir.display(), paged::VERSION));
     }
     let build = m["build"].as_str().ok_or("the manifest names no build")?.to_string();
     let id = paged::parse_build(&build).map_err(|e| e.to_string())?;
@@ -223,7 +224,8 @@ pub fn search(a: &Args) -> Res<()> {
     let fresh = || SiteIndex::open(id, &head).map_err(|e| e.to_string());
     let mut params = fresh()?.head().params;
     params.nprobe = a.num("nprobe", params.nprobe)?;
-    params.rerank = a.num("rerank", params.rerank)?;
+    params.expand = a.num("expand", params.expand)?;
+    params.rounds = a.num("rounds", params.rounds)?;
     let k: usize = a.num("k", 10)?;
     let queries: Vec<String> = match a.options.get("queries") {
         Some(f) => {
@@ -255,7 +257,7 @@ pub fn search(a: &Args) -> Res<()> {
             "query": text,
             "hits": hits.iter().map(|h| json!({"id": h.doc.id, "title": h.doc.title, "score": h.score, "similarity": h.similarity, "keyword": h.keyword})).collect::<Vec<_>>(),
             "cold": {"bytes": cold.bytes + head.len(), "requests": cold.requests + 1, "rounds": cold.rounds + 1,
-                     "clusters": cold.kinds[0], "terms": cold.kinds[1], "vectors": cold.kinds[2], "docs": cold.kinds[3]},
+                     "clusters": cold.kinds[0], "terms": cold.kinds[1], "nodes": cold.kinds[2], "docs": cold.kinds[3]},
             "warm": {"bytes": warm.bytes, "requests": warm.requests, "rounds": warm.rounds},
         });
         if let Some(truth) = &truth {
@@ -300,11 +302,12 @@ pub fn search(a: &Args) -> Res<()> {
         "queries": queries.len(),
         "head_bytes": head.len(),
         "nprobe": params.nprobe,
-        "rerank": params.rerank,
+        "expand": params.expand,
+        "rounds": params.rounds,
         "cold": {"bytes_p50": median(&mut cold_b.clone(), 0.5), "bytes_p95": median(&mut cold_b, 0.95), "requests_p50": median(&mut cold_r.clone(), 0.5), "rounds_max": rounds.iter().cloned().fold(0.0, f64::max)},
         "warm": {"bytes_p50": median(&mut warm_b.clone(), 0.5), "bytes_p95": median(&mut warm_b, 0.95), "requests_p50": median(&mut warm_r, 0.5)},
         "native_ms_p50": median(&mut ms, 0.5),
-        "cold_p50_by_kind": {"clusters": median(&mut kinds[0], 0.5), "terms": median(&mut kinds[1], 0.5), "vectors": median(&mut kinds[2], 0.5), "docs": median(&mut kinds[3], 0.5)},
+        "cold_p50_by_kind": {"clusters": median(&mut kinds[0], 0.5), "terms": median(&mut kinds[1], 0.5), "nodes": median(&mut kinds[2], 0.5), "docs": median(&mut kinds[3], 0.5)},
         "recall10": if recalls.is_empty() { Value::Null } else { json!(mean(&recalls)) },
     });
     println!("{summary}");

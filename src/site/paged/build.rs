@@ -7,7 +7,8 @@
 //! page and its members' embeddings and documents sit in neighbouring pages: a query's
 //! candidates, which come from a few clusters, share pages.
 
-use super::head::Head;
+use super::graph::GraphParams;
+use super::head::{Head, MAX_DEGREE, MAX_ROUNDS};
 use super::search::{SiteParams, encode_docs};
 use super::shard::{self, Postings};
 use super::{Page, seal};
@@ -20,19 +21,35 @@ use crate::records::{Failure, Result};
 use crate::rng::Rng;
 use crate::text::{Bm25Params, KeywordIndex};
 
-/// The nearest two centroids of `row` (squared L2, index), nearest first.
-fn nearest_two(centroids: &[f32], dims: usize, row: &[f32]) -> [(f32, u32); 2] {
-    let mut best = [(f32::INFINITY, 0u32); 2];
+/// SOAR's weight on the part of a second cluster's residual parallel to the first's.
+const SOAR_LAMBDA: f32 = 2.0;
+
+/// `row`'s nearest centroid (squared L2, index) and its second cluster by SOAR (Sun et al.,
+/// 2023: the score adds `SOAR_LAMBDA` times the squared projection of the second residual on
+/// the first, so the second cluster covers the directions where the first is weakest).
+fn two_clusters(centroids: &[f32], dims: usize, row: &[f32]) -> [(f32, u32); 2] {
+    let mut first = (f32::INFINITY, 0u32);
     for (c, cent) in centroids.chunks_exact(dims).enumerate() {
         let d = crate::distance::l2_squared(row, cent);
-        if d < best[0].0 {
-            best[1] = best[0];
-            best[0] = (d, c as u32);
-        } else if d < best[1].0 {
-            best[1] = (d, c as u32);
+        if d < first.0 {
+            first = (d, c as u32);
         }
     }
-    best
+    let c1 = &centroids[first.1 as usize * dims..(first.1 as usize + 1) * dims];
+    let r: Vec<f32> = row.iter().zip(c1).map(|(x, c)| x - c).collect();
+    let (rr, rx) = (dot(&r, &r).max(f32::MIN_POSITIVE), dot(&r, row));
+    let mut second = (f32::INFINITY, first.1);
+    for (c, cent) in centroids.chunks_exact(dims).enumerate() {
+        if c as u32 == first.1 {
+            continue;
+        }
+        let along = rx - dot(&r, cent);
+        let s = crate::distance::l2_squared(row, cent) + SOAR_LAMBDA * along * along / rr;
+        if s < second.0 {
+            second = (s, c as u32);
+        }
+    }
+    [first, second]
 }
 
 /// How a site is cut.
@@ -40,15 +57,19 @@ fn nearest_two(centroids: &[f32], dims: usize, row: &[f32]) -> [(f32, u32); 2] {
 pub struct Layout {
     /// Documents per cluster, on average.
     pub cluster_size: usize,
-    pub vectors_per_page: usize,
     pub docs_per_page: usize,
     /// A term shard is closed once its body passes this many bytes.
     pub shard_bytes: usize,
     pub pq: PqParams,
     pub nprobe: usize,
-    pub rerank: usize,
-    /// A document is also listed (position and code) in its second-nearest cluster when
-    /// that centroid is within `1 + spill` times the nearest one's squared distance (0: never).
+    /// Documents expanded per round (their embeddings compared, their neighbours scored by
+    /// code), and rounds.
+    pub expand: usize,
+    pub rounds: usize,
+    pub graph: GraphParams,
+    /// A document is also listed (position and code) in its second cluster (chosen by SOAR)
+    /// when that cluster's score is within `1 + spill` times the nearest one's squared
+    /// distance (0: never).
     pub spill: f32,
     /// k-means: rows sampled per cluster, Lloyd iterations.
     pub kmeans_sample: usize,
@@ -59,15 +80,16 @@ impl Default for Layout {
     fn default() -> Self {
         Layout {
             cluster_size: 64,
-            vectors_per_page: 4,
             docs_per_page: 8,
             shard_bytes: 6000,
             // 64 subspaces of 4 bits: 32 bytes a document and a 12 KB codebook (8-bit codes
             // need a 196 KB one, more than a cold query may fetch in all).
             pq: PqParams { subspaces: 64, bits: 4, iterations: 12, sample: 20_000, seed: 42 },
-            nprobe: 24,
-            rerank: 64,
-            spill: 0.6,
+            nprobe: 12,
+            expand: 32,
+            rounds: 3,
+            graph: GraphParams { degree: 16, probe: 24 },
+            spill: 1.5,
             kmeans_sample: 48,
             kmeans_iterations: 16,
         }
@@ -108,8 +130,11 @@ pub fn build(docs: Vec<Doc>, vectors: &[f32], dims: usize, layout: &Layout, sett
     if n > u32::MAX as usize / 2 {
         return Err(Failure::input("too many documents for one site"));
     }
-    if layout.vectors_per_page == 0 || layout.docs_per_page == 0 || layout.cluster_size == 0 {
+    if layout.docs_per_page == 0 || layout.cluster_size == 0 {
         return Err(Failure::input("page and cluster sizes must be at least 1"));
+    }
+    if layout.graph.degree > MAX_DEGREE || layout.expand == 0 || layout.rounds == 0 || layout.rounds > MAX_ROUNDS {
+        return Err(Failure::input(format!("a site's degree is at most {MAX_DEGREE}; expand must be at least 1 and rounds 1 to {MAX_ROUNDS}")));
     }
     let row = |i: usize| &vectors[i * dims..(i + 1) * dims];
 
@@ -137,7 +162,7 @@ pub fn build(docs: Vec<Doc>, vectors: &[f32], dims: usize, layout: &Layout, sett
             c.iter_mut().for_each(|x| *x /= norm);
         }
     }
-    let near: Vec<[(f32, u32); 2]> = crate::parallel::map_runs(n, threads, &|i| nearest_two(&centroids, dims, row(i)));
+    let near: Vec<[(f32, u32); 2]> = crate::parallel::map_runs(n, threads, &|i| two_clusters(&centroids, dims, row(i)));
     let cluster_of: Vec<u32> = near.iter().map(|n| n[0].1).collect();
     let mut order: Vec<usize> = (0..n).collect();
     order.sort_by_key(|&i| (cluster_of[i], i));
@@ -170,7 +195,7 @@ pub fn build(docs: Vec<Doc>, vectors: &[f32], dims: usize, layout: &Layout, sett
     let mut spilled: Vec<Vec<u32>> = vec![Vec::new(); clusters];
     if layout.spill > 0.0 && clusters > 1 {
         for (i, nn) in near.iter().enumerate() {
-            if nn[1].0 <= nn[0].0 * (1.0 + layout.spill) {
+            if nn[1].1 != nn[0].1 && nn[1].0 <= nn[0].0 * (1.0 + layout.spill) {
                 spilled[nn[1].1 as usize].push(position[i]);
             }
         }
@@ -187,15 +212,25 @@ pub fn build(docs: Vec<Doc>, vectors: &[f32], dims: usize, layout: &Layout, sett
         }
         bodies.push((Page::Cluster(c as u32), body));
     }
-    // Embeddings as int8 (per-vector scale: cosine does not need it back).
-    for (i, chunk) in order.chunks(layout.vectors_per_page).enumerate() {
-        let mut body = Vec::with_capacity(chunk.len() * dims);
-        for &d in chunk {
-            let v = row(d);
-            let max = v.iter().fold(0f32, |m, x| m.max(x.abs())).max(f32::MIN_POSITIVE);
-            body.extend(v.iter().map(|x| (x / max * 127.0).round_ties_even().clamp(-127.0, 127.0) as i8 as u8));
+    // Nodes: each document's int8 embedding (per-vector scale: cosine does not need it back),
+    // then its neighbours in the graph (ascending positions, delta-coded) and their codes.
+    let site_rows: Vec<f32> = order.iter().flat_map(|&i| row(i).iter().copied()).collect();
+    let graph = super::graph::neighbours(&site_rows, dims, &starts, &centroids, layout.graph, threads);
+    for (p, &d) in order.iter().enumerate() {
+        let v = row(d);
+        let mut body = Vec::with_capacity(dims + graph[p].len() * (code + 3) + 2);
+        let max = v.iter().fold(0f32, |m, x| m.max(x.abs())).max(f32::MIN_POSITIVE);
+        body.extend(v.iter().map(|x| (x / max * 127.0).round_ties_even().clamp(-127.0, 127.0) as i8 as u8));
+        put_varint(&mut body, graph[p].len() as u64);
+        let mut prev = 0u32;
+        for &q in &graph[p] {
+            put_varint(&mut body, u64::from(q - prev));
+            prev = q;
         }
-        bodies.push((Page::Vectors(i as u32), body));
+        for &q in &graph[p] {
+            body.extend_from_slice(&codes[q as usize * code..(q as usize + 1) * code]);
+        }
+        bodies.push((Page::Node(p as u32), body));
     }
     // Keywords, numbered like the documents, cut into shards by term.
     let mut keywords = KeywordIndex::new(Bm25Params::default());
@@ -240,7 +275,6 @@ pub fn build(docs: Vec<Doc>, vectors: &[f32], dims: usize, layout: &Layout, sett
     let head = Head {
         dims,
         docs: n,
-        vectors_per_page: layout.vectors_per_page,
         docs_per_page: layout.docs_per_page,
         pq,
         starts,
@@ -250,7 +284,8 @@ pub fn build(docs: Vec<Doc>, vectors: &[f32], dims: usize, layout: &Layout, sett
         shards,
         params: SiteParams {
             nprobe: layout.nprobe,
-            rerank: layout.rerank,
+            expand: layout.expand,
+            rounds: layout.rounds,
             keyword_weight: settings.keyword_weight,
             keyword_gate: settings.keyword_gate,
             keyword_specificity: settings.keyword_specificity,

@@ -1,7 +1,7 @@
 //! The head of a paged site: everything a query needs before it knows which pages to fetch.
 //!
 //! ```text
-//! varint: dims, documents, vectors per page, documents per page, default nprobe, rerank
+//! varint: dims, documents, documents per page, default nprobe, expand, rounds
 //! varint(codebook bytes) codebook (`ProductQuantizer::to_bytes`, cosine)
 //! varint(clusters) then per cluster: varint(size), its centroid's PQ code
 //! f32 LE: k1, b, keyword weight, keyword gate, keyword specificity, min score, min score
@@ -18,12 +18,15 @@ use crate::text::Bm25Params;
 
 /// Largest dimension count a head may declare.
 const MAX_DIMS: usize = 4096;
+/// Most neighbours a node page may list.
+pub const MAX_DEGREE: usize = 256;
+/// Most expansion rounds a search may take (each is a round trip).
+pub const MAX_ROUNDS: usize = 8;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Head {
     pub dims: usize,
     pub docs: usize,
-    pub vectors_per_page: usize,
     pub docs_per_page: usize,
     pub pq: ProductQuantizer,
     /// Documents per cluster; cluster i holds documents `starts[i]..starts[i + 1]`.
@@ -52,7 +55,7 @@ impl Head {
     pub fn encode(&self) -> Vec<u8> {
         let mut out = Vec::new();
         let p = &self.params;
-        for v in [self.dims, self.docs, self.vectors_per_page, self.docs_per_page, p.nprobe, p.rerank] {
+        for v in [self.dims, self.docs, self.docs_per_page, p.nprobe, p.expand, p.rounds] {
             put_varint(&mut out, v as u64);
         }
         let mut cb = Vec::new();
@@ -83,12 +86,12 @@ impl Head {
         let mut r = Reader::new(body);
         let dims = r.count(MAX_DIMS, "dimensions").map_err(e)?;
         let docs = r.count(u32::MAX as usize, "documents").map_err(e)?;
-        let vectors_per_page = r.count(1 << 16, "vectors per page").map_err(e)?;
         let docs_per_page = r.count(1 << 16, "documents per page").map_err(e)?;
         let nprobe = r.count(1 << 20, "nprobe").map_err(e)?;
-        let rerank = r.count(1 << 16, "rerank").map_err(e)?;
-        if dims == 0 || vectors_per_page == 0 || docs_per_page == 0 {
-            return Err(bad("a page size or the dimension count is zero".into()));
+        let expand = r.count(1 << 16, "expand").map_err(e)?;
+        let rounds = r.count(MAX_ROUNDS, "rounds").map_err(e)?;
+        if dims == 0 || docs_per_page == 0 || expand == 0 || rounds == 0 {
+            return Err(bad("a page size, the dimension count, expand or rounds is zero".into()));
         }
         let cb_len = r.count(r.remaining(), "codebook bytes").map_err(e)?;
         let pq = ProductQuantizer::from_bytes(r.take(cb_len).map_err(e)?, Metric::Cosine, dims).map_err(e)?;
@@ -134,7 +137,6 @@ impl Head {
         Ok(Head {
             dims,
             docs,
-            vectors_per_page,
             docs_per_page,
             pq,
             starts,
@@ -142,7 +144,7 @@ impl Head {
             bm25: Bm25Params { k1, b },
             total_length,
             shards,
-            params: SiteParams { nprobe, rerank, keyword_weight, keyword_gate, keyword_specificity, min_score, min_score_unknown },
+            params: SiteParams { nprobe, expand, rounds, keyword_weight, keyword_gate, keyword_specificity, min_score, min_score_unknown },
         })
     }
 }

@@ -13,7 +13,9 @@
 //!                     cluster by cluster, so a cluster is a range and needs no ids),
 //!                     then varint(count) and (varint position, code) of the documents
 //!                     of other clusters it lists too (`Layout::spill`)
-//! <build>/v/<i>.bin   int8 embeddings of documents [i*V, (i+1)*V): the exact re-rank
+//! <build>/n/<p>.bin   document p as a node: its int8 embedding (the exact re-rank), then
+//!                     its neighbours in the site's graph (`graph`): varint(count),
+//!                     delta-coded ascending positions, and their PQ codes
 //! <build>/d/<i>.bin   documents [i*D, (i+1)*D): id, title, url, text, meta
 //! <build>/t/<i>.bin   term shard i: the terms of a range with their postings
 //! ```
@@ -21,16 +23,19 @@
 //! Every file ends with a crc32 of the build id, its own name and its body: a damaged,
 //! truncated or misplaced file (another build's, another page's) is refused, never read.
 //!
-//! Why clusters and not the graph: a graph walk fetches its pages hop by hop, one round
-//! trip each (a 40 ms RTT times ~15 hops before the first result); an inverted file of
-//! clusters needs a fixed four — clusters and term shards together, then the candidates'
-//! embeddings, then the results' documents (the head once per visit). See `search` for the
-//! stages and `build` for how the pages are cut.
+//! Clusters first, then the graph: a walk from one entry point fetches its pages hop by hop,
+//! one round trip each (a 40 ms RTT times ~15 hops before the first result); clusters give a
+//! query hundreds of candidates in one round trip, but MiniLM's neighbourhoods straddle
+//! k-means cells, so probing alone misses a query's true neighbours. A few rounds of
+//! expansion — the best candidates' node pages, all at once — find them through the graph:
+//! a fixed number of round trips (head, clusters and term shards, `rounds` of nodes, the
+//! results' documents). See `search` for the stages and `build` for how the pages are cut.
 //!
 //! Pure: documents and embeddings in, named byte strings out (`build`); pages in, results
 //! out (`search`). Fetching, caching and files are the caller's (`pkg/src/site.js`, the CLI).
 
 pub mod build;
+pub mod graph;
 pub mod head;
 pub mod search;
 mod shard;
@@ -41,15 +46,16 @@ pub use search::{SiteHit, SiteIndex, SiteParams, SiteQuery, Step};
 
 use crate::records::{Failure, Result};
 
-/// The manifest version of a paged site (version 1 is one export file, `site::VERSION`).
-pub const VERSION: u64 = 2;
+/// The manifest version of a paged site (version 1 is one export file, `site::VERSION`;
+/// version 2 was the paged layout before the graph, with pages of embeddings and no nodes).
+pub const VERSION: u64 = 3;
 
 /// One file of a paged site.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Page {
     Head,
     Cluster(u32),
-    Vectors(u32),
+    Node(u32),
     Docs(u32),
     Terms(u32),
 }
@@ -60,7 +66,7 @@ impl Page {
         match self {
             Page::Head => "head.bin".into(),
             Page::Cluster(i) => format!("c/{i}.bin"),
-            Page::Vectors(i) => format!("v/{i}.bin"),
+            Page::Node(i) => format!("n/{i}.bin"),
             Page::Docs(i) => format!("d/{i}.bin"),
             Page::Terms(i) => format!("t/{i}.bin"),
         }
@@ -79,7 +85,7 @@ impl Page {
         let i: u32 = n.parse().ok()?;
         match dir {
             "c" => Some(Page::Cluster(i)),
-            "v" => Some(Page::Vectors(i)),
+            "n" => Some(Page::Node(i)),
             "d" => Some(Page::Docs(i)),
             "t" => Some(Page::Terms(i)),
             _ => None,
@@ -90,7 +96,7 @@ impl Page {
         match self {
             Page::Head => (0, 0),
             Page::Cluster(i) => (1, i),
-            Page::Vectors(i) => (2, i),
+            Page::Node(i) => (5, i),
             Page::Docs(i) => (3, i),
             Page::Terms(i) => (4, i),
         }
@@ -146,7 +152,7 @@ mod page_tests {
 
     #[test]
     fn paths_round_trip_and_strangers_are_refused() {
-        for p in [Page::Head, Page::Cluster(0), Page::Vectors(7), Page::Docs(123), Page::Terms(4_000_000)] {
+        for p in [Page::Head, Page::Cluster(0), Page::Node(7), Page::Docs(123), Page::Terms(4_000_000)] {
             assert_eq!(Page::parse(&p.path()), Some(p));
         }
         for bad in ["", "head", "c/.bin", "c/01.bin", "x/1.bin", "c/1.json", "c/-1.bin", "c/99999999999.bin", "../c/1.bin"] {
@@ -160,7 +166,7 @@ mod page_tests {
         assert_eq!(unseal(7, Page::Docs(3), &sealed).unwrap(), b"body");
         assert!(unseal(8, Page::Docs(3), &sealed).is_err(), "another build");
         assert!(unseal(7, Page::Docs(4), &sealed).is_err(), "another page");
-        assert!(unseal(7, Page::Vectors(3), &sealed).is_err(), "another kind");
+        assert!(unseal(7, Page::Node(3), &sealed).is_err(), "another kind");
         assert!(unseal(7, Page::Docs(3), &sealed[..sealed.len() - 1]).is_err(), "cut short");
         assert!(unseal(7, Page::Docs(3), &[1, 2]).is_err());
         let mut flipped = sealed.clone();

@@ -1,20 +1,22 @@
 //! Searching a paged site with whatever pages are at hand: [`SiteIndex::search`] either
 //! answers or names the pages it needs next. The caller fetches those and asks again; the
-//! stages are fixed, so a cold query costs four round trips at most (head, then clusters
-//! and term shards, then the candidates' embeddings, then the results' documents) and a
-//! warm one none. What a stage needs depends only on the query and on pages an earlier
+//! stages are fixed, so a cold query costs `rounds + 3` round trips at most (head, then
+//! clusters and term shards, then `rounds` of node pages, then the results' documents) and
+//! a warm one none. What a stage needs depends only on the query and on pages an earlier
 //! stage needed — never on what else happens to be cached — so a query gives the same
 //! results natively (the CLI reading files) and in a browser (fetching them), cold or warm.
 //!
 //! Ranking is the collection's fusion (`collection/search.rs`): cosine + w x gated(share).
-//! Vector candidates are the `rerank` best by PQ code among the `nprobe` clusters whose
-//! centroids' codes are nearest the query; keyword candidates are BM25's best from the term
-//! shards of the query's words (a typo is matched within its word's shard). Every candidate
-//! returned is ranked by its exact similarity to the query (its int8 embedding).
+//! Vector candidates start as the documents of the `nprobe` clusters whose centroids' codes
+//! are nearest the query; each round expands the `expand` best of them by PQ code (their
+//! node pages: embedding, neighbours, the neighbours' codes), and the neighbours join the
+//! candidates. Keyword candidates are BM25's best from the term shards of the query's words
+//! (a typo is matched within its word's shard). Every document returned was expanded, and
+//! is ranked by its exact similarity to the query (its int8 embedding).
 
 use std::collections::{BTreeSet, HashMap};
 
-use super::head::Head;
+use super::head::{Head, MAX_DEGREE, MAX_ROUNDS};
 use super::shard::{self, Postings};
 use super::{Page, unseal};
 use crate::FastMap;
@@ -28,8 +30,10 @@ use crate::text::{Evidence, KeywordIndex, terms};
 pub struct SiteParams {
     /// Clusters whose documents' codes are scanned.
     pub nprobe: usize,
-    /// Candidates (best by PQ code) whose exact embeddings are fetched and compared.
-    pub rerank: usize,
+    /// Documents (best by PQ code, not yet expanded) whose node pages each round fetches.
+    pub expand: usize,
+    /// Rounds of expansion (a round trip each).
+    pub rounds: usize,
     pub keyword_weight: f32,
     pub keyword_gate: f32,
     pub keyword_specificity: f32,
@@ -40,8 +44,8 @@ pub struct SiteParams {
 /// Vector and keyword candidates a hybrid search fuses (at least; `k` if larger), as in a
 /// collection.
 const HYBRID_POOL: usize = 30;
-/// Keyword-only candidates (lifted by their keywords, outside the vector candidates) whose
-/// embeddings are fetched.
+/// Keyword candidates (those the fusion lifts most) expanded in the first round besides the
+/// vector candidates.
 const KEYWORD_EXTRA: usize = 8;
 
 /// A query, embedded by the caller (unit length).
@@ -80,12 +84,19 @@ struct Cluster {
     spilled_codes: Vec<u8>,
 }
 
+/// A node page: a document's int8 embedding, its neighbours (ascending) and their codes.
+struct Node {
+    vector: Vec<i8>,
+    neighbours: Vec<u32>,
+    codes: Vec<u8>,
+}
+
 /// A paged site's head and the pages loaded so far.
 pub struct SiteIndex {
     build: u64,
     head: Head,
     clusters: FastMap<u32, Cluster>,
-    vectors: FastMap<u32, Vec<i8>>,
+    nodes: FastMap<u32, Node>,
     docs: FastMap<u32, Vec<Doc>>,
     terms: FastMap<u32, Vec<(String, Postings)>>,
 }
@@ -94,7 +105,7 @@ impl SiteIndex {
     /// A site from its build id and its head file.
     pub fn open(build: u64, head: &[u8]) -> Result<SiteIndex> {
         let head = Head::decode(unseal(build, Page::Head, head)?)?;
-        Ok(SiteIndex { build, head, clusters: FastMap::default(), vectors: FastMap::default(), docs: FastMap::default(), terms: FastMap::default() })
+        Ok(SiteIndex { build, head, clusters: FastMap::default(), nodes: FastMap::default(), docs: FastMap::default(), terms: FastMap::default() })
     }
 
     pub fn head(&self) -> &Head {
@@ -103,10 +114,6 @@ impl SiteIndex {
 
     pub fn build(&self) -> u64 {
         self.build
-    }
-
-    fn vector_pages(&self) -> usize {
-        self.head.docs.div_ceil(self.head.vectors_per_page)
     }
 
     fn doc_pages(&self) -> usize {
@@ -118,7 +125,7 @@ impl SiteIndex {
         let n = |x: usize| 0..x as u32;
         let mut out: Vec<Page> = n(self.head.clusters()).map(Page::Cluster).collect();
         out.extend(n(self.head.shards.len()).map(Page::Terms));
-        out.extend(n(self.vector_pages()).map(Page::Vectors));
+        out.extend(n(self.head.docs).map(Page::Node));
         out.extend(n(self.doc_pages()).map(Page::Docs));
         out
     }
@@ -127,7 +134,7 @@ impl SiteIndex {
         match page {
             Page::Head => true,
             Page::Cluster(i) => self.clusters.contains_key(&i),
-            Page::Vectors(i) => self.vectors.contains_key(&i),
+            Page::Node(i) => self.nodes.contains_key(&i),
             Page::Docs(i) => self.docs.contains_key(&i),
             Page::Terms(i) => self.terms.contains_key(&i),
         }
@@ -148,6 +155,7 @@ impl SiteIndex {
         let body = unseal(self.build, page, file)?;
         let wrong = |what: &str| Failure::corrupt(format!("site page {}: {what}", page.path()));
         let h = &self.head;
+        let code_len = h.pq.code_len();
         match page {
             Page::Head => {}
             Page::Cluster(i) => {
@@ -178,12 +186,28 @@ impl SiteIndex {
                 }
                 self.clusters.insert(i, Cluster { codes: body[..len].to_vec(), spilled, spilled_codes });
             }
-            Page::Vectors(i) => {
-                let (s, e) = self.span(i, h.vectors_per_page, self.vector_pages())?;
-                if body.len() != (e - s) * h.dims {
-                    return Err(wrong("its size is not its documents'"));
+            Page::Node(i) => {
+                if i as usize >= h.docs {
+                    return Err(wrong("no such document"));
                 }
-                self.vectors.insert(i, body.iter().map(|&b| b as i8).collect());
+                let vector: Vec<i8> = body.get(..h.dims).ok_or_else(|| wrong("shorter than an embedding"))?.iter().map(|&b| b as i8).collect();
+                let mut r = Reader::new(&body[h.dims..]);
+                let m = r.count(MAX_DEGREE.min(r.remaining() / (code_len + 1)), "neighbours").map_err(|e| wrong(&e.to_string()))?;
+                let mut neighbours = Vec::with_capacity(m);
+                let mut at = 0u64;
+                for j in 0..m {
+                    let step = r.varint().map_err(|e| wrong(&e.to_string()))?;
+                    at = at
+                        .checked_add(step)
+                        .filter(|&p| (j == 0 || step > 0) && p < h.docs as u64)
+                        .ok_or_else(|| wrong("a neighbour is out of range or out of order"))?;
+                    neighbours.push(at as u32);
+                }
+                let codes = r.take(m * code_len).map_err(|e| wrong(&e.to_string()))?.to_vec();
+                if !r.is_empty() {
+                    return Err(wrong("trailing bytes"));
+                }
+                self.nodes.insert(i, Node { vector, neighbours, codes });
             }
             Page::Docs(i) => {
                 let (s, e) = self.span(i, h.docs_per_page, self.doc_pages())?;
@@ -236,20 +260,14 @@ impl SiteIndex {
         // Stage 2: candidates by PQ code and by keywords.
         let k = query.k.min(h.docs);
         let pool = if query.hybrid { k.max(HYBRID_POOL).min(h.docs) } else { k };
-        let mut scanned: Vec<(f32, u32)> = Vec::new();
+        // Every document seen so far with its code's distance (one listed in two probed
+        // clusters has the same code twice, so the same distance).
+        let mut seen: FastMap<u32, f32> = FastMap::default();
         for &(_, c) in &near {
             let cl = &self.clusters[&c];
             let start = h.starts[c as usize];
-            scanned.extend(cl.codes.chunks_exact(code).enumerate().map(|(j, cd)| (table.distance(cd), start + j as u32)));
-            scanned.extend(cl.spilled.iter().zip(cl.spilled_codes.chunks_exact(code)).map(|(&p, cd)| (table.distance(cd), p)));
-        }
-        // A document listed in two probed clusters counts once (same code, same distance).
-        scanned.sort_unstable_by(|a, b| a.1.cmp(&b.1).then(a.0.total_cmp(&b.0)));
-        scanned.dedup_by_key(|s| s.1);
-        let take = params.rerank.max(pool).min(scanned.len());
-        if take < scanned.len() {
-            scanned.select_nth_unstable_by(take, |a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-            scanned.truncate(take);
+            seen.extend(cl.codes.chunks_exact(code).enumerate().map(|(j, cd)| (start + j as u32, table.distance(cd))));
+            seen.extend(cl.spilled.iter().zip(cl.spilled_codes.chunks_exact(code)).map(|(&p, cd)| (p, table.distance(cd))));
         }
         let keywords = self.keywords(&shards);
         let kq = keywords.query(query.text);
@@ -258,23 +276,44 @@ impl SiteIndex {
         let gate = params.keyword_gate.clamp(0.0, 0.99);
         let lift = |share: f32| params.keyword_weight * ((share - gate).max(0.0) / (1.0 - gate));
         let share: HashMap<u32, f32> = evidence.iter().map(|e| (e.key as u32, e.share)).collect();
-        let mut candidates: BTreeSet<u32> = scanned.iter().map(|s| s.1).collect();
-        let mut extra: Vec<&Evidence> = evidence.iter().filter(|e| !candidates.contains(&(e.key as u32)) && lift(e.share) > 0.0).collect();
-        extra.sort_by(|a, b| b.share.total_cmp(&a.share).then(a.key.cmp(&b.key)));
-        candidates.extend(extra.iter().take(KEYWORD_EXTRA).map(|e| e.key as u32));
-        let per = h.vectors_per_page as u32;
-        let need: BTreeSet<Page> = candidates.iter().map(|&p| Page::Vectors(p / per)).filter(|&p| !self.has(p)).collect();
-        if !need.is_empty() {
-            return Ok(Step::Need(need.into_iter().collect()));
+        let mut lifted: Vec<&Evidence> = evidence.iter().filter(|e| lift(e.share) > 0.0).collect();
+        lifted.sort_by(|a, b| b.share.total_cmp(&a.share).then(a.key.cmp(&b.key)));
+
+        // Stage 3, `rounds` times: expand the best unexpanded documents by code (the first
+        // round also the keyword candidates the fusion lifts most): their node pages give
+        // their embeddings and their neighbours, whose codes join the candidates.
+        let rounds = params.rounds.clamp(1, MAX_ROUNDS);
+        let per = params.expand.max(1).max(pool.div_ceil(rounds));
+        let mut expanded: BTreeSet<u32> = BTreeSet::new();
+        for round in 0..rounds {
+            let mut pick: Vec<(f32, u32)> = seen.iter().filter(|(p, _)| !expanded.contains(p)).map(|(&p, &d)| (d, p)).collect();
+            let by_code = |a: &(f32, u32), b: &(f32, u32)| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1));
+            if pick.len() > per {
+                pick.select_nth_unstable_by(per - 1, by_code);
+                pick.truncate(per);
+            }
+            let mut pick: BTreeSet<u32> = pick.into_iter().map(|(_, p)| p).collect();
+            if round == 0 {
+                pick.extend(lifted.iter().map(|e| e.key as u32).filter(|p| !pick.contains(p)).take(KEYWORD_EXTRA).collect::<Vec<u32>>());
+            }
+            let need: Vec<Page> = pick.iter().map(|&p| Page::Node(p)).filter(|&p| !self.has(p)).collect();
+            if !need.is_empty() {
+                return Ok(Step::Need(need));
+            }
+            for p in pick {
+                let node = &self.nodes[&p];
+                for (&q, cd) in node.neighbours.iter().zip(node.codes.chunks_exact(code)) {
+                    seen.entry(q).or_insert_with(|| table.distance(cd));
+                }
+                expanded.insert(p);
+            }
         }
 
-        // Stage 3: exact similarities, fusion, the floor.
-        let mut found: Vec<(f32, f32, f32, u32)> = candidates
+        // Exact similarities of every expanded document, fusion, the floor.
+        let mut found: Vec<(f32, f32, f32, u32)> = expanded
             .iter()
             .map(|&p| {
-                let page = &self.vectors[&(p / per)];
-                let at = (p % per) as usize * h.dims;
-                let sim = cosine_i8(query.q, &page[at..at + h.dims]);
+                let sim = cosine_i8(query.q, &self.nodes[&p].vector);
                 let s = share.get(&p).copied().unwrap_or(0.0);
                 (sim + lift(s), sim, s, p)
             })
@@ -291,7 +330,7 @@ impl SiteIndex {
             return Ok(Step::Need(need.into_iter().collect()));
         }
 
-        // Stage 4: the results' documents.
+        // Last: the results' documents.
         Ok(Step::Done(
             found
                 .into_iter()

@@ -62,16 +62,25 @@ fn open(built: &Built) -> SiteIndex {
 }
 
 #[test]
-fn a_cold_query_takes_three_rounds_after_the_head_and_a_warm_one_none() {
+fn a_cold_query_takes_a_fixed_number_of_rounds_after_the_head_and_a_warm_one_none() {
     let (built, files) = site(600);
     let mut index = open(&built);
     let params = index.head().params;
     let (hits, rounds) = run(&mut index, &files, "compost for the garden", 10, true, &params);
     assert_eq!(hits.len(), 10);
     assert!(hits[0].doc.text.contains("compost"), "{:?}", hits[0]);
-    assert_eq!(rounds.len(), 3, "clusters + shards, embeddings, documents: {rounds:?}");
+    assert_eq!(rounds.len(), 2 + params.rounds, "clusters + shards, `rounds` of nodes, documents: {rounds:?}");
     assert!(matches!(rounds[0][0], Page::Cluster(_)) && rounds[0].iter().any(|p| matches!(p, Page::Terms(_))));
-    assert!(rounds[1].iter().all(|p| matches!(p, Page::Vectors(_))) && rounds[2].iter().all(|p| matches!(p, Page::Docs(_))));
+    let nodes = &rounds[1..=params.rounds];
+    assert!(nodes.iter().all(|r| r.iter().all(|p| matches!(p, Page::Node(_)))));
+    // The first round expands the best by code and the keyword candidates; later ones the
+    // best not yet expanded, so no node is fetched twice.
+    assert!(nodes[1..].iter().all(|r| r.len() <= params.expand) && nodes[0].len() <= params.expand + 8);
+    let mut all: Vec<&Page> = nodes.iter().flatten().collect();
+    all.sort_unstable();
+    all.dedup();
+    assert_eq!(all.len(), nodes.iter().map(Vec::len).sum::<usize>());
+    assert!(rounds.last().unwrap().iter().all(|p| matches!(p, Page::Docs(_))));
     let (again, rounds) = run(&mut index, &files, "compost for the garden", 10, true, &params);
     assert!(rounds.is_empty());
     assert_eq!(again, hits);
@@ -102,8 +111,9 @@ fn a_rare_word_and_its_typo_find_their_document() {
     assert_eq!(hits.first().map(|h| h.doc.id.as_str()), Some("d77"), "{hits:?}");
     assert!(hits[0].keyword > 0.3, "{:?}", hits[0]);
     // A typo (two letters swapped) matches the term at a discount (the hash embedder sees
-    // nothing in common, so only the keywords bring the document in, below the floor).
-    let all = SiteParams { min_score: f32::NEG_INFINITY, ..params };
+    // nothing in common, so only the keywords bring the document in: with no gate, any
+    // keyword share lifts it into the first round's expansions).
+    let all = SiteParams { min_score: f32::NEG_INFINITY, keyword_gate: 0.0, ..params };
     let (hits, _) = run(&mut index, &files, "zanzibraite", 100, true, &all);
     let d = hits.iter().find(|h| h.doc.id == "d77").expect("the typo finds d77");
     assert!(d.keyword > 0.0, "{d:?}");
@@ -117,7 +127,8 @@ fn probing_every_cluster_and_reranking_everything_is_brute_force() {
     let mut index = open(&built);
     let mut params = index.head().params;
     params.nprobe = 1000;
-    params.rerank = 400;
+    params.expand = 400;
+    params.rounds = 1;
     params.min_score = f32::NEG_INFINITY;
     let mut e = HashEmbed { dims: DIMS };
     for text in ["ocean wave", "glacier", "yeast bread number 12"] {
@@ -219,7 +230,8 @@ fn spilled_documents_are_found_through_their_second_cluster_and_counted_once() {
     let (mut ni, mut ai) = (open(&none), open(&all));
     let mut params = ni.head().params;
     params.nprobe = 1;
-    params.rerank = 400;
+    params.expand = 400;
+    params.rounds = 1;
     params.min_score = f32::NEG_INFINITY;
     let (nh, _) = run(&mut ni, &nf, "ocean wave", 400, false, &params);
     let (ah, _) = run(&mut ai, &af, "ocean wave", 400, false, &params);
@@ -262,4 +274,57 @@ fn cluster_pages_without_a_spill_list_are_read_and_bad_lists_refused() {
     for (what, tail) in bad {
         assert_eq!(open(&built).add(page, &with(&tail)).unwrap_err().kind, crate::records::Kind::Corrupt, "{what}");
     }
+}
+
+#[test]
+fn the_graph_finds_documents_outside_the_probed_clusters() {
+    let (docs, v) = corpus(600);
+    let built = build(docs, &v, DIMS, &Layout { spill: 0.0, ..small_layout() }, &Settings::default(), 2).unwrap();
+    let files: FastMap<Page, Vec<u8>> = built.files.iter().cloned().collect();
+    let head = open(&built).head().clone();
+    let params = SiteParams { nprobe: 1, expand: 20, rounds: 1, min_score: f32::NEG_INFINITY, ..head.params };
+    let outside = |hits: &[SiteHit], c: usize| hits.iter().filter(|h| h.position < head.starts[c] || h.position >= head.starts[c + 1]).count();
+    for text in ["ocean wave", "violin string", "garden compost number 40"] {
+        let (one, _) = run(&mut open(&built), &files, text, 10, false, &params);
+        let (three, rounds) = run(&mut open(&built), &files, text, 10, false, &SiteParams { rounds: 3, ..params });
+        // One round expands members of the one probed cluster alone.
+        let c = match rounds[0][0] {
+            Page::Cluster(c) => c as usize,
+            _ => unreachable!(),
+        };
+        assert_eq!(outside(&one, c), 0, "{text}");
+        assert!(outside(&three, c) > 0, "{text}: more rounds reach other clusters through the graph");
+        assert!(three[0].similarity >= one[0].similarity, "{text}");
+    }
+}
+
+#[test]
+fn bad_node_pages_are_refused() {
+    let (built, files) = site(300);
+    let index = open(&built);
+    let (dims, code) = (index.head().dims, index.head().pq.code_len());
+    let page = Page::Node(5);
+    let body = unseal(built.build, page, &files[&page]).unwrap().to_vec();
+    let n = body[dims] as usize;
+    assert!(n > 0 && n <= 16 && body[dims] < 0x80, "a full list of a small site: {n}");
+    let with = |list: &[u8], codes: usize| {
+        let mut b = body[..dims].to_vec();
+        b.extend_from_slice(list);
+        b.extend(std::iter::repeat_n(0u8, codes * code));
+        seal(built.build, page, b)
+    };
+    open(&built).add(page, &with(&[2, 1, 4], 2)).unwrap();
+    open(&built).add(page, &with(&[0], 0)).unwrap();
+    let bad: [(&str, Vec<u8>); 6] = [
+        ("repeated", with(&[2, 1, 0], 2)),
+        ("past the last document", with(&[1, 0xac, 0x02], 1)),
+        ("codes cut short", with(&[2, 1, 4], 1)),
+        ("trailing bytes", with(&[1, 4], 2)),
+        ("more neighbours than bytes", with(&[0x7f, 1], 1)),
+        ("shorter than an embedding", seal(built.build, page, body[..dims - 1].to_vec())),
+    ];
+    for (what, file) in bad {
+        assert_eq!(open(&built).add(page, &file).unwrap_err().kind, crate::records::Kind::Corrupt, "{what}");
+    }
+    assert!(open(&built).add(Page::Node(300), &files[&page]).is_err(), "no such document");
 }
