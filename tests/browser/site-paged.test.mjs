@@ -57,7 +57,8 @@ test('a cold search fetches only its pages; results equal the native CLI\'s; war
     const r = await search(page, QUERIES[i], 10);
     fetched += r.stats.fetchedBytes;
     assert.ok(r.stats.fetchedBytes < m.bytes / 3, `${QUERIES[i]} fetched ${r.stats.fetchedBytes} of ${m.bytes} bytes`);
-    assert.ok(r.stats.rounds <= 3, `${QUERIES[i]}: ${r.stats.rounds} rounds`);
+    // Clusters and term shards, the site's 3 rounds of nodes, documents.
+    assert.ok(r.stats.rounds <= 5, `${QUERIES[i]}: ${r.stats.rounds} rounds`);
     assert.equal(pageRequests().length - before, r.stats.requests, 'stats count what the network served');
     // Bit for bit: the same ids in the same order, the same scores.
     assert.deepEqual(r.hits.map((h) => h.id), native[i].hits.map((h) => h.id), QUERIES[i]);

@@ -4,8 +4,9 @@
 //!
 //! Documents are clustered by spherical k-means on a sample of their embeddings (about
 //! `cluster_size` per cluster) and numbered cluster by cluster, so a cluster's codes are one
-//! page and its members' embeddings and documents sit in neighbouring pages: a query's
-//! candidates, which come from a few clusters, share pages.
+//! page and its members' documents sit in neighbouring pages. Each document is also listed in
+//! a second cluster chosen by SOAR, and has a node page: its int8 embedding and its
+//! neighbours in the site's graph (`graph`) with their codes.
 
 use super::graph::GraphParams;
 use super::head::{Head, MAX_DEGREE, MAX_ROUNDS};
