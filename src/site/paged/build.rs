@@ -29,9 +29,9 @@ const SOAR_LAMBDA: f32 = 2.0;
 /// 2023: the score adds `SOAR_LAMBDA` times the squared projection of the second residual on
 /// the first, so the second cluster covers the directions where the first is weakest).
 fn two_clusters(centroids: &[f32], dims: usize, row: &[f32]) -> [(f32, u32); 2] {
+    let dist: Vec<f32> = centroids.chunks_exact(dims).map(|cent| crate::distance::l2_squared(row, cent)).collect();
     let mut first = (f32::INFINITY, 0u32);
-    for (c, cent) in centroids.chunks_exact(dims).enumerate() {
-        let d = crate::distance::l2_squared(row, cent);
+    for (c, &d) in dist.iter().enumerate() {
         if d < first.0 {
             first = (d, c as u32);
         }
@@ -40,12 +40,12 @@ fn two_clusters(centroids: &[f32], dims: usize, row: &[f32]) -> [(f32, u32); 2] 
     let r: Vec<f32> = row.iter().zip(c1).map(|(x, c)| x - c).collect();
     let (rr, rx) = (dot(&r, &r).max(f32::MIN_POSITIVE), dot(&r, row));
     let mut second = (f32::INFINITY, first.1);
-    for (c, cent) in centroids.chunks_exact(dims).enumerate() {
+    for (c, (cent, &d)) in centroids.chunks_exact(dims).zip(&dist).enumerate() {
         if c as u32 == first.1 {
             continue;
         }
         let along = rx - dot(&r, cent);
-        let s = crate::distance::l2_squared(row, cent) + SOAR_LAMBDA * along * along / rr;
+        let s = d + SOAR_LAMBDA * along * along / rr;
         if s < second.0 {
             second = (s, c as u32);
         }

@@ -9,7 +9,8 @@
 //! of HNSW and DiskANN (a neighbour is kept only if no neighbour kept before it is much
 //! closer to it) and the list topped up with the nearest dropped; then each list is chosen
 //! again from itself, its neighbours' lists and the documents that list it (one step of
-//! NN-descent), and last from itself and its reverse edges. No insertion order, no locks: each list is a function of the rows alone.
+//! NN-descent), and last from itself and its reverse edges. No insertion order, no locks:
+//! each list is a function of the rows alone.
 
 use crate::distance::dot;
 use crate::graph::Near;
@@ -64,6 +65,7 @@ pub fn neighbours(rows: &[f32], dims: usize, starts: &[u32], centroids: &[f32], 
     let between = |a: u32, b: u32| 1.0 - dot(row(a), row(b));
     let clusters = starts.len() - 1;
     let probe = params.probe.clamp(1, clusters);
+    let keep = pool(params.degree);
     let first: Vec<Vec<u32>> = crate::parallel::map_runs(n, threads, &|p| {
         let p = p as u32;
         let v = row(p);
@@ -77,7 +79,6 @@ pub fn neighbours(rows: &[f32], dims: usize, starts: &[u32], centroids: &[f32], 
             let (s, e) = (starts[c.id as usize], starts[c.id as usize + 1]);
             cands.extend((s..e).filter(|&q| q != p).map(|q| Near { dist: 1.0 - dot(v, row(q)), id: q }));
         }
-        let keep = pool(params.degree);
         if cands.len() > keep {
             cands.select_nth_unstable(keep - 1);
             cands.truncate(keep);
@@ -87,7 +88,6 @@ pub fn neighbours(rows: &[f32], dims: usize, starts: &[u32], centroids: &[f32], 
     });
     // Neighbours of neighbours, and reverse edges, find what the clusters missed.
     let reverse = reversed(&first);
-    let keep = pool(params.degree);
     let second: Vec<Vec<u32>> = crate::parallel::map_runs(n, threads, &|p| {
         let mut ids: Vec<u32> = first[p].iter().chain(&reverse[p]).copied().collect();
         for &q in &first[p] {

@@ -283,7 +283,7 @@ impl SiteIndex {
         // round also the keyword candidates the fusion lifts most): their node pages give
         // their embeddings and their neighbours, whose codes join the candidates.
         let rounds = params.rounds.clamp(1, MAX_ROUNDS);
-        let per = params.expand.max(1).max(pool.div_ceil(rounds));
+        let per = params.expand.max(pool.div_ceil(rounds));
         let mut expanded: BTreeSet<u32> = BTreeSet::new();
         for round in 0..rounds {
             let mut pick: Vec<(f32, u32)> = seen.iter().filter(|(p, _)| !expanded.contains(p)).map(|(&p, &d)| (d, p)).collect();
