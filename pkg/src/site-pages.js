@@ -131,7 +131,7 @@ export async function searchSite(site, pages, query, k, hybrid) {
         },
       };
     }
-    // A fixed number of stages (src/site/paged/search.rs: clusters, at most 8 rounds of
+    // A bounded number of stages (src/site/paged/search.rs: clusters, at most 8 rounds of
     // nodes, documents); more would be a bug, not a slow site.
     if (++rounds > MAX_ROUNDS) throw fail('NookStateError', `a site search asked for pages more than ${MAX_ROUNDS} times`);
     const t = performance.now();

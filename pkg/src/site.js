@@ -4,14 +4,15 @@
 //   (immutable, content-hashed) is downloaded, its length and SHA-256 checked, and kept in
 //   IndexedDB under a name holding the hash, so a revisit opens it without a download and a
 //   rebuilt site replaces it. Offline, the copy last stored is opened.
-// - 3, paged (src/site/paged/): the worker fetches the head, then only the pages each
+// - 4, paged (src/site/paged/): the worker fetches the head, then only the pages each
 //   search names (site-pages.js), kept in the Cache API; the manifest is kept there too,
 //   so a site seen before opens offline and answers what its cached pages can. (2 was the
-//   paged layout before its graph: refused, the site must be rebuilt.)
+//   paged layout before its graph, 3 before its adaptive rounds: refused, the site must be
+//   rebuilt.)
 // The result is read-only.
 
 /** The newest site format this client reads. */
-export const SITE_VERSION = 3;
+export const SITE_VERSION = 4;
 const PREFIX = 'nook-site:';
 
 function fail(name, message) {
@@ -28,10 +29,10 @@ export function readManifest(text, where) {
   if (m.version > SITE_VERSION) {
     throw fail('NookVersionError', `${where}: the site index was built by a newer nook (site format ${m.version}, this nook reads ${SITE_VERSION}): upgrade nook-search`);
   }
-  if (m.version === 2) {
-    throw fail('NookVersionError', `${where}: the site index was built by an older nook (site format 2, a paged layout this nook no longer reads): rebuild it with \`nook site build --layout paged\``);
+  if (m.version === 2 || m.version === 3) {
+    throw fail('NookVersionError', `${where}: the site index was built by an older nook (site format ${m.version}, a paged layout this nook no longer reads): rebuild it with \`nook site build --layout paged\``);
   }
-  if (m.version === 3) return readPaged(m, bad);
+  if (m.version === 4) return readPaged(m, bad);
   const ix = m.index || {};
   if (typeof ix.file !== 'string' || !/^[A-Za-z0-9_-][A-Za-z0-9._-]*$/.test(ix.file)) throw bad('index.file must be a plain file name');
   if (!Number.isSafeInteger(ix.bytes) || ix.bytes <= 0) throw bad('index.bytes must be a positive whole number');
@@ -47,7 +48,7 @@ function readPaged(m, bad) {
   if (!Number.isSafeInteger(h.bytes) || h.bytes <= 0) throw bad('head.bytes must be a positive whole number');
   if (typeof h.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(h.sha256)) throw bad('head.sha256 must be 64 lowercase hex digits');
   for (const k of ['documents', 'bytes', 'files']) if (!Number.isSafeInteger(m[k]) || m[k] < 0) throw bad(`${k} must be a whole number`);
-  return { version: 3, build: m.build, head: { file: h.file, bytes: h.bytes, sha256: h.sha256 }, documents: m.documents, bytes: m.bytes, files: m.files };
+  return { version: 4, build: m.build, head: { file: h.file, bytes: h.bytes, sha256: h.sha256 }, documents: m.documents, bytes: m.bytes, files: m.files };
 }
 
 /** A paged site's manifest kept in the Cache API (for opening offline). */
@@ -102,7 +103,7 @@ export async function openSite(Nook, url, options = {}) {
     if (!res.ok) throw fail('NookNetworkError', `${manifestUrl}: HTTP ${res.status}`);
     const text = await res.text();
     entry = readManifest(text, manifestUrl.href);
-    if (entry.version === 3) {
+    if (entry.version === 4) {
       if (cache) await cache.put(manifestUrl.href, new Response(text, { headers: { 'content-type': 'application/json' } })).catch(() => {});
       return openPaged(Nook, manifestUrl.href, entry, options, false);
     }

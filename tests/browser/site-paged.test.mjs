@@ -155,8 +155,9 @@ test('damaged, missing, dropped, foreign and newer files give typed errors, neve
     await page.evaluate(() => site.close());
   }
   const openCases = [
-    ['newer format', () => writeFileSync(`${LIVE}/nook-site.json`, JSON.stringify({ ...m, version: 4 })), /^NookVersionError: .*site format 4, this nook reads 3/],
+    ['newer format', () => writeFileSync(`${LIVE}/nook-site.json`, JSON.stringify({ ...m, version: 5 })), /^NookVersionError: .*site format 5, this nook reads 4/],
     ['older paged format', () => writeFileSync(`${LIVE}/nook-site.json`, JSON.stringify({ ...m, version: 2 })), /^NookVersionError: .*site format 2.*rebuild/],
+    ['paged format 3', () => writeFileSync(`${LIVE}/nook-site.json`, JSON.stringify({ ...m, version: 3 })), /^NookVersionError: .*site format 3.*rebuild/],
     ['a damaged head', () => flip(`${dir}/head.bin`), /^NookCorruptError: .*head/],
     ['a head of another build', () => { const other = JSON.parse(readFileSync(`${SITE}/paged-v2/nook-site.json`, 'utf8')); cpSync(`${SITE}/paged-v2/${other.build}/head.bin`, `${dir}/head.bin`); }, /^NookCorruptError: /],
     ['a bad build id', () => writeFileSync(`${LIVE}/nook-site.json`, JSON.stringify({ ...m, build: '../x' })), /^NookCorruptError: .*build/],

@@ -69,6 +69,7 @@ pub fn build(a: &Args, out: &str, docs: Vec<Doc>, model: &Model, embed: &mut Emb
         nprobe: a.num("nprobe", d.nprobe)?,
         expand: a.num("expand", d.expand)?,
         rounds: a.num("rounds", d.rounds)?,
+        margin: a.num("margin", d.margin)?,
         graph: paged::graph::GraphParams { degree: a.num("degree", d.graph.degree)?, probe: a.num("graph-probe", d.graph.probe)? },
         shard_bytes: a.num("shard-bytes", d.shard_bytes)?,
         spill: a.num("spill", d.spill)?,
@@ -226,6 +227,7 @@ pub fn search(a: &Args) -> Res<()> {
     params.nprobe = a.num("nprobe", params.nprobe)?;
     params.expand = a.num("expand", params.expand)?;
     params.rounds = a.num("rounds", params.rounds)?;
+    params.margin = a.num("margin", params.margin)?;
     let k: usize = a.num("k", 10)?;
     let queries: Vec<String> = match a.options.get("queries") {
         Some(f) => {
@@ -304,7 +306,9 @@ pub fn search(a: &Args) -> Res<()> {
         "nprobe": params.nprobe,
         "expand": params.expand,
         "rounds": params.rounds,
-        "cold": {"bytes_p50": median(&mut cold_b.clone(), 0.5), "bytes_p95": median(&mut cold_b, 0.95), "requests_p50": median(&mut cold_r.clone(), 0.5), "rounds_max": rounds.iter().cloned().fold(0.0, f64::max)},
+        "margin": params.margin,
+        "cold": {"bytes_p50": median(&mut cold_b.clone(), 0.5), "bytes_p95": median(&mut cold_b, 0.95), "requests_p50": median(&mut cold_r.clone(), 0.5),
+                 "rounds_max": rounds.iter().cloned().fold(0.0, f64::max), "rounds_p50": median(&mut rounds.clone(), 0.5), "rounds_p95": median(&mut rounds, 0.95)},
         "warm": {"bytes_p50": median(&mut warm_b.clone(), 0.5), "bytes_p95": median(&mut warm_b, 0.95), "requests_p50": median(&mut warm_r, 0.5)},
         "native_ms_p50": median(&mut ms, 0.5),
         "cold_p50_by_kind": {"clusters": median(&mut kinds[0], 0.5), "terms": median(&mut kinds[1], 0.5), "nodes": median(&mut kinds[2], 0.5), "docs": median(&mut kinds[3], 0.5)},

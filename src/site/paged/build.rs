@@ -64,9 +64,11 @@ pub struct Layout {
     pub pq: PqParams,
     pub nprobe: usize,
     /// Documents expanded per round (their embeddings compared, their neighbours scored by
-    /// code), and rounds.
+    /// code), the most rounds, and how far past the codes of the best expanded a later
+    /// round still expands (`SiteParams::margin`).
     pub expand: usize,
     pub rounds: usize,
+    pub margin: f32,
     pub graph: GraphParams,
     /// A document is also listed (position and code) in its second cluster (chosen by SOAR)
     /// when that cluster's score is within `1 + spill` times the nearest one's squared
@@ -88,7 +90,8 @@ impl Default for Layout {
             pq: PqParams { subspaces: 64, bits: 4, iterations: 12, sample: 20_000, seed: 42 },
             nprobe: 12,
             expand: 32,
-            rounds: 3,
+            rounds: 5,
+            margin: 0.035,
             graph: GraphParams { degree: 16, probe: 24 },
             spill: 1.5,
             kmeans_sample: 48,
@@ -134,8 +137,8 @@ pub fn build(docs: Vec<Doc>, vectors: &[f32], dims: usize, layout: &Layout, sett
     if layout.docs_per_page == 0 || layout.cluster_size == 0 {
         return Err(Failure::input("page and cluster sizes must be at least 1"));
     }
-    if layout.graph.degree > MAX_DEGREE || layout.expand == 0 || layout.rounds == 0 || layout.rounds > MAX_ROUNDS {
-        return Err(Failure::input(format!("a site's degree is at most {MAX_DEGREE}; expand must be at least 1 and rounds 1 to {MAX_ROUNDS}")));
+    if layout.graph.degree > MAX_DEGREE || layout.expand == 0 || layout.rounds == 0 || layout.rounds > MAX_ROUNDS || !(0.0..=2.0).contains(&layout.margin) {
+        return Err(Failure::input(format!("a site's degree is at most {MAX_DEGREE}; expand must be at least 1, rounds 1 to {MAX_ROUNDS} and margin 0 to 2")));
     }
     let row = |i: usize| &vectors[i * dims..(i + 1) * dims];
 
@@ -287,6 +290,7 @@ pub fn build(docs: Vec<Doc>, vectors: &[f32], dims: usize, layout: &Layout, sett
             nprobe: layout.nprobe,
             expand: layout.expand,
             rounds: layout.rounds,
+            margin: layout.margin,
             keyword_weight: settings.keyword_weight,
             keyword_gate: settings.keyword_gate,
             keyword_specificity: settings.keyword_specificity,

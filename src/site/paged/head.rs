@@ -5,7 +5,7 @@
 //! varint(codebook bytes) codebook (`ProductQuantizer::to_bytes`, cosine)
 //! varint(clusters) then per cluster: varint(size), its centroid's PQ code
 //! f32 LE: k1, b, keyword weight, keyword gate, keyword specificity, min score, min score
-//!   for an unknown query; varint(total document length)
+//!   for an unknown query, margin; varint(total document length)
 //! varint(shards) then per shard: varint(len) its first term
 //! ```
 
@@ -68,7 +68,7 @@ impl Head {
             put_varint(&mut out, (w[1] - w[0]) as u64);
             out.extend_from_slice(&self.centroid_codes[i * len..(i + 1) * len]);
         }
-        for f in [self.bm25.k1, self.bm25.b, p.keyword_weight, p.keyword_gate, p.keyword_specificity, p.min_score, p.min_score_unknown] {
+        for f in [self.bm25.k1, self.bm25.b, p.keyword_weight, p.keyword_gate, p.keyword_specificity, p.min_score, p.min_score_unknown, p.margin] {
             out.extend_from_slice(&f.to_le_bytes());
         }
         put_varint(&mut out, self.total_length);
@@ -112,7 +112,7 @@ impl Head {
         if at != docs || (clusters == 0 && docs > 0) {
             return Err(bad(format!("clusters hold {at} of {docs} documents")));
         }
-        let mut f = [0f32; 7];
+        let mut f = [0f32; 8];
         for x in &mut f {
             *x = r.f32().map_err(e)?;
             if !x.is_finite() {
@@ -133,7 +133,10 @@ impl Head {
         if !r.is_empty() {
             return Err(bad("trailing bytes".into()));
         }
-        let [k1, b, keyword_weight, keyword_gate, keyword_specificity, min_score, min_score_unknown] = f;
+        let [k1, b, keyword_weight, keyword_gate, keyword_specificity, min_score, min_score_unknown, margin] = f;
+        if !(0.0..=2.0).contains(&margin) {
+            return Err(bad(format!("margin {margin} is not between 0 and 2")));
+        }
         Ok(Head {
             dims,
             docs,
@@ -144,7 +147,7 @@ impl Head {
             bm25: Bm25Params { k1, b },
             total_length,
             shards,
-            params: SiteParams { nprobe, expand, rounds, keyword_weight, keyword_gate, keyword_specificity, min_score, min_score_unknown },
+            params: SiteParams { nprobe, expand, rounds, margin, keyword_weight, keyword_gate, keyword_specificity, min_score, min_score_unknown },
         })
     }
 }

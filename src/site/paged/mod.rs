@@ -28,8 +28,9 @@
 //! query hundreds of candidates in one round trip, but MiniLM's neighbourhoods straddle
 //! k-means cells, so probing alone misses a query's true neighbours. A few rounds of
 //! expansion — the best candidates' node pages, all at once — find them through the graph:
-//! a fixed number of round trips (head, clusters and term shards, `rounds` of nodes, the
-//! results' documents). See `search` for the stages and `build` for how the pages are cut.
+//! a bounded number of round trips (head, clusters and term shards, at most `rounds` of
+//! nodes — fewer when the codes say nothing left could enter the results — the results'
+//! documents). See `search` for the stages and `build` for how the pages are cut.
 //!
 //! Pure: documents and embeddings in, named byte strings out (`build`); pages in, results
 //! out (`search`). Fetching, caching and files are the caller's (`pkg/src/site.js`, the CLI).
@@ -47,8 +48,9 @@ pub use search::{SiteHit, SiteIndex, SiteParams, SiteQuery, Step};
 use crate::records::{Failure, Result};
 
 /// The manifest version of a paged site (version 1 is one export file, `site::VERSION`;
-/// version 2 was the paged layout before the graph, with pages of embeddings and no nodes).
-pub const VERSION: u64 = 3;
+/// version 2 was the paged layout before the graph, with pages of embeddings and no nodes;
+/// version 3 expanded a fixed number of rounds, its head had no margin).
+pub const VERSION: u64 = 4;
 
 /// One file of a paged site.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

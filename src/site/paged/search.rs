@@ -1,6 +1,6 @@
 //! Searching a paged site with whatever pages are at hand: [`SiteIndex::search`] either
 //! answers or names the pages it needs next. The caller fetches those and asks again; the
-//! stages are fixed, so a cold query costs `rounds + 3` round trips at most (head, then
+//! stages are bounded, so a cold query costs `rounds + 3` round trips at most (head, then
 //! clusters and term shards, then `rounds` of node pages, then the results' documents) and
 //! a warm one none. What a stage needs depends only on the query and on pages an earlier
 //! stage needed — never on what else happens to be cached — so a query gives the same
@@ -10,7 +10,9 @@
 //! Vector candidates start as the documents of the `nprobe` clusters whose centroids' codes
 //! are nearest the query; each round expands the `expand` best of them by PQ code (their
 //! node pages: embedding, neighbours, the neighbours' codes), and the neighbours join the
-//! candidates. Keyword candidates are BM25's best from the term shards of the query's words
+//! candidates. After the first round only candidates whose codes say they could still
+//! enter the top `k` are expanded (`margin`), so an easy query stops after a round or two
+//! and a hard one takes up to `rounds`. Keyword candidates are BM25's best from the term shards of the query's words
 //! (a typo is matched within its word's shard). Every document returned was expanded, and
 //! is ranked by its exact similarity to the query (its int8 embedding).
 
@@ -32,8 +34,13 @@ pub struct SiteParams {
     pub nprobe: usize,
     /// Documents (best by PQ code, not yet expanded) whose node pages each round fetches.
     pub expand: usize,
-    /// Rounds of expansion (a round trip each).
+    /// Most rounds of expansion (a round trip each).
     pub rounds: usize,
+    /// A round after the first expands only documents whose code distance is at most the
+    /// largest code distance among the `k` best expanded so far (by exact similarity) plus
+    /// `margin`; a round with none ends the expansion. 0 to 2 (cosine distances): 2 makes
+    /// every round expand `expand` documents.
+    pub margin: f32,
     pub keyword_weight: f32,
     pub keyword_gate: f32,
     pub keyword_specificity: f32,
@@ -279,14 +286,20 @@ impl SiteIndex {
         let mut lifted: Vec<&Evidence> = evidence.iter().filter(|e| lift(e.share) > 0.0).collect();
         lifted.sort_by(|a, b| b.share.total_cmp(&a.share).then(a.key.cmp(&b.key)));
 
-        // Stage 3, `rounds` times: expand the best unexpanded documents by code (the first
-        // round also the keyword candidates the fusion lifts most): their node pages give
-        // their embeddings and their neighbours, whose codes join the candidates.
+        // Stage 3, up to `rounds` times: expand the best unexpanded documents by code (the
+        // first round also the keyword candidates the fusion lifts most): their node pages
+        // give their embeddings and their neighbours, whose codes join the candidates. A
+        // later round takes only candidates within `margin` of the codes of the `k` best
+        // expanded so far, and none ends the stage.
         let rounds = params.rounds.clamp(1, MAX_ROUNDS);
         let per = params.expand.max(pool.div_ceil(rounds));
-        let mut expanded: BTreeSet<u32> = BTreeSet::new();
+        let margin = params.margin.clamp(0.0, 2.0);
+        // Expanded documents: (exact similarity, position).
+        let mut expanded: Vec<(f32, u32)> = Vec::new();
+        let mut done: BTreeSet<u32> = BTreeSet::new();
         for round in 0..rounds {
-            let mut pick: Vec<(f32, u32)> = seen.iter().filter(|(p, _)| !expanded.contains(p)).map(|(&p, &d)| (d, p)).collect();
+            let bound = if round == 0 { f32::INFINITY } else { reach(&mut expanded, &seen, k) + margin };
+            let mut pick: Vec<(f32, u32)> = seen.iter().filter(|&(p, &d)| d <= bound && !done.contains(p)).map(|(&p, &d)| (d, p)).collect();
             let by_code = |a: &(f32, u32), b: &(f32, u32)| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1));
             if pick.len() > per {
                 pick.select_nth_unstable_by(per - 1, by_code);
@@ -295,6 +308,9 @@ impl SiteIndex {
             let mut pick: BTreeSet<u32> = pick.into_iter().map(|(_, p)| p).collect();
             if round == 0 {
                 pick.extend(lifted.iter().map(|e| e.key as u32).filter(|p| !pick.contains(p)).take(KEYWORD_EXTRA).collect::<Vec<u32>>());
+            }
+            if pick.is_empty() {
+                break;
             }
             let need: Vec<Page> = pick.iter().map(|&p| Page::Node(p)).filter(|&p| !self.has(p)).collect();
             if !need.is_empty() {
@@ -305,15 +321,15 @@ impl SiteIndex {
                 for (&q, cd) in node.neighbours.iter().zip(node.codes.chunks_exact(code)) {
                     seen.entry(q).or_insert_with(|| table.distance(cd));
                 }
-                expanded.insert(p);
+                expanded.push((cosine_i8(query.q, &node.vector), p));
+                done.insert(p);
             }
         }
 
         // Exact similarities of every expanded document, fusion, the floor.
         let mut found: Vec<(f32, f32, f32, u32)> = expanded
             .iter()
-            .map(|&p| {
-                let sim = cosine_i8(query.q, &self.nodes[&p].vector);
+            .map(|&(sim, p)| {
                 let s = share.get(&p).copied().unwrap_or(0.0);
                 (sim + lift(s), sim, s, p)
             })
@@ -358,6 +374,14 @@ impl SiteIndex {
         }
         KeywordIndex::partial(self.head.bm25, postings, lengths, self.head.docs, self.head.total_length)
     }
+}
+
+/// The largest code distance among the `k` expanded documents most similar to the query
+/// that have a code (a keyword candidate may have none); minus infinity if none has.
+/// Sorts `expanded` best first.
+fn reach(expanded: &mut [(f32, u32)], seen: &FastMap<u32, f32>, k: usize) -> f32 {
+    expanded.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    expanded.iter().filter_map(|(_, p)| seen.get(p)).take(k).copied().fold(f32::NEG_INFINITY, f32::max)
 }
 
 /// Cosine of a unit query and an int8 embedding, summed in a fixed order (the same bits

@@ -62,10 +62,11 @@ fn open(built: &Built) -> SiteIndex {
 }
 
 #[test]
-fn a_cold_query_takes_a_fixed_number_of_rounds_after_the_head_and_a_warm_one_none() {
+fn a_cold_query_takes_a_bounded_number_of_rounds_after_the_head_and_a_warm_one_none() {
     let (built, files) = site(600);
     let mut index = open(&built);
-    let params = index.head().params;
+    // A margin of 2 admits every candidate: each of the `rounds` rounds expands.
+    let params = SiteParams { margin: 2.0, ..index.head().params };
     let (hits, rounds) = run(&mut index, &files, "compost for the garden", 10, true, &params);
     assert_eq!(hits.len(), 10);
     assert!(hits[0].doc.text.contains("compost"), "{:?}", hits[0]);
@@ -84,6 +85,36 @@ fn a_cold_query_takes_a_fixed_number_of_rounds_after_the_head_and_a_warm_one_non
     let (again, rounds) = run(&mut index, &files, "compost for the garden", 10, true, &params);
     assert!(rounds.is_empty());
     assert_eq!(again, hits);
+}
+
+#[test]
+fn the_margin_ends_expansion_once_no_code_could_enter_the_results() {
+    let (built, files) = site(600);
+    let head = open(&built).head().params;
+    assert!(head.margin > 0.0 && head.margin < 2.0 && head.rounds > 1, "{head:?}");
+    let nodes = |margin: f32, text: &str| {
+        let params = SiteParams { margin, ..head };
+        let (hits, rounds) = run(&mut open(&built), &files, text, 10, false, &params);
+        assert!((3..=2 + params.rounds).contains(&rounds.len()), "{text} at margin {margin}: {rounds:?}");
+        assert!(rounds[1..rounds.len() - 1].iter().all(|r| r.iter().all(|p| matches!(p, Page::Node(_)))));
+        (hits, rounds.len() - 2, rounds[1..rounds.len() - 1].iter().map(Vec::len).sum::<usize>())
+    };
+    let (mut fewer, mut total) = (0, [0usize; 3]);
+    for text in ["violin bow", "snow on the mountain", "bread", "number 77", "compost for the garden", "ocean wave"] {
+        let (none, r0, n0) = nodes(0.0, text);
+        let (_, _, n1) = nodes(head.margin, text);
+        let (all, r2, n2) = nodes(2.0, text);
+        assert_eq!(r2, head.rounds, "{text}: a margin of 2 takes every round");
+        assert!(n0 <= n1 && n1 <= n2, "{text}: nodes fetched {n0} / {n1} / {n2} as the margin grows");
+        fewer += usize::from(r0 < r2);
+        for (t, n) in total.iter_mut().zip([n0, n1, n2]) {
+            *t += n;
+        }
+        // Whatever was expanded, results are ranked by exact similarity: the first hit with
+        // no margin is among the first three with every round.
+        assert!(all.iter().take(3).any(|h| Some(h.position) == none.first().map(|f| f.position)), "{text}");
+    }
+    assert!(fewer > 0 && total[0] < total[2], "a margin of 0 stops some queries early: {fewer}, {total:?}");
 }
 
 #[test]
@@ -112,8 +143,9 @@ fn a_rare_word_and_its_typo_find_their_document() {
     assert!(hits[0].keyword > 0.3, "{:?}", hits[0]);
     // A typo (two letters swapped) matches the term at a discount (the hash embedder sees
     // nothing in common, so only the keywords bring the document in: with no gate, any
-    // keyword share lifts it into the first round's expansions).
-    let all = SiteParams { min_score: f32::NEG_INFINITY, keyword_gate: 0.0, ..params };
+    // keyword share lifts it into the first round's expansions; one round, so every
+    // document expanded is returned).
+    let all = SiteParams { min_score: f32::NEG_INFINITY, keyword_gate: 0.0, rounds: 1, ..params };
     let (hits, _) = run(&mut index, &files, "zanzibraite", 100, true, &all);
     let d = hits.iter().find(|h| h.doc.id == "d77").expect("the typo finds d77");
     assert!(d.keyword > 0.0, "{d:?}");
@@ -182,6 +214,11 @@ fn a_head_body_cut_or_bent_is_a_typed_error() {
     assert_eq!(head.encode(), body);
     for cut in 0..body.len() {
         assert!(Head::decode(&body[..cut]).is_err(), "cut at {cut}");
+    }
+    // A margin outside 0..=2 (not a cosine distance) is refused; 2 itself is read.
+    for (margin, ok) in [(2.0, true), (2.5, false), (-0.01, false), (f32::NAN, false)] {
+        let bent = Head { params: SiteParams { margin, ..head.params }, ..head.clone() };
+        assert_eq!(Head::decode(&bent.encode()).is_ok(), ok, "margin {margin}");
     }
     // Every byte changed in turn: an error or a head that still describes a site, never a panic.
     for i in 0..body.len().min(4000) {
