@@ -66,7 +66,7 @@ const json = {
   nprobe: nat.summary.nprobe,
   expand: nat.summary.expand,
   rounds: nat.summary.rounds,
-  margin: nat.summary.margin,
+  margin: +nat.summary.margin.toPrecision(6),
   pagefind: pf && {
     version: '1.6.0',
     build_s: pfBuild,

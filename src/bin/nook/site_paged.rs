@@ -306,7 +306,8 @@ pub fn search(a: &Args) -> Res<()> {
         "nprobe": params.nprobe,
         "expand": params.expand,
         "rounds": params.rounds,
-        "margin": params.margin,
+        // As written (an f32 widened to f64 would print 0.03500000014901161).
+        "margin": params.margin.to_string().parse::<f64>().unwrap_or(f64::NAN),
         "cold": {"bytes_p50": median(&mut cold_b.clone(), 0.5), "bytes_p95": median(&mut cold_b, 0.95), "requests_p50": median(&mut cold_r.clone(), 0.5),
                  "rounds_max": rounds.iter().cloned().fold(0.0, f64::max), "rounds_p50": median(&mut rounds.clone(), 0.5), "rounds_p95": median(&mut rounds, 0.95)},
         "warm": {"bytes_p50": median(&mut warm_b.clone(), 0.5), "bytes_p95": median(&mut warm_b, 0.95), "requests_p50": median(&mut warm_r, 0.5)},
