@@ -64,6 +64,7 @@ const json = {
   recall10: +nat.summary.recall10.toFixed(3),
   recall10_by_corpus: recallBy(nat.rows),
   nprobe: nat.summary.nprobe,
+  first: nat.summary.first,
   expand: nat.summary.expand,
   rounds: nat.summary.rounds,
   margin: +nat.summary.margin.toPrecision(6),
@@ -97,7 +98,7 @@ const md = `# Static site: nook's paged index against Pagefind
 
 Written by \`bench/site/run.sh\` (${json.date}); ${json.machine.cpus} cores, load average ${json.machine.loadavg.join(' / ')}.
 
-**Corpus**: ${big.passages.toLocaleString('en')} passages (bench/site/corpus.py: every WordNet 3.1 noun and verb gloss + every MDN compat feature), and the demo page's ${demo.passages.toLocaleString('en')}-document corpus. **Queries**: the ranking benchmark's hand-written WordNet and MDN queries (${queries.length}: natural, keyword, typo, unrelated); parameters (\`nprobe\` ${json.nprobe} clusters of 64 documents, then up to ${json.rounds} rounds expanding the ${json.expand} best documents by code through a graph of 16 neighbours each, a round after the first only those whose codes are within ${json.margin} of the codes of the 10 best expanded; 4-bit PQ; documents listed in a second cluster chosen by SOAR) were chosen on 300 FanOutQA questions and the titles of 300 random passages (ARCHITECTURE.md), not on these.
+**Corpus**: ${big.passages.toLocaleString('en')} passages (bench/site/corpus.py: every WordNet 3.1 noun and verb gloss + every MDN compat feature), and the demo page's ${demo.passages.toLocaleString('en')}-document corpus. **Queries**: the ranking benchmark's hand-written WordNet and MDN queries (${queries.length}: natural, keyword, typo, unrelated); parameters (\`nprobe\` ${json.nprobe} clusters of 64 documents, then up to ${json.rounds} rounds expanding documents best by code through a graph of 16 neighbours each: ${json.first} in the first round, then up to ${json.expand} whose codes are within ${json.margin} of the codes of the 10 best expanded; 4-bit PQ; documents listed in a second cluster chosen by SOAR) were chosen on 300 FanOutQA questions and the titles of 300 random passages (ARCHITECTURE.md), not on these.
 
 ## Build and size
 

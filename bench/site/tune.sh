@@ -6,7 +6,7 @@
 #   - fanoutqa: the first 300 FanOutQA questions (data/fanoutqa-queries.json,
 #     scripts/fetch_text_data.sh) — out of domain, their neighbours spread thin;
 #   - titles: the titles of 300 passages drawn at random (seed 7) — in domain.
-# Search-time knobs only (nprobe, expand, rounds, margin); build-time ones (graph probe, cluster size)
+# Search-time knobs only (nprobe, first, expand, rounds, margin); build-time ones (graph probe, cluster size)
 # need a rebuild each and are recorded in ARCHITECTURE.md.
 #
 #   bench/site/tune.sh      writes bench/results/site-tuning.md
@@ -30,11 +30,10 @@ f = json.load(open("data/fanoutqa-queries.json"))[:300]
 json.dump([{"query": q["query"]} for q in f], open(f"{d}/tune-fanoutqa.json", "w"))
 PY
 # The default first; `--margin 2` expands `expand` in every round (format 3's fixed rounds).
-GRID=("--nprobe 12 --expand 32 --rounds 5 --margin 0.035" "--nprobe 12 --expand 32 --rounds 5 --margin 0.03"
-      "--nprobe 12 --expand 32 --rounds 5 --margin 0.04" "--nprobe 12 --expand 32 --rounds 5 --margin 0.05"
-      "--nprobe 12 --expand 24 --rounds 6 --margin 0.04" "--nprobe 8 --expand 32 --rounds 5 --margin 0.04"
-      "--nprobe 12 --expand 32 --rounds 3 --margin 2" "--nprobe 12 --expand 24 --rounds 4 --margin 2"
-      "--nprobe 16 --expand 32 --rounds 3 --margin 2" "--nprobe 24 --expand 32 --rounds 1")
+GRID=("--nprobe 12 --first 96 --expand 32 --rounds 5 --margin 0.03" "--nprobe 12 --first 96 --expand 32 --rounds 5 --margin 0.035"
+      "--nprobe 12 --first 128 --expand 32 --rounds 5 --margin 0.03" "--nprobe 12 --first 64 --expand 32 --rounds 5 --margin 0.035"
+      "--nprobe 12 --first 32 --expand 32 --rounds 5 --margin 0.035" "--nprobe 12 --first 96 --expand 32 --rounds 4 --margin 0.035"
+      "--nprobe 12 --first 32 --expand 32 --rounds 3 --margin 2" "--nprobe 24 --first 32 --expand 32 --rounds 1")
 OUT="$DIR/tuning.jsonl"
 : > "$OUT"
 for g in "${GRID[@]}"; do

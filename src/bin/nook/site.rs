@@ -16,12 +16,12 @@ pub const USAGE: &str = "  nook site build OUT_DIR INPUT... [--base-url /] [--ma
               query fetches on demand, for large sites)
               paged: [--vectors-out FILE.f32 (embeddings in site order)] [--embeddings-cache FILE]
               [--cluster-size 64] [--docs-per-page 8] [--shard-bytes 6000] [--degree 16] [--graph-probe 24]
-              [--nprobe 12] [--expand 32] [--rounds 5] [--margin 0.035] [--spill 1.5] [--pq 64 --pq-bits 4] [--kmeans-sample 48] [--kmeans-iterations 16]
+              [--nprobe 12] [--first 96] [--expand 32] [--rounds 5] [--margin 0.03] [--spill 1.5] [--pq 64 --pq-bits 4] [--kmeans-sample 48] [--kmeans-iterations 16]
               [--model FILE.onnx --tokenizer tokenizer.json (default: $NOOK_MODEL_DIR or models/)]
               INPUT: a .jsonl file of {id, text, title?, url?, meta?} per line, or a folder whose
               .md / .html pages are split into passages at headings (URL = base URL + path,
               .md served as .html)
-  nook site search SITE_DIR (QUERY | --queries FILE.json) [--k 10] [--nprobe N] [--expand N] [--rounds N] [--margin X]
+  nook site search SITE_DIR (QUERY | --queries FILE.json) [--k 10] [--nprobe N] [--first N] [--expand N] [--rounds N] [--margin X]
               [--truth FILE.f32 (recall against brute force)] [--json]
               searches a paged site as a browser would, page by page, and counts what it reads";
 

@@ -67,6 +67,7 @@ pub fn build(a: &Args, out: &str, docs: Vec<Doc>, model: &Model, embed: &mut Emb
         cluster_size: a.num("cluster-size", d.cluster_size)?,
         docs_per_page: a.num("docs-per-page", d.docs_per_page)?,
         nprobe: a.num("nprobe", d.nprobe)?,
+        first: a.num("first", d.first)?,
         expand: a.num("expand", d.expand)?,
         rounds: a.num("rounds", d.rounds)?,
         margin: a.num("margin", d.margin)?,
@@ -225,6 +226,7 @@ pub fn search(a: &Args) -> Res<()> {
     let fresh = || SiteIndex::open(id, &head).map_err(|e| e.to_string());
     let mut params = fresh()?.head().params;
     params.nprobe = a.num("nprobe", params.nprobe)?;
+    params.first = a.num("first", params.first)?;
     params.expand = a.num("expand", params.expand)?;
     params.rounds = a.num("rounds", params.rounds)?;
     params.margin = a.num("margin", params.margin)?;
@@ -304,6 +306,7 @@ pub fn search(a: &Args) -> Res<()> {
         "queries": queries.len(),
         "head_bytes": head.len(),
         "nprobe": params.nprobe,
+        "first": params.first,
         "expand": params.expand,
         "rounds": params.rounds,
         // As written (an f32 widened to f64 would print 0.03500000014901161).

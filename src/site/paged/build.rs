@@ -63,9 +63,11 @@ pub struct Layout {
     pub shard_bytes: usize,
     pub pq: PqParams,
     pub nprobe: usize,
-    /// Documents expanded per round (their embeddings compared, their neighbours scored by
-    /// code), the most rounds, and how far past the codes of the best expanded a later
-    /// round still expands (`SiteParams::margin`).
+    /// Documents expanded in the first round and at most in each later one (their
+    /// embeddings compared, their neighbours scored by code), the most rounds, and how far
+    /// past the codes of the best expanded a later round still expands
+    /// (`SiteParams::margin`).
+    pub first: usize,
     pub expand: usize,
     pub rounds: usize,
     pub margin: f32,
@@ -89,9 +91,10 @@ impl Default for Layout {
             // need a 196 KB one, more than a cold query may fetch in all).
             pq: PqParams { subspaces: 64, bits: 4, iterations: 12, sample: 20_000, seed: 42 },
             nprobe: 12,
+            first: 96,
             expand: 32,
             rounds: 5,
-            margin: 0.035,
+            margin: 0.03,
             graph: GraphParams { degree: 16, probe: 24 },
             spill: 1.5,
             kmeans_sample: 48,
@@ -137,8 +140,16 @@ pub fn build(docs: Vec<Doc>, vectors: &[f32], dims: usize, layout: &Layout, sett
     if layout.docs_per_page == 0 || layout.cluster_size == 0 {
         return Err(Failure::input("page and cluster sizes must be at least 1"));
     }
-    if layout.graph.degree > MAX_DEGREE || layout.expand == 0 || layout.rounds == 0 || layout.rounds > MAX_ROUNDS || !(0.0..=2.0).contains(&layout.margin) {
-        return Err(Failure::input(format!("a site's degree is at most {MAX_DEGREE}; expand must be at least 1, rounds 1 to {MAX_ROUNDS} and margin 0 to 2")));
+    if layout.graph.degree > MAX_DEGREE
+        || layout.first == 0
+        || layout.expand == 0
+        || layout.rounds == 0
+        || layout.rounds > MAX_ROUNDS
+        || !(0.0..=2.0).contains(&layout.margin)
+    {
+        return Err(Failure::input(format!(
+            "a site's degree is at most {MAX_DEGREE}; first and expand must be at least 1, rounds 1 to {MAX_ROUNDS} and margin 0 to 2"
+        )));
     }
     let row = |i: usize| &vectors[i * dims..(i + 1) * dims];
 
@@ -288,6 +299,7 @@ pub fn build(docs: Vec<Doc>, vectors: &[f32], dims: usize, layout: &Layout, sett
         shards,
         params: SiteParams {
             nprobe: layout.nprobe,
+            first: layout.first,
             expand: layout.expand,
             rounds: layout.rounds,
             margin: layout.margin,

@@ -1,7 +1,7 @@
 //! The head of a paged site: everything a query needs before it knows which pages to fetch.
 //!
 //! ```text
-//! varint: dims, documents, documents per page, default nprobe, expand, rounds
+//! varint: dims, documents, documents per page, default nprobe, first, expand, rounds
 //! varint(codebook bytes) codebook (`ProductQuantizer::to_bytes`, cosine)
 //! varint(clusters) then per cluster: varint(size), its centroid's PQ code
 //! f32 LE: k1, b, keyword weight, keyword gate, keyword specificity, min score, min score
@@ -55,7 +55,7 @@ impl Head {
     pub fn encode(&self) -> Vec<u8> {
         let mut out = Vec::new();
         let p = &self.params;
-        for v in [self.dims, self.docs, self.docs_per_page, p.nprobe, p.expand, p.rounds] {
+        for v in [self.dims, self.docs, self.docs_per_page, p.nprobe, p.first, p.expand, p.rounds] {
             put_varint(&mut out, v as u64);
         }
         let mut cb = Vec::new();
@@ -88,10 +88,11 @@ impl Head {
         let docs = r.count(u32::MAX as usize, "documents").map_err(e)?;
         let docs_per_page = r.count(1 << 16, "documents per page").map_err(e)?;
         let nprobe = r.count(1 << 20, "nprobe").map_err(e)?;
+        let first = r.count(1 << 16, "first").map_err(e)?;
         let expand = r.count(1 << 16, "expand").map_err(e)?;
         let rounds = r.count(MAX_ROUNDS, "rounds").map_err(e)?;
-        if dims == 0 || docs_per_page == 0 || expand == 0 || rounds == 0 {
-            return Err(bad("a page size, the dimension count, expand or rounds is zero".into()));
+        if dims == 0 || docs_per_page == 0 || first == 0 || expand == 0 || rounds == 0 {
+            return Err(bad("a page size, the dimension count, first, expand or rounds is zero".into()));
         }
         let cb_len = r.count(r.remaining(), "codebook bytes").map_err(e)?;
         let pq = ProductQuantizer::from_bytes(r.take(cb_len).map_err(e)?, Metric::Cosine, dims).map_err(e)?;
@@ -147,7 +148,7 @@ impl Head {
             bm25: Bm25Params { k1, b },
             total_length,
             shards,
-            params: SiteParams { nprobe, expand, rounds, margin, keyword_weight, keyword_gate, keyword_specificity, min_score, min_score_unknown },
+            params: SiteParams { nprobe, first, expand, rounds, margin, keyword_weight, keyword_gate, keyword_specificity, min_score, min_score_unknown },
         })
     }
 }

@@ -1,20 +1,21 @@
 //! Searching a paged site with whatever pages are at hand: [`SiteIndex::search`] either
 //! answers or names the pages it needs next. The caller fetches those and asks again; the
 //! stages are bounded, so a cold query costs `rounds + 3` round trips at most (head, then
-//! clusters and term shards, then `rounds` of node pages, then the results' documents) and
+//! clusters and term shards, then up to `rounds` of node pages, then the results' documents) and
 //! a warm one none. What a stage needs depends only on the query and on pages an earlier
 //! stage needed — never on what else happens to be cached — so a query gives the same
 //! results natively (the CLI reading files) and in a browser (fetching them), cold or warm.
 //!
 //! Ranking is the collection's fusion (`collection/search.rs`): cosine + w x gated(share).
 //! Vector candidates start as the documents of the `nprobe` clusters whose centroids' codes
-//! are nearest the query; each round expands the `expand` best of them by PQ code (their
+//! are nearest the query. The first round expands the `first` best of them by PQ code (their
 //! node pages: embedding, neighbours, the neighbours' codes), and the neighbours join the
-//! candidates. After the first round only candidates whose codes say they could still
-//! enter the top `k` are expanded (`margin`), so an easy query stops after a round or two
-//! and a hard one takes up to `rounds`. Keyword candidates are BM25's best from the term shards of the query's words
-//! (a typo is matched within its word's shard). Every document returned was expanded, and
-//! is ranked by its exact similarity to the query (its int8 embedding).
+//! candidates. A later round expands up to `expand` of the best not yet expanded, but only
+//! those whose codes say they could still enter the top `k` (`margin`), so an easy query
+//! stops after a round or two and a hard one takes up to `rounds`. Keyword candidates are
+//! BM25's best from the term shards of the query's words (a typo is matched within its
+//! word's shard). Every document returned was expanded, and is ranked by its exact
+//! similarity to the query (its int8 embedding).
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -32,7 +33,10 @@ use crate::text::{Evidence, KeywordIndex, terms};
 pub struct SiteParams {
     /// Clusters whose documents' codes are scanned.
     pub nprobe: usize,
-    /// Documents (best by PQ code, not yet expanded) whose node pages each round fetches.
+    /// Documents (best by PQ code) whose node pages the first round fetches.
+    pub first: usize,
+    /// Documents (best by PQ code, not yet expanded) whose node pages each later round
+    /// fetches at most.
     pub expand: usize,
     /// Most rounds of expansion (a round trip each).
     pub rounds: usize,
@@ -298,7 +302,7 @@ impl SiteIndex {
         let mut expanded: Vec<(f32, u32)> = Vec::new();
         let mut done: BTreeSet<u32> = BTreeSet::new();
         for round in 0..rounds {
-            let bound = if round == 0 { f32::INFINITY } else { reach(&mut expanded, &seen, k) + margin };
+            let (bound, per) = if round == 0 { (f32::INFINITY, per.max(params.first)) } else { (reach(&mut expanded, &seen, k) + margin, per) };
             let mut pick: Vec<(f32, u32)> = seen.iter().filter(|&(p, &d)| d <= bound && !done.contains(p)).map(|(&p, &d)| (d, p)).collect();
             let by_code = |a: &(f32, u32), b: &(f32, u32)| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1));
             if pick.len() > per {

@@ -76,7 +76,7 @@ fn a_cold_query_takes_a_bounded_number_of_rounds_after_the_head_and_a_warm_one_n
     assert!(nodes.iter().all(|r| r.iter().all(|p| matches!(p, Page::Node(_)))));
     // The first round expands the best by code and the keyword candidates; later ones the
     // best not yet expanded, so no node is fetched twice.
-    assert!(nodes[1..].iter().all(|r| r.len() <= params.expand) && nodes[0].len() <= params.expand + 8);
+    assert!(nodes[1..].iter().all(|r| r.len() <= params.expand) && nodes[0].len() <= params.first.max(params.expand) + 8);
     let mut all: Vec<&Page> = nodes.iter().flatten().collect();
     all.sort_unstable();
     all.dedup();
@@ -159,6 +159,7 @@ fn probing_every_cluster_and_reranking_everything_is_brute_force() {
     let mut index = open(&built);
     let mut params = index.head().params;
     params.nprobe = 1000;
+    params.first = 400;
     params.expand = 400;
     params.rounds = 1;
     params.min_score = f32::NEG_INFINITY;
@@ -267,6 +268,7 @@ fn spilled_documents_are_found_through_their_second_cluster_and_counted_once() {
     let (mut ni, mut ai) = (open(&none), open(&all));
     let mut params = ni.head().params;
     params.nprobe = 1;
+    params.first = 400;
     params.expand = 400;
     params.rounds = 1;
     params.min_score = f32::NEG_INFINITY;
@@ -319,7 +321,7 @@ fn the_graph_finds_documents_outside_the_probed_clusters() {
     let built = build(docs, &v, DIMS, &Layout { spill: 0.0, ..small_layout() }, &Settings::default(), 2).unwrap();
     let files: FastMap<Page, Vec<u8>> = built.files.iter().cloned().collect();
     let head = open(&built).head().clone();
-    let params = SiteParams { nprobe: 1, expand: 20, rounds: 1, min_score: f32::NEG_INFINITY, ..head.params };
+    let params = SiteParams { nprobe: 1, first: 20, expand: 20, rounds: 1, min_score: f32::NEG_INFINITY, ..head.params };
     let outside = |hits: &[SiteHit], c: usize| hits.iter().filter(|h| h.position < head.starts[c] || h.position >= head.starts[c + 1]).count();
     for text in ["ocean wave", "violin string", "garden compost number 40"] {
         let (one, _) = run(&mut open(&built), &files, text, 10, false, &params);
