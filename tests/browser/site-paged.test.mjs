@@ -57,8 +57,11 @@ test('a cold search fetches only its pages; results equal the native CLI\'s; war
     const r = await search(page, QUERIES[i], 10);
     fetched += r.stats.fetchedBytes;
     assert.ok(r.stats.fetchedBytes < m.bytes / 3, `${QUERIES[i]} fetched ${r.stats.fetchedBytes} of ${m.bytes} bytes`);
-    // Clusters and term shards, the site's 3 rounds of nodes, documents.
-    assert.ok(r.stats.rounds <= 5, `${QUERIES[i]}: ${r.stats.rounds} rounds`);
+    // Clusters and term shards, up to the site's 5 rounds of nodes, documents: at most the
+    // stages the native CLI took on a fresh site (its count includes the head, fetched here
+    // by the open; here a stage whose pages earlier queries fetched costs no round trip).
+    assert.ok(r.stats.rounds <= 7, `${QUERIES[i]}: ${r.stats.rounds} rounds`);
+    assert.ok(r.stats.rounds <= native[i].cold.rounds - 1, `${QUERIES[i]}: ${r.stats.rounds} stages, natively ${native[i].cold.rounds - 1}`);
     assert.equal(pageRequests().length - before, r.stats.requests, 'stats count what the network served');
     // Bit for bit: the same ids in the same order, the same scores.
     assert.deepEqual(r.hits.map((h) => h.id), native[i].hits.map((h) => h.id), QUERIES[i]);
