@@ -136,6 +136,8 @@ fn paged_site_builds_searches_and_keeps_one_previous_build() {
     };
     assert_eq!(search("starfish eating shellfish"), ("/docs/guide.html#sea-stars".to_string(), Some(4)));
     assert_eq!(search("lighthouse").0, "lh");
+    let (ok, err) = nook(&["site", "search", out.to_str().unwrap(), "lighthouse", "--margin", "3"]);
+    assert!(!ok && err.contains("--margin must be between 0 and 2"), "{err}");
     let second = build("second version");
     let third = build("third version");
     assert!(first != second && second != third);
