@@ -1,4 +1,4 @@
-//! Site format 3, the paged layout: a static site's index cut into immutable pages that a
+//! Site format 4, the paged layout: a static site's index cut into immutable pages that a
 //! browser fetches only when a query needs them (Granne's lesson — read only what a search
 //! touches — carried from a memory map to HTTP).
 //!
