@@ -230,8 +230,8 @@ pub fn search(a: &Args) -> Res<()> {
     params.expand = a.num("expand", params.expand)?;
     params.rounds = a.num("rounds", params.rounds)?;
     params.margin = a.num("margin", params.margin)?;
-    if !(0.0..=2.0).contains(&params.margin) {
-        return Err(format!("--margin must be between 0 and 2 (a cosine distance), not {}", params.margin));
+    if !paged::head::margin_ok(params.margin) {
+        return Err(format!("--margin must be between 0 and {} (a cosine distance), not {}", paged::head::MAX_MARGIN, params.margin));
     }
     let k: usize = a.num("k", 10)?;
     let queries: Vec<String> = match a.options.get("queries") {

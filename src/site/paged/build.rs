@@ -9,7 +9,7 @@
 //! neighbours in the site's graph (`graph`) with their codes.
 
 use super::graph::GraphParams;
-use super::head::{Head, MAX_DEGREE, MAX_ROUNDS};
+use super::head::{Head, MAX_DEGREE, MAX_MARGIN, MAX_ROUNDS, margin_ok};
 use super::search::{SiteParams, encode_docs};
 use super::shard::{self, Postings};
 use super::{Page, seal};
@@ -145,10 +145,10 @@ pub fn build(docs: Vec<Doc>, vectors: &[f32], dims: usize, layout: &Layout, sett
         || layout.expand == 0
         || layout.rounds == 0
         || layout.rounds > MAX_ROUNDS
-        || !(0.0..=2.0).contains(&layout.margin)
+        || !margin_ok(layout.margin)
     {
         return Err(Failure::input(format!(
-            "a site's degree is at most {MAX_DEGREE}; first and expand must be at least 1, rounds 1 to {MAX_ROUNDS} and margin 0 to 2"
+            "a site's degree is at most {MAX_DEGREE}; first and expand must be at least 1, rounds 1 to {MAX_ROUNDS} and margin 0 to {MAX_MARGIN}"
         )));
     }
     let row = |i: usize| &vectors[i * dims..(i + 1) * dims];

@@ -22,6 +22,14 @@ const MAX_DIMS: usize = 4096;
 pub const MAX_DEGREE: usize = 256;
 /// Most expansion rounds a search may take (each is a round trip).
 pub const MAX_ROUNDS: usize = 8;
+/// The widest margin (`SiteParams::margin`): cosine distances lie in 0..=2, so 2 admits every
+/// candidate.
+pub const MAX_MARGIN: f32 = 2.0;
+
+/// Whether `margin` is one a site may carry and a search may use (0 to `MAX_MARGIN`; not NaN).
+pub fn margin_ok(margin: f32) -> bool {
+    (0.0..=MAX_MARGIN).contains(&margin)
+}
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Head {
@@ -135,7 +143,7 @@ impl Head {
             return Err(bad("trailing bytes".into()));
         }
         let [k1, b, keyword_weight, keyword_gate, keyword_specificity, min_score, min_score_unknown, margin] = f;
-        if !(0.0..=2.0).contains(&margin) {
+        if !margin_ok(margin) {
             return Err(bad(format!("margin {margin} is not between 0 and 2")));
         }
         Ok(Head {

@@ -19,7 +19,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use super::head::{Head, MAX_DEGREE, MAX_ROUNDS};
+use super::head::{Head, MAX_DEGREE, MAX_MARGIN, MAX_ROUNDS};
 use super::shard::{self, Postings};
 use super::{Page, unseal};
 use crate::FastMap;
@@ -297,17 +297,17 @@ impl SiteIndex {
         // expanded so far, and none ends the stage.
         let rounds = params.rounds.clamp(1, MAX_ROUNDS);
         let per = params.expand.max(pool.div_ceil(rounds));
-        let margin = params.margin.clamp(0.0, 2.0);
+        let margin = params.margin.clamp(0.0, MAX_MARGIN);
         // Expanded documents: (exact similarity, position).
         let mut expanded: Vec<(f32, u32)> = Vec::new();
         let mut done: BTreeSet<u32> = BTreeSet::new();
         for round in 0..rounds {
-            let (bound, per) = if round == 0 { (f32::INFINITY, per.max(params.first)) } else { (reach(&mut expanded, &seen, k) + margin, per) };
+            let (bound, take) = if round == 0 { (f32::INFINITY, per.max(params.first)) } else { (reach(&mut expanded, &seen, k) + margin, per) };
             let mut pick: Vec<(f32, u32)> = seen.iter().filter(|&(p, &d)| d <= bound && !done.contains(p)).map(|(&p, &d)| (d, p)).collect();
             let by_code = |a: &(f32, u32), b: &(f32, u32)| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1));
-            if pick.len() > per {
-                pick.select_nth_unstable_by(per - 1, by_code);
-                pick.truncate(per);
+            if pick.len() > take {
+                pick.select_nth_unstable_by(take - 1, by_code);
+                pick.truncate(take);
             }
             let mut pick: BTreeSet<u32> = pick.into_iter().map(|(_, p)| p).collect();
             if round == 0 {
