@@ -60,6 +60,6 @@ open(f"{sys.argv[2]}/pagefind-build-seconds", "w").write(f"{time.time() - t:.1f}
 PY
 
 say "headless Chromium"
-(cd bench/browser && { [[ -d node_modules/playwright-core ]] || npm install --silent --no-audit --no-fund; })
+(cd bench/browser && { [[ -d node_modules/playwright-core ]] || npm install --silent --no-audit --no-fund --ignore-scripts; })
 node bench/browser/static-site.mjs "$DIR"
 node bench/site/report.mjs "$DIR"
