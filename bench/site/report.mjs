@@ -13,7 +13,10 @@ function build(log) {
   const m = /(\d+) documents, (\d+) files, (\d+) bytes \((\d+) per document; head (\d+) bytes\)(?:, embedded in ([\d.]+) s)?, in all ([\d.]+) s/.exec(read(log));
   if (!m) throw new Error(`${log}: no summary line`);
   const reused = /embeddings reused/.test(read(log));
-  return { passages: +m[1], files: +m[2], bytes: +m[3], per_doc: +m[4], head: +m[5], embed_s: reused ? null : +m[6], build_s: +m[7], embeddings_reused: reused };
+  const shape = /(\d+) clusters of ~(\d+) documents; a graph of up to (\d+) neighbours a document; (\d+) documents a page/.exec(read(log));
+  // (embed.log, kept from the last build that embedded, may predate this line)
+  return { passages: +m[1], files: +m[2], bytes: +m[3], per_doc: +m[4], head: +m[5], embed_s: reused ? null : +m[6], build_s: +m[7], embeddings_reused: reused,
+    ...(shape && { clusters: +shape[1], cluster_size: +shape[2], degree: +shape[3], docs_per_page: +shape[4] }) };
 }
 function native(file) {
   const lines = read(file).trim().split('\n').map((l) => JSON.parse(l));
@@ -68,6 +71,9 @@ const json = {
   expand: nat.summary.expand,
   rounds: nat.summary.rounds,
   margin: +nat.summary.margin.toPrecision(6),
+  cluster_size: big.cluster_size,
+  degree: big.degree,
+  docs_per_page: big.docs_per_page,
   pagefind: pf && {
     version: '1.6.0',
     build_s: pfBuild,
@@ -98,7 +104,7 @@ const md = `# Static site: nook's paged index against Pagefind
 
 Written by \`bench/site/run.sh\` (${json.date}); ${json.machine.cpus} cores, load average ${json.machine.loadavg.join(' / ')}.
 
-**Corpus**: ${big.passages.toLocaleString('en')} passages (bench/site/corpus.py: every WordNet 3.1 noun and verb gloss + every MDN compat feature), and the demo page's ${demo.passages.toLocaleString('en')}-document corpus. **Queries**: the ranking benchmark's hand-written WordNet and MDN queries (${queries.length}: natural, keyword, typo, unrelated); parameters (\`nprobe\` ${json.nprobe} clusters of 64 documents, then up to ${json.rounds} rounds expanding documents best by code through a graph of 16 neighbours each: ${json.first} in the first round, then up to ${json.expand} whose codes are within ${json.margin} of the codes of the 10 best expanded; 4-bit PQ; documents listed in a second cluster chosen by SOAR) were chosen on 300 FanOutQA questions and the titles of 300 random passages (ARCHITECTURE.md), not on these.
+**Corpus**: ${big.passages.toLocaleString('en')} passages (bench/site/corpus.py: every WordNet 3.1 noun and verb gloss + every MDN compat feature), and the demo page's ${demo.passages.toLocaleString('en')}-document corpus. **Queries**: the ranking benchmark's hand-written WordNet and MDN queries (${queries.length}: natural, keyword, typo, unrelated); parameters (\`nprobe\` ${json.nprobe} clusters of ~${big.cluster_size} documents, then up to ${json.rounds} rounds expanding documents best by code through a graph of up to ${big.degree} neighbours each: ${json.first} in the first round, then up to ${json.expand} whose codes are within ${json.margin} of the codes of the 10 best expanded; 4-bit PQ; documents listed in a second cluster chosen by SOAR) were chosen on 300 FanOutQA questions and the titles of 300 random passages (ARCHITECTURE.md), not on these.
 
 ## Build and size
 

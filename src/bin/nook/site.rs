@@ -15,7 +15,7 @@ pub const USAGE: &str = "  nook site build OUT_DIR INPUT... [--base-url /] [--ma
               [--layout whole|paged] (whole: one file a visitor downloads once; paged: pages a
               query fetches on demand, for large sites)
               paged: [--vectors-out FILE.f32 (embeddings in site order)] [--embeddings-cache FILE]
-              [--cluster-size 64] [--docs-per-page 8] [--shard-bytes 6000] [--degree 16] [--graph-probe 24]
+              [--cluster-size 64] [--docs-per-page 4] [--shard-bytes 6000] [--degree 24] [--graph-probe 24]
               [--nprobe 12] [--first 96] [--expand 32] [--rounds 5] [--margin 0.03] [--spill 1.5] [--pq 64 --pq-bits 4] [--kmeans-sample 48] [--kmeans-iterations 16]
               [--model FILE.onnx --tokenizer tokenizer.json (default: $NOOK_MODEL_DIR or models/)]
               INPUT: a .jsonl file of {id, text, title?, url?, meta?} per line, or a folder whose

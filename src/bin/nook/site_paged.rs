@@ -129,9 +129,11 @@ pub fn build(a: &Args, out: &str, docs: Vec<Doc>, model: &Model, embed: &mut Emb
         }
     }
     eprintln!(
-        "{} clusters of ~{} documents; {} terms in {} shards (~{} terms each)",
+        "{} clusters of ~{} documents; a graph of up to {} neighbours a document; {} documents a page; {} terms in {} shards (~{} terms each)",
         built.clusters,
         n / built.clusters.max(1),
+        layout.graph.degree,
+        layout.docs_per_page,
         built.terms,
         built.shards,
         built.terms / built.shards.max(1)
