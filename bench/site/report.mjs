@@ -142,7 +142,7 @@ ${row('nook', b.throttled.nook)}
 ${b.throttled.pagefind ? row('Pagefind', b.throttled.pagefind) : ''}
 ${b.throttled.nook_demo ? row('nook, demo corpus', b.throttled.nook_demo) : ''}
 
-nook's first result includes parsing the model (~0.6-1 s here) and embedding the query; its open alone: ${ms(b.unthrottled.nook.cold.open_ms_p50)} unthrottled, ${ms(b.throttled.nook.cold.open_ms_p50)} throttled (p50).
+nook's first result includes the model's parse (which its worker starts while the site opens) and the query's embedding; its open alone takes ${ms(b.unthrottled.nook.cold.open_ms_p50)} unthrottled, ${ms(b.throttled.nook.cold.open_ms_p50)} throttled, the first search itself ${ms(b.unthrottled.nook.cold.search_ms_p50)} / ${ms(b.throttled.nook.cold.search_ms_p50)} (p50; nook's own count, from the search call, with its page fetches).
 
 ## Ranking quality on the judged queries (hits@10 / MRR@10)
 
