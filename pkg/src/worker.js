@@ -213,11 +213,16 @@ async function search(id, { query, k, hybrid, filter, mode }) {
   const run = (preview) => core.search(query, Number(k), hybrid !== false, filter, preview);
   if (mode === 'preview') {
     // A preview alone is what search-as-you-type asks while the user types: an exact search
-    // comes once they pause. If that one will recompute, the helper starts loading now.
+    // comes once they pause. If that one will recompute, the helper starts loading now, or,
+    // loaded, starts on those recomputations in the pause (speculate).
     const out = run(true);
-    if (out.stats.approximated > 0) warmSearchHelpers();
+    if (out.stats.approximated > 0) {
+      warmSearchHelpers();
+      speculate({ query, k: Number(k), hybrid: hybrid !== false, filter });
+    }
     return out;
   }
+  await settleSpeculation();
   if (mode === 'both') {
     postMessage({ id, progress: { preview: run(true) } });
     await new Promise((resolve) => setTimeout(resolve, 0)); // lets an abort of this search arrive
@@ -273,6 +278,56 @@ async function exactSearch(id, { query, k, hybrid, filter }) {
     shared.given = made.lengths.length;
     if (shared.rounds > 64) return core.search(query, k, hybrid, filter, false, embedded); // a bound, never reached: each round adds new documents
   }
+}
+
+/**
+ * Speculation: while a search-as-you-type user pauses (the popup waits 250 ms of stillness
+ * before its exact search), the loaded search helpers embed the documents the exact search
+ * of the previewed query will recompute, round by round as searchWarm names them; each
+ * round's embeddings are handed back to the core (searchWarm with them), which keeps them in
+ * its cache. The helpers only: this worker stays free for the next keystroke's preview. A
+ * newer preview or any exact search makes the current one stop after its round (its work
+ * kept); an exact search waits for that round instead of recomputing the same documents.
+ * The embeddings are the bits the search would make, so results are unchanged: only fewer
+ * documents are left cold.
+ */
+let speculation = null; // {stop, done}
+
+function speculate(args) {
+  const before = speculation;
+  if (before) before.stop = true;
+  const s = { stop: false, done: null };
+  s.done = (async () => {
+    if (before) await before.done;
+    const team = searchHelpers ? searchHelpers.ready() : [];
+    if (!team.length || s.stop || !core) return;
+    searchHelpers.idle();
+    let embedded = null;
+    try {
+      for (let round = 0; round < 8 && !s.stop; round++) {
+        const out = core.searchWarm(args.query, args.k, args.hybrid, args.filter, embedded);
+        embedded = null;
+        if (!out.first) return;
+        const parts = split(out.first, team.length);
+        const vectors = await Promise.all(parts.map((part, i) => team[i].embed(part)));
+        embedded = { tokens: out.first.tokens, lengths: out.first.lengths, vectors: concat(Float32Array, vectors) };
+      }
+      // The last round's embeddings, handed to the core so that it keeps them.
+      if (embedded) core.searchWarm(args.query, args.k, args.hybrid, args.filter, embedded);
+    } catch {
+      // A helper that failed, a database closed meanwhile: the exact search recomputes.
+    }
+  })();
+  speculation = s;
+}
+
+/** Let a speculation in flight end its round (its embeddings kept) before an exact search. */
+async function settleSpeculation() {
+  const s = speculation;
+  if (!s) return;
+  s.stop = true;
+  await s.done;
+  if (speculation === s) speculation = null;
 }
 
 /** Start the search helpers (if any are allowed) for the searches to come. */

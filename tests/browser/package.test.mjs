@@ -219,6 +219,33 @@ test('a cold search shares its recomputations with a search helper: the same res
   assert.equal(warmed.loaded, 1, 'a preview whose exact search would recompute starts the helper');
   assert.ok(warmed.shared && warmed.shared.helped > 0, `the exact search after it is shared: ${JSON.stringify(warmed.shared)}`);
   assert.deepEqual(warmed.hits, one.out[0].hits);
+  // With the helper loaded, a preview's pause is used: the helper embeds what the exact
+  // search of that query will recompute, so it finds them cached; the results are the same.
+  // The cache before the second query is the one-thread run's (the first query's exact
+  // search), so that run's count is what the exact search would otherwise recompute.
+  assert.ok(one.out[1].stats.recomputed >= 8, `the second query recomputes cold: ${one.out[1].stats.recomputed}`);
+  const speculated = await page.evaluate(async ([q0, q1]) => {
+    const db = await Nook.open('shared', { ...assets, searchWorkers: 2 });
+    await db.search(q0, { k: 8, preview: true });
+    let loaded = 0;
+    for (let i = 0; i < 120 && !loaded; i++) { await new Promise((r) => setTimeout(r, 250)); loaded = (await db.stats()).searchHelpers; }
+    await db.search(q0, { k: 8 });
+    await db.search(q1, { k: 8, preview: true });
+    await new Promise((r) => setTimeout(r, 2000));
+    const hits = await db.search(q1, { k: 8 });
+    // A preview followed at once by an exact search of another query: the exact search
+    // waits for the speculation's round and is still exact.
+    await db.search(q0 + ' again', { k: 8, preview: true });
+    const other = await db.search(q1 + ' today', { k: 8 });
+    await db.close();
+    return { loaded, stats: hits.stats, hits: hits.map((h) => [h.id, h.score, h.similarity]), other: other.stats };
+  }, [QUERIES[0], QUERIES[1]]);
+  console.log(`speculation: the exact search after a preview's pause recomputed ${speculated.stats.recomputed} of ${one.out[1].stats.recomputed} (${speculated.stats.searchMs.toFixed(0)} ms vs ${one.out[1].stats.searchMs.toFixed(0)} ms cold)`);
+  assert.equal(speculated.loaded, 1);
+  assert.deepEqual(speculated.hits, one.out[1].hits, 'the same hits and scores after a speculation');
+  assert.ok(speculated.stats.recomputed < one.out[1].stats.recomputed / 2, `the pause's speculation left ${speculated.stats.recomputed} of ${one.out[1].stats.recomputed} to recompute`);
+  assert.equal(speculated.stats.exact, one.out[1].stats.exact);
+  assert.ok(speculated.other.exact > 0 && speculated.other.exact === speculated.other.recomputed + speculated.other.cacheHits, JSON.stringify(speculated.other));
   const refused = await errorName(page, (a) => Nook.open('x', { ...a, searchWorkers: 17 }), await page.evaluate(() => assets));
   assert.match(refused, /^NookInputError: options.searchWorkers/);
   await page.close();
