@@ -8,6 +8,7 @@
 // the first searches (an empty embedding cache), and the browser's memory.
 // Writes bench/results/reopen.{json,md}. Run: scripts/bench_browser.sh reopen
 // Env: NOOK_REOPEN_SIZES (default 10000,80000), NOOK_REOPEN_RUNS (restarts, default 3),
+// NOOK_REOPEN_PAUSE_MS (default 170; 0 skips the restarts that pause before the exact search),
 // NOOK_REOPEN_DIR (built collections and profiles, default /tmp/nook-reopen), NOOK_BIN
 // (the native nook binary, default $CARGO_TARGET_DIR/release/nook).
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -21,6 +22,7 @@ import { makeBookmarks } from '../extension/bookmarks.mjs';
 import { toDoc } from '../../www/extension/sync.js';
 
 const SIZES = (process.env.NOOK_REOPEN_SIZES || '10000,80000').split(',').map(Number);
+const PAUSE_MS = Number(process.env.NOOK_REOPEN_PAUSE_MS ?? 170);
 const RUNS = Number(process.env.NOOK_REOPEN_RUNS || 3);
 const DIR = process.env.NOOK_REOPEN_DIR || '/tmp/nook-reopen';
 // NOOK_REOPEN_OUT=name writes bench/results/<name>.{json,md} (e.g. an older package's run, NOOK_BENCH_PKG).
@@ -30,7 +32,7 @@ const queries = JSON.parse(readFileSync(join(ROOT, 'data/bench-queries.json'), '
 const loadavg = [os.loadavg()];
 mkdirSync(DIR, { recursive: true });
 
-const median = (a) => { const s = [...a].sort((x, y) => x - y); return s.length ? s[Math.floor((s.length - 1) / 2)] : null; };
+const median = (a, q = 0.5) => { const s = [...a].sort((x, y) => x - y); return s.length ? s[Math.floor((s.length - 1) * q)] : null; };
 const r1 = (x) => (x == null ? null : Math.round(x * 10) / 10);
 
 /** The collection of `n` bookmarks built natively (cached by the input's hash): {file, buildS}. */
@@ -85,18 +87,24 @@ try {
       writeFileSync(stamp, JSON.stringify(imported));
     }
     const runs = [];
-    for (let r = 0; r < RUNS; r++) {
+    const pausedRuns = [];
+    // Each restart runs the queries back to back; with PAUSE_MS, a second restart after each
+    // runs them with the popup's pause between preview and exact search (the same queries
+    // from the same empty cache: an A/B of what the pause is used for).
+    for (let r = 0; r < RUNS * (PAUSE_MS ? 2 : 1); r++) {
+      const pause = r % 2 === 1 ? PAUSE_MS : 0;
       const br = await launch(origin, foreign, profile);
       try {
         const page = await openPage(br.context, origin, 'reopen.html', 'reopenReady');
-        const run = await page.evaluate(([nm, q]) => window.reopenBench.reopen(nm, q), [name, queries]);
+        const run = await page.evaluate(([nm, q, p]) => window.reopenBench.reopen(nm, q, p), [name, queries, pause]);
         run.memory = processMemory(profile);
-        runs.push(run);
-        log(`${n} run ${r + 1}: open ${r1(run.openMs)} ms ${JSON.stringify(run.open)}, first result ${r1(run.firstResultMs)} ms, largest process ${run.memory?.largestMB} MB`);
+        (pause ? pausedRuns : runs).push(run);
+        log(`${n} run ${r + 1}${pause ? ` (pause ${pause} ms)` : ''}: open ${r1(run.openMs)} ms ${JSON.stringify(run.open)}, first result ${r1(run.firstResultMs)} ms, exact p50 ${r1(median(run.searches.map((s) => s.exactMs)))} ms, largest process ${run.memory?.largestMB} MB`);
       } finally { await br.close(); }
     }
     loadavg.push(os.loadavg());
     const all = runs.flatMap((x) => x.searches);
+    const paused = pausedRuns.flatMap((x) => x.searches);
     const step = (k) => r1(median(runs.map((x) => x.open[k])));
     results.push({
       bookmarks: n, documents: runs[0].documents, build_s: b.buildS, export_bytes: b.bytes, import_ms: r1(imported.importMs),
@@ -108,6 +116,7 @@ try {
       preview_ms_p50: r1(median(all.map((s) => s.previewMs))),
       recomputed_p50: median(all.map((s) => s.recomputed)),
       preview_top1_agreement: r1(all.filter((s) => s.sameTop1).length / all.length),
+      ...(paused.length && { paused: { pause_ms: PAUSE_MS, exact_ms_p50: r1(median(paused.map((s) => s.exactMs))), exact_ms_p95: r1(median(paused.map((s) => s.exactMs), 0.95)), recomputed_p50: median(paused.map((s) => s.recomputed)), back_to_back_exact_ms_p95: r1(median(all.map((s) => s.exactMs), 0.95)) } }),
       largest_process_mb_p50: r1(median(runs.map((x) => x.memory?.largestMB ?? 0))),
       all_processes_mb_p50: r1(median(runs.map((x) => x.memory?.totalMB ?? 0))),
       runs: runs.map((x) => ({ openMs: r1(x.openMs), open: x.open, firstResultMs: r1(x.firstResultMs), memory: x.memory })),
@@ -124,7 +133,7 @@ mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
 writeFileSync(join(ROOT, `bench/results/${OUT}.json`), JSON.stringify(out, null, 2) + '\n');
 const la = loadavg.map((l) => l.map((x) => x.toFixed(1)).join(' ')).join(' | ');
 let md = `# Reopen after a browser restart\n\nWritten by bench/browser/reopen.mjs (${out.date}; package \`${out.package}\`; ${cpu}; load average at start and after each size: ${la}). `;
-md += `Bookmarks as the extension files them (bench/extension/bookmarks.mjs, www/extension/sync.js), built natively with \`nook site build\` and imported once into IndexedDB; then ${RUNS} browser restarts on the same profile, each opening the collection in a fresh page and sending ${queries.length} FanOutQA questions as the popup does (preview, then exact; k 8, hybrid). `;
+md += `Bookmarks as the extension files them (bench/extension/bookmarks.mjs, www/extension/sync.js), built natively with \`nook site build\` and imported once into IndexedDB; then ${RUNS} browser restarts on the same profile${PAUSE_MS ? ` (and ${RUNS} more, alternating, whose exact searches are sent ${PAUSE_MS} ms after the preview's answer)` : ''}, each opening the collection in a fresh page and sending ${queries.length} FanOutQA questions as the popup does (preview, then exact; k 8, hybrid). `;
 md += 'Open = from the call to `Nook.open` to its promise resolving (worker, wasm, model, records, collection). First result = open + the first preview. Medians over the restarts (open) and over every query of every restart (search).\n\n';
 const cols = results.map((x) => x.bookmarks.toLocaleString('en-US'));
 md += `| | ${cols.join(' | ')} |\n|---|${cols.map(() => '---:').join('|')}|\n`;
@@ -137,6 +146,10 @@ row('first exact search ms', (x) => x.first_exact_ms_p50);
 row('preview / exact p50 ms', (x) => `${x.preview_ms_p50} / ${x.exact_ms_p50}`);
 row('recomputed per exact query (p50)', (x) => x.recomputed_p50);
 row('preview top 1 = exact top 1', (x) => `${Math.round(x.preview_top1_agreement * 100)}%`);
+if (results.some((x) => x.paused)) {
+  row(`exact p50 / p95 ms, sent ${PAUSE_MS} ms after the preview (the popup's pause; other restarts, same queries)`, (x) => x.paused ? `${x.paused.exact_ms_p50} / ${x.paused.exact_ms_p95} (back to back: ${x.exact_ms_p50} / ${x.paused.back_to_back_exact_ms_p95})` : '');
+  row('recomputed per exact query after the pause (p50)', (x) => x.paused ? `${x.paused.recomputed_p50}` : '');
+}
 row('largest process / all processes MB', (x) => `${x.largest_process_mb_p50} / ${x.all_processes_mb_p50}`);
 writeFileSync(join(ROOT, `bench/results/${OUT}.md`), md);
 log('wrote bench/results/reopen.{json,md}');

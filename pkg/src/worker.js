@@ -291,16 +291,23 @@ async function exactSearch(id, { query, k, hybrid, filter }) {
  * The embeddings are the bits the search would make, so results are unchanged: only fewer
  * documents are left cold.
  */
-let speculation = null; // {stop, done}
+let speculation = null; // {stop, started, done, before}
+// A request that follows the preview within this long (an exact search sent at once, as
+// onPreview does) finds nothing started: a speculation would only hand its first round to
+// the helper alone, which the exact search shares with this worker.
+const SPECULATE_AFTER_MS = 25;
 
 function speculate(args) {
   const before = speculation;
   if (before) before.stop = true;
-  const s = { stop: false, done: null };
+  const s = { stop: false, started: false, done: null, before };
   s.done = (async () => {
     if (before) await before.done;
+    s.before = null; // no chain of past speculations is kept
+    await new Promise((resolve) => setTimeout(resolve, SPECULATE_AFTER_MS));
     const team = searchHelpers ? searchHelpers.ready() : [];
     if (!team.length || s.stop || !core) return;
+    s.started = true;
     searchHelpers.idle();
     let embedded = null;
     try {
@@ -326,7 +333,9 @@ async function settleSpeculation() {
   const s = speculation;
   if (!s) return;
   s.stop = true;
-  await s.done;
+  // The one whose round is in flight: this one, or the one it was waiting for.
+  if (s.started) await s.done;
+  else if (s.before) await s.before.done;
   if (speculation === s) speculation = null;
 }
 
