@@ -292,9 +292,10 @@ async function exactSearch(id, { query, k, hybrid, filter }) {
  * documents are left cold.
  */
 let speculation = null; // {stop, started, done, before}
-// A request that follows the preview within this long (an exact search sent at once, as
-// onPreview does) finds nothing started: a speculation would only hand its first round to
-// the helper alone, which the exact search shares with this worker.
+// A request that follows the preview within this long (a client sending its exact search
+// right after the preview's answer) finds nothing started: a speculation would only hand
+// its first round to the helper alone, which the exact search shares with this worker.
+// (`onPreview` is one request, mode 'both', which never speculates.)
 const SPECULATE_AFTER_MS = 25;
 
 function speculate(args) {

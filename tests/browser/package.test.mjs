@@ -233,8 +233,8 @@ test('a cold search shares its recomputations with a search helper: the same res
     await db.search(q1, { k: 8, preview: true });
     await new Promise((r) => setTimeout(r, 2000));
     const hits = await db.search(q1, { k: 8 });
-    // A preview followed at once by an exact search of another query: the exact search
-    // waits for the speculation's round and is still exact.
+    // A preview followed at once by an exact search of another query: the speculation
+    // has not started (it stops) and the exact search is still exact.
     await db.search(q0 + ' again', { k: 8, preview: true });
     const other = await db.search(q1 + ' today', { k: 8 });
     await db.close();
