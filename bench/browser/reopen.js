@@ -40,8 +40,9 @@ async function reopen(name, queries, pauseMs = 0) {
       sameTop1Title: preview[0]?.title === hits[0]?.title });
   }
   const firstResultMs = openMs + searches[0].previewMs;
+  const after = await db.stats();
   await db.close();
-  return { openMs, firstResultMs, open: stats.open, documents: stats.documents, searches };
+  return { openMs, firstResultMs, open: stats.open, documents: stats.documents, searches, wasmMB: [stats.wasmMemoryBytes, after.wasmMemoryBytes].map((b) => b / 2 ** 20) };
 }
 
 window.reopenBench = { importOnce, reopen };

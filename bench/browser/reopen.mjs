@@ -122,6 +122,8 @@ try {
       ...(paused.length && { paused: { pause_ms: PAUSE_MS, exact_ms_p50: r1(median(paused.map((s) => s.exactMs))), exact_ms_p95: r1(quantile(paused.map((s) => s.exactMs), 0.95)), recomputed_p50: median(paused.map((s) => s.recomputed)) } }),
       largest_process_mb_p50: r1(median(runs.map((x) => x.memory?.largestMB ?? 0))),
       all_processes_mb_p50: r1(median(runs.map((x) => x.memory?.totalMB ?? 0))),
+      wasm_mb_after_open_p50: r1(median(runs.map((x) => x.wasmMB[0]))),
+      wasm_mb_after_searches_p50: r1(median(runs.map((x) => x.wasmMB[1]))),
       runs: runs.map((x) => ({ openMs: r1(x.openMs), open: x.open, firstResultMs: r1(x.firstResultMs), memory: x.memory })),
     });
   }
@@ -154,5 +156,6 @@ if (results.some((x) => x.paused)) {
   row('recomputed per exact query after the pause (p50)', (x) => x.paused ? `${x.paused.recomputed_p50}` : '');
 }
 row('largest process / all processes MB', (x) => `${x.largest_process_mb_p50} / ${x.all_processes_mb_p50}`);
+row("nook worker's wasm memory after open / after the searches MB", (x) => `${x.wasm_mb_after_open_p50} / ${x.wasm_mb_after_searches_p50}`);
 writeFileSync(join(ROOT, `bench/results/${OUT}.md`), md);
 log('wrote bench/results/reopen.{json,md}');

@@ -197,6 +197,9 @@ export interface Stats {
   open: { startMs: number | null; wasmMs: number; filesMs: number; storeMs: number; modelMs: number; readMs: number; loadMs: number; writeMs: number };
   /** Search helpers loaded and idle now (see NookOptions.searchWorkers). */
   searchHelpers: number;
+  /** The nook worker's WebAssembly memory now, in bytes (it grows and is never returned;
+   * helpers hold their own while they run). */
+  wasmMemoryBytes: number;
 }
 
 /** Errors reject with one of these `name`s (and AbortError). */

@@ -35,6 +35,7 @@ const OWN_WASM = new URL('../dist/nook_bg.wasm', import.meta.url);
 const OWN_WASM_RELAXED = new URL('../dist/nook_bg.relaxed.wasm', import.meta.url);
 
 let build = 'simd128';      // which wasm file runs: 'simd128' or 'relaxed-simd'
+let memory = null;          // the running module's linear memory (stats().wasmMemoryBytes)
 const INDEX_IDLE_MS = 15000;   // index helpers stop this long after the last add
 const SEARCH_IDLE_MS = 60000;  // search helpers, after the last search that needed them
 let helpers = null;         // embedding helpers for large adds (helpers.js)
@@ -44,12 +45,12 @@ let searchHelpers = null;   // and those sharing a cold search's recomputations
 async function initWasm(wasmUrl, wasmRelaxedUrl) {
   if (wasmRelaxedUrl && hasRelaxedSimd()) {
     try {
-      await init({ module_or_path: wasmRelaxedUrl });
+      ({ memory } = await init({ module_or_path: wasmRelaxedUrl }));
       build = 'relaxed-simd';
       return wasmRelaxedUrl;
     } catch (_) { /* missing or unloadable file: the simd128 build below */ }
   }
-  await init({ module_or_path: wasmUrl });
+  ({ memory } = await init({ module_or_path: wasmUrl }));
   build = 'simd128';
   return wasmUrl;
 }
@@ -402,7 +403,7 @@ async function handle({ id, op, args }) {
     case 'stats': {
       await catchUp();
       const s = core.stats();
-      return Object.assign(s, { build, open: { ...openMs, ...s.open }, searchHelpers: searchHelpers ? searchHelpers.ready().length : 0 });
+      return Object.assign(s, { build, open: { ...openMs, ...s.open }, searchHelpers: searchHelpers ? searchHelpers.ready().length : 0, wasmMemoryBytes: memory.buffer.byteLength });
     }
     case 'embed': return core.embed(args.texts);
     case 'export': await catchUp(); return core.export();
@@ -420,7 +421,7 @@ async function handleSite(op, args) {
       if (args.filter != null) throw err('NookInputError', 'a site index takes no filter (its documents are not all in this browser)');
       return searchSite(site.core, site.pages, args.query, Number(args.k), args.hybrid !== false);
     }
-    case 'stats': return Object.assign(site.core.stats(), { mode: 'site', build, open: { ...openMs }, fetched: { ...site.pages.fetched } });
+    case 'stats': return Object.assign(site.core.stats(), { mode: 'site', build, wasmMemoryBytes: memory.buffer.byteLength, open: { ...openMs }, fetched: { ...site.pages.fetched } });
     case 'prefetch': await site.pages.load(site.core.allPages()); return site.core.stats();
     case 'close': site.core.free(); site = null; return true;
     default: throw err('NookStateError', `a site index cannot ${op}: it is read-only (open a database of your own with Nook.open)`);

@@ -48,6 +48,8 @@ test('1,000 documents: add, search, reload, identical results, delete', async ()
   assert.equal(added.progress.at(-1), 1000);
   assert.equal(added.stats.documents, 1000);
   assert.equal(added.stats.mode, 'pruned');
+  // The worker's wasm memory: whole 64 KiB pages, at least the model's (~33 MB resident).
+  assert.ok(added.stats.wasmMemoryBytes % 65536 === 0 && added.stats.wasmMemoryBytes > 32 * 2 ** 20, `wasmMemoryBytes ${added.stats.wasmMemoryBytes}`);
 
   const search = (page) => page.evaluate(async (qs) => {
     const out = [];

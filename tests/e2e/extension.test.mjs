@@ -256,6 +256,35 @@ test('a browser restart reopens the index without re-indexing', async () => {
   await page.close();
 });
 
+test('a bookmark added while the browser was closed is indexed after the restart (the startup diff waits for the open index)', async () => {
+  const before = (await status(await popup())).documents;
+  await context.close();
+  // Chrome reads its bookmarks from this file at start; a copy made with Chrome closed (a
+  // sync or another tool) reaches the extension only through the startup diff.
+  const file = join(userDataDir, 'Default', 'Bookmarks');
+  const data = JSON.parse(readFileSync(file, 'utf8'));
+  let max = 0;
+  const walk = (n) => { max = Math.max(max, Number(n.id) || 0); (n.children ?? []).forEach(walk); };
+  Object.values(data.roots).forEach((r) => typeof r === 'object' && walk(r));
+  data.roots.bookmark_bar.children.push({ id: String(max + 1), guid: '3d1ad8a2-5c44-4c55-9a4e-0b8c2b7e11aa', name: 'Restoring a wooden sailing dinghy', type: 'url', url: 'https://example.org/boats/restoring-a-dinghy', date_added: '13380000000000000' });
+  delete data.checksum;
+  writeFileSync(file, JSON.stringify(data));
+  await start();
+  const page = await popup();
+  const s = await until(async () => { const s = await status(page); return s.phase === 'ready' && s.lastSync && s.documents === before + 1 && s; }, INDEX_MS, 'the added bookmark to be indexed');
+  assert.deepEqual({ added: s.lastSync.added, removed: s.lastSync.removed }, { added: 1, removed: 0 });
+  // The index opened before the sync record was read (the first search does not wait for it).
+  assert.ok(s.openSteps.indexMs > 0 && s.openSteps.syncMs >= s.openSteps.indexMs, JSON.stringify(s.openSteps));
+  const hits = await search(page, 'fixing up an old wooden boat');
+  assert.equal(hits[0].title, 'Restoring a wooden sailing dinghy');
+  await page.evaluate(async () => {
+    const [b] = await chrome.bookmarks.search({ url: 'https://example.org/boats/restoring-a-dinghy' });
+    await chrome.bookmarks.remove(b.id);
+  });
+  await until(async () => { const s = await status(page); return s.documents === before && s; }, INDEX_MS, 'the bookmark to be removed');
+  await page.close();
+});
+
 test('a burst of 600 bookmarks created at once is indexed (one tree diff, not 600 lookups)', async () => {
   const page = await popup();
   const before = (await status(page)).documents;

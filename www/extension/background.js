@@ -35,16 +35,18 @@ function ensureOffscreen() {
  */
 async function toOffscreen(msg) {
   const fresh = await ensureOffscreen();
-  if (fresh && msg.type !== 'reconcile') scheduleReconcile();
+  if (fresh && msg.type !== 'reconcile' && msg.type !== 'whenReady') scheduleReconcile();
   const res = await chrome.runtime.sendMessage({ target: 'offscreen', ...msg });
   if (res?.error) throw Object.assign(new Error(res.error.message), { name: res.error.name });
   return res;
 }
 
 /** Send the whole bookmark tree; the offscreen document adds/removes only what changed. The
- * document starts (and opens its index) while the tree is read. */
+ * tree is read once the index is open: at browser start the first search should not share
+ * the two cores with reading, flattening and sending 80,000 bookmarks. */
 async function reconcile() {
-  const [tree] = await Promise.all([chrome.bookmarks.getTree(), ensureOffscreen()]);
+  await toOffscreen({ type: 'whenReady' });
+  const tree = await chrome.bookmarks.getTree();
   return toOffscreen({ type: 'reconcile', bookmarks: flatten(tree) });
 }
 
