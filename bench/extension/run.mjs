@@ -31,7 +31,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeBookmarks } from './bookmarks.mjs';
 import { processMemory as memory } from '../memory.mjs';
-import { diff, flatten, signature } from '../../www/extension/sync.js';
+import { diff, entry, flatten } from '../../www/extension/sync.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..', '..');
@@ -221,7 +221,7 @@ async function main() {
         run.memory = memory(userDataDir);
         // The startup diff against the bookmark tree ran meanwhile: nothing to add.
         const s3 = await p2.evaluate(() => chrome.runtime.sendMessage({ type: 'status' }));
-        Object.assign(run, { addedSinceStart: s3.addedSinceStart, startupSync: s3.lastSync });
+        Object.assign(run, { addedSinceStart: s3.addedSinceStart, startupSync: s3.lastSync, syncRecordReadMs: s3.openSteps?.syncMs });
         log('  after restart', JSON.stringify(run));
         runs.push(run);
       }
@@ -299,7 +299,7 @@ function syncCost(n) {
   const { bookmarks } = makeBookmarks(ROOT, n);
   const tree = [{ id: '0', title: '', children: [{ id: '1', title: 'Bookmarks bar', children: bookmarks.map((b, i) => ({ id: String(10 + i), title: b.title, url: b.url })) }] }];
   const flat = flatten(tree);
-  const known = new Map(flat.map((b) => [b.id, { sig: signature(b) }]));
+  const known = new Map(flat.map((b) => [b.id, entry(b)]));
   const runs = [];
   for (let i = 0; i < 5; i++) {
     const t0 = performance.now();

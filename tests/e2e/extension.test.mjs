@@ -285,6 +285,45 @@ test('a bookmark added while the browser was closed is indexed after the restart
   await page.close();
 });
 
+test('the sync record of the first format (whole signatures and page texts) converts once, in IndexedDB', async () => {
+  const page = await popup();
+  const out = await page.evaluate(async () => {
+    const { SyncStore } = await import('./syncstore.js');
+    const { entry, signature } = await import('./sync.js');
+    const name = 'nook-sync-conversion-test';
+    await new Promise((ok) => { const r = indexedDB.deleteDatabase(name); r.onsuccess = r.onerror = ok; });
+    const a = { id: 'a', title: 'Hot composting', url: 'https://example.org/compost', folder: 'Garden' };
+    const b = { id: 'b', title: 'Night trains', url: 'https://example.net/trains', folder: 'Travel' };
+    // Version 1, as the extension wrote it before.
+    await new Promise((ok, no) => {
+      const r = indexedDB.open(name, 1);
+      r.onupgradeneeded = () => r.result.createObjectStore('known');
+      r.onsuccess = () => {
+        const t = r.result.transaction('known', 'readwrite');
+        t.objectStore('known').put({ sig: signature(a), pageText: '' }, 'a');
+        t.objectStore('known').put({ sig: signature(b, 'sleeper cars'), pageText: 'sleeper cars' }, 'b');
+        t.objectStore('known').put({ sig: '', pageText: 'early' }, 'c');
+        t.oncomplete = () => { r.result.close(); ok(); };
+        t.onerror = () => no(t.error);
+      };
+    });
+    const store = new SyncStore(name);
+    await store.open();
+    const pages = await store.pages(['a', 'b', 'c']);
+    const result = {
+      a: store.map.get('a') === entry(a), b: JSON.stringify(store.map.get('b')) === JSON.stringify(entry(b, 'sleeper cars')),
+      c: store.map.get('c')?.s, pages: [...pages].sort(),
+    };
+    await store.remove(['b']);
+    result.afterRemove = [...(await store.pages(['b', 'c'])).keys()];
+    store.db.close();
+    await new Promise((ok) => { const r = indexedDB.deleteDatabase(name); r.onsuccess = r.onerror = ok; });
+    return result;
+  });
+  assert.deepEqual(out, { a: true, b: true, c: 0, pages: [['b', 'sleeper cars'], ['c', 'early']], afterRemove: ['c'] });
+  await page.close();
+});
+
 test('a burst of 600 bookmarks created at once is indexed (one tree diff, not 600 lookups)', async () => {
   const page = await popup();
   const before = (await status(page)).documents;

@@ -1,7 +1,7 @@
 // Unit tests of the extension's sync logic (pure functions, no browser).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { changed, diff, flatten, signature, toDoc, readableUrl } from '../../www/extension/sync.js';
+import { changed, diff, entry, flatten, fromFirstFormat, hash53, hasPage, matches, signature, toDoc, readableUrl } from '../../www/extension/sync.js';
 
 const tree = [{
   id: '0', title: '', children: [
@@ -30,14 +30,15 @@ test('diff: first run adds every web bookmark, skips javascript: URLs', () => {
 
 test('diff: nothing changed means nothing to do (a restart does not re-index)', () => {
   const flat = flatten(tree);
-  const known = new Map(diff(flat, new Map()).add.map((b) => [b.id, { sig: signature(b) }]));
+  const known = new Map(diff(flat, new Map()).add.map((b) => [b.id, entry(b)]));
   assert.deepEqual(diff(flat, known), { add: [], remove: [] });
+  assert.ok([...known.values()].every((e) => typeof e === 'number'), 'a bookmark without page text is one number');
 });
 
 test('diff: rename, move and removal', () => {
   const flat = flatten(tree);
-  const known = new Map(diff(flat, new Map()).add.map((b) => [b.id, { sig: signature(b) }]));
-  known.set('99', { sig: 'gone' });
+  const known = new Map(diff(flat, new Map()).add.map((b) => [b.id, entry(b)]));
+  known.set('99', 12345);
   const now = flat.map((b) => (b.id === '10' ? { ...b, title: 'Bees on city roofs' } : b.id === '12' ? { ...b, folder: 'Other bookmarks' } : b));
   const { add, remove } = diff(now, known);
   assert.deepEqual(add.map((b) => b.id).sort(), ['10', '12']);
@@ -46,10 +47,27 @@ test('diff: rename, move and removal', () => {
 
 test('diff: stored page text is part of the signature', () => {
   const [b] = flatten(tree);
-  const known = new Map([[b.id, { sig: signature(b, 'page text'), pageText: 'page text' }]]);
+  const known = new Map([[b.id, entry(b, 'page text')]]);
+  assert.ok(hasPage(known.get(b.id)) && !hasPage(entry(b)));
   assert.deepEqual(diff([b], known).add, []);
-  known.get(b.id).sig = '';
+  assert.ok(!matches({ ...b, title: 'Bees' }, known.get(b.id)), 'an edited bookmark with page text is another version');
+  assert.notEqual(entry(b, 'page text').s, entry(b, 'other text').s, 'the page text is in the hash');
+  known.set(b.id, { ...known.get(b.id), s: 0 }); // text that arrived before the bookmark was re-indexed
   assert.equal(diff([b], known).add.length, 1);
+});
+
+test('sync record: entries of the first format ({sig, pageText}) convert to the same comparison', () => {
+  const [b, c] = flatten(tree);
+  const first = new Map([[b.id, { sig: signature(b), pageText: '' }], [c.id, { sig: signature(c, 'kept text'), pageText: 'kept text' }], ['7', { sig: '', pageText: 'early text' }]]);
+  const known = new Map([...first].map(([id, v]) => [id, fromFirstFormat(v)]));
+  assert.deepEqual(known.get(b.id), entry(b));
+  assert.deepEqual(known.get(c.id), entry(c, 'kept text'));
+  assert.deepEqual(diff([b, c], known), { add: [], remove: ['7'] }, 'nothing is re-indexed by the conversion');
+  assert.equal(known.get('7').s, 0, 'a pending page text still re-adds its bookmark');
+  assert.ok(hasPage(known.get('7')));
+  // The hash: 53 bits, never 0, different for one changed character.
+  const h = [signature(b), signature(b) + ' ', signature(c)].map(hash53);
+  assert.ok(h.every((x) => Number.isSafeInteger(x) && x > 0) && new Set(h).size === 3);
 });
 
 test('toDoc: words of the URL and the folder are searchable', () => {
@@ -67,7 +85,7 @@ test('flatten under a folder keeps the path above it; changed() is diff without 
   const garden = tree[0].children[0].children[1];
   const sub = flatten([garden], ['Bookmarks bar']);
   assert.deepEqual(sub.map((b) => [b.id, b.folder]), [['12', 'Bookmarks bar / Garden'], ['13', 'Bookmarks bar / Garden']]);
-  const known = new Map(flatten(tree).map((b) => [b.id, { sig: signature(b) }]));
+  const known = new Map(flatten(tree).map((b) => [b.id, entry(b)]));
   assert.deepEqual(changed(sub, known), [], 'unchanged, and javascript: skipped');
   const moved = flatten([garden], ['Other bookmarks']);
   assert.deepEqual(changed(moved, known).map((b) => b.id), ['12'], 'a moved folder re-indexes its bookmarks');

@@ -4,7 +4,8 @@
 // reads the bookmarks and sends them here. See README.md.
 
 import { NookStore } from './js/nook-adapter.js';
-import { changed, diff, signature, toDoc } from './sync.js';
+import { changed, diff, entry, pageDigest, toDoc } from './sync.js';
+import { SyncStore } from './syncstore.js';
 import { extractMainText } from './pagetext.js';
 
 const DB = 'nook-bookmarks';
@@ -114,13 +115,14 @@ async function applyChanges(add, remove) {
     try {
       for (let i = 0; i < add.length; i += CHUNK) {
         const chunk = add.slice(i, i + CHUNK);
-        const docs = chunk.map((b) => toDoc(b, known.map.get(b.id)?.pageText ?? ''));
+        const texts = await known.pages(chunk.map((b) => b.id));
+        const docs = chunk.map((b) => toDoc(b, texts.get(b.id) ?? ''));
         await store.add(docs, {
           onProgress: ({ done }) => { state.progress = { done: i + Math.min(done, chunk.length), total: add.length }; announce(); },
         });
         // Committed in nook first, then remembered here: a crash in between re-adds (an
         // upsert), never skips.
-        await known.put(chunk.map((b) => [b.id, { sig: signature(b, known.map.get(b.id)?.pageText ?? ''), pageText: known.map.get(b.id)?.pageText ?? '' }]));
+        await known.put(chunk.map((b) => [b.id, entry(b, texts.get(b.id) ?? '')]), texts);
         state.addedSinceStart += chunk.length;
         state.progress = { done: i + chunk.length, total: add.length };
         announce();
@@ -150,10 +152,9 @@ async function deleteIds(ids) {
 async function setPageText(id, text) {
   text = String(text ?? '').replace(/\s+/g, ' ').trim().slice(0, 4000);
   if (!text) return { ok: false };
-  // The page text may arrive before the bookmark itself was indexed: keep it, with an
-  // empty signature, so the next reconcile (re-)adds the bookmark with its text.
-  const k = known.map.get(id) ?? { sig: '' };
-  await known.put([[id, { ...k, pageText: text, sig: '' }]]);
+  // The page text may arrive before the bookmark itself was indexed: keep it, with a
+  // signature hash that matches nothing, so the next diff (re-)adds the bookmark with it.
+  await known.put([[id, { s: 0, d: pageDigest(text) }]], new Map([[id, text]]));
   return { ok: true };
 }
 
@@ -181,43 +182,4 @@ function fail(e) {
   state.phase = 'error';
   state.error = { name: e?.name ?? 'Error', message: String(e?.message ?? e) };
   console.error(e);
-}
-
-/** id -> {sig, pageText} of what the index holds, in a small IndexedDB database of its own. */
-function SyncStore() {
-  const self = { map: new Map(), db: null };
-  const tx = (mode, fn) => new Promise((ok, no) => {
-    const t = self.db.transaction('known', mode);
-    fn(t.objectStore('known'));
-    t.oncomplete = () => ok();
-    t.onerror = () => no(t.error);
-    t.onabort = () => no(t.error ?? new Error('transaction aborted'));
-  });
-  self.open = () => new Promise((ok, no) => {
-    const req = indexedDB.open('nook-bookmarks-sync', 1);
-    req.onupgradeneeded = () => req.result.createObjectStore('known');
-    req.onerror = () => no(req.error);
-    req.onsuccess = () => {
-      self.db = req.result;
-      // Two bulk reads, not a cursor: a cursor costs one event per record (seconds at 80,000).
-      const os = self.db.transaction('known').objectStore('known');
-      const keys = os.getAllKeys();
-      const values = os.getAll();
-      values.onsuccess = () => {
-        keys.result.forEach((k, i) => self.map.set(k, values.result[i]));
-        ok();
-      };
-      keys.onerror = () => no(keys.error);
-      values.onerror = () => no(values.error);
-    };
-  });
-  self.put = async (entries) => {
-    await tx('readwrite', (s) => entries.forEach(([k, v]) => s.put(v, k)));
-    entries.forEach(([k, v]) => self.map.set(k, v));
-  };
-  self.remove = async (ids) => {
-    await tx('readwrite', (s) => ids.forEach((id) => s.delete(id)));
-    ids.forEach((id) => self.map.delete(id));
-  };
-  return self;
 }

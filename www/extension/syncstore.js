@@ -1,0 +1,102 @@
+// The sync record: what nook's index holds, by bookmark id, so a tree diff finds what
+// changed (see sync.js). Its own small IndexedDB database, `nook-bookmarks-sync`:
+//   known: id -> entry (sync.js `entry`: a hash of the bookmark's signature, with its page
+//          text's digest when it has page text), read whole into `map` at open;
+//   pages: id -> page text, read only for the bookmarks being (re)indexed.
+// Version 1 kept {sig, pageText} per id (the whole signature string and the text, all read
+// at every start); opening converts it once.
+
+import { fromFirstFormat, hasPage } from './sync.js';
+
+const NAME = 'nook-bookmarks-sync';
+const VERSION = 2;
+
+export class SyncStore {
+  constructor(name = NAME) {
+    this.name = name;
+    /** id -> entry. */
+    this.map = new Map();
+    this.db = null;
+  }
+
+  /** Open (converting a version-1 record) and read every entry. */
+  open() {
+    return new Promise((ok, no) => {
+      const req = indexedDB.open(this.name, VERSION);
+      req.onupgradeneeded = (e) => {
+        const db = req.result;
+        if (e.oldVersion < 1) db.createObjectStore('known');
+        db.createObjectStore('pages');
+        if (e.oldVersion === 1) convertFirstFormat(req.transaction);
+      };
+      req.onerror = () => no(req.error);
+      req.onsuccess = () => {
+        this.db = req.result;
+        // Two bulk reads, not a cursor: a cursor costs one event per record (seconds at 80,000).
+        const os = this.db.transaction('known').objectStore('known');
+        const keys = os.getAllKeys();
+        const values = os.getAll();
+        values.onsuccess = () => {
+          keys.result.forEach((k, i) => this.map.set(k, values.result[i]));
+          ok();
+        };
+        keys.onerror = () => no(keys.error);
+        values.onerror = () => no(values.error);
+      };
+    });
+  }
+
+  /** The stored page text of each of `ids` that has some: Map id -> text. */
+  async pages(ids) {
+    const want = ids.filter((id) => hasPage(this.map.get(id)));
+    const out = new Map();
+    if (!want.length) return out;
+    await this.#tx(['pages'], 'readonly', (t) => {
+      const os = t.objectStore('pages');
+      for (const id of want) os.get(id).onsuccess = (e) => { if (typeof e.target.result === 'string') out.set(id, e.target.result); };
+    });
+    return out;
+  }
+
+  /** Record `entries` ([id, entry]); `texts` (Map id -> page text) are stored beside them. */
+  async put(entries, texts = new Map()) {
+    await this.#tx(['known', 'pages'], 'readwrite', (t) => {
+      const known = t.objectStore('known');
+      const pages = t.objectStore('pages');
+      for (const [id, v] of entries) {
+        known.put(v, id);
+        if (texts.has(id)) pages.put(texts.get(id), id);
+        else if (!hasPage(v)) pages.delete(id);
+      }
+    });
+    entries.forEach(([id, v]) => this.map.set(id, v));
+  }
+
+  async remove(ids) {
+    await this.#tx(['known', 'pages'], 'readwrite', (t) => ids.forEach((id) => { t.objectStore('known').delete(id); t.objectStore('pages').delete(id); }));
+    ids.forEach((id) => this.map.delete(id));
+  }
+
+  #tx(stores, mode, fn) {
+    return new Promise((ok, no) => {
+      const t = this.db.transaction(stores, mode);
+      fn(t);
+      t.oncomplete = () => ok();
+      t.onerror = () => no(t.error);
+      t.onabort = () => no(t.error ?? new Error('transaction aborted'));
+    });
+  }
+}
+
+/** Version 1 -> 2, inside the upgrade: each {sig, pageText} becomes an entry, its text a page. */
+function convertFirstFormat(t) {
+  const known = t.objectStore('known');
+  const pages = t.objectStore('pages');
+  const keys = known.getAllKeys();
+  const values = known.getAll();
+  values.onsuccess = () => keys.result.forEach((id, i) => {
+    const v = values.result[i];
+    known.put(fromFirstFormat(v), id);
+    if (v?.pageText) pages.put(v.pageText, id);
+  });
+}
