@@ -45,5 +45,33 @@ async function reopen(name, queries, pauseMs = 0) {
   return { openMs, firstResultMs, open: stats.open, documents: stats.documents, searches, wasmMB: [stats.wasmMemoryBytes, after.wasmMemoryBytes].map((b) => b / 2 ** 20) };
 }
 
-window.reopenBench = { importOnce, reopen };
+/** Open `name` and type each of `queries` as a person would, one character every `typeMs`:
+ * as the popup does, a preview of the text so far 80 ms after each keystroke, and the
+ * exact search 250 ms after the last one. The final preview is compared with the exact
+ * result (search-as-you-type: the previews' speculation has filled nook's cache). */
+async function typed(name, queries, typeMs) {
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+  const db = await Nook.open(name, ASSETS);
+  const searches = [];
+  for (const q of queries) {
+    const t0 = now();
+    let preview = [];
+    let previews = 0;
+    for (let i = 1; i <= q.length; i++) {
+      await sleep(t0 + i * typeMs + 80 - now()); // keystroke i, then the popup's 80 ms
+      const text = q.slice(0, i).trim();
+      if (!text || q[i - 1] === ' ') continue; // a space adds nothing to the trimmed text
+      preview = await db.search(text, { k: 8, hybrid: true, preview: true });
+      previews += 1;
+    }
+    await sleep(t0 + q.length * typeMs + 250 - now()); // the exact search, 250 ms after the last keystroke
+    const te = now();
+    const hits = await db.search(q, { k: 8, hybrid: true });
+    searches.push({ exactMs: now() - te, recomputed: hits.stats.recomputed, previews, sameTop1: preview[0]?.id === hits[0]?.id, sameTop1Title: preview[0]?.title === hits[0]?.title });
+  }
+  await db.close();
+  return { searches };
+}
+
+window.reopenBench = { importOnce, reopen, typed };
 window.reopenReady = true;

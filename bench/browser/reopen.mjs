@@ -9,6 +9,7 @@
 // Writes bench/results/reopen.{json,md}. Run: scripts/bench_browser.sh reopen
 // Env: NOOK_REOPEN_SIZES (default 10000,80000), NOOK_REOPEN_RUNS (restarts, default 3),
 // NOOK_REOPEN_PAUSE_MS (default 170; 0 skips the restarts that pause before the exact search),
+// NOOK_REOPEN_TYPE_MS (default 120; 0 skips the restart that types the queries),
 // NOOK_REOPEN_DIR (built collections and profiles, default /tmp/nook-reopen), NOOK_BIN
 // (the native nook binary, default $CARGO_TARGET_DIR/release/nook).
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -24,6 +25,9 @@ import { toDoc } from '../../www/extension/sync.js';
 const SIZES = (process.env.NOOK_REOPEN_SIZES || '10000,80000').split(',').map(Number);
 const PAUSE_MS = Number(process.env.NOOK_REOPEN_PAUSE_MS ?? 170);
 const RUNS = Number(process.env.NOOK_REOPEN_RUNS || 3);
+// NOOK_REOPEN_TYPE_MS (default 120; 0 skips): one more restart per size in which each query
+// is typed a character at a time, as the popup handles typing (see reopen.js `typed`).
+const TYPE_MS = Number(process.env.NOOK_REOPEN_TYPE_MS ?? 120);
 const DIR = process.env.NOOK_REOPEN_DIR || '/tmp/nook-reopen';
 // NOOK_REOPEN_OUT=name writes bench/results/<name>.{json,md} (e.g. an older package's run, NOOK_BENCH_PKG).
 const OUT = process.env.NOOK_REOPEN_OUT || 'reopen';
@@ -32,6 +36,7 @@ const queries = JSON.parse(readFileSync(join(ROOT, 'data/bench-queries.json'), '
 const loadavg = [os.loadavg()];
 mkdirSync(DIR, { recursive: true });
 
+const r2 = (x) => Math.round(x * 100) / 100;
 const quantile = (a, q) => { const s = [...a].sort((x, y) => x - y); return s.length ? s[Math.floor((s.length - 1) * q)] : null; };
 const median = (a) => quantile(a, 0.5);
 const r1 = (x) => (x == null ? null : Math.round(x * 10) / 10);
@@ -103,6 +108,15 @@ try {
         log(`${n} run ${r + 1}${pause ? ` (pause ${pause} ms)` : ''}: open ${r1(run.openMs)} ms ${JSON.stringify(run.open)}, first result ${r1(run.firstResultMs)} ms, exact p50 ${r1(median(run.searches.map((s) => s.exactMs)))} ms, largest process ${run.memory?.largestMB} MB`);
       } finally { await br.close(); }
     }
+    let typedRun = null;
+    if (TYPE_MS) {
+      const br = await launch(origin, foreign, profile);
+      try {
+        const page = await openPage(br.context, origin, 'reopen.html', 'reopenReady');
+        typedRun = await page.evaluate(([nm, q, t]) => window.reopenBench.typed(nm, q, t), [name, queries, TYPE_MS]);
+        log(`${n} typed: final preview top 1 = exact top 1 in ${typedRun.searches.filter((x) => x.sameTop1).length} of ${typedRun.searches.length}, exact p50 ${r1(median(typedRun.searches.map((x) => x.exactMs)))} ms`);
+      } finally { await br.close(); }
+    }
     loadavg.push(os.loadavg());
     const all = runs.flatMap((x) => x.searches);
     const paused = pausedRuns.flatMap((x) => x.searches);
@@ -120,6 +134,10 @@ try {
       preview_top1_agreement: r1(all.filter((s) => s.sameTop1).length / all.length),
       preview_top1_same_title: r1(all.filter((s) => s.sameTop1Title).length / all.length),
       ...(paused.length && { paused: { pause_ms: PAUSE_MS, exact_ms_p50: r1(median(paused.map((s) => s.exactMs))), exact_ms_p95: r1(quantile(paused.map((s) => s.exactMs), 0.95)), recomputed_p50: median(paused.map((s) => s.recomputed)) } }),
+      ...(typedRun && { typed: (({ searches: t }) => ({ type_ms: TYPE_MS, queries: t.length, previews_per_query_p50: median(t.map((x) => x.previews)),
+        preview_top1_same: t.filter((x) => x.sameTop1).length, preview_top1_same_title_count: t.filter((x) => x.sameTop1Title).length,
+        preview_top1_agreement: r2(t.filter((x) => x.sameTop1).length / t.length), preview_top1_same_title: r2(t.filter((x) => x.sameTop1Title).length / t.length),
+        exact_ms_p50: r1(median(t.map((x) => x.exactMs))), exact_ms_p95: r1(quantile(t.map((x) => x.exactMs), 0.95)), recomputed_p50: median(t.map((x) => x.recomputed)) }))(typedRun) }),
       largest_process_mb_p50: r1(median(runs.map((x) => x.memory?.largestMB ?? 0))),
       all_processes_mb_p50: r1(median(runs.map((x) => x.memory?.totalMB ?? 0))),
       wasm_mb_after_open_p50: r1(median(runs.map((x) => x.wasmMB[0]))),
@@ -154,6 +172,10 @@ row('preview top 1 = exact top 1 (same title)', (x) => `${Math.round(x.preview_t
 if (results.some((x) => x.paused)) {
   row(`exact p50 / p95 ms, sent ${PAUSE_MS} ms after the preview (the popup's pause; other restarts, same queries)`, (x) => x.paused ? `${x.paused.exact_ms_p50} / ${x.paused.exact_ms_p95} (back to back: ${x.exact_ms_p50} / ${x.exact_ms_p95})` : '');
   row('recomputed per exact query after the pause (p50)', (x) => x.paused ? `${x.paused.recomputed_p50}` : '');
+}
+if (results.some((x) => x.typed)) {
+  row(`typed, one character every ${TYPE_MS} ms (a preview 80 ms after each keystroke, the exact search 250 ms after the last; one more restart): final preview top 1 = exact top 1 (same title)`, (x) => x.typed ? `${x.typed.preview_top1_same} of ${x.typed.queries} (same title: ${x.typed.preview_top1_same_title_count})` : '');
+  row('typed: exact p50 / p95 ms, recomputed per exact query (p50)', (x) => x.typed ? `${x.typed.exact_ms_p50} / ${x.typed.exact_ms_p95}, ${x.typed.recomputed_p50}` : '');
 }
 row('largest process / all processes MB', (x) => `${x.largest_process_mb_p50} / ${x.all_processes_mb_p50}`);
 row("nook worker's wasm memory after open / after the searches MB", (x) => `${x.wasm_mb_after_open_p50} / ${x.wasm_mb_after_searches_p50}`);
