@@ -51,10 +51,12 @@ chrome.runtime.onMessage.addListener((msg) => {
  * paints at once; the exact search (which re-embeds cold candidates, up to ~1 s in a large
  * index after a restart) then refines the list in place. While the user is still typing
  * only previews run: the exact search waits until the query has been still for
- * SETTLE_MS, so a half-typed query never holds the worker. The worker embeds the query once.
+ * SETTLE_MS, so a half-typed query never holds the worker (text pasted whole does not wait).
+ * The worker embeds the query once.
  */
 const SETTLE_MS = 250;
-let lastInput = 0;
+let settleUntil = 0;
+let lastText = '';
 
 async function search() {
   const query = q.value.trim();
@@ -76,7 +78,7 @@ async function search() {
     window.nookPopup.runs.preview.push(query);
     const first = await ask({ type: 'search', query, k: 8, preview: true });
     if (!show(first.hits, first.timing, false)) return;
-    for (let wait; (wait = lastInput + SETTLE_MS - performance.now()) > 0;) {
+    for (let wait; (wait = settleUntil - performance.now()) > 0;) {
       await new Promise((resolve) => setTimeout(resolve, wait));
       if (mine !== seq) return; // typing went on: a newer search owns the list
     }
@@ -134,7 +136,15 @@ function openHit(i) {
   window.close();
 }
 
-q.addEventListener('input', () => { lastInput = performance.now(); clearTimeout(timer); timer = setTimeout(search, 80); });
+// A keystroke (one character typed or deleted) waits for the query to settle; text pasted
+// or filled in whole is not being typed, so its exact search follows its preview at once.
+q.addEventListener('input', (e) => {
+  const typed = e.inputType !== 'insertFromPaste' && Math.abs(q.value.length - lastText.length) <= 1;
+  settleUntil = typed ? performance.now() + SETTLE_MS : 0;
+  lastText = q.value;
+  clearTimeout(timer);
+  timer = setTimeout(search, 80);
+});
 q.addEventListener('keydown', (e) => {
   if (e.key === 'ArrowDown') { e.preventDefault(); select(selected + 1); }
   else if (e.key === 'ArrowUp') { e.preventDefault(); select(selected - 1); }

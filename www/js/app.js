@@ -173,10 +173,27 @@ function enableSearch() {
   if (ui.q.value.trim()) search(ui.q.value);
 }
 
+// As the extension's popup: a preview 90 ms after a keystroke (milliseconds: cached
+// embeddings and PQ codes), the exact search once the query has been still for SETTLE_MS.
+// While the user types, only previews run, and after each one nook's search helper embeds
+// what that text's exact search would recompute, so the exact search usually finds its
+// candidates cached. Text that arrives whole (pasted, or several characters at once) is
+// not being typed: its exact search follows its preview at once.
+const SETTLE_MS = 250;
 let debounce = 0;
-function onQueryInput() {
+let settleUntil = 0;
+let lastText = '';
+function onQueryInput(e) {
+  const text = ui.q.value;
+  settleUntil = typedChange(e, lastText, text) ? performance.now() + SETTLE_MS : 0;
+  lastText = text;
   clearTimeout(debounce);
-  debounce = setTimeout(() => search(ui.q.value), 90);
+  debounce = setTimeout(() => search(text), 90);
+}
+
+/** Is this input a keystroke (one character typed or deleted), not text pasted or filled in? */
+function typedChange(e, before, after) {
+  return e?.inputType !== 'insertFromPaste' && Math.abs(after.length - before.length) <= 1;
 }
 
 async function search(query) {
@@ -188,13 +205,23 @@ async function search(query) {
   searchAbort = new AbortController();
   try {
     // nook's preview (no recomputation) paints first; the exact result replaces it.
-    const onPreview = ({ hits: first, timing: t }) => {
-      if (seq !== searchSeq) return;
-      demo.lastPreview = { query, hits: first, ...t };
-      renderResults(first, query);
-    };
-    const { hits: found, timing } = await store.search(query, { k: 10, hybrid: ui.hybrid.checked, signal: searchAbort.signal, onPreview });
+    const signal = searchAbort.signal;
+    const { hits: first, timing: t } = await store.search(query, { k: 10, hybrid: ui.hybrid.checked, signal, preview: true });
     if (seq !== searchSeq) return; // a newer query is on its way
+    demo.lastPreview = { query, hits: first, ...t };
+    renderResults(first, query);
+    for (let wait; (wait = settleUntil - performance.now()) > 0;) {
+      await new Promise((resolve) => setTimeout(resolve, wait));
+      if (seq !== searchSeq) return; // typing went on
+    }
+    const exact = await store.search(query, { k: 10, hybrid: ui.hybrid.checked, signal });
+    if (seq !== searchSeq) return; // a newer query is on its way
+    // nook keeps the last query's embedding: when the preview made it, the split shown is the
+    // query's (its embedding, counted where it was made, plus the exact search).
+    const timing = exact.timing.embedMs === 0 && t.embedMs > 0
+      ? { ...exact.timing, embedMs: t.embedMs, searchMs: exact.timing.searchMs + t.embedMs, totalMs: exact.timing.totalMs + t.embedMs }
+      : exact.timing;
+    const found = exact.hits;
     demo.lastQuery = { query, hybrid: ui.hybrid.checked, ...timing };
     demo.packageLastQuery = store.packageLastQuery();
     demo.lastHits = found;
