@@ -30,8 +30,11 @@ export class SyncStore {
         if (e.oldVersion === 1) convertFirstFormat(req.transaction);
       };
       req.onerror = () => no(req.error);
+      req.onblocked = () => no(new Error('the sync record is held open by an older version of the extension'));
       req.onsuccess = () => {
         this.db = req.result;
+        // Never in the way of a newer version's upgrade (or of deleting the database).
+        this.db.onversionchange = () => this.db.close();
         // Two bulk reads, not a cursor: a cursor costs one event per record (seconds at 80,000).
         const os = this.db.transaction('known').objectStore('known');
         const keys = os.getAllKeys();
