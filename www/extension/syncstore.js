@@ -30,7 +30,8 @@ export class SyncStore {
         if (e.oldVersion === 1) convertFirstFormat(req.transaction);
       };
       req.onerror = () => no(req.error);
-      req.onblocked = () => no(new Error('the sync record is held open by an older version of the extension'));
+      // An older version's connection that does not close holds the upgrade: it goes on once that closes.
+      req.onblocked = () => console.warn('nook: the sync record is held open elsewhere; waiting for it to close');
       req.onsuccess = () => {
         this.db = req.result;
         // Never in the way of a newer version's upgrade (or of deleting the database).
