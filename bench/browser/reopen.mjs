@@ -9,7 +9,7 @@
 // Writes bench/results/reopen.{json,md}. Run: scripts/bench_browser.sh reopen
 // Env: NOOK_REOPEN_SIZES (default 10000,80000), NOOK_REOPEN_RUNS (restarts, default 3),
 // NOOK_REOPEN_PAUSE_MS (default 170; 0 skips the restarts that pause before the exact search),
-// NOOK_REOPEN_TYPE_MS (default 120; 0 skips the restart that types the queries),
+// NOOK_REOPEN_TYPE_MS (default 90,120,200; 0 skips the restarts that type the queries),
 // NOOK_REOPEN_DIR (built collections and profiles, default /tmp/nook-reopen), NOOK_BIN
 // (the native nook binary, default $CARGO_TARGET_DIR/release/nook).
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -25,9 +25,11 @@ import { toDoc } from '../../www/extension/sync.js';
 const SIZES = (process.env.NOOK_REOPEN_SIZES || '10000,80000').split(',').map(Number);
 const PAUSE_MS = Number(process.env.NOOK_REOPEN_PAUSE_MS ?? 170);
 const RUNS = Number(process.env.NOOK_REOPEN_RUNS || 3);
-// NOOK_REOPEN_TYPE_MS (default 120; 0 skips): one more restart per size in which each query
-// is typed a character at a time, as the popup handles typing (see reopen.js `typed`).
-const TYPE_MS = Number(process.env.NOOK_REOPEN_TYPE_MS ?? 120);
+// NOOK_REOPEN_TYPE_MS (default 90,120,200 ms a character; 0 skips): one more restart per
+// size and speed in which each query is typed a character at a time, as the popup handles
+// typing (see reopen.js `typed`). 90 ms is a fast typist (~130 words a minute), 200 ms an
+// ordinary one.
+const TYPE_MS = (process.env.NOOK_REOPEN_TYPE_MS ?? '90,120,200').split(',').map(Number).filter((x) => x > 0);
 const DIR = process.env.NOOK_REOPEN_DIR || '/tmp/nook-reopen';
 // NOOK_REOPEN_OUT=name writes bench/results/<name>.{json,md} (e.g. an older package's run, NOOK_BENCH_PKG).
 const OUT = process.env.NOOK_REOPEN_OUT || 'reopen';
@@ -108,13 +110,14 @@ try {
         log(`${n} run ${r + 1}${pause ? ` (pause ${pause} ms)` : ''}: open ${r1(run.openMs)} ms ${JSON.stringify(run.open)}, first result ${r1(run.firstResultMs)} ms, exact p50 ${r1(median(run.searches.map((s) => s.exactMs)))} ms, largest process ${run.memory?.largestMB} MB`);
       } finally { await br.close(); }
     }
-    let typedRun = null;
-    if (TYPE_MS) {
+    const typedRuns = [];
+    for (const speed of TYPE_MS) {
       const br = await launch(origin, foreign, profile);
       try {
         const page = await openPage(br.context, origin, 'reopen.html', 'reopenReady');
-        typedRun = await page.evaluate(([nm, q, t]) => window.reopenBench.typed(nm, q, t), [name, queries, TYPE_MS]);
-        log(`${n} typed: final preview top 1 = exact top 1 in ${typedRun.searches.filter((x) => x.sameTop1).length} of ${typedRun.searches.length}, exact p50 ${r1(median(typedRun.searches.map((x) => x.exactMs)))} ms`);
+        const run = await page.evaluate(([nm, q, t]) => window.reopenBench.typed(nm, q, t), [name, queries, speed]);
+        typedRuns.push({ speed, ...run });
+        log(`${n} typed (${speed} ms a character): final preview top 1 = exact top 1 in ${run.searches.filter((x) => x.sameTop1).length} of ${run.searches.length}, exact p50 ${r1(median(run.searches.map((x) => x.exactMs)))} ms`);
       } finally { await br.close(); }
     }
     loadavg.push(os.loadavg());
@@ -134,10 +137,10 @@ try {
       preview_top1_agreement: r1(all.filter((s) => s.sameTop1).length / all.length),
       preview_top1_same_title: r1(all.filter((s) => s.sameTop1Title).length / all.length),
       ...(paused.length && { paused: { pause_ms: PAUSE_MS, exact_ms_p50: r1(median(paused.map((s) => s.exactMs))), exact_ms_p95: r1(quantile(paused.map((s) => s.exactMs), 0.95)), recomputed_p50: median(paused.map((s) => s.recomputed)) } }),
-      ...(typedRun && { typed: (({ searches: t }) => ({ type_ms: TYPE_MS, queries: t.length, previews_per_query_p50: median(t.map((x) => x.previews)),
+      ...(typedRuns.length && { typed: typedRuns.map(({ speed, searches: t }) => ({ type_ms: speed, queries: t.length, previews_per_query_p50: median(t.map((x) => x.previews)),
         preview_top1_same: t.filter((x) => x.sameTop1).length, preview_top1_same_title_count: t.filter((x) => x.sameTop1Title).length,
         preview_top1_agreement: r2(t.filter((x) => x.sameTop1).length / t.length), preview_top1_same_title: r2(t.filter((x) => x.sameTop1Title).length / t.length),
-        exact_ms_p50: r1(median(t.map((x) => x.exactMs))), exact_ms_p95: r1(quantile(t.map((x) => x.exactMs), 0.95)), recomputed_p50: median(t.map((x) => x.recomputed)) }))(typedRun) }),
+        exact_ms_p50: r1(median(t.map((x) => x.exactMs))), exact_ms_p95: r1(quantile(t.map((x) => x.exactMs), 0.95)), recomputed_p50: median(t.map((x) => x.recomputed)) })) }),
       largest_process_mb_p50: r1(median(runs.map((x) => x.memory?.largestMB ?? 0))),
       all_processes_mb_p50: r1(median(runs.map((x) => x.memory?.totalMB ?? 0))),
       wasm_mb_after_open_p50: r1(median(runs.map((x) => x.wasmMB[0]))),
@@ -173,9 +176,10 @@ if (results.some((x) => x.paused)) {
   row(`exact p50 / p95 ms, sent ${PAUSE_MS} ms after the preview (the popup's pause; other restarts, same queries)`, (x) => x.paused ? `${x.paused.exact_ms_p50} / ${x.paused.exact_ms_p95} (back to back: ${x.exact_ms_p50} / ${x.exact_ms_p95})` : '');
   row('recomputed per exact query after the pause (p50)', (x) => x.paused ? `${x.paused.recomputed_p50}` : '');
 }
-if (results.some((x) => x.typed)) {
-  row(`typed, one character every ${TYPE_MS} ms (a preview 80 ms after each keystroke, the exact search 250 ms after the last; one more restart): final preview top 1 = exact top 1 (same title)`, (x) => x.typed ? `${x.typed.preview_top1_same} of ${x.typed.queries} (same title: ${x.typed.preview_top1_same_title_count})` : '');
-  row('typed: exact p50 / p95 ms, recomputed per exact query (p50)', (x) => x.typed ? `${x.typed.exact_ms_p50} / ${x.typed.exact_ms_p95}, ${x.typed.recomputed_p50}` : '');
+for (const [i, speed] of TYPE_MS.entries()) {
+  const typed = (x) => x.typed?.[i];
+  row(`typed, one character every ${speed} ms (a preview 80 ms after each keystroke, the exact search 250 ms after the last; a restart of its own): final preview top 1 = exact top 1 (same title)`, (x) => typed(x) ? `${typed(x).preview_top1_same} of ${typed(x).queries} (same title: ${typed(x).preview_top1_same_title_count})` : '');
+  row(`typed every ${speed} ms: exact p50 / p95 ms, recomputed per exact query (p50)`, (x) => typed(x) ? `${typed(x).exact_ms_p50} / ${typed(x).exact_ms_p95}, ${typed(x).recomputed_p50}` : '');
 }
 row('largest process / all processes MB', (x) => `${x.largest_process_mb_p50} / ${x.all_processes_mb_p50}`);
 row("nook worker's wasm memory after open / after the searches MB", (x) => `${x.wasm_mb_after_open_p50} / ${x.wasm_mb_after_searches_p50}`);
