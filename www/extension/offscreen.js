@@ -33,12 +33,11 @@ const known = new SyncStore();
 let store = null;
 const ready = open();
 // The sync record (what the index holds, by bookmark id) is read once the index is open:
-// searches do not need it, and reading its 80,000 records beside nook's own records made
-// the first result wait for both (IndexedDB serves one origin's reads in turn).
+// searches do not need it, and reading its 80,000 records beside nook's own made the first
+// result wait for both (they competed for IndexedDB and the two cores).
 const synced = ready.then(() => timed(known.open()));
-synced.catch(() => {}); // a failed open is reported by `ready`
+synced.catch(() => {}); // reported by `fail` (see open), or by `ready` when the index failed
 let queue = Promise.resolve(); // every write is serialised
-
 
 async function open() {
   try {
