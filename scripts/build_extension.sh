@@ -24,7 +24,7 @@ rm -rf "$EXT" && mkdir -p "$EXT/js" "$EXT/models"
 SRC="$ROOT/www/extension"
 cp "$SRC"/manifest.json "$SRC"/*.js "$SRC"/*.html "$SRC"/*.css "$EXT/"
 # Shared with the demo page: the package adapter and the highlighter.
-cp "$ROOT/www/js/nook-adapter.js" "$ROOT/www/js/highlight.js" "$EXT/js/"
+cp "$ROOT/www/js/nook-adapter.js" "$ROOT/www/js/highlight.js" "$ROOT/www/js/settle.js" "$EXT/js/"
 "$ROOT/scripts/vendor_pkg.sh" "$EXT/vendor/nook"
 # The package's TypeScript declarations and README are not needed at run time.
 find "$EXT/vendor" \( -name '*.d.ts' -o -name '*.md' -o -name 'package.json' \) -delete

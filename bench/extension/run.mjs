@@ -226,24 +226,30 @@ async function main() {
     // A browser restart at the largest size: time to the reopened index, then the first
     // searches with an empty embedding cache (the case the preview is for).
     if (RESTART && have > 0) {
-      const runs = [];
-      for (let r = 0; r < RESTARTS; r++) {
-        log(`restart ${r + 1}/${RESTARTS}: closing the browser with ${have} bookmarks indexed`);
+      /** Close the browser and start it again on the profile: the popup page, when the launch began, how long it took. */
+      const restart = async () => {
         await context.close();
         const t0 = Date.now();
         context = await launch();
         const launchedMs = Date.now() - t0;
-        let [sw2] = context.serviceWorkers();
-        if (!sw2) sw2 = await context.waitForEvent('serviceworker', { timeout: 30_000 });
-        const p2 = await context.newPage();
-        await p2.goto(`chrome-extension://${new URL(sw2.url()).host}/popup.html`);
+        let [w] = context.serviceWorkers();
+        if (!w) w = await context.waitForEvent('serviceworker', { timeout: 30_000 });
+        const popup = await context.newPage();
+        await popup.goto(`chrome-extension://${new URL(w.url()).host}/popup.html`);
+        return { popup, t0, launchedMs };
+      };
+      const reopened = (popup) => waitFor(async () => { const s = await popup.evaluate(() => chrome.runtime.sendMessage({ type: 'status' })); return s.phase === 'ready' && s; }, 600_000, 'the index to reopen', 25);
+      const runs = [];
+      for (let r = 0; r < RESTARTS; r++) {
+        log(`restart ${r + 1}/${RESTARTS}: closing the browser with ${have} bookmarks indexed`);
+        const { popup: p2, t0, launchedMs } = await restart();
         // The first result: a preview sent as soon as the popup is up (the offscreen
         // document answers it once its index is open). Its query is not among the measured
         // ones, whose embeddings must not be cached.
         const firstQuery = 'notes on sailing boats and the open sea';
         const first = await waitFor(() => p2.evaluate((query) => chrome.runtime.sendMessage({ type: 'search', query, k: 8, preview: true }), firstQuery).then((x) => x && !x.error && x), 600_000, 'the first result', 25);
         const firstResultMs = Date.now() - t0;
-        const s2 = await waitFor(async () => { const s = await p2.evaluate(() => chrome.runtime.sendMessage({ type: 'status' })); return s.phase === 'ready' && s; }, 600_000, 'the index to reopen', 25);
+        const s2 = await reopened(p2);
         const run = {
           bookmarks: have, documents: s2.documents, launchedMs, reopenMs: firstResultMs, firstHits: first.hits.length,
           offscreenOpenMs: s2.openMs, openSteps: s2.openSteps, memoryAfterOpen: memory(userDataDir),
@@ -260,13 +266,8 @@ async function main() {
       }
       // One more restart: the first 12 queries typed into the popup a character at a time.
       if (TYPE_MS) {
-        await context.close();
-        context = await launch();
-        let [sw3] = context.serviceWorkers();
-        if (!sw3) sw3 = await context.waitForEvent('serviceworker', { timeout: 30_000 });
-        const p3 = await context.newPage();
-        await p3.goto(`chrome-extension://${new URL(sw3.url()).host}/popup.html`);
-        await waitFor(async () => { const s = await p3.evaluate(() => chrome.runtime.sendMessage({ type: 'status' })); return s.phase === 'ready' && s; }, 600_000, 'the index to reopen', 25);
+        const { popup: p3 } = await restart();
+        await reopened(p3);
         result.typedAfterRestart = await measureTyped(p3, queries.slice(0, 12), TYPE_MS);
         log('  typed after restart', JSON.stringify(result.typedAfterRestart));
       }

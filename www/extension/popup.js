@@ -2,6 +2,7 @@
 // progress. It asks the service worker, which forwards to the offscreen document.
 
 import { highlightInto, queryTerms } from './js/highlight.js';
+import { Settle } from './js/settle.js';
 import { PAGE_TEXT_PERMISSIONS } from './pagetext.js';
 
 const $ = (id) => document.getElementById(id);
@@ -50,13 +51,11 @@ chrome.runtime.onMessage.addListener((msg) => {
  * Two requests: nook's preview (cached embeddings + PQ codes, no recomputation: a few ms)
  * paints at once; the exact search (which re-embeds cold candidates, up to ~1 s in a large
  * index after a restart) then refines the list in place. While the user is still typing
- * only previews run: the exact search waits until the query has been still for
- * SETTLE_MS, so a half-typed query never holds the worker (text pasted whole does not wait).
- * The worker embeds the query once.
+ * only previews run: the exact search waits until the query is still (js/settle.js), so a
+ * half-typed query never holds the worker (text pasted whole does not wait). The worker
+ * embeds the query once.
  */
-const SETTLE_MS = 250;
-let settleUntil = 0;
-let lastText = '';
+const settle = new Settle();
 
 async function search() {
   const query = q.value.trim();
@@ -78,10 +77,7 @@ async function search() {
     window.nookPopup.runs.preview.push(query);
     const first = await ask({ type: 'search', query, k: 8, preview: true });
     if (!show(first.hits, first.timing, false)) return;
-    for (let wait; (wait = settleUntil - performance.now()) > 0;) {
-      await new Promise((resolve) => setTimeout(resolve, wait));
-      if (mine !== seq) return; // typing went on: a newer search owns the list
-    }
+    if (!(await settle.still(() => mine !== seq))) return; // typing went on: a newer search owns the list
     window.nookPopup.runs.exact.push(query);
     const exact = await ask({ type: 'search', query, k: 8 });
     show(exact.hits, exact.timing, true);
@@ -136,15 +132,7 @@ function openHit(i) {
   window.close();
 }
 
-// A keystroke (one character typed or deleted) waits for the query to settle; text pasted
-// or filled in whole is not being typed, so its exact search follows its preview at once.
-q.addEventListener('input', (e) => {
-  const typed = e.inputType !== 'insertFromPaste' && Math.abs(q.value.length - lastText.length) <= 1;
-  settleUntil = typed ? performance.now() + SETTLE_MS : 0;
-  lastText = q.value;
-  clearTimeout(timer);
-  timer = setTimeout(search, 80);
-});
+q.addEventListener('input', (e) => { settle.input(e, q.value); clearTimeout(timer); timer = setTimeout(search, 80); });
 q.addEventListener('keydown', (e) => {
   if (e.key === 'ArrowDown') { e.preventDefault(); select(selected + 1); }
   else if (e.key === 'ArrowUp') { e.preventDefault(); select(selected - 1); }

@@ -74,6 +74,9 @@ export function hash53(str) {
   return (a >>> 0) * 0x200000 + ((b >>> 0) & 0x1fffff) || 1;
 }
 
+/** Is `url` a page to index? javascript:, chrome:, data: … are not searchable pages. */
+const searchable = (url) => /^(https?|ftp|file):/i.test(url ?? '');
+
 /**
  * Compare the bookmarks now with what was indexed (`known`: Map id -> entry, see `entry`).
  * Returns {add: [bookmark], remove: [id]}; unchanged bookmarks are in neither.
@@ -82,7 +85,7 @@ export function diff(bookmarks, known) {
   const add = [];
   const seen = new Set();
   for (const b of bookmarks) {
-    if (!/^(https?|ftp|file):/i.test(b.url)) continue; // javascript:, chrome:, data: … are not searchable pages
+    if (!searchable(b.url)) continue;
     seen.add(b.id);
     if (!matches(b, known.get(b.id))) add.push(b);
   }
@@ -95,7 +98,7 @@ export function diff(bookmarks, known) {
  * in another version. Like `diff` without removals.
  */
 export function changed(bookmarks, known) {
-  return bookmarks.filter((b) => /^(https?|ftp|file):/i.test(b.url ?? '') && !matches(b, known.get(b.id)));
+  return bookmarks.filter((b) => searchable(b.url) && !matches(b, known.get(b.id)));
 }
 
 /** The nook document of a bookmark: words of the title, folder path, URL and page text. */

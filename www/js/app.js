@@ -7,6 +7,7 @@ import { NookLayers } from './nook-adapter.js';
 import { docsFromFile, docsFromText } from './ingest.js';
 import { highlightInto, queryTerms, snippetAround } from './highlight.js';
 import { fmtBytes, fmtMs, stackedBars } from './charts.js';
+import { Settle } from './settle.js';
 import { foreign, netEntries, startNetlog } from './netlog.js';
 
 const SITE_URL = 'data/site/';          // the prebuilt index: nook-site.json + index.<hash>.nook
@@ -173,27 +174,15 @@ function enableSearch() {
   if (ui.q.value.trim()) search(ui.q.value);
 }
 
-// As the extension's popup: a preview 90 ms after a keystroke (milliseconds: cached
-// embeddings and PQ codes), the exact search once the query has been still for SETTLE_MS.
-// While the user types, only previews run, and after each one nook's search helper embeds
-// what that text's exact search would recompute, so the exact search usually finds its
-// candidates cached. Text that arrives whole (pasted, or several characters at once) is
-// not being typed: its exact search follows its preview at once.
-const SETTLE_MS = 250;
+// As the extension's popup (settle.js): a preview 90 ms after a keystroke, the exact
+// search once the query is still.
+const settle = new Settle();
 let debounce = 0;
-let settleUntil = 0;
-let lastText = '';
 function onQueryInput(e) {
   const text = ui.q.value;
-  settleUntil = typedChange(e, lastText, text) ? performance.now() + SETTLE_MS : 0;
-  lastText = text;
+  settle.input(e, text);
   clearTimeout(debounce);
   debounce = setTimeout(() => search(text), 90);
-}
-
-/** Is this input a keystroke (one character typed or deleted), not text pasted or filled in? */
-function typedChange(e, before, after) {
-  return e?.inputType !== 'insertFromPaste' && Math.abs(after.length - before.length) <= 1;
 }
 
 async function search(query) {
@@ -210,10 +199,7 @@ async function search(query) {
     if (seq !== searchSeq) return; // a newer query is on its way
     demo.lastPreview = { query, hits: first, ...t };
     renderResults(first, query);
-    for (let wait; (wait = settleUntil - performance.now()) > 0;) {
-      await new Promise((resolve) => setTimeout(resolve, wait));
-      if (seq !== searchSeq) return; // typing went on
-    }
+    if (!(await settle.still(() => seq !== searchSeq))) return; // typing went on
     const exact = await store.search(query, { k: 10, hybrid: ui.hybrid.checked, signal });
     if (seq !== searchSeq) return; // a newer query is on its way
     // nook keeps the last query's embedding: when the preview made it, the split shown is the
