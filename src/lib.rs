@@ -27,6 +27,8 @@ pub use distance::Metric;
 /// std's map with foldhash instead of SipHash. Keys are the user's own data, in their own
 /// browser, so denial-of-service hashing buys nothing there.
 pub type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+/// The set kind of [`FastMap`].
+pub type FastSet<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;
 pub use error::{Error, Result};
 pub use index::provider::{ExactVectors, TableVectors};
 pub mod collection;

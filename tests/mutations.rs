@@ -77,8 +77,16 @@ fn crafted_records_with_valid_checksums_never_panic() {
     let per_fixture: usize = std::env::var("NOOK_MUTANTS").ok().and_then(|v| v.parse().ok()).unwrap_or(1_500);
     let mut crashers = Vec::new();
     let (mut opened, mut refused) = (0usize, 0usize);
-    for (f, name) in FIXTURES.iter().enumerate() {
-        let clean = fixture(name);
+    // Each fixture as v1 wrote it (every document its own record) and as this nook writes
+    // it (small documents packed into pages).
+    let sources = FIXTURES.iter().flat_map(|name| {
+        let v1 = fixture(name);
+        let packed = Snapshot { docs: Collection::load(settings(), DIMS, &v1).expect("the fixture loads").snapshot().docs, ..v1.clone() };
+        assert!(packed.docs.len() < v1.docs.len(), "{name}: pages hold several documents");
+        [(name.to_string(), v1), (format!("{name}-paged"), packed)]
+    });
+    for (f, (name, clean)) in sources.enumerate() {
+        let name = name.as_str();
         let mut rng = Rng::new(0x6D75_7461 + f as u64);
         for i in 0..per_fixture {
             let mut snap = clean.clone();

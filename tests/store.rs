@@ -140,6 +140,7 @@ mod collection {
     /// a record past the manifest's next key, is damage.
     #[test]
     fn loads_in_parts_as_it_loads_whole() {
+        use nook::collection::pages::{self, PAGE_BASE};
         use nook::collection::{Loading, doc_splits};
         let store = MemoryStore::new();
         let mut c = open(&store);
@@ -149,12 +150,15 @@ mod collection {
         let snap = ready(store.load()).unwrap();
         let manifest = snap.meta.iter().find(|(k, _)| *k == nook::store::MANIFEST_KEY).map(|(_, b)| b.as_slice());
         let cuts = doc_splits(manifest, 7, 1);
-        assert_eq!(cuts.len(), 6, "{cuts:?}");
+        let alone = cuts.iter().filter(|&&k| k < PAGE_BASE).count();
+        assert!(alone == 6 && cuts.len() > alone + 2 && cuts[alone] == PAGE_BASE, "{cuts:?}");
         assert!(cuts.windows(2).all(|w| w[0] < w[1]));
-        assert!(doc_splits(manifest, 8, 4096).is_empty() && doc_splits(None, 8, 1).is_empty() && doc_splits(Some(b"junk"), 8, 1).is_empty());
+        assert_eq!(doc_splits(manifest, 8, 4096), vec![PAGE_BASE], "few documents: one part alone, one of pages");
+        assert!(doc_splits(None, 8, 1).is_empty() && doc_splits(Some(b"junk"), 8, 1).is_empty());
         let split = parts(&snap, &cuts);
         assert_eq!(split.iter().map(Vec::len).sum::<usize>(), snap.docs.len());
-        assert!(split.iter().filter(|p| p.is_empty()).count() <= 2, "keys 100..250 deleted");
+        assert!(split[..=alone].iter().all(Vec::is_empty), "every document is small: all in pages");
+        assert!(split[alone + 1..].iter().filter(|p| !p.is_empty()).count() >= 3);
         let mut whole = open(&store);
         let queries = ["graph vector", "pasta river", "https://example.org/42", "Title rust"];
         let want: Vec<_> = queries.iter().map(|q| query(&mut whole, q, true)).collect();
@@ -169,17 +173,68 @@ mod collection {
             assert_eq!(queries.iter().map(|q| query(&mut c, q, true)).collect::<Vec<_>>(), want);
         }
         let mut l = Loading::begin(settings(), DIMS, &snap.meta, &snap.blocks).unwrap();
-        for p in &split[1..] {
+        for p in split.iter().filter(|p| !p.is_empty()).skip(1) {
             l.docs(p).unwrap();
         }
         assert_eq!(l.finish().err().map(|e| e.kind), Some(Kind::Corrupt), "a part never given");
-        let mut l = Loading::begin(settings(), DIMS, &snap.meta, &snap.blocks).unwrap();
-        let (_, bytes) = snap.docs[0].clone();
-        assert_eq!(l.docs(&[(10_000, bytes)]).unwrap_err().kind, Kind::Corrupt, "a record past the next key");
+        let (_, page) = snap.docs[0].clone();
+        let alone = pages::records(PAGE_BASE, &page).unwrap()[0].1.to_vec();
+        for (key, bytes) in [(10_000, alone), (7, page.clone()), (PAGE_BASE + 1, page)] {
+            let mut l = Loading::begin(settings(), DIMS, &snap.meta, &snap.blocks).unwrap();
+            assert_eq!(l.docs(&[(key, bytes)]).unwrap_err().kind, Kind::Corrupt, "a record past the next key, a page under a document's key or another page's");
+        }
         // A new database: no manifest, so no document may be stored.
         let mut l = Loading::begin(settings(), DIMS, &[], &[]).unwrap();
         assert_eq!(l.docs(&snap.docs[..1]).unwrap_err().kind, Kind::Corrupt);
         assert_eq!(Loading::begin(settings(), DIMS, &[], &snap.blocks).err().map(|e| e.kind), Some(Kind::Corrupt));
+    }
+
+    /// A database written before pages (every document its own record) opens as it is
+    /// and searches the same; `pack_loose` moves its small documents into pages a few
+    /// pages per commit, each commit a state that reopens with the same results, until
+    /// only pages and large documents are left. A loose document deleted meanwhile goes
+    /// with its own record.
+    #[test]
+    fn documents_stored_alone_move_into_pages() {
+        use nook::collection::pages::{self, PAGE_BASE};
+        let store = MemoryStore::new();
+        let mut c = open(&store);
+        let mut docs: Vec<Doc> = (0..700).map(doc).collect();
+        docs[3].text = "long ".repeat(400);
+        add(&mut c, &store, docs);
+        let mut old = ready(store.load()).unwrap();
+        old.docs = old.docs.iter().flat_map(|(k, b)| pages::records(*k, b).unwrap().into_iter().map(|(k, b)| (k, b.to_vec()))).collect();
+        old.docs.sort_by_key(|(k, _)| *k);
+        assert_eq!(old.docs.len(), 700);
+        let store = MemoryStore::new();
+        ready(store.commit(&old.writes())).unwrap();
+        let queries = ["graph vector", "pasta river", "https://example.org/42", "Title rust", "long"];
+        let want: Vec<_> = queries.iter().map(|q| query(&mut c, q, true)).collect();
+        let mut c = open(&store);
+        assert_eq!(c.loose(), 699, "all but the large document");
+        assert_eq!(queries.iter().map(|q| query(&mut c, q, true)).collect::<Vec<_>>(), want);
+        let w = c.delete(&["doc-5".to_string()]).unwrap();
+        assert!(w.iter().any(|w| w.table == Table::Docs && w.key == c.key_of("doc-6").unwrap() - 1 && w.value.is_none()), "the loose record deleted");
+        ready(store.commit(&w)).unwrap();
+        let want: Vec<_> = queries.iter().map(|q| query(&mut c, q, true)).collect();
+        let mut commits = 0;
+        loop {
+            let w = c.pack_loose(4);
+            if w.is_empty() {
+                break;
+            }
+            ready(store.commit(&w)).unwrap();
+            commits += 1;
+            let mut back = open(&store);
+            assert_eq!(back.loose(), c.loose());
+            assert_eq!(queries.iter().map(|q| query(&mut back, q, true)).collect::<Vec<_>>(), want, "after {commits} commits");
+        }
+        assert_eq!((commits, c.loose()), (3, 0), "11 pages, 4 a commit");
+        let snap = ready(store.load()).unwrap();
+        let keys: Vec<u64> = snap.docs.iter().map(|(k, _)| *k).collect();
+        assert_eq!(keys[0], c.key_of("doc-3").unwrap(), "the large document alone");
+        assert!(keys[1..].iter().all(|&k| k >= PAGE_BASE) && keys.len() == 12, "{keys:?}");
+        assert_eq!(snap.docs, c.snapshot().docs, "the packed table is what an export writes");
     }
 
     #[test]
@@ -190,7 +245,12 @@ mod collection {
         let (w, _) = c.add(&mut HashEmbed { dims: DIMS }, vec![doc(5000)]).unwrap();
         let blocks = w.iter().filter(|w| w.table == Table::Blocks).count();
         assert!(blocks < 4, "one add rewrote {blocks} blocks");
-        assert_eq!(w.iter().filter(|w| w.table == Table::Docs).count(), 1);
+        assert_eq!(w.iter().filter(|w| w.table == Table::Docs).count(), 1, "the new document's page");
+        let mut big = doc(5001);
+        big.text = "long ".repeat(400);
+        let (w, _) = c.add(&mut HashEmbed { dims: DIMS }, vec![big]).unwrap();
+        let docs: Vec<_> = w.iter().filter(|w| w.table == Table::Docs).collect();
+        assert!(docs.len() == 1 && docs[0].key == c.key_of("doc-5001").unwrap(), "a large document is its own record");
     }
 
     #[test]

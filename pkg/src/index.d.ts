@@ -187,6 +187,12 @@ export interface Stats {
   f32VectorBytes: number;
   cachedVectors: number;
   /**
+   * Small documents still stored one record each, as databases written before nook packed
+   * them 64 to a record; the worker moves them into pages after the open, a few thousand
+   * per write (0 once done).
+   */
+  looseDocuments: number;
+  /**
    * Where this open's time went, in ms: starting the worker (from the call to its first
    * step), compiling the wasm, then waiting for the model
    * files, the IndexedDB connection (opened while the wasm compiles) and manifest read,

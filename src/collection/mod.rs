@@ -11,8 +11,8 @@
 //! `index::flat`); there the pruned graph (LEANN) is built from the codes.
 //!
 //! This file holds the collection's state and accessors; by concern: [`settings`] (the
-//! knobs), `records` (load from and write to store records), `mutate` (add, delete and
-//! what follows them), `search`, `stats`.
+//! knobs), `records` (load from and write to store records), [`pages`] (which record holds
+//! a document), `mutate` (add, delete and what follows them), `search`, `stats`.
 
 pub mod cache;
 pub mod doc;
@@ -22,6 +22,7 @@ pub mod filter;
 pub mod manifest;
 pub mod model;
 mod mutate;
+pub mod pages;
 mod records;
 pub use records::{Loading, doc_splits};
 mod search;
@@ -94,8 +95,12 @@ pub struct Collection {
     model_stored: bool,
     pub(crate) keywords: KeywordIndex,
     pub(crate) cache: VectorCache,
-    /// Bytes of stored records, for stats.
-    doc_bytes: FastMap<u64, usize>,
+    /// Bytes of the documents' records, for stats.
+    doc_bytes: usize,
+    /// Pages (`pages`) whose packed documents changed since the last commit.
+    touched: std::collections::BTreeSet<u64>,
+    /// Small documents stored alone (written before pages), to move into their pages.
+    loose: crate::FastSet<u64>,
     block_bytes: Vec<usize>,
     codebook_bytes: usize,
     manifest_bytes: usize,
@@ -121,7 +126,9 @@ impl Collection {
             model: None,
             model_stored: false,
             keywords: KeywordIndex::new(Bm25Params::default()),
-            doc_bytes: FastMap::default(),
+            doc_bytes: 0,
+            touched: Default::default(),
+            loose: Default::default(),
             block_bytes: Vec::new(),
             codebook_bytes: 0,
             manifest_bytes: 0,

@@ -88,9 +88,7 @@ impl Collection {
         self.next_key += fresh.len() as u64;
         self.index.kept_mut().add_batch(&keys, &vectors, 1)?;
         for (key, (d, v)) in keys.into_iter().zip(fresh.into_iter().zip(vectors.chunks_exact(self.dims))) {
-            let bytes = d.encode();
-            self.doc_bytes.insert(key, bytes.len() + 8);
-            writes.push(Write { table: Table::Docs, key, value: Some(bytes) });
+            self.write_doc(key, d.encode(), &mut writes);
             self.keywords.insert(key, &d.fields());
             self.keys.insert(d.id.clone(), key);
             self.docs.insert(key, d);
@@ -135,10 +133,9 @@ impl Collection {
         if let Some(d) = self.docs.remove(&key) {
             self.keywords.remove(key, &d.fields());
             self.keys.remove(&d.id);
+            self.unwrite_doc(key, &d, writes);
         }
         self.cache.remove(key);
-        self.doc_bytes.remove(&key);
-        writes.push(Write { table: Table::Docs, key, value: None });
         Ok(())
     }
 
@@ -180,8 +177,10 @@ impl Collection {
         self.index.kept_mut().compact();
     }
 
-    /// Re-encode the blocks, write the changed ones and the manifest (generation + 1).
-    fn finish(&mut self, writes: &mut Vec<Write>) {
+    /// Write the touched pages, re-encode the blocks, write the changed ones and the
+    /// manifest (generation + 1).
+    pub(super) fn finish(&mut self, writes: &mut Vec<Write>) {
+        self.write_pages(writes);
         let index = self.index.kept();
         let count = index.blocks();
         let mut crcs = Vec::with_capacity(count);

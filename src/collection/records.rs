@@ -3,6 +3,7 @@
 //! agreeing; and written back whole (export) with its manifest.
 
 use super::ModelMark;
+use super::pages::{self, PAGE_BASE, PAGE_KEYS};
 use super::{Collection, Doc, Manifest, Phase, Settings};
 use crate::index::{Kind, PrunedIndex, VectorIndex, head_kind};
 use crate::records::{CODEBOOK_KEY, Failure, MANIFEST_KEY, MODEL_KEY, Result, Snapshot};
@@ -74,14 +75,20 @@ impl Loading {
             };
         };
         let c = &mut self.c;
-        for (key, bytes) in docs {
-            let doc = Doc::decode(bytes)?;
-            if !c.has_node(*key) || c.keys.insert(doc.id.clone(), *key).is_some() || *key >= m.next_key {
-                return Err(Failure::corrupt(format!("document record {key} does not match the index")));
+        for (record, bytes) in docs {
+            let alone = *record < PAGE_BASE;
+            for (key, bytes) in pages::records(*record, bytes)? {
+                let doc = Doc::decode(bytes)?;
+                if !c.has_node(key) || c.keys.insert(doc.id.clone(), key).is_some() || key >= m.next_key {
+                    return Err(Failure::corrupt(format!("document record {key} does not match the index")));
+                }
+                if alone && pages::packs(bytes.len()) {
+                    c.loose.insert(key);
+                }
+                c.keywords.insert(key, &doc.fields());
+                c.doc_bytes += bytes.len() + 8;
+                c.docs.insert(key, doc);
             }
-            c.keywords.insert(*key, &doc.fields());
-            c.doc_bytes.insert(*key, bytes.len() + 8);
-            c.docs.insert(*key, doc);
         }
         Ok(())
     }
@@ -98,14 +105,21 @@ impl Loading {
     }
 }
 
-/// Where to split the document records (keys below the manifest's next key) into about
-/// `parts` parts of at least `min` keys, so a store can hand them over in parts while the
-/// first are indexed: the split keys, ascending (none for a missing or unreadable
-/// manifest, or a table of at most `min` keys).
+/// Where to split the `docs` table so a store can hand it over in parts while the first
+/// are indexed: documents stored alone (keys below the manifest's next key) in about
+/// `parts` parts of at least `min` keys, then the pages (`pages`) likewise. The split
+/// keys, ascending (none for a missing or unreadable manifest).
 pub fn doc_splits(manifest: Option<&[u8]>, parts: u64, min: u64) -> Vec<u64> {
     let Some(m) = manifest.and_then(|b| Manifest::decode(b).ok()) else { return Vec::new() };
-    let per = m.next_key.div_ceil(parts.max(1)).max(min).max(1);
-    (1..m.next_key.div_ceil(per)).map(|i| i * per).collect()
+    let cuts = |n: u64, min: u64| {
+        let per = n.div_ceil(parts.max(1)).max(min).max(1);
+        (1..n.div_ceil(per)).map(move |i| i * per)
+    };
+    let pages = m.next_key.div_ceil(PAGE_KEYS);
+    let mut out: Vec<u64> = cuts(m.next_key, min).collect();
+    out.push(PAGE_BASE);
+    out.extend(cuts(pages, min.div_ceil(PAGE_KEYS)).map(|p| PAGE_BASE + p));
+    out
 }
 
 impl Collection {
@@ -142,9 +156,7 @@ impl Collection {
         if let Some(mark) = &self.model {
             s.meta.push((MODEL_KEY, mark.encode()));
         }
-        let mut keys: Vec<u64> = self.docs.keys().copied().collect();
-        keys.sort_unstable();
-        s.docs = keys.into_iter().map(|k| (k, self.docs[&k].encode())).collect();
+        s.docs = self.doc_records();
         for b in 0..self.block_crcs.len() {
             let mut buf = Vec::new();
             self.index.kept().encode_block(b, &mut buf);

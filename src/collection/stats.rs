@@ -14,7 +14,7 @@ impl Collection {
             pruned: self.is_pruned(),
             phase: self.phase(),
             generation: self.generation,
-            doc_bytes: self.doc_bytes.values().sum(),
+            doc_bytes: self.doc_bytes,
             token_bytes: self.docs.values().map(|d| d.tokens.len() * 2).sum(),
             index_bytes: self.block_bytes.iter().sum(),
             codebook_bytes: self.codebook_bytes,
@@ -22,6 +22,7 @@ impl Collection {
             hnsw_f32_bytes: self.docs.len() * (self.dims * 4 + (2 * 16 + 1) * 4),
             f32_vector_bytes: self.docs.len() * self.dims * 4,
             cached_vectors: self.cache.len(),
+            loose: self.loose.len(),
         }
     }
 }
@@ -49,4 +50,6 @@ pub struct Stats {
     /// The documents' f32 embeddings alone.
     pub f32_vector_bytes: usize,
     pub cached_vectors: usize,
+    /// Small documents still stored alone (written before pages; see `pages`).
+    pub loose: usize,
 }

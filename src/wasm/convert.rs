@@ -197,6 +197,7 @@ pub fn stats_to_js(s: &Stats, dims: usize, open_ms: super::core::OpenTiming) -> 
     set(&o, "hnswBytes", s.hnsw_f32_bytes as f64);
     set(&o, "f32VectorBytes", s.f32_vector_bytes as f64);
     set(&o, "cachedVectors", s.cached_vectors as f64);
+    set(&o, "looseDocuments", s.loose as f64);
     let open = Object::new();
     set(&open, "storeMs", open_ms.store);
     set(&open, "modelMs", open_ms.model);

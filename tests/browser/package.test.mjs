@@ -401,6 +401,84 @@ async function tamper(page, name, store, key, edit) {
   }, [name, store, key, edit.toString()]);
 }
 
+// The documents table as nook wrote it before pages: each document its own record under
+// its key (this unpacks every page record, keys from 2^52, into its documents).
+async function unpackPages(page, name) {
+  return page.evaluate(async (name) => {
+    const db = await new Promise((ok, no) => { const r = indexedDB.open(name); r.onsuccess = () => ok(r.result); r.onerror = () => no(r.error); });
+    const tx = db.transaction('docs', 'readwrite');
+    const os = tx.objectStore('docs');
+    const req = (r) => new Promise((ok) => { r.onsuccess = () => ok(r.result); });
+    const [keys, values] = [await req(os.getAllKeys()), await req(os.getAll())];
+    let alone = 0;
+    for (let i = 0; i < keys.length; i++) {
+      if (keys[i] < 2 ** 52) continue;
+      const b = values[i];
+      let at = 3; // b"ND", version 2
+      const varint = () => { let v = 0, scale = 1, x; do { x = b[at++]; v += (x & 127) * scale; scale *= 128; } while (x & 128); return v; };
+      const [number, count] = [varint(), varint()];
+      os.delete(keys[i]);
+      for (let j = 0; j < count; j++) {
+        const [offset, len] = [varint(), varint()];
+        os.put(b.slice(at, at + len), number * 64 + offset);
+        at += len;
+        alone++;
+      }
+    }
+    await new Promise((ok) => { tx.oncomplete = ok; });
+    db.close();
+    return alone;
+  }, name);
+}
+
+test('a database written before pages opens as it was; its documents then move into pages, results unchanged', async () => {
+  const page = await openPage(env);
+  const docs = DOCS.slice(0, 300);
+  const search = () => page.evaluate(async (qs) => {
+    const out = [];
+    for (const q of qs) out.push((await db.search(q, { k: 5 })).map((h) => h.id));
+    return out;
+  }, QUERIES);
+  await page.evaluate(async (docs) => {
+    await Nook.deleteDatabase('loose');
+    window.db = await Nook.open('loose', { ...assets, pruneAt: 256 });
+    await db.add(docs);
+  }, docs);
+  const want = await search();
+  await page.evaluate(() => db.close());
+  assert.equal(await unpackPages(page, 'loose'), 300);
+  const keys = () => page.evaluate(async () => {
+    const d = await new Promise((ok) => { const r = indexedDB.open('loose'); r.onsuccess = () => ok(r.result); });
+    const k = await new Promise((ok) => { const r = d.transaction('docs').objectStore('docs').getAllKeys(); r.onsuccess = () => ok(r.result); });
+    d.close();
+    return k;
+  });
+  assert.equal((await keys()).filter((k) => k >= 2 ** 52).length, 0, 'every document alone');
+  const opened = await page.evaluate(async () => {
+    window.db = await Nook.open('loose', assets);
+    const s = await db.stats();
+    return { loose: s.looseDocuments, documents: s.documents };
+  });
+  assert.deepEqual(opened, { loose: 300, documents: 300 });
+  assert.deepEqual(await search(), want, 'the same results from documents stored alone');
+  const left = await page.evaluate(async () => {
+    for (let i = 0; i < 300; i++) {
+      const s = await db.stats();
+      if (s.looseDocuments === 0) return 0;
+      await new Promise((ok) => setTimeout(ok, 100));
+    }
+    return (await db.stats()).looseDocuments;
+  });
+  assert.equal(left, 0, 'moved into pages within 30 s of the open');
+  const packed = await keys();
+  assert.ok(packed.length === 5 && packed.every((k) => k >= 2 ** 52), `5 pages of 64 keys: ${packed}`);
+  assert.deepEqual(await search(), want);
+  await page.evaluate(async () => { await db.close(); window.db = await Nook.open('loose', assets); });
+  assert.deepEqual(await search(), want, 'and after reopening the packed table');
+  await page.evaluate(() => db.close());
+  await page.close();
+});
+
 test('corrupt records and newer formats in IndexedDB: clear errors, no panic', async () => {
   const page = await openPage(env);
   await page.evaluate(async (docs) => {

@@ -73,9 +73,16 @@ pub fn exercise(snap: &Snapshot) {
     let _ = c.search(&mut embed, "pasta", 10, true, None);
 }
 
-/// Recompute what a crafter would: the manifest's crcs of every block and of the
-/// codebook, and the manifest's own crc (if it still decodes; if not, its trailing crc).
+/// Recompute what a crafter would: each document record's or page's crc, the manifest's
+/// crcs of every block and of the codebook, and the manifest's own crc (if it still
+/// decodes; if not, its trailing crc).
 pub fn fix_checksums(snap: &mut Snapshot) {
+    // Document records and pages: their own trailing crc32.
+    for (_, d) in snap.docs.iter_mut().filter(|(_, d)| d.len() >= 4) {
+        let body = d.len() - 4;
+        let crc = crc32fast::hash(&d[..body]);
+        d[body..].copy_from_slice(&crc.to_le_bytes());
+    }
     let blocks: Vec<u32> = snap.blocks.iter().map(|(_, b)| crc32fast::hash(b)).collect();
     let codebook = snap.meta.iter().find(|(k, _)| *k == CODEBOOK_KEY).map(|(_, b)| crc32fast::hash(b));
     let Some((_, m)) = snap.meta.iter_mut().find(|(k, _)| *k == MANIFEST_KEY) else { return };

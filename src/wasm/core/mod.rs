@@ -383,6 +383,22 @@ impl NookCore {
         })
     }
 
+    /// Move up to `pages` pages' worth of small documents stored alone (a database written
+    /// before pages) into their pages, in one transaction; content is unchanged. Resolves
+    /// to how many are left alone (0: nothing to do).
+    #[wasm_bindgen(js_name = packLoose)]
+    pub fn pack_loose(&self, pages: u32) -> Promise {
+        let s = self.shared.clone();
+        promise(async move {
+            let _w = s.begin_write()?;
+            let writes = s.coll.borrow_mut().pack_loose(pages as usize);
+            if !writes.is_empty() {
+                s.commit(writes).await?;
+            }
+            Ok((s.coll.borrow().loose() as f64).into())
+        })
+    }
+
     /// Unit-length embeddings of `texts` (row-major, `texts.length * dims` floats): the
     /// vectors nook indexes, for callers who want them (and for measuring recall).
     pub fn embed(&self, texts: Vec<String>) -> Result<js_sys::Float32Array, JsValue> {

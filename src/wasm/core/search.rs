@@ -52,18 +52,19 @@ impl NookCore {
         self.search_inner(&query, k, hybrid, &filter, Precision::Exact, Recompute::Stop(embedded.as_ref())).map_err(js_error)
     }
 
-    /// The query's embedding, from the one-entry cache or computed (and cached).
-    fn query_vector(&self, e: &mut Embedder, query: &str) -> Result<Vec<f32>> {
+    /// The query's embedding, from the one-entry cache (`false`: not embedded now) or
+    /// computed (and cached).
+    fn query_vector(&self, e: &mut Embedder, query: &str) -> Result<(Vec<f32>, bool)> {
         if let Some((text, q)) = self.shared.last_query.borrow().as_ref()
             && text == query
         {
-            return Ok(q.clone());
+            return Ok((q.clone(), false));
         }
         let tokens = Embed::tokenize(&*e, query)?;
         let mut q = Vec::with_capacity(self.shared.dims);
         Embed::embed_query(e, &tokens, &mut q)?;
         *self.shared.last_query.borrow_mut() = Some((query.to_string(), q.clone()));
-        Ok(q)
+        Ok((q, true))
     }
 
     fn search_inner(&self, query: &str, k: f64, hybrid: bool, filter: &JsValue, precision: Precision, how: Recompute) -> Result<JsValue> {
@@ -83,8 +84,9 @@ impl NookCore {
             (found, counts, 0.0, 0.0)
         } else {
             let te = now();
-            let q = self.query_vector(&mut e, query)?;
-            let embed_ms = now() - te;
+            let (q, embedded) = self.query_vector(&mut e, query)?;
+            // A query embedded by the search before (a preview's) costs nothing here.
+            let embed_ms = if embedded { now() - te } else { 0.0 };
             let max_tokens = e.config().max_tokens;
             let mut timed = Timed::new(&mut *e);
             let (found, counts) = match how {
