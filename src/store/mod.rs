@@ -2,9 +2,9 @@
 //! The record types themselves ([`Table`], [`Write`], [`Snapshot`]) and [`Failure`] are
 //! defined in `crate::records`, under both the collection and the stores.
 //!
-//! Three tables: `Meta` (the manifest, key 0; the PQ codebook, key 1), `Docs` (one record
-//! per document, keyed by its internal key) and `Blocks` (index blocks, keyed by block
-//! number). A [`Store`] commits a list of [`Write`]s atomically: all or nothing. The
+//! Three tables: `Meta` (the manifest, key 0; the PQ codebook, key 1), `Docs` (pages of
+//! small documents, keyed from 2^52, and large documents alone under their internal key:
+//! `collection::pages`) and `Blocks` (index blocks, keyed by block number). A [`Store`] commits a list of [`Write`]s atomically: all or nothing. The
 //! collection decides *what* to write (only what changed, the manifest generation bumped
 //! in the same commit); a store only moves bytes.
 //!

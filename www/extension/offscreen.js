@@ -22,9 +22,13 @@ const state = {
   lastSync: null,            // {added, removed, ms, at}
   addedSinceStart: 0,        // documents embedded by this offscreen document: 0 after a restart with no change
   openMs: null,              // from this document's start to the index being ready
-  openSteps: null,           // {indexMs, syncMs}: when the index, then the sync record, was read (ms since start); nook: its open's split
+  openSteps: null,           // {scriptMs, indexMs, syncMs}: when this script ran, the index was open, the sync record read (ms since start); nook: its open's split
   error: null,
 };
+
+// When this module began to run (ms since the document started): what the page's own
+// loading took before nook's open was called.
+const scriptMs = Math.round(performance.now());
 
 /** `p`'s value and when it settled (ms since this document started). */
 const timed = (p) => p.then((v) => [v, Math.round(performance.now())]);
@@ -48,7 +52,7 @@ async function open() {
     store = opened;
     const stats = await store.stats();
     state.documents = stats.documents;
-    state.openSteps = { indexMs, nook: stats.raw?.open ?? null, syncMs: null };
+    state.openSteps = { scriptMs, indexMs, nook: stats.raw?.open ?? null, syncMs: null };
     state.phase = 'ready';
     state.openMs = Math.round(performance.now());
     synced.then(([, syncMs]) => { state.openSteps.syncMs = syncMs; }, fail);
