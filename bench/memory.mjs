@@ -5,7 +5,8 @@ import { readFileSync, readdirSync } from 'node:fs';
 
 const round = (x) => Math.round(x * 10) / 10;
 
-/** {totalMB, largestMB, largestKind, processes} of the browser started on `userDataDir`, or null. */
+/** {totalMB, largestMB, largestKind, byKind: {kind: largest MB of that kind}, processes} of
+ * the browser started on `userDataDir`, or null. */
 export function processMemory(userDataDir) {
   const procs = [];
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
@@ -24,5 +25,7 @@ export function processMemory(userDataDir) {
   const mine = procs.filter((p) => tree.has(p.pid));
   const largest = mine.reduce((a, b) => (b.rss > a.rss ? b : a));
   const kind = (p) => /--type=(\S+)/.exec(p.cmd)?.[1] ?? 'browser';
-  return { totalMB: round(mine.reduce((a, p) => a + p.rss, 0)), largestMB: round(largest.rss), largestKind: kind(largest), processes: mine.length };
+  const byKind = {};
+  for (const p of mine) byKind[kind(p)] = round(Math.max(byKind[kind(p)] ?? 0, p.rss));
+  return { totalMB: round(mine.reduce((a, p) => a + p.rss, 0)), largestMB: round(largest.rss), largestKind: kind(largest), byKind, processes: mine.length };
 }

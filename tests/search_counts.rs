@@ -125,7 +125,7 @@ fn preview_recomputes_nothing_and_exact_refines_it() {
     // candidates outside the results may have been ranked by their PQ code).
     for f in &exact {
         let mut v = Vec::new();
-        e.inner.embed_tokens(&[&c.doc(f.key).unwrap().tokens], &mut v).unwrap();
+        e.inner.embed_tokens(&[c.doc(f.key).unwrap().tokens], &mut v).unwrap();
         let cos = nook::distance::dot(&q, &v);
         assert!((f.similarity - cos).abs() < 1e-4, "result {} similarity {} vs exact {cos}", f.key, f.similarity);
     }

@@ -69,7 +69,7 @@ fn site_build_writes_a_manifest_and_an_index_that_finds_passages() {
             .unwrap();
     let top = |c: &mut Collection, e: &mut Embedder, q: &str| {
         let found = c.search(e, q, 1, true, None).unwrap();
-        c.doc(found[0].key).unwrap().url.clone()
+        c.doc(found[0].key).unwrap().url.to_string()
     };
     assert_eq!(top(&mut c, &mut e, "how often should the sourdough culture be fed"), "/docs/notes/bread.html#feeding");
     assert_eq!(top(&mut c, &mut e, "what is a sourdough starter made of"), "/docs/notes/bread.html");

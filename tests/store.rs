@@ -66,7 +66,7 @@ mod collection {
         c.search(&mut HashEmbed { dims: DIMS }, q, 10, hybrid, None)
             .unwrap()
             .iter()
-            .map(|f| (c.doc(f.key).unwrap().id.clone(), (f.score as f64 * 1e5).round() as i64))
+            .map(|f| (c.doc(f.key).unwrap().id.to_string(), (f.score as f64 * 1e5).round() as i64))
             .collect()
     }
 

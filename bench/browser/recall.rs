@@ -171,7 +171,7 @@ fn main() {
                         let qv = vectors[r * 384..(r + 1) * 384].to_vec();
                         let (hits, counts) = c.search_counted(&mut table, q, &qv, 10, false, None, nook::collection::Precision::Exact).unwrap();
                         exact += counts.exact;
-                        total += hits.iter().filter(|h| gt[qi].contains(&id_row[&c.doc(h.key).unwrap().id])).count() as f64 / 10.0;
+                        total += hits.iter().filter(|h| gt[qi].contains(&id_row[c.doc(h.key).unwrap().id])).count() as f64 / 10.0;
                     }
                     cells.push(format!("{:.3} / {:.1}", total / qs.len() as f64, exact as f64 / qs.len() as f64));
                 }

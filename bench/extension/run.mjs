@@ -92,6 +92,8 @@ async function measureSearch(page, queries, pauseMs = 0) {
     first: round(searches[0].ms), firstPreview: round(searches[0].previewMs),
     embedMsP50: round(median(tm('embedMs'))), traversalMsP50: round(median(tm('traversalMs'))), recomputeMsP50: round(median(tm('recomputeMs'))),
     searchMsP50: round(median(tm('searchMs'))), recomputedP50: median(tm('recomputed')), visitedP50: median(tm('visited')), mode: searches[0].timing?.mode,
+    // Exact searches whose recomputations a search helper shared, and the documents it embedded (median).
+    sharedSearches: searches.filter((x) => x.timing?.shared).length, helpedP50: median(searches.map((x) => x.timing?.shared?.helped ?? 0)),
   };
 }
 
@@ -339,6 +341,7 @@ function report(r) {
   }
   md += `| largest process / all processes MB | ${cell((s) => `${s.memory.largestMB} / ${s.memory.totalMB}`)} |\n`;
   if (r.afterRestart?.memoryAfterOpen) md += `| largest process / all processes MB right after the open (before the startup diff and the searches) | ${cell((s) => s.memoryAfterOpen && `${s.memoryAfterOpen.largestMB} / ${s.memoryAfterOpen.totalMB}`)} |\n`;
+  if (r.afterRestart?.memoryAfterOpen?.byKind) md += `| the same right after the open, largest process by kind MB (the index lives in a renderer: the offscreen page and its workers) | ${cell((s) => s.memoryAfterOpen?.byKind && Object.entries(s.memoryAfterOpen.byKind).map(([k, v]) => `${k} ${v}`).join(', '))} |\n`;
   const path = OUT.replace(/\.json$/, '') + '-latest.md';
   writeFileSync(path, md);
   return path;

@@ -152,7 +152,7 @@ pub fn index<E: Embed>(corpus: &Corpus, embed: &mut CachedEmbed<E>, settings: Se
     let mut ids = Vec::with_capacity(corpus.docs.len());
     for d in &corpus.docs {
         let key = c.key_of(&d.id).expect("indexed");
-        let tokens = c.doc(key).expect("doc").tokens.clone();
+        let tokens = c.doc(key).expect("doc").tokens.to_vec();
         embed.embed_tokens(&[&tokens], &mut vectors).expect("embed");
         ids.push(d.id.clone());
     }
@@ -209,13 +209,13 @@ pub fn rank<E: Embed>(ix: &mut Indexed, embed: &mut CachedEmbed<E>, q: &Query, q
             s.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
             s.into_iter().take(10).map(|(i, x)| (ix.ids[i].clone(), x)).collect()
         }
-        Ranking::Keyword => c.keyword_search(&q.text, 10).into_iter().map(|k| (c.doc(k).expect("doc").id.clone(), 0.0)).collect(),
+        Ranking::Keyword => c.keyword_search(&q.text, 10).into_iter().map(|k| (c.doc(k).expect("doc").id.to_string(), 0.0)).collect(),
         Ranking::Vector | Ranking::Default => {
             if qv.is_empty() {
                 return Vec::new();
             }
             let found = c.search_with(embed, &q.text, qv, 10, how == Ranking::Default, None).expect("search");
-            found.iter().map(|f| (c.doc(f.key).expect("doc").id.clone(), f.score)).collect()
+            found.iter().map(|f| (c.doc(f.key).expect("doc").id.to_string(), f.score)).collect()
         }
     }
 }

@@ -195,12 +195,13 @@ export interface Stats {
   /**
    * Where this open's time went, in ms: starting the worker (from the call to its first
    * step), compiling the wasm, then waiting for the model
-   * files, the IndexedDB connection (opened while the wasm compiles) and manifest read,
+   * files, then for the IndexedDB connection (opened since the worker started; connectMs,
+   * an open only), checking it and reading the manifest (storeMs),
    * parsing the model, the wait for IndexedDB left after that (records are read
    * meanwhile), rebuilding the collection from its records (as they arrive), and
    * (Nook.import, and a site index's first visit) writing them to IndexedDB.
    */
-  open: { startMs: number | null; wasmMs: number; filesMs: number; storeMs: number; modelMs: number; readMs: number; loadMs: number; writeMs: number };
+  open: { startMs: number | null; wasmMs: number; filesMs: number; connectMs?: number; storeMs: number; modelMs: number; readMs: number; loadMs: number; writeMs: number };
   /** Search helpers loaded and idle now (see NookOptions.searchWorkers). */
   searchHelpers: number;
   /** The nook worker's WebAssembly memory now, in bytes (it grows and is never returned;

@@ -68,7 +68,7 @@ async function open({ name, model: modelFile, tokenizer: tokenizerFile, wasmUrl,
   core = op === 'import' ? await NookCore.import(name, bytes, model, tokenizer, options || {})
     // A site's read-only copy answers while its records are still being written.
     : op === 'importCopy' ? await NookCore.importCopy(name, bytes, model, tokenizer, options || {})
-    : await NookCore.open(name, model, tokenizer, options || {}, await connection);
+    : await NookCore.open(name, model, tokenizer, options || {}, await connected(connection));
   // Helpers run the very build and model this worker runs: their embeddings are the ones
   // it would make.
   const cores = (self.navigator && navigator.hardwareConcurrency) || 1;
@@ -107,6 +107,15 @@ function packLoose() {
     (left) => { if (left > 0) setTimeout(packLoose, 0); },
     () => {}, // closed or deleted meanwhile, or the write failed: the next open tries again
   );
+}
+
+/** The database connection, and the wait for it left once the wasm and the model files
+ * were ready (stats().open.connectMs; after a browser start IndexedDB takes a while). */
+async function connected(connection) {
+  const t = performance.now();
+  const db = await connection;
+  openMs.connectMs = performance.now() - t;
+  return db;
 }
 
 /** Milliseconds from the page's call (its clock reading `sentAt`) to this worker's `t0`:

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use super::Doc;
+use super::StoredDoc;
 use super::embed::Embed;
 use crate::index::PrunedIndex;
 use crate::index::provider::ExactVectors;
@@ -76,7 +76,7 @@ impl VectorCache {
 /// recomputation: no embedder call, approximate distances (a first paint in milliseconds).
 pub struct Recompute<'a> {
     pub embed: &'a mut dyn Embed,
-    pub docs: &'a crate::FastMap<u64, Doc>,
+    pub docs: &'a crate::FastMap<u64, StoredDoc>,
     pub cache: &'a mut VectorCache,
     pub preview: Option<&'a PrunedIndex>,
 }
@@ -104,7 +104,7 @@ impl ExactVectors for Recompute<'_> {
         let mut fresh = Vec::with_capacity(missing.len() * dims);
         if !missing.is_empty() {
             let seqs =
-                missing.iter().map(|k| self.docs.get(k).map(|d| d.tokens.as_slice()).ok_or(crate::Error::UnknownId(*k))).collect::<crate::Result<Vec<_>>>()?;
+                missing.iter().map(|k| self.docs.get(k).map(|d| d.view().tokens).ok_or(crate::Error::UnknownId(*k))).collect::<crate::Result<Vec<_>>>()?;
             self.embed.embed_recomputed(&seqs, &mut fresh).map_err(|e| crate::Error::Provider(e.message))?;
         }
         let mut fresh_of: HashMap<u64, &[f32]> = HashMap::new();

@@ -1,4 +1,5 @@
-//! A document and its record in the `docs` table.
+//! A document and its record in the `docs` table; [`StoredDoc`], the form the collection
+//! keeps it in, and [`DocRef`], the view of either that readers take.
 //!
 //! ```text
 //! b"ND" u8(version=1) then varint-length strings id, title, url, text, meta (JSON or ""),
@@ -31,53 +32,147 @@ impl Doc {
 
     /// No title and no text: nothing was embedded but an empty string.
     pub fn is_blank(&self) -> bool {
-        self.title.trim().is_empty() && self.text.trim().is_empty()
+        self.view().is_blank()
     }
 
     /// Same content (tokens aside)?
     pub fn same_content(&self, other: &Doc) -> bool {
-        self.id == other.id && self.title == other.title && self.url == other.url && self.text == other.text && self.meta == other.meta
+        self.view().same_content(other)
     }
 
     /// Keyword fields with their weights (title counts twice).
     pub fn fields(&self) -> [(&str, u32); 3] {
-        [(&self.title, 2), (&self.url, 1), (&self.text, 1)]
+        self.view().fields()
     }
 
     pub fn encode(&self) -> Vec<u8> {
-        let mut out = FRAME.start(16 + self.text.len() + self.title.len() + self.url.len() + self.meta.len() + self.tokens.len() * 2);
-        for s in [&self.id, &self.title, &self.url, &self.text, &self.meta] {
+        self.view().encode()
+    }
+
+    pub fn decode(bytes: &[u8]) -> Result<Doc> {
+        let (strings, tokens) = parse(bytes)?;
+        let [id, title, url, text, meta] = strings.map(str::to_string);
+        Ok(Doc { id, title, url, text, meta, tokens })
+    }
+
+    /// This document seen as a stored one is (its fields borrowed).
+    pub fn view(&self) -> DocRef<'_> {
+        DocRef { id: &self.id, title: &self.title, url: &self.url, text: &self.text, meta: &self.meta, tokens: &self.tokens }
+    }
+}
+
+/// A document record's five strings (id, title, url, text, meta) and its token ids, every
+/// part checked (frame, crc, lengths, UTF-8, token ids).
+fn parse(bytes: &[u8]) -> Result<([&str; 5], Vec<u32>)> {
+    let bad = |what: &str| FRAME.bad(what);
+    let body = FRAME.open(bytes, 0)?;
+    let mut r = Reader::new(body);
+    let mut strings = [""; 5];
+    for s in &mut strings {
+        let n = r.count(body.len(), "string length").map_err(|e| bad(&e.to_string()))?;
+        let b = r.take(n).map_err(|e| bad(&e.to_string()))?;
+        *s = std::str::from_utf8(b).map_err(|_| bad("a string is not UTF-8"))?;
+    }
+    let n = r.count(body.len(), "token count").map_err(|e| bad(&e.to_string()))?;
+    let mut tokens = Vec::with_capacity(n);
+    for _ in 0..n {
+        let t = r.varint().map_err(|e| bad(&e.to_string()))?;
+        tokens.push(u32::try_from(t).map_err(|_| bad("token id out of range"))?);
+    }
+    if !r.is_empty() {
+        return Err(bad("trailing bytes"));
+    }
+    Ok((strings, tokens))
+}
+
+/// A document's fields, borrowed: from a [`StoredDoc`] or a [`Doc`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DocRef<'a> {
+    pub id: &'a str,
+    pub title: &'a str,
+    pub url: &'a str,
+    pub text: &'a str,
+    /// The caller's metadata as a JSON string ("" for none).
+    pub meta: &'a str,
+    pub tokens: &'a [u32],
+}
+
+impl<'a> DocRef<'a> {
+    /// Keyword fields with their weights (title counts twice).
+    pub fn fields(&self) -> [(&'a str, u32); 3] {
+        [(self.title, 2), (self.url, 1), (self.text, 1)]
+    }
+
+    /// No title and no text: nothing was embedded but an empty string.
+    pub fn is_blank(&self) -> bool {
+        self.title.trim().is_empty() && self.text.trim().is_empty()
+    }
+
+    /// Same content as `other` (tokens aside)?
+    pub fn same_content(&self, other: &Doc) -> bool {
+        self.id == other.id && self.title == other.title && self.url == other.url && self.text == other.text && self.meta == other.meta
+    }
+
+    pub fn to_doc(&self) -> Doc {
+        Doc { id: self.id.into(), title: self.title.into(), url: self.url.into(), text: self.text.into(), meta: self.meta.into(), tokens: self.tokens.to_vec() }
+    }
+
+    /// The document's record (see the module docs).
+    pub fn encode(&self) -> Vec<u8> {
+        let strings = [self.id, self.title, self.url, self.text, self.meta];
+        let mut out = FRAME.start(16 + strings.iter().map(|s| s.len()).sum::<usize>() + self.tokens.len() * 2);
+        for s in strings {
             put_varint(&mut out, s.len() as u64);
             out.extend_from_slice(s.as_bytes());
         }
         put_varint(&mut out, self.tokens.len() as u64);
-        for &t in &self.tokens {
+        for &t in self.tokens {
             put_varint(&mut out, t as u64);
         }
         Frame::seal(&mut out);
         out
     }
+}
 
-    pub fn decode(bytes: &[u8]) -> Result<Doc> {
-        let bad = |what: &str| FRAME.bad(what);
-        let body = FRAME.open(bytes, 0)?;
-        let mut r = Reader::new(body);
-        let mut s = || -> Result<String> {
-            let n = r.count(body.len(), "string length").map_err(|e| bad(&e.to_string()))?;
-            let b = r.take(n).map_err(|e| bad(&e.to_string()))?;
-            String::from_utf8(b.to_vec()).map_err(|_| bad("a string is not UTF-8"))
-        };
-        let (id, title, url, text, meta) = (s()?, s()?, s()?, s()?, s()?);
-        let n = r.count(body.len(), "token count").map_err(|e| bad(&e.to_string()))?;
-        let mut tokens = Vec::with_capacity(n);
-        for _ in 0..n {
-            let t = r.varint().map_err(|e| bad(&e.to_string()))?;
-            tokens.push(u32::try_from(t).map_err(|_| bad("token id out of range"))?);
+/// A document as the collection keeps it: its five strings in one buffer and its token
+/// ids in another, two allocations where a [`Doc`] has six (an open makes one per
+/// document: 80,000 bookmarks).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredDoc {
+    strings: Box<str>,
+    /// Where id, title, url and text end in `strings` (meta runs to its end).
+    ends: [u32; 4],
+    tokens: Box<[u32]>,
+}
+
+impl StoredDoc {
+    fn of(strings: [&str; 5], tokens: Vec<u32>) -> StoredDoc {
+        let mut all = String::with_capacity(strings.iter().map(|s| s.len()).sum());
+        let mut ends = [0u32; 4];
+        for (i, s) in strings.iter().enumerate() {
+            all.push_str(s);
+            if i < 4 {
+                ends[i] = all.len() as u32;
+            }
         }
-        if !r.is_empty() {
-            return Err(bad("trailing bytes"));
-        }
-        Ok(Doc { id, title, url, text, meta, tokens })
+        StoredDoc { strings: all.into_boxed_str(), ends, tokens: tokens.into_boxed_slice() }
+    }
+
+    pub fn decode(bytes: &[u8]) -> Result<StoredDoc> {
+        let (strings, tokens) = parse(bytes)?;
+        Ok(StoredDoc::of(strings, tokens))
+    }
+
+    pub fn view(&self) -> DocRef<'_> {
+        let [a, b, c, d] = self.ends.map(|e| e as usize);
+        let s = &self.strings;
+        DocRef { id: &s[..a], title: &s[a..b], url: &s[b..c], text: &s[c..d], meta: &s[d..], tokens: &self.tokens }
+    }
+}
+
+impl From<Doc> for StoredDoc {
+    fn from(d: Doc) -> StoredDoc {
+        StoredDoc::of([&d.id, &d.title, &d.url, &d.text, &d.meta], d.tokens)
     }
 }
 

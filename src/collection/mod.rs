@@ -31,7 +31,7 @@ mod stats;
 
 use crate::FastMap;
 
-pub use doc::Doc;
+pub use doc::{Doc, DocRef, StoredDoc};
 pub use embed::{Embed, FirstRecomputed, HashEmbed, Precomputed, split_sequences};
 pub use manifest::Manifest;
 pub use model::ModelMark;
@@ -83,7 +83,7 @@ pub struct Collection {
     settings: Settings,
     dims: usize,
     pub(crate) index: Phase,
-    pub(crate) docs: FastMap<u64, Doc>,
+    pub(crate) docs: FastMap<u64, StoredDoc>,
     keys: FastMap<String, u64>,
     next_key: u64,
     generation: u64,
@@ -198,8 +198,8 @@ impl Collection {
         }
     }
 
-    pub fn doc(&self, key: u64) -> Option<&Doc> {
-        self.docs.get(&key)
+    pub fn doc(&self, key: u64) -> Option<DocRef<'_>> {
+        self.docs.get(&key).map(StoredDoc::view)
     }
 
     pub fn key_of(&self, id: &str) -> Option<u64> {

@@ -2,7 +2,7 @@
 //! documents, index them), deleting, and what follows a mutation — the switch to PQ at
 //! `prune_at`, the graph at `graph_at`, compaction, and the writes that persist it all.
 
-use super::{AddReport, Collection, Doc, Embed, Phase};
+use super::{AddReport, Collection, Doc, DocRef, Embed, Phase, StoredDoc};
 use crate::index::PrunedIndex;
 use crate::records::{CODEBOOK_KEY, Failure, MANIFEST_KEY, MODEL_KEY, Result, Table, Write};
 
@@ -35,8 +35,8 @@ impl Collection {
     }
 
     /// The stored document with this id.
-    fn stored(&self, id: &str) -> Option<&Doc> {
-        self.keys.get(id).and_then(|k| self.docs.get(k))
+    fn stored(&self, id: &str) -> Option<DocRef<'_>> {
+        self.keys.get(id).and_then(|k| self.docs.get(k)).map(StoredDoc::view)
     }
 
     /// Token ids of the documents `add(docs)` would embed (the new and changed ones), in
@@ -91,7 +91,7 @@ impl Collection {
             self.write_doc(key, d.encode(), &mut writes);
             self.keywords.insert(key, &d.fields());
             self.keys.insert(d.id.clone(), key);
-            self.docs.insert(key, d);
+            self.docs.insert(key, d.into());
             if self.is_pruned() {
                 self.cache.insert(key, v.to_vec());
             }
@@ -131,9 +131,10 @@ impl Collection {
     fn remove_key(&mut self, key: u64, writes: &mut Vec<Write>) -> Result<()> {
         self.index.kept_mut().delete(key)?;
         if let Some(d) = self.docs.remove(&key) {
+            let d = d.view();
             self.keywords.remove(key, &d.fields());
-            self.keys.remove(&d.id);
-            self.unwrite_doc(key, &d, writes);
+            self.keys.remove(d.id);
+            self.unwrite_doc(key, d, writes);
         }
         self.cache.remove(key);
         Ok(())

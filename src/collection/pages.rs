@@ -22,7 +22,7 @@
 use crate::format::varint::{Reader, put_varint};
 use crate::records::{Frame, Result, Table, Write};
 
-use super::{Collection, Doc};
+use super::{Collection, DocRef};
 
 /// Keys per page.
 pub const PAGE_KEYS: u64 = 64;
@@ -103,7 +103,7 @@ impl Collection {
     fn packed(&self, page: u64, with_loose: bool) -> Vec<(u64, Vec<u8>)> {
         (page * PAGE_KEYS..(page + 1) * PAGE_KEYS)
             .filter(|k| with_loose || !self.loose.contains(k))
-            .filter_map(|k| self.docs.get(&k).map(|d| (k, d.encode())))
+            .filter_map(|k| self.docs.get(&k).map(|d| (k, d.view().encode())))
             .filter(|(_, b)| packs(b.len()))
             .collect()
     }
@@ -120,7 +120,7 @@ impl Collection {
     }
 
     /// Forget the stored record of the document `doc`, which was under `key`.
-    pub(super) fn unwrite_doc(&mut self, key: u64, doc: &Doc, writes: &mut Vec<Write>) {
+    pub(super) fn unwrite_doc(&mut self, key: u64, doc: DocRef, writes: &mut Vec<Write>) {
         let len = doc.encode().len();
         self.doc_bytes = self.doc_bytes.saturating_sub(len + 8);
         if self.loose.remove(&key) || !packs(len) {
@@ -177,7 +177,7 @@ impl Collection {
         let mut out = Vec::new();
         let mut pages: Vec<u64> = Vec::new();
         for k in keys {
-            let bytes = self.docs[&k].encode();
+            let bytes = self.docs[&k].view().encode();
             if !packs(bytes.len()) {
                 out.push((k, bytes));
             } else if pages.last() != Some(&page_of(k)) {
@@ -194,6 +194,7 @@ impl Collection {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::collection::Doc;
     use crate::records::Kind;
 
     fn doc(i: u64) -> Vec<u8> {

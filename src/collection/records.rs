@@ -4,7 +4,7 @@
 
 use super::ModelMark;
 use super::pages::{self, PAGE_BASE, PAGE_KEYS};
-use super::{Collection, Doc, Manifest, Phase, Settings};
+use super::{Collection, Manifest, Phase, Settings, StoredDoc};
 use crate::index::{Kind, PrunedIndex, VectorIndex, head_kind};
 use crate::records::{CODEBOOK_KEY, Failure, MANIFEST_KEY, MODEL_KEY, Result, Snapshot};
 
@@ -78,14 +78,15 @@ impl Loading {
         for (record, bytes) in docs {
             let alone = *record < PAGE_BASE;
             for (key, bytes) in pages::records(*record, bytes)? {
-                let doc = Doc::decode(bytes)?;
-                if !c.has_node(key) || c.keys.insert(doc.id.clone(), key).is_some() || key >= m.next_key {
+                let doc = StoredDoc::decode(bytes)?;
+                let d = doc.view();
+                if !c.has_node(key) || c.keys.insert(d.id.to_string(), key).is_some() || key >= m.next_key {
                     return Err(Failure::corrupt(format!("document record {key} does not match the index")));
                 }
                 if alone && pages::packs(bytes.len()) {
                     c.loose.insert(key);
                 }
-                c.keywords.insert(key, &doc.fields());
+                c.keywords.insert(key, &d.fields());
                 c.doc_bytes += bytes.len() + 8;
                 c.docs.insert(key, doc);
             }

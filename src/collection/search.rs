@@ -16,7 +16,7 @@ use std::collections::HashMap;
 
 use super::cache::Recompute;
 use super::embed::Embed;
-use super::{Collection, Doc, Phase};
+use super::{Collection, DocRef, Phase};
 use crate::text::Evidence;
 
 use crate::records::{Failure, Result};
@@ -90,7 +90,7 @@ pub struct SearchCounts {
 impl Collection {
     /// The `k` best documents for `query`. `k` must be 1..=1000; fewer come back when
     /// fewer documents pass `filter`. An empty collection gives no results.
-    pub fn search(&mut self, embed: &mut dyn Embed, query: &str, k: usize, hybrid: bool, filter: Option<&dyn Fn(&Doc) -> bool>) -> Result<Vec<Found>> {
+    pub fn search(&mut self, embed: &mut dyn Embed, query: &str, k: usize, hybrid: bool, filter: Option<&dyn Fn(DocRef) -> bool>) -> Result<Vec<Found>> {
         if k == 0 || k > MAX_K {
             return Err(Failure::input(format!("k must be between 1 and {MAX_K}, got {k}")));
         }
@@ -111,7 +111,7 @@ impl Collection {
         q: &[f32],
         k: usize,
         hybrid: bool,
-        filter: Option<&dyn Fn(&Doc) -> bool>,
+        filter: Option<&dyn Fn(DocRef) -> bool>,
     ) -> Result<Vec<Found>> {
         Ok(self.search_counted(embed, query, q, k, hybrid, filter, Precision::Exact)?.0)
     }
@@ -127,7 +127,7 @@ impl Collection {
         q: &[f32],
         k: usize,
         hybrid: bool,
-        filter: Option<&dyn Fn(&Doc) -> bool>,
+        filter: Option<&dyn Fn(DocRef) -> bool>,
         precision: Precision,
     ) -> Result<(Vec<Found>, SearchCounts)> {
         if k == 0 || k > MAX_K {
@@ -151,7 +151,7 @@ impl Collection {
         let checked = std::cell::Cell::new(0usize);
         let accept = |key: u64| {
             checked.set(checked.get() + 1);
-            docs.get(&key).is_some_and(|d| filter.is_none_or(|f| f(d)))
+            docs.get(&key).is_some_and(|d| filter.is_none_or(|f| f(d.view())))
         };
         let hits = match &self.index {
             Phase::Stored(i) => {
@@ -210,7 +210,7 @@ impl Collection {
         // A document with neither title nor text is embedded as an empty string, which sits
         // close to every short query: it ranks by its keywords (URL) alone.
         for f in &mut found {
-            if self.docs.get(&f.key).is_some_and(Doc::is_blank) {
+            if self.docs.get(&f.key).is_some_and(|d| d.view().is_blank()) {
                 f.score -= f.similarity;
                 f.similarity = 0.0;
             }

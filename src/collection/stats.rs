@@ -15,7 +15,7 @@ impl Collection {
             phase: self.phase(),
             generation: self.generation,
             doc_bytes: self.doc_bytes,
-            token_bytes: self.docs.values().map(|d| d.tokens.len() * 2).sum(),
+            token_bytes: self.docs.values().map(|d| d.view().tokens.len() * 2).sum(),
             index_bytes: self.block_bytes.iter().sum(),
             codebook_bytes: self.codebook_bytes,
             manifest_bytes: self.manifest_bytes,

@@ -26,6 +26,8 @@ pub struct KeywordIndex {
     postings: FastMap<String, Vec<(u64, u32)>>,
     lengths: FastMap<u64, u32>,
     total: u64,
+    /// Reused by every insert (see [`Counts`]).
+    counts: Counts,
     /// Set when only part of an index is loaded (a static site's term shards, see
     /// `site::paged`): the whole index's document count, which `lengths` then does not give.
     whole_docs: Option<usize>,
@@ -56,43 +58,55 @@ struct Resolved {
 
 /// A document's distinct terms with their weighted frequencies, sorted, in one buffer: an
 /// open counts the terms of every document, and a `String` (or a map) per term was most of
-/// its time.
+/// its time. The index keeps one and refills it for each document (its buffers reused).
+#[derive(Default)]
 struct Counts {
     text: String,
     /// (start, end) of a term in `text`, its weighted frequency.
     terms: Vec<(u32, u32, u32)>,
     /// The document's length in weighted terms.
     len: u32,
+    /// Scratch: each term's span with its first 8 bytes packed, and a lowercasing buffer.
+    spans: Vec<(u64, u32, u32, u32)>,
+    buf: String,
 }
 
 impl Counts {
     fn of(fields: &[(&str, u32)]) -> Counts {
+        let mut c = Counts::default();
+        c.fill(fields);
+        c
+    }
+
+    /// Count `fields` (this document's), forgetting the last one's.
+    fn fill(&mut self, fields: &[(&str, u32)]) {
         // Spans carry their term's first 8 bytes packed into an integer, so sorting and
         // merging compare integers, and strings only when those are equal (same order).
-        let bytes: usize = fields.iter().map(|f| f.0.len()).sum();
-        let (mut text, mut spans, mut buf, mut len) = (String::with_capacity(bytes), Vec::with_capacity(bytes / 6), String::new(), 0);
+        let Counts { text, terms, len, spans, buf } = self;
+        text.clear();
+        terms.clear();
+        spans.clear();
+        *len = 0;
         for &(field, weight) in fields {
-            each_term(field, &mut buf, |t| {
+            each_term(field, buf, |t| {
                 let start = text.len() as u32;
                 text.push_str(t);
                 spans.push((pack(t.as_bytes()), start, text.len() as u32, weight));
-                len += weight;
+                *len += weight;
             });
         }
         let term = |s: &(u64, u32, u32, u32)| &text[s.1 as usize..s.2 as usize];
         spans.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| term(a).cmp(term(b))));
-        let mut terms: Vec<(u32, u32, u32)> = Vec::with_capacity(spans.len());
         let mut last_key = None;
-        for s in spans {
+        for s in spans.iter() {
             match terms.last_mut() {
-                Some(last) if last_key == Some(s.0) && text[last.0 as usize..last.1 as usize] == *term(&s) => last.2 += s.3,
+                Some(last) if last_key == Some(s.0) && text[last.0 as usize..last.1 as usize] == *term(s) => last.2 += s.3,
                 _ => {
                     terms.push((s.1, s.2, s.3));
                     last_key = Some(s.0);
                 }
             }
         }
-        Counts { text, terms, len }
     }
 
     fn iter(&self) -> impl Iterator<Item = (&str, u32)> {
@@ -140,7 +154,8 @@ impl KeywordIndex {
     /// Index a document's fields, each with a weight (term frequency multiplier).
     pub fn insert(&mut self, key: u64, fields: &[(&str, u32)]) {
         self.remove(key, fields);
-        let counts = Counts::of(fields);
+        let mut counts = std::mem::take(&mut self.counts);
+        counts.fill(fields);
         for (t, n) in counts.iter() {
             match self.postings.get_mut(t) {
                 Some(list) => list.push((key, n)),
@@ -151,6 +166,7 @@ impl KeywordIndex {
         }
         self.lengths.insert(key, counts.len);
         self.total += counts.len as u64;
+        self.counts = counts;
     }
 
     /// Forget a document; `fields` must be what it was inserted with.
@@ -171,7 +187,7 @@ impl KeywordIndex {
     /// `lengths`) and the whole index's document count and total length, so BM25 scores
     /// what it finds exactly as the whole index would.
     pub fn partial(params: Bm25Params, postings: FastMap<String, Vec<(u64, u32)>>, lengths: FastMap<u64, u32>, docs: usize, total: u64) -> Self {
-        KeywordIndex { params, postings, lengths, total, whole_docs: Some(docs) }
+        KeywordIndex { params, postings, lengths, total, whole_docs: Some(docs), counts: Counts::default() }
     }
 
     /// Every term with its postings `(document key, weighted frequency)`, in no order.

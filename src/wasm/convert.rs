@@ -5,7 +5,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
 use crate::collection::filter::{MetaFilter, Scalar};
-use crate::collection::{Collection, Doc, Found, Stats};
+use crate::collection::{Collection, Doc, DocRef, Found, Stats};
 use crate::store::{Failure, Result};
 
 fn get(o: &JsValue, key: &str) -> JsValue {
@@ -163,16 +163,16 @@ pub fn hit_to_js(c: &Collection, f: &Found, query: &str) -> JsValue {
 
 /// A hit as both a collection and a site return it: `{id, score, similarity, keyword,
 /// title, url, meta, snippet}`.
-pub fn doc_hit_to_js(d: &Doc, score: f32, similarity: f32, keyword: f32, query: &str) -> JsValue {
+pub fn doc_hit_to_js(d: DocRef, score: f32, similarity: f32, keyword: f32, query: &str) -> JsValue {
     let o = Object::new();
-    set(&o, "id", d.id.as_str());
+    set(&o, "id", d.id);
     set(&o, "score", score as f64);
     set(&o, "similarity", similarity as f64);
     set(&o, "keyword", keyword as f64);
-    set(&o, "title", d.title.as_str());
-    set(&o, "url", d.url.as_str());
-    set(&o, "meta", if d.meta.is_empty() { JsValue::NULL } else { JSON::parse(&d.meta).unwrap_or(JsValue::NULL) });
-    set(&o, "snippet", snippet(&d.text, query));
+    set(&o, "title", d.title);
+    set(&o, "url", d.url);
+    set(&o, "meta", if d.meta.is_empty() { JsValue::NULL } else { JSON::parse(d.meta).unwrap_or(JsValue::NULL) });
+    set(&o, "snippet", snippet(d.text, query));
     o.into()
 }
 

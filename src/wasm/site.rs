@@ -92,7 +92,7 @@ impl NookSite {
         let o = Object::new();
         match self.site.search(&self.embed, &SiteQuery { text: query, q: &q, k, hybrid }, &params)? {
             Step::Need(pages) => set(&o, "need", pages.into_iter().map(|p| JsValue::from(p.path())).collect::<Array>()),
-            Step::Done(hits) => set(&o, "hits", hits.iter().map(|h| doc_hit_to_js(&h.doc, h.score, h.similarity, h.keyword, query)).collect::<Array>()),
+            Step::Done(hits) => set(&o, "hits", hits.iter().map(|h| doc_hit_to_js(h.doc.view(), h.score, h.similarity, h.keyword, query)).collect::<Array>()),
         }
         Ok(o.into())
     }

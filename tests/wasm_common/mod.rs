@@ -31,7 +31,7 @@ pub async fn idb_conforms(db: &str) {
 }
 
 fn ids(c: &mut Collection, q: &str) -> Vec<String> {
-    c.search(&mut HashEmbed { dims: DIMS }, q, 10, true, None).unwrap().iter().map(|f| c.doc(f.key).unwrap().id.clone()).collect()
+    c.search(&mut HashEmbed { dims: DIMS }, q, 10, true, None).unwrap().iter().map(|f| c.doc(f.key).unwrap().id.to_string()).collect()
 }
 
 pub async fn collection_survives_reopen(db: &str) {

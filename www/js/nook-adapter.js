@@ -174,6 +174,8 @@ function normaliseTiming(t) {
     preview: t.preview === true,
     mode: pick(t, 'mode'),
     visited: pick(t, 'visited', 'hops', 'nodesVisited'),
+    // A search whose recomputations were shared with search helpers: {workers, rounds, helped}.
+    shared: t.shared ?? null,
   };
 }
 

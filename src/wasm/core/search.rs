@@ -7,7 +7,7 @@ use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
 use super::NookCore;
-use crate::collection::{Doc, Embed, FirstRecomputed, Precision, Precomputed, split_sequences};
+use crate::collection::{DocRef, Embed, FirstRecomputed, Precision, Precomputed, split_sequences};
 use crate::embed::Embedder;
 use crate::store::{Failure, Result};
 use crate::wasm::convert::{Embedded, embedded_from_js, filter_from_js, hit_to_js, sequences_to_js};
@@ -72,8 +72,8 @@ impl NookCore {
         s.check_open()?;
         let k = search_k(k)?;
         let filter = filter_from_js(filter)?;
-        let pred = filter.as_ref().map(|f| move |d: &Doc| f.matches(d));
-        let pred = pred.as_ref().map(|p| p as &dyn Fn(&Doc) -> bool);
+        let pred = filter.as_ref().map(|f| move |d: DocRef| f.matches(d));
+        let pred = pred.as_ref().map(|p| p as &dyn Fn(DocRef) -> bool);
         let t0 = now();
         let mut c = s.coll.borrow_mut();
         let mut e = s.embed.borrow_mut();
