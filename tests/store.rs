@@ -237,6 +237,37 @@ mod collection {
         assert_eq!(snap.docs, c.snapshot().docs, "the packed table is what an export writes");
     }
 
+    /// A document that grows past a page's limit leaves its page for a record of its own,
+    /// and goes back when it shrinks; deleting the last document of a page deletes the
+    /// page. Every state reopens as it was.
+    #[test]
+    fn documents_move_between_pages_and_records_of_their_own() {
+        use nook::collection::pages::{PACK_MAX, PAGE_BASE};
+        let store = MemoryStore::new();
+        let mut c = open(&store);
+        add(&mut c, &store, (0..70).map(doc).collect());
+        let docs_table = |store: &MemoryStore| ready(store.load()).unwrap().docs.iter().map(|(k, _)| *k).collect::<Vec<u64>>();
+        assert_eq!(docs_table(&store), vec![PAGE_BASE, PAGE_BASE + 1], "keys 1..=70: pages 0 and 1");
+        let queries = ["graph vector", "long", "pasta"];
+        let check = |c: &mut Collection, store: &MemoryStore| {
+            let mut back = open(store);
+            assert_eq!(queries.iter().map(|q| query(&mut back, q, true)).collect::<Vec<_>>(), queries.iter().map(|q| query(c, q, true)).collect::<Vec<_>>());
+        };
+        let mut big = doc(5);
+        big.text = "long ".repeat(PACK_MAX / 5 + 1);
+        add(&mut c, &store, vec![big]);
+        let key = c.key_of("doc-5").unwrap();
+        assert_eq!(docs_table(&store), vec![key, PAGE_BASE, PAGE_BASE + 1], "alone under its new key ({key})");
+        check(&mut c, &store);
+        add(&mut c, &store, vec![doc(5)]);
+        assert_eq!(docs_table(&store), vec![PAGE_BASE, PAGE_BASE + 1], "back in a page");
+        check(&mut c, &store);
+        let w = c.delete(&(63..70).map(|i| format!("doc-{i}")).chain(["doc-5".to_string()]).collect::<Vec<_>>()).unwrap();
+        ready(store.commit(&w)).unwrap();
+        assert_eq!(docs_table(&store), vec![PAGE_BASE], "page 1 emptied: deleted");
+        check(&mut c, &store);
+    }
+
     #[test]
     fn writes_only_what_changed() {
         let store = MemoryStore::new();
