@@ -117,6 +117,18 @@ impl<'a> DocRef<'a> {
         Doc { id: self.id.into(), title: self.title.into(), url: self.url.into(), text: self.text.into(), meta: self.meta.into(), tokens: self.tokens.to_vec() }
     }
 
+    /// The length of [`DocRef::encode`]'s record, without making it.
+    pub fn record_len(&self) -> usize {
+        let varint = |v: u64| (64 - v.max(1).leading_zeros() as usize).div_ceil(7);
+        let strings = [self.id, self.title, self.url, self.text, self.meta];
+        FRAME.magic.len()
+            + 1
+            + strings.iter().map(|s| varint(s.len() as u64) + s.len()).sum::<usize>()
+            + varint(self.tokens.len() as u64)
+            + self.tokens.iter().map(|&t| varint(t as u64)).sum::<usize>()
+            + 4
+    }
+
     /// The document's record (see the module docs).
     pub fn encode(&self) -> Vec<u8> {
         let strings = [self.id, self.title, self.url, self.text, self.meta];

@@ -11,8 +11,16 @@
 //! key:  PAGE_BASE + page number          (documents' own keys are below PAGE_BASE)
 //! b"ND" u8(version=2) varint(page number) varint(count) then per document, keys ascending:
 //!   varint(key - page number x PAGE_KEYS) varint(length) document record (doc.rs),
+//! then the documents' keyword terms: varint(text::TERMS_VERSION) varint(terms)
+//!   terms x (varint(length) UTF-8 term), then per document (same order) varint(n)
+//!   n x (varint(term number) varint(weighted frequency)),
 //! u32 LE crc32 of everything before it
 //! ```
+//!
+//! The terms are what the keyword index counts from each document's fields, stored so an
+//! open indexes them without tokenising (re-tokenising was ~60% of rebuilding the keyword
+//! index, itself ~70% of a load); each distinct term once a page. Terms of another
+//! `TERMS_VERSION` are ignored and the text tokenised.
 //!
 //! The page shares the document record's magic at version 2, so a nook that reads only
 //! single records refuses a page as written by a newer nook. Databases written before
@@ -49,15 +57,36 @@ pub fn packs(len: usize) -> bool {
     len <= PACK_MAX
 }
 
-/// The documents a `docs` table record holds: `(key, document record)` pairs, one for a
-/// record of a single document, up to [`PAGE_KEYS`] for a page. Checks the page's frame,
-/// that its number is its key's and that its keys are ascending and its own.
-pub fn records(key: u64, bytes: &[u8]) -> Result<Vec<(u64, &[u8])>> {
+/// What a `docs` table record holds: `(key, document record)` pairs (one for a record of
+/// a single document, up to [`PAGE_KEYS`] for a page) and, for a page, its documents'
+/// counted terms.
+pub struct Held<'a> {
+    pub docs: Vec<(u64, &'a [u8])>,
+    /// The page's counted terms; None for a document alone or terms of another version.
+    pub terms: Option<PageTerms<'a>>,
+}
+
+/// A page's distinct terms, and per document (in the page's order) its `(term number,
+/// weighted frequency)` pairs.
+pub type PageTerms<'a> = (Vec<&'a str>, Vec<Vec<(u32, u32)>>);
+
+impl<'a> Held<'a> {
+    /// Document `i`'s counted terms, if stored.
+    pub fn terms_of(&self, i: usize) -> Option<impl Iterator<Item = (&'a str, u32)> + '_> {
+        let (dict, per_doc) = self.terms.as_ref()?;
+        Some(per_doc.get(i)?.iter().map(|&(t, n)| (dict[t as usize], n)))
+    }
+}
+
+/// The documents a `docs` table record holds (see [`Held`]). Checks the page's frame,
+/// that its number is its key's, that its keys are ascending and its own, and that its
+/// terms are well formed.
+pub fn read(key: u64, bytes: &[u8]) -> Result<Held<'_>> {
     if key < PAGE_BASE {
         if bytes.len() > 2 && bytes[..2] == *FRAME.magic && bytes[2] == FRAME.version {
             return Err(FRAME.bad(format!("a page is stored under the key of document {key}")));
         }
-        return Ok(vec![(key, bytes)]);
+        return Ok(Held { docs: vec![(key, bytes)], terms: None });
     }
     let bad = |what: String| FRAME.bad(format!("{what} (record {key})"));
     let body = FRAME.open(bytes, 2)?;
@@ -68,43 +97,103 @@ pub fn records(key: u64, bytes: &[u8]) -> Result<Vec<(u64, &[u8])>> {
         return Err(bad(format!("page {page} is stored under the key of page {}", key - PAGE_BASE)));
     }
     let n = r.count(PAGE_KEYS as usize, "document count").map_err(e)?;
-    let mut out = Vec::with_capacity(n);
+    let mut docs = Vec::with_capacity(n);
     for _ in 0..n {
         let off = r.varint().map_err(e)?;
-        if off >= PAGE_KEYS || out.last().is_some_and(|&(k, _)| k >= page * PAGE_KEYS + off) {
+        if off >= PAGE_KEYS || docs.last().is_some_and(|&(k, _)| k >= page * PAGE_KEYS + off) {
             return Err(bad("its keys are not ascending within the page".into()));
         }
         let len = r.count(PACK_MAX, "document record length").map_err(e)?;
-        out.push((page * PAGE_KEYS + off, r.take(len).map_err(e)?));
+        docs.push((page * PAGE_KEYS + off, r.take(len).map_err(e)?));
+    }
+    if r.varint().map_err(e)? != crate::text::TERMS_VERSION {
+        // Counted by another nook: the open tokenises the text instead.
+        return Ok(Held { docs, terms: None });
+    }
+    let t = r.count(body.len(), "term count").map_err(e)?;
+    let mut dict = Vec::with_capacity(t);
+    for _ in 0..t {
+        let len = r.count(body.len(), "term length").map_err(e)?;
+        dict.push(std::str::from_utf8(r.take(len).map_err(e)?).map_err(|_| bad("a term is not UTF-8".into()))?);
+    }
+    let mut per_doc = Vec::with_capacity(n);
+    for _ in 0..n {
+        let m = r.count(t, "terms of a document").map_err(e)?;
+        let mut terms = Vec::with_capacity(m);
+        for _ in 0..m {
+            let term = r.count(t.saturating_sub(1), "term number").map_err(e)?;
+            let tf = u32::try_from(r.varint().map_err(e)?).ok().filter(|&f| f > 0).ok_or_else(|| bad("a term frequency is 0 or too large".into()))?;
+            terms.push((term as u32, tf));
+        }
+        per_doc.push(terms);
+    }
+    if t == 0 && per_doc.iter().any(|d| !d.is_empty()) {
+        return Err(bad("a document names a term the page does not hold".into()));
     }
     if !r.is_empty() {
         return Err(bad("trailing bytes".into()));
     }
-    Ok(out)
+    Ok(Held { docs, terms: Some((dict, per_doc)) })
 }
 
-/// Page `page` holding `docs` (`(key, document record)`, keys ascending and in the page).
-fn encode(page: u64, docs: &[(u64, Vec<u8>)]) -> Vec<u8> {
-    let mut out = FRAME.start(8 + docs.iter().map(|(_, b)| b.len() + 4).sum::<usize>());
+/// [`read`]'s documents alone.
+pub fn records(key: u64, bytes: &[u8]) -> Result<Vec<(u64, &[u8])>> {
+    read(key, bytes).map(|h| h.docs)
+}
+
+/// Page `page` holding `docs` (keys ascending and in the page), with their terms.
+fn encode(page: u64, docs: &[(u64, DocRef)]) -> Vec<u8> {
+    let records: Vec<Vec<u8>> = docs.iter().map(|(_, d)| d.encode()).collect();
+    let mut out = FRAME.start(16 + records.iter().map(|b| 2 * b.len() + 4).sum::<usize>());
     put_varint(&mut out, page);
     put_varint(&mut out, docs.len() as u64);
-    for (key, bytes) in docs {
+    for ((key, _), bytes) in docs.iter().zip(&records) {
         put_varint(&mut out, key - page * PAGE_KEYS);
         put_varint(&mut out, bytes.len() as u64);
         out.extend_from_slice(bytes);
+    }
+    let mut numbers: crate::FastMap<String, u32> = crate::FastMap::default();
+    let mut dict: Vec<String> = Vec::new();
+    let per_doc: Vec<Vec<(u32, u32)>> = docs
+        .iter()
+        .map(|(_, d)| {
+            let mut terms = Vec::new();
+            crate::text::count_terms(&d.fields(), |t, n| {
+                let next = dict.len() as u32;
+                let number = *numbers.entry(t.to_string()).or_insert_with(|| {
+                    dict.push(t.to_string());
+                    next
+                });
+                terms.push((number, n));
+            });
+            terms
+        })
+        .collect();
+    put_varint(&mut out, crate::text::TERMS_VERSION);
+    put_varint(&mut out, dict.len() as u64);
+    for t in &dict {
+        put_varint(&mut out, t.len() as u64);
+        out.extend_from_slice(t.as_bytes());
+    }
+    for terms in per_doc {
+        put_varint(&mut out, terms.len() as u64);
+        for (t, n) in terms {
+            put_varint(&mut out, t as u64);
+            put_varint(&mut out, n as u64);
+        }
     }
     Frame::seal(&mut out);
     out
 }
 
 impl Collection {
-    /// The packed documents of page `page`, `(key, record)` in key order; small documents
-    /// still stored alone are left out unless `with_loose`.
-    fn packed(&self, page: u64, with_loose: bool) -> Vec<(u64, Vec<u8>)> {
+    /// The packed documents of page `page`, in key order; small documents still stored
+    /// alone are left out unless `with_loose`.
+    fn packed(&self, page: u64, with_loose: bool) -> Vec<(u64, DocRef<'_>)> {
         (page * PAGE_KEYS..(page + 1) * PAGE_KEYS)
             .filter(|k| with_loose || !self.loose.contains(k))
-            .filter_map(|k| self.docs.get(&k).map(|d| (k, d.view().encode())))
-            .filter(|(_, b)| packs(b.len()))
+            .filter_map(|k| self.docs.get(&k).map(|d| (k, d.view())))
+            .filter(|(_, d)| packs(d.record_len()))
             .collect()
     }
 
@@ -121,7 +210,7 @@ impl Collection {
 
     /// Forget the stored record of the document `doc`, which was under `key`.
     pub(super) fn unwrite_doc(&mut self, key: u64, doc: DocRef, writes: &mut Vec<Write>) {
-        let len = doc.encode().len();
+        let len = doc.record_len();
         self.doc_bytes = self.doc_bytes.saturating_sub(len + 8);
         if self.loose.remove(&key) || !packs(len) {
             writes.push(Write { table: Table::Docs, key, value: None });
@@ -177,9 +266,9 @@ impl Collection {
         let mut out = Vec::new();
         let mut pages: Vec<u64> = Vec::new();
         for k in keys {
-            let bytes = self.docs[&k].view().encode();
-            if !packs(bytes.len()) {
-                out.push((k, bytes));
+            let d = self.docs[&k].view();
+            if !packs(d.record_len()) {
+                out.push((k, d.encode()));
             } else if pages.last() != Some(&page_of(k)) {
                 pages.push(page_of(k));
             }
@@ -196,13 +285,16 @@ mod tests {
     use super::*;
     use crate::collection::Doc;
     use crate::records::Kind;
+    use crate::text::TERMS_VERSION;
 
-    fn doc(i: u64) -> Vec<u8> {
-        Doc { id: format!("d{i}"), title: format!("title {i}"), tokens: vec![1, 2, 3], ..Doc::default() }.encode()
+    fn doc(i: u64) -> Doc {
+        Doc { id: format!("d{i}"), title: format!("title {i} river"), url: format!("https://x.org/{i}"), tokens: vec![1, 2, 3], ..Doc::default() }
     }
 
-    /// A page's body as a crafter would write it (entries `(offset, record)`), framed.
-    fn crafted(page: u64, entries: &[(u64, Vec<u8>)]) -> Vec<u8> {
+    /// A page's body as a crafter would write it: entries `(offset, record)`, then `terms`
+    /// (TERMS_VERSION, the page's terms, each document's `(term, frequency)` pairs) as
+    /// given, framed.
+    fn crafted(page: u64, entries: &[(u64, Vec<u8>)], terms: &[u64]) -> Vec<u8> {
         let mut out = FRAME.start(0);
         put_varint(&mut out, page);
         put_varint(&mut out, entries.len() as u64);
@@ -211,40 +303,76 @@ mod tests {
             put_varint(&mut out, b.len() as u64);
             out.extend_from_slice(b);
         }
+        for &v in terms {
+            put_varint(&mut out, v);
+        }
         Frame::seal(&mut out);
         out
     }
 
+    /// `crafted`'s terms for `n` documents naming no term.
+    fn no_terms(n: usize) -> Vec<u64> {
+        [TERMS_VERSION, 0].into_iter().chain(std::iter::repeat_n(0, n)).collect()
+    }
+
     #[test]
-    fn pages_round_trip_and_refuse_crafted_bytes_with_a_typed_error() {
-        let docs: Vec<(u64, Vec<u8>)> = [130, 131, 190].iter().map(|&k| (k, doc(k))).collect();
-        let page = encode(2, &docs);
-        let back = records(page_key(2), &page).unwrap();
-        assert_eq!(back.iter().map(|&(k, b)| (k, b.to_vec())).collect::<Vec<_>>(), docs);
-        assert_eq!(records(5, &docs[0].1).unwrap(), vec![(5, docs[0].1.as_slice())], "a document alone");
+    fn pages_round_trip_with_the_terms_the_keyword_index_counts() {
+        let docs: Vec<Doc> = [130, 131, 190].iter().map(|&k| doc(k)).collect();
+        let refs: Vec<(u64, DocRef)> = [130, 131, 190].into_iter().zip(docs.iter().map(Doc::view)).collect();
+        let page = encode(2, &refs);
+        let held = read(page_key(2), &page).unwrap();
+        assert_eq!(held.docs.iter().map(|&(k, b)| (k, b.to_vec())).collect::<Vec<_>>(), refs.iter().map(|(k, d)| (*k, d.encode())).collect::<Vec<_>>());
+        for (i, d) in docs.iter().enumerate() {
+            let mut want = Vec::new();
+            crate::text::count_terms(&d.fields(), |t, n| want.push((t.to_string(), n)));
+            let got: Vec<(String, u32)> = held.terms_of(i).unwrap().map(|(t, n)| (t.to_string(), n)).collect();
+            assert_eq!(got, want, "document {i}");
+        }
+        let (dict, _) = held.terms.as_ref().unwrap();
+        assert_eq!(dict.iter().filter(|t| **t == "river").count(), 1, "a term shared by the page's documents is stored once");
+        assert!(read(5, &refs[0].1.encode()).unwrap().terms.is_none(), "a document alone");
+    }
+
+    #[test]
+    fn pages_refuse_crafted_bytes_with_a_typed_error() {
+        let docs: Vec<Doc> = [130, 131].iter().map(|&k| doc(k)).collect();
+        let refs: Vec<(u64, DocRef)> = [130, 131].into_iter().zip(docs.iter().map(Doc::view)).collect();
+        let page = encode(2, &refs);
         let corrupt = |key: u64, bytes: &[u8], why: &str| {
-            let e = records(key, bytes).unwrap_err();
+            let e = read(key, bytes).err().unwrap_or_else(|| panic!("{why}: accepted"));
             assert_eq!(e.kind, Kind::Corrupt, "{why}: {}", e.message);
         };
+        let rec = |i: u64| doc(i).encode();
         corrupt(page_key(3), &page, "stored under another page's key");
         corrupt(130, &page, "stored under a document's key");
-        corrupt(page_key(2), &crafted(2, &[(3, doc(1)), (2, doc(2))]), "keys descending");
-        corrupt(page_key(2), &crafted(2, &[(3, doc(1)), (3, doc(2))]), "a key twice");
-        corrupt(page_key(2), &crafted(2, &[(PAGE_KEYS, doc(1))]), "a key past the page");
-        corrupt(page_key(2), &crafted(2, &[(0, vec![0; PACK_MAX + 1])]), "a record too large to be packed");
-        let many: Vec<(u64, Vec<u8>)> = (0..=PAGE_KEYS).map(|i| (i, doc(i))).collect();
-        corrupt(page_key(2), &crafted(2, &many), "more documents than keys");
-        let mut trailing = crafted(2, &[(0, doc(1))]);
-        trailing.truncate(trailing.len() - 4);
+        corrupt(page_key(2), &crafted(2, &[(3, rec(1)), (2, rec(2))], &no_terms(2)), "keys descending");
+        corrupt(page_key(2), &crafted(2, &[(3, rec(1)), (3, rec(2))], &no_terms(2)), "a key twice");
+        corrupt(page_key(2), &crafted(2, &[(PAGE_KEYS, rec(1))], &no_terms(1)), "a key past the page");
+        corrupt(page_key(2), &crafted(2, &[(0, vec![0; PACK_MAX + 1])], &no_terms(1)), "a record too large to be packed");
+        let many: Vec<(u64, Vec<u8>)> = (0..=PAGE_KEYS).map(|i| (i, rec(i))).collect();
+        corrupt(page_key(2), &crafted(2, &many, &no_terms(many.len())), "more documents than keys");
+        corrupt(page_key(2), &crafted(2, &[(0, rec(1))], &[]), "no terms section");
+        let mut trailing = no_terms(1);
         trailing.push(0);
-        Frame::seal(&mut trailing);
-        corrupt(page_key(2), &trailing, "trailing bytes");
+        corrupt(page_key(2), &crafted(2, &[(0, rec(1))], &trailing), "trailing bytes");
+        // One term "ab"; the document names term 1, or term 0 with frequency 0.
+        let (a, b) = (u64::from(b'a'), u64::from(b'b'));
+        corrupt(page_key(2), &crafted(2, &[(0, rec(1))], &[TERMS_VERSION, 1, 2, a, b, 1, 1, 1]), "a term number past the page's terms");
+        corrupt(page_key(2), &crafted(2, &[(0, rec(1))], &[TERMS_VERSION, 1, 2, a, b, 1, 0, 0]), "a frequency of 0");
+        corrupt(page_key(2), &crafted(2, &[(0, rec(1))], &[TERMS_VERSION, 1, 2, 0xC3, 0x28, 1, 0, 1]), "a term that is not UTF-8");
+        corrupt(page_key(2), &crafted(2, &[(0, rec(1))], &[TERMS_VERSION, 0, 1, 0, 1]), "a document naming a term of a page without terms");
+        let bytes = crafted(2, &[(0, rec(1))], &[TERMS_VERSION, 1, 2, a, b, 1, 0, 3]);
+        let ok = read(page_key(2), &bytes).unwrap();
+        assert_eq!(ok.terms_of(0).unwrap().collect::<Vec<_>>(), vec![("ab", 3)]);
+        let bytes = crafted(2, &[(0, rec(1))], &[TERMS_VERSION + 1, 7, 7, 7]);
+        let other = read(page_key(2), &bytes).unwrap();
+        assert!(other.terms.is_none() && other.docs.len() == 1, "terms of another version: ignored, the text is tokenised");
         for cut in 0..page.len() {
             corrupt(page_key(2), &page[..cut], "truncated");
         }
         let mut newer = page.clone();
         newer[2] = 3;
-        assert_eq!(records(page_key(2), &newer).unwrap_err().kind, Kind::Version);
+        assert_eq!(read(page_key(2), &newer).err().map(|e| e.kind), Some(Kind::Version));
         // A nook that reads only single documents refuses a page as newer, not as damage.
         assert_eq!(Doc::decode(&page).unwrap_err().kind, Kind::Version);
     }

@@ -77,7 +77,8 @@ impl Loading {
         let c = &mut self.c;
         for (record, bytes) in docs {
             let alone = *record < PAGE_BASE;
-            for (key, bytes) in pages::records(*record, bytes)? {
+            let held = pages::read(*record, bytes)?;
+            for (i, &(key, bytes)) in held.docs.iter().enumerate() {
                 let doc = StoredDoc::decode(bytes)?;
                 let d = doc.view();
                 if !c.has_node(key) || c.keys.insert(d.id.to_string(), key).is_some() || key >= m.next_key {
@@ -86,7 +87,11 @@ impl Loading {
                 if alone && pages::packs(bytes.len()) {
                     c.loose.insert(key);
                 }
-                c.keywords.insert(key, &d.fields());
+                // A page's terms were counted when it was written: no tokenising here.
+                match held.terms_of(i) {
+                    Some(terms) => c.keywords.insert_counted(key, terms),
+                    None => c.keywords.insert(key, &d.fields()),
+                }
                 c.doc_bytes += bytes.len() + 8;
                 c.docs.insert(key, doc);
             }

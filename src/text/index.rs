@@ -19,6 +19,11 @@ impl Default for Bm25Params {
     }
 }
 
+/// How text becomes counted terms (`terms::each_term`, [`Counts`]): terms stored with
+/// documents (`collection::pages`) are used only when they were counted by this version.
+/// Bump it with any change to what a document's terms are.
+pub const TERMS_VERSION: u64 = 1;
+
 /// An inverted index from terms to `(document key, term frequency)`.
 #[derive(Default)]
 pub struct KeywordIndex {
@@ -114,6 +119,15 @@ impl Counts {
     }
 }
 
+/// A document's distinct terms and weighted frequencies, as [`KeywordIndex::insert`]
+/// counts them from its `fields`, handed to `f` in sorted order (what
+/// [`KeywordIndex::insert_counted`] takes).
+pub fn count_terms(fields: &[(&str, u32)], mut f: impl FnMut(&str, u32)) {
+    for (t, n) in Counts::of(fields).iter() {
+        f(t, n);
+    }
+}
+
 /// Discount of a term reached through `edits` typo corrections.
 fn typo_discount(edits: usize) -> f32 {
     match edits {
@@ -167,6 +181,28 @@ impl KeywordIndex {
         self.lengths.insert(key, counts.len);
         self.total += counts.len as u64;
         self.counts = counts;
+    }
+
+    /// Index a document whose distinct terms and weighted frequencies are already counted
+    /// (as [`count_terms`] gives them for its fields, stored with the document):
+    /// what [`KeywordIndex::insert`] does without tokenising. A key already indexed is
+    /// left as it is.
+    pub fn insert_counted<'t>(&mut self, key: u64, terms: impl Iterator<Item = (&'t str, u32)>) {
+        if self.lengths.contains_key(&key) {
+            return;
+        }
+        let mut len = 0u32;
+        for (t, n) in terms {
+            len = len.saturating_add(n);
+            match self.postings.get_mut(t) {
+                Some(list) => list.push((key, n)),
+                None => {
+                    self.postings.insert(t.to_string(), vec![(key, n)]);
+                }
+            }
+        }
+        self.lengths.insert(key, len);
+        self.total += len as u64;
     }
 
     /// Forget a document; `fields` must be what it was inserted with.

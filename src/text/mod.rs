@@ -13,5 +13,5 @@ mod fuzzy;
 mod index;
 mod terms;
 
-pub use index::{Bm25Params, Evidence, KeywordIndex, Query};
+pub use index::{Bm25Params, Evidence, KeywordIndex, Query, TERMS_VERSION, count_terms};
 pub use terms::{each_term, is_stopword, terms, words};
