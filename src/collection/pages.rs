@@ -5,7 +5,7 @@
 //! 170 bytes: 330-470 ms to read; the same bytes in 313 records: 60-80 ms), and so does the
 //! copy of each into wasm, so bookmark-sized documents are stored 64 to a record. A
 //! document whose record is over [`PACK_MAX`] bytes stays alone, which bounds what a
-//! change rewrites (a page: at most 64 KB).
+//! change rewrites (a page: at most 64 records of 1 KB, and their terms).
 //!
 //! ```text
 //! key:  PAGE_BASE + page number          (documents' own keys are below PAGE_BASE)
