@@ -178,7 +178,7 @@ mod collection {
         }
         assert_eq!(l.finish().err().map(|e| e.kind), Some(Kind::Corrupt), "a part never given");
         let (_, page) = snap.docs[0].clone();
-        let alone = pages::records(PAGE_BASE, &page).unwrap()[0].1.to_vec();
+        let alone = pages::read(PAGE_BASE, &page).unwrap().docs[0].1.to_vec();
         for (key, bytes) in [(10_000, alone), (7, page.clone()), (PAGE_BASE + 1, page)] {
             let mut l = Loading::begin(settings(), DIMS, &snap.meta, &snap.blocks).unwrap();
             assert_eq!(l.docs(&[(key, bytes)]).unwrap_err().kind, Kind::Corrupt, "a record past the next key, a page under a document's key or another page's");
@@ -203,7 +203,7 @@ mod collection {
         docs[3].text = "long ".repeat(400);
         add(&mut c, &store, docs);
         let mut old = ready(store.load()).unwrap();
-        old.docs = old.docs.iter().flat_map(|(k, b)| pages::records(*k, b).unwrap().into_iter().map(|(k, b)| (k, b.to_vec()))).collect();
+        old.docs = old.docs.iter().flat_map(|(k, b)| pages::read(*k, b).unwrap().docs.into_iter().map(|(k, b)| (k, b.to_vec()))).collect();
         old.docs.sort_by_key(|(k, _)| *k);
         assert_eq!(old.docs.len(), 700);
         let store = MemoryStore::new();

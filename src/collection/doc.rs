@@ -113,10 +113,6 @@ impl<'a> DocRef<'a> {
         self.id == other.id && self.title == other.title && self.url == other.url && self.text == other.text && self.meta == other.meta
     }
 
-    pub fn to_doc(&self) -> Doc {
-        Doc { id: self.id.into(), title: self.title.into(), url: self.url.into(), text: self.text.into(), meta: self.meta.into(), tokens: self.tokens.to_vec() }
-    }
-
     /// The length of [`DocRef::encode`]'s record, without making it.
     pub fn record_len(&self) -> usize {
         let varint = |v: u64| (64 - v.max(1).leading_zeros() as usize).div_ceil(7);

@@ -88,7 +88,7 @@ impl Collection {
         self.next_key += fresh.len() as u64;
         self.index.kept_mut().add_batch(&keys, &vectors, 1)?;
         for (key, (d, v)) in keys.into_iter().zip(fresh.into_iter().zip(vectors.chunks_exact(self.dims))) {
-            self.write_doc(key, d.encode(), &mut writes);
+            self.write_doc(key, d.view(), &mut writes);
             self.keywords.insert(key, &d.fields());
             self.keys.insert(d.id.clone(), key);
             self.docs.insert(key, d.into());

@@ -69,8 +69,6 @@ struct Counts {
     text: String,
     /// (start, end) of a term in `text`, its weighted frequency.
     terms: Vec<(u32, u32, u32)>,
-    /// The document's length in weighted terms.
-    len: u32,
     /// Scratch: each term's span with its first 8 bytes packed, and a lowercasing buffer.
     spans: Vec<(u64, u32, u32, u32)>,
     buf: String,
@@ -87,17 +85,15 @@ impl Counts {
     fn fill(&mut self, fields: &[(&str, u32)]) {
         // Spans carry their term's first 8 bytes packed into an integer, so sorting and
         // merging compare integers, and strings only when those are equal (same order).
-        let Counts { text, terms, len, spans, buf } = self;
+        let Counts { text, terms, spans, buf } = self;
         text.clear();
         terms.clear();
         spans.clear();
-        *len = 0;
         for &(field, weight) in fields {
             each_term(field, buf, |t| {
                 let start = text.len() as u32;
                 text.push_str(t);
                 spans.push((pack(t.as_bytes()), start, text.len() as u32, weight));
-                *len += weight;
             });
         }
         let term = |s: &(u64, u32, u32, u32)| &text[s.1 as usize..s.2 as usize];
@@ -170,16 +166,7 @@ impl KeywordIndex {
         self.remove(key, fields);
         let mut counts = std::mem::take(&mut self.counts);
         counts.fill(fields);
-        for (t, n) in counts.iter() {
-            match self.postings.get_mut(t) {
-                Some(list) => list.push((key, n)),
-                None => {
-                    self.postings.insert(t.to_string(), vec![(key, n)]);
-                }
-            }
-        }
-        self.lengths.insert(key, counts.len);
-        self.total += counts.len as u64;
+        self.insert_counted(key, counts.iter());
         self.counts = counts;
     }
 
@@ -389,7 +376,10 @@ mod tests {
             let counts = Counts::of(&fields);
             let got: Vec<(String, u32)> = counts.iter().map(|(t, n)| (t.to_string(), n)).collect();
             assert_eq!(got, want.into_iter().collect::<Vec<_>>(), "{a:?} {b:?}");
-            assert_eq!(counts.len, got.iter().map(|g| g.1).sum::<u32>());
+            // The document's length is the sum of its weighted term frequencies.
+            let mut idx = KeywordIndex::new(Bm25Params::default());
+            idx.insert(1, &fields);
+            assert_eq!(idx.length(1), got.iter().map(|g| g.1).sum::<u32>());
         }
     }
 
