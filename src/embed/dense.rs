@@ -109,24 +109,123 @@ fn activation_limit(kp: usize) -> f32 {
     ((i32::MAX as usize / (kp.max(1) * 127)).saturating_sub(1)).min(i16::MAX as usize - 1) as f32
 }
 
+/// A weight matrix `k x n`, row-major, as the model file gives it.
+#[derive(Debug)]
+pub enum Matrix {
+    F32(Vec<f32>),
+    /// int8 values and one scale per column, not multiplied out: the matrix is
+    /// `q[kk * n + c] as f32 * scale[c]` (one f32 product, as the file's `Mul(Cast(q), s)`).
+    Int8 {
+        q: Vec<i8>,
+        scale: Vec<f32>,
+    },
+}
+
+impl Matrix {
+    /// Number of values.
+    pub fn len(&self) -> usize {
+        match self {
+            Matrix::F32(v) => v.len(),
+            Matrix::Int8 { q, .. } => q.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The values as f32 (`n` columns).
+    pub fn into_f32(self, n: usize) -> Vec<f32> {
+        match self {
+            Matrix::F32(v) => v,
+            Matrix::Int8 { q, scale } => q.chunks_exact(n.max(1)).flat_map(|row| row.iter().zip(&scale).map(|(&x, &s)| f32::from(x) * s)).collect(),
+        }
+    }
+
+    /// Matrices of `k` rows side by side (`widths[i]` columns each).
+    pub fn side_by_side(parts: Vec<(Matrix, usize)>, k: usize) -> Matrix {
+        if parts.iter().all(|(m, _)| matches!(m, Matrix::Int8 { .. })) {
+            let total: usize = parts.iter().map(|(_, n)| n).sum();
+            let (mut q, mut scale) = (vec![0i8; k * total], Vec::with_capacity(total));
+            let mut at = 0;
+            for (m, n) in parts {
+                let Matrix::Int8 { q: pq, scale: ps } = m else { unreachable!("checked above") };
+                for (row, src) in q.chunks_exact_mut(total).zip(pq.chunks_exact(n.max(1))) {
+                    row[at..at + n].copy_from_slice(src);
+                }
+                scale.extend_from_slice(&ps);
+                at += n;
+            }
+            return Matrix::Int8 { q, scale };
+        }
+        let total: usize = parts.iter().map(|(_, n)| n).sum();
+        let mut w = vec![0f32; k * total];
+        let mut at = 0;
+        for (m, n) in parts {
+            for (row, src) in w.chunks_exact_mut(total).zip(m.into_f32(n).chunks_exact(n.max(1))) {
+                row[at..at + n].copy_from_slice(src);
+            }
+            at += n;
+        }
+        Matrix::F32(w)
+    }
+}
+
+/// The scales [`as_int8`] finds for `q * scale[c]`, where they are the file's own: each
+/// column's largest |q| is 127 and `127 * scale / 127` rounds back to `scale`. Then `as_int8`
+/// would return `q` itself (`x * (1 / scale)` is within a few ulps of `q`, so it rounds to
+/// `q`, and `q * scale == x` by definition), so the matrix need not be multiplied out and
+/// divided back. `None` when some column is otherwise (the caller takes the general path).
+fn own_scales(q: &[i8], scale: &[f32], k: usize, n: usize) -> Option<Vec<f32>> {
+    if scale.len() != n || q.len() != k * n {
+        return None;
+    }
+    let mut max = vec![0u8; n];
+    for row in q.chunks_exact(n.max(1)) {
+        for (m, &x) in max.iter_mut().zip(row) {
+            *m = (*m).max(x.unsigned_abs());
+        }
+    }
+    // |q * s| = |q| * s for s > 0, and rounding is monotone, so the column's largest |x| is
+    // its largest |q| times s: what `as_int8` measures.
+    let own = max.iter().zip(scale).all(|(&m, &s)| m == 127 && s > 0.0 && s.is_finite() && ((127.0 * s) / 127.0).to_bits() == s.to_bits());
+    own.then(|| scale.to_vec())
+}
+
+/// `q` (`k x n`) as [`Panels::I16`] panels.
+fn pack_i16(q: &[i8], mut scale: Vec<f32>, k: usize, n: usize) -> Panels {
+    let blocks = n.div_ceil(NR);
+    let kp = k.next_multiple_of(2);
+    let mut packed = vec![0i16; blocks * kp * NR];
+    for (b, panel) in packed.chunks_exact_mut(kp * NR).enumerate() {
+        for kk in 0..k {
+            for c in 0..NR.min(n - b * NR) {
+                panel[pair_index(kk, c)] = q[kk * n + b * NR + c] as i16;
+            }
+        }
+    }
+    scale.resize(blocks * NR, 0.0);
+    Panels::I16 { w: packed, scale }
+}
+
 impl Packed {
+    /// Pack `w` (`k x n`); `bias` has `n` values (zeros when `None`). The same panels as
+    /// [`Packed::new`] over `w`'s values, without multiplying int8 weights out where their
+    /// scales are the ones `new` would find.
+    pub fn from_matrix(w: Matrix, k: usize, n: usize, bias: Option<&[f32]>) -> Packed {
+        if let Matrix::Int8 { q, scale } = &w
+            && let Some(scale) = own_scales(q, scale, k, n)
+        {
+            return Packed::with_panels(pack_i16(q, scale, k, n), k, n, bias);
+        }
+        Packed::new(&w.into_f32(n), k, n, bias)
+    }
+
     /// Pack row-major `w` (`k x n`); `bias` has `n` values (zeros when `None`).
     pub fn new(w: &[f32], k: usize, n: usize, bias: Option<&[f32]>) -> Packed {
         let blocks = n.div_ceil(NR);
         let panels = match as_int8(w, k, n) {
-            Some((q, mut scale)) => {
-                let kp = k.next_multiple_of(2);
-                let mut packed = vec![0i16; blocks * kp * NR];
-                for (b, panel) in packed.chunks_exact_mut(kp * NR).enumerate() {
-                    for kk in 0..k {
-                        for c in 0..NR.min(n - b * NR) {
-                            panel[pair_index(kk, c)] = q[kk * n + b * NR + c] as i16;
-                        }
-                    }
-                }
-                scale.resize(blocks * NR, 0.0);
-                Panels::I16 { w: packed, scale }
-            }
+            Some((q, scale)) => pack_i16(&q, scale, k, n),
             None => {
                 let mut panels = vec![0f32; blocks * k * NR];
                 for (b, panel) in panels.chunks_exact_mut(k * NR).enumerate() {
@@ -139,7 +238,11 @@ impl Packed {
                 Panels::F32(panels)
             }
         };
-        let mut b = vec![0f32; blocks * NR];
+        Packed::with_panels(panels, k, n, bias)
+    }
+
+    fn with_panels(panels: Panels, k: usize, n: usize, bias: Option<&[f32]>) -> Packed {
+        let mut b = vec![0f32; n.div_ceil(NR) * NR];
         if let Some(bias) = bias {
             b[..n].copy_from_slice(&bias[..n]);
         }
@@ -444,6 +547,59 @@ fn kernel<const R: usize>(a: &[f32], k: usize, panel: &[f32], bias: &[f32], tile
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The panels `new` makes from the multiplied-out values.
+    fn panels_of(p: &Packed) -> (Vec<i16>, Vec<u32>, Vec<u32>) {
+        let bias = p.bias.iter().map(|b| b.to_bits()).collect();
+        match &p.panels {
+            Panels::I16 { w, scale } => (w.clone(), scale.iter().map(|s| s.to_bits()).collect(), bias),
+            Panels::F32(v) => (Vec::new(), v.iter().map(|s| s.to_bits()).collect(), bias),
+        }
+    }
+
+    #[test]
+    fn int8_matrices_pack_as_their_values_would() {
+        let mut rng = crate::rng::Rng::new(7);
+        let (k, n) = (37, 21);
+        let bias: Vec<f32> = (0..n).map(|i| i as f32 * 0.5).collect();
+        // Each column reaches 127 (the file's symmetric quantization), or not, or -128.
+        for case in 0..4 {
+            for trial in 0..50 {
+                let mut q: Vec<i8> = (0..k * n).map(|_| (rng.below(255) as i32 - 127) as i8).collect();
+                for c in 0..n {
+                    q[(c * 7 + trial) % k * n + c] = if rng.below(2) == 0 { 127 } else { -127 };
+                }
+                match case {
+                    1 => q.iter_mut().for_each(|x| *x /= 2),
+                    2 => q[rng.below(k * n)] = -128,
+                    _ => {}
+                }
+                let scale: Vec<f32> = (0..n)
+                    .map(|_| match case {
+                        3 => f32::from_bits(rng.below(1 << 30) as u32 + (1 << 29)),
+                        _ => (rng.below(1_000_000) as f32 + 1.0) * 1e-8,
+                    })
+                    .collect();
+                let values = Matrix::Int8 { q: q.clone(), scale: scale.clone() }.into_f32(n);
+                let want = Packed::new(&values, k, n, Some(&bias));
+                let got = Packed::from_matrix(Matrix::Int8 { q, scale }, k, n, Some(&bias));
+                assert_eq!(panels_of(&got), panels_of(&want), "case {case} trial {trial}");
+                assert_eq!(got.is_integer(), want.is_integer());
+            }
+        }
+    }
+
+    #[test]
+    fn matrices_side_by_side_keep_their_columns() {
+        let a = Matrix::Int8 { q: vec![1, 2, 3, 4], scale: vec![0.5, 0.25] };
+        let b = Matrix::Int8 { q: vec![5, 6], scale: vec![2.0] };
+        let both = Matrix::side_by_side(vec![(a, 2), (b, 1)], 2);
+        assert_eq!(both.into_f32(3), [0.5, 0.5, 10.0, 1.5, 1.0, 12.0]);
+        let a = Matrix::Int8 { q: vec![1, 2, 3, 4], scale: vec![0.5, 0.25] };
+        let mixed = Matrix::side_by_side(vec![(a, 2), (Matrix::F32(vec![7.0, 8.0]), 1)], 2);
+        assert!(matches!(mixed, Matrix::F32(_)));
+        assert_eq!(mixed.into_f32(3), [0.5, 0.5, 7.0, 1.5, 1.0, 8.0]);
+    }
 
     #[test]
     fn packed_matmul_matches_naive() {

@@ -19,7 +19,7 @@
 //!
 //! Anything missing or inconsistent is an [`Error::Embed`] that names what was expected.
 
-use super::dense::Packed;
+use super::dense::{Matrix, Packed};
 use super::onnx::{Graph, Node, Tensor};
 use crate::error::{Error, Result};
 use std::collections::HashSet;
@@ -163,20 +163,14 @@ impl Weights {
             if !shapes_ok {
                 return Err(Error::Embed(format!("layer {l}'s projections do not fit a hidden width of {hidden}")));
             }
-            let mut w = vec![0f32; hidden * 3 * hidden];
-            let mut b = Vec::with_capacity(3 * hidden);
-            for (j, (wj, _, bj)) in [&q, &k, &v].into_iter().enumerate() {
-                for r in 0..hidden {
-                    w[r * 3 * hidden + j * hidden..r * 3 * hidden + (j + 1) * hidden].copy_from_slice(&wj[r * hidden..(r + 1) * hidden]);
-                }
-                b.extend_from_slice(bj);
-            }
+            let b = [q.2.as_slice(), &k.2, &v.2].concat();
+            let w = Matrix::side_by_side(vec![(q.0, hidden), (k.0, hidden), (v.0, hidden)], hidden);
             layers.push(Layer {
-                qkv: Packed::new(&w, hidden, 3 * hidden, Some(&b)),
-                attention_out: Packed::new(&ao.0, hidden, hidden, Some(&ao.2)),
+                qkv: Packed::from_matrix(w, hidden, 3 * hidden, Some(&b)),
+                attention_out: Packed::from_matrix(ao.0, hidden, hidden, Some(&ao.2)),
                 attention_norm: norm(graph, &layer("attention.output.LayerNorm"), hidden)?,
-                intermediate: Packed::new(&inter.0, hidden, ffn, Some(&inter.2)),
-                output: Packed::new(&out.0, ffn, hidden, Some(&out.2)),
+                intermediate: Packed::from_matrix(inter.0, hidden, ffn, Some(&inter.2)),
+                output: Packed::from_matrix(out.0, ffn, hidden, Some(&out.2)),
                 output_norm: norm(graph, &layer("output.LayerNorm"), hidden)?,
             });
         }
@@ -236,7 +230,7 @@ fn norm(graph: &Graph, name: &str, hidden: usize) -> Result<Norm> {
 }
 
 /// The projection whose output is added to the bias tensor `bias`: `(W row-major k x n, n, bias)`.
-fn projection(graph: &Graph, bias: &str) -> Result<(Vec<f32>, usize, Vec<f32>)> {
+fn projection(graph: &Graph, bias: &str) -> Result<(Matrix, usize, Vec<f32>)> {
     let b = tensor(graph, bias).ok_or_else(|| missing(&format!("bias `{bias}`")))?.floats()?;
     for add in graph.consumers(bias).filter(|n| n.op == "Add") {
         let Some(&other) = add.inputs.iter().find(|&&i| i != bias) else { continue };
@@ -254,19 +248,22 @@ fn projection(graph: &Graph, bias: &str) -> Result<(Vec<f32>, usize, Vec<f32>)> 
 }
 
 /// Evaluate a constant weight: a float tensor, int8 dequantised (`Mul(Cast(q), s)` or
-/// `DequantizeLinear`), or a 2-D transpose of one. Returns values and dims.
-fn constant(graph: &Graph, value: &str, depth: usize) -> Result<(Vec<f32>, Vec<usize>)> {
+/// `DequantizeLinear`; kept as int8 and scales where the scale is one per column or one for
+/// all), or a 2-D transpose of one. Returns the matrix and its dims.
+fn constant(graph: &Graph, value: &str, depth: usize) -> Result<(Matrix, Vec<usize>)> {
     let unsupported = || Error::Embed(format!("the weight `{value}` is not a constant nook can read (float, or int8 dequantised by Mul or DequantizeLinear)"));
     if depth > 4 {
         return Err(unsupported());
     }
     if let Some(t) = tensor(graph, value) {
-        return Ok((t.floats()?, t.dims.clone()));
+        return Ok((Matrix::F32(t.floats()?), t.dims.clone()));
     }
     let node = graph.producer(value).ok_or_else(unsupported)?;
+    let floats = |m: Matrix, dims: &[usize]| m.into_f32(dims.last().copied().unwrap_or(1));
     match node.op {
         "Transpose" => {
-            let (v, dims) = constant(graph, node.inputs.first().ok_or_else(unsupported)?, depth + 1)?;
+            let (m, dims) = constant(graph, node.inputs.first().ok_or_else(unsupported)?, depth + 1)?;
+            let v = floats(m, &dims);
             let perm = node.attrs.get("perm").map(|a| a.ints.clone()).unwrap_or_else(|| vec![1, 0]);
             let [r, c] = dims[..] else { return Err(unsupported()) };
             if perm != [1, 0] {
@@ -278,17 +275,21 @@ fn constant(graph: &Graph, value: &str, depth: usize) -> Result<(Vec<f32>, Vec<u
                     t[j * r + i] = v[i * c + j];
                 }
             }
-            Ok((t, vec![c, r]))
+            Ok((Matrix::F32(t), vec![c, r]))
         }
         "Cast" => {
             let t = tensor(graph, node.inputs.first().ok_or_else(unsupported)?).ok_or_else(unsupported)?;
-            Ok((t.ints()?.into_iter().map(|x| x as f32).collect(), t.dims.clone()))
+            Ok((Matrix::F32(t.ints()?.into_iter().map(|x| x as f32).collect()), t.dims.clone()))
         }
         "Mul" => {
             let [a, b] = node.inputs[..] else { return Err(unsupported()) };
+            if let Some(scaled) = int8_times_scale(graph, a, b).or_else(|| int8_times_scale(graph, b, a)) {
+                return Ok(scaled);
+            }
             let (x, xd) = constant(graph, a, depth + 1)?;
             let (y, yd) = constant(graph, b, depth + 1)?;
-            broadcast_mul(x, &xd, &y, &yd).ok_or_else(unsupported)
+            let (x, y) = (floats(x, &xd), floats(y, &yd));
+            broadcast_mul(x, &xd, &y, &yd).map(|(v, d)| (Matrix::F32(v), d)).ok_or_else(unsupported)
         }
         "DequantizeLinear" => {
             let t = tensor(graph, node.inputs.first().ok_or_else(unsupported)?).ok_or_else(unsupported)?;
@@ -312,11 +313,35 @@ fn constant(graph: &Graph, value: &str, depth: usize) -> Result<(Vec<f32>, Vec<u
             if !(scale.len() == 1 || (axis == 0 && scale.len() == r) || (axis != 0 && scale.len() == c)) || zero.len() != scale.len() {
                 return Err(unsupported());
             }
+            if let Some(q) = t.int8()
+                && zero.iter().all(|&z| z == 0)
+                && (scale.len() == c || (scale.len() == 1 && axis != 0))
+            {
+                let scale = if scale.len() == c { scale } else { vec![scale[0]; c] };
+                return Ok((Matrix::Int8 { q, scale }, vec![r, c]));
+            }
             let v = (0..r * c).map(|x| (q[x] - zero[per(x / c, x % c)]) as f32 * scale[per(x / c, x % c)]).collect();
-            Ok((v, vec![r, c]))
+            Ok((Matrix::F32(v), vec![r, c]))
         }
         _ => Err(unsupported()),
     }
+}
+
+/// `Mul(Cast(q), scale)` of a 2-D int8 tensor `q` and a float scale, one for every column
+/// (`[c]`, `[1, c]`) or one for all: the matrix kept as int8 and its column scales.
+fn int8_times_scale(graph: &Graph, cast: &str, scale: &str) -> Option<(Matrix, Vec<usize>)> {
+    let node = graph.producer(cast).filter(|n| n.op == "Cast")?;
+    let t = tensor(graph, node.inputs.first()?)?;
+    let [_, c] = t.dims[..] else { return None };
+    let q = t.int8()?;
+    let s = tensor(graph, scale)?;
+    let values = s.floats().ok()?;
+    let scale = match (&s.dims[..], values.len()) {
+        ([] | [1] | [1, 1], 1) => vec![values[0]; c],
+        ([n] | [1, n], len) if *n == c && len == c => values,
+        _ => return None,
+    };
+    Some((Matrix::Int8 { q, scale }, t.dims.clone()))
 }
 
 /// `x * y` where `y` (or `x`) is a scalar, a row `[1, c]` or a column `[r, 1]` of the other.
