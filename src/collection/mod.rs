@@ -19,6 +19,7 @@ pub mod doc;
 pub mod embed;
 pub mod export;
 pub mod filter;
+mod ids;
 pub mod manifest;
 pub mod model;
 mod mutate;
@@ -84,7 +85,7 @@ pub struct Collection {
     dims: usize,
     pub(crate) index: Phase,
     pub(crate) docs: FastMap<u64, StoredDoc>,
-    keys: FastMap<String, u64>,
+    keys: ids::IdMap,
     next_key: u64,
     generation: u64,
     block_crcs: Vec<u32>,
@@ -118,7 +119,7 @@ impl Collection {
             settings,
             dims,
             docs: FastMap::default(),
-            keys: FastMap::default(),
+            keys: ids::IdMap::default(),
             next_key: 1,
             generation: 0,
             block_crcs: Vec::new(),
@@ -203,7 +204,7 @@ impl Collection {
     }
 
     pub fn key_of(&self, id: &str) -> Option<u64> {
-        self.keys.get(id).copied()
+        self.keys.get(id, &self.docs)
     }
 
     fn index_dims(&self) -> usize {

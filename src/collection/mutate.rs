@@ -36,7 +36,7 @@ impl Collection {
 
     /// The stored document with this id.
     fn stored(&self, id: &str) -> Option<DocRef<'_>> {
-        self.keys.get(id).and_then(|k| self.docs.get(k)).map(StoredDoc::view)
+        self.keys.get(id, &self.docs).and_then(|k| self.docs.get(&k)).map(StoredDoc::view)
     }
 
     /// Token ids of the documents `add(docs)` would embed (the new and changed ones), in
@@ -80,7 +80,7 @@ impl Collection {
         self.dirty = true;
         let mut writes = Vec::new();
         for d in &fresh {
-            if let Some(old) = self.keys.get(&d.id).copied() {
+            if let Some(old) = self.keys.get(&d.id, &self.docs) {
                 self.remove_key(old, &mut writes)?;
             }
         }
@@ -90,7 +90,7 @@ impl Collection {
         for (key, (d, v)) in keys.into_iter().zip(fresh.into_iter().zip(vectors.chunks_exact(self.dims))) {
             self.write_doc(key, d.view(), &mut writes);
             self.keywords.insert(key, &d.fields());
-            self.keys.insert(d.id.clone(), key);
+            self.keys.insert(&d.id, key, &self.docs);
             self.docs.insert(key, d.into());
             if self.is_pruned() {
                 self.cache.insert(key, v.to_vec());
@@ -108,8 +108,7 @@ impl Collection {
         for id in ids {
             let key = self
                 .keys
-                .get(id)
-                .copied()
+                .get(id, &self.docs)
                 .ok_or_else(|| Failure::new(crate::records::Kind::NotFound, format!("no document has id {id:?}; nothing was deleted")))?;
             if seen.insert(key) {
                 keys.push(key);
@@ -133,7 +132,7 @@ impl Collection {
         if let Some(d) = self.docs.remove(&key) {
             let d = d.view();
             self.keywords.remove(key, &d.fields());
-            self.keys.remove(d.id);
+            self.keys.remove(d.id, key);
             self.unwrite_doc(key, d, writes);
         }
         self.cache.remove(key);

@@ -59,6 +59,12 @@ impl Loading {
             c.model = Some(ModelMark::decode(bytes)?);
             c.model_stored = true;
         }
+        // Room for every document the index holds (what the blocks decoded, not a count
+        // read from the manifest), so the maps do not grow one doubling at a time.
+        let live = c.live();
+        c.keys.reserve(live);
+        c.docs.reserve(live);
+        c.keywords.reserve(live);
         c.next_key = m.next_key;
         c.generation = m.generation;
         c.block_bytes = blocks.iter().map(|(_, b)| b.len() + 8).collect();
@@ -81,7 +87,7 @@ impl Loading {
             for (i, &(key, bytes)) in held.docs.iter().enumerate() {
                 let doc = StoredDoc::decode(bytes)?;
                 let d = doc.view();
-                if !c.has_node(key) || c.keys.insert(d.id.to_string(), key).is_some() || key >= m.next_key {
+                if !c.has_node(key) || c.keys.insert(d.id, key, &c.docs).is_some() || key >= m.next_key {
                     return Err(Failure::corrupt(format!("document record {key} does not match the index")));
                 }
                 if alone && pages::packs(bytes.len()) {

@@ -175,9 +175,8 @@ impl KeywordIndex {
     /// what [`KeywordIndex::insert`] does without tokenising. A key already indexed is
     /// left as it is.
     pub fn insert_counted<'t>(&mut self, key: u64, terms: impl Iterator<Item = (&'t str, u32)>) {
-        if self.lengths.contains_key(&key) {
-            return;
-        }
+        let std::collections::hash_map::Entry::Vacant(slot) = self.lengths.entry(key) else { return };
+        let slot = slot.insert(0);
         let mut len = 0u32;
         for (t, n) in terms {
             len = len.saturating_add(n);
@@ -188,8 +187,13 @@ impl KeywordIndex {
                 }
             }
         }
-        self.lengths.insert(key, len);
+        *slot = len;
         self.total += len as u64;
+    }
+
+    /// Room for `docs` more documents' lengths (a load that knows how many come).
+    pub fn reserve(&mut self, docs: usize) {
+        self.lengths.reserve(docs);
     }
 
     /// Forget a document; `fields` must be what it was inserted with.
