@@ -105,22 +105,37 @@ fn pruned_phase_counts_cold_recomputations_and_cache_hits() {
 }
 
 #[test]
-fn preview_recomputes_nothing_and_exact_refines_it() {
+fn preview_recomputes_its_best_few_and_exact_refines_it() {
     let mut c = build(Settings { prune_at: 300, cache: 4096, ..Settings::default() }, 400);
     c.clear_cache();
     let q = query(&mut HashEmbed { dims: DIMS }, "ocean planet");
     let mut e = Counting { inner: HashEmbed { dims: DIMS }, seqs: 0 };
 
-    // Cold cache (as after a reopen): every candidate is ranked by its PQ code, the embedder is never called.
+    // Cold cache (as after a reopen): the preview's best 4 by its own ranking are
+    // recomputed, in one embedder call; every other candidate is ranked by its PQ code.
     let (preview, counts) = c.search_counted(&mut e, "ocean planet", &q, 10, true, None, Precision::Preview).unwrap();
     assert_eq!(preview.len(), 10);
-    assert_eq!(e.seqs, 0, "a preview recomputes nothing");
-    assert_eq!((counts.exact, counts.recomputed, counts.cache_hits), (0, 0, 0), "{counts:?}");
+    assert_eq!(e.seqs, 4, "a cold preview recomputes its best 4");
+    assert_eq!((counts.exact, counts.recomputed, counts.cache_hits), (4, 4, 0), "{counts:?}");
     assert!(counts.approximated >= 10, "{counts:?}");
+    let measured = preview.iter().filter(|f| c.cached(f.key)).count();
+    assert_eq!(measured, 4, "the 4 recomputed are among the results");
 
-    // The exact search recomputes; its ranking shares most of the preview's top 10.
+    // Without `preview_exact` a preview never calls the embedder.
+    let mut plain = build(Settings { prune_at: 300, cache: 4096, preview_exact: 0, ..Settings::default() }, 400);
+    plain.clear_cache();
+    let mut e0 = Counting { inner: HashEmbed { dims: DIMS }, seqs: 0 };
+    let (_, counts0) = plain.search_counted(&mut e0, "ocean planet", &q, 10, true, None, Precision::Preview).unwrap();
+    assert_eq!((e0.seqs, counts0.recomputed), (0, 0), "{counts0:?}");
+
+    // The exact search recomputes the rest (the preview's 4 are cached); its ranking shares
+    // most of the preview's top 10.
+    e.seqs = 0;
     let (exact, counts) = c.search_counted(&mut e, "ocean planet", &q, 10, true, None, Precision::Exact).unwrap();
-    assert!(counts.recomputed >= 10, "{counts:?}");
+    assert!(counts.recomputed >= 6 && counts.cache_hits >= 4, "{counts:?}");
+    assert_eq!(counts.exact, counts.recomputed + counts.cache_hits);
+    let (again, _) = plain.search_counted(&mut e0, "ocean planet", &q, 10, true, None, Precision::Exact).unwrap();
+    assert_eq!(again, exact, "an exact search does not depend on what its preview recomputed");
     // Every result of an exact search carries its exact similarity (keyword-only
     // candidates outside the results may have been ranked by their PQ code).
     for f in &exact {

@@ -251,7 +251,8 @@ export class Nook {
   readonly ready: Promise<{ generation: number }>;
   add(docs: NookDoc[], options?: { onProgress?: (p: Progress) => void; signal?: AbortSignal; chunk?: number }): Promise<AddResult>;
   /**
-   * preview: rank by cached embeddings and PQ codes only (no recomputation, milliseconds).
+   * preview: rank by cached embeddings and PQ codes, recomputing only the preview's own best 4
+   * if they are not cached (milliseconds plus those; the exact search then finds them cached).
    * onPreview: called with the preview first; the promise resolves to the exact result.
    */
   search<M = unknown>(query: string, options?: { k?: number; filter?: Record<string, unknown>; hybrid?: boolean; signal?: AbortSignal; preview?: boolean; onPreview?: (hits: Hits<M>) => void }): Promise<Hits<M>>;

@@ -166,6 +166,11 @@ impl Collection {
         self.cache.clear();
     }
 
+    /// Is this document's exact embedding in the cache of recomputed ones?
+    pub fn cached(&self, key: u64) -> bool {
+        self.cache.contains(key)
+    }
+
     pub fn generation(&self) -> u64 {
         self.generation
     }

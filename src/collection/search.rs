@@ -38,9 +38,11 @@ pub enum Precision {
     /// Recompute the re-ranked candidates' embeddings (or take them from the cache).
     #[default]
     Exact,
-    /// Cached embeddings where present, PQ codes for the rest: no recomputation, a few
-    /// milliseconds, the ranking an exact search then refines. Same as exact below
-    /// `prune_at` (stored vectors are exact and cheap).
+    /// Cached embeddings where present, PQ codes for the rest, except the preview's own
+    /// best `Settings::preview_exact` (4), recomputed if need be: a few milliseconds and a
+    /// few recomputations at most (which the exact search then finds cached), the ranking
+    /// an exact search then refines. Same as exact below `prune_at` (stored vectors are
+    /// exact and cheap).
     Preview,
 }
 
@@ -194,6 +196,15 @@ impl Collection {
                 approximate.remove(key);
             }
             set_similarities(&mut found, &cached, sims);
+            // Codes order near neighbours loosely: the best few by the preview's own ranking
+            // get their exact similarity, so its first results are mostly the exact search's
+            // (at 80,000 bookmarks its top 1 agreed 59% -> 93% with 4, ~3 recomputed).
+            if self.settings.preview_exact > 0 && matches!(self.index, Phase::Pruned(_)) {
+                found.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.key.cmp(&b.key)));
+                let keys: Vec<u64> = found.iter().take(self.settings.preview_exact).map(|f| f.key).filter(|&k| !self.cache.contains(k)).collect();
+                let sims = self.similarities(embed, q, &keys, Source::Exact)?;
+                set_similarities(&mut found, &keys, sims);
+            }
         }
         found.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.key.cmp(&b.key)));
         // An exact search returns exact similarities: results that were ranked by their PQ

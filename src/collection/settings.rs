@@ -40,6 +40,10 @@ pub struct Settings {
     pub min_score_unknown: f32,
     /// Largest document text, in bytes.
     pub max_text: usize,
+    /// Preview (PQ phase): its best candidates by its own ranking that get an exact
+    /// similarity, recomputed if need be; the rest rank by a cached embedding or their code.
+    /// 0: a preview never recomputes.
+    pub preview_exact: usize,
 }
 
 impl Default for Settings {
@@ -60,6 +64,7 @@ impl Default for Settings {
             min_score: 0.25,
             min_score_unknown: 0.4,
             max_text: 1 << 20,
+            preview_exact: 4,
         }
     }
 }

@@ -83,8 +83,8 @@ test('1,000 documents: add, search, reload, identical results, delete', async ()
   for (let i = 0; i < first.length; i++) for (let j = 0; j < first[i].length; j++)
     assert.ok(Math.abs(first[i][j][1] - again[i][j][1]) <= 2, `score ${i}/${j} after reload`);
 
-  // Preview: cached embeddings + PQ codes, no recomputation; then the exact result, with
-  // the query embedded once. The cache is cold for these queries after the reload.
+  // Preview: cached embeddings + PQ codes, its best 4 recomputed at most; then the exact
+  // result, with the query embedded once. The cache is cold for these queries after the reload.
   const pv = await page.evaluate(async () => {
     const previews = [];
     const exact = await db.search('a physicist who won the Nobel Prize', { k: 5, onPreview: (h) => previews.push({ ids: h.map((x) => x.id), stats: h.stats }) });
@@ -94,7 +94,7 @@ test('1,000 documents: add, search, reload, identical results, delete', async ()
   console.log('preview:', JSON.stringify(pv.previews[0]?.stats), 'exact:', JSON.stringify(pv.exact.stats));
   assert.equal(pv.previews.length, 1, 'onPreview is called once, before the exact result');
   const [p0, ex] = [pv.previews[0].stats, pv.exact.stats];
-  assert.ok(p0.preview === true && p0.recomputed === 0 && p0.approximated > 0, JSON.stringify(p0));
+  assert.ok(p0.preview === true && p0.recomputed <= 4 && p0.approximated > 0, JSON.stringify(p0));
   assert.ok(ex.preview === false && ex.recomputed > 0 && ex.approximated === 0, JSON.stringify(ex));
   // The exact result's stats cover both runs; the query was embedded once, in the preview.
   assert.ok(p0.embedMs > 1 && ex.embedMs - p0.embedMs < 1, `the query is embedded once (preview ${p0.embedMs}, both ${ex.embedMs} ms)`);
@@ -102,7 +102,7 @@ test('1,000 documents: add, search, reload, identical results, delete', async ()
   assert.ok(Math.abs(ex.embedMs + ex.traversalMs + ex.recomputeMs - ex.searchMs) < 0.5);
   const shared = pv.exact.ids.filter((id) => pv.previews[0].ids.includes(id)).length;
   assert.ok(shared >= 3, `preview and exact share ${shared} of 5`);
-  assert.ok(pv.alone.n === 5 && pv.alone.stats.preview === true && pv.alone.stats.recomputed === 0, JSON.stringify(pv.alone));
+  assert.ok(pv.alone.n === 5 && pv.alone.stats.preview === true && pv.alone.stats.recomputed <= 4, JSON.stringify(pv.alone));
 
   const gone = first[0].slice(0, 2).map((h) => h[0]);
   const n = await page.evaluate(async (ids) => db.delete(ids), gone);

@@ -197,11 +197,11 @@ test('reload: the index is reopened from IndexedDB, not rebuilt, and answers the
   checkSplit(t);
   assert.equal(t.mode, 'pruned');
   assert.ok(t.recomputed > 0 && t.recomputeMs > 0, `cold query after reload: ${JSON.stringify(t)}`);
-  // Before that exact result, the page painted nook's preview: no recomputation, the
-  // cold candidates ranked by their PQ codes.
+  // Before that exact result, the page painted nook's preview: its best 4 recomputed at
+  // most, the other cold candidates ranked by their PQ codes.
   const pv = (await demo()).lastPreview;
   assert.equal(pv.query, 'trouble falling asleep at night');
-  assert.ok(pv.preview === true && pv.recomputed === 0 && pv.approximated > 0 && pv.hits.length > 0, JSON.stringify({ ...pv, hits: pv.hits.length }));
+  assert.ok(pv.preview === true && pv.recomputed <= 4 && pv.approximated > 0 && pv.hits.length > 0, JSON.stringify({ ...pv, hits: pv.hits.length }));
   await screenshot(page, 'demo-3-cold-query-split');
 });
 

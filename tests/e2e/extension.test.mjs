@@ -116,10 +116,10 @@ test('popup finds bookmarks by paraphrase, by URL fragment and by acronym', asyn
   const page = await popup();
   let hits = await search(page, 'that article about keeping bees in a city');
   assert.ok(hits.slice(0, 3).some((h) => h.title === 'Urban apiculture guide'), hits.map((h) => h.title).join(' | '));
-  // It painted the preview first (no recomputation), then the exact result.
+  // It painted the preview first (its best 4 recomputed at most), then the exact result.
   const pre = await page.evaluate(() => window.nookPopup.lastPreview);
   assert.equal(pre.query, 'that article about keeping bees in a city');
-  assert.ok(pre.timing.preview === true && pre.timing.recomputed === 0 && pre.hits.length > 0, JSON.stringify(pre.timing));
+  assert.ok(pre.timing.preview === true && pre.timing.recomputed <= 4 && pre.hits.length > 0, JSON.stringify(pre.timing));
   assert.equal(await page.evaluate(() => window.nookPopup.lastTiming.preview), false);
   await screenshot(page, 'extension-1-paraphrase');
   hits = await search(page, 'simd/blob/main/proposals');

@@ -48,7 +48,7 @@ chrome.runtime.onMessage.addListener((msg) => {
 });
 
 /**
- * Two requests: nook's preview (cached embeddings + PQ codes, no recomputation: a few ms)
+ * Two requests: nook's preview (cached embeddings + PQ codes, its best 4 recomputed: tens of ms)
  * paints at once; the exact search (which re-embeds cold candidates, up to ~1 s in a large
  * index after a restart) then refines the list in place. While the user is still typing
  * only previews run: the exact search waits until the query is still (js/settle.js), so a
