@@ -260,8 +260,9 @@ async function main() {
         run.pauseMs = r % 2 === 1 ? POPUP_PAUSE_MS : 0;
         run.search = await measureSearch(p2, queries, run.pauseMs);
         run.memory = memory(userDataDir);
-        // The startup diff against the bookmark tree ran meanwhile: nothing to add.
-        const s3 = await p2.evaluate(() => chrome.runtime.sendMessage({ type: 'status' }));
+        // The startup diff against the bookmark tree runs once searches pause (a second
+        // after the last): nothing to add.
+        const s3 = await waitFor(async () => { const s = await p2.evaluate(() => chrome.runtime.sendMessage({ type: 'status' })); return s.lastSync && s; }, 120_000, 'the startup diff', 100);
         Object.assign(run, { addedSinceStart: s3.addedSinceStart, startupSync: s3.lastSync, syncRecordReadMs: s3.openSteps?.syncMs });
         log('  after restart', JSON.stringify(run));
         runs.push(run);

@@ -35,17 +35,18 @@ function ensureOffscreen() {
  */
 async function toOffscreen(msg) {
   const fresh = await ensureOffscreen();
-  if (fresh && msg.type !== 'reconcile' && msg.type !== 'whenReady') scheduleReconcile();
+  if (fresh && msg.type !== 'reconcile' && msg.type !== 'whenSynced') scheduleReconcile();
   const res = await chrome.runtime.sendMessage({ target: 'offscreen', ...msg });
   if (res?.error) throw Object.assign(new Error(res.error.message), { name: res.error.name });
   return res;
 }
 
 /** Send the whole bookmark tree; the offscreen document adds/removes only what changed. The
- * tree is read once the index is open: at browser start the first search should not share
- * the two cores with reading, flattening and sending 80,000 bookmarks. */
+ * tree is read once the index is open and searches have paused (the offscreen document's
+ * sync record is read then): at browser start the first searches should not share the two
+ * cores with reading, flattening and sending 80,000 bookmarks. */
 async function reconcile() {
-  await toOffscreen({ type: 'whenReady' });
+  await toOffscreen({ type: 'whenSynced' });
   const tree = await chrome.bookmarks.getTree();
   return toOffscreen({ type: 'reconcile', bookmarks: flatten(tree) });
 }

@@ -36,10 +36,34 @@ const timed = (p) => p.then((v) => [v, Math.round(performance.now())]);
 const known = new SyncStore();
 let store = null;
 const ready = open();
-// The sync record (what the index holds, by bookmark id) is read once the index is open:
-// searches do not need it, and reading its 80,000 records beside nook's own made the first
-// result wait for both (they competed for IndexedDB and the two cores).
-const synced = ready.then(() => timed(known.open()));
+
+// Background work waits until searches pause: the sync record's read and the startup diff
+// against the bookmark tree (which the service worker reads, flattens and sends: ~1.7 s of
+// CPU at 80,000 bookmarks, and ~120 MB) would otherwise share the two cores with the first
+// searches after a browser start, when the user opens the popup at once.
+const IDLE_MS = 1000;        // no search for this long (counted from the open)
+const IDLE_MAX_MS = 10_000;  // and never later than this after the open
+let searching = 0;
+let lastSearch = Infinity;   // when the last search ended (performance.now()); the open's end at first
+
+/** Resolves once no search has run for IDLE_MS, or IDLE_MAX_MS after the index opened. */
+function idle() {
+  const deadline = performance.now() + IDLE_MAX_MS;
+  return new Promise((resolve) => {
+    const check = () => {
+      const now = performance.now();
+      const quiet = now - lastSearch;
+      if ((searching === 0 && quiet >= IDLE_MS) || now >= deadline) resolve();
+      else setTimeout(check, searching ? 100 : IDLE_MS - quiet);
+    };
+    check();
+  });
+}
+
+// The sync record (what the index holds, by bookmark id) is read once the index is open and
+// searches pause: searches do not need it, and reading its 80,000 records beside nook's own
+// made the first result wait for both (they competed for IndexedDB and the two cores).
+const synced = ready.then(idle).then(() => timed(known.open()));
 synced.catch(() => {}); // reported by `fail` (see open), or by `ready` when the index failed
 let queue = Promise.resolve(); // every write is serialised
 
@@ -55,6 +79,7 @@ async function open() {
     state.openSteps = { scriptMs, indexMs, nook: stats.raw?.open ?? null, syncMs: null };
     state.phase = 'ready';
     state.openMs = Math.round(performance.now());
+    lastSearch = performance.now();
     synced.then(([, syncMs]) => { state.openSteps.syncMs = syncMs; }, fail);
   } catch (e) {
     fail(e);
@@ -71,10 +96,11 @@ chrome.runtime.onMessage.addListener((msg, _sender, reply) => {
 async function handle(msg) {
   if (msg.type === 'status') return { ...state };
   await ready;
-  // Everything but a search or stats compares with, or writes, the sync record.
-  if (!['search', 'stats', 'whenReady'].includes(msg.type)) await synced;
+  // Everything but a search or stats compares with, or writes, the sync record (so waits
+  // for searches to pause, see `idle`).
+  if (!['search', 'stats'].includes(msg.type)) await synced;
   switch (msg.type) {
-    case 'whenReady': return { ...state };
+    case 'whenSynced': return { ...state };
     case 'reconcile': return write(() => reconcile(msg.bookmarks));
     case 'apply': return write(() => applyChanges(changed(msg.upsert ?? [], known.map), (msg.remove ?? []).filter((id) => known.map.has(id))));
     case 'pageText': return write(() => setPageText(msg.id, msg.text));
@@ -84,8 +110,14 @@ async function handle(msg) {
       return { text };
     }
     case 'search': {
-      const { hits, timing } = await store.search(msg.query, { k: msg.k ?? 8, hybrid: msg.hybrid ?? true, preview: msg.preview === true });
-      return { hits: hits.map(({ id, score, title, url, meta, snippet }) => ({ id, score, title, url, meta, snippet })), timing };
+      searching++;
+      try {
+        const { hits, timing } = await store.search(msg.query, { k: msg.k ?? 8, hybrid: msg.hybrid ?? true, preview: msg.preview === true });
+        return { hits: hits.map(({ id, score, title, url, meta, snippet }) => ({ id, score, title, url, meta, snippet })), timing };
+      } finally {
+        searching--;
+        lastSearch = performance.now();
+      }
     }
     case 'stats': return store.stats();
     default: throw new Error(`unknown message type ${msg.type}`);
