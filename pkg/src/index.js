@@ -199,8 +199,8 @@ export class Nook {
    * cacheHits, approximated). filter: {metaField: value | [values]}.
    *
    * A preview ranks by the embeddings nook has cached and the PQ codes of the rest,
-   * recomputing nothing: a few milliseconds where an exact search of a large, cold index
-   * takes hundreds. preview: true resolves to the preview alone; onPreview(hits) gets
+   * recomputing only its own best 4 if they are not cached: tens of milliseconds where an
+   * exact search of a large, cold index takes hundreds (which then finds those 4 cached). preview: true resolves to the preview alone; onPreview(hits) gets
    * it first and the promise then resolves to the exact result (one query embedding),
    * whose stats then cover both runs (previewMs: the preview's share of searchMs).
    */

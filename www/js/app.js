@@ -193,7 +193,7 @@ async function search(query) {
   if (!store || ui.q.disabled) return;
   searchAbort = new AbortController();
   try {
-    // nook's preview (no recomputation) paints first; the exact result replaces it.
+    // nook's preview (codes, its best 4 measured) paints first; the exact result replaces it.
     const signal = searchAbort.signal;
     const { hits: first, timing: t } = await store.search(query, { k: 10, hybrid: ui.hybrid.checked, signal, preview: true });
     if (seq !== searchSeq) return; // a newer query is on its way

@@ -45,7 +45,7 @@ export class NookStore {
    * timing: {totalMs, embedMs, traversalMs, recomputeMs, searchMs, recomputed, cacheHits,
    * exact, visited, mode, preview}: embedMs + traversalMs + recomputeMs = searchMs (time in
    * the worker's wasm search); totalMs is the round trip seen by this page.
-   * preview: true gives nook's preview alone (no recomputation); onPreview({hits, timing})
+   * preview: true gives nook's preview alone (its best 4 recomputed at most); onPreview({hits, timing})
    * gets the preview first, then this resolves to the exact result.
    */
   async search(query, { k = 10, hybrid = true, filter, signal, preview = false, onPreview } = {}) {
