@@ -71,7 +71,9 @@ pub struct Held<'a> {
 pub type PageTerms<'a> = (Vec<&'a str>, Vec<Vec<(u32, u32)>>);
 
 impl<'a> Held<'a> {
-    /// Document `i`'s counted terms, if stored.
+    /// Document `i`'s counted terms, if stored (a load indexes a page's terms at once:
+    /// `KeywordIndex::insert_page`).
+    #[cfg(test)]
     pub fn terms_of(&self, i: usize) -> Option<impl Iterator<Item = (&'a str, u32)> + '_> {
         let (dict, per_doc) = self.terms.as_ref()?;
         Some(per_doc.get(i)?.iter().map(|&(t, n)| (dict[t as usize], n)))

@@ -84,7 +84,7 @@ impl Loading {
         for (record, bytes) in docs {
             let alone = *record < PAGE_BASE;
             let held = pages::read(*record, bytes)?;
-            for (i, &(key, bytes)) in held.docs.iter().enumerate() {
+            for &(key, bytes) in &held.docs {
                 let doc = StoredDoc::decode(bytes)?;
                 let d = doc.view();
                 if !c.has_node(key) || c.keys.insert(d.id, key, &c.docs).is_some() || key >= m.next_key {
@@ -93,13 +93,17 @@ impl Loading {
                 if alone && pages::packs(bytes.len()) {
                     c.loose.insert(key);
                 }
-                // A page's terms were counted when it was written: no tokenising here.
-                match held.terms_of(i) {
-                    Some(terms) => c.keywords.insert_counted(key, terms),
-                    None => c.keywords.insert(key, &d.fields()),
+                // A page's terms were counted when it was written: indexed below, page by
+                // page; the others are tokenised here.
+                if held.terms.is_none() {
+                    c.keywords.insert(key, &d.fields());
                 }
                 c.doc_bytes += bytes.len() + 8;
                 c.docs.insert(key, doc);
+            }
+            if let Some((dict, per_doc)) = &held.terms {
+                let docs: Vec<(u64, &[(u32, u32)])> = held.docs.iter().zip(per_doc).map(|(&(key, _), terms)| (key, terms.as_slice())).collect();
+                c.keywords.insert_page(dict, &docs);
             }
         }
         Ok(())

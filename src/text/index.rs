@@ -191,6 +191,53 @@ impl KeywordIndex {
         self.total += len as u64;
     }
 
+    /// Index a page of documents whose terms were counted when it was written: `dict` the
+    /// page's distinct terms, `docs` each document's key and `(term number, weighted
+    /// frequency)` pairs. The index [`KeywordIndex::insert_counted`] makes document by
+    /// document, in this order (same postings, in the same order), with one postings lookup
+    /// per distinct term of the page instead of one per term of each document. Pairs whose
+    /// term number is past `dict` are ignored; a key already indexed is left as it is.
+    pub fn insert_page(&mut self, dict: &[&str], docs: &[(u64, &[(u32, u32)])]) {
+        let known = |t: u32| (t as usize) < dict.len();
+        // Group the pairs by term (a counting sort), keeping the documents' order.
+        let mut start = vec![0usize; dict.len() + 1];
+        let mut fresh = Vec::with_capacity(docs.len());
+        for &(key, terms) in docs {
+            let std::collections::hash_map::Entry::Vacant(slot) = self.lengths.entry(key) else { continue };
+            let mut len = 0u32;
+            for &(t, n) in terms.iter().filter(|&&(t, _)| known(t)) {
+                len = len.saturating_add(n);
+                start[t as usize + 1] += 1;
+            }
+            slot.insert(len);
+            self.total += len as u64;
+            fresh.push((key, terms));
+        }
+        for j in 0..dict.len() {
+            start[j + 1] += start[j];
+        }
+        let mut grouped = vec![(0u64, 0u32); start[dict.len()]];
+        let mut at = start.clone();
+        for &(key, terms) in &fresh {
+            for &(t, n) in terms.iter().filter(|&&(t, _)| known(t)) {
+                grouped[at[t as usize]] = (key, n);
+                at[t as usize] += 1;
+            }
+        }
+        for (j, term) in dict.iter().enumerate() {
+            let group = &grouped[start[j]..start[j + 1]];
+            if group.is_empty() {
+                continue;
+            }
+            match self.postings.get_mut(*term) {
+                Some(list) => list.extend_from_slice(group),
+                None => {
+                    self.postings.insert(term.to_string(), group.to_vec());
+                }
+            }
+        }
+    }
+
     /// Room for `docs` more documents' lengths (a load that knows how many come).
     pub fn reserve(&mut self, docs: usize) {
         self.lengths.reserve(docs);
@@ -364,6 +411,50 @@ impl KeywordIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every term's postings, in their order, sorted by term.
+    fn all(k: &KeywordIndex) -> Vec<(String, Vec<(u64, u32)>)> {
+        let mut v: Vec<_> = k.postings().map(|(t, l)| (t.to_string(), l.to_vec())).collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn a_page_indexes_as_its_documents_one_by_one() {
+        let mut rng = crate::rng::Rng::new(11);
+        let dict = ["https", "www", "com", "bread", "rust", "simd", "garden", "bees"];
+        for _ in 0..200 {
+            // A few pages of documents with random terms (some already indexed).
+            let (mut by_doc, mut by_page) = (KeywordIndex::default(), KeywordIndex::default());
+            for page in 0..3u64 {
+                let docs: Vec<(u64, Vec<(u32, u32)>)> = (0..1 + rng.below(10) as u64)
+                    .map(|i| {
+                        let mut terms: Vec<u32> = (0..rng.below(6)).map(|_| rng.below(dict.len()) as u32).collect();
+                        terms.sort();
+                        terms.dedup();
+                        (page * 100 + i, terms.into_iter().map(|t| (t, 1 + rng.below(4) as u32)).collect())
+                    })
+                    .collect();
+                let again = docs.first().map(|d| d.0);
+                for (key, terms) in &docs {
+                    by_doc.insert_counted(*key, terms.iter().map(|&(t, n)| (dict[t as usize], n)));
+                }
+                // The first document once more: left as it is, by both.
+                if let Some(key) = again {
+                    by_doc.insert_counted(key, [("bees", 9)].into_iter());
+                }
+                let mut page_docs: Vec<(u64, &[(u32, u32)])> = docs.iter().map(|(k, t)| (*k, t.as_slice())).collect();
+                page_docs.extend(again.map(|k| (k, &[(7u32, 9u32)][..])));
+                by_page.insert_page(&dict, &page_docs);
+            }
+            assert_eq!(all(&by_page), all(&by_doc));
+            assert_eq!((by_page.len(), by_page.total_length()), (by_doc.len(), by_doc.total_length()));
+        }
+        // A term number past the page's terms is ignored, not a panic.
+        let mut k = KeywordIndex::default();
+        k.insert_page(&["a"], &[(1, &[(0, 2), (5, 3)])]);
+        assert_eq!((all(&k), k.length(1)), (vec![("a".to_string(), vec![(1, 2)])], 2));
+    }
 
     #[test]
     fn counts_are_each_distinct_term_once_in_byte_order_with_summed_weights() {
