@@ -1,7 +1,7 @@
 // Unit tests of the extension's sync logic (pure functions, no browser).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { changed, diff, entry, flatten, fromFirstFormat, hash53, hasPage, matches, signature, toDoc, readableUrl } from '../../www/extension/sync.js';
+import { changed, diff, diffSummary, entry, flatten, fromFirstFormat, hash53, hasPage, matches, signature, summary, toDoc, readableUrl } from '../../www/extension/sync.js';
 
 const tree = [{
   id: '0', title: '', children: [
@@ -54,6 +54,36 @@ test('diff: stored page text is part of the signature', () => {
   assert.notEqual(entry(b, 'page text').s, entry(b, 'other text').s, 'the page text is in the hash');
   known.set(b.id, { ...known.get(b.id), s: 0 }); // text that arrived before the bookmark was re-indexed
   assert.equal(diff([b], known).add.length, 1);
+});
+
+test('the startup diff by summary: the bookmarks it names, filtered by changed(), and its removals are diff()', () => {
+  const flat = flatten(tree);
+  const [b, c] = flat;
+  const viaSummary = (bookmarks, known) => {
+    const { need, remove } = diffSummary(summary(bookmarks), known);
+    const named = bookmarks.filter((x) => need.includes(x.id));
+    assert.ok(named.every((x) => x.url.startsWith('http')), 'only searchable bookmarks are named');
+    return { add: changed(named, known), remove, named: named.length };
+  };
+  const cases = [
+    new Map(), // first run
+    new Map(flat.filter((x) => x.url.startsWith('http')).map((x) => [x.id, entry(x)])), // nothing changed
+    new Map([[b.id, entry({ ...b, title: 'Bees' })], [c.id, entry(c)], ['99', 12345]]), // renamed, removed
+    new Map([[b.id, entry(b, 'page text')], [c.id, { s: 0, d: 'x' }]]), // page texts: one kept, one pending
+    new Map([[b.id, fromFirstFormat({ sig: signature(b), pageText: '' })], ['7', { s: 0, d: '5:abc' }]]),
+  ];
+  for (const known of cases) {
+    const want = diff(flat, known);
+    const got = viaSummary(flat, known);
+    assert.deepEqual(got.add.map((x) => x.id), want.add.map((x) => x.id), JSON.stringify([...known]));
+    assert.deepEqual(got.remove, want.remove);
+  }
+  // Nothing changed: nothing is sent whole. A bookmark indexed with page text is sent whole
+  // (the summary cannot vouch for its text) and found unchanged by changed().
+  assert.equal(viaSummary(flat, cases[1]).named, 0);
+  const withPage = viaSummary(flat, cases[3]);
+  assert.deepEqual([withPage.named, withPage.add.map((x) => x.id)], [2, ['12']]);
+  assert.ok(summary(flat).every(([id, h]) => typeof id === 'string' && Number.isSafeInteger(h)));
 });
 
 test('sync record: entries of the first format ({sig, pageText}) convert to the same comparison', () => {

@@ -3,7 +3,7 @@
 // browser start (or when a message finds none) and feeds: a MV3 service worker cannot
 // start the dedicated Worker nook runs in.
 
-import { flatten } from './sync.js';
+import { flatten, summary } from './sync.js';
 import { extractMainText, originPattern } from './pagetext.js';
 
 const OFFSCREEN = 'offscreen.html';
@@ -35,20 +35,26 @@ function ensureOffscreen() {
  */
 async function toOffscreen(msg) {
   const fresh = await ensureOffscreen();
-  if (fresh && msg.type !== 'reconcile' && msg.type !== 'whenSynced') scheduleReconcile();
+  if (fresh && !['reconcile', 'diffSummary', 'whenSynced'].includes(msg.type)) scheduleReconcile();
   const res = await chrome.runtime.sendMessage({ target: 'offscreen', ...msg });
   if (res?.error) throw Object.assign(new Error(res.error.message), { name: res.error.name });
   return res;
 }
 
-/** Send the whole bookmark tree; the offscreen document adds/removes only what changed. The
- * tree is read once the index is open and searches have paused (the offscreen document's
- * sync record is read then): at browser start the first searches should not share the two
- * cores with reading, flattening and sending 80,000 bookmarks. */
+/** The startup diff: a summary of the tree (`[id, hash]` per bookmark) goes to the
+ * offscreen document, which names what it lacks or holds in another version and what to
+ * remove; only those bookmarks are sent whole. The tree is read once the index is open and
+ * searches have paused (the offscreen document's sync record is read then): at browser
+ * start the first searches should not share the two cores with reading and flattening
+ * 80,000 bookmarks. */
 async function reconcile() {
   await toOffscreen({ type: 'whenSynced' });
-  const tree = await chrome.bookmarks.getTree();
-  return toOffscreen({ type: 'reconcile', bookmarks: flatten(tree) });
+  let bookmarks = flatten(await chrome.bookmarks.getTree());
+  const { need, remove } = await toOffscreen({ type: 'diffSummary', rows: summary(bookmarks) });
+  const wanted = new Set(need);
+  const upsert = bookmarks.filter((b) => wanted.has(b.id));
+  bookmarks = null; // the tree is not needed while the changes are embedded
+  return toOffscreen({ type: 'reconcile', upsert, remove });
 }
 
 /** Browser start or install: the offscreen document starts opening the index now; the tree

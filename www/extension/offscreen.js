@@ -4,7 +4,7 @@
 // reads the bookmarks and sends them here. See README.md.
 
 import { NookStore } from './js/nook-adapter.js';
-import { changed, diff, entry, pageDigest, toDoc } from './sync.js';
+import { changed, diffSummary, entry, pageDigest, toDoc } from './sync.js';
 import { SyncStore } from './syncstore.js';
 import { extractMainText } from './pagetext.js';
 
@@ -101,7 +101,10 @@ async function handle(msg) {
   if (!['search', 'stats'].includes(msg.type)) await synced;
   switch (msg.type) {
     case 'whenSynced': return { ...state };
-    case 'reconcile': return write(() => reconcile(msg.bookmarks));
+    // The startup diff: the service worker's summary of the tree, then the bookmarks it
+    // names (new, changed, or indexed with page text) with the ids to remove.
+    case 'diffSummary': return diffSummary(msg.rows ?? [], known.map);
+    case 'reconcile':
     case 'apply': return write(() => applyChanges(changed(msg.upsert ?? [], known.map), (msg.remove ?? []).filter((id) => known.map.has(id))));
     case 'pageText': return write(() => setPageText(msg.id, msg.text));
     case 'fetchPageText': {
@@ -128,12 +131,6 @@ function write(fn) {
   const p = queue.then(fn);
   queue = p.catch(() => {});
   return p;
-}
-
-/** Make the index equal to `bookmarks` (the whole flattened tree), adding only what changed. */
-async function reconcile(bookmarks) {
-  const { add, remove } = diff(bookmarks, known.map);
-  return applyChanges(add, remove);
 }
 
 /** Delete `remove` (ids), add or replace `add` (bookmarks), in chunks; record lastSync. */
