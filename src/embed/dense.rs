@@ -39,7 +39,8 @@ enum Panels {
     /// f32 weights, `k`-major panels of 8 columns.
     F32(Vec<f32>),
     /// Integer weights times one f32 scale per output column, as the model file stores them
-    /// (`Cast` + `Mul`, dequantised at load by `weights`). When `W` is exactly `q * scale[column]`
+    /// (`Cast` + `Mul`; `weights` hands them over as [`Matrix::Int8`], multiplied out only when
+    /// [`Packed::from_matrix`] cannot take them as they are). When `W` is exactly `q * scale[column]`
     /// for int8 `q` (checked element by element, bit for bit), the panels keep `q` widened to
     /// i16 and interleaved by pairs of `k` for `i32x4.dot_i16x8_s`: for each pair `p`, 16
     /// values = columns 0-3 then 4-7, each as `(q[2p][c], q[2p + 1][c])` (`k` padded to even
