@@ -153,11 +153,16 @@ fn encode(page: u64, docs: &[(u64, DocRef)]) -> Vec<u8> {
         .map(|(_, d)| {
             let mut terms = Vec::new();
             crate::text::count_terms(&d.fields(), |t, n| {
-                let next = dict.len() as u32;
-                let number = *numbers.entry(t.to_string()).or_insert_with(|| {
-                    dict.push(t.to_string());
-                    next
-                });
+                // Most of a page's term occurrences repeat a term: allocate only for a new one.
+                let number = match numbers.get(t) {
+                    Some(&number) => number,
+                    None => {
+                        let number = dict.len() as u32;
+                        dict.push(t.to_string());
+                        numbers.insert(t.to_string(), number);
+                        number
+                    }
+                };
                 terms.push((number, n));
             });
             terms

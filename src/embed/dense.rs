@@ -145,8 +145,8 @@ impl Matrix {
 
     /// Matrices of `k` rows side by side (`widths[i]` columns each).
     pub fn side_by_side(parts: Vec<(Matrix, usize)>, k: usize) -> Matrix {
+        let total: usize = parts.iter().map(|(_, n)| n).sum();
         if parts.iter().all(|(m, _)| matches!(m, Matrix::Int8 { .. })) {
-            let total: usize = parts.iter().map(|(_, n)| n).sum();
             let (mut q, mut scale) = (vec![0i8; k * total], Vec::with_capacity(total));
             let mut at = 0;
             for (m, n) in parts {
@@ -159,7 +159,6 @@ impl Matrix {
             }
             return Matrix::Int8 { q, scale };
         }
-        let total: usize = parts.iter().map(|(_, n)| n).sum();
         let mut w = vec![0f32; k * total];
         let mut at = 0;
         for (m, n) in parts {
