@@ -155,9 +155,10 @@ export interface SearchStats {
   preview: boolean;
   /** With onPreview: the preview's share of searchMs (the stats then cover both runs). */
   previewMs?: number;
-  /** When search helpers shared the recomputations (see NookOptions.searchWorkers): the
-   * threads that embedded, the rounds (the search stops where it would recompute, then
-   * runs again with what was made), and how many documents helpers embedded. */
+  /** When search helpers shared the recomputations (see NookOptions.searchWorkers; a
+   * preview's too, when a helper was loaded and idle): the threads that embedded, the
+   * rounds (the search stops where it would recompute, then runs again with what was
+   * made; a preview has one), and how many documents helpers embedded. */
   shared?: { workers: number; rounds: number; helped: number };
   mode: 'stored' | 'pruned';
 }

@@ -244,25 +244,53 @@ async function del({ ids }) {
 
 /** mode 'exact' | 'preview' | 'both' (a preview posted as progress, then the exact result). */
 async function search(id, { query, k, hybrid, filter, mode }) {
-  const run = (preview) => core.search(query, Number(k), hybrid !== false, filter, preview);
+  const args = { query, k: Number(k), hybrid: hybrid !== false, filter };
   if (mode === 'preview') {
     // A preview alone is what search-as-you-type asks while the user types: an exact search
     // comes once they pause. If that one will recompute, the helper starts loading now, or,
     // loaded, starts on those recomputations in the pause (speculate).
-    const out = run(true);
+    const out = await previewSearch(args);
     if (out.stats.approximated > 0) {
       warmSearchHelpers();
-      speculate({ query, k: Number(k), hybrid: hybrid !== false, filter });
+      speculate(args);
     }
     return out;
   }
   await settleSpeculation();
   if (mode === 'both') {
-    postMessage({ id, progress: { preview: run(true) } });
+    postMessage({ id, progress: { preview: await previewSearch(args) } });
     await new Promise((resolve) => setTimeout(resolve, 0)); // lets an abort of this search arrive
     if (aborted.has(id)) throw err('AbortError', 'search aborted after its preview');
   }
-  return exactSearch(id, { query, k: Number(k), hybrid: hybrid !== false, filter });
+  return exactSearch(id, args);
+}
+
+/**
+ * A preview, whose best few candidates (`Settings::preview_exact`) are recomputed: shared
+ * with the search helpers that are loaded and idle, as an exact search's are (one round:
+ * the core names them all at once), else embedded here. A helper busy with a speculation
+ * is not waited for: the preview, what the user is waiting on while typing, runs alone.
+ */
+async function previewSearch({ query, k, hybrid, filter }) {
+  const team = searchHelpers ? searchHelpers.ready() : [];
+  if (!team.length) return core.search(query, k, hybrid, filter, true);
+  const t0 = performance.now();
+  const out = core.searchWarm(query, k, hybrid, filter, null, true);
+  if (!out.first) return out;
+  searchHelpers.idle();
+  const shared = { workers: team.length + 1, rounds: 1, helped: 0 };
+  const t = performance.now();
+  const made = await embedShared(out.first, team, shared);
+  const parallelMs = performance.now() - t;
+  const done = core.search(query, k, hybrid, filter, true, made);
+  const st = done.stats;
+  const total = performance.now() - t0;
+  st.embedMs = out.embedMs;
+  st.recomputeMs += parallelMs;
+  st.searchMs = total;
+  st.traversalMs = Math.max(0, total - st.embedMs - st.recomputeMs);
+  st.shared = shared;
+  return done;
 }
 
 /**
@@ -286,7 +314,7 @@ async function exactSearch(id, { query, k, hybrid, filter }) {
   let embedded = null;
   const shared = { workers: team.length + 1, rounds: 0, helped: 0, given: 0, embedMs: 0, parallelMs: 0 };
   for (;;) {
-    const out = core.searchWarm(query, k, hybrid, filter, embedded);
+    const out = core.searchWarm(query, k, hybrid, filter, embedded, false);
     if (!out.first) {
       if (!shared.rounds) return out;
       // The stats then cover every round: the query's embedding (first round), the
@@ -347,7 +375,7 @@ function speculate(args) {
     let embedded = null;
     try {
       for (let round = 0; round < 8 && !s.stop; round++) {
-        const out = core.searchWarm(args.query, args.k, args.hybrid, args.filter, embedded);
+        const out = core.searchWarm(args.query, args.k, args.hybrid, args.filter, embedded, false);
         embedded = null;
         if (!out.first) return;
         const parts = split(out.first, team.length);
@@ -355,7 +383,7 @@ function speculate(args) {
         embedded = { tokens: out.first.tokens, lengths: out.first.lengths, vectors: concat(Float32Array, vectors) };
       }
       // The last round's embeddings, handed to the core so that it keeps them.
-      if (embedded) core.searchWarm(args.query, args.k, args.hybrid, args.filter, embedded);
+      if (embedded) core.searchWarm(args.query, args.k, args.hybrid, args.filter, embedded, false);
     } catch {
       // A helper that failed, a database closed meanwhile: the exact search recomputes.
     }

@@ -248,6 +248,28 @@ test('a cold search shares its recomputations with a search helper: the same res
   assert.ok(speculated.stats.recomputed < one.out[1].stats.recomputed / 2, `the pause's speculation left ${speculated.stats.recomputed} of ${one.out[1].stats.recomputed} to recompute`);
   assert.equal(speculated.stats.exact, one.out[1].stats.exact);
   assert.ok(speculated.other.exact > 0 && speculated.other.exact === speculated.other.recomputed + speculated.other.cacheHits, JSON.stringify(speculated.other));
+  // A preview's own recomputations (its best 4) are shared with a loaded, idle helper: the
+  // same hits and scores as one thread's preview on the same cache (each run: a fresh
+  // open, the first query's exact search, then a cold preview of the third).
+  const previews = await page.evaluate(async ([q0, q2]) => {
+    const out = [];
+    for (const searchWorkers of [1, 2]) {
+      const db = await Nook.open('shared', { ...assets, searchWorkers });
+      await db.search(q0, { k: 8 });
+      for (let i = 0; i < 120 && searchWorkers > 1 && !(await db.stats()).searchHelpers; i++) await new Promise((r) => setTimeout(r, 250));
+      const hits = await db.search(q2, { k: 8, preview: true });
+      out.push({ stats: hits.stats, hits: hits.map((h) => [h.id, h.score, h.similarity]) });
+      await db.close();
+    }
+    return out;
+  }, [QUERIES[0], QUERIES[2]]);
+  const [alone, helped] = previews;
+  console.log(`preview: ${alone.stats.recomputed} recomputed alone in ${alone.stats.searchMs.toFixed(0)} ms; shared ${JSON.stringify(helped.stats.shared)} in ${helped.stats.searchMs.toFixed(0)} ms`);
+  assert.ok(alone.stats.recomputed >= 2 && alone.stats.recomputed <= 4 && !alone.stats.shared, JSON.stringify(alone.stats));
+  assert.deepEqual(helped.hits, alone.hits, 'a shared preview ranks as one thread');
+  assert.equal(helped.stats.recomputed, alone.stats.recomputed);
+  assert.ok(helped.stats.shared && helped.stats.shared.helped > 0 && helped.stats.shared.rounds === 1, JSON.stringify(helped.stats));
+  assert.ok(helped.stats.preview && Math.abs(helped.stats.embedMs + helped.stats.traversalMs + helped.stats.recomputeMs - helped.stats.searchMs) < 0.5, JSON.stringify(helped.stats));
   const refused = await errorName(page, (a) => Nook.open('x', { ...a, searchWorkers: 17 }), await page.evaluate(() => assets));
   assert.match(refused, /^NookInputError: options.searchWorkers/);
   await page.close();

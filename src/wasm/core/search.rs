@@ -28,8 +28,9 @@ enum Recompute<'a> {
 #[wasm_bindgen]
 impl NookCore {
     /// `{hits: [{id, score, similarity, keyword, title, url, meta, snippet}], stats}`.
-    /// `preview`: rank by cached embeddings and PQ codes, recompute nothing (a first paint
-    /// in milliseconds; an exact search of the same query then reuses its embedding).
+    /// `preview`: rank by cached embeddings and PQ codes, and recompute only the best few
+    /// (`Settings::preview_exact`; a first paint in milliseconds; an exact search of the
+    /// same query then reuses its embedding and those).
     /// `embedded` (optional): `{tokens, lengths, vectors}`, embeddings helper workers made
     /// of what [`NookCore::search_warm`] said this search recomputes first: used instead
     /// of recomputing those here (the same bits, so the same result).
@@ -40,16 +41,18 @@ impl NookCore {
         self.search_inner(&query, k, hybrid, &filter, precision, how).map_err(js_error)
     }
 
-    /// The exact search if it needs no recomputation (every embedding it asks for is
-    /// cached or in `embedded`, as for [`NookCore::search`]): `{hits, stats}`. Else it
-    /// stops at the next documents it would recompute and gives their token sequences,
-    /// `{first: {tokens, lengths}, embedMs}`: the worker has helper workers embed part of
-    /// them while it embeds the rest, and calls again with every embedding made so far,
-    /// until the search completes. The query's embedding is kept between the calls.
+    /// The search (exact, or a preview if `preview`) if it needs no recomputation (every
+    /// embedding it asks for is cached or in `embedded`, as for [`NookCore::search`]):
+    /// `{hits, stats}`. Else it stops at the next documents it would recompute and gives
+    /// their token sequences, `{first: {tokens, lengths}, embedMs}`: the worker has helper
+    /// workers embed part of them while it embeds the rest, and calls again with every
+    /// embedding made so far, until the search completes (a preview recomputes in one
+    /// call: its best few). The query's embedding is kept between the calls.
     #[wasm_bindgen(js_name = searchWarm)]
-    pub fn search_warm(&self, query: String, k: f64, hybrid: bool, filter: JsValue, embedded: JsValue) -> Result<JsValue, JsValue> {
+    pub fn search_warm(&self, query: String, k: f64, hybrid: bool, filter: JsValue, embedded: JsValue, preview: bool) -> Result<JsValue, JsValue> {
+        let precision = if preview { Precision::Preview } else { Precision::Exact };
         let embedded = embedded_from_js(&embedded).map_err(js_error)?;
-        self.search_inner(&query, k, hybrid, &filter, Precision::Exact, Recompute::Stop(embedded.as_ref())).map_err(js_error)
+        self.search_inner(&query, k, hybrid, &filter, precision, Recompute::Stop(embedded.as_ref())).map_err(js_error)
     }
 
     /// The query's embedding, from the one-entry cache (`false`: not embedded now) or
