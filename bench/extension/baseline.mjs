@@ -4,6 +4,7 @@
 // extension, and the process memory read 2, 4 and 8 s after the launch (the extension's
 // index opens in ~1.5 s; its startup diff follows once searches pause).
 //   node bench/extension/baseline.mjs --profile /tmp/nook-ext80k [--launches 2]
+// NOOK_AT_S=1,2,2.5,3 samples at other times; NOOK_EXTRA_ARGS adds Chromium flags (space-separated).
 // Results: bench/results/extension-baseline.{json,md}.
 import { chromium } from '../../tests/e2e/node_modules/playwright-core/index.mjs';
 import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,11 +20,11 @@ const PROFILE = arg('profile', null);
 const LAUNCHES = Number(arg('launches', 2));
 const EXT = process.env.NOOK_EXT_DIR ?? join(ROOT, 'www', 'build', 'extension');
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const ARGS = [
+const ARGS = [...(process.env.NOOK_EXTRA_ARGS ? process.env.NOOK_EXTRA_ARGS.split(' ') : []),
   '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--disable-default-apps', '--disable-domain-reliability', '--no-pings',
 ];
-const AT_S = [2, 4, 8];
+const AT_S = process.env.NOOK_AT_S ? process.env.NOOK_AT_S.split(',').map(Number) : [2, 4, 8];
 if (!PROFILE || !existsSync(join(PROFILE, 'Default', 'Bookmarks'))) {
   console.error('usage: node bench/extension/baseline.mjs --profile DIR (a profile the extension benchmark indexed: bench/extension/run.sh --profile DIR)');
   process.exit(2);
