@@ -133,7 +133,10 @@ fn attention(qkv: &[f32], lens: &[usize], h: usize, heads: usize, out: &mut [f32
                 for (j, s) in scores.iter_mut().enumerate() {
                     let k = &qkv[(start + j) * stride + h + head * d..][..d];
                     *s = dot8(q, k) * scale;
-                    max = max.max(*s);
+                    // Not `f32::max` (a call to fmaxf in wasm); NaN is skipped as it skips it.
+                    if *s > max {
+                        max = *s;
+                    }
                 }
                 let mut total = 0f32;
                 for s in scores.iter_mut() {
