@@ -101,9 +101,9 @@ impl Loading {
                 c.doc_bytes += bytes.len() + 8;
                 c.docs.insert(key, doc);
             }
-            if let Some((dict, per_doc)) = &held.terms {
-                let docs: Vec<(u64, &[(u32, u32)])> = held.docs.iter().zip(per_doc).map(|(&(key, _), terms)| (key, terms.as_slice())).collect();
-                c.keywords.insert_page(dict, &docs);
+            if let Some(terms) = &held.terms {
+                let docs: Vec<(u64, &[(u32, u32)])> = held.docs.iter().enumerate().map(|(i, &(key, _))| (key, terms.of(i))).collect();
+                c.keywords.insert_page(&terms.dict, &docs);
             }
         }
         Ok(())

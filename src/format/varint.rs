@@ -38,6 +38,7 @@ impl<'a> Reader<'a> {
         self.bytes.len() - self.pos
     }
 
+    #[inline]
     pub fn take(&mut self, n: usize) -> Result<&'a [u8]> {
         if n > self.remaining() {
             return Err(Error::Truncated(format!("needed {n} bytes at offset {}, only {} left", self.pos, self.remaining())));
@@ -67,7 +68,20 @@ impl<'a> Reader<'a> {
         Ok(f32::from_bits(self.u32()?))
     }
 
+    /// A LEB128 varint. One byte (below 128: most lengths, term numbers and counts in a
+    /// page) is read inline; longer ones by [`Reader::varint_long`].
+    #[inline]
     pub fn varint(&mut self) -> Result<u64> {
+        if let Some(&b) = self.bytes.get(self.pos)
+            && b < 0x80
+        {
+            self.pos += 1;
+            return Ok(b as u64);
+        }
+        self.varint_long()
+    }
+
+    fn varint_long(&mut self) -> Result<u64> {
         let mut v = 0u64;
         for shift in (0..64).step_by(7) {
             let b = self.u8()?;
@@ -83,6 +97,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A varint that must fit `usize` and be at most `max` (guards allocations).
+    #[inline]
     pub fn count(&mut self, max: usize, what: &str) -> Result<usize> {
         let v = self.varint()?;
         if v > max as u64 {
