@@ -249,7 +249,7 @@ async function search(id, { query, k, hybrid, filter, mode }) {
     // A preview alone is what search-as-you-type asks while the user types: an exact search
     // comes once they pause. If that one will recompute, the helper starts loading now, or,
     // loaded, starts on those recomputations in the pause (speculate).
-    const out = await previewSearch(args);
+    const out = await sharedSearch(id, args, true);
     if (out.stats.approximated > 0) {
       warmSearchHelpers();
       speculate(args);
@@ -258,55 +258,30 @@ async function search(id, { query, k, hybrid, filter, mode }) {
   }
   await settleSpeculation();
   if (mode === 'both') {
-    postMessage({ id, progress: { preview: await previewSearch(args) } });
+    postMessage({ id, progress: { preview: await sharedSearch(id, args, true) } });
     await new Promise((resolve) => setTimeout(resolve, 0)); // lets an abort of this search arrive
     if (aborted.has(id)) throw err('AbortError', 'search aborted after its preview');
   }
-  return exactSearch(id, args);
+  return sharedSearch(id, args, false);
 }
 
 /**
- * A preview, whose best few candidates (`Settings::preview_exact`) are recomputed: shared
- * with the search helpers that are loaded and idle, as an exact search's are (one round:
- * the core names them all at once), else embedded here. A helper busy with a speculation
- * is not waited for: the preview, what the user is waiting on while typing, runs alone.
+ * A search (exact, or a preview if `preview`) whose recomputations are shared with search
+ * helpers when some are loaded and idle: the core stops where it would recompute
+ * (searchWarm), this worker embeds its share of those documents while the helpers embed
+ * theirs, and the search runs again with every embedding made so far, until it completes
+ * (a preview's best few: one round). The embeddings are the bits the core would have made,
+ * so the result is the same; only the wall time is shorter. A helper busy with a
+ * speculation is not ready, so a preview, what a typing user waits on, does not wait for
+ * it. A cold exact search that finds no helper ready (or a preview alone whose exact search
+ * would recompute, see `search`) starts them for the next ones (~80 MB each, stopped after
+ * SEARCH_IDLE_MS without a cold search).
  */
-async function previewSearch({ query, k, hybrid, filter }) {
-  const team = searchHelpers ? searchHelpers.ready() : [];
-  if (!team.length) return core.search(query, k, hybrid, filter, true);
-  const t0 = performance.now();
-  const out = core.searchWarm(query, k, hybrid, filter, null, true);
-  if (!out.first) return out;
-  searchHelpers.idle();
-  const shared = { workers: team.length + 1, rounds: 1, helped: 0 };
-  const t = performance.now();
-  const made = await embedShared(out.first, team, shared);
-  const parallelMs = performance.now() - t;
-  const done = core.search(query, k, hybrid, filter, true, made);
-  const st = done.stats;
-  const total = performance.now() - t0;
-  st.embedMs = out.embedMs;
-  st.recomputeMs += parallelMs;
-  st.searchMs = total;
-  st.traversalMs = Math.max(0, total - st.embedMs - st.recomputeMs);
-  st.shared = shared;
-  return done;
-}
-
-/**
- * An exact search whose recomputations are shared with search helpers when some are loaded
- * and idle: the core stops where it would recompute (searchWarm), this worker embeds its
- * share of those documents while the helpers embed theirs, and the search runs again with
- * every embedding made so far, until it completes. The embeddings are the bits the core
- * would have made, so the result is the same; only the wall time is shorter. A cold search
- * that finds no helper ready (or a preview alone whose exact search would recompute) starts
- * them for the next ones (~80 MB each, stopped after SEARCH_IDLE_MS without a cold search).
- */
-async function exactSearch(id, { query, k, hybrid, filter }) {
+async function sharedSearch(id, { query, k, hybrid, filter }, preview) {
   const team = searchHelpers ? searchHelpers.ready() : [];
   if (!team.length) {
-    const out = core.search(query, k, hybrid, filter, false);
-    if (out.stats.recomputed > 1) warmSearchHelpers();
+    const out = core.search(query, k, hybrid, filter, preview);
+    if (!preview && out.stats.recomputed > 1) warmSearchHelpers();
     return out;
   }
   searchHelpers.idle();
@@ -314,7 +289,7 @@ async function exactSearch(id, { query, k, hybrid, filter }) {
   let embedded = null;
   const shared = { workers: team.length + 1, rounds: 0, helped: 0, given: 0, embedMs: 0, parallelMs: 0 };
   for (;;) {
-    const out = core.searchWarm(query, k, hybrid, filter, embedded, false);
+    const out = core.searchWarm(query, k, hybrid, filter, embedded, preview);
     if (!out.first) {
       if (!shared.rounds) return out;
       // The stats then cover every round: the query's embedding (first round), the
@@ -331,14 +306,14 @@ async function exactSearch(id, { query, k, hybrid, filter }) {
       return out;
     }
     if (!shared.rounds) shared.embedMs = out.embedMs;
-    if (aborted.has(id)) throw err('AbortError', 'search aborted');
+    if (!preview && aborted.has(id)) throw err('AbortError', 'search aborted');
     const t = performance.now();
     const made = await embedShared(out.first, team, shared);
     shared.parallelMs += performance.now() - t;
     shared.rounds++;
     embedded = embedded ? joinEmbedded(embedded, made) : made;
     shared.given = made.lengths.length;
-    if (shared.rounds > 64) return core.search(query, k, hybrid, filter, false, embedded); // a bound, never reached: each round adds new documents
+    if (shared.rounds > 64) return core.search(query, k, hybrid, filter, preview, embedded); // a bound, never reached: each round adds new documents
   }
 }
 
