@@ -49,20 +49,27 @@ enum Panels {
     I16 { w: Vec<i16>, scale: Vec<f32> },
 }
 
+/// `v` rounded to an integer, ties to even, for |v| < 2^22: adding and taking away 1.5 * 2^23
+/// rounds in plain IEEE arithmetic, the same in wasm and natively, where `round_ties_even`
+/// is a libm call (`rintf`) without SSE4.1. NaN stays NaN.
+#[inline(always)]
+fn round_below_2_22(v: f32) -> f32 {
+    const MAGIC: f32 = 12_582_912.0;
+    (v + MAGIC) - MAGIC
+}
+
 /// `(q, scale)` with `w[kk * n + c] == q[kk * n + c] as f32 * scale[c]` exactly, if there
 /// is one (symmetric int8 per column: a column's largest |w| is `127 * scale`; nearby
 /// scales are tried for rounding).
 fn as_int8(w: &[f32], k: usize, n: usize) -> Option<(Vec<i8>, Vec<f32>)> {
     // A weight passes when some integer `r` in -127..=127 has `r * scale == x` exactly; then
     // `x / scale` is exactly `r`, and `x * (1 / scale)` is `r` within a few ulps, so rounding
-    // it finds the same `r` (and a weight no `r` fits fails the check either way). Rounding
-    // by adding and taking away 1.5 * 2^23 is round-ties-to-even for |v| < 2^22, in plain
-    // IEEE arithmetic (wasm and native alike; `round_ties_even` is a libm call natively).
-    // Together ~3x quicker than dividing and rounding: this loop is most of loading a model.
-    const MAGIC: f32 = 12_582_912.0;
+    // it finds the same `r` (and a weight no `r` fits fails the check either way). With
+    // `round_below_2_22`, ~3x quicker than dividing and rounding: this loop is most of
+    // loading a model.
     let q_of = |x: f32, scale: f32, inv: f32| {
         let v = x * inv;
-        let r = if v.abs() < 4_194_304.0 { (v + MAGIC) - MAGIC } else { v };
+        let r = if v.abs() < 4_194_304.0 { round_below_2_22(v) } else { v };
         ((-127.0..=127.0).contains(&r) && r * scale == x).then_some(r as i8)
     };
     // Row-major passes (the matrix is `k x n`, row-major): the columns' largest |w|, then
@@ -86,7 +93,7 @@ fn as_int8(w: &[f32], k: usize, n: usize) -> Option<(Vec<i8>, Vec<f32>)> {
     let mut failed = vec![0u8; n];
     for (row, qrow) in w.chunks_exact(n).zip(q.chunks_exact_mut(n)).take(k) {
         for ((((&x, out), bad), &scale), &inv) in row.iter().zip(qrow.iter_mut()).zip(failed.iter_mut()).zip(&scales).zip(&inverse) {
-            let r = (x * inv + MAGIC) - MAGIC;
+            let r = round_below_2_22(x * inv);
             let ok = (-127.0..=127.0).contains(&r) && r * scale == x;
             *out = r as i8;
             *bad |= u8::from(!ok);
@@ -397,11 +404,9 @@ fn quantize_row(row: &[f32], inv: f32, q: &mut [i16]) {
     }
     #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
     {
-        // Adding and taking away 1.5 * 2^23 rounds ties to even for |v| < 2^22 in plain IEEE
-        // arithmetic (`round_ties_even` is a libm call natively: 15% of an embedding).
-        const MAGIC: f32 = 12_582_912.0;
+        // `round_ties_even` would be a libm call here: 15% of an embedding.
         for (d, v) in q.iter_mut().zip(row) {
-            *d = ((v * inv + MAGIC) - MAGIC) as i16;
+            *d = round_below_2_22(v * inv) as i16;
         }
     }
 }
