@@ -6,10 +6,16 @@ const MODEL_CACHE = 'nook-model-v1';
 
 const assetError = (name, message) => ({ name, message });
 
-/** Bytes of `url`, from the Cache API when present. */
+// Files an extension ships are on disk already: a Cache API copy would only double them
+// (23 MB), and opening the cache after a browser start is one more wait before the model.
+const LOCAL = /^(chrome|moz|safari-web)-extension:/;
+
+/** Bytes of `url`, from the Cache API when present (never for an extension's own files). */
 async function assetBytes(url) {
   let cache = null;
-  try { cache = await caches.open(MODEL_CACHE); } catch (_) { /* no Cache API: plain fetch */ }
+  if (!LOCAL.test(url)) {
+    try { cache = await caches.open(MODEL_CACHE); } catch (_) { /* no Cache API: plain fetch */ }
+  }
   let res = cache ? await cache.match(url) : undefined;
   if (!res) {
     try { res = await fetch(url); } catch (e) { throw assetError('NookNetworkError', `fetching ${url} failed: ${e.message}`); }

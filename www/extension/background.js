@@ -7,6 +7,7 @@ import { flatten, summary } from './sync.js';
 import { extractMainText, originPattern } from './pagetext.js';
 
 const OFFSCREEN = 'offscreen.html';
+const DB = 'nook-bookmarks'; // offscreen.js's index
 
 /**
  * Make sure the offscreen document exists; true when this call created it. Concurrent
@@ -60,8 +61,32 @@ async function reconcile() {
 /** Browser start or install: the offscreen document starts opening the index now; the tree
  * diff is scheduled with the events. */
 function start() {
+  warmIndexedDB();
+  // Earlier versions kept a Cache API copy of the model the package now reads from the
+  // extension's own files (nook's pkg/src/assets.js): 23 MB freed.
+  globalThis.caches?.delete('nook-model-v1').catch(() => {});
   ensureOffscreen().catch((e) => console.error('nook: starting the index failed', e));
   scheduleReconcile();
+}
+
+/**
+ * After a browser start, Chrome opens the extension's IndexedDB store on its first use,
+ * which the offscreen document's worker then waited for (60-115 ms after its model files
+ * were read, bench/results/extension-80k.json). This worker starts ~0.25 s before that
+ * one, so it asks first: a connection to the index's database (never creating it: an
+ * upgrade is aborted), held a few seconds and given up at once to an upgrade or delete.
+ */
+const WARM_HOLD_MS = 5000;
+function warmIndexedDB() {
+  let req;
+  try { req = indexedDB.open(DB); } catch (_) { return; }
+  req.onupgradeneeded = () => req.transaction.abort();
+  req.onsuccess = () => {
+    const db = req.result;
+    db.onversionchange = () => db.close();
+    setTimeout(() => db.close(), WARM_HOLD_MS);
+  };
+  req.onerror = (e) => e.preventDefault();
 }
 
 // Bookmark events: each one is turned into the bookmarks it touches (a created or edited
