@@ -5,6 +5,9 @@
 #   scripts/bench_browser.sh fast    exact search cold (after a browser restart) and warm,
 #                                    two query sets, hnswlib-wasm side by side
 #                                    -> bench/results/fast-search.* (bench/browser/fast.mjs)
+#   scripts/bench_browser.sh long    the same over 1,051 long documents, cold and warm; with
+#                                    NOOK_LONG_BEFORE_PKG=DIR an older pkg/ copy beside it
+#                                    -> bench/results/long-docs.* (bench/browser/long.mjs)
 #   scripts/bench_browser.sh reopen  open after a browser restart, 10,000 and 80,000 bookmarks
 #                                    built natively -> bench/results/reopen.* (reopen.mjs)
 #   scripts/bench_browser.sh demo    the demo page: first result on a fresh profile and after
@@ -19,6 +22,7 @@ cd "$ROOT"
 case "${1:-run}" in
   run) program=run.mjs ;;
   fast) program=fast.mjs ;;
+  long) program=long.mjs ;;
   reopen) program=reopen.mjs ;;
   demo)
     # NOOK_SKIP_BUILD=1 measures www/ as it is.
@@ -26,7 +30,7 @@ case "${1:-run}" in
     cd bench/browser
     [[ -d node_modules/playwright-core ]] || npm install --no-audit --no-fund --ignore-scripts
     exec node demo.mjs ;;
-  *) echo "usage: scripts/bench_browser.sh [fast|reopen|demo]" >&2; exit 2 ;;
+  *) echo "usage: scripts/bench_browser.sh [fast|long|reopen|demo]" >&2; exit 2 ;;
 esac
 scripts/fetch_model.sh
 scripts/fetch_text_data.sh

@@ -15,6 +15,7 @@ fn doc(i: usize) -> Doc {
         text,
         meta: String::new(),
         tokens: vec![],
+        kept: Vec::new(),
     }
 }
 

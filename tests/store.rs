@@ -44,6 +44,7 @@ mod collection {
             text,
             meta: format!("{{\"n\":{i}}}"),
             tokens: vec![],
+            kept: Vec::new(),
         }
     }
 

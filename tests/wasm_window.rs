@@ -19,6 +19,11 @@ async fn collection_survives_reopen_in_window() {
 }
 
 #[wasm_bindgen_test]
+async fn long_documents_keep_their_embedding_in_window() {
+    wasm_common::long_documents_keep_their_embedding_through_indexeddb("nook-test-kept-window").await;
+}
+
+#[wasm_bindgen_test]
 async fn v1_records_open_from_indexeddb_in_window() {
     wasm_common::v1_records_open_from_indexeddb("nook-test-v1-window").await;
 }

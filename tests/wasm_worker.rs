@@ -17,3 +17,8 @@ async fn idb_store_conforms_in_worker() {
 async fn collection_survives_reopen_in_worker() {
     wasm_common::collection_survives_reopen("nook-test-collection-worker").await;
 }
+
+#[wasm_bindgen_test]
+async fn long_documents_keep_their_embedding_in_worker() {
+    wasm_common::long_documents_keep_their_embedding_through_indexeddb("nook-test-kept-worker").await;
+}

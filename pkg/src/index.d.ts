@@ -178,11 +178,17 @@ export interface Stats {
   /** Which wasm build runs: relaxed-simd where the browser has it, else simd128. */
   build: 'simd128' | 'relaxed-simd';
   generation: number;
-  bytes: { documents: number; tokens: number; index: number; codebook: number; manifest: number };
+  /** kept: the embeddings long documents keep in their records (f16), counted as index. */
+  bytes: { documents: number; tokens: number; kept: number; index: number; codebook: number; manifest: number };
   /** Everything nook keeps in IndexedDB. */
   storedBytes: number;
-  /** The index alone (graph + codes + codebook + manifest). */
+  /** The index alone (graph + codes + codebook + manifest + kept embeddings). */
   indexBytes: number;
+  /**
+   * Documents of 128 tokens or more keep their embedding (768 bytes at 384 dimensions):
+   * a search ranks them by it instead of recomputing them (~25 ms or more each).
+   */
+  keptVectors: number;
   /** What f32 embeddings + an M=16 HNSW graph would take for the same documents. */
   hnswBytes: number;
   f32VectorBytes: number;

@@ -1,6 +1,6 @@
-//! The exact-vector provider of a pruned collection: recompute a document's embedding
-//! from its stored token ids, with an LRU cache of recomputed embeddings so repeated and
-//! follow-up queries are cheap.
+//! The exact-vector provider of a pruned collection: a long document's kept embedding
+//! (see `doc`), else recompute a document's embedding from its stored token ids, with an
+//! LRU cache of recomputed embeddings so repeated and follow-up queries are cheap.
 
 use std::collections::HashMap;
 
@@ -84,8 +84,13 @@ pub struct Recompute<'a> {
 impl ExactVectors for Recompute<'_> {
     fn exact_vectors(&mut self, ids: &[u64], out: &mut Vec<f32>) -> crate::Result<()> {
         if let Some(index) = self.preview {
-            // One cache lookup per id: the cached embedding, else the code's vector.
+            // A kept embedding, else one cache lookup per id: the cached embedding, else
+            // the code's vector.
             for &k in ids {
+                if self.docs.get(&k).is_some_and(|d| d.kept_into(out)) {
+                    self.cache.hits += 1;
+                    continue;
+                }
                 let cached = self.cache.get(k).map(|v| out.extend_from_slice(v)).is_some();
                 if cached {
                     self.cache.hits += 1;
@@ -98,7 +103,10 @@ impl ExactVectors for Recompute<'_> {
             return Ok(());
         }
         let dims = self.embed.dims();
-        let missing: Vec<u64> = ids.iter().copied().filter(|&k| self.cache.get(k).is_none()).collect();
+        // A long document's kept embedding is what it always ranks by (never a cached
+        // recomputation of it), so a search is the same cold or warm.
+        let kept = |k: &u64| self.docs.get(k).is_some_and(|d| !d.view().kept.is_empty());
+        let missing: Vec<u64> = ids.iter().copied().filter(|k| !kept(k)).filter(|&k| self.cache.get(k).is_none()).collect();
         self.cache.hits += (ids.len() - missing.len()) as u64;
         self.cache.misses += missing.len() as u64;
         let mut fresh = Vec::with_capacity(missing.len() * dims);
@@ -114,6 +122,7 @@ impl ExactVectors for Recompute<'_> {
         for &k in ids {
             match fresh_of.get(&k) {
                 Some(v) => out.extend_from_slice(v),
+                None if self.docs.get(&k).is_some_and(|d| d.kept_into(out)) => {}
                 None => out.extend_from_slice(self.cache.get(k).ok_or(crate::Error::UnknownId(k))?),
             }
         }
@@ -121,5 +130,9 @@ impl ExactVectors for Recompute<'_> {
             self.cache.insert(k, v.to_vec());
         }
         Ok(())
+    }
+
+    fn is_free(&self, id: u64) -> bool {
+        self.docs.get(&id).is_some_and(|d| !d.view().kept.is_empty())
     }
 }

@@ -2,14 +2,33 @@
 //! keeps it in, and [`DocRef`], the view of either that readers take.
 //!
 //! ```text
-//! b"ND" u8(version=1) then varint-length strings id, title, url, text, meta (JSON or ""),
-//! varint(token count) varint tokens..., u32 LE crc32 of everything before it
+//! b"ND" u8(version=1 or 3) then varint-length strings id, title, url, text, meta (JSON or ""),
+//! varint(token count) varint tokens...,
+//! version 3 only: varint(dims) dims x u16 LE (the kept embedding, f16),
+//! u32 LE crc32 of everything before it
 //! ```
+//!
+//! Version 2 under the same magic is a page of records (`pages`), never a document.
+//!
+//! *Kept embeddings.* A document of at least [`KEEP_FROM_TOKENS`] tokens keeps its
+//! embedding in its record (f16: 768 bytes for 384 dimensions), and searches use that
+//! instead of recomputing it. A recomputation costs in proportion to the tokens (a
+//! 256-token document ~20x a bookmark's ~23), and such a record already holds its text and
+//! token ids, more bytes than the vector. Shorter documents keep none (version 1, the
+//! bytes of earlier nooks), so short-document collections stay at their index size.
 
 use crate::format::varint::{Reader, put_varint};
 use crate::records::{Frame, Result};
 
-const FRAME: Frame = Frame { magic: b"ND", version: 1, name: "document record", written: "this database was" };
+const FRAME: Frame = Frame { magic: b"ND", version: 3, name: "document record", written: "this database was" };
+/// The record version of a document without a kept embedding (as earlier nooks wrote it).
+const PLAIN: u8 = 1;
+/// The version of a page of records (see `pages`), refused as a document.
+const PAGE: u8 = 2;
+
+/// Documents of at least this many tokens keep their embedding (see the module docs):
+/// recomputing one costs ~5x a bookmark's or more, ~25 ms in Chromium.
+pub const KEEP_FROM_TOKENS: usize = 128;
 
 /// A document as the collection keeps it. `tokens` are the embedder's token ids of
 /// [`Doc::embed_text`], kept so recomputing its embedding skips the tokenizer.
@@ -22,6 +41,8 @@ pub struct Doc {
     /// The caller's metadata as a JSON string ("" for none).
     pub meta: String,
     pub tokens: Vec<u32>,
+    /// The embedding kept with a long document (f16 bits; empty: recomputed when needed).
+    pub kept: Vec<u16>,
 }
 
 impl Doc {
@@ -50,22 +71,27 @@ impl Doc {
     }
 
     pub fn decode(bytes: &[u8]) -> Result<Doc> {
-        let (strings, tokens) = parse(bytes)?;
+        let (strings, tokens, kept) = parse(bytes)?;
         let [id, title, url, text, meta] = strings.map(str::to_string);
-        Ok(Doc { id, title, url, text, meta, tokens })
+        Ok(Doc { id, title, url, text, meta, tokens, kept })
     }
 
     /// This document seen as a stored one is (its fields borrowed).
     pub fn view(&self) -> DocRef<'_> {
-        DocRef { id: &self.id, title: &self.title, url: &self.url, text: &self.text, meta: &self.meta, tokens: &self.tokens }
+        DocRef { id: &self.id, title: &self.title, url: &self.url, text: &self.text, meta: &self.meta, tokens: &self.tokens, kept: &self.kept }
     }
 }
 
-/// A document record's five strings (id, title, url, text, meta) and its token ids, every
-/// part checked (frame, crc, lengths, UTF-8, token ids).
-fn parse(bytes: &[u8]) -> Result<([&str; 5], Vec<u32>)> {
+/// A document record's five strings (id, title, url, text, meta), its token ids and its
+/// kept embedding (empty if none), every part checked (frame, crc, lengths, UTF-8, token
+/// ids, finite f16 values).
+fn parse(bytes: &[u8]) -> Result<([&str; 5], Vec<u32>, Vec<u16>)> {
     let bad = |what: &str| FRAME.bad(what);
     let body = FRAME.open(bytes, 0)?;
+    let version = bytes[FRAME.magic.len()];
+    if version == PAGE || version < PLAIN {
+        return Err(FRAME.bad(format!("version {version} is not a document record")));
+    }
     let mut r = Reader::new(body);
     let mut strings = [""; 5];
     for s in &mut strings {
@@ -79,10 +105,22 @@ fn parse(bytes: &[u8]) -> Result<([&str; 5], Vec<u32>)> {
         let t = r.varint().map_err(|e| bad(&e.to_string()))?;
         tokens.push(u32::try_from(t).map_err(|_| bad("token id out of range"))?);
     }
+    let mut kept = Vec::new();
+    if version > PLAIN {
+        let n = r.count(body.len() / 2, "kept embedding length").map_err(|e| bad(&e.to_string()))?;
+        if n == 0 {
+            return Err(bad("an empty kept embedding"));
+        }
+        let b = r.take(n * 2).map_err(|e| bad(&e.to_string()))?;
+        kept = b.chunks_exact(2).map(|h| u16::from_le_bytes([h[0], h[1]])).collect();
+        if kept.iter().any(|&h| h & 0x7c00 == 0x7c00) {
+            return Err(bad("the kept embedding has a value that is not finite"));
+        }
+    }
     if !r.is_empty() {
         return Err(bad("trailing bytes"));
     }
-    Ok((strings, tokens))
+    Ok((strings, tokens, kept))
 }
 
 /// A document's fields, borrowed: from a [`StoredDoc`] or a [`Doc`].
@@ -95,6 +133,8 @@ pub struct DocRef<'a> {
     /// The caller's metadata as a JSON string ("" for none).
     pub meta: &'a str,
     pub tokens: &'a [u32],
+    /// The kept embedding (f16 bits), empty if none.
+    pub kept: &'a [u16],
 }
 
 impl<'a> DocRef<'a> {
@@ -122,13 +162,17 @@ impl<'a> DocRef<'a> {
             + strings.iter().map(|s| varint(s.len() as u64) + s.len()).sum::<usize>()
             + varint(self.tokens.len() as u64)
             + self.tokens.iter().map(|&t| varint(t as u64)).sum::<usize>()
+            + if self.kept.is_empty() { 0 } else { varint(self.kept.len() as u64) + self.kept.len() * 2 }
             + 4
     }
 
     /// The document's record (see the module docs).
     pub fn encode(&self) -> Vec<u8> {
         let strings = [self.id, self.title, self.url, self.text, self.meta];
-        let mut out = FRAME.start(16 + strings.iter().map(|s| s.len()).sum::<usize>() + self.tokens.len() * 2);
+        let mut out = FRAME.start(16 + strings.iter().map(|s| s.len()).sum::<usize>() + self.tokens.len() * 2 + self.kept.len() * 2);
+        if self.kept.is_empty() {
+            out[FRAME.magic.len()] = PLAIN;
+        }
         for s in strings {
             put_varint(&mut out, s.len() as u64);
             out.extend_from_slice(s.as_bytes());
@@ -137,6 +181,12 @@ impl<'a> DocRef<'a> {
         for &t in self.tokens {
             put_varint(&mut out, t as u64);
         }
+        if !self.kept.is_empty() {
+            put_varint(&mut out, self.kept.len() as u64);
+            for &h in self.kept {
+                out.extend_from_slice(&h.to_le_bytes());
+            }
+        }
         Frame::seal(&mut out);
         out
     }
@@ -144,17 +194,18 @@ impl<'a> DocRef<'a> {
 
 /// A document as the collection keeps it: its five strings in one buffer and its token
 /// ids in another, two allocations where a [`Doc`] has six (an open makes one per
-/// document: 80,000 bookmarks).
+/// document: 80,000 bookmarks); a long document's kept embedding in a third.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoredDoc {
     strings: Box<str>,
     /// Where id, title, url and text end in `strings` (meta runs to its end).
     ends: [u32; 4],
     tokens: Box<[u32]>,
+    kept: Box<[u16]>,
 }
 
 impl StoredDoc {
-    fn of(strings: [&str; 5], tokens: Vec<u32>) -> StoredDoc {
+    fn of(strings: [&str; 5], tokens: Vec<u32>, kept: Vec<u16>) -> StoredDoc {
         let mut all = String::with_capacity(strings.iter().map(|s| s.len()).sum());
         let mut ends = [0u32; 4];
         for (i, s) in strings.iter().enumerate() {
@@ -163,24 +214,30 @@ impl StoredDoc {
                 ends[i] = all.len() as u32;
             }
         }
-        StoredDoc { strings: all.into_boxed_str(), ends, tokens: tokens.into_boxed_slice() }
+        StoredDoc { strings: all.into_boxed_str(), ends, tokens: tokens.into_boxed_slice(), kept: kept.into_boxed_slice() }
     }
 
     pub fn decode(bytes: &[u8]) -> Result<StoredDoc> {
-        let (strings, tokens) = parse(bytes)?;
-        Ok(StoredDoc::of(strings, tokens))
+        let (strings, tokens, kept) = parse(bytes)?;
+        Ok(StoredDoc::of(strings, tokens, kept))
     }
 
     pub fn view(&self) -> DocRef<'_> {
         let [a, b, c, d] = self.ends.map(|e| e as usize);
         let s = &self.strings;
-        DocRef { id: &s[..a], title: &s[a..b], url: &s[b..c], text: &s[c..d], meta: &s[d..], tokens: &self.tokens }
+        DocRef { id: &s[..a], title: &s[a..b], url: &s[b..c], text: &s[c..d], meta: &s[d..], tokens: &self.tokens, kept: &self.kept }
+    }
+
+    /// The kept embedding as f32, appended to `out`; false if this document keeps none.
+    pub fn kept_into(&self, out: &mut Vec<f32>) -> bool {
+        out.extend(self.kept.iter().map(|&h| crate::format::half::f16_to_f32(h)));
+        !self.kept.is_empty()
     }
 }
 
 impl From<Doc> for StoredDoc {
     fn from(d: Doc) -> StoredDoc {
-        StoredDoc::of([&d.id, &d.title, &d.url, &d.text, &d.meta], d.tokens)
+        StoredDoc::of([&d.id, &d.title, &d.url, &d.text, &d.meta], d.tokens, d.kept)
     }
 }
 

@@ -2,7 +2,9 @@
 //! documents, index them), deleting, and what follows a mutation — the switch to PQ at
 //! `prune_at`, the graph at `graph_at`, compaction, and the writes that persist it all.
 
+use super::doc::KEEP_FROM_TOKENS;
 use super::{AddReport, Collection, Doc, DocRef, Embed, Phase, StoredDoc};
+use crate::format::half::f32_to_f16;
 use crate::index::PrunedIndex;
 use crate::records::{CODEBOOK_KEY, Failure, MANIFEST_KEY, MODEL_KEY, Result, Table, Write};
 
@@ -87,12 +89,17 @@ impl Collection {
         let keys: Vec<u64> = (0..fresh.len() as u64).map(|i| self.next_key + i).collect();
         self.next_key += fresh.len() as u64;
         self.index.kept_mut().add_batch(&keys, &vectors, 1)?;
-        for (key, (d, v)) in keys.into_iter().zip(fresh.into_iter().zip(vectors.chunks_exact(self.dims))) {
+        for (key, (mut d, v)) in keys.into_iter().zip(fresh.into_iter().zip(vectors.chunks_exact(self.dims))) {
+            d.kept = match d.tokens.len() >= KEEP_FROM_TOKENS {
+                true => v.iter().map(|&x| f32_to_f16(x)).collect(),
+                false => Vec::new(),
+            };
             self.write_doc(key, d.view(), &mut writes);
             self.keywords.insert(key, &d.fields());
             self.keys.insert(&d.id, key, &self.docs);
+            let kept = !d.kept.is_empty();
             self.docs.insert(key, d.into());
-            if self.is_pruned() {
+            if self.is_pruned() && !kept {
                 self.cache.insert(key, v.to_vec());
             }
         }
@@ -156,8 +163,8 @@ impl Collection {
             PrunedIndex::build_flat(stored, &self.settings.prune, &self.settings.pq, 1)?
         };
         // Keep the exact vectors we have as the first cache fill.
-        for key in self.docs.keys() {
-            if let Some(v) = stored.get(*key) {
+        for (key, d) in &self.docs {
+            if let Some(v) = stored.get(*key).filter(|_| d.view().kept.is_empty()) {
                 self.cache.insert(*key, v.to_vec());
             }
         }

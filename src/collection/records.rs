@@ -90,6 +90,9 @@ impl Loading {
                 if !c.has_node(key) || c.keys.insert(d.id, key, &c.docs).is_some() || key >= m.next_key {
                     return Err(Failure::corrupt(format!("document record {key} does not match the index")));
                 }
+                if !d.kept.is_empty() && d.kept.len() != c.dims {
+                    return Err(Failure::corrupt(format!("document record {key} keeps a {}-d embedding in a {}-d collection", d.kept.len(), c.dims)));
+                }
                 if alone && pages::packs(bytes.len()) {
                     c.loose.insert(key);
                 }

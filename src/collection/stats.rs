@@ -16,6 +16,8 @@ impl Collection {
             generation: self.generation,
             doc_bytes: self.doc_bytes,
             token_bytes: self.docs.values().map(|d| d.view().tokens.len() * 2).sum(),
+            kept_vectors: self.docs.values().filter(|d| !d.view().kept.is_empty()).count(),
+            kept_bytes: self.docs.values().map(|d| d.view().kept.len() * 2).sum(),
             index_bytes: self.block_bytes.iter().sum(),
             codebook_bytes: self.codebook_bytes,
             manifest_bytes: self.manifest_bytes,
@@ -41,6 +43,11 @@ pub struct Stats {
     pub doc_bytes: usize,
     /// Of which token ids (about; varint coded).
     pub token_bytes: usize,
+    /// Long documents keeping their embedding in their record (see `doc`).
+    pub kept_vectors: usize,
+    /// Of the document records' bytes, those kept embeddings (f16). Part of the index,
+    /// not of the documents, in what `stats()` reports.
+    pub kept_bytes: usize,
     /// Index blocks: graph + PQ codes (pruned) or graph + f32 vectors (stored).
     pub index_bytes: usize,
     pub codebook_bytes: usize,

@@ -724,7 +724,7 @@ mod tests {
             return; // nothing to compare with: the SSE2 kernel is the one every test ran
         }
         let kp = 386;
-        let a: Vec<i16> = (0..4 * kp).map(|i| ((i * 7919) % 65_000) as i16 - 32_500).collect();
+        let a: Vec<i16> = (0..4 * kp).map(|i| (((i * 7919) % 65_000) as i32 - 32_500) as i16).collect();
         let panel: Vec<i16> = (0..kp * NR).map(|i| ((i * 104_729) % 255) as i16 - 127).collect();
         let (mut x, mut y) = ([0i32; MR * NR], [0i32; MR * NR]);
         kernel_i16::<4>(&a, kp, &panel, &mut x);

@@ -11,6 +11,13 @@ pub trait ExactVectors {
     /// Append to `out` the exact vectors of `ids`, in order (`ids.len() * dims` floats).
     /// Vectors for a cosine index need not be normalised; the index normalises them.
     fn exact_vectors(&mut self, ids: &[u64], out: &mut Vec<f32>) -> Result<()>;
+
+    /// Is `id`'s exact vector at hand for nothing (for nook: an embedding a long document
+    /// keeps), so that a search measures it whenever it is a candidate? A property of the
+    /// document, never of a cache: the same query must give the same results.
+    fn is_free(&self, _id: u64) -> bool {
+        false
+    }
 }
 
 /// A provider over an in-memory table: `vectors[id]` is the vector of document `id`.

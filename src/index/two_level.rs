@@ -15,6 +15,9 @@
 //! is below the current k-th exact distance. A query whose top `k` stand clear of the rest
 //! costs its first batch; one with a flat tail reads on up to `rerank`. The stop depends on
 //! distances alone, never on what a cache holds: the same query gives the same results.
+//! Candidates the provider has for nothing ([`ExactVectors::is_free`]: long documents'
+//! kept embeddings) are all measured first and count toward the first batch, so the stop
+//! spends only on the others.
 
 use super::Hit;
 use super::provider::ExactVectors;
@@ -86,11 +89,17 @@ impl TwoLevel<'_> {
         let mut stats = SearchStats::default();
         let mut exact: Vec<Near> = Vec::with_capacity(candidates.len());
         let mut errors = ErrorStats::default();
+        // Candidates whose exact vector costs nothing are all measured first; the stop
+        // rule then spends only on the others (which count toward its first batch).
+        let (free, candidates): (Vec<Near>, Vec<Near>) = candidates.iter().copied().partition(|c| provider.is_free((self.label)(c.id)));
+        for chunk in free.chunks(params.batch.max(1)) {
+            self.measure(q, chunk, provider, &mut exact, &mut errors, &mut stats)?;
+        }
         let mut done = 0;
         while done < candidates.len() {
             let want = match params.stop {
                 Stop::All => candidates.len() - done,
-                Stop::Bound { first, .. } if done == 0 => first.max(k),
+                Stop::Bound { first, .. } if done == 0 && free.len() < first.max(k) => first.max(k) - free.len(),
                 Stop::Bound { step, z, .. } => match kth(&mut exact, k) {
                     None => step,
                     Some(bar) => {

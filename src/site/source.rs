@@ -35,7 +35,7 @@ pub fn from_jsonl(text: &str) -> Result<Vec<Doc>> {
             None | Some(Value::Null) => String::new(),
             Some(m) => m.to_string(),
         };
-        out.push(Doc { id, title: opt("title")?, url: opt("url")?, text, meta, tokens: Vec::new() });
+        out.push(Doc { id, title: opt("title")?, url: opt("url")?, text, meta, tokens: Vec::new(), kept: Vec::new() });
     }
     Ok(out)
 }
@@ -96,7 +96,7 @@ fn passages(url: &str, page: Page, max_chars: usize) -> Vec<Doc> {
                 n += 1;
                 id = format!("{page_url}~{n}");
             }
-            out.push(Doc { id, title: title.clone(), url: page_url.clone(), text: chunk, meta: meta.clone(), tokens: Vec::new() });
+            out.push(Doc { id, title: title.clone(), url: page_url.clone(), text: chunk, meta: meta.clone(), tokens: Vec::new(), kept: Vec::new() });
         }
     }
     out

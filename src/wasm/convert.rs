@@ -52,7 +52,7 @@ pub fn docs_from_js(v: &JsValue) -> Result<Vec<Doc>> {
                 .and_then(|s| s.as_string())
                 .ok_or_else(|| Failure::input(format!("document {i} ({id:?}): `meta` must be JSON-serialisable")))?
         };
-        out.push(Doc { title: opt_string(&d, "title", i)?, url: opt_string(&d, "url", i)?, id, text, meta, tokens: Vec::new() });
+        out.push(Doc { title: opt_string(&d, "title", i)?, url: opt_string(&d, "url", i)?, id, text, meta, tokens: Vec::new(), kept: Vec::new() });
     }
     Ok(out)
 }
@@ -186,14 +186,17 @@ pub fn stats_to_js(s: &Stats, dims: usize, open_ms: super::core::OpenTiming) -> 
     set(&o, "phase", s.phase);
     set(&o, "generation", s.generation as f64);
     let bytes = Object::new();
-    set(&bytes, "documents", (s.doc_bytes - s.token_bytes.min(s.doc_bytes)) as f64);
-    set(&bytes, "tokens", s.token_bytes.min(s.doc_bytes) as f64);
+    let kept = s.kept_bytes.min(s.doc_bytes);
+    set(&bytes, "documents", s.doc_bytes.saturating_sub(s.token_bytes + kept) as f64);
+    set(&bytes, "tokens", s.token_bytes.min(s.doc_bytes - kept) as f64);
+    set(&bytes, "kept", kept as f64);
     set(&bytes, "index", s.index_bytes as f64);
     set(&bytes, "codebook", s.codebook_bytes as f64);
     set(&bytes, "manifest", s.manifest_bytes as f64);
     set(&o, "bytes", bytes);
     set(&o, "storedBytes", (s.doc_bytes + s.index_bytes + s.codebook_bytes + s.manifest_bytes) as f64);
-    set(&o, "indexBytes", (s.index_bytes + s.codebook_bytes + s.manifest_bytes) as f64);
+    set(&o, "indexBytes", (s.index_bytes + s.codebook_bytes + s.manifest_bytes + kept) as f64);
+    set(&o, "keptVectors", s.kept_vectors as f64);
     set(&o, "hnswBytes", s.hnsw_f32_bytes as f64);
     set(&o, "f32VectorBytes", s.f32_vector_bytes as f64);
     set(&o, "cachedVectors", s.cached_vectors as f64);

@@ -27,6 +27,7 @@ pub fn doc(i: usize) -> Doc {
         text,
         meta: format!("{{\"n\":{i}}}"),
         tokens: vec![],
+        kept: Vec::new(),
     }
 }
 

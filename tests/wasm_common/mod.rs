@@ -19,6 +19,7 @@ fn doc(i: usize) -> Doc {
         text: format!("{} {} {} {i}", w[i % 10], w[(i / 10) % 10], w[(i * 7) % 10]),
         meta: String::new(),
         tokens: vec![],
+        kept: Vec::new(),
     }
 }
 
@@ -81,6 +82,55 @@ pub async fn collection_survives_reopen(db: &str) {
     store.commit(&[Write { table: Table::Blocks, key, value: Some(rec) }]).await.unwrap();
     let e = Collection::load(settings, DIMS, &store.load().await.unwrap()).err().expect("damage detected");
     assert_eq!(e.kind, Kind::Corrupt);
+    store.close();
+    IdbStore::delete_database(db).await.unwrap();
+}
+
+/// Long documents keep their embedding in their IndexedDB records: after a reopen they
+/// are still kept (stats), a cold search recomputes none of them, and it gives the results
+/// it gave before.
+pub async fn long_documents_keep_their_embedding_through_indexeddb(db: &str) {
+    let settings = Settings { prune_at: 300, pq: nook::index::PqParams { subspaces: 16, ..Settings::default().pq }, min_score: 0.0, ..Settings::default() };
+    let long = |i: usize| {
+        let mut d = doc(i);
+        if i.is_multiple_of(4) {
+            d.text = (0..150).map(|j| format!("{} w{}", ["graph", "river", "pasta", "ocean"][(i + j) % 4], (i * 3 + j) % 50)).collect::<Vec<_>>().join(" ");
+        }
+        d
+    };
+    IdbStore::delete_database(db).await.unwrap();
+    let store = IdbStore::open(db).await.unwrap();
+    let mut c = Collection::load(settings.clone(), DIMS, &store.load().await.unwrap()).unwrap();
+    let (w, _) = c.add(&mut HashEmbed { dims: DIMS }, (0..400).map(long).collect()).unwrap();
+    store.commit(&w).await.unwrap();
+    assert!(c.is_pruned());
+    assert_eq!(c.stats().kept_vectors, 100);
+    let qs = ["graph w7", "river pasta w12", "ocean music", "rust"];
+    let before: Vec<_> = qs.iter().map(|q| ids(&mut c, q)).collect();
+    store.close();
+
+    let store = IdbStore::open(db).await.unwrap();
+    let mut back = Collection::load(settings, DIMS, &store.load().await.unwrap()).unwrap();
+    assert_eq!(back.stats().kept_vectors, 100);
+    let mut after = Vec::new();
+    for q in qs {
+        back.clear_cache();
+        after.push(ids(&mut back, q));
+        // Among the long documents alone, a cold search recomputes nothing.
+        back.clear_cache();
+        let mut e = HashEmbed { dims: DIMS };
+        let mut qv = Vec::new();
+        let tokens = nook::collection::Embed::tokenize(&e, q).unwrap();
+        nook::collection::Embed::embed_tokens(&mut e, &[&tokens], &mut qv).unwrap();
+        let is_long = |d: nook::collection::DocRef| d.kept.len() == DIMS;
+        let (found, counts) = back.search_counted(&mut e, q, &qv, 10, false, Some(&is_long), nook::collection::Precision::Exact).unwrap();
+        assert!(found.len() == 10 && counts.exact >= 10 && counts.recomputed == 0, "{q}: {counts:?}");
+    }
+    assert_eq!(before, after, "same results after reopening");
+    assert!(
+        after.iter().flatten().any(|id| id.strip_prefix('d').and_then(|n| n.parse::<usize>().ok()).is_some_and(|n| n.is_multiple_of(4))),
+        "long documents are found: {after:?}"
+    );
     store.close();
     IdbStore::delete_database(db).await.unwrap();
 }

@@ -421,7 +421,7 @@ fn decode_docs(body: &[u8], count: usize) -> crate::Result<Vec<Doc>> {
             String::from_utf8(r.take(n)?.to_vec()).map_err(|_| crate::Error::Corrupt("a string is not UTF-8".into()))
         };
         let (id, title, url, text, meta) = (s()?, s()?, s()?, s()?, s()?);
-        out.push(Doc { id, title, url, text, meta, tokens: Vec::new() });
+        out.push(Doc { id, title, url, text, meta, tokens: Vec::new(), kept: Vec::new() });
     }
     if !r.is_empty() {
         return Err(crate::Error::Corrupt("trailing bytes".into()));

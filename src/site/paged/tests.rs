@@ -14,6 +14,7 @@ fn corpus(n: usize) -> (Vec<Doc>, Vec<f32>) {
             text: format!("{} number {} {}", topics[i % topics.len()], i, if i == 77 { "zanzibarite" } else { "" }),
             meta: String::new(),
             tokens: Vec::new(),
+            kept: Vec::new(),
         })
         .collect();
     let mut e = HashEmbed { dims: DIMS };

@@ -1,0 +1,207 @@
+//! Long documents keep their embedding in their record (`collection::doc`): searches use
+//! it instead of recomputing, the same cold or warm and after a reload; short documents
+//! keep none; and a damaged kept embedding is refused when the records are read.
+
+use nook::collection::doc::KEEP_FROM_TOKENS;
+use nook::collection::{Collection, Doc, Embed, HashEmbed, Precision, Settings, StoredDoc};
+use nook::format::half::f16_to_f32;
+
+const DIMS: usize = 64;
+const WORDS: [&str; 12] = ["graph", "vector", "pasta", "river", "mountain", "music", "python", "rust", "garden", "ocean", "planet", "engine"];
+
+/// Every 3rd document is long (150 words: HashEmbed makes a token per word, plus one).
+fn doc(i: usize) -> Doc {
+    let n = if i.is_multiple_of(3) { 150 } else { 6 };
+    let text: Vec<String> = (0..n)
+        .map(|j| format!("{}{}", WORDS[(i * 7 + j * (i % 5 + 1)) % 12], if j % 4 == 0 { format!(" w{}", (i + j) % 40) } else { String::new() }))
+        .collect();
+    Doc { id: format!("doc-{i}"), title: format!("Title {}", WORDS[(i * 5) % 12]), text: text.join(" "), ..Doc::default() }
+}
+
+/// Counts the sequences a search recomputes, and their lengths.
+struct Counting {
+    inner: HashEmbed,
+    lengths: Vec<usize>,
+}
+
+impl Embed for Counting {
+    fn dims(&self) -> usize {
+        self.inner.dims()
+    }
+    fn tokenize(&self, text: &str) -> nook::store::Result<Vec<u32>> {
+        self.inner.tokenize(text)
+    }
+    fn embed_tokens(&mut self, seqs: &[&[u32]], out: &mut Vec<f32>) -> nook::store::Result<()> {
+        self.inner.embed_tokens(seqs, out)
+    }
+    fn embed_recomputed(&mut self, seqs: &[&[u32]], out: &mut Vec<f32>) -> nook::store::Result<()> {
+        self.lengths.extend(seqs.iter().map(|s| s.len()));
+        self.inner.embed_tokens(seqs, out)
+    }
+}
+
+fn build(n: usize) -> Collection {
+    let mut c = Collection::new(Settings { prune_at: 256, ..Settings::default() }, DIMS).unwrap();
+    let mut e = HashEmbed { dims: DIMS };
+    for chunk in (0..n).collect::<Vec<_>>().chunks(100) {
+        c.add(&mut e, chunk.iter().map(|&i| doc(i)).collect()).unwrap();
+    }
+    c
+}
+
+const QUERIES: [&str; 6] = ["river music", "pasta garden w3", "python rust engine", "ocean planet", "graph vector w17", "mountain"];
+
+/// Every query's hits (id and score to 5 decimals), cold (cache cleared) unless `warm`.
+fn results(c: &mut Collection, e: &mut Counting, warm: bool) -> Vec<String> {
+    let mut out = Vec::new();
+    for q in QUERIES {
+        if !warm {
+            c.clear_cache();
+        }
+        for hybrid in [false, true] {
+            let found = c.search(e, q, 10, hybrid, None).unwrap();
+            out.push(found.iter().map(|f| format!("{}:{:.5}", c.doc(f.key).unwrap().id, f.score)).collect::<Vec<_>>().join(" "));
+        }
+    }
+    out
+}
+
+#[test]
+fn long_documents_keep_their_embedding_and_are_never_recomputed() {
+    let mut c = build(600);
+    assert!(c.is_pruned());
+    let s = c.stats();
+    assert_eq!(s.kept_vectors, 200, "every 3rd of 600 documents is long");
+    assert_eq!(s.kept_bytes, 200 * DIMS * 2);
+    for key in 1..=600u64 {
+        let d = c.doc(key).unwrap();
+        assert_eq!(!d.kept.is_empty(), d.tokens.len() >= KEEP_FROM_TOKENS, "{}", d.id);
+    }
+    // The kept embedding is the one the embedder makes, to f16's precision.
+    let d = c.doc(1).unwrap();
+    let mut exact = Vec::new();
+    HashEmbed { dims: DIMS }.embed_tokens(&[d.tokens], &mut exact).unwrap();
+    assert!(d.kept.iter().zip(&exact).all(|(&h, &x)| (f16_to_f32(h) - x).abs() <= 1e-3 * x.abs().max(0.06)));
+
+    let mut e = Counting { inner: HashEmbed { dims: DIMS }, lengths: Vec::new() };
+    let cold = results(&mut c, &mut e, false);
+    assert!(!e.lengths.is_empty(), "short documents are still recomputed");
+    assert!(e.lengths.iter().all(|&n| n < KEEP_FROM_TOKENS), "a long document was recomputed: {:?}", e.lengths);
+    let warm = results(&mut c, &mut e, true);
+    assert_eq!(cold, warm, "a search is the same cold or warm");
+    // Long documents are found: several queries rank one first.
+    assert!(cold.iter().filter(|r| r.split(' ').next().is_some_and(|h| h.split(':').next().unwrap()[4..].parse::<usize>().unwrap() % 3 == 0)).count() >= 2);
+
+    // The records carry them: a reload searches the same.
+    let mut again = Collection::load(Settings { prune_at: 256, ..Settings::default() }, DIMS, &c.snapshot()).unwrap();
+    assert_eq!(again.stats().kept_vectors, 200);
+    let mut e2 = Counting { inner: HashEmbed { dims: DIMS }, lengths: Vec::new() };
+    assert_eq!(results(&mut again, &mut e2, false), cold);
+    assert!(e2.lengths.iter().all(|&n| n < KEEP_FROM_TOKENS));
+
+    // A preview ranks long documents by their kept embedding, not their code.
+    c.clear_cache();
+    let mut q = Vec::new();
+    let t = e.tokenize("graph vector w17").unwrap();
+    e.embed_tokens(&[&t], &mut q).unwrap();
+    let (_, counts) = c.search_counted(&mut e, "graph vector w17", &q, 10, false, None, Precision::Preview).unwrap();
+    assert!(counts.cache_hits > 0, "{counts:?}");
+}
+
+#[test]
+fn an_update_keeps_the_new_embedding_and_a_short_update_drops_it() {
+    let mut c = build(300);
+    let mut e = HashEmbed { dims: DIMS };
+    let key = c.key_of("doc-3").unwrap();
+    let before = c.doc(key).unwrap().kept.to_vec();
+    assert!(!before.is_empty());
+    c.add(&mut e, vec![Doc { id: "doc-3".into(), text: doc(6).text, ..Doc::default() }]).unwrap();
+    let key = c.key_of("doc-3").unwrap();
+    let after = c.doc(key).unwrap().kept.to_vec();
+    assert!(!after.is_empty() && after != before);
+    c.add(&mut e, vec![Doc { id: "doc-3".into(), text: "short now".into(), ..Doc::default() }]).unwrap();
+    assert!(c.doc(c.key_of("doc-3").unwrap()).unwrap().kept.is_empty());
+    assert_eq!(c.stats().kept_vectors, 99, "100 long documents, one of them now short");
+}
+
+#[test]
+fn kept_embeddings_round_trip_and_damage_is_refused() {
+    let mut d = doc(0);
+    d.tokens = vec![5; 130];
+    d.kept = (0..DIMS as u16).map(|i| 0x3000 + i).collect();
+    let bytes = d.encode();
+    assert_eq!(bytes[2], 3, "a record with a kept embedding is version 3");
+    assert_eq!(bytes.len(), d.view().record_len());
+    assert_eq!(Doc::decode(&bytes).unwrap(), d);
+    let plain = Doc { kept: Vec::new(), ..d.clone() };
+    assert_eq!(plain.encode()[2], 1, "without one, the record earlier nooks wrote");
+
+    // Re-sealed after a change, so only the body's checks can refuse it.
+    let reseal = |mut b: Vec<u8>| {
+        let n = b.len() - 4;
+        b.truncate(n);
+        let crc = crc32fast::hash(&b);
+        b.extend_from_slice(&crc.to_le_bytes());
+        b
+    };
+    let err = |b: Vec<u8>| StoredDoc::decode(&b).unwrap_err().to_string();
+    // An infinity among the values.
+    let mut inf = bytes.clone();
+    let at = inf.len() - 4 - 2;
+    inf[at..at + 2].copy_from_slice(&0x7c00u16.to_le_bytes());
+    assert!(err(reseal(inf)).contains("not finite"));
+    // A length past the end.
+    let mut long = bytes.clone();
+    long.truncate(long.len() - 4 - 2);
+    assert!(err(reseal([long, vec![0; 4]].concat())).contains("document record"));
+    // A page's version under the document's magic.
+    let mut page = bytes.clone();
+    page[2] = 2;
+    assert!(err(reseal(page)).contains("not a document record"));
+    // A newer version is refused as such.
+    let mut newer = bytes.clone();
+    newer[2] = 4;
+    assert!(err(reseal(newer)).contains("newer nook"));
+
+    // A kept embedding of the wrong size is refused when the collection is read.
+    let c = build(300);
+    let mut snap = c.snapshot();
+    let long_record = snap.docs.iter().position(|(_, b)| b[2] == 3).expect("long documents are stored alone");
+    let mut wrong = Doc::decode(&snap.docs[long_record].1).unwrap();
+    wrong.kept.truncate(DIMS - 1);
+    snap.docs[long_record].1 = wrong.encode();
+    let e = Collection::load(Settings { prune_at: 256, ..Settings::default() }, DIMS, &snap).err().expect("refused");
+    assert!(e.to_string().contains("63-d embedding in a 64-d collection"), "{e}");
+}
+
+#[test]
+fn every_long_candidate_is_measured_for_nothing() {
+    // Every 3rd document is long: search only among them (a filter), where the stop rule
+    // alone would measure its first 16 and stop; the kept ones are all measured.
+    let mut c = build(900);
+    let mut e = Counting { inner: HashEmbed { dims: DIMS }, lengths: Vec::new() };
+    let mut hits = 0;
+    for q in QUERIES {
+        c.clear_cache();
+        let mut qv = Vec::new();
+        e.inner.embed_tokens(&[&e.inner.tokenize(q).unwrap()], &mut qv).unwrap();
+        let long = |d: nook::collection::DocRef| d.tokens.len() >= KEEP_FROM_TOKENS;
+        let (found, counts) = c.search_counted(&mut e, q, &qv, 10, false, Some(&long), Precision::Exact).unwrap();
+        assert_eq!(counts.recomputed, 0, "{q}: {counts:?}");
+        assert!(counts.exact > 16, "{q}: more than the first batch is measured: {counts:?}");
+        // Brute force over the long documents' own embeddings.
+        let mut all: Vec<(f32, String)> = (1..=900u64)
+            .filter_map(|k| c.doc(k))
+            .filter(|d| long(*d))
+            .map(|d| {
+                let mut v = Vec::new();
+                HashEmbed { dims: DIMS }.embed_tokens(&[d.tokens], &mut v).unwrap();
+                (v.iter().zip(&qv).map(|(a, b)| a * b).sum::<f32>(), d.id.to_string())
+            })
+            .collect();
+        all.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let truth: Vec<&str> = all.iter().take(10).map(|(_, id)| id.as_str()).collect();
+        hits += found.iter().filter(|f| truth.contains(&c.doc(f.key).unwrap().id)).count();
+    }
+    assert!(hits >= QUERIES.len() * 9, "recall@10 {} of {}", hits, QUERIES.len() * 10);
+}
