@@ -104,8 +104,30 @@ function packLoose() {
     return left;
   });
   writes = writes.catch(() => {}).then(step).then(
-    (left) => { if (left > 0) setTimeout(packLoose, 0); },
+    (left) => { if (left > 0) setTimeout(packLoose, 0); else setTimeout(keepLong, KEEP_AFTER_MS); },
     () => {}, // closed or deleted meanwhile, or the write failed: the next open tries again
+  );
+}
+
+// Long documents an earlier nook wrote without their embedding (see the core's
+// `keepLong`) get it a few at a time: each step embeds KEEP_DOCS of them (~70 ms each at
+// 256 tokens) on this worker, so a search waits at most one step; steps KEEP_AFTER_MS apart.
+const KEEP_AFTER_MS = 250;
+const KEEP_DOCS = 2;
+
+function keepLong() {
+  const c = core;
+  const step = () => withLock(async () => {
+    if (core !== c) return 0;
+    await core.refresh();
+    const before = core.generation();
+    const left = await core.keepLong(KEEP_DOCS);
+    if (channel && core.generation() !== before) channel.postMessage({ generation: core.generation() });
+    return left;
+  });
+  writes = writes.catch(() => {}).then(step).then(
+    (left) => { if (left > 0) setTimeout(keepLong, KEEP_AFTER_MS); },
+    () => {}, // as packLoose
   );
 }
 

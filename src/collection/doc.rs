@@ -241,6 +241,13 @@ impl From<Doc> for StoredDoc {
     }
 }
 
+impl From<DocRef<'_>> for Doc {
+    fn from(d: DocRef<'_>) -> Doc {
+        let s = |x: &str| x.to_string();
+        Doc { id: s(d.id), title: s(d.title), url: s(d.url), text: s(d.text), meta: s(d.meta), tokens: d.tokens.to_vec(), kept: d.kept.to_vec() }
+    }
+}
+
 /// The text embedded for a document: the title, then the text.
 pub fn embed_text(title: &str, text: &str) -> String {
     match (title.trim().is_empty(), text.trim().is_empty()) {

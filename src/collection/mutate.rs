@@ -108,6 +108,48 @@ impl Collection {
         Ok((writes, report))
     }
 
+    /// Long documents added before they kept their embedding (an earlier nook): embed up
+    /// to `n` of them (the bits `add` made) and rewrite their records with it, in one
+    /// commit's writes. Returns the writes (none when nothing is left) and how many are
+    /// left. Their search results then rank by the kept f16 embedding (see `doc`).
+    pub fn keep_long(&mut self, embed: &mut dyn Embed, n: usize) -> Result<(Vec<Write>, usize)> {
+        let wanting = |d: &StoredDoc| d.view().tokens.len() >= KEEP_FROM_TOKENS && d.view().kept.is_empty();
+        let mut keys: Vec<u64> = self.docs.iter().filter(|(_, d)| wanting(d)).map(|(&k, _)| k).collect();
+        let left = keys.len();
+        if left == 0 || n == 0 {
+            return Ok((Vec::new(), left));
+        }
+        if embed.dims() != self.dims {
+            return Err(Failure::input("the embedder's dimensions differ from the collection's"));
+        }
+        keys.sort_unstable();
+        keys.truncate(n);
+        let mut vectors = Vec::with_capacity(keys.len() * self.dims);
+        let seqs: Vec<&[u32]> = keys.iter().map(|k| self.docs[k].view().tokens).collect();
+        embed.embed_tokens(&seqs, &mut vectors)?;
+        self.dirty = true;
+        let mut writes = Vec::new();
+        for (&key, v) in keys.iter().zip(vectors.chunks_exact(self.dims)) {
+            let Some(old) = self.docs.remove(&key) else { continue };
+            self.unwrite_doc(key, old.view(), &mut writes);
+            let mut d = Doc::from(old.view());
+            d.kept = v.iter().map(|&x| f32_to_f16(x)).collect();
+            self.write_doc(key, d.view(), &mut writes);
+            // Rewritten alone under its own key: the put replaces the record, no delete first.
+            if let [.., gone, Write { key: k, value: Some(_), .. }] = writes.as_slice()
+                && gone.key == key
+                && *k == key
+                && gone.value.is_none()
+            {
+                writes.remove(writes.len() - 2);
+            }
+            self.docs.insert(key, d.into());
+            self.cache.remove(key);
+        }
+        self.finish(&mut writes);
+        Ok((writes, left - keys.len()))
+    }
+
     /// Delete documents by id. Unknown ids fail the whole call before anything changes.
     pub fn delete(&mut self, ids: &[String]) -> Result<Vec<Write>> {
         let mut keys = Vec::with_capacity(ids.len());

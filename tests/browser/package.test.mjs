@@ -501,6 +501,92 @@ test('a database written before pages opens as it was; its documents then move i
   await page.close();
 });
 
+// Long documents' records as an earlier nook wrote them: the kept embedding (record
+// version 3) taken out, version 1 again, the crc32 made anew.
+async function dropKept(page, name) {
+  return page.evaluate(async (name) => {
+    const table = new Uint32Array(256).map((_, n) => { let c = n; for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1; return c >>> 0; });
+    const crc32 = (b) => { let c = 0xffffffff; for (const x of b) c = table[(c ^ x) & 255] ^ (c >>> 8); return (c ^ 0xffffffff) >>> 0; };
+    const db = await new Promise((ok, no) => { const r = indexedDB.open(name); r.onsuccess = () => ok(r.result); r.onerror = () => no(r.error); });
+    const tx = db.transaction('docs', 'readwrite');
+    const os = tx.objectStore('docs');
+    const req = (r) => new Promise((ok) => { r.onsuccess = () => ok(r.result); });
+    const [keys, values] = [await req(os.getAllKeys()), await req(os.getAll())];
+    let dropped = 0;
+    for (let i = 0; i < keys.length; i++) {
+      const b = new Uint8Array(values[i]);
+      if (keys[i] >= 2 ** 52 || b[2] !== 3) continue;
+      let at = 3;
+      const varint = () => { let v = 0, scale = 1, x; do { x = b[at++]; v += (x & 127) * scale; scale *= 128; } while (x & 128); return v; };
+      for (let s = 0; s < 5; s++) { const n = varint(); at += n; }
+      for (let n = varint(); n > 0; n--) varint();
+      const out = new Uint8Array(at + 4);
+      out.set(b.subarray(0, at));
+      out[2] = 1;
+      new DataView(out.buffer).setUint32(at, crc32(out.subarray(0, at)), true);
+      os.put(out, keys[i]);
+      dropped++;
+    }
+    await new Promise((ok) => { tx.oncomplete = ok; });
+    db.close();
+    return dropped;
+  }, name);
+}
+
+test('long documents keep their embedding; written without it (an earlier nook), they get it after the open', async () => {
+  const page = await openPage(env);
+  // 260 short documents and 40 long ones (eight documents' text each: 128+ tokens).
+  const docs = DOCS.slice(0, 260).concat(Array.from({ length: 40 }, (_, i) => {
+    const part = DOCS.slice(260 + i * 8, 268 + i * 8);
+    return { id: `long${i}`, title: part.map((d) => d.title).join('; '), text: part.map((d) => `${d.title}: a page about ${d.title}, its history, its places and its people, and what ${d.title} is known for.`).join(' ') };
+  }));
+  const search = () => page.evaluate(async (qs) => {
+    const out = [];
+    for (const q of qs) out.push((await db.search(q, { k: 5, hybrid: false })).map((h) => h.id));
+    return out;
+  }, [...QUERIES, docs[260].title, `what ${docs[281].title} is known for`]);
+  const added = await page.evaluate(async (docs) => {
+    await Nook.deleteDatabase('kept');
+    window.db = await Nook.open('kept', { ...assets, pruneAt: 256 });
+    await db.add(docs);
+    const s = await db.stats();
+    return { kept: s.keptVectors, keptBytes: s.bytes.kept, phase: s.phase };
+  }, docs);
+  assert.deepEqual(added, { kept: 40, keptBytes: 40 * 768, phase: 'flat' });
+  const want = await search();
+  assert.ok(want.flat().some((id) => id.startsWith('long')), `long documents are found: ${want}`);
+  await page.evaluate(() => db.close());
+  assert.equal(await dropKept(page, 'kept'), 40);
+  const opened = await page.evaluate(async () => {
+    window.db = await Nook.open('kept', assets);
+    return (await db.stats()).keptVectors;
+  });
+  assert.equal(opened, 0, 'read as written: no kept embedding yet');
+  // Recomputed, and measured by the stop rule like any other (not all of them), the long
+  // documents rank by f32 embeddings; the ones the last two queries name are still first.
+  const unkept = await search();
+  assert.deepEqual(unkept.slice(-2).map((r) => r[0]), want.slice(-2).map((r) => r[0]));
+  const kept = await page.evaluate(async () => {
+    for (let i = 0; i < 600; i++) {
+      const s = await db.stats();
+      if (s.keptVectors === 40) return 40;
+      await new Promise((ok) => setTimeout(ok, 100));
+    }
+    return (await db.stats()).keptVectors;
+  });
+  assert.equal(kept, 40, 'every long document keeps its embedding within 60 s of the open');
+  assert.deepEqual(await search(), want);
+  const reopened = await page.evaluate(async () => {
+    await db.close();
+    window.db = await Nook.open('kept', assets);
+    return (await db.stats()).keptVectors;
+  });
+  assert.equal(reopened, 40, 'written: kept after a reopen');
+  assert.deepEqual(await search(), want, 'and the same results after it');
+  await page.evaluate(async () => { await db.close(); await Nook.deleteDatabase('kept'); });
+  await page.close();
+});
+
 test('corrupt records and newer formats in IndexedDB: clear errors, no panic', async () => {
   const page = await openPage(env);
   await page.evaluate(async (docs) => {

@@ -399,6 +399,26 @@ impl NookCore {
         })
     }
 
+    /// Give up to `n` long documents written before they kept their embedding (an earlier
+    /// nook) their kept one, in one transaction (see `Collection::keep_long`). Resolves to
+    /// how many are left (0: nothing to do).
+    #[wasm_bindgen(js_name = keepLong)]
+    pub fn keep_long(&self, n: u32) -> Promise {
+        let s = self.shared.clone();
+        promise(async move {
+            let _w = s.begin_write()?;
+            let result = {
+                let mut e = s.embed.borrow_mut();
+                s.coll.borrow_mut().keep_long(&mut *e, n as usize)
+            };
+            let (writes, left) = s.settle(result).await?;
+            if !writes.is_empty() {
+                s.commit(writes).await?;
+            }
+            Ok((left as f64).into())
+        })
+    }
+
     /// Unit-length embeddings of `texts` (row-major, `texts.length * dims` floats): the
     /// vectors nook indexes, for callers who want them (and for measuring recall).
     pub fn embed(&self, texts: Vec<String>) -> Result<js_sys::Float32Array, JsValue> {
