@@ -2,6 +2,9 @@
 //! it instead of recomputing, the same cold or warm and after a reload; short documents
 //! keep none; and a damaged kept embedding is refused when the records are read.
 
+mod common;
+
+use common::Counting;
 use nook::collection::doc::KEEP_FROM_TOKENS;
 use nook::collection::{Collection, Doc, Embed, HashEmbed, Precision, Settings, StoredDoc};
 use nook::format::half::f16_to_f32;
@@ -17,28 +20,6 @@ fn doc(i: usize) -> Doc {
         .map(|j| format!("{}{}", WORDS[(i * 7 + j * (i % 5 + 1)) % 12], if j % 4 == 0 { format!(" w{}", (i + j) % 40) } else { String::new() }))
         .collect();
     Doc { id: format!("doc-{i}"), title: format!("Title {}", WORDS[(i * 5) % 12]), text: text.join(" "), ..Doc::default() }
-}
-
-/// Counts the sequences a search recomputes, and their lengths.
-struct Counting {
-    inner: HashEmbed,
-    lengths: Vec<usize>,
-}
-
-impl Embed for Counting {
-    fn dims(&self) -> usize {
-        self.inner.dims()
-    }
-    fn tokenize(&self, text: &str) -> nook::store::Result<Vec<u32>> {
-        self.inner.tokenize(text)
-    }
-    fn embed_tokens(&mut self, seqs: &[&[u32]], out: &mut Vec<f32>) -> nook::store::Result<()> {
-        self.inner.embed_tokens(seqs, out)
-    }
-    fn embed_recomputed(&mut self, seqs: &[&[u32]], out: &mut Vec<f32>) -> nook::store::Result<()> {
-        self.lengths.extend(seqs.iter().map(|s| s.len()));
-        self.inner.embed_tokens(seqs, out)
-    }
 }
 
 fn build(n: usize) -> Collection {
@@ -84,10 +65,10 @@ fn long_documents_keep_their_embedding_and_are_never_recomputed() {
     HashEmbed { dims: DIMS }.embed_tokens(&[d.tokens], &mut exact).unwrap();
     assert!(d.kept.iter().zip(&exact).all(|(&h, &x)| (f16_to_f32(h) - x).abs() <= 1e-3 * x.abs().max(0.06)));
 
-    let mut e = Counting { inner: HashEmbed { dims: DIMS }, lengths: Vec::new() };
+    let mut e = Counting::new(DIMS);
     let cold = results(&mut c, &mut e, false);
-    assert!(!e.lengths.is_empty(), "short documents are still recomputed");
-    assert!(e.lengths.iter().all(|&n| n < KEEP_FROM_TOKENS), "a long document was recomputed: {:?}", e.lengths);
+    assert!(!e.recomputed.is_empty(), "short documents are still recomputed");
+    assert!(e.recomputed.iter().all(|&n| n < KEEP_FROM_TOKENS), "a long document was recomputed: {:?}", e.recomputed);
     let warm = results(&mut c, &mut e, true);
     assert_eq!(cold, warm, "a search is the same cold or warm");
     // Long documents are found: several queries rank one first.
@@ -96,9 +77,9 @@ fn long_documents_keep_their_embedding_and_are_never_recomputed() {
     // The records carry them: a reload searches the same.
     let mut again = Collection::load(Settings { prune_at: 256, ..Settings::default() }, DIMS, &c.snapshot()).unwrap();
     assert_eq!(again.stats().kept_vectors, 200);
-    let mut e2 = Counting { inner: HashEmbed { dims: DIMS }, lengths: Vec::new() };
+    let mut e2 = Counting::new(DIMS);
     assert_eq!(results(&mut again, &mut e2, false), cold);
-    assert!(e2.lengths.iter().all(|&n| n < KEEP_FROM_TOKENS));
+    assert!(e2.recomputed.iter().all(|&n| n < KEEP_FROM_TOKENS));
 
     // A preview ranks long documents by their kept embedding, not their code.
     c.clear_cache();
@@ -180,7 +161,7 @@ fn every_long_candidate_is_measured_for_nothing() {
     // Every 3rd document is long: search only among them (a filter), where the stop rule
     // alone would measure its first 16 and stop; the kept ones are all measured.
     let mut c = build(900);
-    let mut e = Counting { inner: HashEmbed { dims: DIMS }, lengths: Vec::new() };
+    let mut e = Counting::new(DIMS);
     let mut hits = 0;
     for q in QUERIES {
         c.clear_cache();
@@ -225,7 +206,7 @@ fn long_documents_written_without_their_embedding_get_it_a_few_at_a_time() {
     let store = MemoryStore::new();
     let tables = [(Table::Meta, &snap.meta), (Table::Docs, &snap.docs), (Table::Blocks, &snap.blocks)];
     store.apply(&tables.iter().flat_map(|(t, rs)| rs.iter().map(|(k, v)| Write { table: *t, key: *k, value: Some(v.clone()) })).collect::<Vec<_>>());
-    let mut e = Counting { inner: HashEmbed { dims: DIMS }, lengths: Vec::new() };
+    let mut e = Counting::new(DIMS);
     let mut steps = 0;
     loop {
         let (writes, left) = old.keep_long(&mut e.inner, 64).unwrap();
@@ -243,5 +224,5 @@ fn long_documents_written_without_their_embedding_get_it_a_few_at_a_time() {
     assert_eq!(back.stats().kept_vectors, 200);
     let mut fresh = fresh;
     assert_eq!(results(&mut back, &mut e, false), results(&mut fresh, &mut e, false));
-    assert!(e.lengths.iter().all(|&n| n < KEEP_FROM_TOKENS));
+    assert!(e.recomputed.iter().all(|&n| n < KEEP_FROM_TOKENS));
 }

@@ -1,6 +1,9 @@
 //! `Collection::search_counted`: what a search reports (the wasm layer turns these counts
 //! and its timing of the embedder into the embedding / traversal / recomputation split).
 
+mod common;
+
+use common::Counting;
 use nook::collection::{Collection, Doc, Embed, HashEmbed, Precision, SearchCounts, Settings};
 
 const DIMS: usize = 64;
@@ -16,25 +19,6 @@ fn doc(i: usize) -> Doc {
         meta: String::new(),
         tokens: vec![],
         kept: Vec::new(),
-    }
-}
-
-/// Counts the sequences the search asks the embedder for.
-struct Counting {
-    inner: HashEmbed,
-    seqs: usize,
-}
-
-impl Embed for Counting {
-    fn dims(&self) -> usize {
-        self.inner.dims()
-    }
-    fn tokenize(&self, text: &str) -> nook::store::Result<Vec<u32>> {
-        self.inner.tokenize(text)
-    }
-    fn embed_tokens(&mut self, seqs: &[&[u32]], out: &mut Vec<f32>) -> nook::store::Result<()> {
-        self.seqs += seqs.len();
-        self.inner.embed_tokens(seqs, out)
     }
 }
 
@@ -57,7 +41,7 @@ fn build(settings: Settings, n: usize) -> Collection {
 #[test]
 fn empty_collection_reports_nothing() {
     let mut c = Collection::new(Settings::default(), DIMS).unwrap();
-    let mut e = Counting { inner: HashEmbed { dims: DIMS }, seqs: 0 };
+    let mut e = Counting::new(DIMS);
     let (found, counts) = c.search_counted(&mut e, "river", &[], 5, true, None, Precision::Exact).unwrap();
     assert!(found.is_empty());
     assert_eq!(counts, SearchCounts::default());
@@ -70,7 +54,7 @@ fn stored_phase_visits_nodes_and_recomputes_nothing() {
     let mut c = build(Settings { prune_at: 1000, ..Settings::default() }, 300);
     assert!(!c.is_pruned());
     let q = query(&mut HashEmbed { dims: DIMS }, "river music");
-    let mut e = Counting { inner: HashEmbed { dims: DIMS }, seqs: 0 };
+    let mut e = Counting::new(DIMS);
     let (found, counts) = c.search_counted(&mut e, "river music", &q, 10, true, None, Precision::Exact).unwrap();
     assert_eq!(found.len(), 10);
     assert!(counts.visited >= 10, "{counts:?}");
@@ -85,7 +69,7 @@ fn pruned_phase_counts_cold_recomputations_and_cache_hits() {
     let mut c = build(Settings { prune_at: 300, cache: 0, ..Settings::default() }, 400);
     assert!(c.is_pruned());
     let q = query(&mut HashEmbed { dims: DIMS }, "ocean planet");
-    let mut e = Counting { inner: HashEmbed { dims: DIMS }, seqs: 0 };
+    let mut e = Counting::new(DIMS);
     let (found, counts) = c.search_counted(&mut e, "ocean planet", &q, 10, false, None, Precision::Exact).unwrap();
     assert_eq!(found.len(), 10);
     assert!(counts.visited > counts.exact, "{counts:?}");
@@ -110,7 +94,7 @@ fn preview_recomputes_its_best_few_and_exact_refines_it() {
     let mut c = build(Settings { prune_at: 300, cache: 4096, ..Settings::default() }, 400);
     c.clear_cache();
     let q = query(&mut HashEmbed { dims: DIMS }, "ocean planet");
-    let mut e = Counting { inner: HashEmbed { dims: DIMS }, seqs: 0 };
+    let mut e = Counting::new(DIMS);
 
     // Cold cache (as after a reopen): the preview's best 4 by its own ranking are
     // recomputed, in one embedder call; every other candidate is ranked by its PQ code.
@@ -125,7 +109,7 @@ fn preview_recomputes_its_best_few_and_exact_refines_it() {
     // Without `preview_exact` a preview never calls the embedder.
     let mut plain = build(Settings { prune_at: 300, cache: 4096, preview_exact: 0, ..Settings::default() }, 400);
     plain.clear_cache();
-    let mut e0 = Counting { inner: HashEmbed { dims: DIMS }, seqs: 0 };
+    let mut e0 = Counting::new(DIMS);
     let (_, counts0) = plain.search_counted(&mut e0, "ocean planet", &q, 10, true, None, Precision::Preview).unwrap();
     assert_eq!((e0.seqs, counts0.recomputed), (0, 0), "{counts0:?}");
 
@@ -161,7 +145,7 @@ fn preview_recomputes_its_best_few_and_exact_refines_it() {
 fn preview_in_the_stored_phase_is_the_exact_search() {
     let mut c = build(Settings { prune_at: 1000, ..Settings::default() }, 300);
     let q = query(&mut HashEmbed { dims: DIMS }, "garden rust");
-    let mut e = Counting { inner: HashEmbed { dims: DIMS }, seqs: 0 };
+    let mut e = Counting::new(DIMS);
     let (a, _) = c.search_counted(&mut e, "garden rust", &q, 10, true, None, Precision::Preview).unwrap();
     let (b, _) = c.search_counted(&mut e, "garden rust", &q, 10, true, None, Precision::Exact).unwrap();
     assert_eq!(a, b);

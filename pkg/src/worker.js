@@ -94,19 +94,10 @@ const PACK_AFTER_MS = 1000;
 const PACK_PAGES = 256;
 
 function packLoose() {
-  const c = core;
-  const step = () => withLock(async () => {
-    if (core !== c) return 0;
-    await core.refresh();
-    const before = core.generation();
-    const left = await core.packLoose(PACK_PAGES);
-    if (channel && core.generation() !== before) channel.postMessage({ generation: core.generation() });
-    return left;
+  background(() => core.packLoose(PACK_PAGES), (left) => {
+    if (left > 0) setTimeout(packLoose, 0);
+    else if (left === 0) setTimeout(keepLong, KEEP_AFTER_MS);
   });
-  writes = writes.catch(() => {}).then(step).then(
-    (left) => { if (left > 0) setTimeout(packLoose, 0); else setTimeout(keepLong, KEEP_AFTER_MS); },
-    () => {}, // closed or deleted meanwhile, or the write failed: the next open tries again
-  );
 }
 
 // Long documents an earlier nook wrote without their embedding (see the core's
@@ -116,19 +107,25 @@ const KEEP_AFTER_MS = 250;
 const KEEP_DOCS = 2;
 
 function keepLong() {
+  background(() => core.keepLong(KEEP_DOCS), (left) => { if (left > 0) setTimeout(keepLong, KEEP_AFTER_MS); });
+}
+
+/** One step of background upkeep (`work`: a write of the core that resolves to how much is
+ * left), queued with the other writes under the lock, other tabs told when it changed the
+ * database; then `next(left)` (`null` when another open replaced this core). A step that
+ * fails (closed or deleted meanwhile, or the write failed) ends the upkeep: the next open
+ * starts it again. */
+function background(work, next) {
   const c = core;
   const step = () => withLock(async () => {
-    if (core !== c) return 0;
+    if (core !== c) return null;
     await core.refresh();
     const before = core.generation();
-    const left = await core.keepLong(KEEP_DOCS);
+    const left = await work();
     if (channel && core.generation() !== before) channel.postMessage({ generation: core.generation() });
     return left;
   });
-  writes = writes.catch(() => {}).then(step).then(
-    (left) => { if (left > 0) setTimeout(keepLong, KEEP_AFTER_MS); },
-    () => {}, // as packLoose
-  );
+  writes = writes.catch(() => {}).then(step).then(next, () => {});
 }
 
 /** The database connection, and the wait for it left once the wasm and the model files

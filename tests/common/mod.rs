@@ -81,3 +81,38 @@ pub fn recall(got: &[u64], truth: &[u64]) -> f64 {
     }
     truth.iter().filter(|t| got.contains(t)).count() as f64 / truth.len() as f64
 }
+
+/// An embedder that counts what a search asks of it: every document sequence embedded
+/// (`seqs`) and the lengths of those recomputed for re-ranking (`recomputed`); the query's
+/// own embedding is neither.
+pub struct Counting {
+    pub inner: nook::collection::HashEmbed,
+    pub seqs: usize,
+    pub recomputed: Vec<usize>,
+}
+
+impl Counting {
+    pub fn new(dims: usize) -> Self {
+        Counting { inner: nook::collection::HashEmbed { dims }, seqs: 0, recomputed: Vec::new() }
+    }
+}
+
+impl nook::collection::Embed for Counting {
+    fn dims(&self) -> usize {
+        self.inner.dims()
+    }
+    fn tokenize(&self, text: &str) -> nook::store::Result<Vec<u32>> {
+        self.inner.tokenize(text)
+    }
+    fn embed_tokens(&mut self, seqs: &[&[u32]], out: &mut Vec<f32>) -> nook::store::Result<()> {
+        self.seqs += seqs.len();
+        self.inner.embed_tokens(seqs, out)
+    }
+    fn embed_recomputed(&mut self, seqs: &[&[u32]], out: &mut Vec<f32>) -> nook::store::Result<()> {
+        self.recomputed.extend(seqs.iter().map(|s| s.len()));
+        self.embed_tokens(seqs, out)
+    }
+    fn embed_query(&mut self, seq: &[u32], out: &mut Vec<f32>) -> nook::store::Result<()> {
+        self.inner.embed_tokens(&[seq], out)
+    }
+}
