@@ -226,3 +226,14 @@ fn long_documents_written_without_their_embedding_get_it_a_few_at_a_time() {
     assert_eq!(results(&mut back, &mut e, false), results(&mut fresh, &mut e, false));
     assert!(e.recomputed.iter().all(|&n| n < KEEP_FROM_TOKENS));
 }
+
+#[test]
+fn the_threshold_is_a_setting() {
+    let mut e = HashEmbed { dims: DIMS };
+    for (from, kept) in [(1, 30), (usize::MAX, 0), (KEEP_FROM_TOKENS, 10)] {
+        let mut c = Collection::new(Settings { keep_from_tokens: from, ..Settings::default() }, DIMS).unwrap();
+        c.add(&mut e, (0..30).map(doc).collect()).unwrap();
+        assert_eq!(c.stats().kept_vectors, kept, "from {from}");
+        assert_eq!(c.keep_long(&mut e, 64).unwrap().1, 0, "nothing left to keep at {from}");
+    }
+}

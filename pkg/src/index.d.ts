@@ -74,6 +74,14 @@ export interface NookSettings {
   graphAt?: number;
   /** Recomputed embeddings kept in memory (default 4096). */
   cacheSize?: number;
+  /**
+   * Documents of at least this many tokens (about 4 characters each) keep their embedding
+   * with their record (768 bytes at 384 dimensions) and are never recomputed: cold searches
+   * over them cost no embedding (default 128; above maxTokens, 256 by default: none do).
+   * Applies to documents added (or, for long ones written by an earlier nook, kept) from
+   * then on.
+   */
+  keepEmbeddingsFrom?: number;
   /** Largest document (title + url + text), bytes (default 1 MiB). */
   maxTextBytes?: number;
   /** Hybrid: weight of the keyword evidence (share of the query's information a document matches by keywords, 0..1, below 0.2 ignored) added to cosine similarity (default 0.4). */

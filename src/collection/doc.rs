@@ -10,7 +10,8 @@
 //!
 //! Version 2 under the same magic is a page of records (`pages`), never a document.
 //!
-//! *Kept embeddings.* A document of at least [`KEEP_FROM_TOKENS`] tokens keeps its
+//! *Kept embeddings.* A document of at least [`KEEP_FROM_TOKENS`] tokens (the default of
+//! `Settings::keep_from_tokens`, the `keepEmbeddingsFrom` option) keeps its
 //! embedding in its record (f16: 768 bytes for 384 dimensions), and searches use that
 //! instead of recomputing it. A recomputation costs in proportion to the tokens (a
 //! 256-token document ~20x a bookmark's ~23), and such a record already holds its text and
@@ -26,8 +27,9 @@ const PLAIN: u8 = 1;
 /// The version of a page of records (see `pages`), refused as a document.
 const PAGE: u8 = 2;
 
-/// Documents of at least this many tokens keep their embedding (see the module docs):
-/// recomputing one costs ~5x a bookmark's or more, ~25 ms in Chromium.
+/// Documents of at least this many tokens keep their embedding (see the module docs;
+/// `Settings::keep_from_tokens`, whose default this is): recomputing one costs ~5x a
+/// bookmark's or more, ~25 ms in Chromium.
 pub const KEEP_FROM_TOKENS: usize = 128;
 
 /// A document as the collection keeps it. `tokens` are the embedder's token ids of

@@ -2,7 +2,6 @@
 //! documents, index them), deleting, and what follows a mutation — the switch to PQ at
 //! `prune_at`, the graph at `graph_at`, compaction, and the writes that persist it all.
 
-use super::doc::KEEP_FROM_TOKENS;
 use super::{AddReport, Collection, Doc, DocRef, Embed, Phase, StoredDoc};
 use crate::format::half::f32_to_f16;
 use crate::index::PrunedIndex;
@@ -90,7 +89,7 @@ impl Collection {
         self.next_key += fresh.len() as u64;
         self.index.kept_mut().add_batch(&keys, &vectors, 1)?;
         for (key, (mut d, v)) in keys.into_iter().zip(fresh.into_iter().zip(vectors.chunks_exact(self.dims))) {
-            d.kept = match d.tokens.len() >= KEEP_FROM_TOKENS {
+            d.kept = match d.tokens.len() >= self.settings.keep_from_tokens {
                 true => v.iter().map(|&x| f32_to_f16(x)).collect(),
                 false => Vec::new(),
             };
@@ -113,7 +112,8 @@ impl Collection {
     /// commit's writes. Returns the writes (none when nothing is left) and how many are
     /// left. Their search results then rank by the kept f16 embedding (see `doc`).
     pub fn keep_long(&mut self, embed: &mut dyn Embed, n: usize) -> Result<(Vec<Write>, usize)> {
-        let wanting = |d: &StoredDoc| d.view().tokens.len() >= KEEP_FROM_TOKENS && d.view().kept.is_empty();
+        let from = self.settings.keep_from_tokens;
+        let wanting = |d: &StoredDoc| d.view().tokens.len() >= from && d.view().kept.is_empty();
         let mut keys: Vec<u64> = self.docs.iter().filter(|(_, d)| wanting(d)).map(|(&k, _)| k).collect();
         let left = keys.len();
         if left == 0 || n == 0 {

@@ -44,6 +44,9 @@ pub struct Settings {
     /// similarity, recomputed if need be; the rest rank by a cached embedding or their code.
     /// 0: a preview never recomputes.
     pub preview_exact: usize,
+    /// Documents of at least this many tokens keep their embedding in their record and are
+    /// never recomputed (see `doc`); above the embedder's `max_tokens`: none do.
+    pub keep_from_tokens: usize,
 }
 
 impl Default for Settings {
@@ -65,6 +68,7 @@ impl Default for Settings {
             min_score_unknown: 0.4,
             max_text: 1 << 20,
             preview_exact: 4,
+            keep_from_tokens: super::doc::KEEP_FROM_TOKENS,
         }
     }
 }

@@ -307,5 +307,8 @@ pub fn settings_from_js(o: &JsValue) -> Result<crate::collection::Settings> {
     if let Some(v) = num("graphAt")? {
         s.graph_at = v as usize;
     }
+    if let Some(v) = num("keepEmbeddingsFrom")? {
+        s.keep_from_tokens = v as usize;
+    }
     Ok(s)
 }

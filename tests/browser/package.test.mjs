@@ -583,6 +583,20 @@ test('long documents keep their embedding; written without it (an earlier nook),
   });
   assert.equal(reopened, 40, 'written: kept after a reopen');
   assert.deepEqual(await search(), want, 'and the same results after it');
+  // keepEmbeddingsFrom: every document (1), or none (above maxTokens).
+  const chosen = await page.evaluate(async (docs) => {
+    const out = [];
+    for (const from of [1, 1000]) {
+      await Nook.deleteDatabase('kept-option');
+      const d = await Nook.open('kept-option', { ...assets, keepEmbeddingsFrom: from });
+      await d.add(docs);
+      out.push((await d.stats()).keptVectors);
+      await d.close();
+    }
+    await Nook.deleteDatabase('kept-option');
+    return out;
+  }, docs.slice(250, 270));
+  assert.deepEqual(chosen, [20, 0]);
   await page.evaluate(async () => { await db.close(); await Nook.deleteDatabase('kept'); });
   await page.close();
 });

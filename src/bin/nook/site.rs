@@ -12,6 +12,8 @@ use sha2::{Digest, Sha256};
 use super::{Args, Res};
 
 pub const USAGE: &str = "  nook site build OUT_DIR INPUT... [--base-url /] [--max-chars 1200] [--threads N]
+              [--keep-embeddings-from 128 (whole: passages of that many tokens carry their
+              embedding, 768 bytes each, so a visitor's searches never recompute them)]
               [--layout whole|paged] (whole: one file a visitor downloads once; paged: pages a
               query fetches on demand, for large sites)
               paged: [--vectors-out FILE.f32 (embeddings in site order)] [--embeddings-cache FILE]
@@ -168,6 +170,7 @@ pub fn run(a: &Args) -> Res<()> {
     }
     let base_url = a.options.get("base-url").cloned().unwrap_or_else(|| "/".into());
     let max_chars = a.num("max-chars", 1200usize)?;
+    let keep_from = a.num("keep-embeddings-from", Settings::default().keep_from_tokens)?;
     let threads = a.num("threads", std::thread::available_parallelism().map_or(2, |n| n.get()))?.max(1);
     let paged = match a.options.get("layout").map(String::as_str) {
         None | Some("whole") => false,
@@ -190,7 +193,8 @@ pub fn run(a: &Args) -> Res<()> {
         return super::site_paged::build(a, out, docs, &model, &mut embed, &mut helpers, threads, t);
     }
     let embed_many = |own: &mut dyn Embed, seqs: &[&[u32]]| embed_many(&mut helpers, own, seqs);
-    let (bytes, collection) = site::build(Settings::default(), &mut embed, docs, 256, embed_many, progress(t)).map_err(|e| e.to_string())?;
+    let settings = Settings { keep_from_tokens: keep_from, ..Settings::default() };
+    let (bytes, collection) = site::build(settings, &mut embed, docs, 256, embed_many, progress(t)).map_err(|e| e.to_string())?;
 
     let digest = sha256(&bytes);
     let file = format!("index.{}.nook", &digest[..16]);
