@@ -3,6 +3,7 @@
 //! keep none; and a damaged kept embedding is refused when the records are read.
 
 mod common;
+mod formats_support;
 
 use common::Counting;
 use nook::collection::doc::KEEP_FROM_TOKENS;
@@ -235,5 +236,35 @@ fn the_threshold_is_a_setting() {
         c.add(&mut e, (0..30).map(doc).collect()).unwrap();
         assert_eq!(c.stats().kept_vectors, kept, "from {from}");
         assert_eq!(c.keep_long(&mut e, 64).unwrap().1, 0, "nothing left to keep at {from}");
+    }
+}
+
+/// Not a check: writes the fuzz targets' seed of a collection with long documents
+/// (record version 3) in the fixtures' shape (`fuzz/README.md`):
+/// `cargo test --features embed --test kept -- --ignored`.
+#[test]
+#[ignore]
+fn write_fuzz_seed() {
+    let mut c = Collection::new(formats_support::settings(), formats_support::DIMS).unwrap();
+    let mut e = HashEmbed { dims: formats_support::DIMS };
+    for chunk in (0..400).collect::<Vec<_>>().chunks(100) {
+        let docs = chunk
+            .iter()
+            .map(|&i| {
+                let mut d = formats_support::doc(i);
+                if i % 4 == 0 {
+                    d.text = (0..140).map(|j| format!("river{} garden", (i + j) % 9)).collect::<Vec<_>>().join(" ");
+                }
+                d
+            })
+            .collect();
+        c.add(&mut e, docs).unwrap();
+    }
+    assert_eq!(c.stats().kept_vectors, 100);
+    let bytes = nook::collection::export::encode(&c.snapshot());
+    for t in ["import", "records"] {
+        let dir = format!("{}/fuzz/corpus/{t}", env!("CARGO_MANIFEST_DIR"));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(format!("{dir}/long-flat"), &bytes[..bytes.len() - 4]).unwrap();
     }
 }
