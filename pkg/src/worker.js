@@ -102,7 +102,7 @@ function packLoose() {
 
 // Long documents an earlier nook wrote without their embedding (see the core's
 // `keepLong`) get it a few at a time: each step embeds KEEP_DOCS of them (~70 ms each at
-// 256 tokens) on this worker, so a search waits at most one step; steps KEEP_AFTER_MS apart.
+// ~120-256 tokens) on this worker, so a search waits at most one step; steps KEEP_AFTER_MS apart.
 const KEEP_AFTER_MS = 250;
 const KEEP_DOCS = 2;
 
