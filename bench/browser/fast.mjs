@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import os from 'node:os';
 import { ROOT, site, launch, log, openPage } from './site.mjs';
 import { processMemory } from '../memory.mjs';
+import { median, pass, pct, r1, r3 } from './summary.mjs';
 
 const docs = JSON.parse(readFileSync(join(ROOT, 'data/bench-docs.json'), 'utf8'));
 const fanout = JSON.parse(readFileSync(join(ROOT, 'data/bench-queries.json'), 'utf8'));
@@ -96,11 +97,6 @@ for (let round = 0; round < Number(process.env.NOOK_FAST_INDEX_ROUNDS || 2); rou
 await server.close();
 if (foreign.length) { console.error('requests to other origins:', foreign); process.exit(1); }
 
-const pct = (a, p) => { const s = [...a].sort((x, y) => x - y); return s[Math.min(s.length - 1, Math.floor(p * s.length))]; };
-const mean = (a) => a.reduce((x, y) => x + y, 0) / a.length;
-const median = (a) => pct(a, 0.5);
-const r1 = (x) => Math.round(x * 10) / 10, r3 = (x) => Math.round(x * 1000) / 1000;
-const pass = (p) => ({ p50_ms: r1(pct(p.lat, 0.5)), p95_ms: r1(pct(p.lat, 0.95)), recomputed_mean: r1(mean(p.recomputed)), recall10: r3(p.recall10) });
 // With a search helper: the same figures, how many searches it shared, the session's peak RSS.
 const helped = (r) => r && { cold: { ...pass(r.passes.cold), shared: r.passes.cold.shared }, warm: pass(r.passes.warm), open_ms: Math.round(r.openMs), peak_largest_mb: r.peakLargestMB };
 const stats = runs.fanoutqa.stats;

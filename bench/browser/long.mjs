@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { ROOT, site, launch, log, openPage } from './site.mjs';
+import { pass, pct, r1 } from './summary.mjs';
 
 const GLOSSES_PER_DOC = 8;
 
@@ -71,10 +72,6 @@ if (process.env.NOOK_LONG_CHILD) {
   process.exit(0);
 }
 
-const pct = (a, p) => { const s = [...a].sort((x, y) => x - y); return s[Math.min(s.length - 1, Math.floor(p * s.length))]; };
-const mean = (a) => a.reduce((x, y) => x + y, 0) / a.length;
-const r1 = (x) => Math.round(x * 10) / 10, r3 = (x) => Math.round(x * 1000) / 1000;
-const pass = (p) => ({ p50_ms: r1(pct(p.lat, 0.5)), p95_ms: r1(pct(p.lat, 0.95)), recomputed_mean: r1(mean(p.recomputed)), recall10: r3(p.recall10) });
 
 const packages = [...(process.env.NOOK_LONG_BEFORE_PKG ? [['before', process.env.NOOK_LONG_BEFORE_PKG]] : []), ['now', process.env.NOOK_BENCH_PKG || join(ROOT, 'pkg')]];
 const loadavg = [os.loadavg()];

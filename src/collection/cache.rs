@@ -105,8 +105,8 @@ impl ExactVectors for Recompute<'_> {
         let dims = self.embed.dims();
         // A long document's kept embedding is what it always ranks by (never a cached
         // recomputation of it), so a search is the same cold or warm.
-        let kept = |k: &u64| self.docs.get(k).is_some_and(|d| !d.view().kept.is_empty());
-        let missing: Vec<u64> = ids.iter().copied().filter(|k| !kept(k)).filter(|&k| self.cache.get(k).is_none()).collect();
+        let costly: Vec<u64> = ids.iter().copied().filter(|&k| !self.is_free(k)).collect();
+        let missing: Vec<u64> = costly.into_iter().filter(|&k| self.cache.get(k).is_none()).collect();
         self.cache.hits += (ids.len() - missing.len()) as u64;
         self.cache.misses += missing.len() as u64;
         let mut fresh = Vec::with_capacity(missing.len() * dims);

@@ -230,11 +230,17 @@ impl StoredDoc {
         DocRef { id: &s[..a], title: &s[a..b], url: &s[b..c], text: &s[c..d], meta: &s[d..], tokens: &self.tokens, kept: &self.kept }
     }
 
-    /// The kept embedding as f32, appended to `out`; false if this document keeps none.
+    /// The kept embedding as f32 ([`kept_of`]'s inverse), appended to `out`; false if this
+    /// document keeps none.
     pub fn kept_into(&self, out: &mut Vec<f32>) -> bool {
         out.extend(self.kept.iter().map(|&h| crate::format::half::f16_to_f32(h)));
         !self.kept.is_empty()
     }
+}
+
+/// An embedding as a document keeps it (f16 bits, see the module docs).
+pub fn kept_of(v: &[f32]) -> Vec<u16> {
+    v.iter().map(|&x| crate::format::half::f32_to_f16(x)).collect()
 }
 
 impl From<Doc> for StoredDoc {

@@ -2,8 +2,8 @@
 //! documents, index them), deleting, and what follows a mutation — the switch to PQ at
 //! `prune_at`, the graph at `graph_at`, compaction, and the writes that persist it all.
 
+use super::doc::kept_of;
 use super::{AddReport, Collection, Doc, DocRef, Embed, Phase, StoredDoc};
-use crate::format::half::f32_to_f16;
 use crate::index::PrunedIndex;
 use crate::records::{CODEBOOK_KEY, Failure, MANIFEST_KEY, MODEL_KEY, Result, Table, Write};
 
@@ -90,7 +90,7 @@ impl Collection {
         self.index.kept_mut().add_batch(&keys, &vectors, 1)?;
         for (key, (mut d, v)) in keys.into_iter().zip(fresh.into_iter().zip(vectors.chunks_exact(self.dims))) {
             d.kept = match d.tokens.len() >= self.settings.keep_from_tokens {
-                true => v.iter().map(|&x| f32_to_f16(x)).collect(),
+                true => kept_of(v),
                 false => Vec::new(),
             };
             self.write_doc(key, d.view(), &mut writes);
@@ -133,16 +133,10 @@ impl Collection {
             let Some(old) = self.docs.remove(&key) else { continue };
             self.unwrite_doc(key, old.view(), &mut writes);
             let mut d = Doc::from(old.view());
-            d.kept = v.iter().map(|&x| f32_to_f16(x)).collect();
+            d.kept = kept_of(v);
+            // Stored alone before and after, the record gets a delete then a put of its key in
+            // this commit: a store applies writes in order, so the put stands.
             self.write_doc(key, d.view(), &mut writes);
-            // Rewritten alone under its own key: the put replaces the record, no delete first.
-            if let [.., gone, Write { key: k, value: Some(_), .. }] = writes.as_slice()
-                && gone.key == key
-                && *k == key
-                && gone.value.is_none()
-            {
-                writes.remove(writes.len() - 2);
-            }
             self.docs.insert(key, d.into());
             self.cache.remove(key);
         }

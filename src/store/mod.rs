@@ -27,7 +27,8 @@ pub trait Store {
     async fn load(&self) -> Result<Snapshot>;
     /// One record.
     async fn get(&self, table: Table, key: u64) -> Result<Option<Vec<u8>>>;
-    /// Apply all writes atomically: after an `Err`, none of them is visible.
+    /// Apply all writes atomically, in order (of two writes to one key, the later one
+    /// stands): after an `Err`, none of them is visible.
     async fn commit(&self, writes: &[Write]) -> Result<()>;
     /// Remove every record (atomically).
     async fn clear(&self) -> Result<()>;

@@ -423,15 +423,39 @@ async function tamper(page, name, store, key, edit) {
   }, [name, store, key, edit.toString()]);
 }
 
-// The documents table as nook wrote it before pages: each document its own record under
-// its key (this unpacks every page record, keys from 2^52, into its documents).
-async function unpackPages(page, name) {
-  return page.evaluate(async (name) => {
+/** Rewrite the `docs` table of database `name` in the page (while nook is closed):
+ * `edit(keys, values, store)` (self-contained: it is sent as its source) runs in one
+ * readwrite transaction over every record; its result is returned. */
+async function editDocs(page, name, edit) {
+  return page.evaluate(async ([name, edit]) => {
     const db = await new Promise((ok, no) => { const r = indexedDB.open(name); r.onsuccess = () => ok(r.result); r.onerror = () => no(r.error); });
     const tx = db.transaction('docs', 'readwrite');
     const os = tx.objectStore('docs');
     const req = (r) => new Promise((ok) => { r.onsuccess = () => ok(r.result); });
     const [keys, values] = [await req(os.getAllKeys()), await req(os.getAll())];
+    const out = (0, eval)(edit)(keys, values, os);
+    await new Promise((ok) => { tx.oncomplete = ok; });
+    db.close();
+    return out;
+  }, [name, edit.toString()]);
+}
+
+/** `db.stats()[field]` in the page once it is `want` (polled every 100 ms), or its value
+ * after `ms`: what the worker's background upkeep reached. */
+async function statReaches(page, field, want, ms) {
+  return page.evaluate(async ([field, want, ms]) => {
+    for (let i = 0; i < ms / 100; i++) {
+      if ((await db.stats())[field] === want) return want;
+      await new Promise((ok) => setTimeout(ok, 100));
+    }
+    return (await db.stats())[field];
+  }, [field, want, ms]);
+}
+
+// The documents table as nook wrote it before pages: each document its own record under
+// its key (this unpacks every page record, keys from 2^52, into its documents).
+async function unpackPages(page, name) {
+  return editDocs(page, name, (keys, values, os) => {
     let alone = 0;
     for (let i = 0; i < keys.length; i++) {
       if (keys[i] < 2 ** 52) continue;
@@ -447,10 +471,8 @@ async function unpackPages(page, name) {
         alone++;
       }
     }
-    await new Promise((ok) => { tx.oncomplete = ok; });
-    db.close();
     return alone;
-  }, name);
+  });
 }
 
 test('a database written before pages opens as it was; its documents then move into pages, results unchanged', async () => {
@@ -483,14 +505,7 @@ test('a database written before pages opens as it was; its documents then move i
   });
   assert.deepEqual(opened, { loose: 300, documents: 300 });
   assert.deepEqual(await search(), want, 'the same results from documents stored alone');
-  const left = await page.evaluate(async () => {
-    for (let i = 0; i < 300; i++) {
-      const s = await db.stats();
-      if (s.looseDocuments === 0) return 0;
-      await new Promise((ok) => setTimeout(ok, 100));
-    }
-    return (await db.stats()).looseDocuments;
-  });
+  const left = await statReaches(page, 'looseDocuments', 0, 30_000);
   assert.equal(left, 0, 'moved into pages within 30 s of the open');
   const packed = await keys();
   assert.ok(packed.length === 5 && packed.every((k) => k >= 2 ** 52), `5 pages of 64 keys: ${packed}`);
@@ -504,14 +519,9 @@ test('a database written before pages opens as it was; its documents then move i
 // Long documents' records as an earlier nook wrote them: the kept embedding (record
 // version 3) taken out, version 1 again, the crc32 made anew.
 async function dropKept(page, name) {
-  return page.evaluate(async (name) => {
+  return editDocs(page, name, (keys, values, os) => {
     const table = new Uint32Array(256).map((_, n) => { let c = n; for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1; return c >>> 0; });
     const crc32 = (b) => { let c = 0xffffffff; for (const x of b) c = table[(c ^ x) & 255] ^ (c >>> 8); return (c ^ 0xffffffff) >>> 0; };
-    const db = await new Promise((ok, no) => { const r = indexedDB.open(name); r.onsuccess = () => ok(r.result); r.onerror = () => no(r.error); });
-    const tx = db.transaction('docs', 'readwrite');
-    const os = tx.objectStore('docs');
-    const req = (r) => new Promise((ok) => { r.onsuccess = () => ok(r.result); });
-    const [keys, values] = [await req(os.getAllKeys()), await req(os.getAll())];
     let dropped = 0;
     for (let i = 0; i < keys.length; i++) {
       const b = new Uint8Array(values[i]);
@@ -527,10 +537,8 @@ async function dropKept(page, name) {
       os.put(out, keys[i]);
       dropped++;
     }
-    await new Promise((ok) => { tx.oncomplete = ok; });
-    db.close();
     return dropped;
-  }, name);
+  });
 }
 
 test('long documents keep their embedding; written without it (an earlier nook), they get it after the open', async () => {
@@ -566,14 +574,7 @@ test('long documents keep their embedding; written without it (an earlier nook),
   // documents rank by f32 embeddings; the ones the last two queries name are still first.
   const unkept = await search();
   assert.deepEqual(unkept.slice(-2).map((r) => r[0]), want.slice(-2).map((r) => r[0]));
-  const kept = await page.evaluate(async () => {
-    for (let i = 0; i < 600; i++) {
-      const s = await db.stats();
-      if (s.keptVectors === 40) return 40;
-      await new Promise((ok) => setTimeout(ok, 100));
-    }
-    return (await db.stats()).keptVectors;
-  });
+  const kept = await statReaches(page, 'keptVectors', 40, 60_000);
   assert.equal(kept, 40, 'every long document keeps its embedding within 60 s of the open');
   assert.deepEqual(await search(), want);
   const reopened = await page.evaluate(async () => {

@@ -31,6 +31,11 @@ pub async fn run<S: Store>(store: &S) {
     let snap = store.load().await.unwrap();
     assert_eq!(snap.docs, vec![(1, b"a2".to_vec()), (far, b"z".to_vec())]);
 
+    // Writes apply in order: of two to one key, the later one stands.
+    let gone = |key| Write { table: Table::Docs, key, value: None };
+    store.commit(&[gone(1), put(Table::Docs, 1, b"a3"), put(Table::Docs, far, b"y"), gone(far)]).await.expect("commit 3");
+    assert_eq!(store.load().await.unwrap().docs, vec![(1, b"a3".to_vec())]);
+
     // Deleting a missing key is not an error; an empty commit is fine.
     store.commit(&[Write { table: Table::Blocks, key: 99, value: None }]).await.expect("delete missing");
     store.commit(&[]).await.expect("empty commit");

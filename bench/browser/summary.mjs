@@ -1,0 +1,13 @@
+// How the browser benchmarks' Node side sums up what a page measured: percentiles, means,
+// rounding, and a pass of queries (cold or warm) as fast-search.json and long-docs.json
+// record it.
+
+export const pct = (a, p) => { const s = [...a].sort((x, y) => x - y); return s[Math.min(s.length - 1, Math.floor(p * s.length))]; };
+export const mean = (a) => a.reduce((x, y) => x + y, 0) / a.length;
+export const median = (a) => pct(a, 0.5);
+export const r1 = (x) => Math.round(x * 10) / 10;
+export const r3 = (x) => Math.round(x * 1000) / 1000;
+
+/** A pass of `fastQueries` (bench/browser/fast.js): latency p50 / p95, recomputations per
+ * query, recall@10. */
+export const pass = (p) => ({ p50_ms: r1(pct(p.lat, 0.5)), p95_ms: r1(pct(p.lat, 0.95)), recomputed_mean: r1(mean(p.recomputed)), recall10: r3(p.recall10) });
