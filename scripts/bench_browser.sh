@@ -5,9 +5,12 @@
 #   scripts/bench_browser.sh fast    exact search cold (after a browser restart) and warm,
 #                                    two query sets, hnswlib-wasm side by side
 #                                    -> bench/results/fast-search.* (bench/browser/fast.mjs)
-#   scripts/bench_browser.sh long    the same over 1,051 long documents, cold and warm; with
-#                                    NOOK_LONG_BEFORE_PKG=DIR an older pkg/ copy beside it
-#                                    -> bench/results/long-docs.* (bench/browser/long.mjs)
+#   scripts/bench_browser.sh corpora [long] [manpages] [mdn]
+#                                    the same over corpora of other shapes (long documents,
+#                                    one-line man page descriptions, MDN features; default
+#                                    all), cold and warm; with NOOK_BEFORE_PKG=DIR an older
+#                                    pkg/ copy beside it -> bench/results/{long,manpages,mdn}-docs.*
+#                                    (bench/browser/corpora.mjs; `long` = `corpora long`)
 #   scripts/bench_browser.sh reopen  open after a browser restart, 10,000 and 80,000 bookmarks
 #                                    built natively -> bench/results/reopen.* (reopen.mjs)
 #   scripts/bench_browser.sh demo    the demo page: first result on a fresh profile and after
@@ -22,7 +25,8 @@ cd "$ROOT"
 case "${1:-run}" in
   run) program=run.mjs ;;
   fast) program=fast.mjs ;;
-  long) program=long.mjs ;;
+  corpora) program=corpora.mjs ;;
+  long) program=corpora.mjs; set -- corpora long ;;
   reopen) program=reopen.mjs ;;
   demo)
     # NOOK_SKIP_BUILD=1 measures www/ as it is.
@@ -30,7 +34,7 @@ case "${1:-run}" in
     cd bench/browser
     [[ -d node_modules/playwright-core ]] || npm install --no-audit --no-fund --ignore-scripts
     exec node demo.mjs ;;
-  *) echo "usage: scripts/bench_browser.sh [fast|long|reopen|demo]" >&2; exit 2 ;;
+  *) echo "usage: scripts/bench_browser.sh [fast|corpora [long] [manpages] [mdn]|long|reopen|demo]" >&2; exit 2 ;;
 esac
 scripts/fetch_model.sh
 scripts/fetch_text_data.sh
@@ -38,6 +42,15 @@ scripts/fetch_text_data.sh
 cd bench/browser
 [[ -d node_modules/hnswlib-wasm ]] || npm install --no-audit --no-fund --ignore-scripts   # onnxruntime-node's postinstall is not needed
 node make_data.mjs
+if [[ "$program" == corpora.mjs ]]; then
+  shift
+  wanted=("$@")
+  (( ${#wanted[@]} )) || wanted=(long manpages mdn)
+  for name in "${wanted[@]}"; do
+    [[ "$name" == long || -f "$ROOT/data/quality/$name/docs.json" ]] || python3 "$ROOT/bench/quality/fetch_corpora.py" --only "$name"
+  done
+  exec node corpora.mjs "${wanted[@]}"
+fi
 if [[ "$program" == reopen.mjs && -z "${NOOK_BIN:-}" ]]; then
   (cd "$ROOT" && cargo build --release --features embed --bin nook)
 fi

@@ -16,7 +16,7 @@ use std::task::{Context, Poll, Waker};
 
 mod formats_support;
 
-use formats_support::{COLLECTIONS, DIMS, doc, results, settings};
+use formats_support::{COLLECTIONS, DIMS, assert_recorded, doc, results, settings};
 use nook::TableVectors;
 use nook::collection::{Collection, Doc, HashEmbed, export};
 use nook::format::fvecs::parse_fvecs;
@@ -79,7 +79,7 @@ fn collections_written_by_v1_open_search_and_grow() {
         assert_eq!(c.phase(), name, "{name}: the fixture's phase");
         assert_eq!(c.len(), n - deleted);
         let want = String::from_utf8(read(&format!("{name}.results"))).unwrap();
-        assert_eq!(results(&mut c), want, "{name}: search results differ from those recorded when the fixture was written");
+        assert_recorded(&results(&mut c), &want, &format!("{name}: search results against those recorded when the fixture was written"));
 
         // Old records take new writes: add and delete through a store holding them.
         let store = MemoryStore::new();

@@ -107,9 +107,11 @@ const before = readResult('browser.json');
 // (bench/embed/run.sh --browser).
 const ext = readResult('extension-80k.json');
 const emb = readResult('embed-browser.json');
-// Long documents (bench/browser/long.mjs): the same measures over another corpus shape.
-const long = readResult('long-docs.json');
-const longRun = (r) => r && { index_bytes_per_doc: r.index_bytes_per_doc, kept_vectors: r.kept_vectors, sets: Object.fromEntries(Object.entries(r.sets).map(([n, x]) => [n, { cold_p50_ms: x.cold.p50_ms, cold_p95_ms: x.cold.p95_ms, recomputed_mean: x.cold.recomputed_mean, warm_p50_ms: x.warm.p50_ms, recall10: x.cold.recall10, hnswlib_p50_ms: x.hnswlib_p50_ms }])) };
+// Corpora of other shapes (bench/browser/corpora.mjs: long documents, one-line man page
+// descriptions, MDN features): the same measures, quoted from their latest runs.
+const corpusRun = (r) => r && { documents: r.documents, index_bytes_per_doc: r.index_bytes_per_doc, kept_vectors: r.kept_vectors, sets: Object.fromEntries(Object.entries(r.sets).map(([n, x]) => [n, { cold_p50_ms: x.cold.p50_ms, cold_p95_ms: x.cold.p95_ms, recomputed_mean: x.cold.recomputed_mean, warm_p50_ms: x.warm.p50_ms, recall10: x.cold.recall10, hnswlib_p50_ms: x.hnswlib_p50_ms }])) };
+const corpora = Object.fromEntries(['long', 'manpages', 'mdn'].map((c) => [c, readResult(`${c}-docs.json`)]).filter(([, r]) => r?.results?.now)
+  .map(([c, r]) => [c, { now: corpusRun(r.results.now), before: corpusRun(r.results.before), from: `${c}-docs.json of ${r.date}` }]));
 const ratio = (rows) => { const r = rows?.find((x) => x.tokens === 16 && x.batch === 1); return r ? Math.round(r.ratio_vs_tjs * 100) / 100 : null; };
 const out = {
   docs10k: {
@@ -137,7 +139,7 @@ const out = {
     before_docs_per_s: before?.nook ? r1(before.nook.docsPerSec) : null, before_from: before?.nook ? `browser.json ${before.date}` : null,
     profile_indexed: { docs_per_s: r1(indexed.docsPerSec), by: indexed.pkg, at: indexed.date },
   },
-  long_docs: long?.results?.now ? { documents: long.results.now.documents, now: longRun(long.results.now), before: longRun(long.results.before), from: `long-docs.json of ${long.date}` } : null,
+  corpora,
   embed: emb ? { relaxed_vs_tjs_16b1: ratio(emb.nook_relaxed?.rows), simd128_vs_tjs_16b1: ratio(emb.nook?.rows), from: 'embed-browser.json' } : null,
   package: process.env.NOOK_BENCH_PKG || 'pkg',
   date: new Date().toISOString(),
@@ -167,10 +169,9 @@ md += `\n## Indexing: ${ix.documents.toLocaleString('en')} documents (every 5th)
 for (const [t, xs] of Object.entries(ix.runs)) md += `| ${t} | ${xs.map((x) => x.docs_per_s).join(', ')} | ${r1(median(xs.map((x) => x.docs_per_s)))} | ${xs.map((x) => x.helped).join(', ')} | ${xs.map((x) => `${x.peak_largest_mb} / ${x.peak_total_mb}`).join(', ')} |\n`;
 if (ix.docs_per_s_1worker && ix.docs_per_s_2workers) md += `\n2 threads / 1 thread: ${(ix.docs_per_s_2workers / ix.docs_per_s_1worker).toFixed(2)}x on ${os.cpus().length} cores. Before this change (one worker, bench/results/browser.json): ${ix.before_docs_per_s} docs/s.\n`;
 if (out.embed) md += `\n## Quoted from the other benchmarks\n\nEmbedder vs transformers.js at 16 tokens, batch 1 (${out.embed.from}): relaxed-SIMD build ${out.embed.relaxed_vs_tjs_16b1}x, simd128 build ${out.embed.simd128_vs_tjs_16b1}x.\n`;
-if (out.long_docs) {
-  const l = out.long_docs;
-  const cell = (r) => Object.entries(r.sets).map(([n, x]) => `${n} cold p50 / p95 ${x.cold_p50_ms} / ${x.cold_p95_ms} ms, recall@10 ${x.recall10}`).join('; ');
-  md += `\nLong documents, ${l.documents.toLocaleString('en')} of ~120-256 tokens (${l.from}): ${cell(l.now)}; ${l.now.index_bytes_per_doc} index B/doc (their embeddings kept)${l.before ? `; before they were kept: ${cell(l.before)}` : ''}.\n`;
+for (const [c, l] of Object.entries(out.corpora)) {
+  const cell = (r) => Object.entries(r.sets).map(([n, x]) => `${n} queries: cold p50 / p95 ${x.cold_p50_ms} / ${x.cold_p95_ms} ms, ${x.recomputed_mean} recomputed, recall@10 ${x.recall10}, hnswlib-wasm ${x.hnswlib_p50_ms} ms`).join('; ');
+  md += `\nCorpus ${c}, ${l.now.documents.toLocaleString('en')} documents (${l.from}): ${cell(l.now)}; ${l.now.index_bytes_per_doc} index B/doc (${l.now.kept_vectors} embeddings kept)${l.before ? `; before: ${cell(l.before)}` : ''}.\n`;
 }
 if (out.bookmarks80k) {
   const b = out.bookmarks80k;

@@ -1,6 +1,6 @@
 // How the browser benchmarks' Node side sums up what a page measured: percentiles, means,
-// rounding, and a pass of queries (cold or warm) as fast-search.json and long-docs.json
-// record it.
+// rounding, and a pass of queries (cold or warm) as fast-search.json and the corpora's
+// results (corpora.mjs) record it.
 
 export const pct = (a, p) => { const s = [...a].sort((x, y) => x - y); return s[Math.min(s.length - 1, Math.floor(p * s.length))]; };
 export const mean = (a) => a.reduce((x, y) => x + y, 0) / a.length;

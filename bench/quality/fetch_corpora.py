@@ -78,7 +78,7 @@ coreutils         9.1-1                         amd64 61038f857e346e8500adf53a2a
 cpio              2.13+dfsg-7.1                 amd64 73d4a22bdd7eb6be1e480d6884b103eb500cfd539cc20ae0f3e44dd8b0614798
 cron              3.0pl1-162                    amd64 c1e12d9c993460e6396107668aa7ba79f8633decebb53aa6c38049584448be3f
 cryptsetup-bin    2:2.6.1-4~deb12u2             amd64 ac25a10b8c7a5fbd4ffe64a830edd24a7e04b3416914bbb096c21e92e15a65d2
-cups-client       2.4.2-3+deb12u10              amd64 1df3ca9bbab2ed1a9f3b9c72f3167ac7c7e6167ea581f33185313d0729bffed4
+cups-client       2.4.2-3+deb12u11              amd64 7d72366d6eb95379dc8c8e8b5e9ca75472249e3bebc2f5480c5ac96c6ee059cb
 curl              7.88.1-10+deb12u15            amd64 0dd9b6bf7a0bd11af2d68a52ec44c2a223fa7c11f9104c36ce1047e1137d4a8f
 dc                1.07.1-3+b1                   amd64 4440b6964af7911a7994d9d863ae0f74efe5b354aad0753b3ea96a6d25555b2f
 debianutils       5.7-0.5~deb12u1               amd64 55f951359670eb3236c9e2ccd5fac9ccb3db734f5a22aff21589e7a30aee48c9

@@ -72,7 +72,7 @@ export interface NookSettings {
   pruneAt?: number;
   /** Documents at which the pruned (LEANN) graph is built over the PQ codes; below, searches scan the codes (default 100000). */
   graphAt?: number;
-  /** Recomputed embeddings kept in memory (default 4096). */
+  /** Recomputed embeddings kept in memory, as f16 (default 16384: ~13 MB when full). */
   cacheSize?: number;
   /**
    * Documents of at least this many tokens (about 4 characters each) keep their embedding

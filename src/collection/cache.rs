@@ -1,19 +1,26 @@
 //! The exact-vector provider of a pruned collection: a long document's kept embedding
 //! (see `doc`), else recompute a document's embedding from its stored token ids, with an
 //! LRU cache of recomputed embeddings so repeated and follow-up queries are cheap.
+//!
+//! A document's exact vector is its embedding rounded to f16, however it is obtained: the
+//! cache holds f16 (768 bytes at 384 dimensions, so the default 16,384 entries take ~13 MB
+//! and cover the candidates a long session of queries over a 10,000-document collection
+//! needs), a fresh recomputation is rounded the same way before it is used, and a long
+//! document keeps f16. So a search ranks by the same bits cold or warm.
 
 use std::collections::HashMap;
 
 use super::StoredDoc;
 use super::embed::Embed;
+use crate::format::half::{f16_to_f32, f32_to_f16};
 use crate::index::PrunedIndex;
 use crate::index::provider::ExactVectors;
 
-/// Recomputed embeddings, least recently used dropped first.
+/// Recomputed embeddings as f16, least recently used dropped first.
 pub struct VectorCache {
     capacity: usize,
     tick: u64,
-    map: HashMap<u64, (u64, Vec<f32>)>,
+    map: HashMap<u64, (u64, Box<[u16]>)>,
     pub hits: u64,
     pub misses: u64,
     /// Vectors a preview search took from PQ codes instead of recomputing them.
@@ -38,21 +45,24 @@ impl VectorCache {
         self.map.contains_key(&key)
     }
 
-    pub fn get(&mut self, key: u64) -> Option<&[f32]> {
+    /// Appends `key`'s cached embedding to `out` as f32 (and makes it the most recently
+    /// used); false if it is not cached.
+    pub fn get_into(&mut self, key: u64, out: &mut Vec<f32>) -> bool {
         self.tick += 1;
         let tick = self.tick;
-        self.map.get_mut(&key).map(|e| {
-            e.0 = tick;
-            e.1.as_slice()
-        })
+        let Some(e) = self.map.get_mut(&key) else { return false };
+        e.0 = tick;
+        out.extend(e.1.iter().map(|&h| f16_to_f32(h)));
+        true
     }
 
-    pub fn insert(&mut self, key: u64, v: Vec<f32>) {
+    /// Caches `v` (an embedding; stored as f16, see the module docs).
+    pub fn insert(&mut self, key: u64, v: &[f32]) {
         if self.capacity == 0 {
             return;
         }
         self.tick += 1;
-        self.map.insert(key, (self.tick, v));
+        self.map.insert(key, (self.tick, v.iter().map(|&x| f32_to_f16(x)).collect()));
         if self.map.len() > self.capacity {
             // Drop the oldest quarter at once (amortised O(1) per insert).
             let mut ticks: Vec<u64> = self.map.values().map(|e| e.0).collect();
@@ -91,8 +101,7 @@ impl ExactVectors for Recompute<'_> {
                     self.cache.hits += 1;
                     continue;
                 }
-                let cached = self.cache.get(k).map(|v| out.extend_from_slice(v)).is_some();
-                if cached {
+                if self.cache.get_into(k, out) {
                     self.cache.hits += 1;
                 } else if index.decode_into(k, out) {
                     self.cache.approximated += 1;
@@ -105,8 +114,7 @@ impl ExactVectors for Recompute<'_> {
         let dims = self.embed.dims();
         // A long document's kept embedding is what it always ranks by (never a cached
         // recomputation of it), so a search is the same cold or warm.
-        let costly: Vec<u64> = ids.iter().copied().filter(|&k| !self.is_free(k)).collect();
-        let missing: Vec<u64> = costly.into_iter().filter(|&k| self.cache.get(k).is_none()).collect();
+        let missing: Vec<u64> = ids.iter().copied().filter(|&k| !self.is_free(k) && !self.cache.contains(k)).collect();
         self.cache.hits += (ids.len() - missing.len()) as u64;
         self.cache.misses += missing.len() as u64;
         let mut fresh = Vec::with_capacity(missing.len() * dims);
@@ -114,6 +122,7 @@ impl ExactVectors for Recompute<'_> {
             let seqs =
                 missing.iter().map(|k| self.docs.get(k).map(|d| d.view().tokens).ok_or(crate::Error::UnknownId(*k))).collect::<crate::Result<Vec<_>>>()?;
             self.embed.embed_recomputed(&seqs, &mut fresh).map_err(|e| crate::Error::Provider(e.message))?;
+            round_f16(&mut fresh);
         }
         let mut fresh_of: HashMap<u64, &[f32]> = HashMap::new();
         for (k, v) in missing.iter().zip(fresh.chunks_exact(dims)) {
@@ -123,16 +132,61 @@ impl ExactVectors for Recompute<'_> {
             match fresh_of.get(&k) {
                 Some(v) => out.extend_from_slice(v),
                 None if self.docs.get(&k).is_some_and(|d| d.kept_into(out)) => {}
-                None => out.extend_from_slice(self.cache.get(k).ok_or(crate::Error::UnknownId(k))?),
+                None if self.cache.get_into(k, out) => {}
+                None => return Err(crate::Error::UnknownId(k)),
             }
         }
         for (k, v) in fresh_of {
-            self.cache.insert(k, v.to_vec());
+            self.cache.insert(k, v);
         }
         Ok(())
     }
 
     fn is_free(&self, id: u64) -> bool {
         self.docs.get(&id).is_some_and(|d| !d.view().kept.is_empty())
+    }
+}
+
+/// Rounds every component to the nearest f16, as the cache stores it (see the module docs).
+pub fn round_f16(v: &mut [f32]) {
+    for x in v {
+        *x = f16_to_f32(f32_to_f16(*x));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cache_holds_the_f16_rounding_a_fresh_recomputation_is_given() {
+        let v: Vec<f32> = (0..384).map(|i| ((i as f32) * 0.37).sin() / 19.6).collect();
+        let mut rounded = v.clone();
+        round_f16(&mut rounded);
+        assert_ne!(rounded, v, "these values are not all f16");
+        assert!(rounded.iter().zip(&v).all(|(r, x)| (r - x).abs() <= x.abs() / 2048.0 + 1e-7));
+        let mut c = VectorCache::new(8);
+        c.insert(1, &v);
+        let mut out = vec![9.0];
+        assert!(c.get_into(1, &mut out));
+        assert_eq!(out[1..], rounded[..], "a cached embedding is the rounding, bit for bit");
+        assert!(!c.get_into(2, &mut out));
+        assert_eq!(out.len(), 385);
+    }
+
+    #[test]
+    fn the_least_recently_used_go_first() {
+        let mut c = VectorCache::new(8);
+        for k in 0..8 {
+            c.insert(k, &[k as f32]);
+        }
+        assert!(c.get_into(0, &mut Vec::new()), "0 becomes the most recently used");
+        c.insert(8, &[8.0]);
+        // Over capacity: the oldest quarter and more go at once, leaving 6.
+        assert_eq!(c.len(), 6);
+        assert!(c.contains(0) && c.contains(8) && !c.contains(1) && !c.contains(2));
+        let mut none = VectorCache::new(0);
+        none.insert(1, &[1.0]);
+        assert!(none.is_empty());
     }
 }

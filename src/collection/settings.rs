@@ -16,7 +16,7 @@ pub struct Settings {
     pub two_level: TwoLevelParams,
     /// Beam width of stored-vector search.
     pub ef: usize,
-    /// Recomputed embeddings kept in memory.
+    /// Recomputed embeddings kept in memory (f16, 768 bytes each at 384 dimensions).
     pub cache: usize,
     /// Compact when this fraction of nodes is deleted.
     pub compact_at: f32,
@@ -58,7 +58,7 @@ impl Default for Settings {
             prune: PruneParams::default(),
             two_level: TwoLevelParams { ef: 64, rerank: 64, batch: 16, stop: Stop::Bound { first: 16, step: 8, z: 1.25 }, extra: 0 },
             ef: 64,
-            cache: 4096,
+            cache: 16_384,
             compact_at: 0.25,
             keyword_weight: 0.4,
             keyword_specificity: 0.0,

@@ -44,6 +44,34 @@ pub fn results(c: &mut Collection) -> String {
     out
 }
 
+/// Checks `got` against results recorded by [`results`]: the same queries, the same ids in
+/// the same order, each score within 5e-4 of the recorded one. Exact vectors are rounded to
+/// f16 since the fixtures were written (`collection::cache`), which moves a cosine by up to
+/// ~2^-11 of the vectors' mass; the ranking the fixtures recorded must not move.
+pub fn assert_recorded(got: &str, want: &str, what: &str) {
+    let (got_lines, want_lines): (Vec<&str>, Vec<&str>) = (got.lines().collect(), want.lines().collect());
+    assert_eq!(got_lines.len(), want_lines.len(), "{what}: {got}\nrecorded:\n{want}");
+    for (g, w) in got_lines.iter().zip(&want_lines) {
+        let parse = |line: &str| -> (String, Vec<(String, f32)>) {
+            let (head, hits) = line.rsplit_once(" | ").unwrap_or((line, ""));
+            let hits = hits
+                .split_whitespace()
+                .map(|h| {
+                    let (id, score) = h.rsplit_once(':').expect("id:score");
+                    (id.to_string(), score.parse::<f32>().expect("a score"))
+                })
+                .collect();
+            (head.to_string(), hits)
+        };
+        let ((gq, gh), (wq, wh)) = (parse(g), parse(w));
+        let ids = |h: &[(String, f32)]| h.iter().map(|x| x.0.clone()).collect::<Vec<_>>();
+        assert_eq!((&gq, ids(&gh)), (&wq, ids(&wh)), "{what}: {g}\nrecorded: {w}");
+        for ((_, a), (_, b)) in gh.iter().zip(&wh) {
+            assert!((a - b).abs() <= 5e-4, "{what}: score {a} where {b} was recorded\n{g}\nrecorded: {w}");
+        }
+    }
+}
+
 /// The collections: (name, documents added, documents then deleted).
 pub const COLLECTIONS: [(&str, usize, usize); 3] = [("stored", 120, 5), ("flat", 450, 20), ("graph", 700, 30)];
 

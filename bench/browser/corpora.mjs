@@ -1,0 +1,152 @@
+// Exact search over corpora of other shapes than fast.mjs's 10,000 Wikipedia titles and
+// WordNet glosses (issue: exact search in tens of milliseconds, on data not tuned on):
+//   long      1,051 documents of eight consecutive WordNet glosses (~130-256 tokens, where a
+//             bookmark has ~23), WordNet and FanOutQA queries -> bench/results/long-docs.*
+//   manpages  the NAME line of every page of 157 Debian packages' man pages: one-line
+//             descriptions of commands and functions ("grep - print lines that match
+//             patterns"), the shape of package descriptions and many bookmark titles; its
+//             paraphrase and keyword queries -> bench/results/manpages-docs.*
+//   mdn       MDN browser-compat features (API and CSS names with their MDN paths), its
+//             paraphrase and keyword queries -> bench/results/mdn-docs.*
+// The last two are built by bench/quality/fetch_corpora.py (data/quality/<corpus>/docs.json).
+// Each query set runs cold (first pass after a browser restart) and warm, one search thread;
+// recall@10 against brute force over nook's own embeddings; hnswlib-wasm (M=16, ef 64, f32)
+// over the same embeddings in the same page.
+//
+// Each package is measured in its own child process on its own profile (indexed afresh):
+// NOOK_BEFORE_PKG=DIR measures an older copy of pkg/ first (the "before" column), then pkg/
+// (or NOOK_BENCH_PKG).
+// Run: scripts/bench_browser.sh corpora [long] [manpages] [mdn]   (default: all three)
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { ROOT, site, launch, log, openPage } from './site.mjs';
+import { pass, pct, r1, r3 } from './summary.mjs';
+
+const GLOSSES_PER_DOC = 8;
+const json = (path) => JSON.parse(readFileSync(join(ROOT, path), 'utf8'));
+/** Paraphrase and keyword queries of a quality-benchmark corpus (typo and unrelated ones meet
+ * the relevance floor for unknown words, which recall against brute force does not model). */
+const quality = (corpus) => json(`bench/quality/queries/${corpus}.json`).filter((q) => q.type === 'natural' || q.type === 'keyword').map((q) => q.query);
+const built = (corpus) => {
+  const path = `data/quality/${corpus}/docs.json`;
+  if (!existsSync(join(ROOT, path))) throw new Error(`${path} is missing: run bench/quality/fetch_corpora.py --only ${corpus}`);
+  return json(path);
+};
+
+const CORPORA = {
+  long: {
+    results: 'long-docs',
+    title: 'Exact search over long documents',
+    about: `documents of ${GLOSSES_PER_DOC} consecutive WordNet glosses each (data/bench-docs.json)`,
+    docs() {
+      const glosses = json('data/bench-docs.json').filter((d) => d.id.startsWith('n'));
+      const docs = [];
+      for (let i = 0; i < glosses.length; i += GLOSSES_PER_DOC) {
+        const part = glosses.slice(i, i + GLOSSES_PER_DOC);
+        docs.push({ id: `long${docs.length}`, title: part.map((g) => g.title).join('; '), url: '', text: part.map((g) => `${g.title}: ${g.text}.`).join(' ') });
+      }
+      return docs;
+    },
+    sets: () => [{ name: 'wordnet', queries: quality('wordnet') }, { name: 'fanoutqa', queries: json('data/bench-queries.json').slice(0, 100) }],
+  },
+  manpages: {
+    results: 'manpages-docs',
+    title: 'Exact search over one-line descriptions (man pages)',
+    about: 'NAME lines of the man pages of 157 Debian 12 packages (bench/quality/fetch_corpora.py)',
+    docs: () => built('manpages'),
+    sets: () => [{ name: 'manpages', queries: quality('manpages') }],
+  },
+  mdn: {
+    results: 'mdn-docs',
+    title: 'Exact search over MDN browser-compat features',
+    about: 'features of @mdn/browser-compat-data with an MDN page (bench/quality/fetch_corpora.py)',
+    docs: () => built('mdn'),
+    sets: () => [{ name: 'mdn', queries: quality('mdn') }],
+  },
+};
+
+/** One package over one corpus: index into a fresh profile, then per query set a browser
+ * restart, cold then warm. Printed as JSON on stdout. */
+async function measure(corpus) {
+  const docs = corpus.docs();
+  const sets = corpus.sets();
+  const { server, origin } = await site(['fast.html', 'fast.js']);
+  const foreign = [];
+  const profile = mkdtempSync('/tmp/nook-corpus-');
+  const session = async (fn) => {
+    const b = await launch(origin, foreign, profile);
+    try {
+      return await fn(await openPage(b.context, origin, 'fast.html', 'fastReady'));
+    } finally {
+      await b.close();
+    }
+  };
+  try {
+    log(`indexing ${docs.length} documents`);
+    const indexed = await session((page) => page.evaluate(([d, s]) => window.fast.fastIndex('corpus', d, s, window.benchLog), [docs, sets]));
+    const runs = {};
+    for (const set of sets) {
+      log(`${set.name}: browser restart, cold then warm`);
+      runs[set.name] = await session((page) => page.evaluate(([q, t]) => window.fast.fastQueries('corpus', q, t, 1, window.benchLog), [set.queries, indexed.truth[set.name]]));
+    }
+    return { docs: docs.length, indexed: { docsPerSec: indexed.docsPerSec, stats: indexed.stats, hnswlib: indexed.hnswlib }, runs, foreign };
+  } finally {
+    await server.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
+}
+
+if (process.env.NOOK_CORPUS_CHILD) {
+  process.stdout.write(JSON.stringify(await measure(CORPORA[process.env.NOOK_CORPUS_CHILD])));
+  process.exit(0);
+}
+
+const names = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(CORPORA);
+for (const name of names) if (!CORPORA[name]) throw new Error(`unknown corpus ${name} (${Object.keys(CORPORA).join(', ')})`);
+const before = process.env.NOOK_BEFORE_PKG || process.env.NOOK_LONG_BEFORE_PKG;
+const packages = [...(before ? [['before', before]] : []), ['now', process.env.NOOK_BENCH_PKG || join(ROOT, 'pkg')]];
+for (const name of names) {
+  const corpus = CORPORA[name];
+  const loadavg = [os.loadavg()];
+  const results = {};
+  for (const [label, pkg] of packages) {
+    log(`${name}, ${label}: ${pkg}`);
+    const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url)], { env: { ...process.env, NOOK_CORPUS_CHILD: name, NOOK_BENCH_PKG: pkg }, stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 28 });
+    if (child.status !== 0) throw new Error(`measuring ${label} on ${name} failed (${child.status})`);
+    const r = JSON.parse(child.stdout.toString());
+    if (r.foreign.length) { console.error('requests to other origins:', r.foreign); process.exit(1); }
+    const s = r.indexed.stats;
+    results[label] = {
+      pkg, documents: r.docs, indexing_docs_per_s: r1(r.indexed.docsPerSec),
+      index_bytes_per_doc: r1(s.indexBytes / s.documents), kept_vectors: s.keptVectors ?? 0, stored_bytes_per_doc: r1(s.storedBytes / s.documents),
+      sets: Object.fromEntries(Object.entries(r.runs).map(([set, x]) => [set, { queries: x.passes.cold.lat.length, cold: pass(x.passes.cold), warm: pass(x.passes.warm), open_ms: Math.round(x.openMs), hnswlib_p50_ms: r1(pct(r.indexed.hnswlib[set].lat, 0.5)), hnswlib_recall10: r3(r.indexed.hnswlib[set].recall10) }])),
+    };
+    loadavg.push(os.loadavg());
+  }
+  const out = { corpus: name, date: new Date().toISOString(), cpu: `${os.cpus().length} x ${os.cpus()[0]?.model}`, loadavg, ...(name === 'long' && { glosses_per_doc: GLOSSES_PER_DOC }), results };
+  writeFileSync(join(ROOT, `bench/results/${corpus.results}.json`), JSON.stringify(out, null, 2) + '\n');
+
+  const cols = Object.keys(results);
+  let md = `# ${corpus.title}\n\nWritten by bench/browser/corpora.mjs (${out.date}; ${out.cpu}; load average at start and after each package: ${loadavg.map((l) => l.map((x) => x.toFixed(1)).join(' ')).join(' | ')}). `;
+  md += `${results[cols[0]].documents.toLocaleString('en')} ${corpus.about}, one search thread, headless Chromium; cold = the first pass after a browser restart, warm = the same queries again. Each package indexed its own fresh profile. Recall@10 is against brute force over that package's own embeddings; hnswlib-wasm (M=16, ef 64, f32) over the same embeddings, its latency including the query's embedding.\n\n`;
+  md += `| | ${cols.join(' | ')} |\n|---|${cols.map(() => '---|').join('')}\n`;
+  const row = (label, f) => { md += `| ${label} | ${cols.map((c) => f(results[c])).join(' | ')} |\n`; };
+  row('package', (r) => `\`${r.pkg.replace(ROOT + '/', '')}\``);
+  row('index bytes per document (kept embeddings included)', (r) => r.index_bytes_per_doc);
+  row('documents keeping their embedding', (r) => r.kept_vectors);
+  row('stored bytes per document, all', (r) => r.stored_bytes_per_doc);
+  row('indexing, documents/s', (r) => r.indexing_docs_per_s);
+  for (const set of Object.keys(results[cols[0]].sets)) {
+    row(`${set} (${results[cols[0]].sets[set].queries} queries): cold p50 / p95 ms`, (r) => `${r.sets[set].cold.p50_ms} / ${r.sets[set].cold.p95_ms}`);
+    row(`${set}: cold recomputed per query`, (r) => r.sets[set].cold.recomputed_mean);
+    row(`${set}: warm p50 / p95 ms`, (r) => `${r.sets[set].warm.p50_ms} / ${r.sets[set].warm.p95_ms}`);
+    row(`${set}: recall@10`, (r) => r.sets[set].cold.recall10);
+    row(`${set}: open ms`, (r) => r.sets[set].open_ms);
+    row(`${set}: hnswlib-wasm p50 ms / recall@10`, (r) => `${r.sets[set].hnswlib_p50_ms} / ${r.sets[set].hnswlib_recall10}`);
+  }
+  writeFileSync(join(ROOT, `bench/results/${corpus.results}.md`), md);
+  log(`wrote bench/results/${corpus.results}.{json,md}`);
+}
