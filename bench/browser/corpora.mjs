@@ -9,9 +9,10 @@
 //   mdn       MDN browser-compat features (API and CSS names with their MDN paths), its
 //             paraphrase and keyword queries -> bench/results/mdn-docs.*
 // The last two are built by bench/quality/fetch_corpora.py (data/quality/<corpus>/docs.json).
-// Each query set runs cold (first pass after a browser restart) and warm, one search thread;
-// recall@10 against brute force over nook's own embeddings; hnswlib-wasm (M=16, ef 64, f32)
-// over the same embeddings in the same page.
+// Each query set runs cold (first pass after a browser restart) and warm, one search thread,
+// vector-only and then (after another restart) hybrid, the package's default; recall@10
+// against brute force over nook's own embeddings (for hybrid, the share of that vector top
+// 10 it keeps); hnswlib-wasm (M=16, ef 64, f32) over the same embeddings in the same page.
 //
 // Each package is measured in its own child process on its own profile (indexed afresh):
 // NOOK_BEFORE_PKG=DIR measures an older copy of pkg/ first (the "before" column), then pkg/
@@ -89,8 +90,12 @@ async function measure(corpus) {
     const indexed = await session((page) => page.evaluate(([d, s]) => window.fast.fastIndex('corpus', d, s, window.benchLog), [docs, sets]));
     const runs = {};
     for (const set of sets) {
-      log(`${set.name}: browser restart, cold then warm`);
-      runs[set.name] = await session((page) => page.evaluate(([q, t]) => window.fast.fastQueries('corpus', q, t, 1, window.benchLog), [set.queries, indexed.truth[set.name]]));
+      for (const hybrid of [false, true]) {
+        log(`${set.name}: browser restart, cold then warm, ${hybrid ? 'hybrid' : 'vector-only'}`);
+        const r = await session((page) => page.evaluate(([q, t, h]) => window.fast.fastQueries('corpus', q, t, 1, window.benchLog, h), [set.queries, indexed.truth[set.name], hybrid]));
+        if (hybrid) runs[set.name].hybrid = r.passes;
+        else runs[set.name] = r;
+      }
     }
     return { docs: docs.length, indexed: { docsPerSec: indexed.docsPerSec, stats: indexed.stats, hnswlib: indexed.hnswlib }, runs, foreign };
   } finally {
@@ -122,7 +127,7 @@ for (const name of names) {
     results[label] = {
       pkg, documents: r.docs, indexing_docs_per_s: r1(r.indexed.docsPerSec),
       index_bytes_per_doc: r1(s.indexBytes / s.documents), kept_vectors: s.keptVectors ?? 0, stored_bytes_per_doc: r1(s.storedBytes / s.documents),
-      sets: Object.fromEntries(Object.entries(r.runs).map(([set, x]) => [set, { queries: x.passes.cold.lat.length, cold: pass(x.passes.cold), warm: pass(x.passes.warm), open_ms: Math.round(x.openMs), hnswlib_p50_ms: r1(pct(r.indexed.hnswlib[set].lat, 0.5)), hnswlib_recall10: r3(r.indexed.hnswlib[set].recall10) }])),
+      sets: Object.fromEntries(Object.entries(r.runs).map(([set, x]) => [set, { queries: x.passes.cold.lat.length, cold: pass(x.passes.cold), warm: pass(x.passes.warm), open_ms: Math.round(x.openMs), hnswlib_p50_ms: r1(pct(r.indexed.hnswlib[set].lat, 0.5)), hnswlib_recall10: r3(r.indexed.hnswlib[set].recall10), hybrid: { cold: pass(x.hybrid.cold), warm: pass(x.hybrid.warm) } }])),
     };
     loadavg.push(os.loadavg());
   }
@@ -144,6 +149,9 @@ for (const name of names) {
     row(`${set}: cold recomputed per query`, (r) => r.sets[set].cold.recomputed_mean);
     row(`${set}: warm p50 / p95 ms`, (r) => `${r.sets[set].warm.p50_ms} / ${r.sets[set].warm.p95_ms}`);
     row(`${set}: recall@10`, (r) => r.sets[set].cold.recall10);
+    row(`${set}, hybrid (the package's default; another restart): cold p50 / p95 ms, recomputed per query`, (r) => `${r.sets[set].hybrid.cold.p50_ms} / ${r.sets[set].hybrid.cold.p95_ms}, ${r.sets[set].hybrid.cold.recomputed_mean}`);
+    row(`${set}, hybrid: warm p50 / p95 ms`, (r) => `${r.sets[set].hybrid.warm.p50_ms} / ${r.sets[set].hybrid.warm.p95_ms}`);
+    row(`${set}, hybrid: share of the brute-force vector top 10`, (r) => r.sets[set].hybrid.cold.recall10);
     row(`${set}: open ms`, (r) => r.sets[set].open_ms);
     row(`${set}: hnswlib-wasm p50 ms / recall@10`, (r) => `${r.sets[set].hnswlib_p50_ms} / ${r.sets[set].hnswlib_recall10}`);
   }

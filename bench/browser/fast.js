@@ -47,8 +47,9 @@ async function fastIndex(name, docs, sets, log) {
   return { indexMs, docsPerSec: docs.length / (indexMs / 1000), stats, truth, hnswlib };
 }
 
-/** After a browser restart: open `name`, run `queries` twice (cold, then warm). */
-async function fastQueries(name, queries, truth, searchWorkers, log) {
+/** After a browser restart: open `name`, run `queries` twice (cold, then warm), vector-only
+ * unless `hybrid` (the package's default: meaning and keywords fused). */
+async function fastQueries(name, queries, truth, searchWorkers, log, hybrid = false) {
   const t0 = now();
   // No relevance floor: recall@10 counts all ten results, however weak the tenth.
   const db = await Nook.open(name, { ...ASSETS, minScore: 0, searchWorkers });
@@ -60,7 +61,7 @@ async function fastQueries(name, queries, truth, searchWorkers, log) {
     let shared = 0;
     for (let i = 0; i < queries.length; i++) {
       const t = now();
-      const hits = await db.search(queries[i], { k: 10, hybrid: false });
+      const hits = await db.search(queries[i], { k: 10, hybrid });
       lat.push(now() - t);
       if (firstResultMs == null) firstResultMs = now() - t0;
       recomputed.push(hits.stats.recomputed);
