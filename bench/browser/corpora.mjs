@@ -147,6 +147,7 @@ for (const name of names) {
   for (const set of Object.keys(results[cols[0]].sets)) {
     row(`${set} (${results[cols[0]].sets[set].queries} queries): cold p50 / p95 ms`, (r) => `${r.sets[set].cold.p50_ms} / ${r.sets[set].cold.p95_ms}`);
     row(`${set}: cold recomputed per query`, (r) => r.sets[set].cold.recomputed_mean);
+    row(`${set}: cold, where the time goes (p50 ms: query embedding / scan and fusion / recomputation / search) and one recomputation`, (r) => { const c = r.sets[set].cold; return c.parts_p50_ms ? `${['embed', 'traversal', 'recompute', 'search'].map((k) => c.parts_p50_ms[k]).join(' / ')}; ${c.ms_per_recomputed} ms` : '-'; });
     row(`${set}: warm p50 / p95 ms`, (r) => `${r.sets[set].warm.p50_ms} / ${r.sets[set].warm.p95_ms}`);
     row(`${set}: recall@10`, (r) => r.sets[set].cold.recall10);
     row(`${set}, hybrid (the package's default; another restart): cold p50 / p95 ms, recomputed per query`, (r) => `${r.sets[set].hybrid.cold.p50_ms} / ${r.sets[set].hybrid.cold.p95_ms}, ${r.sets[set].hybrid.cold.recomputed_mean}`);

@@ -57,7 +57,7 @@ async function fastQueries(name, queries, truth, searchWorkers, log, hybrid = fa
   const passes = {};
   let firstResultMs = null;
   for (const pass of ['cold', 'warm']) {
-    const lat = [], recomputed = [], recall = [];
+    const lat = [], recomputed = [], recall = [], parts = { embed: [], traversal: [], recompute: [], search: [] };
     let shared = 0;
     for (let i = 0; i < queries.length; i++) {
       const t = now();
@@ -65,11 +65,12 @@ async function fastQueries(name, queries, truth, searchWorkers, log, hybrid = fa
       lat.push(now() - t);
       if (firstResultMs == null) firstResultMs = now() - t0;
       recomputed.push(hits.stats.recomputed);
+      for (const part of Object.keys(parts)) parts[part].push(hits.stats[`${part}Ms`]);
       if (hits.stats.shared) shared++;
       const gt = new Set(truth[i]);
       recall.push(hits.filter((h) => gt.has(h.id)).length / 10);
     }
-    passes[pass] = { lat, recomputed, shared, recall10: recall.reduce((a, b) => a + b, 0) / recall.length };
+    passes[pass] = { lat, recomputed, parts, shared, recall10: recall.reduce((a, b) => a + b, 0) / recall.length };
     log(`${pass}: done`);
   }
   const stats = await db.stats();
