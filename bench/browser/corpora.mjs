@@ -37,6 +37,11 @@ const built = (corpus) => {
   return json(path);
 };
 
+/** A corpus of the quality benchmark (bench/quality/fetch_corpora.py) with its own queries. */
+const qualityCorpus = (name, title, about) => ({
+  results: `${name}-docs`, title, about: `${about} (bench/quality/fetch_corpora.py)`, docs: () => built(name), sets: () => [{ name, queries: quality(name) }],
+});
+
 const CORPORA = {
   long: {
     results: 'long-docs',
@@ -53,20 +58,8 @@ const CORPORA = {
     },
     sets: () => [{ name: 'wordnet', queries: quality('wordnet') }, { name: 'fanoutqa', queries: json('data/bench-queries.json').slice(0, 100) }],
   },
-  manpages: {
-    results: 'manpages-docs',
-    title: 'Exact search over one-line descriptions (man pages)',
-    about: 'NAME lines of the man pages of 157 Debian 12 packages (bench/quality/fetch_corpora.py)',
-    docs: () => built('manpages'),
-    sets: () => [{ name: 'manpages', queries: quality('manpages') }],
-  },
-  mdn: {
-    results: 'mdn-docs',
-    title: 'Exact search over MDN browser-compat features',
-    about: 'features of @mdn/browser-compat-data with an MDN page (bench/quality/fetch_corpora.py)',
-    docs: () => built('mdn'),
-    sets: () => [{ name: 'mdn', queries: quality('mdn') }],
-  },
+  manpages: qualityCorpus('manpages', 'Exact search over one-line descriptions (man pages)', 'NAME lines of the man pages of 157 Debian 12 packages'),
+  mdn: qualityCorpus('mdn', 'Exact search over MDN browser-compat features', 'features of @mdn/browser-compat-data with an MDN page'),
 };
 
 /** One package over one corpus: index into a fresh profile, then per query set a browser
