@@ -180,3 +180,29 @@ fn hybrid_results_do_not_depend_on_the_cache() {
         assert!((a.1 - b.1).abs() < 1e-5, "{a:?} vs {b:?}");
     }
 }
+
+#[test]
+fn a_warm_pass_over_more_than_4096_candidates_recomputes_nothing() {
+    // The default cache (16,384 f16 embeddings) holds every candidate of a long session;
+    // 4,096 (the default before) did not, and a repeated pass then recomputed them all.
+    let mut c = build(Settings { prune_at: 1000, ..Settings::default() }, 6000);
+    assert!(c.is_pruned());
+    c.clear_cache();
+    let queries: Vec<String> = (0..6000).step_by(7).map(|i| format!("{} {i}", doc(i).text)).collect();
+    let mut e = Counting::new(DIMS);
+    let mut pass = |c: &mut Collection| -> (usize, usize) {
+        let (mut recomputed, mut hits) = (0, 0);
+        for t in &queries {
+            let q = query(&mut HashEmbed { dims: DIMS }, t);
+            let (_, counts) = c.search_counted(&mut e, t, &q, 10, false, None, Precision::Exact).unwrap();
+            recomputed += counts.recomputed;
+            hits += counts.cache_hits;
+        }
+        (recomputed, hits)
+    };
+    let (cold, _) = pass(&mut c);
+    assert!(cold > 4096, "the cold pass recomputes more than 4,096 embeddings ({cold})");
+    let (warm, hits) = pass(&mut c);
+    assert_eq!(warm, 0, "the warm pass is served from the cache");
+    assert!(hits > 4096);
+}
