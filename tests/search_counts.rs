@@ -206,3 +206,23 @@ fn a_warm_pass_over_more_than_4096_candidates_recomputes_nothing() {
     assert_eq!(warm, 0, "the warm pass is served from the cache");
     assert!(hits > 4096);
 }
+
+#[test]
+fn documents_of_the_same_text_are_recomputed_once() {
+    // Six documents filed with one text (as many packages share one description): a cold
+    // search that measures them embeds that text once, and ranks all six alike.
+    let mut c = build(Settings { prune_at: 300, ..Settings::default() }, 400);
+    let same = |i: usize| Doc { id: format!("dup-{i}"), title: "Transitional package".into(), text: "harbour lantern quilt".into(), ..Doc::default() };
+    c.add(&mut HashEmbed { dims: DIMS }, (0..6).map(same).collect()).unwrap();
+    c.clear_cache();
+    let text = "transitional package harbour lantern quilt";
+    let q = query(&mut HashEmbed { dims: DIMS }, text);
+    let mut e = Counting::new(DIMS);
+    let (found, counts) = c.search_counted(&mut e, text, &q, 10, false, None, Precision::Exact).unwrap();
+    let dups: Vec<f32> = found.iter().filter(|f| c.doc(f.key).unwrap().id.starts_with("dup-")).map(|f| f.score).collect();
+    assert_eq!(dups.len(), 6, "the six are the best matches");
+    assert!(dups.iter().all(|&s| s == dups[0]), "{dups:?}");
+    assert_eq!(e.seqs, counts.recomputed, "each embedded sequence is counted once");
+    assert_eq!(counts.recomputed + counts.cache_hits, counts.exact);
+    assert!(counts.cache_hits >= 5, "five of the six were served by the sixth's embedding: {counts:?}");
+}

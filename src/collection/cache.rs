@@ -115,17 +115,31 @@ impl ExactVectors for Recompute<'_> {
         // A long document's kept embedding is what it always ranks by (never a cached
         // recomputation of it), so a search is the same cold or warm.
         let missing: Vec<u64> = ids.iter().copied().filter(|&k| !self.is_free(k) && !self.cache.contains(k)).collect();
-        self.cache.hits += (ids.len() - missing.len()) as u64;
-        self.cache.misses += missing.len() as u64;
-        let mut fresh = Vec::with_capacity(missing.len() * dims);
-        if !missing.is_empty() {
-            let seqs =
-                missing.iter().map(|k| self.docs.get(k).map(|d| d.view().tokens).ok_or(crate::Error::UnknownId(*k))).collect::<crate::Result<Vec<_>>>()?;
+        // Documents of the same token ids (one text filed twice, a description many
+        // packages share) have the same embedding: each distinct sequence is embedded once,
+        // and the others count as served, not recomputed.
+        let mut seqs: Vec<&[u32]> = Vec::new();
+        let mut row_of_key: Vec<usize> = Vec::with_capacity(missing.len());
+        let mut row_of_seq: HashMap<&[u32], usize> = HashMap::new();
+        for k in &missing {
+            let tokens = self.docs.get(k).map(|d| d.view().tokens).ok_or(crate::Error::UnknownId(*k))?;
+            let row = *row_of_seq.entry(tokens).or_insert_with(|| {
+                seqs.push(tokens);
+                seqs.len() - 1
+            });
+            row_of_key.push(row);
+        }
+        self.cache.hits += (ids.len() - seqs.len()) as u64;
+        self.cache.misses += seqs.len() as u64;
+        let mut fresh = Vec::with_capacity(seqs.len() * dims);
+        if !seqs.is_empty() {
             self.embed.embed_recomputed(&seqs, &mut fresh).map_err(|e| crate::Error::Provider(e.message))?;
             round_f16(&mut fresh);
         }
+        let rows: Vec<&[f32]> = fresh.chunks_exact(dims).collect();
         let mut fresh_of: HashMap<u64, &[f32]> = HashMap::new();
-        for (k, v) in missing.iter().zip(fresh.chunks_exact(dims)) {
+        for (k, &row) in missing.iter().zip(&row_of_key) {
+            let v = rows.get(row).ok_or_else(|| crate::Error::Provider(format!("asked for {} embeddings, got {}", seqs.len(), rows.len())))?;
             fresh_of.insert(*k, v);
         }
         for &k in ids {
