@@ -11,8 +11,8 @@
 use std::collections::HashMap;
 
 use super::StoredDoc;
+use super::doc::{kept_of, widen_into};
 use super::embed::Embed;
-use crate::format::half::{f16_to_f32, f32_to_f16};
 use crate::index::PrunedIndex;
 use crate::index::provider::ExactVectors;
 
@@ -52,17 +52,17 @@ impl VectorCache {
         let tick = self.tick;
         let Some(e) = self.map.get_mut(&key) else { return false };
         e.0 = tick;
-        out.extend(e.1.iter().map(|&h| f16_to_f32(h)));
+        widen_into(&e.1, out);
         true
     }
 
-    /// Caches `v` (an embedding; stored as f16, see the module docs).
-    pub fn insert(&mut self, key: u64, v: &[f32]) {
+    /// Caches an embedding as [`kept_of`] makes it (f16 bits, see the module docs).
+    pub fn insert(&mut self, key: u64, halves: Vec<u16>) {
         if self.capacity == 0 {
             return;
         }
         self.tick += 1;
-        self.map.insert(key, (self.tick, v.iter().map(|&x| f32_to_f16(x)).collect()));
+        self.map.insert(key, (self.tick, halves.into_boxed_slice()));
         if self.map.len() > self.capacity {
             // Drop the oldest quarter at once (amortised O(1) per insert).
             let mut ticks: Vec<u64> = self.map.values().map(|e| e.0).collect();
@@ -134,37 +134,30 @@ impl ExactVectors for Recompute<'_> {
         let mut fresh = Vec::with_capacity(seqs.len() * dims);
         if !seqs.is_empty() {
             self.embed.embed_recomputed(&seqs, &mut fresh).map_err(|e| crate::Error::Provider(e.message))?;
-            round_f16(&mut fresh);
         }
-        let rows: Vec<&[f32]> = fresh.chunks_exact(dims).collect();
-        let mut fresh_of: HashMap<u64, &[f32]> = HashMap::new();
-        for (k, &row) in missing.iter().zip(&row_of_key) {
-            let v = rows.get(row).ok_or_else(|| crate::Error::Provider(format!("asked for {} embeddings, got {}", seqs.len(), rows.len())))?;
-            fresh_of.insert(*k, v);
+        // Each fresh embedding as the cache keeps it: ranked by the same bits it will be
+        // served with (see the module docs).
+        let halves: Vec<Vec<u16>> = fresh.chunks_exact(dims).map(kept_of).collect();
+        if halves.len() != seqs.len() {
+            return Err(crate::Error::Provider(format!("asked for {} embeddings, got {}", seqs.len(), halves.len())));
         }
+        let row_of: HashMap<u64, usize> = missing.iter().copied().zip(row_of_key.iter().copied()).collect();
         for &k in ids {
-            match fresh_of.get(&k) {
-                Some(v) => out.extend_from_slice(v),
+            match row_of.get(&k) {
+                Some(&row) => widen_into(&halves[row], out),
                 None if self.docs.get(&k).is_some_and(|d| d.kept_into(out)) => {}
                 None if self.cache.get_into(k, out) => {}
                 None => return Err(crate::Error::UnknownId(k)),
             }
         }
-        for (k, v) in fresh_of {
-            self.cache.insert(k, v);
+        for (&k, &row) in missing.iter().zip(&row_of_key) {
+            self.cache.insert(k, halves[row].clone());
         }
         Ok(())
     }
 
     fn is_free(&self, id: u64) -> bool {
         self.docs.get(&id).is_some_and(|d| !d.view().kept.is_empty())
-    }
-}
-
-/// Rounds every component to the nearest f16, as the cache stores it (see the module docs).
-pub fn round_f16(v: &mut [f32]) {
-    for x in v {
-        *x = f16_to_f32(f32_to_f16(*x));
     }
 }
 
@@ -175,12 +168,12 @@ mod tests {
     #[test]
     fn the_cache_holds_the_f16_rounding_a_fresh_recomputation_is_given() {
         let v: Vec<f32> = (0..384).map(|i| ((i as f32) * 0.37).sin() / 19.6).collect();
-        let mut rounded = v.clone();
-        round_f16(&mut rounded);
+        let mut rounded = Vec::new();
+        widen_into(&kept_of(&v), &mut rounded);
         assert_ne!(rounded, v, "these values are not all f16");
         assert!(rounded.iter().zip(&v).all(|(r, x)| (r - x).abs() <= x.abs() / 2048.0 + 1e-7));
         let mut c = VectorCache::new(8);
-        c.insert(1, &v);
+        c.insert(1, kept_of(&v));
         let mut out = vec![9.0];
         assert!(c.get_into(1, &mut out));
         assert_eq!(out[1..], rounded[..], "a cached embedding is the rounding, bit for bit");
@@ -192,15 +185,15 @@ mod tests {
     fn the_least_recently_used_go_first() {
         let mut c = VectorCache::new(8);
         for k in 0..8 {
-            c.insert(k, &[k as f32]);
+            c.insert(k, kept_of(&[k as f32]));
         }
         assert!(c.get_into(0, &mut Vec::new()), "0 becomes the most recently used");
-        c.insert(8, &[8.0]);
+        c.insert(8, kept_of(&[8.0]));
         // Over capacity: the oldest quarter and more go at once, leaving 6.
         assert_eq!(c.len(), 6);
         assert!(c.contains(0) && c.contains(8) && !c.contains(1) && !c.contains(2));
         let mut none = VectorCache::new(0);
-        none.insert(1, &[1.0]);
+        none.insert(1, kept_of(&[1.0]));
         assert!(none.is_empty());
     }
 }

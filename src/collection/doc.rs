@@ -233,14 +233,20 @@ impl StoredDoc {
     /// The kept embedding as f32 ([`kept_of`]'s inverse), appended to `out`; false if this
     /// document keeps none.
     pub fn kept_into(&self, out: &mut Vec<f32>) -> bool {
-        out.extend(self.kept.iter().map(|&h| crate::format::half::f16_to_f32(h)));
+        widen_into(&self.kept, out);
         !self.kept.is_empty()
     }
 }
 
-/// An embedding as a document keeps it (f16 bits, see the module docs).
+/// An embedding as a document keeps it (f16 bits, see the module docs); the cache of
+/// recomputed embeddings keeps the same.
 pub fn kept_of(v: &[f32]) -> Vec<u16> {
     v.iter().map(|&x| crate::format::half::f32_to_f16(x)).collect()
+}
+
+/// An embedding [`kept_of`] made, appended to `out` as f32 (exactly the f16 values).
+pub fn widen_into(kept: &[u16], out: &mut Vec<f32>) {
+    out.extend(kept.iter().map(|&h| crate::format::half::f16_to_f32(h)));
 }
 
 impl From<Doc> for StoredDoc {

@@ -99,7 +99,7 @@ impl Collection {
             let kept = !d.kept.is_empty();
             self.docs.insert(key, d.into());
             if self.is_pruned() && !kept {
-                self.cache.insert(key, v);
+                self.cache.insert(key, kept_of(v));
             }
         }
         self.maybe_prune(&mut writes)?;
@@ -201,7 +201,7 @@ impl Collection {
         // Keep the exact vectors we have as the first cache fill.
         for (key, d) in &self.docs {
             if let Some(v) = stored.get(*key).filter(|_| d.view().kept.is_empty()) {
-                self.cache.insert(*key, v);
+                self.cache.insert(*key, kept_of(v));
             }
         }
         let cb = pruned.codebook_bytes();
