@@ -8,7 +8,11 @@
 //             paraphrase and keyword queries -> bench/results/manpages-docs.*
 //   mdn       MDN browser-compat features (API and CSS names with their MDN paths), its
 //             paraphrase and keyword queries -> bench/results/mdn-docs.*
-// The last two are built by bench/quality/fetch_corpora.py (data/quality/<corpus>/docs.json).
+//   debian    12,000 Debian packages' short descriptions ("Simple disk I/O latency measuring
+//             tool"), a corpus no parameter was chosen on, asked by the man pages' paraphrase
+//             and keyword queries (tools, by what they do) and by WordNet's paraphrases
+//             (topics the packages only brush: answers spread thin) -> bench/results/debian-docs.*
+// The last three are built by bench/quality/fetch_corpora.py (data/quality/<corpus>/docs.json).
 // Each query set runs cold (first pass after a browser restart) and warm, one search thread,
 // vector-only and then (after another restart) hybrid, the package's default; recall@10
 // against brute force over nook's own embeddings (for hybrid, the share of that vector top
@@ -17,7 +21,7 @@
 // Each package is measured in its own child process on its own profile (indexed afresh):
 // NOOK_BEFORE_PKG=DIR measures an older copy of pkg/ first (the "before" column), then pkg/
 // (or NOOK_BENCH_PKG).
-// Run: scripts/bench_browser.sh corpora [long] [manpages] [mdn]   (default: all three)
+// Run: scripts/bench_browser.sh corpora [long] [manpages] [mdn] [debian]   (default: all)
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -38,8 +42,8 @@ const built = (corpus) => {
 };
 
 /** A corpus of the quality benchmark (bench/quality/fetch_corpora.py) with its own queries. */
-const qualityCorpus = (name, title, about) => ({
-  results: `${name}-docs`, title, about: `${about} (bench/quality/fetch_corpora.py)`, docs: () => built(name), sets: () => [{ name, queries: quality(name) }],
+const qualityCorpus = (name, title, about, sets = () => [{ name, queries: quality(name) }]) => ({
+  results: `${name}-docs`, title, about: `${about} (bench/quality/fetch_corpora.py)`, docs: () => built(name), sets,
 });
 
 const CORPORA = {
@@ -60,6 +64,10 @@ const CORPORA = {
   },
   manpages: qualityCorpus('manpages', 'Exact search over one-line descriptions (man pages)', 'NAME lines of the man pages of 157 Debian 12 packages'),
   mdn: qualityCorpus('mdn', 'Exact search over MDN browser-compat features', 'features of @mdn/browser-compat-data with an MDN page'),
+  debian: qualityCorpus('debian', 'Exact search over Debian package descriptions', "Debian 12 packages' short descriptions, titled by package name", () => [
+    { name: 'manpages-queries', queries: quality('manpages') },
+    { name: 'wordnet-paraphrases', queries: json('bench/quality/queries/wordnet.json').filter((q) => q.type === 'natural').map((q) => q.query) },
+  ]),
 };
 
 /** One package over one corpus: index into a fresh profile, then per query set a browser

