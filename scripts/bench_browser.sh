@@ -46,7 +46,7 @@ node make_data.mjs
 if [[ "$program" == corpora.mjs ]]; then
   shift
   wanted=("$@")
-  (( ${#wanted[@]} )) || wanted=(long manpages mdn)
+  (( ${#wanted[@]} )) || wanted=(long manpages mdn debian)
   for name in "${wanted[@]}"; do
     [[ "$name" == long || -f "$ROOT/data/quality/$name/docs.json" ]] || python3 "$ROOT/bench/quality/fetch_corpora.py" --only "$name"
   done

@@ -150,10 +150,10 @@ for (const name of names) {
     row(`${set}: cold recomputed per query`, (r) => r.sets[set].cold.recomputed_mean);
     row(`${set}: cold, where the time goes (p50 ms: query embedding / scan and fusion / recomputation / search) and one recomputation`, (r) => { const c = r.sets[set].cold; return c.parts_p50_ms ? `${['embed', 'traversal', 'recompute', 'search'].map((k) => c.parts_p50_ms[k]).join(' / ')}; ${c.ms_per_recomputed} ms` : '-'; });
     row(`${set}: warm p50 / p95 ms`, (r) => `${r.sets[set].warm.p50_ms} / ${r.sets[set].warm.p95_ms}`);
-    row(`${set}: recall@10`, (r) => r.sets[set].cold.recall10);
+    row(`${set}: recall@10 / @3; first result = brute force's first`, (r) => `${r.sets[set].cold.recall10} / ${r.sets[set].cold.recall3}; ${r.sets[set].cold.top1}`);
     row(`${set}, hybrid (the package's default; another restart): cold p50 / p95 ms, recomputed per query`, (r) => `${r.sets[set].hybrid.cold.p50_ms} / ${r.sets[set].hybrid.cold.p95_ms}, ${r.sets[set].hybrid.cold.recomputed_mean}`);
     row(`${set}, hybrid: warm p50 / p95 ms`, (r) => `${r.sets[set].hybrid.warm.p50_ms} / ${r.sets[set].hybrid.warm.p95_ms}`);
-    row(`${set}, hybrid: share of the brute-force vector top 10`, (r) => r.sets[set].hybrid.cold.recall10);
+    row(`${set}, hybrid: share of the brute-force vector top 10; first result = its first`, (r) => `${r.sets[set].hybrid.cold.recall10}; ${r.sets[set].hybrid.cold.top1}`);
     row(`${set}: open ms`, (r) => r.sets[set].open_ms);
     row(`${set}: hnswlib-wasm p50 ms / recall@10`, (r) => `${r.sets[set].hnswlib_p50_ms} / ${r.sets[set].hnswlib_recall10}`);
   }

@@ -57,7 +57,7 @@ async function fastQueries(name, queries, truth, searchWorkers, log, hybrid = fa
   const passes = {};
   let firstResultMs = null;
   for (const pass of ['cold', 'warm']) {
-    const lat = [], recomputed = [], recall = [], parts = { embed: [], traversal: [], recompute: [], search: [] };
+    const lat = [], recomputed = [], recall = [], recall3 = [], top1 = [], parts = { embed: [], traversal: [], recompute: [], search: [] };
     let shared = 0;
     for (let i = 0; i < queries.length; i++) {
       const t = now();
@@ -67,10 +67,13 @@ async function fastQueries(name, queries, truth, searchWorkers, log, hybrid = fa
       recomputed.push(hits.stats.recomputed);
       for (const part of Object.keys(parts)) parts[part].push(hits.stats[`${part}Ms`]);
       if (hits.stats.shared) shared++;
-      const gt = new Set(truth[i]);
+      const gt = new Set(truth[i]), gt3 = new Set(truth[i].slice(0, 3));
       recall.push(hits.filter((h) => gt.has(h.id)).length / 10);
+      recall3.push(hits.slice(0, 3).filter((h) => gt3.has(h.id)).length / 3);
+      top1.push(hits.length > 0 && hits[0].id === truth[i][0] ? 1 : 0);
     }
-    passes[pass] = { lat, recomputed, parts, shared, recall10: recall.reduce((a, b) => a + b, 0) / recall.length };
+    const avg = (a) => a.reduce((x, y) => x + y, 0) / a.length;
+    passes[pass] = { lat, recomputed, parts, shared, recall10: avg(recall), recall3: avg(recall3), top1: avg(top1) };
     log(`${pass}: done`);
   }
   const stats = await db.stats();

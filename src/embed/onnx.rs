@@ -11,6 +11,7 @@
 //! What the tensors mean is `weights`' business; this module knows only the format.
 
 use crate::error::{Error, Result};
+use crate::format::half::f16_to_f32;
 use std::collections::HashMap;
 
 fn bad(what: impl std::fmt::Display) -> Error {
@@ -205,22 +206,6 @@ impl<'a> Tensor<'a> {
     pub fn int8(&self) -> Option<Vec<i8>> {
         (self.dtype == DType::I8).then(|| self.raw.iter().map(|&b| b as i8).collect())
     }
-}
-
-/// IEEE half to single precision.
-fn f16_to_f32(h: u16) -> f32 {
-    let (sign, exp, frac) = (u32::from(h >> 15) << 31, u32::from((h >> 10) & 0x1f), u32::from(h & 0x3ff));
-    let bits = match (exp, frac) {
-        (0, 0) => sign,
-        (0, f) => {
-            // Subnormal: value = f * 2^-24.
-            let v = f as f32 * f32::from_bits(0x3380_0000);
-            return if sign != 0 { -v } else { v };
-        }
-        (31, f) => sign | 0x7f80_0000 | (f << 13),
-        (e, f) => sign | ((e + 112) << 23) | (f << 13),
-    };
-    f32::from_bits(bits)
 }
 
 /// One attribute value nook may need.

@@ -139,45 +139,35 @@ pub extern "C" fn run_i16(passes: u32) -> i32 {
     checksum(d)
 }
 
-#[unsafe(no_mangle)]
-pub extern "C" fn run_split(passes: u32) -> i32 {
+/// Every tile through `tile_dot` (with `TWO` the 14-bit activations' two halves, else the
+/// 7-bit ones), then the offset removed: the offset times each column's weight sum.
+fn run_dot<const R: usize, const TWO: bool>(passes: u32) -> i32 {
     let d = data();
+    let (a, b, offset) = if TWO { (d.hi.as_ptr(), d.lo.as_ptr(), 8192) } else { (d.u7.as_ptr(), d.u7.as_ptr(), 64) };
     for _ in 0..passes {
-        for b in 0..N / 8 {
-            for r0 in (0..M).step_by(2) {
-                // SAFETY: as in run_i16; the module instantiates only where relaxed SIMD is supported.
-                unsafe {
-                    tile_dot::<2, true>(
-                        d.hi.as_ptr().add(r0 * K),
-                        d.lo.as_ptr().add(r0 * K),
-                        d.w8.as_ptr().add(b * K * 8),
-                        d.out.as_mut_ptr().add(r0 * N + b * 8),
-                    )
-                };
+        for p in 0..N / 8 {
+            for r0 in (0..M).step_by(R) {
+                // SAFETY: rows r0..r0+R of both arrays (M x K each), panel p of w8 and the tile
+                // in out are in bounds; the module instantiates only where relaxed SIMD is
+                // supported.
+                unsafe { tile_dot::<R, TWO>(a.add(r0 * K), b.add(r0 * K), d.w8.as_ptr().add(p * K * 8), d.out.as_mut_ptr().add(r0 * N + p * 8)) };
             }
         }
     }
     for (i, v) in d.out.iter_mut().enumerate() {
-        *v = v.wrapping_sub(8192 * d.colsum[i % N]);
+        *v = v.wrapping_sub(offset * d.colsum[i % N]);
     }
     checksum(d)
 }
 
 #[unsafe(no_mangle)]
+pub extern "C" fn run_split(passes: u32) -> i32 {
+    run_dot::<2, true>(passes)
+}
+
+#[unsafe(no_mangle)]
 pub extern "C" fn run_i7(passes: u32) -> i32 {
-    let d = data();
-    for _ in 0..passes {
-        for b in 0..N / 8 {
-            for r0 in (0..M).step_by(4) {
-                // SAFETY: as in run_split.
-                unsafe { tile_dot::<4, false>(d.u7.as_ptr().add(r0 * K), d.u7.as_ptr(), d.w8.as_ptr().add(b * K * 8), d.out.as_mut_ptr().add(r0 * N + b * 8)) };
-            }
-        }
-    }
-    for (i, v) in d.out.iter_mut().enumerate() {
-        *v = v.wrapping_sub(64 * d.colsum[i % N]);
-    }
-    checksum(d)
+    run_dot::<4, false>(passes)
 }
 
 /// The scalar reference's checksum: `wide` = 1 for the 14-bit activations, 0 for the 7-bit.
