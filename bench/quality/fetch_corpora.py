@@ -290,7 +290,8 @@ def fetch_url(base: str, name: str, want: str) -> Path:
             with urllib.request.urlopen(base + want, timeout=120) as r:
                 path.write_bytes(r.read())
         except OSError as e:
-            die(f"downloading {base + want} failed: {e}")
+            die(f"downloading {base + want} failed: {e} (if the archive no longer keeps this file, set "
+                "DEBIAN_INDEX to the sha256 its Release file now gives main/binary-amd64/Packages.xz)")
     got = sha256(path) if path.exists() else "missing"
     if got != want:
         die(f"{name} has sha256 {got}, expected {want}: refusing it")
