@@ -32,16 +32,18 @@ import { pass, pct, r1, r3 } from './summary.mjs';
 
 const GLOSSES_PER_DOC = 8;
 const json = (path) => JSON.parse(readFileSync(join(ROOT, path), 'utf8'));
-/** Paraphrase and keyword queries of a quality-benchmark corpus (typo and unrelated ones meet
- * the relevance floor for unknown words, which recall against brute force does not model). */
-const quality = (corpus) => json(`bench/quality/queries/${corpus}.json`).filter((q) => q.type === 'natural' || q.type === 'keyword').map((q) => q.query);
+/** Paraphrase and keyword queries of a quality-benchmark corpus, or those of `types` (typo and
+ * unrelated ones meet the relevance floor for unknown words, which recall against brute force
+ * does not model). */
+const quality = (corpus, types = ['natural', 'keyword']) => json(`bench/quality/queries/${corpus}.json`).filter((q) => types.includes(q.type)).map((q) => q.query);
 const built = (corpus) => {
   const path = `data/quality/${corpus}/docs.json`;
   if (!existsSync(join(ROOT, path))) throw new Error(`${path} is missing: run bench/quality/fetch_corpora.py --only ${corpus}`);
   return json(path);
 };
 
-/** A corpus of the quality benchmark (bench/quality/fetch_corpora.py) with its own queries. */
+/** A corpus built by bench/quality/fetch_corpora.py, asked its own queries unless `sets` says
+ * otherwise. */
 const qualityCorpus = (name, title, about, sets = () => [{ name, queries: quality(name) }]) => ({
   results: `${name}-docs`, title, about: `${about} (bench/quality/fetch_corpora.py)`, docs: () => built(name), sets,
 });
@@ -66,7 +68,7 @@ const CORPORA = {
   mdn: qualityCorpus('mdn', 'Exact search over MDN browser-compat features', 'features of @mdn/browser-compat-data with an MDN page'),
   debian: qualityCorpus('debian', 'Exact search over Debian package descriptions', "Debian 12 packages' short descriptions, titled by package name", () => [
     { name: 'manpages-queries', queries: quality('manpages') },
-    { name: 'wordnet-paraphrases', queries: json('bench/quality/queries/wordnet.json').filter((q) => q.type === 'natural').map((q) => q.query) },
+    { name: 'wordnet-paraphrases', queries: quality('wordnet', ['natural']) },
   ]),
 };
 

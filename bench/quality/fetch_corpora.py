@@ -241,20 +241,28 @@ def die(msg: str) -> None:
     sys.exit(f"fetch_corpora: error: {msg}")
 
 
+def verified(path: Path, want: str, what: str, download) -> Path:
+    """`path`, downloaded by `download()` (as `what`) unless it is there with sha256 `want`;
+    refused unless its sha256 is then `want`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not (path.exists() and sha256(path) == want):
+        say(f"downloading {what}")
+        download()
+    got = sha256(path) if path.exists() else "missing"
+    if got != want:
+        die(f"{path.name} has sha256 {got}, expected {want}: refusing it")
+    return path
+
+
 def fetch_npm(spec: tuple[str, str, str]) -> Path:
     """The verified npm tarball for spec, downloaded into CACHE if absent (cf. make_corpus.py)."""
     pkg, name, want = spec
-    CACHE.mkdir(parents=True, exist_ok=True)
-    path = CACHE / name
-    if not (path.exists() and sha256(path) == want):
-        say(f"downloading {pkg}")
+
+    def download() -> None:
         cmd = ["npm", "pack", "--silent", "--pack-destination", str(CACHE), pkg]
         if subprocess.run(cmd, stdout=subprocess.DEVNULL).returncode != 0:
             die(f"downloading {pkg} failed (is the npm registry reachable?)")
-    got = sha256(path) if path.exists() else "missing"
-    if got != want:
-        die(f"{name} has sha256 {got}, expected {want}: refusing it")
-    return path
+    return verified(CACHE / name, want, pkg, download)
 
 
 def deb_list() -> list[tuple[str, str, str, str]]:
@@ -264,38 +272,29 @@ def deb_list() -> list[tuple[str, str, str, str]]:
 def fetch_deb(pkg: str, version: str, arch: str, want: str) -> Path:
     """The verified .deb, fetched with `apt-get download pkg=version` into CACHE/deb."""
     d = CACHE / "deb"
-    d.mkdir(parents=True, exist_ok=True)
-    # apt-get names the file with the epoch's ':' escaped as %3a.
-    path = d / f"{pkg}_{version.replace(':', '%3a')}_{arch}.deb"
-    if not (path.exists() and sha256(path) == want):
-        say(f"downloading {pkg}={version}")
+
+    def download() -> None:
         r = subprocess.run(["apt-get", "download", "-q", f"{pkg}:{arch}={version}" if arch != "all"
                             else f"{pkg}={version}"], cwd=d, stdout=subprocess.DEVNULL)
         if r.returncode != 0:
             die(f"apt-get download {pkg}={version} failed (run apt-get update; the version may "
                 "have left the archive: then update DEBS with the new version and checksum)")
-    got = sha256(path) if path.exists() else "missing"
-    if got != want:
-        die(f"{path.name} has sha256 {got}, expected {want}: refusing it")
-    return path
+    # apt-get names the file with the epoch's ':' escaped as %3a.
+    return verified(d / f"{pkg}_{version.replace(':', '%3a')}_{arch}.deb", want, f"{pkg}={version}", download)
 
 
 def fetch_url(base: str, name: str, want: str) -> Path:
     """The verified file `base + want` (a content-addressed URL), cached in CACHE as `name`."""
-    CACHE.mkdir(parents=True, exist_ok=True)
     path = CACHE / name
-    if not (path.exists() and sha256(path) == want):
-        say(f"downloading {name}")
+
+    def download() -> None:
         try:
             with urllib.request.urlopen(base + want, timeout=120) as r:
                 path.write_bytes(r.read())
         except OSError as e:
             die(f"downloading {base + want} failed: {e} (if the archive no longer keeps this file, set "
                 "DEBIAN_INDEX to the sha256 its Release file now gives main/binary-amd64/Packages.xz)")
-    got = sha256(path) if path.exists() else "missing"
-    if got != want:
-        die(f"{name} has sha256 {got}, expected {want}: refusing it")
-    return path
+    return verified(path, want, name, download)
 
 
 def debian_docs() -> list[dict]:
