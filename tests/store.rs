@@ -119,6 +119,10 @@ mod collection {
         ready(store.commit(&w)).unwrap();
         let mut back = open(&store);
         assert_eq!(back.len(), 300);
+        // After the deletes, the collection in memory and the reopened one search alike.
+        for q in queries {
+            assert_eq!(query(&mut back, q, true), query(&mut c, q, true), "{q}");
+        }
         assert!(query(&mut back, "graph vector", false).iter().all(|(id, _)| id.trim_start_matches("doc-").parse::<usize>().unwrap() >= 200));
         // Export / import round trip.
         let bytes = export::encode(&back.snapshot());

@@ -132,6 +132,9 @@ impl<E: Embed> Embed for CachedEmbed<E> {
     fn knows_word(&self, word: &str) -> bool {
         self.inner.knows_word(word)
     }
+    fn add_token_vector(&self, id: u32, weight: f32, out: &mut [f32]) -> bool {
+        self.inner.add_token_vector(id, weight, out)
+    }
 }
 
 /// A corpus indexed: the collection (default phase rules), every document's full

@@ -89,6 +89,9 @@ pub struct Recompute<'a> {
     pub docs: &'a crate::FastMap<u64, StoredDoc>,
     pub cache: &'a mut VectorCache,
     pub preview: Option<&'a PrunedIndex>,
+    /// The query's token bag and the counts it weighs by: the second estimate an exact
+    /// search fits beside the codes (`None`: no second estimate; a preview has none).
+    pub bag: Option<(&'a super::bag::TokenBag, &'a super::bag::TokenCounts)>,
 }
 
 impl ExactVectors for Recompute<'_> {
@@ -158,6 +161,20 @@ impl ExactVectors for Recompute<'_> {
 
     fn is_free(&self, id: u64) -> bool {
         self.docs.get(&id).is_some_and(|d| !d.view().kept.is_empty())
+    }
+
+    fn estimates(&mut self, ids: &[u64], out: &mut Vec<f32>) -> bool {
+        let Some((bag, counts)) = self.bag.filter(|_| self.preview.is_none()) else { return false };
+        let mut scratch = Vec::new();
+        let start = out.len();
+        for &k in ids {
+            let Some(d) = self.docs.get(&k) else {
+                out.truncate(start);
+                return false;
+            };
+            out.push(bag.distance(&*self.embed, counts, d.view().tokens, &mut scratch));
+        }
+        true
     }
 }
 

@@ -31,6 +31,13 @@ pub trait Embed {
     fn knows_word(&self, _word: &str) -> bool {
         true
     }
+    /// Add `weight` times token `id`'s input vector (the model's word-embedding row) to
+    /// `out` (`dims` long); false, `out` untouched, for a special token, an id outside the
+    /// vocabulary, or an embedder without such vectors. What the search's second estimate
+    /// is made of ([`super::bag`]).
+    fn add_token_vector(&self, _id: u32, _weight: f32, _out: &mut [f32]) -> bool {
+        false
+    }
 }
 
 #[cfg(feature = "embed")]
@@ -52,6 +59,9 @@ impl Embed for crate::embed::Embedder {
     }
     fn knows_word(&self, word: &str) -> bool {
         self.has_word(word)
+    }
+    fn add_token_vector(&self, id: u32, weight: f32, out: &mut [f32]) -> bool {
+        self.add_word_vector(id, weight, out)
     }
 }
 
@@ -142,6 +152,9 @@ impl Embed for Precomputed<'_> {
     fn knows_word(&self, word: &str) -> bool {
         self.inner.knows_word(word)
     }
+    fn add_token_vector(&self, id: u32, weight: f32, out: &mut [f32]) -> bool {
+        self.inner.add_token_vector(id, weight, out)
+    }
 }
 
 /// Records the token sequences of a search's first recomputation and stops the search
@@ -179,6 +192,9 @@ impl Embed for FirstRecomputed<'_> {
     }
     fn knows_word(&self, word: &str) -> bool {
         self.inner.knows_word(word)
+    }
+    fn add_token_vector(&self, id: u32, weight: f32, out: &mut [f32]) -> bool {
+        self.inner.add_token_vector(id, weight, out)
     }
 }
 
@@ -226,5 +242,18 @@ impl Embed for HashEmbed {
             crate::distance::normalize(v);
         }
         Ok(())
+    }
+
+    /// The same ±1 pattern a token adds to its text's embedding (id 1, the sequences'
+    /// leading mark, is special).
+    fn add_token_vector(&self, id: u32, weight: f32, out: &mut [f32]) -> bool {
+        if id == 1 || out.len() != self.dims {
+            return false;
+        }
+        for (i, x) in out.iter_mut().enumerate() {
+            let h = mix((id as u64) << 20 | i as u64);
+            *x += if h & 1 == 0 { weight } else { -weight };
+        }
+        true
     }
 }

@@ -12,8 +12,10 @@
 //!
 //! This file holds the collection's state and accessors; by concern: [`settings`] (the
 //! knobs), `records` (load from and write to store records), [`pages`] (which record holds
-//! a document), `mutate` (add, delete and what follows them), `search`, `stats`.
+//! a document), `mutate` (add, delete and what follows them), `search` (and [`bag`], its
+//! second estimate from the token ids), `stats`.
 
+pub mod bag;
 pub mod cache;
 pub mod doc;
 pub mod embed;
@@ -95,6 +97,8 @@ pub struct Collection {
     model: Option<ModelMark>,
     model_stored: bool,
     pub(crate) keywords: KeywordIndex,
+    /// How often each token id occurs among the documents (the search's second estimate).
+    pub(crate) token_counts: bag::TokenCounts,
     pub(crate) cache: VectorCache,
     /// Bytes of the documents' records, for stats.
     doc_bytes: usize,
@@ -127,6 +131,7 @@ impl Collection {
             model: None,
             model_stored: false,
             keywords: KeywordIndex::new(Bm25Params::default()),
+            token_counts: Default::default(),
             doc_bytes: 0,
             touched: Default::default(),
             loose: Default::default(),

@@ -97,6 +97,7 @@ impl Collection {
             self.keywords.insert(key, &d.fields());
             self.keys.insert(&d.id, key, &self.docs);
             let kept = !d.kept.is_empty();
+            self.token_counts.add(&d.tokens);
             self.docs.insert(key, d.into());
             if self.is_pruned() && !kept {
                 self.cache.insert(key, kept_of(v));
@@ -175,6 +176,7 @@ impl Collection {
         if let Some(d) = self.docs.remove(&key) {
             let d = d.view();
             self.keywords.remove(key, &d.fields());
+            self.token_counts.remove(d.tokens);
             self.keys.remove(d.id, key);
             self.unwrite_doc(key, d, writes);
         }

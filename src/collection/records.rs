@@ -102,6 +102,7 @@ impl Loading {
                     c.keywords.insert(key, &d.fields());
                 }
                 c.doc_bytes += bytes.len() + 8;
+                c.token_counts.add(doc.view().tokens);
                 c.docs.insert(key, doc);
             }
             if let Some(terms) = &held.terms {

@@ -14,6 +14,7 @@
 
 use std::collections::HashMap;
 
+use super::bag::TokenBag;
 use super::cache::Recompute;
 use super::embed::Embed;
 use super::{Collection, DocRef, Phase};
@@ -171,7 +172,14 @@ impl Collection {
                 // ones together, one model pass (not one per document).
                 params.batch = params.batch.max(params.rerank);
                 let preview = (precision == Precision::Preview).then_some(i);
-                let mut provider = Recompute { embed: &mut *embed, docs, cache: &mut self.cache, preview };
+                // An exact search's second estimate: the query's token bag (a preview
+                // recomputes nothing, so it has nothing to fit).
+                let bag = match precision {
+                    Precision::Exact => embed.tokenize(query).ok().and_then(|t| TokenBag::of(&*embed, &self.token_counts, &t)),
+                    Precision::Preview => None,
+                };
+                let bag = bag.as_ref().map(|b| (b, &self.token_counts));
+                let mut provider = Recompute { embed: &mut *embed, docs, cache: &mut self.cache, preview, bag };
                 // Without a filter every live node is a document: the scan need not look
                 // each one up among the documents (a hash lookup per node, most of a
                 // scan's cache misses at 80,000).
@@ -304,7 +312,7 @@ impl Collection {
             Phase::Pruned(i) => {
                 use crate::index::provider::ExactVectors;
                 let preview = (source == Source::Preview).then_some(i);
-                let mut provider = Recompute { embed, docs: &self.docs, cache: &mut self.cache, preview };
+                let mut provider = Recompute { embed, docs: &self.docs, cache: &mut self.cache, preview, bag: None };
                 provider.exact_vectors(keys, &mut vectors)?;
             }
         }

@@ -56,7 +56,7 @@ impl Default for Settings {
             graph_at: 100_000,
             pq: PqParams { subspaces: 64, bits: 4, ..PqParams::default() },
             prune: PruneParams::default(),
-            two_level: TwoLevelParams { ef: 64, rerank: 64, batch: 16, stop: Stop::Bound { first: 16, step: 8, z: 1.25 }, extra: 0 },
+            two_level: TwoLevelParams { ef: 64, rerank: 64, batch: 16, stop: Stop::Bound { first: 16, step: 8, z: 1.25, z_fit: 2.0 }, extra: 0 },
             ef: 64,
             cache: 16_384,
             compact_at: 0.25,

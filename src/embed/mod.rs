@@ -146,6 +146,18 @@ impl Embedder {
         self.tokenizer.has_word(word)
     }
 
+    /// Add `weight` times token `id`'s row of the model's word-embedding table (its input
+    /// vector, before positions and layers) to `out`; false, `out` untouched, for a special
+    /// token (`[CLS]`, `[SEP]`), an id outside the table, or `out` not `dims` long.
+    pub fn add_word_vector(&self, id: u32, weight: f32, out: &mut [f32]) -> bool {
+        let word = &self.weights.word;
+        if id as usize >= word.rows() || out.len() != word.width() || self.tokenizer.is_special(id) {
+            return false;
+        }
+        word.add_scaled_row(id as usize, weight, out);
+        true
+    }
+
     /// Unit-length embeddings of `texts`, in order.
     pub fn embed(&mut self, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
         let mut flat = Vec::new();

@@ -39,6 +39,11 @@ impl Tokenizer {
         self.words.id_of(word).is_some()
     }
 
+    /// Is `id` one the tokenizer puts around a text (`[CLS]`, `[SEP]`)?
+    pub fn is_special(&self, id: u32) -> bool {
+        self.words.before.contains(&id) || self.words.after.contains(&id)
+    }
+
     /// Vocabulary size including added tokens: every id this tokenizer emits is below it.
     pub fn vocab_size(&self) -> usize {
         self.words.vocab_size()

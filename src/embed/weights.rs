@@ -64,6 +64,17 @@ impl Table {
             }
         }
     }
+
+    /// Add `weight` times row `r` to `out` (`width` values).
+    pub fn add_scaled_row(&self, r: usize, weight: f32, out: &mut [f32]) {
+        match self {
+            Table::F32 { width, values } => out.iter_mut().zip(&values[r * width..(r + 1) * width]).for_each(|(o, v)| *o += v * weight),
+            Table::Int8 { width, values, scale } => {
+                let s = scale[r] * weight;
+                out.iter_mut().zip(&values[r * width..(r + 1) * width]).for_each(|(o, &v)| *o += f32::from(v) * s);
+            }
+        }
+    }
 }
 
 /// A layer norm's scale and shift.

@@ -342,7 +342,7 @@ mod tests {
         let v = data(1000, 4);
         let idx = flat(&v);
         let all = TwoLevelParams { ef: 64, rerank: 64, batch: 64, ..TwoLevelParams::default() };
-        let bound = TwoLevelParams { stop: Stop::Bound { first: 16, step: 8, z: 2.0 }, ..all };
+        let bound = TwoLevelParams { stop: Stop::Bound { first: 16, step: 8, z: 2.0, z_fit: 2.0 }, ..all };
         let (mut fewer, mut same_top) = (0, 0);
         for q in 0..40 {
             let query = &v[q * DIMS..(q + 1) * DIMS];
@@ -366,6 +366,57 @@ mod tests {
         }
         assert!(fewer >= 20, "the bound stopped early in {fewer} of 40 queries");
         assert!(same_top >= 380, "{same_top} of 400 top-10 results agree with re-ranking all 64");
+    }
+
+    /// Offset's vectors, with a second estimate of each distance to `q`: the exact one
+    /// off by a fixed pseudo-random amount up to `noise` (independent of the codes), or,
+    /// `broken`, a value that is not finite.
+    struct Second<'a> {
+        table: Offset<'a>,
+        q: Vec<f32>,
+        noise: f32,
+        broken: bool,
+    }
+    impl ExactVectors for Second<'_> {
+        fn exact_vectors(&mut self, ids: &[u64], out: &mut Vec<f32>) -> Result<()> {
+            self.table.exact_vectors(ids, out)
+        }
+        fn estimates(&mut self, ids: &[u64], out: &mut Vec<f32>) -> bool {
+            let mut v = Vec::new();
+            self.table.exact_vectors(ids, &mut v).unwrap();
+            for (id, x) in ids.iter().zip(v.chunks_exact(DIMS)) {
+                let jitter = (Rng::new(*id).next_f64() as f32 * 2.0 - 1.0) * self.noise;
+                out.push(if self.broken { f32::NAN } else { Metric::Cosine.distance(&self.q, x) + jitter });
+            }
+            true
+        }
+    }
+
+    /// With a second estimate the bound orders and stops by the fit of both: it finds the
+    /// same top 10 among fewer candidates; an estimate it cannot use changes nothing.
+    #[test]
+    fn a_second_estimate_finds_the_top_among_fewer_candidates() {
+        let v = data(1000, 4);
+        let idx = flat(&v);
+        let bound = TwoLevelParams { ef: 64, rerank: 64, batch: 64, stop: Stop::Bound { first: 16, step: 8, z: 2.0, z_fit: 2.0 }, extra: 0 };
+        let (mut plain_cost, mut fitted_cost, mut plain_found, mut fitted_found) = (0, 0, 0, 0);
+        for q in 0..40 {
+            let query = v[(500 + q) * DIMS..(501 + q) * DIMS].to_vec();
+            let t = truth(&v, &query, 10, |_| true);
+            let table = || Offset(TableVectors { vectors: &v, dims: DIMS });
+            let (a, sa) = idx.search(&query, 10, &bound, None, &mut table(), &mut idx.scratch()).unwrap();
+            let mut second = Second { table: table(), q: query.clone(), noise: 0.05, broken: false };
+            let (b, sb) = idx.search(&query, 10, &bound, None, &mut second, &mut idx.scratch()).unwrap();
+            assert!(b.iter().all(|h| h.exact) && b.len() == 10 && sb.exact >= 16);
+            plain_cost += sa.exact;
+            fitted_cost += sb.exact;
+            plain_found += a.iter().filter(|h| t.contains(&h.id)).count();
+            fitted_found += b.iter().filter(|h| t.contains(&h.id)).count();
+            let mut broken = Second { broken: true, ..second };
+            assert_eq!(idx.search(&query, 10, &bound, None, &mut broken, &mut idx.scratch()).unwrap(), (a, sa), "an unusable estimate is ignored");
+        }
+        assert!(fitted_cost * 10 < plain_cost * 8, "{fitted_cost} exact vectors with the fit, {plain_cost} without");
+        assert!(fitted_found >= plain_found, "{fitted_found} of 400 true top-10 results with the fit, {plain_found} without");
     }
 
     #[test]

@@ -60,6 +60,10 @@ impl Embed for Timed<'_> {
         self.inner.knows_word(word)
     }
 
+    fn add_token_vector(&self, id: u32, weight: f32, out: &mut [f32]) -> bool {
+        self.inner.add_token_vector(id, weight, out)
+    }
+
     fn embed_tokens(&mut self, seqs: &[&[u32]], out: &mut Vec<f32>) -> Result<()> {
         self.timed(seqs.len(), |e| e.embed_tokens(seqs, out))
     }

@@ -115,4 +115,7 @@ impl nook::collection::Embed for Counting {
     fn embed_query(&mut self, seq: &[u32], out: &mut Vec<f32>) -> nook::store::Result<()> {
         self.inner.embed_tokens(&[seq], out)
     }
+    fn add_token_vector(&self, id: u32, weight: f32, out: &mut [f32]) -> bool {
+        self.inner.add_token_vector(id, weight, out)
+    }
 }

@@ -1,0 +1,156 @@
+//! A second estimate of a document's distance to a query from token ids alone, for the
+//! two-level search's fit ([`crate::index::provider::ExactVectors::estimates`]).
+//!
+//! Owns the collection's token counts and the bags made from them. A text's bag is the sum
+//! of the model's input vectors of its tokens (the word-embedding table the encoder starts
+//! from, already in memory: [`Embed::add_token_vector`]), each weighted `A / (A + p)` by
+//! its share `p` of the collection's tokens (SIF weights: a piece every document has counts
+//! little), special tokens left out. One minus the cosine of the query's bag and a
+//! document's is a soft lexical distance: it errs where the PQ codes are right and the other
+//! way round, which is what makes it worth fitting beside them. It costs no stored byte: the
+//! counts are kept in memory from the stored token ids, and are the same after a reopen.
+
+use super::embed::Embed;
+use crate::FastMap;
+
+/// SIF's smoothing: a token of share `A` of the collection weighs one half.
+const A: f64 = 1e-3;
+
+/// How often each token id occurs among the collection's documents.
+#[derive(Default, Debug, PartialEq)]
+pub struct TokenCounts {
+    counts: FastMap<u32, u32>,
+    total: u64,
+}
+
+impl TokenCounts {
+    /// Count a document's tokens in.
+    pub fn add(&mut self, tokens: &[u32]) {
+        for &t in tokens {
+            *self.counts.entry(t).or_insert(0) += 1;
+        }
+        self.total += tokens.len() as u64;
+    }
+
+    /// Count a document's tokens out (the ones `add` counted).
+    pub fn remove(&mut self, tokens: &[u32]) {
+        for &t in tokens {
+            if let Some(c) = self.counts.get_mut(&t) {
+                *c -= 1;
+                if *c == 0 {
+                    self.counts.remove(&t);
+                }
+            }
+        }
+        self.total = self.total.saturating_sub(tokens.len() as u64);
+    }
+
+    /// The SIF weight of token `id` (1 for a token no document has).
+    fn weight(&self, id: u32) -> f32 {
+        let share = match self.total {
+            0 => 0.0,
+            n => f64::from(self.counts.get(&id).copied().unwrap_or(0)) / n as f64,
+        };
+        (A / (A + share)) as f32
+    }
+}
+
+/// A query's bag, to measure documents' bags against.
+pub struct TokenBag {
+    query: Vec<f32>,
+}
+
+impl TokenBag {
+    /// The bag of `query_tokens`; `None` when the embedder has no token vectors or none of
+    /// the query's tokens has one (then there is no second estimate).
+    pub fn of(embed: &dyn Embed, counts: &TokenCounts, query_tokens: &[u32]) -> Option<TokenBag> {
+        let mut query = vec![0f32; embed.dims()];
+        bag_into(embed, counts, query_tokens, &mut query).then_some(TokenBag { query })
+    }
+
+    /// One minus the cosine of the query's bag and the bag of `tokens` (1 for a document
+    /// without a token the embedder has a vector for).
+    pub fn distance(&self, embed: &dyn Embed, counts: &TokenCounts, tokens: &[u32], scratch: &mut Vec<f32>) -> f32 {
+        scratch.clear();
+        scratch.resize(self.query.len(), 0.0);
+        if !bag_into(embed, counts, tokens, scratch) {
+            return 1.0;
+        }
+        1.0 - crate::distance::dot(&self.query, scratch)
+    }
+}
+
+/// The unit-length bag of `tokens` into `out` (zeros, `dims` long); false if no token had
+/// a vector.
+fn bag_into(embed: &dyn Embed, counts: &TokenCounts, tokens: &[u32], out: &mut [f32]) -> bool {
+    let mut any = false;
+    for &t in tokens {
+        any |= embed.add_token_vector(t, counts.weight(t), out);
+    }
+    let norm = crate::distance::dot(out, out).sqrt();
+    if !any || !norm.is_finite() || norm <= f32::MIN_POSITIVE {
+        return false;
+    }
+    out.iter_mut().for_each(|x| *x /= norm);
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::collection::HashEmbed;
+
+    #[test]
+    fn counts_weigh_common_tokens_down_and_forget_removed_documents() {
+        let mut c = TokenCounts::default();
+        assert_eq!(c.weight(7), 1.0);
+        c.add(&[1, 7, 7, 9]);
+        c.add(&[1, 7, 3]);
+        assert!(c.weight(7) < c.weight(9) && c.weight(9) < c.weight(3 + 100));
+        c.remove(&[1, 7, 7, 9]);
+        c.remove(&[1, 7, 3]);
+        assert!(c.counts.is_empty() && c.total == 0);
+        // Removing what was never added changes nothing it should not.
+        c.remove(&[5]);
+        assert_eq!(c.total, 0);
+    }
+
+    /// The counts a collection keeps through adds, replacements and deletes are the ones
+    /// its documents hold, and the ones a load from its records makes.
+    #[test]
+    fn a_collection_counts_its_documents_tokens_through_changes_and_loads() {
+        use crate::collection::{Collection, Doc, Settings};
+        let settings = Settings { prune_at: 50, ..Settings::default() };
+        let mut c = Collection::new(settings.clone(), 32).unwrap();
+        let e = &mut HashEmbed { dims: 32 };
+        let doc = |i: usize, words: &str| Doc { id: format!("d{i}"), title: format!("t{i}"), text: words.into(), ..Doc::default() };
+        c.add(e, (0..80).map(|i| doc(i, ["red apple", "green pear tree", "blue sea"][i % 3])).collect()).unwrap();
+        c.add(e, vec![doc(3, "now about violins"), doc(200, "one more")]).unwrap();
+        c.delete(&(10..30).map(|i| format!("d{i}")).collect::<Vec<_>>()).unwrap();
+        let mut recount = TokenCounts::default();
+        for d in c.docs.values() {
+            recount.add(d.view().tokens);
+        }
+        assert_eq!(c.token_counts, recount);
+        assert!(recount.total > 0);
+        let loaded = Collection::load(settings, 32, &c.snapshot()).unwrap();
+        assert_eq!(loaded.token_counts, recount);
+    }
+
+    #[test]
+    fn bags_put_documents_sharing_the_query_words_nearer() {
+        let e = HashEmbed { dims: 64 };
+        let mut c = TokenCounts::default();
+        let docs: Vec<Vec<u32>> = ["red apple pie", "green apple tart", "blue whale song"].iter().map(|t| e.tokenize(t).unwrap()).collect();
+        for d in &docs {
+            c.add(d);
+        }
+        let bag = TokenBag::of(&e, &c, &e.tokenize("apple pie").unwrap()).unwrap();
+        let mut s = Vec::new();
+        let d: Vec<f32> = docs.iter().map(|t| bag.distance(&e, &c, t, &mut s)).collect();
+        assert!(d[0] < d[1] && d[1] < d[2], "{d:?}");
+        assert!(d.iter().all(|x| (-1e-5..=2.0).contains(x)));
+        // A document of special tokens only has no bag: the largest distance.
+        assert_eq!(bag.distance(&e, &c, &[1], &mut s), 1.0);
+    }
+}
