@@ -20,7 +20,7 @@
 //! spends only on the others.
 //!
 //! When the provider has a second estimate of the distances ([`ExactVectors::estimates`],
-//! independent of the codes: for nook, the token ids), the first batch's exact distances
+//! independent of the codes: for nook, the token ids), the measured candidates that cost
 //! fit a per-query line through both (least squares, [`Fit`]), and the rest are ordered,
 //! and bounded, by that fit and the spread of its residuals instead of the PQ distance
 //! alone: the two err differently, so together they find the true top k among fewer
@@ -114,7 +114,7 @@ impl TwoLevel<'_> {
                 Stop::Bound { step, z, z_fit, .. } => match kth(&mut exact, k) {
                     None => step,
                     Some(bar) => {
-                        let second = seconds.get_or_insert_with(|| self.estimates(provider, &free, &candidates)).as_ref();
+                        let second = seconds.get_or_insert_with(|| self.estimates(provider, &candidates)).as_ref();
                         let open = match second.and_then(|s| Fit::of(&measured.pairs(s)).map(|f| (f, s))) {
                             Some((fit, s)) => {
                                 let est = |c: &Near| fit.at(c.dist, s[&c.id]);
@@ -159,10 +159,12 @@ impl TwoLevel<'_> {
         Ok((hits, stats))
     }
 
-    /// The provider's second estimates for every candidate, by node id; `None` if it has
-    /// none (or gave the wrong count, or a value that is not finite: then it is not used).
-    fn estimates(&self, provider: &mut dyn ExactVectors, free: &[Near], candidates: &[Near]) -> Option<crate::FastMap<u32, f32>> {
-        let nodes: Vec<u32> = free.iter().chain(candidates).map(|c| c.id).collect();
+    /// The provider's second estimates for the candidates that cost (the free ones are all
+    /// measured anyway: they neither need ordering nor take part in the fit), by node id;
+    /// `None` if it has none (or gave the wrong count, or a value that is not finite: then
+    /// it is not used).
+    fn estimates(&self, provider: &mut dyn ExactVectors, candidates: &[Near]) -> Option<crate::FastMap<u32, f32>> {
+        let nodes: Vec<u32> = candidates.iter().map(|c| c.id).collect();
         let ids: Vec<u64> = nodes.iter().map(|&n| (self.label)(n)).collect();
         let mut out = Vec::with_capacity(ids.len());
         if !provider.estimates(&ids, &mut out) || out.len() != ids.len() || !out.iter().all(|x| x.is_finite()) {
@@ -225,9 +227,11 @@ impl Measured {
         self.points.push((c.id, c.dist, exact));
     }
 
-    /// (approximate, second estimate, exact) of every measured candidate.
+    /// (approximate, second estimate, exact) of every measured candidate that has a second
+    /// estimate.
     fn pairs(&self, second: &crate::FastMap<u32, f32>) -> Vec<[f64; 3]> {
-        self.points.iter().map(|&(id, approx, exact)| [f64::from(approx), f64::from(second[&id]), f64::from(exact)]).collect()
+        let with = |&(id, approx, exact): &(u32, f32, f32)| second.get(&id).map(|&s| [f64::from(approx), f64::from(s), f64::from(exact)]);
+        self.points.iter().filter_map(with).collect()
     }
 }
 
