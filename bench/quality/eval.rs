@@ -159,7 +159,13 @@ pub fn index<E: Embed>(corpus: &Corpus, embed: &mut CachedEmbed<E>, settings: Se
         embed.embed_tokens(&[&tokens], &mut vectors).expect("embed");
         ids.push(d.id.clone());
     }
-    let query_vectors = corpus
+    let query_vectors = index_queries(corpus, embed);
+    Indexed { collection: c, ids, vectors, query_vectors }
+}
+
+/// Every query's embedding (empty for a blank query).
+pub fn index_queries<E: Embed>(corpus: &Corpus, embed: &mut CachedEmbed<E>) -> Vec<Vec<f32>> {
+    corpus
         .queries
         .iter()
         .map(|q| {
@@ -170,8 +176,7 @@ pub fn index<E: Embed>(corpus: &Corpus, embed: &mut CachedEmbed<E>, settings: Se
             }
             v
         })
-        .collect();
-    Indexed { collection: c, ids, vectors, query_vectors }
+        .collect()
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -1,0 +1,154 @@
+//! The exact search's re-ranking stop with and without its second estimate (the token
+//! bags of `collection/bag.rs`, fitted per query beside the PQ distance), natively, with
+//! the real embedder, on corpora of different shapes: recall@10 and @3 against brute
+//! force over the same embeddings, and the exact vectors a query asks for (what a cold
+//! search recomputes). Vector-only search, default settings but no relevance floor (recall
+//! counts all ten). "Without" is the same embedder behind an adapter that has no token
+//! vectors, so the search falls back to the codes-only stop.
+//!
+//!   python3 bench/quality/fetch_corpora.py && cargo bench --features embed --bench second
+//!       -> bench/results/second-estimate.{md,json}
+//!
+//! The corpora's embeddings are cached in data/quality/embeddings.bin (shared with the
+//! quality benchmark), so a re-run embeds nothing.
+
+#[path = "eval.rs"]
+mod eval;
+
+use std::fmt::Write as _;
+
+use eval::{CachedEmbed, Corpus, Indexed, Query};
+use nook::collection::{Embed, Precision, Settings};
+use nook::embed::Embedder;
+use nook::store::Result;
+
+type Cached = CachedEmbed<Embedder>;
+
+/// The embedder without token vectors: no second estimate.
+struct Plain<'a>(&'a mut Cached);
+
+impl Embed for Plain<'_> {
+    fn dims(&self) -> usize {
+        self.0.dims()
+    }
+    fn tokenize(&self, text: &str) -> Result<Vec<u32>> {
+        self.0.tokenize(text)
+    }
+    fn embed_tokens(&mut self, seqs: &[&[u32]], out: &mut Vec<f32>) -> Result<()> {
+        self.0.embed_tokens(seqs, out)
+    }
+    fn embed_recomputed(&mut self, seqs: &[&[u32]], out: &mut Vec<f32>) -> Result<()> {
+        self.0.embed_recomputed(seqs, out)
+    }
+    fn knows_word(&self, word: &str) -> bool {
+        self.0.knows_word(word)
+    }
+}
+
+/// One query set over one corpus: its file and the query kinds taken from it.
+struct Set {
+    corpus: &'static str,
+    queries: &'static str,
+    kinds: &'static [&'static str],
+}
+
+const WORDS: &[&str] = &["natural", "keyword"];
+const SETS: [Set; 7] = [
+    Set { corpus: "fanoutqa", queries: "fanoutqa", kinds: WORDS },
+    Set { corpus: "manpages", queries: "manpages", kinds: WORDS },
+    Set { corpus: "wordnet", queries: "wordnet", kinds: WORDS },
+    Set { corpus: "mdn", queries: "mdn", kinds: WORDS },
+    Set { corpus: "manpages-long", queries: "manpages-long", kinds: WORDS },
+    // Debian's package descriptions have no judged queries: the man pages' (tools by what
+    // they do) and WordNet's paraphrases (topics the packages only brush), as in
+    // bench/browser/corpora.mjs.
+    Set { corpus: "debian", queries: "manpages", kinds: WORDS },
+    Set { corpus: "debian", queries: "wordnet", kinds: &["natural"] },
+];
+
+#[derive(Default, Clone, Copy)]
+struct Tally {
+    queries: usize,
+    recall10: f64,
+    recall3: f64,
+    exact: f64,
+}
+
+impl Tally {
+    fn json(&self) -> serde_json::Value {
+        let n = self.queries.max(1) as f64;
+        serde_json::json!({"recall10": eval::r3(self.recall10 / n), "recall3": eval::r3(self.recall3 / n), "exact_per_query": eval::r3(self.exact / n)})
+    }
+    fn cell(&self) -> String {
+        let n = self.queries.max(1) as f64;
+        format!("{:.3} / {:.3} / {:.1}", self.recall10 / n, self.recall3 / n, self.exact / n)
+    }
+}
+
+fn queries(root: &str, set: &Set) -> Vec<Query> {
+    // Committed query files, or the ones fetch_corpora.py writes beside a corpus.
+    let committed = format!("{root}/bench/quality/queries/{}.json", set.queries);
+    let path = if std::path::Path::new(&committed).exists() { committed } else { format!("{root}/data/quality/{}/queries.json", set.queries) };
+    eval::queries_from_json(&eval::read_json(&path)).into_iter().filter(|q| set.kinds.contains(&q.kind.as_str()) && !q.text.trim().is_empty()).collect()
+}
+
+/// Recall of the collection's exact vector search against brute force, and its exact
+/// vectors per query, through `embed`.
+fn measure(ix: &mut Indexed, qs: &[Query], embed: &mut dyn Embed) -> Tally {
+    let mut t = Tally::default();
+    let d = embed.dims();
+    for (q, qv) in qs.iter().zip(&ix.query_vectors) {
+        let mut brute: Vec<(usize, f32)> = ix.vectors.chunks_exact(d).map(|v| nook::distance::dot(qv, v)).enumerate().collect();
+        brute.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let truth: Vec<&str> = brute.iter().take(10).map(|&(i, _)| ix.ids[i].as_str()).collect();
+        let c = &mut ix.collection;
+        let (found, counts) = c.search_counted(embed, &q.text, qv, 10, false, None, Precision::Exact).expect("search");
+        let got: Vec<String> = found.iter().map(|f| c.doc(f.key).expect("doc").id.to_string()).collect();
+        let share = |n: usize| got.iter().take(n).filter(|id| truth[..n].contains(&id.as_str())).count() as f64 / n as f64;
+        t.queries += 1;
+        t.recall10 += share(10);
+        t.recall3 += share(3);
+        t.exact += counts.exact as f64;
+    }
+    t
+}
+
+fn main() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let model = std::fs::read(format!("{root}/models/minilm-l6-int8.onnx")).expect("run scripts/fetch_model.sh");
+    let tok = std::fs::read(format!("{root}/models/tokenizer.json")).expect("tokenizer");
+    let mut embed = CachedEmbed::new(Embedder::from_bytes(&model, &tok).expect("embedder"));
+    let cache = format!("{root}/data/quality/embeddings.bin");
+    embed.load(&cache);
+    let settings = Settings { min_score: 0.0, min_score_unknown: 0.0, ..Settings::default() };
+    let mut md = String::from(
+        "# The re-ranking stop with and without its second estimate\n\nWritten by `cargo bench --features embed --bench second` (bench/quality/second.rs), natively with the real embedder. Vector-only exact search, default settings without a relevance floor; each cell: recall@10 / recall@3 against brute force over the same embeddings / exact vectors per query (what a cold search recomputes). `without`: the codes-only stop (z 1.25); `with`: the stop fitted on the PQ distance and the token bags (z_fit 2). `z_fit` was chosen in a numpy simulation of the stop on the browser benchmark's FanOutQA and WordNet sets (10,000 documents), man pages and MDN; manpages-long and debian were not looked at. Both runs ask every query of a set in the same collection; exact vectors are counted whether recomputed or cached.\n\n| corpus | documents | queries | without | with |\n|---|---:|---|---|---|\n",
+    );
+    let mut rows = Vec::new();
+    let mut last: Option<(&str, Indexed)> = None;
+    for set in &SETS {
+        let docs = eval::docs_from_json(&eval::read_json(&format!("{root}/data/quality/{}/docs.json", set.corpus)));
+        let qs = queries(root, set);
+        let corpus = Corpus { name: set.corpus.into(), docs, queries: qs };
+        // A corpus asked two sets is indexed once; the query vectors are the set's own.
+        let mut ix = match last.take() {
+            Some((name, mut ix)) if name == set.corpus => {
+                ix.query_vectors = eval::index_queries(&corpus, &mut embed);
+                ix
+            }
+            _ => eval::index(&corpus, &mut embed, settings.clone()),
+        };
+        embed.save(&cache);
+        let without = measure(&mut ix, &corpus.queries, &mut Plain(&mut embed));
+        let with = measure(&mut ix, &corpus.queries, &mut embed);
+        let what = format!("{} ({}, {})", set.queries, corpus.queries.len(), set.kinds.join(" + "));
+        eprintln!("second: {} / {what}: without {} | with {}", set.corpus, without.cell(), with.cell());
+        let _ = writeln!(md, "| {} | {} | {what} | {} | {} |", set.corpus, corpus.docs.len(), without.cell(), with.cell());
+        rows.push(serde_json::json!({"corpus": set.corpus, "documents": corpus.docs.len(), "queries": set.queries, "kinds": set.kinds, "n": corpus.queries.len(), "without": without.json(), "with": with.json()}));
+        last = Some((set.corpus, ix));
+    }
+    std::fs::write(format!("{root}/bench/results/second-estimate.md"), md).expect("write md");
+    let json = serde_json::json!({"bench": "second", "sets": rows});
+    std::fs::write(format!("{root}/bench/results/second-estimate.json"), serde_json::to_string_pretty(&json).expect("json") + "\n").expect("write json");
+    eprintln!("second: wrote bench/results/second-estimate.{{md,json}}");
+}
