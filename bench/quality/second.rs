@@ -20,6 +20,7 @@ use std::fmt::Write as _;
 use eval::{CachedEmbed, Corpus, Indexed, Query};
 use nook::collection::{Embed, Precision, Settings};
 use nook::embed::Embedder;
+use nook::index::{Stop, TwoLevelParams};
 use nook::store::Result;
 
 type Cached = CachedEmbed<Embedder>;
@@ -53,6 +54,8 @@ struct Set {
 }
 
 const WORDS: &[&str] = &["natural", "keyword"];
+/// z_fit values measured beside the shipped one.
+const ALTERNATIVES: [f32; 3] = [1.75, 1.9, 2.25];
 const SETS: [Set; 7] = [
     Set { corpus: "fanoutqa", queries: "fanoutqa", kinds: WORDS },
     Set { corpus: "manpages", queries: "manpages", kinds: WORDS },
@@ -82,6 +85,14 @@ impl Tally {
     fn cell(&self) -> String {
         let n = self.queries.max(1) as f64;
         format!("{:.3} / {:.3} / {:.1}", self.recall10 / n, self.recall3 / n, self.exact / n)
+    }
+}
+
+/// `stop` with another `z_fit`.
+fn with_z_fit(stop: Stop, z_fit: f32) -> Stop {
+    match stop {
+        Stop::Bound { first, step, z, .. } => Stop::Bound { first, step, z, z_fit },
+        Stop::All => Stop::All,
     }
 }
 
@@ -121,34 +132,51 @@ fn main() {
     let cache = format!("{root}/data/quality/embeddings.bin");
     embed.load(&cache);
     let settings = Settings { min_score: 0.0, min_score_unknown: 0.0, ..Settings::default() };
-    let mut md = String::from(
-        "# The re-ranking stop with and without its second estimate\n\nWritten by `cargo bench --features embed --bench second` (bench/quality/second.rs), natively with the real embedder. Vector-only exact search, default settings without a relevance floor; each cell: recall@10 / recall@3 against brute force over the same embeddings / exact vectors per query (what a cold search recomputes). `without`: the codes-only stop (z 1.25); `with`: the stop fitted on the PQ distance and the token bags (z_fit 2). `z_fit` was chosen in a numpy simulation of the stop on the browser benchmark's FanOutQA and WordNet sets (10,000 documents), man pages and MDN; manpages-long and debian were not looked at. Both runs ask every query of a set in the same collection; exact vectors are counted whether recomputed or cached.\n\n| corpus | documents | queries | without | with |\n|---|---:|---|---|---|\n",
+    let shipped = match settings.two_level.stop {
+        Stop::Bound { z_fit, .. } => z_fit,
+        Stop::All => f32::NAN,
+    };
+    let alternatives: Vec<Settings> = ALTERNATIVES
+        .iter()
+        .map(|&z| Settings { two_level: TwoLevelParams { stop: with_z_fit(settings.two_level.stop, z), ..settings.two_level }, ..settings.clone() })
+        .collect();
+    let mut md = format!(
+        "# The re-ranking stop with and without its second estimate\n\nWritten by `cargo bench --features embed --bench second` (bench/quality/second.rs), natively with the real embedder. Vector-only exact search, default settings without a relevance floor; each cell: recall@10 / recall@3 against brute force over the same embeddings / exact vectors per query (what a cold search recomputes, counted whether recomputed or cached). `without`: the codes-only stop (z 1.25); `with`: the stop fitted on the PQ distance and the token bags (z_fit {shipped}, shipped); the other columns: the same fit stopping sooner or later. z_fit was chosen on fanoutqa, manpages, wordnet and mdn (here and in the browser, `scripts/bench_browser.sh fast` and `corpora`) as the one with the most recall@10 whose exact vectors per query, averaged over those four, are no more than the codes-only stop's; manpages-long and debian were not looked at.\n\n| corpus | documents | queries | without | with (z_fit {shipped}) |{}\n|---|---:|---|---|---|{}\n",
+        ALTERNATIVES.iter().map(|z| format!(" z_fit {z} |")).collect::<String>(),
+        ALTERNATIVES.iter().map(|_| "---|").collect::<String>(),
     );
     let mut rows = Vec::new();
-    let mut last: Option<(&str, Indexed)> = None;
+    // The shipped settings' collection first, then one per alternative z_fit.
+    let mut last: Option<(&str, Vec<Indexed>)> = None;
     for set in &SETS {
         let docs = eval::docs_from_json(&eval::read_json(&format!("{root}/data/quality/{}/docs.json", set.corpus)));
         let qs = queries(root, set);
         let corpus = Corpus { name: set.corpus.into(), docs, queries: qs };
         // A corpus asked two sets is indexed once; the query vectors are the set's own.
-        let mut ix = match last.take() {
-            Some((name, mut ix)) if name == set.corpus => {
-                ix.query_vectors = eval::index_queries(&corpus, &mut embed);
-                ix
+        let mut ixs = match last.take() {
+            Some((name, mut ixs)) if name == set.corpus => {
+                let qv = eval::index_queries(&corpus, &mut embed);
+                ixs.iter_mut().for_each(|ix| ix.query_vectors = qv.clone());
+                ixs
             }
-            _ => eval::index(&corpus, &mut embed, settings.clone()),
+            _ => std::iter::once(&settings).chain(&alternatives).map(|s| eval::index(&corpus, &mut embed, s.clone())).collect(),
         };
         embed.save(&cache);
-        let without = measure(&mut ix, &corpus.queries, &mut Plain(&mut embed));
-        let with = measure(&mut ix, &corpus.queries, &mut embed);
+        let without = measure(&mut ixs[0], &corpus.queries, &mut Plain(&mut embed));
+        let fitted: Vec<Tally> = ixs.iter_mut().map(|ix| measure(ix, &corpus.queries, &mut embed)).collect();
         let what = format!("{} ({}, {})", set.queries, corpus.queries.len(), set.kinds.join(" + "));
-        eprintln!("second: {} / {what}: without {} | with {}", set.corpus, without.cell(), with.cell());
-        let _ = writeln!(md, "| {} | {} | {what} | {} | {} |", set.corpus, corpus.docs.len(), without.cell(), with.cell());
-        rows.push(serde_json::json!({"corpus": set.corpus, "documents": corpus.docs.len(), "queries": set.queries, "kinds": set.kinds, "n": corpus.queries.len(), "without": without.json(), "with": with.json()}));
-        last = Some((set.corpus, ix));
+        let cells: Vec<String> = fitted.iter().map(Tally::cell).collect();
+        eprintln!("second: {} / {what}: without {} | {}", set.corpus, without.cell(), cells.join(" | "));
+        let _ = writeln!(md, "| {} | {} | {what} | {} | {} |", set.corpus, corpus.docs.len(), without.cell(), cells.join(" | "));
+        let mut alt = serde_json::Map::new();
+        for (z, t) in ALTERNATIVES.iter().zip(&fitted[1..]) {
+            alt.insert(z.to_string(), t.json());
+        }
+        rows.push(serde_json::json!({"corpus": set.corpus, "documents": corpus.docs.len(), "queries": set.queries, "kinds": set.kinds, "n": corpus.queries.len(), "without": without.json(), "with": fitted[0].json(), "with_z_fit": alt}));
+        last = Some((set.corpus, ixs));
     }
     std::fs::write(format!("{root}/bench/results/second-estimate.md"), md).expect("write md");
-    let json = serde_json::json!({"bench": "second", "sets": rows});
+    let json = serde_json::json!({"bench": "second", "z_fit": shipped, "sets": rows});
     std::fs::write(format!("{root}/bench/results/second-estimate.json"), serde_json::to_string_pretty(&json).expect("json") + "\n").expect("write json");
     eprintln!("second: wrote bench/results/second-estimate.{{md,json}}");
 }

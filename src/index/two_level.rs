@@ -106,6 +106,7 @@ impl TwoLevel<'_> {
         }
         // The provider's second estimates, asked once the first batch is in (by node id).
         let mut seconds: Option<Option<crate::FastMap<u32, f32>>> = None;
+        let mut refitted = false;
         let mut done = 0;
         while done < candidates.len() {
             let want = match params.stop {
@@ -119,10 +120,15 @@ impl TwoLevel<'_> {
                             Some((fit, s)) => {
                                 let est = |c: &Near| fit.at(c.dist, s[&c.id]);
                                 candidates[done..].sort_by(|a, b| est(a).total_cmp(&est(b)).then(a.id.cmp(&b.id)));
+                                refitted = true;
                                 let reach = bar + z_fit * fit.spread;
                                 candidates[done..].iter().take_while(|c| est(c) <= reach).count()
                             }
                             None => {
+                                if refitted {
+                                    // A fit ordered them before (and cannot now): back to codes' order.
+                                    candidates[done..].sort_unstable();
+                                }
                                 let reach = bar - measured.errors.mean() + z * measured.errors.spread();
                                 candidates[done..].iter().take_while(|c| c.dist <= reach).count()
                             }
