@@ -21,7 +21,7 @@ pub trait ExactVectors {
 
     /// A second estimate of each of `ids`' distance to the query, made without its exact
     /// vector and independent of the index's codes (for nook: the query's and the
-    /// documents' token ids, [`crate::collection::TokenBag`]), appended to `out` in
+    /// documents' token ids, [`crate::collection::bag::TokenBag`]), appended to `out` in
     /// order; false (and `out` untouched) if there is none. A function of the documents
     /// and the query alone, never of a cache. Two-level search fits it with the codes'
     /// distances to the exact ones it measured, and orders the rest by the fit.
