@@ -61,25 +61,26 @@ impl TokenCounts {
     }
 }
 
-/// A query's bag, to measure documents' bags against.
-pub struct TokenBag {
+/// A query's bag, to measure documents' bags against, weighed by the counts it was made with.
+pub struct TokenBag<'a> {
     query: Vec<f32>,
+    counts: &'a TokenCounts,
 }
 
-impl TokenBag {
+impl<'a> TokenBag<'a> {
     /// The bag of `query_tokens`; `None` when the embedder has no token vectors or none of
     /// the query's tokens has one (then there is no second estimate).
-    pub fn of(embed: &dyn Embed, counts: &TokenCounts, query_tokens: &[u32]) -> Option<TokenBag> {
+    pub fn of(embed: &dyn Embed, counts: &'a TokenCounts, query_tokens: &[u32]) -> Option<TokenBag<'a>> {
         let mut query = vec![0f32; embed.dims()];
-        bag_into(embed, counts, query_tokens, &mut query).then_some(TokenBag { query })
+        bag_into(embed, counts, query_tokens, &mut query).then_some(TokenBag { query, counts })
     }
 
     /// One minus the cosine of the query's bag and the bag of `tokens` (1 for a document
     /// without a token the embedder has a vector for).
-    pub fn distance(&self, embed: &dyn Embed, counts: &TokenCounts, tokens: &[u32], scratch: &mut Vec<f32>) -> f32 {
+    pub fn distance(&self, embed: &dyn Embed, tokens: &[u32], scratch: &mut Vec<f32>) -> f32 {
         scratch.clear();
         scratch.resize(self.query.len(), 0.0);
-        if !bag_into(embed, counts, tokens, scratch) {
+        if !bag_into(embed, self.counts, tokens, scratch) {
             return 1.0;
         }
         1.0 - crate::distance::dot(&self.query, scratch)
@@ -153,10 +154,10 @@ mod tests {
         }
         let bag = TokenBag::of(&e, &c, &e.tokenize("apple pie").unwrap()).unwrap();
         let mut s = Vec::new();
-        let d: Vec<f32> = docs.iter().map(|t| bag.distance(&e, &c, t, &mut s)).collect();
+        let d: Vec<f32> = docs.iter().map(|t| bag.distance(&e, t, &mut s)).collect();
         assert!(d[0] < d[1] && d[1] < d[2], "{d:?}");
         assert!(d.iter().all(|x| (-1e-5..=2.0).contains(x)));
         // A document of special tokens only has no bag: the largest distance.
-        assert_eq!(bag.distance(&e, &c, &[1], &mut s), 1.0);
+        assert_eq!(bag.distance(&e, &[1], &mut s), 1.0);
     }
 }

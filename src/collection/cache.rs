@@ -89,9 +89,9 @@ pub struct Recompute<'a> {
     pub docs: &'a crate::FastMap<u64, StoredDoc>,
     pub cache: &'a mut VectorCache,
     pub preview: Option<&'a PrunedIndex>,
-    /// The query's token bag and the counts it weighs by: the second estimate an exact
-    /// search fits beside the codes (`None`: no second estimate; a preview has none).
-    pub bag: Option<(&'a super::bag::TokenBag, &'a super::bag::TokenCounts)>,
+    /// The query's token bag: the second estimate an exact search fits beside the codes
+    /// (`None`: no second estimate; a preview is given none).
+    pub bag: Option<&'a super::bag::TokenBag<'a>>,
 }
 
 impl ExactVectors for Recompute<'_> {
@@ -164,7 +164,7 @@ impl ExactVectors for Recompute<'_> {
     }
 
     fn estimates(&mut self, ids: &[u64], out: &mut Vec<f32>) -> bool {
-        let Some((bag, counts)) = self.bag.filter(|_| self.preview.is_none()) else { return false };
+        let Some(bag) = self.bag else { return false };
         let mut scratch = Vec::new();
         let start = out.len();
         for &k in ids {
@@ -172,7 +172,7 @@ impl ExactVectors for Recompute<'_> {
                 out.truncate(start);
                 return false;
             };
-            out.push(bag.distance(&*self.embed, counts, d.view().tokens, &mut scratch));
+            out.push(bag.distance(&*self.embed, d.view().tokens, &mut scratch));
         }
         true
     }

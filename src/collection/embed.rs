@@ -234,10 +234,7 @@ impl Embed for HashEmbed {
             out.resize(start + self.dims, 0.0);
             let v = &mut out[start..];
             for &t in *seq {
-                for (i, x) in v.iter_mut().enumerate() {
-                    let h = mix((t as u64) << 20 | i as u64);
-                    *x += if h & 1 == 0 { 1.0 } else { -1.0 } * if t == 1 { 0.05 } else { 1.0 };
-                }
+                add_pattern(t, if t == 1 { 0.05 } else { 1.0 }, v);
             }
             crate::distance::normalize(v);
         }
@@ -250,10 +247,15 @@ impl Embed for HashEmbed {
         if id == 1 || out.len() != self.dims {
             return false;
         }
-        for (i, x) in out.iter_mut().enumerate() {
-            let h = mix((id as u64) << 20 | i as u64);
-            *x += if h & 1 == 0 { weight } else { -weight };
-        }
+        add_pattern(id, weight, out);
         true
+    }
+}
+
+/// Add `weight` times token `id`'s pseudo-random ±1 pattern to `out`.
+fn add_pattern(id: u32, weight: f32, out: &mut [f32]) {
+    for (i, x) in out.iter_mut().enumerate() {
+        let h = mix((id as u64) << 20 | i as u64);
+        *x += if h & 1 == 0 { weight } else { -weight };
     }
 }

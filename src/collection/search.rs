@@ -178,8 +178,7 @@ impl Collection {
                     Precision::Exact => embed.tokenize(query).ok().and_then(|t| TokenBag::of(&*embed, &self.token_counts, &t)),
                     Precision::Preview => None,
                 };
-                let bag = bag.as_ref().map(|b| (b, &self.token_counts));
-                let mut provider = Recompute { embed: &mut *embed, docs, cache: &mut self.cache, preview, bag };
+                let mut provider = Recompute { embed: &mut *embed, docs, cache: &mut self.cache, preview, bag: bag.as_ref() };
                 // Without a filter every live node is a document: the scan need not look
                 // each one up among the documents (a hash lookup per node, most of a
                 // scan's cache misses at 80,000).

@@ -54,15 +54,9 @@ impl Table {
         }
     }
 
-    /// Add row `r` to `out` (`width` values).
+    /// Add row `r` to `out` (`width` values): the same bits as a weight of 1.
     pub fn add_row(&self, r: usize, out: &mut [f32]) {
-        match self {
-            Table::F32 { width, values } => out.iter_mut().zip(&values[r * width..(r + 1) * width]).for_each(|(o, v)| *o += v),
-            Table::Int8 { width, values, scale } => {
-                let s = scale[r];
-                out.iter_mut().zip(&values[r * width..(r + 1) * width]).for_each(|(o, &v)| *o += f32::from(v) * s);
-            }
-        }
+        self.add_scaled_row(r, 1.0, out);
     }
 
     /// Add `weight` times row `r` to `out` (`width` values).
