@@ -5,12 +5,13 @@
 #   scripts/bench_browser.sh fast    exact search cold (after a browser restart) and warm,
 #                                    two query sets, hnswlib-wasm side by side
 #                                    -> bench/results/fast-search.* (bench/browser/fast.mjs)
-#   scripts/bench_browser.sh corpora [long] [manpages] [mdn] [debian]
+#   scripts/bench_browser.sh corpora [long] [manpages] [manpages-long] [mdn] [debian] [debian-long]
 #                                    the same over corpora of other shapes (long documents,
-#                                    one-line man page descriptions, MDN features, Debian
-#                                    package descriptions; default all), cold and warm; with
+#                                    one-line and medium man page descriptions, MDN features,
+#                                    short and long Debian package descriptions; default
+#                                    all), cold and warm; with
 #                                    NOOK_BEFORE_PKG=DIR an older pkg/ copy beside it
-#                                    -> bench/results/{long,manpages,mdn,debian}-docs.*
+#                                    -> bench/results/{long,manpages,manpages-long,mdn,debian,debian-long}-docs.*
 #                                    (bench/browser/corpora.mjs; `long` = `corpora long`)
 #   scripts/bench_browser.sh reopen  open after a browser restart, 10,000 and 80,000 bookmarks
 #                                    built natively -> bench/results/reopen.* (reopen.mjs)
@@ -35,7 +36,7 @@ case "${1:-run}" in
     cd bench/browser
     [[ -d node_modules/playwright-core ]] || npm install --no-audit --no-fund --ignore-scripts
     exec node demo.mjs ;;
-  *) echo "usage: scripts/bench_browser.sh [fast|corpora [long] [manpages] [mdn] [debian]|long|reopen|demo]" >&2; exit 2 ;;
+  *) echo "usage: scripts/bench_browser.sh [fast|corpora [long] [manpages] [manpages-long] [mdn] [debian] [debian-long]|long|reopen|demo]" >&2; exit 2 ;;
 esac
 scripts/fetch_model.sh
 scripts/fetch_text_data.sh
@@ -46,9 +47,9 @@ node make_data.mjs
 if [[ "$program" == corpora.mjs ]]; then
   shift
   wanted=("$@")
-  (( ${#wanted[@]} )) || wanted=(long manpages mdn debian)
+  (( ${#wanted[@]} )) || wanted=(long manpages manpages-long mdn debian debian-long)
   for name in "${wanted[@]}"; do
-    [[ "$name" == long || -f "$ROOT/data/quality/$name/docs.json" ]] || python3 "$ROOT/bench/quality/fetch_corpora.py" --only "$name"
+    [[ "$name" == long || -f "$ROOT/data/quality/$name/docs.json" ]] || python3 "$ROOT/bench/quality/fetch_corpora.py" --only "$([[ $name == manpages-long ]] && echo manpages || echo "$name")"
   done
   exec node corpora.mjs "${wanted[@]}"
 fi

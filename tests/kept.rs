@@ -6,9 +6,9 @@ mod common;
 mod formats_support;
 
 use common::Counting;
-use nook::collection::doc::KEEP_FROM_TOKENS;
+use nook::collection::doc::{KEEP_FROM_TOKENS, kept_of, widen_kept_into};
 use nook::collection::{Collection, Doc, Embed, HashEmbed, Precision, Settings, StoredDoc};
-use nook::format::half::f16_to_f32;
+use nook::format::half::f32_to_f16;
 use nook::store::{MemoryStore, Table, Write};
 
 const DIMS: usize = 64;
@@ -55,16 +55,21 @@ fn long_documents_keep_their_embedding_and_are_never_recomputed() {
     assert!(c.is_pruned());
     let s = c.stats();
     assert_eq!(s.kept_vectors, 200, "every 3rd of 600 documents is long");
-    assert_eq!(s.kept_bytes, 200 * DIMS * 2);
+    assert_eq!(s.kept_bytes, 200 * (4 + DIMS), "a scale and a byte a dimension");
     for key in 1..=600u64 {
         let d = c.doc(key).unwrap();
         assert_eq!(!d.kept.is_empty(), d.tokens.len() >= KEEP_FROM_TOKENS, "{}", d.id);
     }
-    // The kept embedding is the one the embedder makes, to f16's precision.
+    // The kept embedding is the one the embedder makes, each component within half of
+    // int8's step (the largest magnitude / 127).
     let d = c.doc(1).unwrap();
     let mut exact = Vec::new();
     HashEmbed { dims: DIMS }.embed_tokens(&[d.tokens], &mut exact).unwrap();
-    assert!(d.kept.iter().zip(&exact).all(|(&h, &x)| (f16_to_f32(h) - x).abs() <= 1e-3 * x.abs().max(0.06)));
+    let mut back = Vec::new();
+    assert!(widen_kept_into(d.kept, &mut back));
+    let step = exact.iter().fold(0f32, |m, x| m.max(x.abs())) / 127.0;
+    assert!(back.iter().zip(&exact).all(|(y, x)| (y - x).abs() <= step * 0.5001), "{back:?} vs {exact:?}");
+    assert!(back.iter().zip(&exact).any(|(y, x)| y != x), "int8, not the f32 values");
 
     let mut e = Counting::new(DIMS);
     let cold = results(&mut c, &mut e, false);
@@ -111,9 +116,10 @@ fn an_update_keeps_the_new_embedding_and_a_short_update_drops_it() {
 fn kept_embeddings_round_trip_and_damage_is_refused() {
     let mut d = doc(0);
     d.tokens = vec![5; 130];
-    d.kept = (0..DIMS as u16).map(|i| 0x3000 + i).collect();
+    let v: Vec<f32> = (0..DIMS).map(|i| (i as f32 - 20.0) / 100.0).collect();
+    d.kept = kept_of(&v);
     let bytes = d.encode();
-    assert_eq!(bytes[2], 3, "a record with a kept embedding is version 3");
+    assert_eq!(bytes[2], 4, "a record with a kept embedding is version 4");
     assert_eq!(bytes.len(), d.view().record_len());
     assert_eq!(Doc::decode(&bytes).unwrap(), d);
     let plain = Doc { kept: Vec::new(), ..d.clone() };
@@ -128,30 +134,50 @@ fn kept_embeddings_round_trip_and_damage_is_refused() {
         b
     };
     let err = |b: Vec<u8>| StoredDoc::decode(&b).unwrap_err().to_string();
-    // An infinity among the values.
-    let mut inf = bytes.clone();
-    let at = inf.len() - 4 - 2;
-    inf[at..at + 2].copy_from_slice(&0x7c00u16.to_le_bytes());
-    assert!(err(reseal(inf)).contains("not finite"));
+    // A scale that is not finite, or negative.
+    let scale_at = bytes.len() - 4 - DIMS - 4;
+    for bad in [f32::INFINITY, f32::NAN, -0.5] {
+        let mut b = bytes.clone();
+        b[scale_at..scale_at + 4].copy_from_slice(&bad.to_le_bytes());
+        assert!(err(reseal(b)).contains("not a finite non-negative number"), "{bad}");
+    }
     // A length past the end.
     let mut long = bytes.clone();
     long.truncate(long.len() - 4 - 2);
     assert!(err(reseal([long, vec![0; 4]].concat())).contains("document record"));
+
+    // Version 3, as earlier nooks wrote it (f16 values): read as the int8 embedding this
+    // nook keeps of those values, and written back as version 4.
+    let halves: Vec<u16> = v.iter().map(|&x| f32_to_f16(x)).collect();
+    let mut v3 = bytes[..scale_at - 1].to_vec();
+    v3[2] = 3;
+    v3.push(DIMS as u8);
+    halves.iter().for_each(|h| v3.extend_from_slice(&h.to_le_bytes()));
+    let v3 = reseal([v3, vec![0; 4]].concat());
+    let read = Doc::decode(&v3).unwrap();
+    let widened: Vec<f32> = halves.iter().map(|&h| nook::format::half::f16_to_f32(h)).collect();
+    assert_eq!(read.kept, kept_of(&widened));
+    assert_eq!(read.encode()[2], 4);
+    // An infinity among its values.
+    let mut inf = v3.clone();
+    let at = inf.len() - 4 - 2;
+    inf[at..at + 2].copy_from_slice(&0x7c00u16.to_le_bytes());
+    assert!(err(reseal(inf)).contains("not finite"));
     // A page's version under the document's magic.
     let mut page = bytes.clone();
     page[2] = 2;
     assert!(err(reseal(page)).contains("not a document record"));
     // A newer version is refused as such.
     let mut newer = bytes.clone();
-    newer[2] = 4;
+    newer[2] = 5;
     assert!(err(reseal(newer)).contains("newer nook"));
 
     // A kept embedding of the wrong size is refused when the collection is read.
     let c = build(300);
     let mut snap = c.snapshot();
-    let long_record = snap.docs.iter().position(|(_, b)| b[2] == 3).expect("long documents are stored alone");
+    let long_record = snap.docs.iter().position(|(_, b)| b[2] == 4).expect("long documents are stored alone");
     let mut wrong = Doc::decode(&snap.docs[long_record].1).unwrap();
-    wrong.kept.truncate(DIMS - 1);
+    wrong.kept.truncate(4 + DIMS - 1);
     snap.docs[long_record].1 = wrong.encode();
     let e = Collection::load(Settings { prune_at: 256, ..Settings::default() }, DIMS, &snap).err().expect("refused");
     assert!(e.to_string().contains("63-d embedding in a 64-d collection"), "{e}");

@@ -12,8 +12,9 @@ use nook::format::varint::{Reader, put_varint};
 use nook::store::Snapshot;
 
 fn doc() -> impl Strategy<Value = Doc> {
-    // A kept embedding of finite f16 values (an exponent of all ones made smaller), or none.
-    let kept = prop_oneof![Just(Vec::new()), vec(any::<u16>().prop_map(|h| if h & 0x7c00 == 0x7c00 { h & !0x4000 } else { h }), 1..400)];
+    // A kept embedding (a finite scale and int8 values), or none.
+    let int8 = (0f32..1.0, vec(any::<u8>(), 1..400)).prop_map(|(scale, q)| scale.to_le_bytes().into_iter().chain(q).collect());
+    let kept = prop_oneof![Just(Vec::new()), int8];
     (".{1,40}", ".{0,80}", ".{0,80}", ".{0,400}", ".{0,80}", vec(any::<u32>(), 0..300), kept).prop_map(|(id, title, url, text, meta, tokens, kept)| Doc {
         id,
         title,

@@ -6,13 +6,19 @@
 //             descriptions of commands and functions ("grep - print lines that match
 //             patterns"), the shape of package descriptions and many bookmark titles; its
 //             paraphrase and keyword queries -> bench/results/manpages-docs.*
+//   manpages-long  the same pages' DESCRIPTION (its first sentences, up to 600 characters:
+//             ~50-130 tokens, the medium length of notes, abstracts and product descriptions,
+//             below the length whose embedding is kept), the same queries
+//             -> bench/results/manpages-long-docs.*
 //   mdn       MDN browser-compat features (API and CSS names with their MDN paths), its
 //             paraphrase and keyword queries -> bench/results/mdn-docs.*
 //   debian    12,000 Debian packages' short descriptions ("Simple disk I/O latency measuring
 //             tool"), a corpus no parameter was chosen on, asked by the man pages' paraphrase
 //             and keyword queries (tools, by what they do) and by WordNet's paraphrases
 //             (topics the packages only brush: answers spread thin) -> bench/results/debian-docs.*
-// The last three are built by bench/quality/fetch_corpora.py (data/quality/<corpus>/docs.json).
+//   debian-long  the same packages, each with its long description (cut to 600 characters:
+//             ~50-130 tokens), the same two query sets -> bench/results/debian-long-docs.*
+// The last five are built by bench/quality/fetch_corpora.py (data/quality/<corpus>/docs.json).
 // Each query set runs cold (first pass after a browser restart) and warm, one search thread,
 // vector-only and then (after another restart) hybrid, the package's default; recall@10
 // against brute force over nook's own embeddings (for hybrid, the share of that vector top
@@ -48,6 +54,13 @@ const qualityCorpus = (name, title, about, sets = () => [{ name, queries: qualit
   results: `${name}-docs`, title, about: `${about} (bench/quality/fetch_corpora.py)`, docs: () => built(name), sets,
 });
 
+/** The Debian corpora have no queries of their own: tools asked by what they do (the man pages'
+ * queries) and topics they only brush (WordNet's paraphrases). */
+const debianSets = [
+  { name: 'manpages-queries', queries: quality('manpages') },
+  { name: 'wordnet-paraphrases', queries: quality('wordnet', ['natural']) },
+];
+
 const CORPORA = {
   long: {
     results: 'long-docs',
@@ -65,11 +78,10 @@ const CORPORA = {
     sets: () => [{ name: 'wordnet', queries: quality('wordnet') }, { name: 'fanoutqa', queries: json('data/bench-queries.json').slice(0, 100) }],
   },
   manpages: qualityCorpus('manpages', 'Exact search over one-line descriptions (man pages)', 'NAME lines of the man pages of 157 Debian 12 packages'),
+  'manpages-long': qualityCorpus('manpages-long', 'Exact search over medium-length descriptions (man pages)', "the first sentences of the DESCRIPTION of the man pages of 157 Debian 12 packages", () => [{ name: 'manpages', queries: quality('manpages') }]),
   mdn: qualityCorpus('mdn', 'Exact search over MDN browser-compat features', 'features of @mdn/browser-compat-data with an MDN page'),
-  debian: qualityCorpus('debian', 'Exact search over Debian package descriptions', "Debian 12 packages' short descriptions, titled by package name", () => [
-    { name: 'manpages-queries', queries: quality('manpages') },
-    { name: 'wordnet-paraphrases', queries: quality('wordnet', ['natural']) },
-  ]),
+  debian: qualityCorpus('debian', 'Exact search over Debian package descriptions', "Debian 12 packages' short descriptions, titled by package name", () => debianSets),
+  'debian-long': qualityCorpus('debian-long', 'Exact search over long Debian package descriptions', "Debian 12 packages' short and long descriptions (up to 600 characters), titled by package name", () => debianSets),
 };
 
 /** One package over one corpus: index into a fresh profile, then per query set a browser

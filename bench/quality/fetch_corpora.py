@@ -11,6 +11,9 @@ and checked against the sha256 recorded below (a mismatch is refused):
   debian                   Debian 12's package index (short descriptions; documents only,
                            for the speed benchmark bench/browser/corpora.mjs; not built
                            unless asked: --only debian)
+  debian-long              the same packages with their long descriptions (Debian 12's
+                           Translation-en), cut to 600 characters: documents of ~30-130
+                           tokens (as debian: --only debian-long)
 
 Output (git-ignored): data/quality/<corpus>/docs.json, a JSON array of
 {"id", "title", "url", "text"}; data/quality/fanoutqa/queries.json (generated queries).
@@ -66,6 +69,10 @@ DEBIAN_INDEX = ("http://deb.debian.org/debian/dists/bookworm/main/binary-amd64/b
 DEBIAN_SKIP = re.compile(r"^lib|-dev$|-dbg|dbgsym|-doc$|-data$|-common$|^fonts?-|-l10n|^texlive|^golang-|"
                          r"^node-|^r-cran|^ruby-|^python3?-|^php-|^haskell|^librust|^rust-|^ocaml|^elpa-|^kicad")
 DEBIAN_DOCS = 12_000
+# The English package descriptions of the same release (short and long), by sha256 as above.
+DEBIAN_TRANSLATIONS = ("http://deb.debian.org/debian/dists/bookworm/main/i18n/by-hash/SHA256/",
+                       "bookworm-main-Translation-en.xz",
+                       "a3d4a0bfd8e9242810b0885eda7c1a6e05dac15b333ddbaab03ba56f2dfa4bf0")
 
 # Debian 12 (bookworm, incl. bookworm-security/-updates as of this writing) packages whose
 # man pages make the `manpages` corpus: name, version, architecture, sha256 of the .deb.
@@ -320,6 +327,27 @@ def debian_docs() -> list[dict]:
         die(f"the Debian index gave {len(kept)} packages, fewer than {DEBIAN_DOCS}")
     step = len(kept) / DEBIAN_DOCS
     return [kept[int(i * step)] for i in range(DEBIAN_DOCS)]
+
+
+def debian_long_docs() -> list[dict]:
+    """debian_docs()'s packages, each text its short description then its long one (the
+    paragraphs of Debian 12's Translation-en joined), cut to 600 characters as the man
+    pages' DESCRIPTION is: the medium length of notes, abstracts and product descriptions."""
+    text = lzma.open(fetch_url(*DEBIAN_TRANSLATIONS)).read().decode("utf-8")
+    long_of = {}
+    for stanza in text.split("\n\n"):
+        m = re.search(r"^Package: (\S+)$", stanza, re.M)
+        d = re.search(r"^Description-en: .*\n((?: .*\n?)*)", stanza, re.M)
+        if not m or not d or m.group(1) in long_of:
+            continue
+        lines = [ln[1:] for ln in d.group(1).splitlines()]
+        long_of[m.group(1)] = " ".join(" ".join(ln.strip() for ln in lines if ln.strip() != ".").split())
+    docs = []
+    for d in debian_docs():
+        body = long_of.get(d["id"], "")
+        short = d["text"].rstrip(".")
+        docs.append({**d, "text": cut(f"{short}. {body}" if body else short)})
+    return docs
 
 
 def write_json(path: Path, value, compact: bool = False) -> None:
@@ -914,7 +942,7 @@ def make_slice(docs: list[dict], queries: list[dict], target: int = 400) -> dict
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--slice", action="store_true", help="also write " + str(SLICE.relative_to(ROOT)))
-    ap.add_argument("--only", nargs="*", choices=["manpages", "wordnet", "mdn", "fanoutqa", "debian"])
+    ap.add_argument("--only", nargs="*", choices=["manpages", "wordnet", "mdn", "fanoutqa", "debian", "debian-long"])
     ap.add_argument("--wordnet-step", type=int, default=12)
     args = ap.parse_args()
     only = set(args.only or ["manpages", "wordnet", "mdn", "fanoutqa"])
@@ -967,6 +995,11 @@ def main() -> None:
         docs = debian_docs()
         write_json(OUT / "debian" / "docs.json", docs)
         say(f"debian: {len(docs):,} documents (no queries of its own)")
+    if "debian-long" in only:
+        docs = debian_long_docs()
+        write_json(OUT / "debian-long" / "docs.json", docs)
+        mean = sum(len(d["text"]) for d in docs) / len(docs)
+        say(f"debian-long: {len(docs):,} documents (no queries of its own); mean text {mean:.0f} chars")
 
 
 if __name__ == "__main__":

@@ -2,19 +2,30 @@
 //! (see `doc`), else recompute a document's embedding from its stored token ids, with an
 //! LRU cache of recomputed embeddings so repeated and follow-up queries are cheap.
 //!
-//! A document's exact vector is its embedding rounded to f16, however it is obtained: the
-//! cache holds f16 (768 bytes at 384 dimensions, so the default 16,384 entries take ~13 MB
-//! and cover the candidates a long session of queries over a 10,000-document collection
-//! needs), a fresh recomputation is rounded the same way before it is used, and a long
-//! document keeps f16. So a search ranks by the same bits cold or warm.
+//! A recomputed document's exact vector is its embedding rounded to f16, however it is
+//! obtained: the cache holds f16 (768 bytes at 384 dimensions, so the default 16,384
+//! entries take ~13 MB and cover the candidates a long session of queries over a
+//! 10,000-document collection needs), and a fresh recomputation is rounded the same way
+//! before it is used. A long document's is the int8 one it keeps (`doc::kept_of`), never a
+//! recomputation. So a search ranks by the same bits cold or warm.
 
 use std::collections::HashMap;
 
 use super::StoredDoc;
-use super::doc::{kept_of, widen_into};
 use super::embed::Embed;
+use crate::format::half::{f16_to_f32, f32_to_f16};
 use crate::index::PrunedIndex;
 use crate::index::provider::ExactVectors;
+
+/// An embedding as the cache keeps it: f16 bits (see the module docs).
+pub fn rounded(v: &[f32]) -> Vec<u16> {
+    v.iter().map(|&x| f32_to_f16(x)).collect()
+}
+
+/// An embedding [`rounded`] made, appended to `out` as f32 (exactly the f16 values).
+fn widen_into(halves: &[u16], out: &mut Vec<f32>) {
+    out.extend(halves.iter().map(|&h| f16_to_f32(h)));
+}
 
 /// Recomputed embeddings as f16, least recently used dropped first.
 pub struct VectorCache {
@@ -56,7 +67,7 @@ impl VectorCache {
         true
     }
 
-    /// Caches an embedding as [`kept_of`] makes it (f16 bits, see the module docs).
+    /// Caches an embedding as [`rounded`] makes it (f16 bits, see the module docs).
     pub fn insert(&mut self, key: u64, halves: Vec<u16>) {
         if self.capacity == 0 {
             return;
@@ -140,7 +151,7 @@ impl ExactVectors for Recompute<'_> {
         }
         // Each fresh embedding as the cache keeps it: ranked by the same bits it will be
         // served with (see the module docs).
-        let halves: Vec<Vec<u16>> = fresh.chunks_exact(dims).map(kept_of).collect();
+        let halves: Vec<Vec<u16>> = fresh.chunks_exact(dims).map(rounded).collect();
         if halves.len() != seqs.len() {
             return Err(crate::Error::Provider(format!("asked for {} embeddings, got {}", seqs.len(), halves.len())));
         }
@@ -185,15 +196,15 @@ mod tests {
     #[test]
     fn the_cache_holds_the_f16_rounding_a_fresh_recomputation_is_given() {
         let v: Vec<f32> = (0..384).map(|i| ((i as f32) * 0.37).sin() / 19.6).collect();
-        let mut rounded = Vec::new();
-        widen_into(&kept_of(&v), &mut rounded);
-        assert_ne!(rounded, v, "these values are not all f16");
-        assert!(rounded.iter().zip(&v).all(|(r, x)| (r - x).abs() <= x.abs() / 2048.0 + 1e-7));
+        let mut back = Vec::new();
+        widen_into(&rounded(&v), &mut back);
+        assert_ne!(back, v, "these values are not all f16");
+        assert!(back.iter().zip(&v).all(|(r, x)| (r - x).abs() <= x.abs() / 2048.0 + 1e-7));
         let mut c = VectorCache::new(8);
-        c.insert(1, kept_of(&v));
+        c.insert(1, rounded(&v));
         let mut out = vec![9.0];
         assert!(c.get_into(1, &mut out));
-        assert_eq!(out[1..], rounded[..], "a cached embedding is the rounding, bit for bit");
+        assert_eq!(out[1..], back[..], "a cached embedding is the rounding, bit for bit");
         assert!(!c.get_into(2, &mut out));
         assert_eq!(out.len(), 385);
     }
@@ -202,15 +213,15 @@ mod tests {
     fn the_least_recently_used_go_first() {
         let mut c = VectorCache::new(8);
         for k in 0..8 {
-            c.insert(k, kept_of(&[k as f32]));
+            c.insert(k, rounded(&[k as f32]));
         }
         assert!(c.get_into(0, &mut Vec::new()), "0 becomes the most recently used");
-        c.insert(8, kept_of(&[8.0]));
+        c.insert(8, rounded(&[8.0]));
         // Over capacity: the oldest quarter and more go at once, leaving 6.
         assert_eq!(c.len(), 6);
         assert!(c.contains(0) && c.contains(8) && !c.contains(1) && !c.contains(2));
         let mut none = VectorCache::new(0);
-        none.insert(1, kept_of(&[1.0]));
+        none.insert(1, rounded(&[1.0]));
         assert!(none.is_empty());
     }
 }

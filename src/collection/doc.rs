@@ -2,9 +2,10 @@
 //! keeps it in, and [`DocRef`], the view of either that readers take.
 //!
 //! ```text
-//! b"ND" u8(version=1 or 3) then varint-length strings id, title, url, text, meta (JSON or ""),
+//! b"ND" u8(version=1, 3 or 4) then varint-length strings id, title, url, text, meta (JSON or ""),
 //! varint(token count) varint tokens...,
-//! version 3 only: varint(dims) dims x u16 LE (the kept embedding, f16),
+//! version 3: varint(dims) dims x u16 LE (the kept embedding, f16; earlier nooks wrote it),
+//! version 4: varint(dims) f32 LE scale, dims x i8 (the kept embedding: `q * scale`),
 //! u32 LE crc32 of everything before it
 //! ```
 //!
@@ -12,25 +13,30 @@
 //!
 //! *Kept embeddings.* A document of at least [`KEEP_FROM_TOKENS`] tokens (the default of
 //! `Settings::keep_from_tokens`, the `keepEmbeddingsFrom` option) keeps its
-//! embedding in its record (f16: 768 bytes for 384 dimensions), and searches use that
-//! instead of recomputing it. A recomputation costs in proportion to the tokens (a
-//! document of ~120-256 tokens ~70 ms in Chromium, 14x a 23-token bookmark's), and such a
-//! record already holds its text and token ids, more bytes than the vector. Shorter documents keep none (version 1, the
-//! bytes of earlier nooks), so short-document collections stay at their index size.
+//! embedding in its record (int8 with one scale, [`kept_of`]: 388 bytes for 384
+//! dimensions), and searches use that instead of recomputing it. A recomputation costs in
+//! proportion to the tokens (a document of ~70 tokens ~17-27 ms in Chromium, ~120-256
+//! tokens ~70 ms, where a 23-token bookmark costs ~5), and such a record already holds its
+//! text and token ids, about as many bytes as the vector. Shorter documents keep none
+//! (version 1, the bytes of earlier nooks), so short-document collections stay at their
+//! index size. A version-3 record's f16 embedding is read as the int8 one [`kept_of`] makes
+//! of it.
 
 use crate::format::varint::{Reader, put_varint};
 use crate::records::{Frame, Result};
 
-const FRAME: Frame = Frame { magic: b"ND", version: 3, name: "document record", written: "this database was" };
+const FRAME: Frame = Frame { magic: b"ND", version: 4, name: "document record", written: "this database was" };
 /// The record version of a document without a kept embedding (as earlier nooks wrote it).
 const PLAIN: u8 = 1;
 /// The version of a page of records (see `pages`), refused as a document.
 const PAGE: u8 = 2;
+/// The version whose kept embedding is f16 (earlier nooks wrote it; read, never written).
+const HALF: u8 = 3;
 
 /// Documents of at least this many tokens keep their embedding (see the module docs;
-/// `Settings::keep_from_tokens`, whose default this is): recomputing one costs ~5x a
-/// bookmark's or more, ~25-30 ms in Chromium.
-pub const KEEP_FROM_TOKENS: usize = 128;
+/// `Settings::keep_from_tokens`, whose default this is): recomputing one costs ~3x a
+/// bookmark's or more, ~17-27 ms in Chromium.
+pub const KEEP_FROM_TOKENS: usize = 64;
 
 /// A document as the collection keeps it. `tokens` are the embedder's token ids of
 /// [`Doc::embed_text`], kept so recomputing its embedding skips the tokenizer.
@@ -43,8 +49,9 @@ pub struct Doc {
     /// The caller's metadata as a JSON string ("" for none).
     pub meta: String,
     pub tokens: Vec<u32>,
-    /// The embedding kept with a long document (f16 bits; empty: recomputed when needed).
-    pub kept: Vec<u16>,
+    /// The embedding kept with a long document ([`kept_of`]'s bytes; empty: recomputed
+    /// when needed).
+    pub kept: Vec<u8>,
 }
 
 impl Doc {
@@ -86,8 +93,8 @@ impl Doc {
 
 /// A document record's five strings (id, title, url, text, meta), its token ids and its
 /// kept embedding (empty if none), every part checked (frame, crc, lengths, UTF-8, token
-/// ids, finite f16 values).
-fn parse(bytes: &[u8]) -> Result<([&str; 5], Vec<u32>, Vec<u16>)> {
+/// ids, finite f16 values, a finite scale).
+fn parse(bytes: &[u8]) -> Result<([&str; 5], Vec<u32>, Vec<u8>)> {
     let bad = |what: &str| FRAME.bad(what);
     let body = FRAME.open(bytes, 0)?;
     let version = bytes[FRAME.magic.len()];
@@ -109,14 +116,25 @@ fn parse(bytes: &[u8]) -> Result<([&str; 5], Vec<u32>, Vec<u16>)> {
     }
     let mut kept = Vec::new();
     if version > PLAIN {
-        let n = r.count(body.len() / 2, "kept embedding length").map_err(|e| bad(&e.to_string()))?;
+        let width = if version == HALF { 2 } else { 1 };
+        let n = r.count(body.len() / width, "kept embedding length").map_err(|e| bad(&e.to_string()))?;
         if n == 0 {
             return Err(bad("an empty kept embedding"));
         }
-        let b = r.take(n * 2).map_err(|e| bad(&e.to_string()))?;
-        kept = b.chunks_exact(2).map(|h| u16::from_le_bytes([h[0], h[1]])).collect();
-        if kept.iter().any(|&h| h & 0x7c00 == 0x7c00) {
-            return Err(bad("the kept embedding has a value that is not finite"));
+        if version == HALF {
+            let b = r.take(n * 2).map_err(|e| bad(&e.to_string()))?;
+            if b.chunks_exact(2).any(|h| u16::from_le_bytes([h[0], h[1]]) & 0x7c00 == 0x7c00) {
+                return Err(bad("the kept embedding has a value that is not finite"));
+            }
+            let v: Vec<f32> = b.chunks_exact(2).map(|h| crate::format::half::f16_to_f32(u16::from_le_bytes([h[0], h[1]]))).collect();
+            kept = kept_of(&v);
+        } else {
+            let b = r.take(4 + n).map_err(|e| bad(&e.to_string()))?;
+            let scale = f32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+            if !(scale.is_finite() && scale >= 0.0) {
+                return Err(bad("the kept embedding's scale is not a finite non-negative number"));
+            }
+            kept = b.to_vec();
         }
     }
     if !r.is_empty() {
@@ -135,8 +153,8 @@ pub struct DocRef<'a> {
     /// The caller's metadata as a JSON string ("" for none).
     pub meta: &'a str,
     pub tokens: &'a [u32],
-    /// The kept embedding (f16 bits), empty if none.
-    pub kept: &'a [u16],
+    /// The kept embedding ([`kept_of`]'s bytes), empty if none.
+    pub kept: &'a [u8],
 }
 
 impl<'a> DocRef<'a> {
@@ -164,14 +182,14 @@ impl<'a> DocRef<'a> {
             + strings.iter().map(|s| varint(s.len() as u64) + s.len()).sum::<usize>()
             + varint(self.tokens.len() as u64)
             + self.tokens.iter().map(|&t| varint(t as u64)).sum::<usize>()
-            + if self.kept.is_empty() { 0 } else { varint(self.kept.len() as u64) + self.kept.len() * 2 }
+            + if self.kept.is_empty() { 0 } else { varint(kept_dims(self.kept) as u64) + self.kept.len() }
             + 4
     }
 
     /// The document's record (see the module docs).
     pub fn encode(&self) -> Vec<u8> {
         let strings = [self.id, self.title, self.url, self.text, self.meta];
-        let mut out = FRAME.start(16 + strings.iter().map(|s| s.len()).sum::<usize>() + self.tokens.len() * 2 + self.kept.len() * 2);
+        let mut out = FRAME.start(16 + strings.iter().map(|s| s.len()).sum::<usize>() + self.tokens.len() * 2 + self.kept.len());
         if self.kept.is_empty() {
             out[FRAME.magic.len()] = PLAIN;
         }
@@ -184,10 +202,8 @@ impl<'a> DocRef<'a> {
             put_varint(&mut out, t as u64);
         }
         if !self.kept.is_empty() {
-            put_varint(&mut out, self.kept.len() as u64);
-            for &h in self.kept {
-                out.extend_from_slice(&h.to_le_bytes());
-            }
+            put_varint(&mut out, kept_dims(self.kept) as u64);
+            out.extend_from_slice(self.kept);
         }
         Frame::seal(&mut out);
         out
@@ -203,11 +219,11 @@ pub struct StoredDoc {
     /// Where id, title, url and text end in `strings` (meta runs to its end).
     ends: [u32; 4],
     tokens: Box<[u32]>,
-    kept: Box<[u16]>,
+    kept: Box<[u8]>,
 }
 
 impl StoredDoc {
-    fn of(strings: [&str; 5], tokens: Vec<u32>, kept: Vec<u16>) -> StoredDoc {
+    fn of(strings: [&str; 5], tokens: Vec<u32>, kept: Vec<u8>) -> StoredDoc {
         let mut all = String::with_capacity(strings.iter().map(|s| s.len()).sum());
         let mut ends = [0u32; 4];
         for (i, s) in strings.iter().enumerate() {
@@ -233,20 +249,35 @@ impl StoredDoc {
     /// The kept embedding as f32 ([`kept_of`]'s inverse), appended to `out`; false if this
     /// document keeps none.
     pub fn kept_into(&self, out: &mut Vec<f32>) -> bool {
-        widen_into(&self.kept, out);
-        !self.kept.is_empty()
+        widen_kept_into(&self.kept, out)
     }
 }
 
-/// An embedding as a document keeps it (f16 bits, see the module docs); the cache of
-/// recomputed embeddings keeps the same.
-pub fn kept_of(v: &[f32]) -> Vec<u16> {
-    v.iter().map(|&x| crate::format::half::f32_to_f16(x)).collect()
+/// An embedding as a document keeps it: `f32 LE scale` then one `i8` per dimension, the
+/// vector being `q * scale`. The scale maps the largest magnitude to 127, so a component
+/// moves by at most half a step (`max |x| / 254`): a cosine with a unit query by ~1e-3 at
+/// most for MiniLM's unit vectors. Half of f16's bytes (the cache's form).
+pub fn kept_of(v: &[f32]) -> Vec<u8> {
+    let max = v.iter().fold(0f32, |m, &x| if x.abs() > m { x.abs() } else { m });
+    let scale = if max.is_finite() { max / 127.0 } else { 0.0 };
+    let mut out = Vec::with_capacity(4 + v.len());
+    out.extend_from_slice(&scale.to_le_bytes());
+    out.extend(v.iter().map(|&x| if scale > 0.0 { (x / scale).round().clamp(-127.0, 127.0) as i8 as u8 } else { 0 }));
+    out
 }
 
-/// An embedding [`kept_of`] made, appended to `out` as f32 (exactly the f16 values).
-pub fn widen_into(kept: &[u16], out: &mut Vec<f32>) {
-    out.extend(kept.iter().map(|&h| crate::format::half::f16_to_f32(h)));
+/// A kept embedding ([`kept_of`]'s bytes) appended to `out` as f32; false (nothing
+/// appended) if `kept` is empty.
+pub fn widen_kept_into(kept: &[u8], out: &mut Vec<f32>) -> bool {
+    let Some((scale, q)) = kept.split_first_chunk::<4>() else { return false };
+    let scale = f32::from_le_bytes(*scale);
+    out.extend(q.iter().map(|&b| b as i8 as f32 * scale));
+    true
+}
+
+/// The dimensions of a kept embedding's bytes (0 for none).
+pub fn kept_dims(kept: &[u8]) -> usize {
+    kept.len().saturating_sub(4)
 }
 
 impl From<Doc> for StoredDoc {

@@ -2,6 +2,7 @@
 //! documents, index them), deleting, and what follows a mutation — the switch to PQ at
 //! `prune_at`, the graph at `graph_at`, compaction, and the writes that persist it all.
 
+use super::cache::rounded;
 use super::doc::kept_of;
 use super::{AddReport, Collection, Doc, DocRef, Embed, Phase, StoredDoc};
 use crate::index::PrunedIndex;
@@ -100,7 +101,7 @@ impl Collection {
             self.token_counts.add(&d.tokens);
             self.docs.insert(key, d.into());
             if self.is_pruned() && !kept {
-                self.cache.insert(key, kept_of(v));
+                self.cache.insert(key, rounded(v));
             }
         }
         self.maybe_prune(&mut writes)?;
@@ -111,7 +112,7 @@ impl Collection {
     /// Long documents added before they kept their embedding (an earlier nook): embed up
     /// to `n` of them (the bits `add` made) and rewrite their records with it, in one
     /// commit's writes. Returns the writes (none when nothing is left) and how many are
-    /// left. Their search results then rank by the kept f16 embedding (see `doc`).
+    /// left. Their search results then rank by the kept embedding (see `doc`).
     pub fn keep_long(&mut self, embed: &mut dyn Embed, n: usize) -> Result<(Vec<Write>, usize)> {
         let from = self.settings.keep_from_tokens;
         let wanting = |d: &StoredDoc| d.view().tokens.len() >= from && d.view().kept.is_empty();
@@ -203,7 +204,7 @@ impl Collection {
         // Keep the exact vectors we have as the first cache fill.
         for (key, d) in &self.docs {
             if let Some(v) = stored.get(*key).filter(|_| d.view().kept.is_empty()) {
-                self.cache.insert(*key, kept_of(v));
+                self.cache.insert(*key, rounded(v));
             }
         }
         let cb = pruned.codebook_bytes();

@@ -3,6 +3,7 @@
 //! agreeing; and written back whole (export) with its manifest.
 
 use super::ModelMark;
+use super::doc;
 use super::pages::{self, PAGE_BASE, PAGE_KEYS};
 use super::{Collection, Manifest, Phase, Settings, StoredDoc};
 use crate::index::{Kind, PrunedIndex, VectorIndex, head_kind};
@@ -90,8 +91,8 @@ impl Loading {
                 if !c.has_node(key) || c.keys.insert(d.id, key, &c.docs).is_some() || key >= m.next_key {
                     return Err(Failure::corrupt(format!("document record {key} does not match the index")));
                 }
-                if !d.kept.is_empty() && d.kept.len() != c.dims {
-                    return Err(Failure::corrupt(format!("document record {key} keeps a {}-d embedding in a {}-d collection", d.kept.len(), c.dims)));
+                if !d.kept.is_empty() && doc::kept_dims(d.kept) != c.dims {
+                    return Err(Failure::corrupt(format!("document record {key} keeps a {}-d embedding in a {}-d collection", doc::kept_dims(d.kept), c.dims)));
                 }
                 if alone && pages::packs(bytes.len()) {
                     c.loose.insert(key);

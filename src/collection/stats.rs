@@ -17,7 +17,7 @@ impl Collection {
             doc_bytes: self.doc_bytes,
             token_bytes: self.docs.values().map(|d| d.view().tokens.len() * 2).sum(),
             kept_vectors: self.docs.values().filter(|d| !d.view().kept.is_empty()).count(),
-            kept_bytes: self.docs.values().map(|d| d.view().kept.len() * 2).sum(),
+            kept_bytes: self.docs.values().map(|d| d.view().kept.len()).sum(),
             index_bytes: self.block_bytes.iter().sum(),
             codebook_bytes: self.codebook_bytes,
             manifest_bytes: self.manifest_bytes,
@@ -45,7 +45,7 @@ pub struct Stats {
     pub token_bytes: usize,
     /// Long documents keeping their embedding in their record (see `doc`).
     pub kept_vectors: usize,
-    /// Of the document records' bytes, those kept embeddings (f16). Part of the index,
+    /// Of the document records' bytes, those kept embeddings (int8 and a scale). Part of the index,
     /// not of the documents, in what `stats()` reports.
     pub kept_bytes: usize,
     /// Index blocks: graph + PQ codes (pruned) or graph + f32 vectors (stored).

@@ -122,7 +122,7 @@ pub async fn long_documents_keep_their_embedding_through_indexeddb(db: &str) {
         let mut qv = Vec::new();
         let tokens = nook::collection::Embed::tokenize(&e, q).unwrap();
         nook::collection::Embed::embed_tokens(&mut e, &[&tokens], &mut qv).unwrap();
-        let is_long = |d: nook::collection::DocRef| d.kept.len() == DIMS;
+        let is_long = |d: nook::collection::DocRef| nook::collection::doc::kept_dims(d.kept) == DIMS;
         let (found, counts) = back.search_counted(&mut e, q, &qv, 10, false, Some(&is_long), nook::collection::Precision::Exact).unwrap();
         assert!(found.len() == 10 && counts.exact >= 10 && counts.recomputed == 0, "{q}: {counts:?}");
     }
