@@ -294,3 +294,47 @@ fn write_fuzz_seed() {
         std::fs::write(format!("{dir}/long-flat"), &bytes[..bytes.len() - 4]).unwrap();
     }
 }
+
+/// A medium document: 63 three-letter words, 64 tokens (the threshold), whose record with
+/// its kept embedding is still small enough for a page.
+fn medium(i: usize) -> Doc {
+    let text: Vec<&str> = (0..63).map(|j| &WORDS[(i * 5 + j * (i % 7 + 1)) % 12][..3]).collect();
+    Doc { id: format!("m{i}"), text: text.join(" "), ..Doc::default() }
+}
+
+#[test]
+fn medium_documents_keep_theirs_in_pages_and_get_it_late_there_too() {
+    let settings = Settings { prune_at: 256, ..Settings::default() };
+    let docs: Vec<Doc> = (0..300).map(medium).collect();
+    let mut e = Counting::new(DIMS);
+    let mut fresh = Collection::new(settings.clone(), DIMS).unwrap();
+    fresh.add(&mut e.inner, docs.clone()).unwrap();
+    assert_eq!(fresh.stats().kept_vectors, 300);
+    let snap = fresh.snapshot();
+    assert!(snap.docs.iter().all(|(k, _)| *k >= nook::collection::pages::PAGE_BASE), "every record is in a page");
+    let want = results(&mut fresh, &mut e, false);
+    assert!(e.recomputed.is_empty(), "nothing recomputed: {:?}", e.recomputed);
+    let mut back = Collection::load(settings.clone(), DIMS, &snap).unwrap();
+    assert_eq!(back.stats().kept_vectors, 300);
+    assert_eq!(results(&mut back, &mut e, false), want, "the same after a reload");
+
+    // Written by a nook that kept none at this length: kept a step at a time, in their pages.
+    let mut none = Collection::new(Settings { keep_from_tokens: 65, ..settings.clone() }, DIMS).unwrap();
+    none.add(&mut e.inner, docs).unwrap();
+    let mut old = Collection::load(settings.clone(), DIMS, &none.snapshot()).unwrap();
+    assert_eq!(old.stats().kept_vectors, 0);
+    let store = MemoryStore::new();
+    let snap = none.snapshot();
+    let tables = [(Table::Meta, &snap.meta), (Table::Docs, &snap.docs), (Table::Blocks, &snap.blocks)];
+    store.apply(&tables.iter().flat_map(|(t, rs)| rs.iter().map(|(k, v)| Write { table: *t, key: *k, value: Some(v.clone()) })).collect::<Vec<_>>());
+    while let (writes, _) = old.keep_long(&mut e.inner, 100).unwrap()
+        && !writes.is_empty()
+    {
+        store.apply(&writes);
+    }
+    let after = store.snapshot();
+    assert!(after.docs.iter().all(|(k, _)| *k >= nook::collection::pages::PAGE_BASE));
+    let mut back = Collection::load(settings, DIMS, &after).unwrap();
+    assert_eq!(back.stats().kept_vectors, 300);
+    assert_eq!(results(&mut back, &mut e, false), want);
+}

@@ -76,8 +76,8 @@ export interface NookSettings {
   cacheSize?: number;
   /**
    * Documents of at least this many tokens (about 4 characters each) keep their embedding
-   * with their record (768 bytes at 384 dimensions) and are never recomputed: cold searches
-   * over them cost no embedding (default 128; above maxTokens, 256 by default: none do).
+   * with their record (int8: 388 bytes at 384 dimensions) and are never recomputed: cold
+   * searches over them cost no embedding (default 64; above maxTokens, 256 by default: none do).
    * Applies to documents added (or, for long ones written by an earlier nook, kept) from
    * then on.
    */
@@ -186,15 +186,15 @@ export interface Stats {
   /** Which wasm build runs: relaxed-simd where the browser has it, else simd128. */
   build: 'simd128' | 'relaxed-simd';
   generation: number;
-  /** kept: the embeddings long documents keep in their records (f16), counted as index. */
+  /** kept: the embeddings long documents keep in their records (int8), counted as index. */
   bytes: { documents: number; tokens: number; kept: number; index: number; codebook: number; manifest: number };
   /** Everything nook keeps in IndexedDB. */
   storedBytes: number;
   /** The index alone (graph + codes + codebook + manifest + kept embeddings). */
   indexBytes: number;
   /**
-   * Documents of 128 tokens or more keep their embedding (768 bytes at 384 dimensions):
-   * a search ranks them by it instead of recomputing them (~25 ms or more each).
+   * Documents of 64 tokens or more keep their embedding (388 bytes at 384 dimensions):
+   * a search ranks them by it instead of recomputing them (~17 ms or more each).
    */
   keptVectors: number;
   /** What f32 embeddings + an M=16 HNSW graph would take for the same documents. */

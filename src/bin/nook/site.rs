@@ -12,8 +12,8 @@ use sha2::{Digest, Sha256};
 use super::{Args, Res};
 
 pub const USAGE: &str = "  nook site build OUT_DIR INPUT... [--base-url /] [--max-chars 1200] [--threads N]
-              [--keep-embeddings-from 128 (whole: passages of that many tokens carry their
-              embedding, 768 bytes each, so a visitor's searches never recompute them)]
+              [--keep-embeddings-from 64 (whole: passages of that many tokens carry their
+              embedding, 388 bytes each in int8, so a visitor's searches never recompute them)]
               [--layout whole|paged] (whole: one file a visitor downloads once; paged: pages a
               query fetches on demand, for large sites)
               paged: [--vectors-out FILE.f32 (embeddings in site order)] [--embeddings-cache FILE]
