@@ -338,3 +338,58 @@ fn medium_documents_keep_theirs_in_pages_and_get_it_late_there_too() {
     assert_eq!(back.stats().kept_vectors, 300);
     assert_eq!(results(&mut back, &mut e, false), want);
 }
+
+/// `d`'s record as an earlier nook wrote it: its kept embedding's values as f16 (version 3).
+fn as_version3(d: &Doc) -> Vec<u8> {
+    let mut v = Vec::new();
+    assert!(widen_kept_into(&d.kept, &mut v));
+    let mut b = Doc { kept: Vec::new(), ..d.clone() }.encode();
+    b.truncate(b.len() - 4);
+    b[2] = 3;
+    b.push(v.len() as u8);
+    v.iter().for_each(|&x| b.extend_from_slice(&f32_to_f16(x).to_le_bytes()));
+    let crc = crc32fast::hash(&b);
+    b.extend_from_slice(&crc.to_le_bytes());
+    b
+}
+
+#[test]
+fn a_version_3_record_too_large_for_a_page_is_packed_once_it_is_int8() {
+    // Medium documents an earlier nook kept as f16, each record alone (over 1 KB) where
+    // this nook's int8 record fits a page (their urls padded to make it 1,000 bytes).
+    let settings = Settings { prune_at: 256, ..Settings::default() };
+    let mut fresh = Collection::new(settings.clone(), DIMS).unwrap();
+    let mut e = Counting::new(DIMS);
+    fresh.add(&mut e.inner, (0..300).map(medium).collect()).unwrap();
+    let mut snap = fresh.snapshot();
+    let mut alone = Vec::new();
+    for (key, bytes) in &snap.docs {
+        for (k, b) in nook::collection::pages::read(*key, bytes).unwrap().docs {
+            let mut d = Doc::decode(b).unwrap();
+            d.url = (0..1024).map(|n| "u".repeat(n)).find(|u| Doc { url: u.clone(), ..d.clone() }.view().record_len() == 1000).unwrap();
+            let v3 = as_version3(&d);
+            assert!(v3.len() > nook::collection::pages::PACK_MAX, "{}", v3.len());
+            alone.push((k, v3));
+        }
+    }
+    snap.docs = alone;
+    let store = MemoryStore::new();
+    let tables = [(Table::Meta, &snap.meta), (Table::Docs, &snap.docs), (Table::Blocks, &snap.blocks)];
+    store.apply(&tables.iter().flat_map(|(t, rs)| rs.iter().map(|(k, v)| Write { table: *t, key: *k, value: Some(v.clone()) })).collect::<Vec<_>>());
+
+    let mut old = Collection::load(settings.clone(), DIMS, &store.snapshot()).unwrap();
+    assert_eq!((old.stats().kept_vectors, old.loose()), (300, 300), "kept, and loose: a page is where they go");
+    // A change in their page, then the packing: every document stored once.
+    let (writes, _) = old.add(&mut e.inner, vec![Doc { text: "river music".into(), ..medium(1) }]).unwrap();
+    store.apply(&writes);
+    while let writes = old.pack_loose(2)
+        && !writes.is_empty()
+    {
+        store.apply(&writes);
+    }
+    let after = store.snapshot();
+    assert!(after.docs.iter().all(|(k, _)| *k >= nook::collection::pages::PAGE_BASE), "all in pages now");
+    let mut back = Collection::load(settings, DIMS, &after).unwrap();
+    assert_eq!((back.len(), back.stats().kept_vectors), (300, 299));
+    assert_eq!(results(&mut back, &mut e, false), results(&mut old, &mut e, false));
+}

@@ -94,7 +94,11 @@ impl Loading {
                 if !d.kept.is_empty() && doc::kept_dims(d.kept) != c.dims {
                     return Err(Failure::corrupt(format!("document record {key} keeps a {}-d embedding in a {}-d collection", doc::kept_dims(d.kept), c.dims)));
                 }
-                if alone && pages::packs(bytes.len()) {
+                // By the record this nook would write: an earlier nook's (a version-3 kept
+                // embedding, twice int8's bytes) can be too large for a page where this
+                // nook's fits one; such a document is loose too, or a rewrite of its page
+                // would store it twice.
+                if alone && pages::packs(d.record_len()) {
                     c.loose.insert(key);
                 }
                 // A page's terms were counted when it was written: indexed below, page by
