@@ -8,8 +8,8 @@ mod formats_support;
 use common::Counting;
 use nook::collection::doc::{KEEP_FROM_TOKENS, kept_of, widen_kept_into};
 use nook::collection::{Collection, Doc, Embed, HashEmbed, Precision, Settings, StoredDoc};
-use nook::format::half::f32_to_f16;
-use nook::store::{MemoryStore, Table, Write};
+use nook::format::half::{f16_to_f32, f32_to_f16};
+use nook::store::{MemoryStore, Snapshot, Table, Write};
 
 const DIMS: usize = 64;
 const WORDS: [&str; 12] = ["graph", "vector", "pasta", "river", "mountain", "music", "python", "rust", "garden", "ocean", "planet", "engine"];
@@ -30,6 +30,14 @@ fn build(n: usize) -> Collection {
         c.add(&mut e, chunk.iter().map(|&i| doc(i)).collect()).unwrap();
     }
     c
+}
+
+/// A store holding `snap`'s records, as an open would find them.
+fn store_of(snap: &Snapshot) -> MemoryStore {
+    let store = MemoryStore::new();
+    let tables = [(Table::Meta, &snap.meta), (Table::Docs, &snap.docs), (Table::Blocks, &snap.blocks)];
+    store.apply(&tables.iter().flat_map(|(t, rs)| rs.iter().map(|(k, v)| Write { table: *t, key: *k, value: Some(v.clone()) })).collect::<Vec<_>>());
+    store
 }
 
 const QUERIES: [&str; 6] = ["river music", "pasta garden w3", "python rust engine", "ocean planet", "graph vector w17", "mountain"];
@@ -148,15 +156,12 @@ fn kept_embeddings_round_trip_and_damage_is_refused() {
 
     // Version 3, as earlier nooks wrote it (f16 values): read as the int8 embedding this
     // nook keeps of those values, and written back as version 4.
-    let halves: Vec<u16> = v.iter().map(|&x| f32_to_f16(x)).collect();
-    let mut v3 = bytes[..scale_at - 1].to_vec();
-    v3[2] = 3;
-    v3.push(DIMS as u8);
-    halves.iter().for_each(|h| v3.extend_from_slice(&h.to_le_bytes()));
-    let v3 = reseal([v3, vec![0; 4]].concat());
+    let v3 = as_version3(&d);
     let read = Doc::decode(&v3).unwrap();
-    let widened: Vec<f32> = halves.iter().map(|&h| nook::format::half::f16_to_f32(h)).collect();
-    assert_eq!(read.kept, kept_of(&widened));
+    let mut widened = Vec::new();
+    widen_kept_into(&d.kept, &mut widened);
+    let halves: Vec<f32> = widened.iter().map(|&x| f16_to_f32(f32_to_f16(x))).collect();
+    assert_eq!(read.kept, kept_of(&halves));
     assert_eq!(read.encode()[2], 4);
     // An infinity among its values.
     let mut inf = v3.clone();
@@ -230,9 +235,7 @@ fn long_documents_written_without_their_embedding_get_it_a_few_at_a_time() {
     }
     let mut old = Collection::load(settings.clone(), DIMS, &snap).unwrap();
     assert_eq!(old.stats().kept_vectors, 0);
-    let store = MemoryStore::new();
-    let tables = [(Table::Meta, &snap.meta), (Table::Docs, &snap.docs), (Table::Blocks, &snap.blocks)];
-    store.apply(&tables.iter().flat_map(|(t, rs)| rs.iter().map(|(k, v)| Write { table: *t, key: *k, value: Some(v.clone()) })).collect::<Vec<_>>());
+    let store = store_of(&snap);
     let mut e = Counting::new(DIMS);
     let mut steps = 0;
     loop {
@@ -323,10 +326,7 @@ fn medium_documents_keep_theirs_in_pages_and_get_it_late_there_too() {
     none.add(&mut e.inner, docs).unwrap();
     let mut old = Collection::load(settings.clone(), DIMS, &none.snapshot()).unwrap();
     assert_eq!(old.stats().kept_vectors, 0);
-    let store = MemoryStore::new();
-    let snap = none.snapshot();
-    let tables = [(Table::Meta, &snap.meta), (Table::Docs, &snap.docs), (Table::Blocks, &snap.blocks)];
-    store.apply(&tables.iter().flat_map(|(t, rs)| rs.iter().map(|(k, v)| Write { table: *t, key: *k, value: Some(v.clone()) })).collect::<Vec<_>>());
+    let store = store_of(&none.snapshot());
     while let (writes, _) = old.keep_long(&mut e.inner, 100).unwrap()
         && !writes.is_empty()
     {
@@ -373,9 +373,7 @@ fn a_version_3_record_too_large_for_a_page_is_packed_once_it_is_int8() {
         }
     }
     snap.docs = alone;
-    let store = MemoryStore::new();
-    let tables = [(Table::Meta, &snap.meta), (Table::Docs, &snap.docs), (Table::Blocks, &snap.blocks)];
-    store.apply(&tables.iter().flat_map(|(t, rs)| rs.iter().map(|(k, v)| Write { table: *t, key: *k, value: Some(v.clone()) })).collect::<Vec<_>>());
+    let store = store_of(&snap);
 
     let mut old = Collection::load(settings.clone(), DIMS, &store.snapshot()).unwrap();
     assert_eq!((old.stats().kept_vectors, old.loose()), (300, 300), "kept, and loose: a page is where they go");
