@@ -48,12 +48,20 @@ async function fastIndex(name, docs, sets, log) {
 }
 
 /** After a browser restart: open `name`, run `queries` twice (cold, then warm), vector-only
- * unless `hybrid` (the package's default: meaning and keywords fused). */
-async function fastQueries(name, queries, truth, searchWorkers, log, hybrid = false) {
+ * unless `hybrid` (the package's default: meaning and keywords fused). `warm`: the
+ * package's background warm-up of the cache (`{}`: its default; `{warmUp: 0}`: none, the
+ * strictly cold cache), and `waitMs` idle after the open before the first query (a user
+ * who opens the page and searches later). */
+async function fastQueries(name, queries, truth, searchWorkers, log, hybrid = false, warm = { warmUp: 0 }, waitMs = 0) {
   const t0 = now();
   // No relevance floor: recall@10 counts all ten results, however weak the tenth.
-  const db = await Nook.open(name, { ...ASSETS, minScore: 0, searchWorkers });
+  const db = await Nook.open(name, { ...ASSETS, minScore: 0, searchWorkers, ...warm });
   const openMs = now() - t0;
+  let warmedAtStart = null;
+  if (waitMs > 0) {
+    await new Promise((r) => setTimeout(r, waitMs));
+    warmedAtStart = (await db.stats()).cachedVectors;
+  }
   const passes = {};
   let firstResultMs = null;
   for (const pass of ['cold', 'warm']) {
@@ -78,7 +86,7 @@ async function fastQueries(name, queries, truth, searchWorkers, log, hybrid = fa
   }
   const stats = await db.stats();
   await db.close();
-  return { openMs, firstResultMs, passes, stats };
+  return { openMs, firstResultMs, passes, stats, warmedAtStart };
 }
 
 /** Indexing speed: `docs` into a fresh database with `indexWorkers` threads embedding. */

@@ -82,6 +82,16 @@ export interface NookSettings {
    * then on.
    */
   keepEmbeddingsFrom?: number;
+  /**
+   * After an open, the worker recomputes in idle time (not during an add, nor within a
+   * second of a search) the embeddings searches are most likely to need (documents nearest
+   * the collection's mean direction first), until the cache holds this many (default 12288,
+   * at most three quarters of cacheSize; 0: no warm-up). Searches made later recompute less;
+   * their results do not change. Costs most of one core while it runs (~5 ms a short
+   * document in Chromium: about a minute for 10,000). A site's copy (`openSite`) is not
+   * warmed unless this is given.
+   */
+  warmUp?: number;
   /** Largest document (title + url + text), bytes (default 1 MiB). */
   maxTextBytes?: number;
   /** Hybrid: weight of the keyword evidence (share of the query's information a document matches by keywords, 0..1, below 0.2 ignored) added to cosine similarity (default 0.4). */

@@ -117,6 +117,9 @@ export async function openSite(Nook, url, options = {}) {
     const { prefetch, ...rest } = options;
     options = rest;
   }
+  // A site's visitors did not ask for background work: the copy is not warmed after its
+  // open unless the site's author sets warmUp.
+  options = { warmUp: 0, ...options };
   const existing = await stored(prefix);
   let name;
   if (entry) name = prefix + entry.sha256.slice(0, 16);

@@ -4,7 +4,8 @@
 // writes (add, delete) run one at a time, under a Web Lock shared by all tabs, after
 // catching up with other tabs' commits; a BroadcastChannel tells other tabs to refresh.
 // A large add is embedded on several cores: helper workers (helpers.js) embed chunks
-// ahead while this worker indexes and commits them in order.
+// ahead while this worker indexes and commits them in order. After an open, this worker
+// warms the cache of recomputed embeddings in the background (`warmStep`).
 
 import init, { NookCore, NookSite } from '../dist/nook.js';
 import { modelFiles } from './assets.js';
@@ -83,6 +84,7 @@ async function open({ name, model: modelFile, tokenizer: tokenizerFile, wasmUrl,
     channel.onmessage = () => { stale = true; };
   }
   if (op !== 'importCopy') setTimeout(packLoose, PACK_AFTER_MS);
+  warmLater(WARM_AFTER_MS);
   return { generation: core.generation(), build };
 }
 
@@ -110,6 +112,41 @@ function keepLong() {
   background(() => core.keepLong(KEEP_DOCS), (left) => { if (left > 0) setTimeout(keepLong, KEEP_AFTER_MS); });
 }
 
+// After an open the cache of recomputed embeddings is empty, so the first searches
+// recompute most of their candidates. The core's `warm` fills it in the background with
+// the embeddings searches are most likely to need (up to the `warmUp` option), in idle
+// time only: not while an add runs, nor within WARM_IDLE_MS of a search (searches come in
+// bursts: a user typing, a page asking several), so a burst never waits for it. Steps of
+// about WARM_TOKENS tokens (~10 ms in Chromium: a call that arrives meanwhile waits at most
+// that), each followed by a pause of a quarter of its time. A reload (another tab's write)
+// empties the cache: warming starts over.
+const WARM_AFTER_MS = 1000;
+const WARM_IDLE_MS = 1000;
+const WARM_TOKENS = 24;
+let warmTimer = null;
+let adding = 0;             // adds running
+let busyAt = -Infinity;     // when the last search (or embed) call arrived
+
+function warmLater(ms) {
+  if (warmTimer !== null) clearTimeout(warmTimer);
+  const c = core;
+  warmTimer = setTimeout(() => { warmTimer = null; if (core === c) warmStep(); }, ms);
+}
+
+function warmStep() {
+  if (adding) { warmLater(WARM_IDLE_MS); return; }
+  const t = performance.now();
+  if (t - busyAt < WARM_IDLE_MS) { warmLater(WARM_IDLE_MS - (t - busyAt)); return; }
+  let left = 0;
+  try { left = core.warm(WARM_TOKENS); } catch (_) { return; }   // closed or deleted meanwhile
+  if (left > 0) warmLater(Math.max(1, (performance.now() - t) / 4));
+}
+
+/** The core brought up to date with other tabs' commits; a reload starts the warm-up over. */
+async function refresh() {
+  if (await core.refresh()) warmLater(0);
+}
+
 /** One step of background upkeep (`work`: a write of the core that resolves to how much is
  * left), queued with the other writes under the lock, other tabs told when it changed the
  * database; then `next(left)` (`null` when another open replaced this core). A step that
@@ -119,7 +156,7 @@ function background(work, next) {
   const c = core;
   const step = () => withLock(async () => {
     if (core !== c) return null;
-    await core.refresh();
+    await refresh();
     const before = core.generation();
     const left = await work();
     if (channel && core.generation() !== before) channel.postMessage({ generation: core.generation() });
@@ -188,7 +225,7 @@ function withLock(fn) {
 }
 
 async function catchUp() {
-  if (stale) { stale = false; await core.refresh(); }
+  if (stale) { stale = false; await refresh(); }
 }
 
 async function add(id, { docs, chunk }) {
@@ -198,8 +235,19 @@ async function add(id, { docs, chunk }) {
   const chunks = [];
   for (let i = 0; i < total; i += size) chunks.push(docs.slice(i, i + size));
   const sum = { added: 0, updated: 0, unchanged: 0, helped: 0 };
+  adding++;
+  try {
+    await addLocked(id, chunks, size, total, sum);
+  } finally {
+    adding--;
+  }
+  return sum;
+}
+
+/** The add's chunks, committed in order under the lock; counts into `sum`. */
+async function addLocked(id, chunks, size, total, sum) {
   await withLock(async () => {
-    await core.refresh();
+    await refresh();
     // Chunks are committed in order, one transaction each. Embedding a chunk is a job for
     // one embedder: helpers take jobs ahead (two each at most); while the chunk to commit
     // next is still with a helper, this worker embeds a later one itself instead of
@@ -249,12 +297,11 @@ async function add(id, { docs, chunk }) {
       if (team.length) helpers.idle();
     }
   });
-  return sum;
 }
 
 async function del({ ids }) {
   return withLock(async () => {
-    await core.refresh();
+    await refresh();
     const n = await core.delete(ids);
     if (channel) channel.postMessage({ generation: core.generation() });
     return n;
@@ -454,17 +501,17 @@ async function handle({ id, op, args }) {
   await opened;
   if (site) return handleSite(op, args);
   switch (op) {
-    case 'search': await catchUp(); return search(id, args);
+    case 'search': busyAt = performance.now(); await catchUp(); return search(id, args);
     case 'stats': {
       await catchUp();
       const s = core.stats();
       return Object.assign(s, { build, open: { ...openMs, ...s.open }, searchHelpers: searchHelpers ? searchHelpers.ready().length : 0, wasmMemoryBytes: memory.buffer.byteLength });
     }
-    case 'embed': return core.embed(args.texts);
+    case 'embed': busyAt = performance.now(); return core.embed(args.texts);
     case 'export': await catchUp(); return core.export();
     case 'add': return (writes = writes.catch(() => {}).then(() => add(id, args)));
     case 'delete': return (writes = writes.catch(() => {}).then(() => del(args)));
-    case 'close': await writes.catch(() => {}); if (helpers) helpers.stop(); if (searchHelpers) searchHelpers.stop(); core.close(); if (channel) channel.close(); return true;
+    case 'close': await writes.catch(() => {}); if (warmTimer !== null) clearTimeout(warmTimer); if (helpers) helpers.stop(); if (searchHelpers) searchHelpers.stop(); core.close(); if (channel) channel.close(); return true;
     default: throw err('NookStateError', `unknown operation ${op}`);
   }
 }

@@ -13,7 +13,7 @@
 //! This file holds the collection's state and accessors; by concern: [`settings`] (the
 //! knobs), `records` (load from and write to store records), [`pages`] (which record holds
 //! a document), `mutate` (add, delete and what follows them), `search` (and [`bag`], its
-//! second estimate from the token ids), `stats`.
+//! second estimate from the token ids), `stats`, `warm` (filling the cache after an open).
 
 pub mod bag;
 pub mod cache;
@@ -31,6 +31,7 @@ pub use records::{Loading, doc_splits};
 mod search;
 mod settings;
 mod stats;
+mod warm;
 
 use crate::FastMap;
 
@@ -41,6 +42,7 @@ pub use model::ModelMark;
 pub use search::{Found, MAX_K, Precision, SearchCounts};
 pub use settings::Settings;
 pub use stats::Stats;
+pub use warm::Warmed;
 
 use crate::distance::Metric;
 use crate::index::{IndexParams, KeptIndex, Navigation, PrunedIndex, VectorIndex};
@@ -100,6 +102,8 @@ pub struct Collection {
     /// How often each token id occurs among the documents (the search's second estimate).
     pub(crate) token_counts: bag::TokenCounts,
     pub(crate) cache: VectorCache,
+    /// How far the background warm-up of the cache has got (see `warm`).
+    warming: warm::Queue,
     /// Bytes of the documents' records, for stats.
     doc_bytes: usize,
     /// Pages (`pages`) whose packed documents changed since the last commit.
@@ -120,6 +124,7 @@ impl Collection {
         Ok(Collection {
             index: Phase::Stored(VectorIndex::new(params)?),
             cache: VectorCache::new(settings.cache),
+            warming: Default::default(),
             settings,
             dims,
             docs: FastMap::default(),
@@ -169,6 +174,7 @@ impl Collection {
     /// Drop every cached embedding, as a reopen does (benchmarks and tests of cold search).
     pub fn clear_cache(&mut self) {
         self.cache.clear();
+        self.warming = Default::default();
     }
 
     /// Is this document's exact embedding in the cache of recomputed ones?

@@ -47,6 +47,9 @@ pub struct Settings {
     /// Documents of at least this many tokens keep their embedding in their record and are
     /// never recomputed (see `doc`); above the embedder's `max_tokens`: none do.
     pub keep_from_tokens: usize,
+    /// Recomputed embeddings the background warm-up after an open fills the cache to
+    /// (at most three quarters of `cache`; 0: no warm-up). See `warm`.
+    pub warm_up: usize,
 }
 
 impl Default for Settings {
@@ -69,6 +72,7 @@ impl Default for Settings {
             max_text: 1 << 20,
             preview_exact: 4,
             keep_from_tokens: super::doc::KEEP_FROM_TOKENS,
+            warm_up: 12_288,
         }
     }
 }

@@ -310,5 +310,8 @@ pub fn settings_from_js(o: &JsValue) -> Result<crate::collection::Settings> {
     if let Some(v) = num("keepEmbeddingsFrom")? {
         s.keep_from_tokens = v as usize;
     }
+    if let Some(v) = num("warmUp")? {
+        s.warm_up = v as usize;
+    }
     Ok(s)
 }

@@ -62,7 +62,8 @@ test('1,000 documents: add, search, reload, identical results, delete', async ()
 
   await page.reload();
   await page.waitForFunction(() => window.nookReady === true);
-  await page.evaluate(async () => { window.db = await Nook.open('main', assets); });
+  // No warm-up: what follows measures the cold cache an open starts with.
+  await page.evaluate(async () => { window.db = await Nook.open('main', { ...assets, warmUp: 0 }); });
   // Where the reopen's time went, step by step (the connection opened while the wasm compiled).
   const steps = await page.evaluate(async () => (await db.stats()).open);
   for (const k of ['startMs', 'wasmMs', 'filesMs', 'storeMs', 'modelMs', 'readMs', 'loadMs', 'writeMs']) assert.ok(typeof steps[k] === 'number' && steps[k] >= 0, `${k}: ${JSON.stringify(steps)}`);
@@ -174,7 +175,7 @@ test('a cold search shares its recomputations with a search helper: the same res
   // Each run opens the database afresh (an empty embedding cache) and asks the same
   // queries in the same order; the two-thread run first waits for its helper to load.
   const run = (searchWorkers) => page.evaluate(async ([searchWorkers, queries]) => {
-    const db = await Nook.open('shared', { ...assets, searchWorkers });
+    const db = await Nook.open('shared', { ...assets, warmUp: 0, searchWorkers });
     const out = [];
     const ask = async (q) => {
       const hits = await db.search(q, { k: 8 });
@@ -210,7 +211,7 @@ test('a cold search shares its recomputations with a search helper: the same res
   // Search-as-you-type: a preview alone, whose exact search would recompute, starts the
   // helper, so the exact search after the pause is shared from the first.
   const warmed = await page.evaluate(async (q) => {
-    const db = await Nook.open('shared', { ...assets, searchWorkers: 2 });
+    const db = await Nook.open('shared', { ...assets, warmUp: 0, searchWorkers: 2 });
     await db.search(q, { k: 8, preview: true });
     let loaded = 0;
     for (let i = 0; i < 120 && !loaded; i++) { await new Promise((r) => setTimeout(r, 250)); loaded = (await db.stats()).searchHelpers; }
@@ -227,7 +228,7 @@ test('a cold search shares its recomputations with a search helper: the same res
   // search), so that run's count is what the exact search would otherwise recompute.
   assert.ok(one.out[1].stats.recomputed >= 8, `the second query recomputes cold: ${one.out[1].stats.recomputed}`);
   const speculated = await page.evaluate(async ([q0, q1]) => {
-    const db = await Nook.open('shared', { ...assets, searchWorkers: 2 });
+    const db = await Nook.open('shared', { ...assets, warmUp: 0, searchWorkers: 2 });
     await db.search(q0, { k: 8, preview: true });
     let loaded = 0;
     for (let i = 0; i < 120 && !loaded; i++) { await new Promise((r) => setTimeout(r, 250)); loaded = (await db.stats()).searchHelpers; }
@@ -254,7 +255,7 @@ test('a cold search shares its recomputations with a search helper: the same res
   const previews = await page.evaluate(async ([q0, q2]) => {
     const out = [];
     for (const searchWorkers of [1, 2]) {
-      const db = await Nook.open('shared', { ...assets, searchWorkers });
+      const db = await Nook.open('shared', { ...assets, warmUp: 0, searchWorkers });
       await db.search(q0, { k: 8 });
       for (let i = 0; i < 120 && searchWorkers > 1 && !(await db.stats()).searchHelpers; i++) await new Promise((r) => setTimeout(r, 250));
       const hits = await db.search(q2, { k: 8, preview: true });
@@ -272,6 +273,57 @@ test('a cold search shares its recomputations with a search helper: the same res
   assert.ok(helped.stats.preview && Math.abs(helped.stats.embedMs + helped.stats.traversalMs + helped.stats.recomputeMs - helped.stats.searchMs) < 0.5, JSON.stringify(helped.stats));
   const refused = await errorName(page, (a) => Nook.open('x', { ...a, searchWorkers: 17 }), await page.evaluate(() => assets));
   assert.match(refused, /^NookInputError: options.searchWorkers/);
+  await page.close();
+});
+
+test('after an open the worker warms the cache in the background: the same results, nothing recomputed', async () => {
+  const page = await openPage(env);
+  const docs = DOCS.slice(0, 400).map((d) => ({ ...d, text: `${d.title}, from ${d.url}.` }));
+  await page.evaluate(async (docs) => {
+    await Nook.deleteDatabase('warm');
+    const db = await Nook.open('warm', { ...assets, pruneAt: 100 });
+    await db.add(docs, { chunk: 50 });
+    await db.close();
+  }, docs);
+  const ask = () => page.evaluate(async (qs) => {
+    const out = [];
+    for (const q of qs) {
+      const hits = await db.search(q, { k: 8 });
+      out.push({ hits: hits.map((h) => [h.id, h.score, h.similarity]), recomputed: hits.stats.recomputed });
+    }
+    return out;
+  }, QUERIES);
+  const cachedAfter = (options, ms) => page.evaluate(async ([options, ms]) => {
+    if (window.db) await db.close();
+    window.db = await Nook.open('warm', { ...assets, ...options });
+    await new Promise((r) => setTimeout(r, ms));
+    return (await db.stats()).cachedVectors;
+  }, [options, ms]);
+  // warmUp 0: nothing is recomputed but what searches ask for.
+  assert.equal(await cachedAfter({ warmUp: 0 }, 2500), 0, 'no warm-up');
+  const cold = await ask();
+  assert.ok(cold.every((r) => r.recomputed > 0), `cold searches recompute: ${cold.map((r) => r.recomputed)}`);
+  const asked = await page.evaluate(async () => (await db.stats()).cachedVectors);
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.equal(await page.evaluate(async () => (await db.stats()).cachedVectors), asked, 'and nothing after them');
+  // The default: every document not keeping its embedding (400 documents, under the
+  // 12,288 of the default) within a minute.
+  await cachedAfter({}, 0);
+  const { documents, keptVectors } = await page.evaluate(() => db.stats());
+  assert.equal(documents, 400);
+  const warmed = await statReaches(page, 'cachedVectors', documents - keptVectors, 60_000);
+  assert.equal(warmed, documents - keptVectors, 'the whole collection warmed');
+  const after = await ask();
+  assert.deepEqual(after.map((r) => r.hits), cold.map((r) => r.hits), 'the same hits and scores as the cold searches');
+  assert.ok(after.every((r) => r.recomputed === 0), `warmed: nothing recomputed (${after.map((r) => r.recomputed)})`);
+  // A smaller warmUp stops there.
+  await cachedAfter({ warmUp: 50 }, 0);
+  assert.equal(await statReaches(page, 'cachedVectors', 50, 30_000), 50);
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.equal(await page.evaluate(async () => (await db.stats()).cachedVectors), 50, 'and no more');
+  const refused = await errorName(page, (a) => Nook.open('warm', { ...a, warmUp: -1 }), await page.evaluate(() => assets));
+  assert.match(refused, /^NookInputError: .*warmUp/);
+  await page.evaluate(async () => { await db.close(); window.db = null; await Nook.deleteDatabase('warm'); });
   await page.close();
 });
 

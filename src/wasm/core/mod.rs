@@ -419,6 +419,16 @@ impl NookCore {
         })
     }
 
+    /// One step of the background warm-up of the cache of recomputed embeddings (see
+    /// `Collection::warm`): embeds the next documents a search is likely to need, up to
+    /// `tokens` tokens of them. Returns how many are left at most (0: over). Writes nothing.
+    pub fn warm(&self, tokens: u32) -> Result<u32, JsValue> {
+        self.shared.check_open().map_err(js_error)?;
+        let mut e = self.shared.embed.borrow_mut();
+        let w = self.shared.coll.borrow_mut().warm(&mut *e, tokens as usize).map_err(js_error)?;
+        Ok(w.left.min(u32::MAX as usize) as u32)
+    }
+
     /// Unit-length embeddings of `texts` (row-major, `texts.length * dims` floats): the
     /// vectors nook indexes, for callers who want them (and for measuring recall).
     pub fn embed(&self, texts: Vec<String>) -> Result<js_sys::Float32Array, JsValue> {

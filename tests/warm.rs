@@ -1,0 +1,169 @@
+//! `Collection::warm`: the background warm-up of the cache of recomputed embeddings after
+//! an open (the worker calls it in steps; see `collection/warm.rs`).
+
+mod common;
+
+use common::Counting;
+use nook::collection::{Collection, Doc, Embed, HashEmbed, Precision, Settings, Warmed};
+
+const DIMS: usize = 64;
+const WORDS: [&str; 12] = ["graph", "vector", "pasta", "river", "mountain", "music", "python", "rust", "garden", "ocean", "planet", "engine"];
+
+/// Documents of 5 tokens (HashEmbed's start token and four words), every `long`-th one of 13.
+fn doc(i: usize, long: usize) -> Doc {
+    let w = |j: usize| WORDS[j % 12];
+    let mut text = format!("{} {} {} note{i}", w(i), w(i / 12), w(i * 7));
+    if long > 0 && i.is_multiple_of(long) {
+        text.push_str(" and a longer tail of eight more words here");
+    }
+    Doc { id: format!("doc-{i}"), title: String::new(), url: String::new(), text, meta: String::new(), tokens: vec![], kept: Vec::new() }
+}
+
+fn settings() -> Settings {
+    Settings { prune_at: 300, keep_from_tokens: 10, ..Settings::default() }
+}
+
+/// A pruned collection of `n` documents, as an open finds it: loaded from its records, the
+/// cache empty.
+fn reopened(settings: Settings, n: usize, long: usize) -> Collection {
+    let mut c = Collection::new(settings.clone(), DIMS).unwrap();
+    let mut e = HashEmbed { dims: DIMS };
+    for chunk in (0..n).collect::<Vec<_>>().chunks(100) {
+        c.add(&mut e, chunk.iter().map(|&i| doc(i, long)).collect()).unwrap();
+    }
+    assert!(c.is_pruned());
+    let c = Collection::load(settings, DIMS, &c.snapshot()).unwrap();
+    assert_eq!(c.stats().cached_vectors, 0, "an open starts with an empty cache");
+    c
+}
+
+/// Warm until the core says it is over; the steps' reports.
+fn warm_all(c: &mut Collection, tokens: usize) -> Vec<Warmed> {
+    let mut e = HashEmbed { dims: DIMS };
+    let mut steps = Vec::new();
+    loop {
+        let w = c.warm(&mut e, tokens).unwrap();
+        steps.push(w);
+        if w.left == 0 {
+            return steps;
+        }
+        assert!(steps.len() < 10_000, "the warm-up must end");
+    }
+}
+
+#[test]
+fn warming_fills_the_cache_in_small_steps_up_to_warm_up() {
+    let mut c = reopened(Settings { warm_up: 200, ..settings() }, 600, 0);
+    let steps = warm_all(&mut c, 12);
+    // 5 tokens a document: a step stops once it has 12 tokens, so 3 documents.
+    assert!(steps[..steps.len() - 1].iter().all(|w| w.embedded == 3), "{steps:?}");
+    assert_eq!(steps.iter().map(|w| w.embedded).sum::<usize>(), 200);
+    assert_eq!(c.stats().cached_vectors, 200);
+    // The report of what is left never grows and never undercounts.
+    let mut done = 0;
+    for w in &steps {
+        done += w.embedded;
+        assert!(w.left >= 200 - done || w.left == 0, "{w:?} after {done}");
+    }
+    assert_eq!(c.warm(&mut HashEmbed { dims: DIMS }, 12).unwrap(), Warmed::default(), "over");
+    // A step embeds at least one document whatever the budget.
+    let mut c = reopened(Settings { warm_up: 5, ..settings() }, 600, 0);
+    assert_eq!(c.warm(&mut HashEmbed { dims: DIMS }, 0).unwrap(), Warmed { embedded: 1, left: 4 });
+}
+
+#[test]
+fn warm_up_is_bounded_by_three_quarters_of_the_cache_and_zero_turns_it_off() {
+    let mut c = reopened(Settings { cache: 100, ..settings() }, 600, 0);
+    warm_all(&mut c, 48);
+    assert_eq!(c.stats().cached_vectors, 75);
+    let mut c = reopened(Settings { warm_up: 0, ..settings() }, 600, 0);
+    assert_eq!(c.warm(&mut HashEmbed { dims: DIMS }, 48).unwrap(), Warmed::default());
+    assert_eq!(c.stats().cached_vectors, 0);
+}
+
+#[test]
+fn a_warmed_search_finds_what_a_cold_one_does_and_recomputes_nothing() {
+    let mut cold = reopened(settings(), 600, 0);
+    let mut warmed = reopened(settings(), 600, 0);
+    warm_all(&mut warmed, 48);
+    assert_eq!(warmed.stats().cached_vectors, 600, "every document fits the default warm-up");
+    let mut q_embed = HashEmbed { dims: DIMS };
+    for query in ["river music", "ocean planet engine", "python rust note17", "garden pasta"] {
+        let t = q_embed.tokenize(query).unwrap();
+        let mut q = Vec::new();
+        q_embed.embed_tokens(&[&t], &mut q).unwrap();
+        for hybrid in [false, true] {
+            let mut e = Counting::new(DIMS);
+            let (a, ca) = cold.search_counted(&mut e, query, &q, 10, hybrid, None, Precision::Exact).unwrap();
+            let mut e = Counting::new(DIMS);
+            let (b, cb) = warmed.search_counted(&mut e, query, &q, 10, hybrid, None, Precision::Exact).unwrap();
+            assert_eq!(a, b, "{query:?}: the same results, scores and all");
+            assert!(ca.recomputed > 0, "{query:?}: cold recomputes ({ca:?})");
+            assert_eq!((cb.recomputed, e.seqs), (0, 0), "{query:?}: warmed, nothing is recomputed ({cb:?})");
+        }
+        // The cold one is warm now too; reset it for the next query.
+        cold.clear_cache();
+    }
+}
+
+#[test]
+fn kept_documents_are_not_warmed_and_the_stored_phase_has_nothing_to_warm() {
+    // Every 4th document has 13 tokens: kept (keep_from_tokens 10), never recomputed.
+    let mut c = reopened(settings(), 600, 4);
+    assert_eq!(c.stats().kept_vectors, 150);
+    warm_all(&mut c, 48);
+    assert_eq!(c.stats().cached_vectors, 450);
+    for i in (0..600).step_by(4) {
+        assert!(!c.cached(c.key_of(&format!("doc-{i}")).unwrap()), "doc-{i} is kept");
+    }
+    let mut stored = Collection::new(settings(), DIMS).unwrap();
+    stored.add(&mut HashEmbed { dims: DIMS }, (0..100).map(|i| doc(i, 0)).collect()).unwrap();
+    assert!(!stored.is_pruned());
+    assert_eq!(stored.warm(&mut HashEmbed { dims: DIMS }, 48).unwrap(), Warmed::default());
+}
+
+#[test]
+fn the_order_is_the_same_after_every_open_and_clearing_the_cache_starts_it_over() {
+    let mut a = reopened(settings(), 600, 0);
+    let mut b = reopened(settings(), 600, 0);
+    for _ in 0..5 {
+        a.warm(&mut HashEmbed { dims: DIMS }, 12).unwrap();
+        b.warm(&mut HashEmbed { dims: DIMS }, 12).unwrap();
+    }
+    let cached = |c: &Collection| (0..600).filter(|i| c.cached(c.key_of(&format!("doc-{i}")).unwrap())).collect::<Vec<_>>();
+    let first = cached(&a);
+    assert_eq!(first.len(), 15);
+    assert_eq!(first, cached(&b));
+    a.clear_cache();
+    for _ in 0..5 {
+        a.warm(&mut HashEmbed { dims: DIMS }, 12).unwrap();
+    }
+    assert_eq!(cached(&a), first, "a cleared cache is warmed again, in the same order");
+}
+
+#[test]
+fn an_embedder_of_other_dimensions_is_refused() {
+    let mut c = reopened(settings(), 600, 0);
+    let e = c.warm(&mut HashEmbed { dims: 32 }, 48).expect_err("refused");
+    assert!(e.message.contains("dimensions"), "{}", e.message);
+    assert_eq!(c.stats().cached_vectors, 0);
+}
+
+#[test]
+fn documents_nearest_the_collections_mean_direction_are_warmed_first() {
+    // 480 documents about rivers and music, 120 of words no other document has: the mean
+    // direction is the first group's, whose documents many queries re-rank.
+    let docs = (0..600).map(|i| {
+        let text = if i % 5 != 0 { format!("river music {} note{i}", WORDS[i % 12]) } else { format!("zq{i} xk{i} vv{i} pp{i}") };
+        Doc { id: format!("doc-{i}"), title: String::new(), url: String::new(), text, meta: String::new(), tokens: vec![], kept: Vec::new() }
+    });
+    let mut c = Collection::new(settings(), DIMS).unwrap();
+    c.add(&mut HashEmbed { dims: DIMS }, docs.collect()).unwrap();
+    let mut c = Collection::load(settings(), DIMS, &c.snapshot()).unwrap();
+    for _ in 0..40 {
+        c.warm(&mut HashEmbed { dims: DIMS }, 12).unwrap();
+    }
+    let cached: Vec<usize> = (0..600).filter(|i| c.cached(c.key_of(&format!("doc-{i}")).unwrap())).collect();
+    assert_eq!(cached.len(), 120);
+    assert!(cached.iter().all(|i| i % 5 != 0), "only the common topic's documents come first: {cached:?}");
+}
