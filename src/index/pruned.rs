@@ -181,6 +181,18 @@ impl PrunedIndex {
         true
     }
 
+    /// Live documents' ids by the approximate distance of their codes to the mean of the
+    /// vectors all codes stand for (for cosine: by the cosine between a code's vector and
+    /// that mean), nearest first, ties by id: the hubs first, which many queries' nearest
+    /// lists share.
+    pub fn by_centrality(&self) -> Vec<u64> {
+        let live: Vec<u32> = (0..self.ids.nodes() as u32).filter(|&n| self.ids.is_live(n)).collect();
+        let table = self.pq.table(&self.pq.mean(live.iter().map(|&n| self.code(n))));
+        let mut scored: Vec<(f32, u64)> = live.iter().map(|&n| (table.distance(self.code(n)), self.ids.label(n))).collect();
+        scored.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        scored.into_iter().map(|(_, id)| id).collect()
+    }
+
     fn sdc(&self) -> &[f32] {
         self.sdc.get_or_init(|| self.pq.sdc_tables())
     }

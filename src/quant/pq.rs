@@ -243,6 +243,33 @@ impl ProductQuantizer {
         }
     }
 
+    /// The mean of the vectors `codes` stand for, from how often each centroid is used
+    /// (no code is decoded); zeros for no codes.
+    pub fn mean<'a>(&self, codes: impl Iterator<Item = &'a [u8]>) -> Vec<f32> {
+        let m = self.subspaces();
+        let mut counts = vec![0u64; m * self.k];
+        let mut n = 0u64;
+        for code in codes {
+            n += 1;
+            for j in 0..m {
+                counts[j * self.k + code_at(code, j, self.k)] += 1;
+            }
+        }
+        let mut out = vec![0f32; self.dims];
+        if n == 0 {
+            return out;
+        }
+        for j in 0..m {
+            let (cents, d) = self.centroids_of(j);
+            let part = &mut out[self.bounds[j]..self.bounds[j + 1]];
+            for (c, cent) in cents.chunks_exact(d).enumerate() {
+                let w = (counts[j * self.k + c] as f64 / n as f64) as f32;
+                part.iter_mut().zip(cent).for_each(|(o, &x)| *o += w * x);
+            }
+        }
+        out
+    }
+
     /// The ADC table for a query (prepared for the metric).
     pub fn table(&self, q: &[f32]) -> AdcTable {
         let (m, k) = (self.subspaces(), self.k);
@@ -350,6 +377,33 @@ mod tests {
     fn data(n: usize, dims: usize, seed: u64) -> Vec<f32> {
         let mut rng = Rng::new(seed);
         (0..n * dims).map(|_| rng.next_f64() as f32).collect()
+    }
+
+    #[test]
+    fn the_mean_of_codes_is_the_mean_of_their_reconstructions() {
+        let dims = 24;
+        let base = data(500, dims, 5);
+        for bits in [4u8, 8] {
+            let params = PqParams { subspaces: 6, bits, iterations: 5, sample: 500, seed: 3 };
+            let pq = ProductQuantizer::train(&base, dims, Metric::L2, &params, 1).unwrap();
+            let codes: Vec<Vec<u8>> = base
+                .chunks_exact(dims)
+                .map(|row| {
+                    let mut c = vec![0u8; pq.code_len()];
+                    pq.encode(row, &mut c);
+                    c
+                })
+                .collect();
+            let mut want = vec![0f64; dims];
+            let mut v = Vec::new();
+            for c in &codes {
+                pq.decode(c, &mut v);
+                want.iter_mut().zip(&v).for_each(|(w, &x)| *w += f64::from(x) / codes.len() as f64);
+            }
+            let got = pq.mean(codes.iter().map(Vec::as_slice));
+            assert!(got.iter().zip(&want).all(|(g, w)| (f64::from(*g) - w).abs() < 1e-5), "{bits} bits: {got:?} vs {want:?}");
+            assert_eq!(pq.mean(std::iter::empty()), vec![0.0; dims]);
+        }
     }
 
     #[test]

@@ -306,6 +306,23 @@ test('after an open the worker warms the cache in the background: the same resul
   const asked = await page.evaluate(async () => (await db.stats()).cachedVectors);
   await new Promise((r) => setTimeout(r, 1500));
   assert.equal(await page.evaluate(async () => (await db.stats()).cachedVectors), asked, 'and nothing after them');
+  // Idle time only: searches a few hundred milliseconds apart from the open on leave the
+  // cache as the same searches leave it without a warm-up (one search thread: no helper's
+  // speculation); it starts once they stop.
+  const burst = (options) => page.evaluate(async ([options, qs]) => {
+    await db.close();
+    window.db = await Nook.open('warm', { ...assets, searchWorkers: 1, ...options });
+    for (const q of [...qs, ...qs]) {
+      await db.search(q, { k: 8 });
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const during = (await db.stats()).cachedVectors;
+    await new Promise((r) => setTimeout(r, 3000));
+    return { during, after: (await db.stats()).cachedVectors };
+  }, [options, QUERIES]);
+  const [off, on] = [await burst({ warmUp: 0 }), await burst({})];
+  assert.equal(on.during, off.during, `no warming during the searches (${JSON.stringify({ off, on })})`);
+  assert.ok(off.after === off.during && on.after > on.during, `warming once they stop (${JSON.stringify({ off, on })})`);
   // The default: every document not keeping its embedding (400 documents, under the
   // 12,288 of the default) within a minute.
   await cachedAfter({}, 0);
