@@ -8,6 +8,9 @@
 // search thread (the nook worker alone) and with two (a search helper shares a cold
 // search's recomputations), in separate sessions, the largest process's RSS sampled; then
 // indexing speed with 1 and 2 threads embedding.
+// The strictly cold sessions turn the package's background warm-up off (warmUp 0); two more
+// sessions a set measure it (NOOK_FAST_WARMING=0 skips them; NOOK_FAST_WARM_WAIT_MS, default
+// 30000, is the idle time before the second one's queries).
 // Writes bench/results/fast-search.{json,md}. Run: scripts/bench_browser.sh fast
 // NOOK_BENCH_PKG measures another copy of pkg/ (e.g. an older build) on the same profile,
 // which is indexed once and reused while its documents are unchanged.
