@@ -34,7 +34,7 @@ import { join } from 'node:path';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { ROOT, site, launch, log, openPage } from './site.mjs';
-import { pass, pct, r1, r3 } from './summary.mjs';
+import { pass, pct, r1, r3, warmingPass } from './summary.mjs';
 
 const GLOSSES_PER_DOC = 8;
 const json = (path) => JSON.parse(readFileSync(join(ROOT, path), 'utf8'));
@@ -117,7 +117,7 @@ async function measure(corpus) {
       if (WARM_WAIT_MS >= 0) {
         log(`${set.name}: browser restart, hybrid, the default warm-up, queries ${WARM_WAIT_MS / 1000} s after the open`);
         const r = await session((page) => page.evaluate(([q, t, w]) => window.fast.fastQueries('corpus', q, t, 1, window.benchLog, true, {}, w), [set.queries, indexed.truth[set.name], WARM_WAIT_MS]));
-        runs[set.name].warming = { passes: r.passes, warmedAtStart: r.warmedAtStart };
+        runs[set.name].warming = r;
       }
     }
     return { docs: docs.length, indexed: { docsPerSec: indexed.docsPerSec, stats: indexed.stats, hnswlib: indexed.hnswlib }, runs, foreign };
@@ -154,7 +154,7 @@ for (const name of names) {
     results[label] = {
       pkg, documents: r.docs, indexing_docs_per_s: r1(r.indexed.docsPerSec),
       index_bytes_per_doc: r1(s.indexBytes / s.documents), kept_vectors: s.keptVectors ?? 0, stored_bytes_per_doc: r1(s.storedBytes / s.documents),
-      sets: Object.fromEntries(Object.entries(r.runs).map(([set, x]) => [set, { queries: x.passes.cold.lat.length, cold: pass(x.passes.cold), warm: pass(x.passes.warm), open_ms: Math.round(x.openMs), hnswlib_p50_ms: r1(pct(r.indexed.hnswlib[set].lat, 0.5)), hnswlib_recall10: r3(r.indexed.hnswlib[set].recall10), hybrid: { cold: pass(x.hybrid.cold), warm: pass(x.hybrid.warm) }, ...(x.warming && { warming: { wait_ms: WARM_WAIT_MS, warmed_before_first_query: x.warming.warmedAtStart, first_query_ms: r1(x.warming.passes.cold.lat[0]), cold: pass(x.warming.passes.cold) } }) }])),
+      sets: Object.fromEntries(Object.entries(r.runs).map(([set, x]) => [set, { queries: x.passes.cold.lat.length, cold: pass(x.passes.cold), warm: pass(x.passes.warm), open_ms: Math.round(x.openMs), hnswlib_p50_ms: r1(pct(r.indexed.hnswlib[set].lat, 0.5)), hnswlib_recall10: r3(r.indexed.hnswlib[set].recall10), hybrid: { cold: pass(x.hybrid.cold), warm: pass(x.hybrid.warm) }, ...(x.warming && { warming: { wait_ms: WARM_WAIT_MS, ...warmingPass(x.warming) } }) }])),
     };
     loadavg.push(os.loadavg());
   }

@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import os from 'node:os';
 import { ROOT, site, launch, log, openPage } from './site.mjs';
 import { processMemory } from '../memory.mjs';
-import { median, pass, pct, r1, r3 } from './summary.mjs';
+import { median, pass, pct, r1, r3, warmingPass } from './summary.mjs';
 
 const docs = JSON.parse(readFileSync(join(ROOT, 'data/bench-docs.json'), 'utf8'));
 const fanout = JSON.parse(readFileSync(join(ROOT, 'data/bench-queries.json'), 'utf8'));
@@ -120,7 +120,7 @@ if (foreign.length) { console.error('requests to other origins:', foreign); proc
 const helped = (r) => r && { cold: { ...pass(r.passes.cold), shared: r.passes.cold.shared }, warm: pass(r.passes.warm), open_ms: Math.round(r.openMs), peak_largest_mb: r.peakLargestMB };
 // The default warm-up's sessions: the first pass (cold at the open), how much was warmed
 // before it when it waited, and the first query's latency.
-const warmRuns = (w) => Object.fromEntries(Object.entries(w).map(([k, r]) => [k, { cold: pass(r.passes.cold), first_query_ms: r1(r.passes.cold.lat[0]), warmed_before_first_query: r.warmedAtStart, cached_after_pass: r.stats.cachedVectors, peak_largest_mb: r.peakLargestMB }]));
+const warmRuns = (w) => Object.fromEntries(Object.entries(w).map(([k, r]) => [k, { ...warmingPass(r), cached_after_pass: r.stats.cachedVectors, peak_largest_mb: r.peakLargestMB }]));
 const stats = runs.fanoutqa.stats;
 const readResult = (name) => { try { return JSON.parse(readFileSync(join(ROOT, 'bench/results', name), 'utf8')); } catch (_) { return null; } };
 const before = readResult('browser.json');

@@ -21,3 +21,7 @@ export const pass = (p) => ({
     ms_per_recomputed: p.recomputed.some((x) => x > 0) ? r1(p.parts.recompute.reduce((a, b) => a + b, 0) / p.recomputed.reduce((a, b) => a + b, 0)) : null,
   }),
 });
+
+/** A `fastQueries` session with the package's warm-up (fast.js `warm`, `waitMs`): its first
+ * pass, the first query's latency and how many embeddings were warmed before it. */
+export const warmingPass = (r) => ({ cold: pass(r.passes.cold), first_query_ms: r1(r.passes.cold.lat[0]), warmed_before_first_query: r.warmedAtStart });

@@ -235,17 +235,6 @@ async function add(id, { docs, chunk }) {
   const chunks = [];
   for (let i = 0; i < total; i += size) chunks.push(docs.slice(i, i + size));
   const sum = { added: 0, updated: 0, unchanged: 0, helped: 0 };
-  adding++;
-  try {
-    await addLocked(id, chunks, size, total, sum);
-  } finally {
-    adding--;
-  }
-  return sum;
-}
-
-/** The add's chunks, committed in order under the lock; counts into `sum`. */
-async function addLocked(id, chunks, size, total, sum) {
   await withLock(async () => {
     await refresh();
     // Chunks are committed in order, one transaction each. Embedding a chunk is a job for
@@ -297,6 +286,17 @@ async function addLocked(id, chunks, size, total, sum) {
       if (team.length) helpers.idle();
     }
   });
+  return sum;
+}
+
+/** `write()` with the warm-up held off until it settles (an add: the cores are busy). */
+async function holdingWarmUp(write) {
+  adding++;
+  try {
+    return await write();
+  } finally {
+    adding--;
+  }
 }
 
 async function del({ ids }) {
@@ -509,7 +509,7 @@ async function handle({ id, op, args }) {
     }
     case 'embed': busyAt = performance.now(); return core.embed(args.texts);
     case 'export': await catchUp(); return core.export();
-    case 'add': return (writes = writes.catch(() => {}).then(() => add(id, args)));
+    case 'add': return (writes = writes.catch(() => {}).then(() => holdingWarmUp(() => add(id, args))));
     case 'delete': return (writes = writes.catch(() => {}).then(() => del(args)));
     case 'close': await writes.catch(() => {}); if (warmTimer !== null) clearTimeout(warmTimer); if (helpers) helpers.stop(); if (searchHelpers) searchHelpers.stop(); core.close(); if (channel) channel.close(); return true;
     default: throw err('NookStateError', `unknown operation ${op}`);

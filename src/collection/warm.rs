@@ -14,12 +14,15 @@
 //!
 //! Warming stops when the cache holds `Settings::warm_up` embeddings (at most three
 //! quarters of its capacity, so a search's misses do not push the warmed ones out at
-//! once), or when every document not kept has one. A warmed embedding is the one a search
-//! would have recomputed (the same bits, `embed_recomputed`, rounded to f16): results do
-//! not depend on how warm the cache is.
+//! once), or when every document not kept has one. Documents are warmed through the
+//! search's own provider (`cache::Recompute`), so a warmed embedding is the one a search
+//! would have recomputed: results do not depend on how warm the cache is. The order
+//! (`PrunedIndex::by_centrality`: table lookups, no code decoded) took 18 ms natively at
+//! 80,000 documents, once, in the first step.
 
-use super::cache::rounded;
+use super::cache::Recompute;
 use super::{Collection, Embed, Phase};
+use crate::index::provider::ExactVectors;
 use crate::records::Result;
 
 /// How far the warm-up has got: the documents in warming order, and the next one to look at.
@@ -57,7 +60,9 @@ impl Collection {
             return Err(crate::records::Failure::input("the embedder's dimensions differ from the collection's"));
         }
         if self.warming.order.is_none() {
-            self.warming = Queue { order: Some(self.warming_order()), next: 0 };
+            let Phase::Pruned(index) = &self.index else { return Ok(Warmed::default()) };
+            // Kept documents are skipped below: they may become kept after this is made.
+            self.warming = Queue { order: Some(index.by_centrality()), next: 0 };
         }
         let Some(order) = &self.warming.order else { return Ok(Warmed::default()) };
         let room = target - self.cache.len();
@@ -79,23 +84,10 @@ impl Collection {
         if keys.is_empty() {
             return Ok(Warmed { embedded: 0, left: 0 });
         }
-        let seqs: Vec<&[u32]> = keys.iter().map(|k| self.docs[k].view().tokens).collect();
-        let mut vectors = Vec::with_capacity(keys.len() * self.dims);
-        embed.embed_recomputed(&seqs, &mut vectors)?;
-        if vectors.len() != keys.len() * self.dims {
-            return Err(crate::records::Failure::input("the embedder returned a wrong number of values"));
-        }
-        for (&key, v) in keys.iter().zip(vectors.chunks_exact(self.dims)) {
-            self.cache.insert(key, rounded(v));
-        }
+        // Through the search's own provider: what it embeds and caches is what a search
+        // would have (the same call, the same f16 rounding, token ids shared embedded once).
+        let mut provider = Recompute { embed, docs: &self.docs, cache: &mut self.cache, preview: None, bag: None };
+        provider.exact_vectors(&keys, &mut Vec::with_capacity(keys.len() * self.dims))?;
         Ok(Warmed { embedded: keys.len(), left })
-    }
-
-    /// Every document not kept, by the cosine between its code's vector and the mean of
-    /// all codes' vectors, highest first ([`crate::index::PrunedIndex::by_centrality`]:
-    /// table lookups, no code decoded; the first step at 80,000 documents took 18 ms natively).
-    fn warming_order(&self) -> Vec<u64> {
-        let Phase::Pruned(index) = &self.index else { return Vec::new() };
-        index.by_centrality().into_iter().filter(|k| self.docs.get(k).is_some_and(|d| d.view().kept.is_empty())).collect()
     }
 }
