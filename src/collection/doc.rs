@@ -123,10 +123,10 @@ fn parse(bytes: &[u8]) -> Result<([&str; 5], Vec<u32>, Vec<u8>)> {
         }
         if version == HALF {
             let b = r.take(n * 2).map_err(|e| bad(&e.to_string()))?;
-            if b.chunks_exact(2).any(|h| u16::from_le_bytes([h[0], h[1]]) & 0x7c00 == 0x7c00) {
+            let v: Vec<f32> = b.chunks_exact(2).map(|h| crate::format::half::f16_to_f32(u16::from_le_bytes([h[0], h[1]]))).collect();
+            if v.iter().any(|x| !x.is_finite()) {
                 return Err(bad("the kept embedding has a value that is not finite"));
             }
-            let v: Vec<f32> = b.chunks_exact(2).map(|h| crate::format::half::f16_to_f32(u16::from_le_bytes([h[0], h[1]]))).collect();
             kept = kept_of(&v);
         } else {
             let b = r.take(4 + n).map_err(|e| bad(&e.to_string()))?;
