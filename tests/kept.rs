@@ -389,5 +389,6 @@ fn a_version_3_record_too_large_for_a_page_is_packed_once_it_is_int8() {
     assert!(after.docs.iter().all(|(k, _)| *k >= nook::collection::pages::PAGE_BASE), "all in pages now");
     let mut back = Collection::load(settings, DIMS, &after).unwrap();
     assert_eq!((back.len(), back.stats().kept_vectors), (300, 299));
+    assert_eq!(old.stats().doc_bytes, back.stats().doc_bytes, "the stored bytes counted as they are, after the rewrites");
     assert_eq!(results(&mut back, &mut e, false), results(&mut old, &mut e, false));
 }

@@ -106,6 +106,9 @@ pub struct Collection {
     warming: warm::Queue,
     /// Bytes of the documents' records, for stats.
     doc_bytes: usize,
+    /// Documents whose stored record is longer than the one this nook would write for them
+    /// (an earlier nook's f16 kept embedding, read as int8): by how much, until rewritten.
+    legacy_extra: crate::FastMap<u64, usize>,
     /// Pages (`pages`) whose packed documents changed since the last commit.
     touched: std::collections::BTreeSet<u64>,
     /// Small documents stored alone (written before pages), to move into their pages.
@@ -138,6 +141,7 @@ impl Collection {
             keywords: KeywordIndex::new(Bm25Params::default()),
             token_counts: Default::default(),
             doc_bytes: 0,
+            legacy_extra: Default::default(),
             touched: Default::default(),
             loose: Default::default(),
             block_bytes: Vec::new(),

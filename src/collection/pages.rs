@@ -226,7 +226,8 @@ impl Collection {
     /// Forget the stored record of the document `doc`, which was under `key`.
     pub(super) fn unwrite_doc(&mut self, key: u64, doc: DocRef, writes: &mut Vec<Write>) {
         let len = doc.record_len();
-        self.doc_bytes = self.doc_bytes.saturating_sub(len + 8);
+        let extra = self.legacy_extra.remove(&key).unwrap_or(0);
+        self.doc_bytes = self.doc_bytes.saturating_sub(len + 8 + extra);
         if self.loose.remove(&key) || !packs(len) {
             writes.push(Write { table: Table::Docs, key, value: None });
         } else {
@@ -263,6 +264,8 @@ impl Collection {
         for &page in &chosen {
             for key in page * PAGE_KEYS..(page + 1) * PAGE_KEYS {
                 if self.loose.remove(&key) {
+                    let extra = self.legacy_extra.remove(&key).unwrap_or(0);
+                    self.doc_bytes = self.doc_bytes.saturating_sub(extra);
                     writes.push(Write { table: Table::Docs, key, value: None });
                 }
             }

@@ -107,6 +107,9 @@ impl Loading {
                     c.keywords.insert(key, &d.fields());
                 }
                 c.doc_bytes += bytes.len() + 8;
+                if let Some(extra) = bytes.len().checked_sub(d.record_len()).filter(|&x| x > 0) {
+                    c.legacy_extra.insert(key, extra);
+                }
                 c.token_counts.add(doc.view().tokens);
                 c.docs.insert(key, doc);
             }
