@@ -22,18 +22,42 @@ const A: f64 = 1e-3;
 /// not cost 4x a short one's (64 candidates of 256 tokens: ~2 ms a search in wasm).
 const BAG_TOKENS: usize = 64;
 
+/// Token ids below this are counted in an array (a vocabulary's ids are small: BERT's
+/// 30,522), the others in a map (ids come from stored records, so any `u32` may appear).
+const DENSE: usize = 1 << 17;
+
 /// How often each token id occurs among the collection's documents.
-#[derive(Default, Debug, PartialEq)]
+#[derive(Default, Debug)]
 pub struct TokenCounts {
-    counts: FastMap<u32, u32>,
+    /// Counts of ids below [`DENSE`], by id (grown to the largest seen).
+    dense: Vec<u32>,
+    /// Counts of the larger ids.
+    sparse: FastMap<u32, u32>,
     total: u64,
+}
+
+impl PartialEq for TokenCounts {
+    /// The same counts, however the array grew.
+    fn eq(&self, other: &Self) -> bool {
+        let used = |d: &[u32]| d.len() - d.iter().rev().take_while(|&&c| c == 0).count();
+        let (a, b) = (&self.dense[..used(&self.dense)], &other.dense[..used(&other.dense)]);
+        a == b && self.sparse == other.sparse && self.total == other.total
+    }
 }
 
 impl TokenCounts {
     /// Count a document's tokens in.
     pub fn add(&mut self, tokens: &[u32]) {
         for &t in tokens {
-            *self.counts.entry(t).or_insert(0) += 1;
+            let i = t as usize;
+            if i < DENSE {
+                if i >= self.dense.len() {
+                    self.dense.resize((i + 1).next_power_of_two().clamp(1 << 10, DENSE), 0);
+                }
+                self.dense[i] += 1;
+            } else {
+                *self.sparse.entry(t).or_insert(0) += 1;
+            }
         }
         self.total += tokens.len() as u64;
     }
@@ -41,21 +65,31 @@ impl TokenCounts {
     /// Count a document's tokens out (the ones `add` counted).
     pub fn remove(&mut self, tokens: &[u32]) {
         for &t in tokens {
-            if let Some(c) = self.counts.get_mut(&t) {
+            if let Some(c) = self.dense.get_mut(t as usize) {
+                *c = c.saturating_sub(1);
+            } else if let Some(c) = self.sparse.get_mut(&t) {
                 *c -= 1;
                 if *c == 0 {
-                    self.counts.remove(&t);
+                    self.sparse.remove(&t);
                 }
             }
         }
         self.total = self.total.saturating_sub(tokens.len() as u64);
     }
 
+    /// How many times token `id` occurs.
+    fn count(&self, id: u32) -> u32 {
+        match self.dense.get(id as usize) {
+            Some(&c) => c,
+            None => self.sparse.get(&id).copied().unwrap_or(0),
+        }
+    }
+
     /// The SIF weight of token `id` (1 for a token no document has).
     fn weight(&self, id: u32) -> f32 {
         let share = match self.total {
             0 => 0.0,
-            n => f64::from(self.counts.get(&id).copied().unwrap_or(0)) / n as f64,
+            n => f64::from(self.count(id)) / n as f64,
         };
         (A / (A + share)) as f32
     }
@@ -111,12 +145,17 @@ mod tests {
     fn counts_weigh_common_tokens_down_and_forget_removed_documents() {
         let mut c = TokenCounts::default();
         assert_eq!(c.weight(7), 1.0);
-        c.add(&[1, 7, 7, 9]);
-        c.add(&[1, 7, 3]);
+        // Ids past the array (any u32 a record holds) are counted too.
+        let big = u32::MAX - 1;
+        c.add(&[1, 7, 7, 9, big]);
+        c.add(&[1, 7, 3, big]);
         assert!(c.weight(7) < c.weight(9) && c.weight(9) < c.weight(3 + 100));
-        c.remove(&[1, 7, 7, 9]);
-        c.remove(&[1, 7, 3]);
-        assert!(c.counts.is_empty() && c.total == 0);
+        assert!(c.weight(big) < c.weight(9) && c.weight(big) == c.weight(1));
+        assert_eq!(c.dense.len(), 1 << 10, "grown to what the ids need, not to every u32");
+        c.remove(&[1, 7, 7, 9, big]);
+        c.remove(&[1, 7, 3, big]);
+        assert!(c.dense.iter().all(|&n| n == 0) && c.sparse.is_empty() && c.total == 0);
+        assert_eq!(c, TokenCounts::default());
         // Removing what was never added changes nothing it should not.
         c.remove(&[5]);
         assert_eq!(c.total, 0);

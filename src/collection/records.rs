@@ -7,7 +7,7 @@ use super::doc;
 use super::pages::{self, PAGE_BASE, PAGE_KEYS};
 use super::{Collection, Manifest, Phase, Settings, StoredDoc};
 use crate::index::{Kind, PrunedIndex, VectorIndex, head_kind};
-use crate::records::{CODEBOOK_KEY, Failure, MANIFEST_KEY, MODEL_KEY, Result, Snapshot};
+use crate::records::{CODEBOOK_KEY, Checksum, Failure, MANIFEST_KEY, MODEL_KEY, Result, Snapshot};
 
 /// A collection being rebuilt from its records in parts: the meta and index records first
 /// ([`Loading::begin`]), then the documents in as many parts as they arrive
@@ -86,7 +86,8 @@ impl Loading {
             let alone = *record < PAGE_BASE;
             let held = pages::read(*record, bytes)?;
             for &(key, bytes) in &held.docs {
-                let doc = StoredDoc::decode(bytes)?;
+                // A page's crc, just checked, covers the records it holds.
+                let doc = StoredDoc::decode_as(bytes, if alone { Checksum::Check } else { Checksum::Covered })?;
                 let d = doc.view();
                 if !c.has_node(key) || c.keys.insert(d.id, key, &c.docs).is_some() || key >= m.next_key {
                     return Err(Failure::corrupt(format!("document record {key} does not match the index")));
@@ -94,12 +95,18 @@ impl Loading {
                 if !d.kept.is_empty() && doc::kept_dims(d.kept) != c.dims {
                     return Err(Failure::corrupt(format!("document record {key} keeps a {}-d embedding in a {}-d collection", doc::kept_dims(d.kept), c.dims)));
                 }
-                // By the record this nook would write: an earlier nook's (a version-3 kept
-                // embedding, twice int8's bytes) can be too large for a page where this
-                // nook's fits one; such a document is loose too, or a rewrite of its page
-                // would store it twice.
-                if alone && pages::packs(d.record_len()) {
-                    c.loose.insert(key);
+                if alone {
+                    // By the record this nook would write: an earlier nook's (a version-3
+                    // kept embedding, twice int8's bytes) can be too large for a page where
+                    // this nook's fits one; such a document is loose too, or a rewrite of
+                    // its page would store it twice. (Pages hold no such record.)
+                    let len = d.record_len();
+                    if pages::packs(len) {
+                        c.loose.insert(key);
+                    }
+                    if bytes.len() > len {
+                        c.legacy_extra.insert(key, bytes.len() - len);
+                    }
                 }
                 // A page's terms were counted when it was written: indexed below, page by
                 // page; the others are tokenised here.
@@ -107,10 +114,7 @@ impl Loading {
                     c.keywords.insert(key, &d.fields());
                 }
                 c.doc_bytes += bytes.len() + 8;
-                if let Some(extra) = bytes.len().checked_sub(d.record_len()).filter(|&x| x > 0) {
-                    c.legacy_extra.insert(key, extra);
-                }
-                c.token_counts.add(doc.view().tokens);
+                c.token_counts.add(d.tokens);
                 c.docs.insert(key, doc);
             }
             if let Some(terms) = &held.terms {

@@ -9,6 +9,16 @@
 
 use super::{Failure, Kind, Result};
 
+/// Whether opening a record checks its own crc.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Checksum {
+    /// Check it: the record was read as it is.
+    Check,
+    /// Skip it: the record was read inside another (a page of documents) whose crc, just
+    /// checked, covers these bytes; everything else is checked as before.
+    Covered,
+}
+
 /// A record kind's framing: its magic, the version this nook writes (and the newest it
 /// reads), what messages call it, and who wrote it ("this database" for stored records,
 /// "these bytes" for an export).
@@ -43,6 +53,11 @@ impl Frame {
     /// magic, the version (newer ones are refused naming both) and the crc are checked.
     /// The body is at least `min_body` bytes.
     pub fn open<'a>(&self, bytes: &'a [u8], min_body: usize) -> Result<&'a [u8]> {
+        self.open_as(bytes, min_body, Checksum::Check)
+    }
+
+    /// [`Frame::open`], the crc checked or not as `checksum` says.
+    pub fn open_as<'a>(&self, bytes: &'a [u8], min_body: usize, checksum: Checksum) -> Result<&'a [u8]> {
         let head = self.magic.len() + 1;
         if bytes.len() < head + min_body + 4 || &bytes[..self.magic.len()] != self.magic {
             return Err(self.bad(format!("these bytes are not a nook {}", self.name)));
@@ -55,7 +70,7 @@ impl Frame {
             ));
         }
         let (body, crc) = bytes.split_at(bytes.len() - 4);
-        if crc32fast::hash(body).to_le_bytes() != crc {
+        if checksum == Checksum::Check && crc32fast::hash(body).to_le_bytes() != crc {
             return Err(self.bad("checksum mismatch (damaged or truncated)"));
         }
         Ok(&body[head..])

@@ -7,7 +7,7 @@ mod failure;
 mod frame;
 
 pub use failure::{Failure, Kind, Result};
-pub use frame::Frame;
+pub use frame::{Checksum, Frame};
 
 /// The tables of a store.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

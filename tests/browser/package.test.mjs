@@ -408,10 +408,11 @@ test('bad input gets typed errors and loses nothing', async () => {
     misspeltOption: () => Nook.open('misspelt', { ...assets, minscore: 0.3 }),
     objectFilterValue: () => db.search('x', { filter: { tag: { nested: 1 } } }),
     emptyFilter: () => db.search('x', { filter: {} }),
+    missingModel: () => Nook.open('no-model', { ...assets, modelUrl: './no-such-model.onnx' }),
   };
   const expect = { unknownId: 'NookNotFoundError', duplicateIds: 'NookInputError', nonStringText: 'NookInputError',
     hugeDocument: 'NookInputError', kZero: 'NookInputError', kNegative: 'NookInputError', notAnArray: 'NookInputError', badFilter: 'NookInputError', misspeltOption: 'NookInputError',
-    objectFilterValue: 'NookInputError', emptyFilter: 'NookInputError' };
+    objectFilterValue: 'NookInputError', emptyFilter: 'NookInputError', missingModel: 'NookNetworkError' };
   for (const [name, fn] of Object.entries(cases)) {
     const got = await errorName(page, fn);
     assert.ok(got.startsWith(expect[name] + ':'), `${name}: ${got}`);
