@@ -12,7 +12,10 @@
 #                                    all), cold and warm; with
 #                                    NOOK_BEFORE_PKG=DIR an older pkg/ copy beside it
 #                                    -> bench/results/{long,manpages,manpages-long,mdn,debian,debian-long}-docs.*
-#                                    (bench/browser/corpora.mjs; `long` = `corpora long`)
+#                                    (bench/browser/corpora.mjs; `long` = `corpora long`);
+#                                    `corpora DIR/` measures a corpus of your own: DIR/docs.json
+#                                    ([{id, title?, url?, text}]) and DIR/queries.json (strings)
+#                                    -> bench/results/<DIR's name>-docs.*
 #   scripts/bench_browser.sh reopen  open after a browser restart, 10,000 and 80,000 bookmarks
 #                                    built natively -> bench/results/reopen.* (reopen.mjs)
 #   scripts/bench_browser.sh demo    the demo page: first result on a fresh profile and after
@@ -23,6 +26,7 @@
 # indexes again, NOOK_FAST_OUT names the results files.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+CALLER="$PWD"
 cd "$ROOT"
 case "${1:-run}" in
   run) program=run.mjs ;;
@@ -48,7 +52,13 @@ if [[ "$program" == corpora.mjs ]]; then
   shift
   wanted=("$@")
   (( ${#wanted[@]} )) || wanted=(long manpages manpages-long mdn debian debian-long)
-  for name in "${wanted[@]}"; do
+  for i in "${!wanted[@]}"; do
+    name="${wanted[$i]}"
+    # A directory of your own (a name with a slash), from where this script was called.
+    if [[ "$name" == */* ]]; then
+      [[ "$name" == /* ]] || wanted[$i]="$CALLER/$name"
+      continue
+    fi
     [[ "$name" == long || -f "$ROOT/data/quality/$name/docs.json" ]] || python3 "$ROOT/bench/quality/fetch_corpora.py" --only "$([[ $name == manpages-long ]] && echo manpages || echo "$name")"
   done
   exec node corpora.mjs "${wanted[@]}"

@@ -18,7 +18,11 @@
 //             (topics the packages only brush: answers spread thin) -> bench/results/debian-docs.*
 //   debian-long  the same packages, each with its long description (cut to 600 characters:
 //             ~50-130 tokens), the same two query sets -> bench/results/debian-long-docs.*
-// The last five are built by bench/quality/fetch_corpora.py (data/quality/<corpus>/docs.json).
+//   DIR       (any name with a slash) a corpus of your own: DIR/docs.json, an array of
+//             documents as `Nook.add` takes them ({id, title?, url?, text}), and
+//             DIR/queries.json, an array of query strings (or of {query}); it is measured as
+//             the others are -> bench/results/<DIR's last part>-docs.*
+// The five before it are built by bench/quality/fetch_corpora.py (data/quality/<corpus>/docs.json).
 // Each query set runs cold (first pass after a browser restart) and warm, one search thread,
 // vector-only and then (after another restart) hybrid, the package's default; recall@10
 // against brute force over nook's own embeddings (for hybrid, the share of that vector top
@@ -30,7 +34,7 @@
 // Run: scripts/bench_browser.sh corpora [long] [manpages] [mdn] [debian]   (default: all)
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { ROOT, site, launch, log, openPage } from './site.mjs';
@@ -84,6 +88,31 @@ const CORPORA = {
   'debian-long': qualityCorpus('debian-long', 'Exact search over long Debian package descriptions', "Debian 12 packages' short and long descriptions (up to 600 characters), titled by package name", () => debianSets),
 };
 
+/** A corpus of your own (see the top of this file): `dir` holds docs.json and queries.json. */
+function ownCorpus(dir) {
+  const read = (file) => {
+    const path = resolve(dir, file);
+    if (!existsSync(path)) throw new Error(`${path} is missing (a corpus of your own needs docs.json and queries.json)`);
+    return JSON.parse(readFileSync(path, 'utf8'));
+  };
+  const name = basename(resolve(dir));
+  return {
+    results: `${name}-docs`, title: `Exact search over ${name}`, about: `documents of ${relative(ROOT, resolve(dir)).startsWith('..') ? resolve(dir) : relative(ROOT, resolve(dir))}/docs.json`,
+    docs() {
+      const docs = read('docs.json');
+      if (!Array.isArray(docs) || !docs.every((d) => d && typeof d.id === 'string' && typeof d.text === 'string')) throw new Error(`${dir}/docs.json: expected an array of {id, text, title?, url?}`);
+      return docs.map(({ id, title = '', url = '', text }) => ({ id, title, url, text }));
+    },
+    sets() {
+      const queries = read('queries.json').map((q) => (typeof q === 'string' ? q : q?.query));
+      if (!queries.length || !queries.every((q) => typeof q === 'string' && q.trim())) throw new Error(`${dir}/queries.json: expected a non-empty array of query strings (or of {query})`);
+      return [{ name: 'queries', queries }];
+    },
+  };
+}
+
+const corpusNamed = (name) => (name.includes('/') ? ownCorpus(name) : CORPORA[name]);
+
 /** One package over one corpus: index into a fresh profile, then per query set a browser
  * restart, cold then warm. Printed as JSON on stdout. */
 async function measure(corpus) {
@@ -132,16 +161,16 @@ async function measure(corpus) {
 const WARM_WAIT_MS = process.env.NOOK_CORPUS_WARM_WAIT_MS === 'off' ? -1 : Number(process.env.NOOK_CORPUS_WARM_WAIT_MS || 20000);
 
 if (process.env.NOOK_CORPUS_CHILD) {
-  process.stdout.write(JSON.stringify(await measure(CORPORA[process.env.NOOK_CORPUS_CHILD])));
+  process.stdout.write(JSON.stringify(await measure(corpusNamed(process.env.NOOK_CORPUS_CHILD))));
   process.exit(0);
 }
 
 const names = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(CORPORA);
-for (const name of names) if (!CORPORA[name]) throw new Error(`unknown corpus ${name} (${Object.keys(CORPORA).join(', ')})`);
+for (const name of names) if (!corpusNamed(name)) throw new Error(`unknown corpus ${name} (${Object.keys(CORPORA).join(', ')}, or a directory of your own: a name with a slash)`);
 const before = process.env.NOOK_BEFORE_PKG || process.env.NOOK_LONG_BEFORE_PKG;
 const packages = [...(before ? [['before', before]] : []), ['now', process.env.NOOK_BENCH_PKG || join(ROOT, 'pkg')]];
 for (const name of names) {
-  const corpus = CORPORA[name];
+  const corpus = corpusNamed(name);
   const loadavg = [os.loadavg()];
   const results = {};
   for (const [label, pkg] of packages) {
