@@ -207,6 +207,14 @@ impl Collection {
         matches!(self.index, Phase::Pruned(_))
     }
 
+    /// Refuses an embedder whose vectors are not this collection's width.
+    fn check_dims(&self, embed: &dyn Embed) -> Result<()> {
+        match embed.dims() == self.dims {
+            true => Ok(()),
+            false => Err(crate::records::Failure::input("the embedder's dimensions differ from the collection's")),
+        }
+    }
+
     /// The index's phase: "stored" (f32 vectors), "flat" (PQ codes, scanned) or "graph"
     /// (PQ codes and the pruned graph).
     pub fn phase(&self) -> &'static str {

@@ -52,9 +52,7 @@ impl Collection {
     /// return the writes that persist the new state.
     pub fn add(&mut self, embed: &mut dyn Embed, docs: Vec<Doc>) -> Result<(Vec<Write>, AddReport)> {
         self.validate(&docs)?;
-        if embed.dims() != self.dims {
-            return Err(Failure::input("the embedder's dimensions differ from the collection's"));
-        }
+        self.check_dims(embed)?;
         let mut report = AddReport::default();
         let mut fresh = Vec::with_capacity(docs.len());
         for d in docs {
@@ -121,9 +119,7 @@ impl Collection {
         if left == 0 || n == 0 {
             return Ok((Vec::new(), left));
         }
-        if embed.dims() != self.dims {
-            return Err(Failure::input("the embedder's dimensions differ from the collection's"));
-        }
+        self.check_dims(embed)?;
         keys.sort_unstable();
         keys.truncate(n);
         let mut vectors = Vec::with_capacity(keys.len() * self.dims);

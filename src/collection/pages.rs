@@ -223,11 +223,19 @@ impl Collection {
         }
     }
 
+    /// The record of `key` is about to be rewritten by this nook: what an earlier nook's
+    /// longer record stored beyond it (`legacy_extra`) no longer counts.
+    fn uncount_legacy(&mut self, key: u64) {
+        if let Some(extra) = self.legacy_extra.remove(&key) {
+            self.doc_bytes = self.doc_bytes.saturating_sub(extra);
+        }
+    }
+
     /// Forget the stored record of the document `doc`, which was under `key`.
     pub(super) fn unwrite_doc(&mut self, key: u64, doc: DocRef, writes: &mut Vec<Write>) {
         let len = doc.record_len();
-        let extra = self.legacy_extra.remove(&key).unwrap_or(0);
-        self.doc_bytes = self.doc_bytes.saturating_sub(len + 8 + extra);
+        self.uncount_legacy(key);
+        self.doc_bytes = self.doc_bytes.saturating_sub(len + 8);
         if self.loose.remove(&key) || !packs(len) {
             writes.push(Write { table: Table::Docs, key, value: None });
         } else {
@@ -264,8 +272,7 @@ impl Collection {
         for &page in &chosen {
             for key in page * PAGE_KEYS..(page + 1) * PAGE_KEYS {
                 if self.loose.remove(&key) {
-                    let extra = self.legacy_extra.remove(&key).unwrap_or(0);
-                    self.doc_bytes = self.doc_bytes.saturating_sub(extra);
+                    self.uncount_legacy(key);
                     writes.push(Write { table: Table::Docs, key, value: None });
                 }
             }

@@ -53,18 +53,13 @@ impl Collection {
     /// has nothing to warm.
     pub fn warm(&mut self, embed: &mut dyn Embed, max_tokens: usize) -> Result<Warmed> {
         let target = self.warm_target();
-        if !self.is_pruned() || self.cache.len() >= target {
+        if self.cache.len() >= target {
             return Ok(Warmed::default());
         }
-        if embed.dims() != self.dims {
-            return Err(crate::records::Failure::input("the embedder's dimensions differ from the collection's"));
-        }
-        if self.warming.order.is_none() {
-            let Phase::Pruned(index) = &self.index else { return Ok(Warmed::default()) };
-            // Kept documents are skipped below: they may become kept after this is made.
-            self.warming = Queue { order: Some(index.by_centrality()), next: 0 };
-        }
-        let Some(order) = &self.warming.order else { return Ok(Warmed::default()) };
+        let Phase::Pruned(index) = &self.index else { return Ok(Warmed::default()) };
+        self.check_dims(embed)?;
+        // Kept documents are skipped below: they may become kept after this is made.
+        let order = self.warming.order.get_or_insert_with(|| index.by_centrality());
         let room = target - self.cache.len();
         let (mut keys, mut tokens) = (Vec::new(), 0usize);
         let mut next = self.warming.next;
