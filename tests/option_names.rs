@@ -78,11 +78,12 @@ fn the_client_declarations_and_core_name_the_same_options() {
 #[test]
 fn error_names_hit_and_document_fields_are_the_same_in_rust_and_js() {
     use nook::records::Kind;
-    // The core's kinds, and NookNetworkError, which only the client raises (fetching a
-    // model or a site index).
+    // The core's kinds, and the two only the client raises: NookNetworkError (fetching a
+    // model or a site index) and NookUnsupportedError (no worker, wasm SIMD or IndexedDB).
     let mut names: BTreeSet<String> = Kind::ALL.iter().map(|k| k.name().to_string()).collect();
     assert_eq!(names.len(), Kind::ALL.len(), "two kinds share a name");
     names.insert("NookNetworkError".into());
+    names.insert("NookUnsupportedError".into());
     assert_eq!(js_list(&read("pkg/src/index.js"), "export const ERROR_NAMES = ["), names, "pkg/src/index.js ERROR_NAMES vs records::Kind");
     let dts = read("pkg/src/index.d.ts");
     let union = block(&dts, "export type NookErrorName =", ";\n");

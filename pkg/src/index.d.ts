@@ -236,7 +236,8 @@ export interface Stats {
 
 /** Errors reject with one of these `name`s (and AbortError). */
 export type NookErrorName = 'NookInputError' | 'NookNotFoundError' | 'NookCorruptError' | 'NookVersionError'
-  | 'NookQuotaError' | 'NookStorageError' | 'NookEmbedError' | 'NookStateError' | 'NookNetworkError';
+  | 'NookQuotaError' | 'NookStorageError' | 'NookEmbedError' | 'NookStateError' | 'NookNetworkError'
+  | 'NookUnsupportedError';
 export const ERROR_NAMES: NookErrorName[];
 /** True for an error nook rejected with (of kind `name`, if given): a type guard. */
 export function isNookError(e: unknown, name?: NookErrorName): e is Error & { name: NookErrorName };

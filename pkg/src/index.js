@@ -3,13 +3,14 @@
 // The page never blocks on embedding or indexing.
 
 import { openSite } from './site.js';
+import { unsupported } from './features.js';
 import { NookLayers } from './layers.js';
 
 
 /** Error names nook rejects with (besides the standard AbortError). */
 export const ERROR_NAMES = [
   'NookInputError', 'NookNotFoundError', 'NookCorruptError', 'NookVersionError', 'NookQuotaError',
-  'NookStorageError', 'NookEmbedError', 'NookStateError', 'NookNetworkError',
+  'NookStorageError', 'NookEmbedError', 'NookStateError', 'NookNetworkError', 'NookUnsupportedError',
 ];
 
 /** True for an error nook rejected with (of kind `name`, if given). */
@@ -92,6 +93,8 @@ export class Nook {
 
   /** Delete a database and all its data (close open instances first). */
   static async deleteDatabase(name) {
+    const refused = unsupported({ engine: false });
+    if (refused) throw rebuild(refused);
     await new Promise((resolve, reject) => {
       const req = indexedDB.deleteDatabase(name);
       req.onsuccess = () => resolve();
@@ -106,8 +109,9 @@ export class Nook {
     this._pending = new Map();
     this._closed = false;
     this._worker = null;
-    // Options are checked before a worker starts: refused options leave nothing running.
-    const refused = optionsError(options);
+    // The environment and the options are checked before a worker starts: refused options
+    // leave nothing running.
+    const refused = unsupported({ database: op !== 'site' }) || optionsError(options);
     if (refused) {
       this.ready = Promise.reject(rebuild(refused));
       this.ready.catch(() => {});

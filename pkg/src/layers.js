@@ -13,7 +13,7 @@ export class NookLayers {
     const site = await Nook.openSite(siteUrl, options);
     let own = null;
     try {
-      const names = indexedDB.databases ? (await indexedDB.databases()).map((d) => d.name) : [];
+      const names = typeof indexedDB !== 'undefined' && indexedDB.databases ? (await indexedDB.databases()).map((d) => d.name) : [];
       if (names.includes(ownName)) own = await Nook.open(ownName, rest);
     } catch (e) {
       await site.close();

@@ -11,6 +11,8 @@
 //   rebuilt.)
 // The result is read-only.
 
+import { unsupported } from './features.js';
+
 /** The newest site format this client reads. */
 export const SITE_VERSION = 4;
 const PREFIX = 'nook-site:';
@@ -67,7 +69,7 @@ async function openPaged(Nook, manifestUrl, entry, options, offline) {
 }
 
 async function stored(prefix) {
-  if (!indexedDB.databases) return [];
+  if (typeof indexedDB === 'undefined' || !indexedDB.databases) return [];
   const all = await indexedDB.databases();
   return all.map((d) => d.name).filter((n) => n && n.startsWith(prefix)).sort();
 }
@@ -91,6 +93,9 @@ async function download(url, entry) {
 /** See Nook.openSite in index.d.ts. */
 export async function openSite(Nook, url, options = {}) {
   if (url == null || url === '') throw fail('NookInputError', 'Nook.openSite(url): url of the site index folder (or its nook-site.json) is required');
+  // A paged site needs no IndexedDB (a whole one is copied into it: checked when it opens).
+  const refused = unsupported({ database: false });
+  if (refused) throw fail(refused.name, refused.message);
   const base = typeof document !== 'undefined' ? document.baseURI : globalThis.location && globalThis.location.href;
   let manifestUrl = new URL(String(url), base);
   if (!manifestUrl.pathname.endsWith('.json')) manifestUrl = new URL('nook-site.json', manifestUrl.href.endsWith('/') ? manifestUrl : manifestUrl.href + '/');

@@ -891,6 +891,36 @@ test('wasm build: relaxed SIMD where the browser has it, else (or when its file 
   }
 });
 
+test('no browser, or an engine without WebAssembly SIMD: NookUnsupportedError before anything starts', async () => {
+  // Outside a browser (server-side rendering): importing the package is harmless, every
+  // entry point refuses with the typed error, naming what is missing.
+  const pkg = await import(join(SITE, 'node_modules/nook-search/src/index.js'));
+  const named = async (fn) => { try { await fn(); return 'resolved'; } catch (e) { return `${pkg.isNookError(e, 'NookUnsupportedError') ? '' : 'untyped '}${e.name}: ${e.message}`; } };
+  const files = { modelUrl: 'http://127.0.0.1:9/m.onnx', tokenizerUrl: 'http://127.0.0.1:9/t.json' };
+  assert.match(await named(() => pkg.Nook.open('x', files)), /^NookUnsupportedError: this environment has no Web Workers, IndexedDB:/);
+  assert.match(await named(() => pkg.Nook.openSite('http://127.0.0.1:9/site/', files)), /^NookUnsupportedError: this environment has no Web Workers:/);
+  assert.match(await named(() => pkg.Nook.layers('http://127.0.0.1:9/site/', 'own', files)), /^NookUnsupportedError: /);
+  assert.match(await named(() => pkg.Nook.deleteDatabase('x')), /^NookUnsupportedError: this environment has no IndexedDB:/);
+
+  // A browser whose engine has no wasm SIMD (V8 without SSE4.1 turns it off, as old
+  // engines lack it): refused in the page, before the worker, the wasm or the model is requested.
+  const old = await start(SITE, { args: ['--js-flags=--no-enable-sse4-1'] });
+  try {
+    const page = await openPage(old);
+    const [seen, reached] = [old.requests.length, old.network.length];
+    for (const call of [() => Nook.open('x', assets), () => Nook.openSite('./no-site/', assets), () => Nook.connect('y', assets).ready]) {
+      assert.match(await errorName(page, call), /^NookUnsupportedError: this environment has no WebAssembly SIMD: nook runs in a browser \(Chrome or Edge 91\+/);
+    }
+    assert.equal(await page.evaluate(() => Nook.deleteDatabase('x').then(() => 'deleted')), 'deleted', 'IndexedDB alone needs no SIMD');
+    const after = [...old.requests.slice(seen), ...old.network.slice(reached)];
+    assert.deepEqual(after.filter((u) => /worker\.js|\.wasm|\.onnx|tokenizer/.test(u)), [], 'nothing of nook started');
+    await page.close();
+  } finally {
+    await old.close();
+    assert.deepEqual(old.foreign, []);
+  }
+});
+
 test('the relaxed-SIMD probe: true where the engine has it, false where not (Node with V8 flags)', (t) => {
   // No Chromium flag turns relaxed SIMD off any more, so the probe the worker uses is
   // checked in Node's V8 with the feature switched on and off.
