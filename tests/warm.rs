@@ -4,7 +4,7 @@
 mod common;
 
 use common::Counting;
-use nook::collection::{Collection, Doc, Embed, HashEmbed, Precision, Settings, Warmed};
+use nook::collection::{Collection, Doc, Embed, HashEmbed, Precision, Precomputed, Settings, Warmed};
 
 const DIMS: usize = 64;
 const WORDS: [&str; 12] = ["graph", "vector", "pasta", "river", "mountain", "music", "python", "rust", "garden", "ocean", "planet", "engine"];
@@ -166,4 +166,58 @@ fn documents_nearest_the_collections_mean_direction_are_warmed_first() {
     let cached: Vec<usize> = (0..600).filter(|i| c.cached(c.key_of(&format!("doc-{i}")).unwrap())).collect();
     assert_eq!(cached.len(), 120);
     assert!(cached.iter().all(|i| i % 5 != 0), "only the common topic's documents come first: {cached:?}");
+}
+
+#[test]
+fn warming_taken_and_embedded_elsewhere_caches_what_warming_in_place_does() {
+    // A helper thread embeds what `warm_take` names; `warm_put` caches it through the
+    // search's provider, the embedder serving the rest (a document changed meanwhile).
+    let mut a = reopened(settings(), 600, 0);
+    let mut b = reopened(settings(), 600, 0);
+    let mut taken = 0;
+    for step in 0..5 {
+        a.warm(&mut HashEmbed { dims: DIMS }, 12).unwrap();
+        let (keys, left) = b.warm_take(12);
+        assert!(left > 0 && keys.len() == 3, "{keys:?} {left}");
+        let seqs: Vec<Vec<u32>> = keys.iter().map(|&k| b.doc(k).unwrap().tokens.to_vec()).collect();
+        let refs: Vec<&[u32]> = seqs.iter().map(Vec::as_slice).collect();
+        let mut vectors = Vec::new();
+        HashEmbed { dims: DIMS }.embed_tokens(&refs, &mut vectors).unwrap();
+        // The last step's embeddings go unused: its first document is served by the embedder.
+        let (refs, vectors) = if step == 4 { (&refs[1..], &vectors[DIMS..]) } else { (&refs[..], &vectors[..]) };
+        let mut inner = Counting::new(DIMS);
+        let mut helper = Precomputed::new(&mut inner, refs, vectors).unwrap();
+        assert_eq!(b.warm_put(&mut helper, &keys).unwrap(), 3);
+        assert_eq!(inner.recomputed.len(), usize::from(step == 4), "only what the helper did not embed");
+        taken += keys.len();
+    }
+    let cached = |c: &Collection| (0..600).filter(|i| c.cached(c.key_of(&format!("doc-{i}")).unwrap())).collect::<Vec<_>>();
+    assert_eq!(taken, 15);
+    assert_eq!(cached(&a), cached(&b));
+    // The same bits: both caches answer a search alike, recomputing the same.
+    let mut answers = Vec::new();
+    for c in [&mut a, &mut b] {
+        let mut e = Counting::new(DIMS);
+        let found = c.search(&mut e, "river music graph", 10, true, None).unwrap();
+        answers.push((found.iter().map(|f| (f.key, f.score.to_bits())).collect::<Vec<_>>(), e.recomputed.len()));
+    }
+    assert_eq!(answers[0], answers[1]);
+
+    // Taken, then deleted or cached by a search before the embeddings come back: skipped.
+    let (keys, _) = b.warm_take(12);
+    let gone = b.doc(keys[0]).unwrap().id.to_string();
+    b.delete(&[gone]).unwrap();
+    assert_eq!(b.warm_put(&mut HashEmbed { dims: DIMS }, &keys).unwrap(), 2);
+    assert_eq!(b.warm_put(&mut HashEmbed { dims: DIMS }, &keys).unwrap(), 0, "cached already");
+
+    // A batch taken while steps in place fill the warm-up's target: nothing past it is cached.
+    let mut c = reopened(Settings { warm_up: 10, ..settings() }, 600, 0);
+    let (keys, _) = c.warm_take(12);
+    assert_eq!(keys.len(), 3);
+    let steps = warm_all(&mut c, 12);
+    assert_eq!(steps.iter().map(|w| w.embedded).sum::<usize>(), 10, "{steps:?}");
+    assert_eq!(c.warm_put(&mut HashEmbed { dims: DIMS }, &keys).unwrap(), 0, "the target is reached: the batch is dropped");
+    assert_eq!(c.stats().cached_vectors, 10);
+    let (more, _) = c.warm_take(12);
+    assert!(more.is_empty(), "over");
 }

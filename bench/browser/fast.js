@@ -57,10 +57,11 @@ async function fastQueries(name, queries, truth, searchWorkers, log, hybrid = fa
   // No relevance floor: recall@10 counts all ten results, however weak the tenth.
   const db = await Nook.open(name, { ...ASSETS, minScore: 0, searchWorkers, ...warm });
   const openMs = now() - t0;
-  let warmedAtStart = null;
+  let warmedAtStart = null, helpersWarmedAtStart = null;
   if (waitMs > 0) {
     await new Promise((r) => setTimeout(r, waitMs));
-    warmedAtStart = (await db.stats()).cachedVectors;
+    const s = await db.stats();
+    [warmedAtStart, helpersWarmedAtStart] = [s.cachedVectors, s.warmedByHelpers];
   }
   const passes = {};
   let firstResultMs = null;
@@ -86,7 +87,7 @@ async function fastQueries(name, queries, truth, searchWorkers, log, hybrid = fa
   }
   const stats = await db.stats();
   await db.close();
-  return { openMs, firstResultMs, passes, stats, warmedAtStart };
+  return { openMs, firstResultMs, passes, stats, warmedAtStart, helpersWarmedAtStart };
 }
 
 /** Indexing speed: `docs` into a fresh database with `indexWorkers` threads embedding. */

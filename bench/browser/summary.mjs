@@ -24,4 +24,4 @@ export const pass = (p) => ({
 
 /** A `fastQueries` session with the package's warm-up (fast.js `warm`, `waitMs`): its first
  * pass, the first query's latency and how many embeddings were warmed before it. */
-export const warmingPass = (r) => ({ cold: pass(r.passes.cold), first_query_ms: r1(r.passes.cold.lat[0]), warmed_before_first_query: r.warmedAtStart });
+export const warmingPass = (r) => ({ cold: pass(r.passes.cold), first_query_ms: r1(r.passes.cold.lat[0]), warmed_before_first_query: r.warmedAtStart, warmed_by_helpers_before_first_query: r.helpersWarmedAtStart ?? null });

@@ -63,9 +63,10 @@ export interface NookSettings {
   /**
    * Threads that recompute a cold search's candidates (embeddings not in the cache): default
    * min(navigator.hardwareConcurrency, 2). Each beyond the first is a helper worker with its
-   * own wasm instance and model (~80 MB), started by the first search that recomputes and
-   * stopped a minute after the last; searches made while none is loaded run alone. The
-   * results are the same either way (the helpers make the same bits); 1: never.
+   * own wasm instance and model (~80 MB), started by the first search that recomputes (or
+   * by the warm-up, which they share) and stopped a minute after the last use; searches
+   * made while none is loaded run alone. The results are the same either way (the helpers
+   * make the same bits); 1: never.
    */
   searchWorkers?: number;
   /** Live documents at which the index switches from stored vectors to PQ codes + recomputation (default 1000). */
@@ -88,8 +89,9 @@ export interface NookSettings {
    * the collection's mean direction first), until the cache holds this many (default 12288,
    * at most three quarters of cacheSize; 0: no warm-up). Searches made later recompute less;
    * their results do not change. Costs most of one core while it runs (~5 ms a short
-   * document in Chromium: about a minute for 10,000). A site's copy (`openSite`) is not
-   * warmed unless this is given.
+   * document in Chromium: about a minute for 10,000), and of each search helper
+   * (searchWorkers), which it starts. A site's copy (`openSite`) is not warmed unless this
+   * is given.
    */
   warmUp?: number;
   /** Largest document (title + url + text), bytes (default 1 MiB). */
@@ -229,6 +231,8 @@ export interface Stats {
   open: { startMs: number | null; wasmMs: number; filesMs: number; connectMs?: number; storeMs: number; modelMs: number; readMs: number; loadMs: number; writeMs: number };
   /** Search helpers loaded and idle now (see NookOptions.searchWorkers). */
   searchHelpers: number;
+  /** Embeddings the search helpers made for the warm-up since the open (see NookOptions.warmUp). */
+  warmedByHelpers: number;
   /** The nook worker's WebAssembly memory now, in bytes (it grows and is never returned;
    * helpers hold their own while they run). */
   wasmMemoryBytes: number;

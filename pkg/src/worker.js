@@ -139,7 +139,34 @@ function warmStep() {
   if (t - busyAt < WARM_IDLE_MS) { warmLater(WARM_IDLE_MS - (t - busyAt)); return; }
   let left = 0;
   try { left = core.warm(WARM_TOKENS); } catch (_) { return; }   // closed or deleted meanwhile
-  if (left > 0) warmLater(Math.max(1, (performance.now() - t) / 4));
+  if (left > 0) {
+    warmOnHelpers();
+    warmLater(Math.max(1, (performance.now() - t) / 4));
+  }
+}
+
+// The search helpers (where `searchWorkers` allows them) warm too: started by the warm-up,
+// each idle one is given a larger batch (HELPER_WARM_TOKENS, ~50 ms of embedding) whose
+// embeddings the core caches when they come back (`warmPut`: as a search would cache them,
+// so results do not change). A search that arrives meanwhile finds a helper busy for at
+// most one batch (it then recomputes alone); the helpers stop SEARCH_IDLE_MS after the
+// warm-up's last batch, as after a search.
+const HELPER_WARM_TOKENS = 192;
+let warmedByHelpers = 0;    // embeddings the helpers made for the warm-up (stats())
+
+function warmOnHelpers() {
+  if (!searchHelpers || searchHelpers.size === 0) return;
+  if (!searchHelpers.running.length) searchHelpers.start();
+  searchHelpers.idle();
+  const c = core;
+  for (const helper of searchHelpers.ready()) {
+    const job = core.warmTake(HELPER_WARM_TOKENS);
+    if (!job.keys.length) return;
+    const seqs = { tokens: job.tokens, lengths: job.lengths };
+    helper.embed(seqs).then((vectors) => {
+      if (core === c) warmedByHelpers += core.warmPut(job.keys, { ...seqs, vectors });
+    }).catch(() => {}); // a helper that failed, a database closed meanwhile: those stay cold
+  }
 }
 
 /** The core brought up to date with other tabs' commits; a reload starts the warm-up over. */
@@ -505,7 +532,7 @@ async function handle({ id, op, args }) {
     case 'stats': {
       await catchUp();
       const s = core.stats();
-      return Object.assign(s, { build, open: { ...openMs, ...s.open }, searchHelpers: searchHelpers ? searchHelpers.ready().length : 0, wasmMemoryBytes: memory.buffer.byteLength });
+      return Object.assign(s, { build, open: { ...openMs, ...s.open }, searchHelpers: searchHelpers ? searchHelpers.ready().length : 0, warmedByHelpers, wasmMemoryBytes: memory.buffer.byteLength });
     }
     case 'embed': busyAt = performance.now(); return core.embed(args.texts);
     case 'export': await catchUp(); return core.export();

@@ -52,12 +52,22 @@ impl Collection {
     /// document). A collection in the stored phase (f32 vectors: nothing to recompute)
     /// has nothing to warm.
     pub fn warm(&mut self, embed: &mut dyn Embed, max_tokens: usize) -> Result<Warmed> {
+        self.check_dims(embed)?;
+        let (keys, left) = self.warm_take(max_tokens);
+        let embedded = self.warm_put(embed, &keys)?;
+        Ok(Warmed { embedded, left: if keys.is_empty() { 0 } else { left } })
+    }
+
+    /// The next documents in warming order that are neither cached nor kept, up to
+    /// `max_tokens` tokens of them (at least one), taken off the queue to be embedded
+    /// elsewhere (a helper thread) and handed to [`Collection::warm_put`]; and at most how
+    /// many are left after them. None when the warm-up is over.
+    pub fn warm_take(&mut self, max_tokens: usize) -> (Vec<u64>, usize) {
         let target = self.warm_target();
         if self.cache.len() >= target {
-            return Ok(Warmed::default());
+            return (Vec::new(), 0);
         }
-        let Phase::Pruned(index) = &self.index else { return Ok(Warmed::default()) };
-        self.check_dims(embed)?;
+        let Phase::Pruned(index) = &self.index else { return (Vec::new(), 0) };
         // Kept documents are skipped below: they may become kept after this is made.
         let order = self.warming.order.get_or_insert_with(|| index.by_centrality());
         let room = target - self.cache.len();
@@ -76,13 +86,25 @@ impl Collection {
         }
         let left = (order.len() - next).min(room - keys.len());
         self.warming.next = next;
-        if keys.is_empty() {
-            return Ok(Warmed { embedded: 0, left: 0 });
+        (keys, left)
+    }
+
+    /// Embed into the cache those of `keys` still present, not kept and not cached (a
+    /// write or a search may have come between [`Collection::warm_take`] and this), as many
+    /// as the warm-up's target still has room for (steps taken meanwhile may have filled
+    /// it), through the search's own provider: what it embeds and caches is what a search
+    /// would have (the same call, the same f16 rounding, token ids shared embedded once).
+    /// How many it embedded.
+    pub fn warm_put(&mut self, embed: &mut dyn Embed, keys: &[u64]) -> Result<usize> {
+        self.check_dims(embed)?;
+        let room = self.warm_target().saturating_sub(self.cache.len());
+        let keys: Vec<u64> =
+            keys.iter().copied().filter(|&k| self.docs.get(&k).is_some_and(|d| d.view().kept.is_empty()) && !self.cache.contains(k)).take(room).collect();
+        if keys.is_empty() || !matches!(self.index, Phase::Pruned(_)) {
+            return Ok(0);
         }
-        // Through the search's own provider: what it embeds and caches is what a search
-        // would have (the same call, the same f16 rounding, token ids shared embedded once).
         let mut provider = Recompute { embed, docs: &self.docs, cache: &mut self.cache, preview: None, bag: None };
         provider.exact_vectors(&keys, &mut Vec::with_capacity(keys.len() * self.dims))?;
-        Ok(Warmed { embedded: keys.len(), left })
+        Ok(keys.len())
     }
 }

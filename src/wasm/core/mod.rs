@@ -63,6 +63,7 @@ pub struct NookCore {
 use super::timing::now;
 
 mod search;
+mod warm;
 
 fn promise<F>(f: F) -> Promise
 where
@@ -417,16 +418,6 @@ impl NookCore {
             }
             Ok((left as f64).into())
         })
-    }
-
-    /// One step of the background warm-up of the cache of recomputed embeddings (see
-    /// `Collection::warm`): embeds the next documents a search is likely to need, up to
-    /// `tokens` tokens of them. Returns how many are left at most (0: over). Writes nothing.
-    pub fn warm(&self, tokens: u32) -> Result<u32, JsValue> {
-        self.shared.check_open().map_err(js_error)?;
-        let mut e = self.shared.embed.borrow_mut();
-        let w = self.shared.coll.borrow_mut().warm(&mut *e, tokens as usize).map_err(js_error)?;
-        Ok(w.left.min(u32::MAX as usize) as u32)
     }
 
     /// Unit-length embeddings of `texts` (row-major, `texts.length * dims` floats): the
