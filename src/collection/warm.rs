@@ -55,13 +55,14 @@ impl Collection {
         self.check_dims(embed)?;
         let (keys, left) = self.warm_take(max_tokens);
         let embedded = self.warm_put(embed, &keys)?;
-        Ok(Warmed { embedded, left: if keys.is_empty() { 0 } else { left } })
+        Ok(Warmed { embedded, left })
     }
 
     /// The next documents in warming order that are neither cached nor kept, up to
     /// `max_tokens` tokens of them (at least one), taken off the queue to be embedded
     /// elsewhere (a helper thread) and handed to [`Collection::warm_put`]; and at most how
-    /// many are left after them. None when the warm-up is over.
+    /// many are left after them. None, and 0 left, when the warm-up is over (a step takes
+    /// none only once the whole order has been looked at).
     pub fn warm_take(&mut self, max_tokens: usize) -> (Vec<u64>, usize) {
         let target = self.warm_target();
         if self.cache.len() >= target {
