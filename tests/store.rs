@@ -194,6 +194,24 @@ mod collection {
         assert_eq!(Loading::begin(settings(), DIMS, &[], &snap.blocks).err().map(|e| e.kind), Some(Kind::Corrupt));
     }
 
+    /// `pack_loose(pages)` until it has nothing left to do, each time committed to `store`
+    /// and the store reopened: the reopened collection has `c`'s count of what is left, and
+    /// `check` sees it (with the commits so far). Returns the commits.
+    fn pack_all(c: &mut Collection, store: &MemoryStore, pages: usize, check: impl Fn(&mut Collection, usize)) -> usize {
+        let mut commits = 0;
+        loop {
+            let w = c.pack_loose(pages);
+            if w.is_empty() {
+                return commits;
+            }
+            ready(store.commit(&w)).unwrap();
+            commits += 1;
+            let mut back = open(store);
+            assert_eq!(back.loose(), c.loose());
+            check(&mut back, commits);
+        }
+    }
+
     /// A database written before pages (every document its own record) opens as it is
     /// and searches the same; `pack_loose` moves its small documents into pages a few
     /// pages per commit, each commit a state that reopens with the same results, until
@@ -222,24 +240,84 @@ mod collection {
         assert!(w.iter().any(|w| w.table == Table::Docs && w.key == c.key_of("doc-6").unwrap() - 1 && w.value.is_none()), "the loose record deleted");
         ready(store.commit(&w)).unwrap();
         let want: Vec<_> = queries.iter().map(|q| query(&mut c, q, true)).collect();
-        let mut commits = 0;
-        loop {
-            let w = c.pack_loose(4);
-            if w.is_empty() {
-                break;
-            }
-            ready(store.commit(&w)).unwrap();
-            commits += 1;
-            let mut back = open(&store);
-            assert_eq!(back.loose(), c.loose());
-            assert_eq!(queries.iter().map(|q| query(&mut back, q, true)).collect::<Vec<_>>(), want, "after {commits} commits");
-        }
+        let commits = pack_all(&mut c, &store, 4, |back, commits| {
+            assert_eq!(queries.iter().map(|q| query(back, q, true)).collect::<Vec<_>>(), want, "after {commits} commits");
+        });
         assert_eq!((commits, c.loose()), (3, 0), "11 pages, 4 a commit");
         let snap = ready(store.load()).unwrap();
         let keys: Vec<u64> = snap.docs.iter().map(|(k, _)| *k).collect();
         assert_eq!(keys[0], c.key_of("doc-3").unwrap(), "the large document alone");
         assert!(keys[1..].iter().all(|&k| k >= PAGE_BASE) && keys.len() == 12, "{keys:?}");
         assert_eq!(snap.docs, c.snapshot().docs, "the packed table is what an export writes");
+    }
+
+    /// The terms version byte of a page record set to `version`, its crc made anew: the
+    /// page as a nook counting by other rules would have written it.
+    fn restamp(page: &[u8], version: u8) -> Vec<u8> {
+        fn varint(b: &[u8], at: &mut usize) -> u64 {
+            let (mut v, mut shift) = (0u64, 0);
+            loop {
+                let byte = b[*at];
+                *at += 1;
+                v |= u64::from(byte & 0x7f) << shift;
+                if byte < 0x80 {
+                    return v;
+                }
+                shift += 7;
+            }
+        }
+        let mut at = 3;
+        varint(page, &mut at);
+        for _ in 0..varint(page, &mut at) {
+            varint(page, &mut at);
+            let len = varint(page, &mut at) as usize;
+            at += len;
+        }
+        assert_eq!(u64::from(page[at]), nook::text::TERMS_VERSION);
+        let mut out = page[..page.len() - 4].to_vec();
+        out[at] = version;
+        nook::records::Frame::seal(&mut out);
+        out
+    }
+
+    /// Pages whose terms were counted by an earlier version of the rules (no accent
+    /// folding, no CJK bigrams) open with their text tokenised by this nook's, so a query
+    /// finds what a fresh collection finds, and count as still to be rewritten until
+    /// `pack_loose` has rewritten them with their terms counted anew.
+    #[test]
+    fn pages_counted_by_earlier_rules_are_tokenised_then_rewritten() {
+        use nook::collection::pages::PAGE_BASE;
+        let store = MemoryStore::new();
+        let mut c = open(&store);
+        let mut docs: Vec<Doc> = (0..130).map(doc).collect();
+        docs[7].title = "Zürich: Straße und Café".into();
+        docs[70].title = "東京の天気予報".into();
+        docs[129].text = "Łódź naïve résumé".into();
+        add(&mut c, &store, docs);
+        let queries = ["zurich strasse", "cafe", "天気", "予報 東京", "lodz resume", "Zürich", "graph vector"];
+        let want: Vec<_> = queries.iter().map(|q| query(&mut c, q, true)).collect();
+        // The keyword side finds each by words typed without accents, or by two characters.
+        let keyword = |c: &Collection, q: &str| c.keyword_search(q, 3).first().map(|&k| c.doc(k).unwrap().id.to_string());
+        let found = |c: &Collection| ["zurich strasse", "cafe", "天気", "予報 東京", "lodz resume"].map(|q| keyword(c, q));
+        let ids = ["doc-7", "doc-7", "doc-70", "doc-70", "doc-129"].map(|id| Some(id.to_string()));
+        assert_eq!(found(&c), ids);
+        let mut old = ready(store.load()).unwrap();
+        for (k, b) in old.docs.iter_mut() {
+            assert!(*k >= PAGE_BASE);
+            *b = restamp(b, 1);
+        }
+        let store = MemoryStore::new();
+        ready(store.commit(&old.writes())).unwrap();
+        let mut c = open(&store);
+        assert_eq!(c.loose(), 130, "three pages to rewrite");
+        assert_eq!(found(&c), ids);
+        assert_eq!(queries.iter().map(|q| query(&mut c, q, true)).collect::<Vec<_>>(), want);
+        let commits = pack_all(&mut c, &store, 2, |back, commits| {
+            assert_eq!(found(back), ids);
+            assert_eq!(queries.iter().map(|q| query(back, q, true)).collect::<Vec<_>>(), want, "after {commits} commits");
+        });
+        assert_eq!((commits, c.loose()), (2, 0), "3 pages, 2 a commit");
+        assert_eq!(ready(store.load()).unwrap().docs, c.snapshot().docs, "the pages as this nook writes them");
     }
 
     /// A document that grows past a page's limit leaves its page for a record of its own,

@@ -14,6 +14,15 @@ and checked against the sha256 recorded below (a mismatch is refused):
   debian-long              the same packages with their long descriptions (Debian 12's
                            Translation-en), cut to 600 characters: documents of ~30-130
                            tokens (as debian: --only debian-long)
+  debian-ja, -zh, -de, -fr Debian 12's package descriptions translated (Translation-ja,
+                           -zh_CN, -de, -fr: short description and the long one cut to 300
+                           characters), with generated known-item queries: a fragment of
+                           a short description as one remembers it (Japanese: its longest
+                           katakana or kanji word; Chinese: four characters from inside
+                           its longest run; German, French: two of its words, typed with
+                           and without their accents), relevant the documents holding it
+                           (at most 3). For the keyword terms' benchmark
+                           bench/quality/i18n.rs (--only i18n)
 
 Output (git-ignored): data/quality/<corpus>/docs.json, a JSON array of
 {"id", "title", "url", "text"}; data/quality/fanoutqa/queries.json (generated queries).
@@ -348,6 +357,101 @@ def debian_long_docs() -> list[dict]:
         short = d["text"].rstrip(".")
         docs.append({**d, "text": cut(f"{short}. {body}" if body else short)})
     return docs
+
+
+# Debian 12's translated descriptions, by the sha256 of their .bz2 (i18n/by-hash).
+I18N = {
+    "ja": ("Translation-ja.bz2", "faae0d44702fdb794a53aa689e1334d9b1ecd96f9d042b89bd67fa97a86e7c6c"),
+    "zh": ("Translation-zh_CN.bz2", "00b02957001a5061887e3af4a6800e2ac6739e6a04b55e54db90cf2c5c2539e3"),
+    "de": ("Translation-de.bz2", "2cc65c7f8b85d8a2964c3735bbf86be79bfd3342ef8908150e268137fe5dac7f"),
+    "fr": ("Translation-fr.bz2", "3248f0206d704300067e35cc2d4380dc1f1b418b5b9f446c3d42424b98d0abad"),
+}
+I18N_DOCS = 6_000
+I18N_QUERIES = 120
+CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]+")
+
+
+def fold(s: str) -> str:
+    """`s` lowercased and typed without accents (what a query typed on a keyboard without
+    them gives): NFD, combining marks dropped, the few letters without a decomposition
+    spelled out."""
+    import unicodedata
+    s = "".join(c for c in unicodedata.normalize("NFD", s.lower()) if not unicodedata.combining(c))
+    for a, b in (("ß", "ss"), ("æ", "ae"), ("œ", "oe"), ("ø", "o"), ("ł", "l")):
+        s = s.replace(a, b)
+    return s
+
+
+def i18n_corpus(lang: str) -> tuple[list[dict], list[dict]]:
+    """Up to I18N_DOCS translated descriptions (evenly spaced by package name) and
+    I18N_QUERIES known-item queries over them, every relevant document one whose title or
+    text holds the fragment (at most 3: a fragment one remembers because it is particular)."""
+    import bz2
+    name, want = I18N[lang]
+    path = fetch_url("http://deb.debian.org/debian/dists/bookworm/main/i18n/by-hash/SHA256/", f"bookworm-main-{name}", want)
+    text = bz2.open(path).read().decode("utf-8")
+    docs, seen = [], set()
+    for stanza in text.split("\n\n"):
+        m = re.search(r"^Package: (\S+)$", stanza, re.M)
+        d = re.search(r"^Description-[a-zA-Z_]+: (.*)\n((?: .*\n?)*)", stanza, re.M)
+        if not m or not d or m.group(1) in seen:
+            continue
+        seen.add(m.group(1))
+        lines = [ln[1:] for ln in d.group(2).splitlines()]
+        body = " ".join(" ".join(ln.strip() for ln in lines if ln.strip() != ".").split())
+        short = d.group(1).strip().rstrip(".")
+        docs.append({"id": m.group(1), "title": m.group(1), "url": "", "text": cut(f"{short}. {body}" if body else short, 300),
+                     "_short": short})
+    docs.sort(key=lambda d: d["id"])
+    if len(docs) > I18N_DOCS:
+        step = len(docs) / I18N_DOCS
+        docs = [docs[int(i * step)] for i in range(I18N_DOCS)]
+    hay = [f"{d['title']} {d['text']}" for d in docs]
+    folded = [fold(h) for h in hay]
+    queries = []
+    step = max(1, len(docs) // (I18N_QUERIES * 8))
+    for i in range(0, len(docs), step):
+        if len(queries) >= I18N_QUERIES:
+            break
+        short = docs[i]["_short"]
+        if lang in ("ja", "zh"):
+            if lang == "ja":
+                # A word as Japanese writes it: a run of katakana (3+) or of kanji (2-4)
+                # between kana, the longest of the short description.
+                runs = [r for r in re.findall(r"[\u30a0-\u30ff]{3,}|[\u3400-\u4dbf\u4e00-\u9fff]{2,4}", short)]
+                runs.sort(key=len, reverse=True)
+                if not runs:
+                    continue
+                frag = runs[0]
+            else:
+                # Chinese has no word boundaries to see: four characters (about two words)
+                # from the middle of the longest run.
+                runs = sorted(CJK.findall(short), key=len, reverse=True)
+                if not runs or len(runs[0]) < 6:
+                    continue
+                start = (len(runs[0]) - 4) // 2
+                frag = runs[0][start:start + 4]
+            rel = [docs[j]["id"] for j, h in enumerate(hay) if frag in h]
+            if 1 <= len(rel) <= 3 and all(q["query"] != frag for q in queries):
+                queries.append({"query": frag, "type": "fragment", "relevant": rel})
+        else:
+            words = [w for w in re.findall(r"\w+", short) if len(w) >= 5]
+            accented = [w for w in words if fold(w) != w.lower()]
+            if not accented:
+                continue
+            a = accented[0]
+            others = [w for w in words if w != a]
+            if not others:
+                continue
+            b = others[-1]
+            fa, fb = fold(a), fold(b)
+            rel = [docs[j]["id"] for j, h in enumerate(folded) if re.search(rf"\b{re.escape(fa)}\b", h) and re.search(rf"\b{re.escape(fb)}\b", h)]
+            if 1 <= len(rel) <= 3:
+                queries.append({"query": f"{fa} {fb}", "type": "unaccented", "relevant": rel})
+                queries.append({"query": f"{a} {b}", "type": "as written", "relevant": rel})
+    for d in docs:
+        del d["_short"]
+    return docs, queries
 
 
 def write_json(path: Path, value, compact: bool = False) -> None:
@@ -942,7 +1046,7 @@ def make_slice(docs: list[dict], queries: list[dict], target: int = 400) -> dict
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--slice", action="store_true", help="also write " + str(SLICE.relative_to(ROOT)))
-    ap.add_argument("--only", nargs="*", choices=["manpages", "wordnet", "mdn", "fanoutqa", "debian", "debian-long"])
+    ap.add_argument("--only", nargs="*", choices=["manpages", "wordnet", "mdn", "fanoutqa", "debian", "debian-long", "i18n"])
     ap.add_argument("--wordnet-step", type=int, default=12)
     args = ap.parse_args()
     only = set(args.only or ["manpages", "wordnet", "mdn", "fanoutqa"])
@@ -1000,6 +1104,13 @@ def main() -> None:
         write_json(OUT / "debian-long" / "docs.json", docs)
         mean = sum(len(d["text"]) for d in docs) / len(docs)
         say(f"debian-long: {len(docs):,} documents (no queries of its own); mean text {mean:.0f} chars")
+    if "i18n" in only:
+        for lang in I18N:
+            docs, q = i18n_corpus(lang)
+            write_json(OUT / f"debian-{lang}" / "docs.json", docs)
+            write_json(OUT / f"debian-{lang}" / "queries.json", q)
+            kinds = sorted({x["type"] for x in q})
+            say(f"debian-{lang}: {len(docs):,} documents, {len(q)} queries ({', '.join(kinds)})")
 
 
 if __name__ == "__main__":

@@ -4,17 +4,18 @@
 //   (immutable, content-hashed) is downloaded, its length and SHA-256 checked, and kept in
 //   IndexedDB under a name holding the hash, so a revisit opens it without a download and a
 //   rebuilt site replaces it. Offline, the copy last stored is opened.
-// - 4, paged (src/site/paged/): the worker fetches the head, then only the pages each
-//   search names (site-pages.js), kept in the Cache API; the manifest is kept there too,
-//   so a site seen before opens offline and answers what its cached pages can. (2 was the
-//   paged layout before its graph, 3 before its adaptive rounds: refused, the site must be
-//   rebuilt.)
+// - 5 and 4, paged (src/site/paged/): the worker fetches the head, then only the pages
+//   each search names (site-pages.js), kept in the Cache API; the manifest is kept there
+//   too, so a site seen before opens offline and answers what its cached pages can. (4
+//   counted its keyword terms by the first rules, without accent folding or CJK bigrams:
+//   read still, its queries split the same way. 2 was the paged layout before its graph,
+//   3 before its adaptive rounds: refused, the site must be rebuilt.)
 // The result is read-only.
 
 import { unsupported } from './features.js';
 
 /** The newest site format this client reads. */
-export const SITE_VERSION = 4;
+export const SITE_VERSION = 5;
 const PREFIX = 'nook-site:';
 
 function fail(name, message) {
@@ -34,7 +35,9 @@ export function readManifest(text, where) {
   if (m.version === 2 || m.version === 3) {
     throw fail('NookVersionError', `${where}: the site index was built by an older nook (site format ${m.version}, a paged layout this nook no longer reads): rebuild it with \`nook site build --layout paged\``);
   }
-  if (m.version === 4) return readPaged(m, bad);
+  // 4: the paged layout with terms counted by the first rules (no accent folding, no CJK
+  // bigrams); read still, its queries split the same way.
+  if (m.version === 4 || m.version === 5) return readPaged(m, bad);
   const ix = m.index || {};
   if (typeof ix.file !== 'string' || !/^[A-Za-z0-9_-][A-Za-z0-9._-]*$/.test(ix.file)) throw bad('index.file must be a plain file name');
   if (!Number.isSafeInteger(ix.bytes) || ix.bytes <= 0) throw bad('index.bytes must be a positive whole number');
@@ -50,7 +53,7 @@ function readPaged(m, bad) {
   if (!Number.isSafeInteger(h.bytes) || h.bytes <= 0) throw bad('head.bytes must be a positive whole number');
   if (typeof h.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(h.sha256)) throw bad('head.sha256 must be 64 lowercase hex digits');
   for (const k of ['documents', 'bytes', 'files']) if (!Number.isSafeInteger(m[k]) || m[k] < 0) throw bad(`${k} must be a whole number`);
-  return { version: 4, build: m.build, head: { file: h.file, bytes: h.bytes, sha256: h.sha256 }, documents: m.documents, bytes: m.bytes, files: m.files };
+  return { version: m.version, paged: true, build: m.build, head: { file: h.file, bytes: h.bytes, sha256: h.sha256 }, documents: m.documents, bytes: m.bytes, files: m.files };
 }
 
 /** A paged site's manifest kept in the Cache API (for opening offline). */
@@ -108,7 +111,7 @@ export async function openSite(Nook, url, options = {}) {
     if (!res.ok) throw fail('NookNetworkError', `${manifestUrl}: HTTP ${res.status}`);
     const text = await res.text();
     entry = readManifest(text, manifestUrl.href);
-    if (entry.version === 4) {
+    if (entry.paged) {
       if (cache) await cache.put(manifestUrl.href, new Response(text, { headers: { 'content-type': 'application/json' } })).catch(() => {});
       return openPaged(Nook, manifestUrl.href, entry, options, false);
     }

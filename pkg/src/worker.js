@@ -237,7 +237,7 @@ async function openSite({ model: modelFile, tokenizer: tokenizerFile, wasmUrl, w
   const headBytes = await head;
   openMs = { startMs: since(sentAt, t0), wasmMs: t1 - t0, filesMs: performance.now() - t1 };
   const t2 = performance.now();
-  const s = new NookSite(manifest.build, headBytes, model, tokenizer, options || {});
+  const s = new NookSite(manifest.version, manifest.build, headBytes, model, tokenizer, options || {});
   openMs.modelMs = performance.now() - t2;
   const pages = new SitePages(s, cache, manifestUrl, manifest.build);
   site = { core: s, pages, manifestUrl };

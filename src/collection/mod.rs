@@ -113,6 +113,9 @@ pub struct Collection {
     touched: std::collections::BTreeSet<u64>,
     /// Small documents stored alone (written before pages), to move into their pages.
     loose: crate::FastSet<u64>,
+    /// Pages whose stored terms were counted by other rules (another `TERMS_VERSION`): an
+    /// open tokenises their text until they are rewritten.
+    stale_terms: crate::FastSet<u64>,
     block_bytes: Vec<usize>,
     codebook_bytes: usize,
     manifest_bytes: usize,
@@ -144,6 +147,7 @@ impl Collection {
             legacy_extra: Default::default(),
             touched: Default::default(),
             loose: Default::default(),
+            stale_terms: Default::default(),
             block_bytes: Vec::new(),
             codebook_bytes: 0,
             manifest_bytes: 0,

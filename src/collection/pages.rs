@@ -247,21 +247,25 @@ impl Collection {
     /// deleted once empty).
     pub(super) fn write_pages(&mut self, writes: &mut Vec<Write>) {
         for page in std::mem::take(&mut self.touched) {
+            self.stale_terms.remove(&page);
             let docs = self.packed(page, false);
             writes.push(Write { table: Table::Docs, key: page_key(page), value: (!docs.is_empty()).then(|| encode(page, &docs)) });
         }
     }
 
-    /// Small documents still stored alone (a database written before pages).
+    /// Documents whose record is still to be rewritten: small ones stored alone (a
+    /// database written before pages), and those of pages whose terms were counted by
+    /// other rules (an earlier `TERMS_VERSION`, which every open would tokenise again).
     pub fn loose(&self) -> usize {
-        self.loose.len()
+        self.loose.len() + self.stale_terms.iter().map(|&p| self.packed(p, false).len()).sum::<usize>()
     }
 
-    /// Move the small documents stored alone into their pages, at most `pages` pages: the
-    /// writes of one commit (none when nothing is left to move). Content is unchanged;
-    /// the generation moves on like any commit's.
+    /// Rewrite at most `pages` pages: moving the small documents stored alone into them,
+    /// or counting their terms by this nook's rules. The writes of one commit (none when
+    /// nothing is left to do). Content is unchanged; the generation moves on like any
+    /// commit's.
     pub fn pack_loose(&mut self, pages: usize) -> Vec<Write> {
-        let mut chosen: Vec<u64> = self.loose.iter().map(|&k| page_of(k)).collect();
+        let mut chosen: Vec<u64> = self.loose.iter().map(|&k| page_of(k)).chain(self.stale_terms.iter().copied()).collect();
         chosen.sort_unstable();
         chosen.dedup();
         chosen.truncate(pages);

@@ -117,9 +117,16 @@ impl Loading {
                 c.token_counts.add(d.tokens);
                 c.docs.insert(key, doc);
             }
-            if let Some(terms) = &held.terms {
-                let docs: Vec<(u64, &[(u32, u32)])> = held.docs.iter().enumerate().map(|(i, &(key, _))| (key, terms.of(i))).collect();
-                c.keywords.insert_page(&terms.dict, &docs);
+            match &held.terms {
+                Some(terms) => {
+                    let docs: Vec<(u64, &[(u32, u32)])> = held.docs.iter().enumerate().map(|(i, &(key, _))| (key, terms.of(i))).collect();
+                    c.keywords.insert_page(&terms.dict, &docs);
+                }
+                // A page whose terms another version counted: rewritten after the open.
+                None if !alone => {
+                    c.stale_terms.insert(*record - PAGE_BASE);
+                }
+                None => {}
             }
         }
         Ok(())

@@ -24,7 +24,7 @@ impl Collection {
             hnsw_f32_bytes: self.docs.len() * (self.dims * 4 + (2 * 16 + 1) * 4),
             f32_vector_bytes: self.docs.len() * self.dims * 4,
             cached_vectors: self.cache.len(),
-            loose: self.loose.len(),
+            loose: self.loose(),
         }
     }
 }
@@ -57,6 +57,6 @@ pub struct Stats {
     /// The documents' f32 embeddings alone.
     pub f32_vector_bytes: usize,
     pub cached_vectors: usize,
-    /// Small documents still stored alone (written before pages; see `pages`).
+    /// Documents whose record is still to be rewritten (see `Collection::loose`).
     pub loose: usize,
 }

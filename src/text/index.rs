@@ -4,7 +4,7 @@
 use crate::FastMap;
 
 use super::fuzzy;
-use super::terms::{each_term, pack, terms};
+use super::terms::{Rules, each_term, pack, terms_by};
 
 /// BM25 parameters.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -21,8 +21,9 @@ impl Default for Bm25Params {
 
 /// How text becomes counted terms (`terms::each_term`, [`Counts`]): terms stored with
 /// documents (`collection::pages`) are used only when they were counted by this version.
-/// Bump it with any change to what a document's terms are.
-pub const TERMS_VERSION: u64 = 1;
+/// Bump it with any change to what a document's terms are. Version 1 was
+/// [`Rules::Runs`]; version 2 is [`Rules::Folded`] (accents folded, CJK bigrams).
+pub const TERMS_VERSION: u64 = 2;
 
 /// An inverted index from terms to `(document key, term frequency)`.
 #[derive(Default)]
@@ -36,6 +37,8 @@ pub struct KeywordIndex {
     /// Set when only part of an index is loaded (a static site's term shards, see
     /// `site::paged`): the whole index's document count, which `lengths` then does not give.
     whole_docs: Option<usize>,
+    /// How a query is split into terms: the rules its documents were counted by.
+    rules: Rules,
 }
 
 /// One document's keyword match for fusion.
@@ -259,9 +262,10 @@ impl KeywordIndex {
 
     /// Part of an index: the postings of some terms (with every document they name in
     /// `lengths`) and the whole index's document count and total length, so BM25 scores
-    /// what it finds exactly as the whole index would.
-    pub fn partial(params: Bm25Params, postings: FastMap<String, Vec<(u64, u32)>>, lengths: FastMap<u64, u32>, docs: usize, total: u64) -> Self {
-        KeywordIndex { params, postings, lengths, total, whole_docs: Some(docs), counts: Counts::default() }
+    /// what it finds exactly as the whole index would; `rules` are those its terms were
+    /// counted by.
+    pub fn partial(params: Bm25Params, postings: FastMap<String, Vec<(u64, u32)>>, lengths: FastMap<u64, u32>, docs: usize, total: u64, rules: Rules) -> Self {
+        KeywordIndex { params, postings, lengths, total, whole_docs: Some(docs), counts: Counts::default(), rules }
     }
 
     /// Every term with its postings `(document key, weighted frequency)`, in no order.
@@ -298,7 +302,7 @@ impl KeywordIndex {
     /// the query's total with the largest idf: an unknown word is information the
     /// documents do not match).
     pub fn query(&self, query: &str) -> Query {
-        let mut words: Vec<String> = terms(query).collect();
+        let mut words: Vec<String> = terms_by(self.rules, query).collect();
         words.sort();
         words.dedup();
         let unknown_idf = self.idf(0);
@@ -464,7 +468,7 @@ mod tests {
             let fields = [(a.as_str(), 2), (b.as_str(), 1)];
             let mut want: std::collections::BTreeMap<String, u32> = std::collections::BTreeMap::new();
             for &(f, w) in &fields {
-                for t in terms(f) {
+                for t in crate::text::terms(f) {
                     *want.entry(t).or_default() += w;
                 }
             }

@@ -2,22 +2,76 @@
 //! and digits (so a URL `https://x.org/wiki/HNSW_graph` gives `https x org wiki hnsw
 //! graph`), without English function words and without 1-character tokens (the `s` of a
 //! possessive, the `a` of "a theory"), which would otherwise match nearly every document.
+//!
+//! Two more rules since [`Rules::Folded`] (keyword terms version 2), for text that is not
+//! English:
+//! - Accents are folded in the Latin, Greek and Cyrillic letters (`Zürich`, `café`,
+//!   `naïve` -> `zurich`, `cafe`, `naive`, written composed or with combining accents,
+//!   which then belong to their word), as the embedder's normaliser strips them, and
+//!   a few letters that have no decomposition are spelled as people type them without
+//!   their key (`ß` -> `ss`, `æ` -> `ae`, `œ` -> `oe`, `ø` -> `o`, `ł` -> `l`, `đ` -> `d`,
+//!   `þ` -> `th`): a query typed either way finds the word.
+//! - Chinese, Japanese and Korean are written without spaces between words, so a run of
+//!   their characters was one term no query matched unless it was the whole run (and was
+//!   dropped past 64 bytes, 21 characters). Such a run now gives its overlapping pairs of
+//!   characters (`東京の天気` -> `東京 京の の天 天気`), a lone character itself: the
+//!   bigrams of Lucene's CJK analyser, which need no dictionary. A query is split the
+//!   same way, so `天気` finds every text holding those two characters together.
+
+/// Which rules split text into terms: stored with counted terms (`TERMS_VERSION`) and
+/// implied by a paged site's format, so what was counted by one set of rules is queried
+/// by the same.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rules {
+    /// Keyword terms version 1 (paged sites of format 4): runs of letters and digits,
+    /// lowercased as written.
+    Runs,
+    /// Keyword terms version 2: accents folded, CJK runs as bigrams.
+    Folded,
+}
+
+impl Rules {
+    /// The rules this nook counts new documents by.
+    pub const CURRENT: Rules = Rules::Folded;
+}
+
+impl Default for Rules {
+    fn default() -> Self {
+        Rules::CURRENT
+    }
+}
+
+use unicode_normalization_alignments::char::{decompose_canonical, is_combining_mark};
 
 /// Lowercase runs of letters and digits, at most 64 bytes each: every word, as written.
 pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
     text.split(|c: char| !c.is_alphanumeric()).filter(|t| !t.is_empty() && t.len() <= 64).map(str::to_lowercase)
 }
 
-/// The keyword terms of `text`: [`words`] minus stopwords and 1-character tokens.
-pub fn terms(text: &str) -> impl Iterator<Item = String> + '_ {
-    words(text).filter(|t| is_term(t))
+/// The keyword terms of `text` by the current rules: [`words`] minus stopwords and
+/// 1-character tokens, accents folded, CJK runs as bigrams.
+pub fn terms(text: &str) -> impl Iterator<Item = String> {
+    terms_by(Rules::CURRENT, text)
 }
 
-/// [`terms`] without a `String` per term: each is lowercased into `buf` and handed to `f`
-/// (an open runs this over every document). ASCII bytes are classified as bytes; only
-/// the other characters are decoded.
-pub fn each_term(text: &str, buf: &mut String, mut f: impl FnMut(&str)) {
+/// The keyword terms of `text` by `rules`.
+pub fn terms_by(rules: Rules, text: &str) -> impl Iterator<Item = String> {
+    let mut out = Vec::new();
+    each_term_by(rules, text, &mut String::new(), |t| out.push(t.to_string()));
+    out.into_iter()
+}
+
+/// [`terms`] without a `String` per term: each is written into `buf` and handed to `f`
+/// (an open runs this over every document).
+pub fn each_term(text: &str, buf: &mut String, f: impl FnMut(&str)) {
+    each_term_by(Rules::CURRENT, text, buf, f)
+}
+
+/// [`each_term`] by `rules`. ASCII bytes are classified as bytes; only the other
+/// characters are decoded.
+pub fn each_term_by(rules: Rules, text: &str, buf: &mut String, mut f: impl FnMut(&str)) {
     let bytes = text.as_bytes();
+    let folded = rules == Rules::Folded;
     let mut i = 0;
     while i < bytes.len() {
         let start = i;
@@ -31,7 +85,7 @@ pub fn each_term(text: &str, buf: &mut String, mut f: impl FnMut(&str)) {
             } else {
                 // `i` is a character boundary: every step went over whole characters.
                 let Some(c) = text[i..].chars().next() else { break };
-                if !c.is_alphanumeric() {
+                if !(c.is_alphanumeric() || (folded && i > start && is_combining_mark(c))) || (folded && is_cjk(c)) {
                     break;
                 }
                 ascii = false;
@@ -39,8 +93,17 @@ pub fn each_term(text: &str, buf: &mut String, mut f: impl FnMut(&str)) {
             }
         }
         if i == start {
-            // A separator: one ASCII byte or one other character.
-            i += text[i..].chars().next().map_or(1, char::len_utf8);
+            let Some(c) = text[i..].chars().next() else { break };
+            if folded && is_cjk(c) {
+                // A run of CJK characters: its bigrams.
+                let run = &text[i..];
+                let end = run.char_indices().find(|&(_, c)| !is_cjk(c)).map_or(run.len(), |(at, _)| at);
+                bigrams(&run[..end], buf, &mut f);
+                i += end;
+            } else {
+                // A separator: one ASCII byte or one other character.
+                i += c.len_utf8();
+            }
             continue;
         }
         let w = &text[start..i];
@@ -51,6 +114,8 @@ pub fn each_term(text: &str, buf: &mut String, mut f: impl FnMut(&str)) {
         if ascii {
             buf.push_str(w);
             buf.make_ascii_lowercase();
+        } else if folded {
+            fold_into(w, buf);
         } else {
             buf.push_str(&w.to_lowercase());
         }
@@ -58,6 +123,71 @@ pub fn each_term(text: &str, buf: &mut String, mut f: impl FnMut(&str)) {
             f(buf);
         }
     }
+}
+
+/// The overlapping character pairs of `run` (CJK characters only), or the character
+/// itself when it stands alone.
+fn bigrams(run: &str, buf: &mut String, f: &mut impl FnMut(&str)) {
+    let mut chars = run.chars();
+    let Some(mut prev) = chars.next() else { return };
+    let mut alone = true;
+    for c in chars {
+        alone = false;
+        buf.clear();
+        buf.push(prev);
+        buf.push(c);
+        f(buf);
+        prev = c;
+    }
+    if alone {
+        buf.clear();
+        buf.push(prev);
+        f(buf);
+    }
+}
+
+/// `word` lowercased into `buf`, its Latin, Greek and Cyrillic letters without accents.
+fn fold_into(word: &str, buf: &mut String) {
+    for c in word.chars() {
+        if c.is_ascii() {
+            buf.push(c.to_ascii_lowercase());
+            continue;
+        }
+        for l in c.to_lowercase() {
+            match l {
+                'ß' => buf.push_str("ss"),
+                'æ' => buf.push_str("ae"),
+                'œ' => buf.push_str("oe"),
+                'ø' => buf.push('o'),
+                'ł' => buf.push('l'),
+                'đ' => buf.push('d'),
+                'þ' => buf.push_str("th"),
+                // Latin, IPA, Greek and Cyrillic (and their combining marks, which a word
+                // written decomposed carries as characters of their own).
+                l if (l as u32) < 0x530 => {
+                    if !is_combining_mark(l) {
+                        decompose_canonical(l, |d| {
+                            if !is_combining_mark(d) {
+                                buf.push(d);
+                            }
+                        });
+                    }
+                }
+                l => buf.push(l),
+            }
+        }
+    }
+}
+
+/// A character of a script written without spaces between words: CJK ideographs (the
+/// blocks BERT's normaliser spaces out), Hiragana, Katakana (with the half-width forms and
+/// the prolonged sound mark) and Hangul.
+fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x4E00..=0x9FFF | 0x3400..=0x4DBF | 0x20000..=0x2A6DF | 0x2A700..=0x2B73F
+        | 0x2B740..=0x2B81F | 0x2B920..=0x2CEAF | 0xF900..=0xFAFF | 0x2F800..=0x2FA1F
+        | 0x3040..=0x309F | 0x30A0..=0x30FF | 0x31F0..=0x31FF | 0xFF66..=0xFF9F
+        | 0xAC00..=0xD7AF | 0x1100..=0x11FF | 0x3130..=0x318F)
 }
 
 /// A lowercased word that is a keyword term: two characters or more, not a stopword.
@@ -129,12 +259,66 @@ pub(crate) mod tests {
         let t: Vec<String> = terms("https://en.wikipedia.org/wiki/HNSW_graph").collect();
         assert_eq!(t, ["https", "en", "wikipedia", "org", "wiki", "hnsw", "graph"]);
         assert_eq!(terms("what is it?").count(), 0);
-        for text in ["A famous physicist's theory", "ΣΊΣΥΦΟΣ Ödön naïve CAFÉ x", "https://en.wikipedia.org/wiki/HNSW_graph"] {
-            let (mut seen, mut buf) = (Vec::new(), String::new());
-            each_term(text, &mut buf, |t| seen.push(t.to_string()));
-            assert_eq!(seen, terms(text).collect::<Vec<_>>());
-        }
         assert_eq!(words("what is it?").count(), 3);
+    }
+
+    #[test]
+    fn folds_accents_in_european_scripts_and_splits_cjk_into_bigrams() {
+        let t = |s: &str| terms(s).collect::<Vec<_>>();
+        assert_eq!(t("Zürich CAFÉ naïve Ödön Straße Ærø Łódź"), ["zurich", "cafe", "naive", "odon", "strasse", "aero", "lodz"]);
+        // The same word written decomposed (a combining accent after its letter).
+        assert_eq!(t("cafe\u{301} Zu\u{308}rich"), ["cafe", "zurich"]);
+        assert_eq!(t("ΣΊΣΥΦΟΣ Москва́ ёлка"), ["σισυφοσ", "москва", "елка"]);
+        // Other scripts keep their marks: folding them would merge different words.
+        assert_eq!(t("कुल कल"), ["कुल", "कल"]);
+        assert_eq!(t("東京の天気予報"), ["東京", "京の", "の天", "天気", "気予", "予報"]);
+        assert_eq!(t("猫 と 犬"), ["猫", "と", "犬"]);
+        assert_eq!(t("iPhone用ケース"), ["iphone", "用ケ", "ケー", "ース"]);
+        assert_eq!(t("한국어 검색"), ["한국", "국어", "검색"]);
+        // A run of any length: past 64 bytes it was dropped whole.
+        assert_eq!(terms(&"天気".repeat(40)).count(), 79);
+        // The first rules, as site format 4 counted them.
+        let v1 = |s: &str| terms_by(Rules::Runs, s).collect::<Vec<_>>();
+        assert_eq!(v1("Zürich CAFÉ 東京の天気予報"), ["zürich", "café", "東京の天気予報"]);
+    }
+
+    /// The terms of `text` by `rules`, character by character: what the byte fast path of
+    /// [`each_term_by`] must find.
+    fn reference(rules: Rules, text: &str) -> Vec<String> {
+        let folded = rules == Rules::Folded;
+        let chars: Vec<char> = text.chars().collect();
+        let (mut out, mut i) = (Vec::new(), 0);
+        while i < chars.len() {
+            if folded && is_cjk(chars[i]) {
+                let j = (i..chars.len()).find(|&j| !is_cjk(chars[j])).unwrap_or(chars.len());
+                match j - i {
+                    1 => out.push(chars[i].to_string()),
+                    _ => out.extend(chars[i..j].windows(2).map(|p| p.iter().collect::<String>())),
+                }
+                i = j;
+                continue;
+            }
+            if !chars[i].is_alphanumeric() {
+                i += 1;
+                continue;
+            }
+            let in_word = |j: usize| chars[j].is_alphanumeric() || (folded && j > i && is_combining_mark(chars[j]));
+            let j = (i..chars.len()).find(|&j| !in_word(j) || (folded && is_cjk(chars[j]))).unwrap_or(chars.len());
+            let w: String = chars[i..j].iter().collect();
+            i = j;
+            let t = match folded {
+                true => {
+                    let mut b = String::new();
+                    fold_into(&w, &mut b);
+                    b
+                }
+                false => w.to_lowercase(),
+            };
+            if w.len() <= 64 && is_term(&t) {
+                out.push(t);
+            }
+        }
+        out
     }
 
     /// Random texts over the characters the byte fast path must treat as the character
@@ -170,6 +354,10 @@ pub(crate) mod tests {
             "—",
             "中",
             "文",
+            "の",
+            "ー",
+            "한",
+            "ｶ",
             "😀",
             "٣",
             "Ⅻ",
@@ -194,9 +382,11 @@ pub(crate) mod tests {
         let mut buf = String::new();
         for _ in 0..20_000 {
             let text = random_text(&mut rng);
-            let mut seen = Vec::new();
-            each_term(&text, &mut buf, |t| seen.push(t.to_string()));
-            assert_eq!(seen, terms(&text).collect::<Vec<_>>(), "{text:?}");
+            for rules in [Rules::Runs, Rules::Folded] {
+                let mut seen = Vec::new();
+                each_term_by(rules, &text, &mut buf, |t| seen.push(t.to_string()));
+                assert_eq!(seen, reference(rules, &text), "{rules:?} {text:?}");
+            }
         }
     }
 }

@@ -30,13 +30,14 @@ fn set(o: &Object, key: &str, v: impl Into<JsValue>) {
 
 #[wasm_bindgen]
 impl NookSite {
-    /// `build`: the manifest's build id; `head`: the head file's bytes; the model's and
+    /// `version`: the manifest's site format (4 or 5: how its terms were counted); `build`:
+    /// the manifest's build id; `head`: the head file's bytes; the model's and
     /// tokenizer's bytes and the embedder's options, as `NookCore.open` takes them.
     #[wasm_bindgen(constructor)]
-    pub fn new(build: String, head: Vec<u8>, model: Vec<u8>, tokenizer: Vec<u8>, options: JsValue) -> std::result::Result<NookSite, JsValue> {
+    pub fn new(version: u32, build: String, head: Vec<u8>, model: Vec<u8>, tokenizer: Vec<u8>, options: JsValue) -> std::result::Result<NookSite, JsValue> {
         init();
         let id = parse_build(&build).map_err(js_error)?;
-        let site = SiteIndex::open(id, &head).map_err(js_error)?;
+        let site = SiteIndex::open(version.into(), id, &head).map_err(js_error)?;
         let config = embed_config_from_js(&options).map_err(js_error)?;
         let embed = Embedder::with_config(&model, &tokenizer, config).map_err(|e| js_error(Failure::from(e)))?;
         if embed.dims() != site.head().dims {

@@ -214,9 +214,10 @@ fn median(v: &mut [f64], p: f64) -> f64 {
 pub fn search(a: &Args) -> Res<()> {
     let dir = Path::new(a.path(1, "SITE_DIR")?);
     let m = read_manifest(dir)?;
-    if m["format"] != "nook-site" || m["version"].as_u64() != Some(paged::VERSION) {
-        return Err(format!("{}: not a paged nook site of this version (format {}; rebuild it with this nook)", dir.display(), paged::VERSION));
-    }
+    let version = m["version"].as_u64().filter(|&v| m["format"] == "nook-site" && paged::rules_of(v).is_ok());
+    let Some(version) = version else {
+        return Err(format!("{}: not a paged nook site this nook reads (format 4 or {}; rebuild it with this nook)", dir.display(), paged::VERSION));
+    };
     let build = m["build"].as_str().ok_or("the manifest names no build")?.to_string();
     let id = paged::parse_build(&build).map_err(|e| e.to_string())?;
     let head_file = m["head"]["file"].as_str().ok_or("the manifest names no head")?;
@@ -225,7 +226,7 @@ pub fn search(a: &Args) -> Res<()> {
         return Err(format!("{head_file}: its SHA-256 is not the manifest's"));
     }
     let disk = Disk { dir, build };
-    let fresh = || SiteIndex::open(id, &head).map_err(|e| e.to_string());
+    let fresh = || SiteIndex::open(version, id, &head).map_err(|e| e.to_string());
     let mut params = fresh()?.head().params;
     params.nprobe = a.num("nprobe", params.nprobe)?;
     params.first = a.num("first", params.first)?;

@@ -46,11 +46,23 @@ pub use head::Head;
 pub use search::{SiteHit, SiteIndex, SiteParams, SiteQuery, Step};
 
 use crate::records::{Failure, Result};
+use crate::text::Rules;
 
 /// The manifest version of a paged site (version 1 is one export file, `site::VERSION`;
 /// version 2 was the paged layout before the graph, with pages of embeddings and no nodes;
-/// version 3 expanded a fixed number of rounds, its head had no margin).
-pub const VERSION: u64 = 4;
+/// version 3 expanded a fixed number of rounds, its head had no margin; version 4 is this
+/// layout with terms counted by the first rules, [`Rules::Runs`], and is still read).
+pub const VERSION: u64 = 5;
+
+/// The rules a paged site of manifest version `version` counted its terms by (a query is
+/// split by the same), or an error for a version this nook does not read.
+pub fn rules_of(version: u64) -> Result<Rules> {
+    match version {
+        4 => Ok(Rules::Runs),
+        VERSION => Ok(Rules::Folded),
+        v => Err(Failure::input(format!("site format {v} is not a paged layout this nook reads (4 or {VERSION})"))),
+    }
+}
 
 /// One file of a paged site.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -26,7 +26,7 @@ use crate::FastMap;
 use crate::collection::{Doc, Embed};
 use crate::format::varint::{Reader, put_varint};
 use crate::records::{Failure, Result};
-use crate::text::{Evidence, KeywordIndex, terms};
+use crate::text::{Evidence, KeywordIndex, Rules, terms_by};
 
 /// Search parameters (the build's defaults are in the head).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -110,13 +110,16 @@ pub struct SiteIndex {
     nodes: FastMap<u32, Node>,
     docs: FastMap<u32, Vec<Doc>>,
     terms: FastMap<u32, Vec<(String, Postings)>>,
+    /// How a query is split into terms: the rules the site's terms were counted by.
+    rules: Rules,
 }
 
 impl SiteIndex {
-    /// A site from its build id and its head file.
-    pub fn open(build: u64, head: &[u8]) -> Result<SiteIndex> {
+    /// A site from its manifest version, its build id and its head file.
+    pub fn open(version: u64, build: u64, head: &[u8]) -> Result<SiteIndex> {
+        let rules = super::rules_of(version)?;
         let head = Head::decode(unseal(build, Page::Head, head)?)?;
-        Ok(SiteIndex { build, head, clusters: FastMap::default(), nodes: FastMap::default(), docs: FastMap::default(), terms: FastMap::default() })
+        Ok(SiteIndex { build, head, clusters: FastMap::default(), nodes: FastMap::default(), docs: FastMap::default(), terms: FastMap::default(), rules })
     }
 
     pub fn head(&self) -> &Head {
@@ -261,7 +264,7 @@ impl SiteIndex {
         let mut near: Vec<(f32, u32)> = (0..h.clusters()).map(|c| (table.distance(&h.centroid_codes[c * code..(c + 1) * code]), c as u32)).collect();
         near.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
         near.truncate(params.nprobe.max(1));
-        let words: BTreeSet<String> = terms(query.text).collect();
+        let words: BTreeSet<String> = terms_by(self.rules, query.text).collect();
         let shards: BTreeSet<u32> = words.iter().filter_map(|w| h.shard_of(w)).collect();
         let need: Vec<Page> = near.iter().map(|&(_, c)| Page::Cluster(c)).chain(shards.iter().map(|&s| Page::Terms(s))).filter(|&p| !self.has(p)).collect();
         if !need.is_empty() {
@@ -376,7 +379,7 @@ impl SiteIndex {
                 lengths.extend(list.iter().map(|&(d, _, len)| (d as u64, len)));
             }
         }
-        KeywordIndex::partial(self.head.bm25, postings, lengths, self.head.docs, self.head.total_length)
+        KeywordIndex::partial(self.head.bm25, postings, lengths, self.head.docs, self.head.total_length, self.rules)
     }
 }
 

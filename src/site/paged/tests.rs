@@ -59,7 +59,7 @@ fn run(index: &mut SiteIndex, files: &FastMap<Page, Vec<u8>>, text: &str, k: usi
 }
 
 fn open(built: &Built) -> SiteIndex {
-    SiteIndex::open(built.build, &built.files[0].1).unwrap()
+    SiteIndex::open(VERSION, built.build, &built.files[0].1).unwrap()
 }
 
 #[test]
@@ -203,9 +203,9 @@ fn bad_pages_are_refused_and_leave_the_index_usable() {
     // A head cut anywhere, or of another build, is refused.
     let head = &built.files[0].1;
     for cut in 0..head.len() {
-        assert!(SiteIndex::open(built.build, &head[..cut]).is_err(), "cut at {cut}");
+        assert!(SiteIndex::open(VERSION, built.build, &head[..cut]).is_err(), "cut at {cut}");
     }
-    assert!(SiteIndex::open(other.build, head).is_err());
+    assert!(SiteIndex::open(VERSION, other.build, head).is_err());
 }
 
 #[test]
@@ -367,4 +367,40 @@ fn bad_node_pages_are_refused() {
         assert_eq!(open(&built).add(page, &file).unwrap_err().kind, crate::records::Kind::Corrupt, "{what}");
     }
     assert!(open(&built).add(Page::Node(300), &files[&page]).is_err(), "no such document");
+}
+
+/// A site of format 5 counted its terms with accents folded and CJK runs as bigrams, and
+/// its queries are split the same way; one opened as format 4 splits them by the first
+/// rules, as the terms of such a site were counted (so a format-4 site still finds what it
+/// found). Other formats are refused.
+#[test]
+fn queries_are_split_by_the_rules_of_the_sites_format() {
+    let (mut docs, _) = corpus(300);
+    docs[33].title = "Zürich Straße".into();
+    docs[33].text = "東京の天気予報".into();
+    let mut e = HashEmbed { dims: DIMS };
+    let mut v = Vec::new();
+    for d in &docs {
+        let t = e.tokenize(&d.embed_text()).unwrap();
+        e.embed_tokens(&[&t], &mut v).unwrap();
+    }
+    let built = build(docs, &v, DIMS, &small_layout(), &Settings::default(), 2).unwrap();
+    let files: FastMap<Page, Vec<u8>> = built.files.iter().cloned().collect();
+    let share = |version: u64, q: &str| {
+        let mut index = SiteIndex::open(version, built.build, &built.files[0].1).unwrap();
+        let params = SiteParams { keyword_gate: 0.0, min_score: 0.0, min_score_unknown: 0.0, ..index.head().params };
+        // Every document: the hash embedder's similarity alone may rank it anywhere.
+        let (hits, _) = run(&mut index, &files, q, 300, true, &params);
+        hits.iter().find(|h| h.doc.id == "d33").map_or(0.0, |h| h.keyword)
+    };
+    assert!(share(VERSION, "zurich strasse") > 0.3 && share(4, "zurich strasse") > 0.3, "ASCII words split alike");
+    // By the first rules "zürich" is a typo of the site's "zurich": found, at a discount.
+    assert!(share(4, "Zürich") > 0.0 && share(4, "Zürich") < share(VERSION, "Zürich"));
+    for q in ["Straße", "天気予報"] {
+        assert!(share(VERSION, q) > 0.3, "{q}: {}", share(VERSION, q));
+        assert_eq!(share(4, q), 0.0, "{q} split by the first rules matches no term of this site");
+    }
+    for version in [1, 3, 6] {
+        assert_eq!(SiteIndex::open(version, built.build, &built.files[0].1).err().map(|e| e.kind), Some(crate::records::Kind::Input));
+    }
 }
