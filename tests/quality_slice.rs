@@ -94,3 +94,53 @@ fn meaningless_queries_and_blank_documents() {
     assert_eq!(c.doc(food[0].key).map(|d| d.id), Some("pasta"));
     assert!(food.iter().all(|h| c.doc(h.key).is_some_and(|d| d.id != "blank")));
 }
+
+/// Text the model was not trained on (Japanese, Chinese; German typed without its
+/// accents) is found by a fragment of it: the keyword terms fold accents and split CJK
+/// runs into character pairs, and a query the model reads none of lets the keywords lead
+/// (`collection::UNREAD`). Without the keyword side (weight 0) some of the same queries
+/// rank a neighbour of the same script first.
+#[test]
+fn text_the_model_cannot_read_is_found_by_its_keywords() {
+    let foreign = [
+        ("ja-rpg", "ロールプレイングゲーム", "古代の世界を旅するロールプレイングゲーム"),
+        ("ja-weather", "天気予報", "東京の天気予報と週間の気温"),
+        ("ja-editor", "テキストエディタ", "軽量で高速なテキストエディタ"),
+        ("zh-chess", "国际象棋", "三维棋盘上玩国际象棋的游戏"),
+        ("zh-mail", "电子邮件客户端", "支持多个账户的电子邮件客户端"),
+        ("de-krieg", "Kriegsführung der Antike", "Echtzeit-Strategiespiel über die Kriegsführung der Antike"),
+    ];
+    let queries = [
+        ("ja-rpg", "ロールプレイング"),
+        ("ja-weather", "天気予報"),
+        ("ja-editor", "エディタ"),
+        ("zh-chess", "国际象棋"),
+        ("zh-mail", "邮件客户"),
+        ("de-krieg", "kriegsfuhrung antike"),
+    ];
+    let first = |weight: f32| {
+        let mut embed = embedder();
+        let mut c = Collection::new(Settings { keyword_weight: weight, ..Settings::default() }, embed.dims()).expect("collection");
+        let mut docs: Vec<Doc> = slice().docs.into_iter().take(300).collect();
+        docs.extend(foreign.iter().map(|(id, title, text)| Doc { id: id.to_string(), title: title.to_string(), text: text.to_string(), ..Doc::default() }));
+        // Documents of the same scripts and shape around them.
+        let ja = ["天気", "地図", "音楽", "写真", "辞書", "時計", "電卓", "日記", "翻訳", "計算"];
+        let zh = ["文件", "图片", "音乐", "视频", "网络", "系统", "字体", "日历"];
+        for (i, a) in ja.iter().enumerate() {
+            for b in ["ツール", "ソフト", "アプリ", "ビューア", "マネージャ"] {
+                docs.push(Doc { id: format!("ja-{i}-{b}"), title: format!("{a}{b}"), text: format!("シンプルな{a}の{b}です"), ..Doc::default() });
+            }
+        }
+        for (i, a) in zh.iter().enumerate() {
+            for b in ["管理器", "编辑器", "播放器", "查看器", "工具"] {
+                docs.push(Doc { id: format!("zh-{i}-{b}"), title: format!("{a}{b}"), text: format!("一个简单的{a}{b}"), ..Doc::default() });
+            }
+        }
+        c.add(&mut embed, docs).expect("add");
+        queries.map(|(_, q)| c.search(&mut embed, q, 10, true, None).expect("search").first().and_then(|h| c.doc(h.key)).map(|d| d.id.to_string()))
+    };
+    let want = queries.map(|(id, _)| Some(id.to_string()));
+    assert_eq!(first(Settings::default().keyword_weight), want);
+    let without = first(0.0);
+    assert_ne!(without, want, "the vector side alone finds them all: this test would not see the keywords fail");
+}

@@ -13,7 +13,8 @@
 //!   python3 bench/quality/fetch_corpora.py --only i18n
 //!   cargo bench --features embed --bench i18n      -> bench/results/i18n-keywords.{md,json}
 //!   NOOK_I18N_AS=before cargo bench ...             (the code before a change: its column
-//!                                                    is kept as "before" beside "now")
+//!                                                    is kept as "before" beside "now";
+//!                                                    "terms" likewise, for a step between)
 
 #[path = "eval.rs"]
 mod eval;
@@ -76,9 +77,9 @@ fn main() {
 }
 
 /// The table: one row per corpus, query kind and ranking; hits@1 / hits@10 / MRR@10 for
-/// each column the file holds (before, now).
+/// each column the file holds (before, terms, now: a run's `NOOK_I18N_AS`).
 fn markdown(out: &serde_json::Value) -> String {
-    let columns: Vec<&str> = ["before", "now"].into_iter().filter(|c| out.get(*c).is_some()).collect();
+    let columns: Vec<&str> = ["before", "terms", "now"].into_iter().filter(|c| out.get(*c).is_some()).collect();
     let mut md = String::from(
         "# Keyword terms on text that is not English\n\nWritten by `cargo bench --features embed --bench i18n` (bench/quality/i18n.rs), natively with the real embedder. Debian 12's package descriptions translated (`fetch_corpora.py --only i18n`), known-item queries generated from them: a fragment of a short description (Japanese: its longest katakana or kanji word; Chinese: four characters from inside its longest run; German and French: two of its words, typed without their accents, and as written), relevant the documents that hold it (at most 3). Each cell: hits@1 / hits@10 / MRR@10. `default` is the package's hybrid search, `vector` the embeddings alone, `keyword` BM25 alone.\n\n",
     );

@@ -193,7 +193,9 @@ impl Collection {
         if let Some(keyword_query) = &keyword_query {
             let kw = self.keywords.evidence(keyword_query, pool, self.settings.keyword_specificity, &accept);
             counts.keyword = kw.len();
-            approximate.extend(self.fuse(embed, q, &mut found, &kw, precision)?);
+            let read = crate::text::terms(query).any(|w| embed.knows_word(&w));
+            let w = super::settings::keyword_weight(self.settings.keyword_weight, read);
+            approximate.extend(self.fuse(embed, q, &mut found, &kw, w, precision)?);
         }
         if precision == Precision::Preview {
             // A preview takes every cached embedding it can, estimated candidates included.
@@ -245,7 +247,7 @@ impl Collection {
         Ok((found, counts))
     }
 
-    /// Adds `w * share` to vector candidates the keywords match, and brings in keyword-only
+    /// Adds `w * gated(share)` to vector candidates the keywords match, and brings in keyword-only
     /// candidates with their own similarity (exact for the `keyword_exact` with the most
     /// evidence, cached or PQ-approximate past those).
     /// Returns the keyword-only candidates whose similarity is only approximate (PQ code).
@@ -255,9 +257,9 @@ impl Collection {
         q: &[f32],
         found: &mut Vec<Found>,
         kw: &[Evidence],
+        w: f32,
         precision: Precision,
     ) -> Result<std::collections::HashSet<u64>> {
-        let w = self.settings.keyword_weight;
         let gate = self.settings.keyword_gate.clamp(0.0, 0.99);
         let lift = |share: f32| w * ((share - gate).max(0.0) / (1.0 - gate));
         let at: HashMap<u64, usize> = found.iter().enumerate().map(|(i, f)| (f.key, i)).collect();

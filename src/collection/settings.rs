@@ -20,7 +20,8 @@ pub struct Settings {
     pub cache: usize,
     /// Compact when this fraction of nodes is deleted.
     pub compact_at: f32,
-    /// Hybrid: weight of the keyword evidence (`share`, 0..1) added to cosine similarity.
+    /// Hybrid: weight of the keyword evidence (`share`, 0..1) added to cosine similarity;
+    /// [`UNREAD`] times it for a query the model cannot read (`keyword_weight` below).
     pub keyword_weight: f32,
     /// Hybrid: exponent of a matched term's specificity (idf over the idf of a term one
     /// document has) in the evidence; 0 counts every matched term by its BM25 alone.
@@ -50,6 +51,20 @@ pub struct Settings {
     /// Recomputed embeddings the background warm-up after an open fills the cache to
     /// (at most three quarters of `cache`; 0: no warm-up). See `warm`.
     pub warm_up: usize,
+}
+
+/// How much more the keyword evidence weighs when the model knows none of the query's
+/// terms as a word of its vocabulary: text in a language or script it was not trained on
+/// (Chinese or Japanese characters in pairs, most German or French words for an English
+/// model), where its cosines say little and the documents' keywords lead. Chosen on the
+/// English ranking benchmark's keyword and typo queries (`quality.md`; ARCHITECTURE.md
+/// "Text that is not English").
+pub const UNREAD: f32 = 3.0;
+
+/// The keyword weight of a hybrid search: `weight`, or [`UNREAD`] times it when the model
+/// reads none of the query's terms (`read` false).
+pub fn keyword_weight(weight: f32, read: bool) -> f32 {
+    if read { weight } else { weight * UNREAD }
 }
 
 impl Default for Settings {

@@ -288,7 +288,9 @@ impl SiteIndex {
         let known = words.iter().any(|w| embed.knows_word(w) || kq.knows(w));
         let evidence: Vec<Evidence> = if query.hybrid { keywords.evidence(&kq, pool, params.keyword_specificity, &|_| true) } else { Vec::new() };
         let gate = params.keyword_gate.clamp(0.0, 0.99);
-        let lift = |share: f32| params.keyword_weight * ((share - gate).max(0.0) / (1.0 - gate));
+        let read = words.iter().any(|w| embed.knows_word(w));
+        let w = crate::collection::keyword_weight(params.keyword_weight, read);
+        let lift = |share: f32| w * ((share - gate).max(0.0) / (1.0 - gate));
         let share: HashMap<u32, f32> = evidence.iter().map(|e| (e.key as u32, e.share)).collect();
         let mut lifted: Vec<&Evidence> = evidence.iter().filter(|e| lift(e.share) > 0.0).collect();
         lifted.sort_by(|a, b| b.share.total_cmp(&a.share).then(a.key.cmp(&b.key)));
