@@ -26,7 +26,7 @@ command -v zip >/dev/null || apt_install zip
 (cd "$E2E" && npm ci --no-audit --no-fund --loglevel=error >&2)
 
 what="${1:-all}"
-files=(sync.test.mjs)
+files=(sync.test.mjs highlight.test.mjs)
 if [[ "$what" == all || "$what" == demo || "$what" == extension ]]; then
     "$ROOT/scripts/build_demo.sh"
     [[ "$what" == demo ]] || NOOK_SKIP_WASM=1 "$ROOT/scripts/build_extension.sh"
