@@ -5,7 +5,7 @@
 //!
 //! | module | owns |
 //! |---|---|
-//! | `terms.rs` | text -> terms (stopwords and 1-character tokens dropped, accents folded, CJK bigrams) |
+//! | `terms.rs` | text -> terms (stopwords and 1-character tokens dropped, accents folded, CJK bigrams); a result's snippet around where they match |
 //! | `fuzzy.rs` | bounded edit distance for query words the index does not know |
 //! | `index.rs` | the inverted index, BM25 ranking, and [`KeywordIndex::evidence`] for fusion |
 
@@ -14,4 +14,4 @@ mod index;
 mod terms;
 
 pub use index::{Bm25Params, Evidence, KeywordIndex, Query, TERMS_VERSION, count_terms};
-pub use terms::{Rules, each_term, is_stopword, terms, terms_by, words};
+pub use terms::{Rules, each_term, is_stopword, snippet, terms, terms_by, words};

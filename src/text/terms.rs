@@ -17,6 +17,9 @@
 //!   characters (`東京の天気` -> `東京 京の の天 天気`), a lone character itself: the
 //!   bigrams of Lucene's CJK analyser, which need no dictionary. A query is split the
 //!   same way, so `天気` finds every text holding those two characters together.
+//!
+//! A result's snippet is cut around where the query's terms match the same way
+//! ([`snippet`]).
 
 /// Which rules split text into terms: stored with counted terms (`TERMS_VERSION`) and
 /// implied by a paged site's format, so what was counted by one set of rules is queried
@@ -149,34 +152,86 @@ fn bigrams(run: &str, buf: &mut String, f: &mut impl FnMut(&str)) {
 /// `word` lowercased into `buf`, its Latin, Greek and Cyrillic letters without accents.
 fn fold_into(word: &str, buf: &mut String) {
     for c in word.chars() {
-        if c.is_ascii() {
-            buf.push(c.to_ascii_lowercase());
-            continue;
-        }
-        for l in c.to_lowercase() {
-            match l {
-                'ß' => buf.push_str("ss"),
-                'æ' => buf.push_str("ae"),
-                'œ' => buf.push_str("oe"),
-                'ø' => buf.push('o'),
-                'ł' => buf.push('l'),
-                'đ' => buf.push('d'),
-                'þ' => buf.push_str("th"),
-                // Latin, IPA, Greek and Cyrillic (and their combining marks, which a word
-                // written decomposed carries as characters of their own).
-                l if (l as u32) < 0x530 => {
-                    if !is_combining_mark(l) {
-                        decompose_canonical(l, |d| {
-                            if !is_combining_mark(d) {
-                                buf.push(d);
-                            }
-                        });
-                    }
+        fold_char(c, buf);
+    }
+}
+
+/// `c` lowercased onto `buf`, without accents if it is Latin, Greek or Cyrillic.
+fn fold_char(c: char, buf: &mut String) {
+    if c.is_ascii() {
+        buf.push(c.to_ascii_lowercase());
+        return;
+    }
+    for l in c.to_lowercase() {
+        match l {
+            'ß' => buf.push_str("ss"),
+            'æ' => buf.push_str("ae"),
+            'œ' => buf.push_str("oe"),
+            'ø' => buf.push('o'),
+            'ł' => buf.push('l'),
+            'đ' => buf.push('d'),
+            'þ' => buf.push_str("th"),
+            // Latin, IPA, Greek and Cyrillic (and their combining marks, which a word
+            // written decomposed carries as characters of their own).
+            l if (l as u32) < 0x530 => {
+                if !is_combining_mark(l) {
+                    decompose_canonical(l, |d| {
+                        if !is_combining_mark(d) {
+                            buf.push(d);
+                        }
+                    });
                 }
-                l => buf.push(l),
             }
+            l => buf.push(l),
         }
     }
+}
+
+/// `text` folded as terms fold words (whole, separators and all).
+fn folded(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    text.chars().for_each(|c| fold_char(c, &mut out));
+    out
+}
+
+/// The byte offset in `text` of the character whose folded form holds byte `at` of
+/// [`folded`]`(text)`.
+fn unfold_offset(text: &str, at: usize) -> usize {
+    let (mut n, mut buf) = (0, String::new());
+    for (i, c) in text.char_indices() {
+        buf.clear();
+        fold_char(c, &mut buf);
+        n += buf.len();
+        if n > at {
+            return i;
+        }
+    }
+    text.len()
+}
+
+/// Up to ~240 characters of `text` around the first of `query`'s terms (longer than two
+/// bytes) it holds, as terms match (accents folded; CJK by pairs), or its start.
+pub fn snippet(text: &str, query: &str) -> String {
+    const WIDTH: usize = 240;
+    let f = folded(text);
+    let at = terms(query).filter(|t| t.len() > 2).find_map(|t| f.find(&t)).map_or(0, |at| unfold_offset(text, at));
+    let mut start = at.saturating_sub(WIDTH / 3);
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    let mut end = (start + WIDTH).min(text.len());
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
+    let mut s = String::new();
+    if start > 0 {
+        s.push('…');
+    }
+    s.push_str(text[start..end].trim());
+    if end < text.len() {
+        s.push('…');
+    }
+    s
 }
 
 /// A character of a script written without spaces between words: CJK ideographs (the
@@ -280,6 +335,27 @@ pub(crate) mod tests {
         // The first rules, as site format 4 counted them.
         let v1 = |s: &str| terms_by(Rules::Runs, s).collect::<Vec<_>>();
         assert_eq!(v1("Zürich CAFÉ 東京の天気予報"), ["zürich", "café", "東京の天気予報"]);
+    }
+
+    /// Where `text`, folded as terms fold words, first holds `term`: the byte offset in
+    /// `text` of the character it starts in.
+    fn find_term(text: &str, term: &str) -> Option<usize> {
+        folded(text).find(term).map(|at| unfold_offset(text, at))
+    }
+
+    #[test]
+    fn a_snippet_is_cut_around_the_first_term_as_terms_match() {
+        let text = format!("{}Le Café de Zürich, 東京の天気予報 {}", "filler ".repeat(60), "more ".repeat(60));
+        for (query, at) in [("cafe", "Café"), ("zurich", "Zürich"), ("天気", "天気"), ("Straße zürich", "Zürich")] {
+            let s = snippet(&text, query);
+            assert!(s.starts_with('…') && s.ends_with('…') && s.contains(at), "{query}: {s}");
+            let before = &s[..s.find(at).unwrap()];
+            assert!(before.chars().count() >= 40 && before.chars().count() <= 90, "{query}: {before:?}");
+        }
+        assert!(snippet(&text, "nothing").starts_with("filler"));
+        assert_eq!(find_term("Ça va, CAFE\u{301}!", "cafe"), Some(8));
+        assert_eq!(find_term("x İstanbul", "istanbul"), Some(2));
+        assert_eq!(find_term("abc", "d"), None);
     }
 
     /// The terms of `text` by `rules`, character by character: what the byte fast path of

@@ -130,30 +130,6 @@ pub fn filter_from_js(v: &JsValue) -> Result<Option<MetaFilter>> {
     MetaFilter::new(fields).map(Some)
 }
 
-/// Up to ~240 characters of `text` around the first query term found (or its start).
-pub fn snippet(text: &str, query: &str) -> String {
-    const WIDTH: usize = 240;
-    let lower = text.to_lowercase();
-    let at = crate::text::terms(query).filter(|t| t.len() > 2).find_map(|t| lower.find(&t)).filter(|_| lower.len() == text.len()).unwrap_or(0);
-    let mut start = at.saturating_sub(WIDTH / 3);
-    while !text.is_char_boundary(start) {
-        start -= 1;
-    }
-    let mut end = (start + WIDTH).min(text.len());
-    while !text.is_char_boundary(end) {
-        end += 1;
-    }
-    let mut s = String::new();
-    if start > 0 {
-        s.push('…');
-    }
-    s.push_str(text[start..end].trim());
-    if end < text.len() {
-        s.push('…');
-    }
-    s
-}
-
 pub fn hit_to_js(c: &Collection, f: &Found, query: &str) -> JsValue {
     match c.doc(f.key) {
         Some(d) => doc_hit_to_js(d, f.score, f.similarity, f.keyword, query),
@@ -172,7 +148,7 @@ pub fn doc_hit_to_js(d: DocRef, score: f32, similarity: f32, keyword: f32, query
     set(&o, "title", d.title);
     set(&o, "url", d.url);
     set(&o, "meta", if d.meta.is_empty() { JsValue::NULL } else { JSON::parse(d.meta).unwrap_or(JsValue::NULL) });
-    set(&o, "snippet", snippet(d.text, query));
+    set(&o, "snippet", crate::text::snippet(d.text, query));
     o.into()
 }
 
