@@ -139,6 +139,18 @@ impl<E: Embed> Embed for CachedEmbed<E> {
 
 /// A corpus indexed: the collection (default phase rules), every document's full
 /// embedding (for the brute-force ranking) and every query's.
+impl CachedEmbed<nook::embed::Embedder> {
+    /// The default model (`root`/models/minilm-l6-int8.onnx, its tokenizer) behind the
+    /// cache saved at the path `cache`.
+    pub fn default_model(root: &str, cache: &str) -> Self {
+        let model = std::fs::read(format!("{root}/models/minilm-l6-int8.onnx")).expect("run scripts/fetch_model.sh");
+        let tok = std::fs::read(format!("{root}/models/tokenizer.json")).expect("tokenizer");
+        let mut embed = CachedEmbed::new(nook::embed::Embedder::from_bytes(&model, &tok).expect("embedder"));
+        embed.load(cache);
+        embed
+    }
+}
+
 pub struct Indexed {
     pub collection: Collection,
     pub ids: Vec<String>,

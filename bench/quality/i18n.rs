@@ -23,18 +23,14 @@ use std::fmt::Write as _;
 
 use eval::{CachedEmbed, Corpus, Ranking};
 use nook::collection::Settings;
-use nook::embed::Embedder;
 
 const LANGS: [&str; 4] = ["ja", "zh", "de", "fr"];
 const RANKINGS: [Ranking; 3] = [Ranking::Default, Ranking::Vector, Ranking::Keyword];
 
 fn main() {
     let root = env!("CARGO_MANIFEST_DIR");
-    let model = std::fs::read(format!("{root}/models/minilm-l6-int8.onnx")).expect("run scripts/fetch_model.sh");
-    let tok = std::fs::read(format!("{root}/models/tokenizer.json")).expect("tokenizer");
-    let mut embed = CachedEmbed::new(Embedder::from_bytes(&model, &tok).expect("embedder"));
     let cache = format!("{root}/data/quality/embeddings-i18n.bin");
-    embed.load(&cache);
+    let mut embed = CachedEmbed::default_model(root, &cache);
     let column = std::env::var("NOOK_I18N_AS").unwrap_or_else(|_| "now".into());
     let json_path = format!("{root}/bench/results/i18n-keywords.json");
     let mut out: serde_json::Value =

@@ -126,11 +126,8 @@ fn measure(ix: &mut Indexed, qs: &[Query], embed: &mut dyn Embed) -> Tally {
 
 fn main() {
     let root = env!("CARGO_MANIFEST_DIR");
-    let model = std::fs::read(format!("{root}/models/minilm-l6-int8.onnx")).expect("run scripts/fetch_model.sh");
-    let tok = std::fs::read(format!("{root}/models/tokenizer.json")).expect("tokenizer");
-    let mut embed = CachedEmbed::new(Embedder::from_bytes(&model, &tok).expect("embedder"));
     let cache = format!("{root}/data/quality/embeddings.bin");
-    embed.load(&cache);
+    let mut embed = CachedEmbed::default_model(root, &cache);
     let settings = Settings { min_score: 0.0, min_score_unknown: 0.0, ..Settings::default() };
     let shipped = match settings.two_level.stop {
         Stop::Bound { z_fit, .. } => z_fit,

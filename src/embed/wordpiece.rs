@@ -327,7 +327,7 @@ impl Normalizer {
                 continue;
             }
             let c = if self.clean_text && is_bert_whitespace(c) { ' ' } else { c };
-            if self.chinese_chars && is_chinese_char(c) {
+            if self.chinese_chars && crate::text::is_cjk_ideograph(c) {
                 tmp.extend([' ', c, ' ']);
             } else {
                 tmp.push(c);
@@ -360,11 +360,4 @@ fn is_control(c: char) -> bool {
 /// ASCII punctuation (`$`, `+`, `^`… too) or a Unicode punctuation character.
 fn is_bert_punctuation(c: char) -> bool {
     c.is_ascii_punctuation() || c.is_punctuation()
-}
-
-/// The CJK Unified Ideographs blocks (not Hangul, Hiragana or Katakana).
-fn is_chinese_char(c: char) -> bool {
-    matches!(c as u32,
-        0x4E00..=0x9FFF | 0x3400..=0x4DBF | 0x20000..=0x2A6DF | 0x2A700..=0x2B73F
-        | 0x2B740..=0x2B81F | 0x2B920..=0x2CEAF | 0xF900..=0xFAFF | 0x2F800..=0x2FA1F)
 }

@@ -14,4 +14,4 @@ mod index;
 mod terms;
 
 pub use index::{Bm25Params, Evidence, KeywordIndex, Query, TERMS_VERSION, count_terms};
-pub use terms::{Rules, each_term, is_stopword, snippet, terms, terms_by, words};
+pub use terms::{Rules, each_term, is_cjk_ideograph, is_stopword, snippet, terms, terms_by, words};

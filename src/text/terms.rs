@@ -190,7 +190,7 @@ fn fold_char(c: char, buf: &mut String) {
 /// `text` folded as terms fold words (whole, separators and all).
 fn folded(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    text.chars().for_each(|c| fold_char(c, &mut out));
+    fold_into(text, &mut out);
     out
 }
 
@@ -234,15 +234,19 @@ pub fn snippet(text: &str, query: &str) -> String {
     s
 }
 
-/// A character of a script written without spaces between words: CJK ideographs (the
-/// blocks BERT's normaliser spaces out), Hiragana, Katakana (with the half-width forms and
-/// the prolonged sound mark) and Hangul.
-fn is_cjk(c: char) -> bool {
+/// The CJK Unified Ideographs blocks (not Hangul, Hiragana or Katakana): the characters
+/// BERT's normaliser spaces out (`embed::wordpiece`), and part of [`is_cjk`].
+pub fn is_cjk_ideograph(c: char) -> bool {
     matches!(c as u32,
         0x4E00..=0x9FFF | 0x3400..=0x4DBF | 0x20000..=0x2A6DF | 0x2A700..=0x2B73F
-        | 0x2B740..=0x2B81F | 0x2B920..=0x2CEAF | 0xF900..=0xFAFF | 0x2F800..=0x2FA1F
-        | 0x3040..=0x309F | 0x30A0..=0x30FF | 0x31F0..=0x31FF | 0xFF66..=0xFF9F
-        | 0xAC00..=0xD7AF | 0x1100..=0x11FF | 0x3130..=0x318F)
+        | 0x2B740..=0x2B81F | 0x2B920..=0x2CEAF | 0xF900..=0xFAFF | 0x2F800..=0x2FA1F)
+}
+
+/// A character of a script written without spaces between words: CJK ideographs,
+/// Hiragana, Katakana (with the half-width forms and the prolonged sound mark) and Hangul.
+fn is_cjk(c: char) -> bool {
+    is_cjk_ideograph(c)
+        || matches!(c as u32, 0x3040..=0x309F | 0x30A0..=0x30FF | 0x31F0..=0x31FF | 0xFF66..=0xFF9F | 0xAC00..=0xD7AF | 0x1100..=0x11FF | 0x3130..=0x318F)
 }
 
 /// A lowercased word that is a keyword term: two characters or more, not a stopword.
