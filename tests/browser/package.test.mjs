@@ -497,8 +497,11 @@ async function tamper(page, name, store, key, edit) {
 }
 
 /** Rewrite the `docs` table of database `name` in the page (while nook is closed):
- * `edit(keys, values, store)` (self-contained: it is sent as its source) runs in one
- * readwrite transaction over every record; its result is returned. */
+ * `edit(keys, values, store, { cursor, seal })` (self-contained: it is sent as its source)
+ * runs in one readwrite transaction over every record; its result is returned. Its
+ * helpers read and frame records as nook does: `cursor(bytes, at)` reads varints from
+ * `at` on (`.varint()`, the position in `.at`); `seal(bytes, end)` writes at `end` the
+ * crc32 of the bytes before it. */
 async function editDocs(page, name, edit) {
   return page.evaluate(async ([name, edit]) => {
     const db = await new Promise((ok, no) => { const r = indexedDB.open(name); r.onsuccess = () => ok(r.result); r.onerror = () => no(r.error); });
@@ -506,7 +509,11 @@ async function editDocs(page, name, edit) {
     const os = tx.objectStore('docs');
     const req = (r) => new Promise((ok) => { r.onsuccess = () => ok(r.result); });
     const [keys, values] = [await req(os.getAllKeys()), await req(os.getAll())];
-    const out = (0, eval)(edit)(keys, values, os);
+    const cursor = (b, at) => ({ at, varint() { let v = 0, scale = 1, x; do { x = b[this.at++]; v += (x & 127) * scale; scale *= 128; } while (x & 128); return v; } });
+    const table = new Uint32Array(256).map((_, n) => { let c = n; for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1; return c >>> 0; });
+    const crc32 = (b) => { let c = 0xffffffff; for (const x of b) c = table[(c ^ x) & 255] ^ (c >>> 8); return (c ^ 0xffffffff) >>> 0; };
+    const seal = (b, end) => new DataView(b.buffer, b.byteOffset).setUint32(end, crc32(b.subarray(0, end)), true);
+    const out = (0, eval)(edit)(keys, values, os, { cursor, seal });
     await new Promise((ok) => { tx.oncomplete = ok; });
     db.close();
     return out;
@@ -528,19 +535,18 @@ async function statReaches(page, field, want, ms) {
 // The documents table as nook wrote it before pages: each document its own record under
 // its key (this unpacks every page record, keys from 2^52, into its documents).
 async function unpackPages(page, name) {
-  return editDocs(page, name, (keys, values, os) => {
+  return editDocs(page, name, (keys, values, os, { cursor }) => {
     let alone = 0;
     for (let i = 0; i < keys.length; i++) {
       if (keys[i] < 2 ** 52) continue;
       const b = values[i];
-      let at = 3; // b"ND", version 2
-      const varint = () => { let v = 0, scale = 1, x; do { x = b[at++]; v += (x & 127) * scale; scale *= 128; } while (x & 128); return v; };
-      const [number, count] = [varint(), varint()];
+      const r = cursor(b, 3); // b"ND", version 2
+      const [number, count] = [r.varint(), r.varint()];
       os.delete(keys[i]);
       for (let j = 0; j < count; j++) {
-        const [offset, len] = [varint(), varint()];
-        os.put(b.slice(at, at + len), number * 64 + offset);
-        at += len;
+        const [offset, len] = [r.varint(), r.varint()];
+        os.put(b.slice(r.at, r.at + len), number * 64 + offset);
+        r.at += len;
         alone++;
       }
     }
@@ -613,20 +619,18 @@ function foreignDocs() {
 // Pages as a nook counting by the first keyword rules wrote them: the terms version after
 // the documents set to 1 (the terms that follow are then ignored), the crc32 made anew.
 async function restampTerms(page, name) {
-  return editDocs(page, name, (keys, values, os) => {
-    const table = new Uint32Array(256).map((_, n) => { let c = n; for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1; return c >>> 0; });
-    const crc32 = (b) => { let c = 0xffffffff; for (const x of b) c = table[(c ^ x) & 255] ^ (c >>> 8); return (c ^ 0xffffffff) >>> 0; };
+  return editDocs(page, name, (keys, values, os, { cursor, seal }) => {
     let pages = 0;
     for (let i = 0; i < keys.length; i++) {
       if (keys[i] < 2 ** 52) continue;
       const b = new Uint8Array(values[i]).slice();
-      let at = 3;
-      const varint = () => { let v = 0, scale = 1, x; do { x = b[at++]; v += (x & 127) * scale; scale *= 128; } while (x & 128); return v; };
-      varint();
-      for (let n = varint(); n > 0; n--) { varint(); const len = varint(); at += len; }
-      if (b[at] !== 2) throw new Error(`page ${keys[i]}: terms version ${b[at]}`);
-      b[at] = 1;
-      new DataView(b.buffer).setUint32(b.length - 4, crc32(b.subarray(0, b.length - 4)), true);
+      const r = cursor(b, 3);
+      r.varint();
+      // (`r.at += r.varint()` would add the length to the position from before the read.)
+      for (let n = r.varint(); n > 0; n--) { r.varint(); const len = r.varint(); r.at += len; }
+      if (b[r.at] !== 2) throw new Error(`page ${keys[i]}: terms version ${b[r.at]}`);
+      b[r.at] = 1;
+      seal(b, b.length - 4);
       os.put(b, keys[i]);
       pages++;
     }
@@ -671,21 +675,18 @@ test('text in other languages is found by a fragment; pages counted by the first
 // Long documents' records as an earlier nook wrote them: the kept embedding (record
 // version 4) taken out, version 1 again, the crc32 made anew.
 async function dropKept(page, name) {
-  return editDocs(page, name, (keys, values, os) => {
-    const table = new Uint32Array(256).map((_, n) => { let c = n; for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1; return c >>> 0; });
-    const crc32 = (b) => { let c = 0xffffffff; for (const x of b) c = table[(c ^ x) & 255] ^ (c >>> 8); return (c ^ 0xffffffff) >>> 0; };
+  return editDocs(page, name, (keys, values, os, { cursor, seal }) => {
     let dropped = 0;
     for (let i = 0; i < keys.length; i++) {
       const b = new Uint8Array(values[i]);
       if (keys[i] >= 2 ** 52 || b[2] !== 4) continue;
-      let at = 3;
-      const varint = () => { let v = 0, scale = 1, x; do { x = b[at++]; v += (x & 127) * scale; scale *= 128; } while (x & 128); return v; };
-      for (let s = 0; s < 5; s++) { const n = varint(); at += n; }
-      for (let n = varint(); n > 0; n--) varint();
-      const out = new Uint8Array(at + 4);
-      out.set(b.subarray(0, at));
+      const r = cursor(b, 3);
+      for (let s = 0; s < 5; s++) { const len = r.varint(); r.at += len; }
+      for (let n = r.varint(); n > 0; n--) r.varint();
+      const out = new Uint8Array(r.at + 4);
+      out.set(b.subarray(0, r.at));
       out[2] = 1;
-      new DataView(out.buffer).setUint32(at, crc32(out.subarray(0, at)), true);
+      seal(out, r.at);
       os.put(out, keys[i]);
       dropped++;
     }
