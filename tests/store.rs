@@ -131,6 +131,30 @@ mod collection {
         assert_eq!(query(&mut imported, "pasta", true), query(&mut back, "pasta", true));
     }
 
+    /// Codes keep the length they were trained with (`pqSubspaces` at `prune_at`): a later
+    /// open with other settings reads the stored codebook, and answers as before.
+    #[test]
+    fn codes_keep_the_length_they_were_trained_with() {
+        let sizes = |subspaces: usize| {
+            let trained = Settings { pq: nook::quant::PqParams { subspaces, ..settings().pq }, ..settings() };
+            let store = MemoryStore::new();
+            let mut c = open_with(&store, trained);
+            add(&mut c, &store, (0..400).map(doc).collect());
+            assert!(c.is_pruned());
+            let mut back = open(&store);
+            for q in ["graph vector", "pasta river", "Title rust"] {
+                assert_eq!(query(&mut back, q, true), query(&mut c, q, true), "{q}");
+            }
+            let (now, reopened) = (c.stats(), back.stats());
+            assert_eq!((now.index_bytes, now.codebook_bytes), (reopened.index_bytes, reopened.codebook_bytes), "counted alike after a reopen");
+            reopened.index_bytes
+        };
+        let (short, long) = (sizes(32), sizes(64));
+        // 64 dimensions: 32 subspaces code a document in 16 bytes, 64 in 32 (the codebook
+        // holds 16 centroids of every dimension either way).
+        assert_eq!(long - short, 400 * 16, "index bytes {short} -> {long}");
+    }
+
     /// The document records cut where `doc_splits` says, as the IndexedDB reader cuts
     /// them (first part unbounded below, last unbounded above).
     fn parts(snap: &nook::store::Snapshot, cuts: &[u64]) -> Vec<Vec<(u64, Vec<u8>)>> {

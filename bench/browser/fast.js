@@ -9,10 +9,11 @@ const now = () => performance.now();
 const ASSETS = { modelUrl: './models/minilm-l6-int8.onnx', tokenizerUrl: './models/tokenizer.json' };
 
 /** Index `docs` into a fresh database `name`; ground truth (top 10 ids by brute force over
- * nook's own embeddings) for every query of every set; hnswlib-wasm over the same vectors. */
-async function fastIndex(name, docs, sets, log) {
+ * nook's own embeddings) for every query of every set; hnswlib-wasm over the same vectors.
+ * `options`: the collection's settings at creation (e.g. pqSubspaces), kept by its records. */
+async function fastIndex(name, docs, sets, log, options = {}) {
   await Nook.deleteDatabase(name);
-  const db = await Nook.open(name, ASSETS);
+  const db = await Nook.open(name, { ...ASSETS, ...options });
   let t = now();
   await db.add(docs, { chunk: 64, onProgress: (p) => { if (p.done % 2000 < 64) log(`indexed ${p.done}/${p.total}`); } });
   const indexMs = now() - t;

@@ -14,6 +14,8 @@
 // Writes bench/results/fast-search.{json,md}. Run: scripts/bench_browser.sh fast
 // NOOK_BENCH_PKG measures another copy of pkg/ (e.g. an older build) on the same profile,
 // which is indexed once and reused while its documents are unchanged.
+// NOOK_FAST_INDEX_OPTIONS (JSON, e.g. '{"pqSubspaces":96}') creates the collection with other
+// settings: use it with its own NOOK_FAST_PROFILE and NOOK_FAST_OUT.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import os from 'node:os';
@@ -52,11 +54,13 @@ async function session(fn) {
 }
 
 let indexed = existsSync(state) ? JSON.parse(readFileSync(state, 'utf8')) : null;
-const fingerprint = `${docs.length}:${docs[0].id}:${docs[docs.length - 1].id}:${sets.map((s) => s.queries.length).join(',')}`;
+const INDEX_OPTIONS = JSON.parse(process.env.NOOK_FAST_INDEX_OPTIONS || '{}');
+const optionsMark = Object.keys(INDEX_OPTIONS).length ? `:${JSON.stringify(INDEX_OPTIONS)}` : '';
+const fingerprint = `${docs.length}:${docs[0].id}:${docs[docs.length - 1].id}:${sets.map((s) => s.queries.length).join(',')}${optionsMark}`;
 if (!indexed || indexed.fingerprint !== fingerprint || process.env.NOOK_FAST_REINDEX) {
   log(`indexing ${docs.length} documents (profile ${PROFILE})`);
   mkdirSync(PROFILE, { recursive: true });
-  const r = await session((page) => page.evaluate(([n, d, s]) => window.fast.fastIndex(n, d, s, window.benchLog), [DB, docs, sets]));
+  const r = await session((page) => page.evaluate(([n, d, s, o]) => window.fast.fastIndex(n, d, s, window.benchLog, o), [DB, docs, sets, INDEX_OPTIONS]));
   indexed = { fingerprint, ...r, pkg: process.env.NOOK_BENCH_PKG || 'pkg', date: new Date().toISOString() };
   writeFileSync(state, JSON.stringify(indexed));
 }
@@ -167,6 +171,7 @@ const out = {
   corpora,
   embed: emb ? { relaxed_vs_tjs_16b1: ratio(emb.nook_relaxed?.rows), simd128_vs_tjs_16b1: ratio(emb.nook?.rows), from: 'embed-browser.json' } : null,
   package: process.env.NOOK_BENCH_PKG || 'pkg',
+  index_options: INDEX_OPTIONS,
   date: new Date().toISOString(),
   loadavg: loadavg.map((l) => l.map(r1)),
   foreign_requests: 0,
@@ -177,7 +182,7 @@ const name = process.env.NOOK_FAST_OUT || 'fast-search';
 writeFileSync(join(dir, `${name}.json`), JSON.stringify(out, null, 2) + '\n');
 const d = out.docs10k;
 let md = `# Fast search: ${docs.length.toLocaleString("en")} documents, headless Chromium, one worker (and with a search helper)\n\n`;
-md += `Written by bench/browser/fast.mjs (${out.date}, package \`${out.package}\`). Cold = the first pass over a query set right after a browser restart on the same profile (the embedding cache starts empty and fills as the pass goes); warm = the same queries again. Latency includes embedding the query. Recall@10 is against brute force over nook's own embeddings. hnswlib-wasm (M=16, ef 64, f32 vectors) runs over the same embeddings in the same page, its latency including the query's embedding by nook's embedder; it is measured when the profile is indexed (this profile: ${d.hnswlib.measured_at}), so on a reused profile its column is from that run, not this one. Load average (1/5/15 min) at start, after each set: ${out.loadavg.map((l) => l.join(' ')).join(' | ')} on ${os.cpus().length} shared cores: compare within a run.\n\n`;
+md += `Written by bench/browser/fast.mjs (${out.date}, package \`${out.package}\`${optionsMark ? `, the collection created with \`${JSON.stringify(INDEX_OPTIONS)}\`` : ''}). Cold = the first pass over a query set right after a browser restart on the same profile (the embedding cache starts empty and fills as the pass goes); warm = the same queries again. Latency includes embedding the query. Recall@10 is against brute force over nook's own embeddings. hnswlib-wasm (M=16, ef 64, f32 vectors) runs over the same embeddings in the same page, its latency including the query's embedding by nook's embedder; it is measured when the profile is indexed (this profile: ${d.hnswlib.measured_at}), so on a reused profile its column is from that run, not this one. Load average (1/5/15 min) at start, after each set: ${out.loadavg.map((l) => l.join(' ')).join(' | ')} on ${os.cpus().length} shared cores: compare within a run.\n\n`;
 md += `| query set | queries | open ms | open to first result ms | cold p50 / p95 ms | cold recomputed/query | warm p50 / p95 ms | warm recomputed/query | recall@10 / @3; first result = brute force's first | hnswlib-wasm p50 ms / recall@10 |\n|---|---:|---:|---:|---|---:|---|---:|---|---|\n`;
 for (const s of d.sets) md += `| ${s.name} | ${s.queries} | ${s.open_ms} | ${s.first_result_ms} | ${s.cold.p50_ms} / ${s.cold.p95_ms} | ${s.cold.recomputed_mean} | ${s.warm.p50_ms} / ${s.warm.p95_ms} | ${s.warm.recomputed_mean} | ${s.recall10} / ${s.cold.recall3}; ${s.cold.top1} | ${d.hnswlib.sets[s.name].p50_ms} / ${d.hnswlib.sets[s.name].recall10} |\n`;
 md += `\nWhere a cold search's time goes in the nook worker, medians (query embedding / scan, keywords and fusion / recomputation / whole search) and the cost of one recomputation (all recomputing time over all recomputed): ${d.sets.map((s) => `${s.name} ${['embed', 'traversal', 'recompute', 'search'].map((k) => s.cold.parts_p50_ms?.[k]).join(' / ')} ms, ${s.cold.ms_per_recomputed} ms each`).join('; ')}.\n\n`;

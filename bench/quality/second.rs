@@ -4,7 +4,9 @@
 //! force over the same embeddings, and the exact vectors a query asks for (what a cold
 //! search recomputes). Vector-only search, default settings but no relevance floor (recall
 //! counts all ten). "Without" is the same embedder behind an adapter that has no token
-//! vectors, so the search falls back to the codes-only stop.
+//! vectors, so the search falls back to the codes-only stop. A second table gives the same
+//! search over longer codes (`pqSubspaces` 96 and 128: 48 and 64 bytes a document against
+//! the default 32): what recall and recomputation the index's byte budget costs.
 //!
 //!   python3 bench/quality/fetch_corpora.py && cargo bench --features embed --bench second
 //!       -> bench/results/second-estimate.{md,json}
@@ -56,6 +58,8 @@ struct Set {
 const WORDS: &[&str] = &["natural", "keyword"];
 /// z_fit values measured beside the shipped one.
 const ALTERNATIVES: [f32; 3] = [1.75, 1.9, 2.25];
+/// PQ subspaces (4 bits each) measured beside the shipped 64, at the shipped z_fit.
+const SIZES: [usize; 2] = [96, 128];
 const SETS: [Set; 7] = [
     Set { corpus: "fanoutqa", queries: "fanoutqa", kinds: WORDS },
     Set { corpus: "manpages", queries: "manpages", kinds: WORDS },
@@ -133,14 +137,25 @@ fn main() {
         Stop::Bound { z_fit, .. } => z_fit,
         Stop::All => f32::NAN,
     };
-    let alternatives: Vec<Settings> = ALTERNATIVES
+    let mut alternatives: Vec<Settings> = ALTERNATIVES
         .iter()
         .map(|&z| Settings { two_level: TwoLevelParams { stop: with_z_fit(settings.two_level.stop, z), ..settings.two_level }, ..settings.clone() })
         .collect();
+    alternatives.extend(SIZES.iter().map(|&m| {
+        let mut s = settings.clone();
+        s.pq.subspaces = m;
+        s
+    }));
+    let shipped_bytes = settings.pq.subspaces * usize::from(settings.pq.bits) / 8;
     let mut md = format!(
         "# The re-ranking stop with and without its second estimate\n\nWritten by `cargo bench --features embed --bench second` (bench/quality/second.rs), natively with the real embedder. Vector-only exact search, default settings without a relevance floor; each cell: recall@10 / recall@3 against brute force over the same embeddings / exact vectors per query (what a cold search recomputes, counted whether recomputed or cached). `without`: the codes-only stop (z 1.25); `with`: the stop fitted on the PQ distance and the token bags (z_fit {shipped}, shipped); the other columns: the same fit stopping sooner or later. z_fit was chosen on fanoutqa, manpages, wordnet and mdn (here and in the browser, `scripts/bench_browser.sh fast` and `corpora`) as the one with the most recall@10 whose exact vectors per query, averaged over those four, are no more than the codes-only stop's; manpages-long and debian were not looked at.\n\n| corpus | documents | queries | without | with (z_fit {shipped}) |{}\n|---|---:|---|---|---|{}\n",
         ALTERNATIVES.iter().map(|z| format!(" z_fit {z} |")).collect::<String>(),
         ALTERNATIVES.iter().map(|_| "---|").collect::<String>(),
+    );
+    let mut sizes_md = format!(
+        "\n## Longer codes\n\nThe same search (the fit, z_fit {shipped}) over PQ codes of other lengths (`pqSubspaces`, 4 bits each): the shipped {shipped_bytes} bytes a document and longer ones. The index's budget (37 bytes a document in all) is what keeps the codes at {shipped_bytes}: longer codes order the candidates better, so the same stop reaches more recall and measures fewer.\n\n| corpus | queries | {shipped_bytes} B (shipped) |{}\n|---|---|---|{}\n",
+        SIZES.iter().map(|m| format!(" {} B |", m * usize::from(settings.pq.bits) / 8)).collect::<String>(),
+        SIZES.iter().map(|_| "---|").collect::<String>(),
     );
     let mut rows = Vec::new();
     // The shipped settings' collection first, then one per alternative z_fit.
@@ -163,17 +178,24 @@ fn main() {
         let fitted: Vec<Tally> = ixs.iter_mut().map(|ix| measure(ix, &corpus.queries, &mut embed)).collect();
         let what = format!("{} ({}, {})", set.queries, corpus.queries.len(), set.kinds.join(" + "));
         let cells: Vec<String> = fitted.iter().map(Tally::cell).collect();
+        let (z_cells, size_cells) = cells.split_at(1 + ALTERNATIVES.len());
         eprintln!("second: {} / {what}: without {} | {}", set.corpus, without.cell(), cells.join(" | "));
-        let _ = writeln!(md, "| {} | {} | {what} | {} | {} |", set.corpus, corpus.docs.len(), without.cell(), cells.join(" | "));
+        let _ = writeln!(md, "| {} | {} | {what} | {} | {} |", set.corpus, corpus.docs.len(), without.cell(), z_cells.join(" | "));
+        let _ = writeln!(sizes_md, "| {} | {what} | {} | {} |", set.corpus, cells[0], size_cells.join(" | "));
         let mut alt = serde_json::Map::new();
         for (z, t) in ALTERNATIVES.iter().zip(&fitted[1..]) {
             alt.insert(z.to_string(), t.json());
         }
-        rows.push(serde_json::json!({"corpus": set.corpus, "documents": corpus.docs.len(), "queries": set.queries, "kinds": set.kinds, "n": corpus.queries.len(), "without": without.json(), "with": fitted[0].json(), "with_z_fit": alt}));
+        let mut sizes = serde_json::Map::new();
+        for (m, t) in SIZES.iter().zip(&fitted[1 + ALTERNATIVES.len()..]) {
+            sizes.insert(m.to_string(), t.json());
+        }
+        rows.push(serde_json::json!({"corpus": set.corpus, "documents": corpus.docs.len(), "queries": set.queries, "kinds": set.kinds, "n": corpus.queries.len(), "without": without.json(), "with": fitted[0].json(), "with_z_fit": alt, "with_pq_subspaces": sizes}));
         last = Some((set.corpus, ixs));
     }
+    md.push_str(&sizes_md);
     std::fs::write(format!("{root}/bench/results/second-estimate.md"), md).expect("write md");
-    let json = serde_json::json!({"bench": "second", "z_fit": shipped, "sets": rows});
+    let json = serde_json::json!({"bench": "second", "z_fit": shipped, "pq_subspaces": settings.pq.subspaces, "sets": rows});
     std::fs::write(format!("{root}/bench/results/second-estimate.json"), serde_json::to_string_pretty(&json).expect("json") + "\n").expect("write json");
     eprintln!("second: wrote bench/results/second-estimate.{{md,json}}");
 }

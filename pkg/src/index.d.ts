@@ -104,7 +104,9 @@ export interface NookSettings {
   rerank?: number;
   /** Beam width (default 64). */
   ef?: number;
-  /** PQ subspaces (default 64; bytes per document = subspaces x bits / 8). */
+  /** PQ subspaces (default 64; bytes per document = subspaces x bits / 8). Read when the
+   * codes are trained (at `pruneAt` documents; the stored codebook keeps it); 96 or 128
+   * buy recall for bytes (README, "Bytes for recall"). */
   pqSubspaces?: number;
   /** Bits per PQ subspace code: 4 (16 centroids, 12 KB codebook; default) or 8 (256 centroids, 192 KB codebook). */
   pqBits?: 4 | 8;

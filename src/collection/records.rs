@@ -45,7 +45,7 @@ impl Loading {
             Kind::Pruned | Kind::Flat => {
                 let cb = meta.iter().find(|(k, _)| *k == CODEBOOK_KEY).map(|(_, b)| b.as_slice());
                 let cb = cb.filter(|b| crc32fast::hash(b) == m.codebook_crc).ok_or_else(|| Failure::corrupt("the PQ codebook is missing or damaged"))?;
-                c.codebook_bytes = cb.len();
+                c.codebook_bytes = cb.len() + 8;
                 c.codebook_crc = m.codebook_crc;
                 Phase::Pruned(PrunedIndex::from_blocks(&m.head, cb, &parts)?)
             }
