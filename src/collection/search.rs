@@ -141,10 +141,10 @@ impl Collection {
         // for both the evidence and the relevance floor.
         let keyword_query = hybrid.then(|| self.keywords.query(query));
         // No word at all (blank, punctuation, emoji): nothing to look for.
-        let Some(known) = self.known(embed, query, keyword_query.as_ref()).filter(|_| !self.docs.is_empty()) else {
+        let Some(reading) = self.reading(embed, query, keyword_query.as_ref()).filter(|_| !self.docs.is_empty()) else {
             return Ok((Vec::new(), counts));
         };
-        let floor = if known { self.settings.min_score } else { self.settings.min_score.max(self.settings.min_score_unknown) };
+        let floor = if reading.known { self.settings.min_score } else { self.settings.min_score.max(self.settings.min_score_unknown) };
         let (hits0, misses0, approx0) = (self.cache.hits, self.cache.misses, self.cache.approximated);
         let k = k.min(self.docs.len());
         // Fusion needs more than k vector candidates: a document ranked a little below k by
@@ -193,8 +193,7 @@ impl Collection {
         if let Some(keyword_query) = &keyword_query {
             let kw = self.keywords.evidence(keyword_query, pool, self.settings.keyword_specificity, &accept);
             counts.keyword = kw.len();
-            let read = crate::text::terms(query).any(|w| embed.knows_word(&w));
-            let w = super::settings::keyword_weight(self.settings.keyword_weight, read);
+            let w = super::settings::keyword_weight(self.settings.keyword_weight, reading.read);
             approximate.extend(self.fuse(embed, q, &mut found, &kw, w, precision)?);
         }
         if precision == Precision::Preview {
@@ -333,22 +332,40 @@ fn set_similarities(found: &mut [Found], keys: &[u64], sims: Vec<f32>) {
     }
 }
 
+/// What a search knows of its query's terms.
+#[derive(Clone, Copy)]
+struct Reading {
+    /// Some term is a word of the model's vocabulary or of the documents (exactly or as a
+    /// typo): the relevance floor is `min_score`, else the stricter one for unknown words.
+    known: bool,
+    /// Some term is a word of the model's vocabulary: else the keyword side leads
+    /// ([`super::settings::UNREAD`]).
+    read: bool,
+}
+
 impl Collection {
     /// Whether any content word of `query` is known to the model's vocabulary or to the
     /// documents (exactly or as a typo): `Some(false)` for "qwxzvbnmk", and for a query of
     /// function words only ("then", "only": an API name may be one); `None` when it has no
     /// word at all (blank, punctuation, emoji).
     pub fn query_known(&self, embed: &dyn Embed, query: &str) -> Option<bool> {
-        self.known(embed, query, None)
+        self.reading(embed, query, None).map(|r| r.known)
     }
 
-    /// [`Collection::query_known`], with the keyword side's resolution of the query if the
-    /// search already made it (else the index is asked word by word, only for words the
-    /// model does not know).
-    fn known(&self, embed: &dyn Embed, query: &str, keyword_query: Option<&crate::text::Query>) -> Option<bool> {
+    /// What is known of the query's terms (the query split once), with the keyword side's
+    /// resolution of the query if the search already made it (else the index is asked word
+    /// by word, only for words the model does not know); `None` for a query of no word.
+    fn reading(&self, embed: &dyn Embed, query: &str, keyword_query: Option<&crate::text::Query>) -> Option<Reading> {
         crate::text::words(query).next()?;
         let in_documents = |w: &str| keyword_query.map_or_else(|| self.keywords.knows(w), |q| q.knows(w));
-        Some(crate::text::terms(query).any(|w| embed.knows_word(&w) || in_documents(&w)))
+        let mut r = Reading { known: false, read: false };
+        for w in crate::text::terms(query) {
+            if embed.knows_word(&w) {
+                return Some(Reading { known: true, read: true });
+            }
+            r.known = r.known || in_documents(&w);
+        }
+        Some(r)
     }
 
     /// Keyword (BM25) ranking alone: the best `k` document keys.
