@@ -18,7 +18,10 @@
 #      off builds with the plain release profile, so it reuses the dependencies the wasm
 #      tests built: scripts/test.sh uses it),
 #      NOOK_WASM_OPT=0 skips wasm-opt (faster local iteration), NOOK_WASM_OPT_LEVEL
-#      (default Oz: the download is the cold start; O3 was 2.6x larger and took 25 min here),
+#      (default Oz: the download is the cold start; O3 was 2.6x larger and took 25 min here;
+#      Oz, O2 and no wasm-opt searched alike on 2026-12-06: `scripts/bench_browser.sh fast`,
+#      three alternations, WordNet cold p50 139.7-142.2 / 138.1-140.9 / 143.5-155.2 ms, the
+#      kernels being SIMD that LLVM already optimised),
 #      NOOK_RELAXED_SIMD=0 skips the relaxed-SIMD build (the worker then uses nook_bg.wasm).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
