@@ -1,5 +1,7 @@
 //! Ranking quality on several corpora of different shapes (bench/quality/README.md):
-//! hits@1, hits@10 and MRR@10 per query kind (natural, keyword, typo, unrelated) for the
+//! hits@1, hits@10 and MRR@10 per query kind (natural, keyword, typo, unrelated, and
+//! `typing`: each natural and keyword query cut in the middle of its last word, as a
+//! search-as-you-type box sends it before the word is finished) for the
 //! default (hybrid) ranking, vector-only, keyword-only (BM25) and brute-force cosine over
 //! full embeddings, with the real embedder natively and the library's own search (the
 //! code the browser package runs). Default collection settings: corpora over 1,000
@@ -25,14 +27,30 @@ use nook::collection::Settings;
 use nook::embed::Embedder;
 
 const CORPORA: [&str; 5] = ["fanoutqa", "manpages", "manpages-long", "wordnet", "mdn"];
-const KINDS: [&str; 4] = ["natural", "keyword", "typo", "unrelated"];
+const KINDS: [&str; 5] = ["natural", "keyword", "typo", "typing", "unrelated"];
 
 fn load(root: &str, name: &str) -> Corpus {
     let docs = eval::docs_from_json(&eval::read_json(&format!("{root}/data/quality/{name}/docs.json")));
     let committed = format!("{root}/bench/quality/queries/{name}.json");
     let path = if std::path::Path::new(&committed).exists() { committed } else { format!("{root}/data/quality/{name}/queries.json") };
-    let queries = eval::queries_from_json(&eval::read_json(&path));
+    let mut queries = eval::queries_from_json(&eval::read_json(&path));
+    let typing: Vec<eval::Query> = queries.iter().filter(|q| q.kind == "natural" || q.kind == "keyword").filter_map(typing).collect();
+    queries.extend(typing);
     Corpus { name: name.into(), docs, queries }
+}
+
+/// `q` as typed up to the middle of its last word (half its letters, at least 3): what a
+/// search-as-you-type box sends before the word is finished. None when the last word is
+/// shorter than 5 letters or not all letters.
+fn typing(q: &eval::Query) -> Option<eval::Query> {
+    let text = q.text.trim_end();
+    let start = text.rfind(char::is_whitespace).map_or(0, |i| i + 1);
+    let word: Vec<char> = text[start..].chars().collect();
+    if word.len() < 5 || !word.iter().all(|c| c.is_alphabetic()) {
+        return None;
+    }
+    let keep: String = word[..word.len().div_ceil(2).max(3)].iter().collect();
+    Some(eval::Query { text: format!("{}{keep}", &text[..start]), kind: "typing".into(), relevant: q.relevant.clone() })
 }
 
 type Embed = CachedEmbed<Embedder>;

@@ -151,6 +151,19 @@ impl Query {
 /// Typo candidates kept per query word (the most frequent terms at the least distance).
 const MAX_VARIANTS: usize = 3;
 
+/// Completions kept for the query's unfinished last word: the most frequent terms that
+/// begin with it.
+const MAX_COMPLETIONS: usize = 3;
+/// Fewest characters of an unfinished word that is completed ("py" would stand for too
+/// much of a dictionary).
+const MIN_COMPLETED_CHARS: usize = 3;
+/// Discount of a completion when the word is no term of the index ("pyth" -> "python"): a
+/// typo's of one edit.
+const COMPLETION: f32 = 0.8;
+/// Discount of a completion beside the word itself ("java" -> "javascript" while "java" is
+/// a term too): the word as typed is the likelier intent.
+const COMPLETION_BESIDE_WORD: f32 = 0.5;
+
 impl KeywordIndex {
     pub fn new(params: Bm25Params) -> Self {
         KeywordIndex { params, ..Default::default() }
@@ -300,20 +313,68 @@ impl KeywordIndex {
     /// The query's words (deduplicated) resolved against the index: exact terms, else the
     /// nearest terms within [`fuzzy::max_edits`], else nothing (the word still counts in
     /// the query's total with the largest idf: an unknown word is information the
-    /// documents do not match).
+    /// documents do not match). The last word, when the query ends inside it (no space or
+    /// punctuation after it: a search box sends what is typed so far), also stands for the
+    /// terms it begins, as search boxes complete it ([`KeywordIndex::unfinished`]).
     pub fn query(&self, query: &str) -> Query {
+        let unfinished = self.unfinished(query);
         let mut words: Vec<String> = terms_by(self.rules, query).collect();
         words.sort();
         words.dedup();
         let unknown_idf = self.idf(0);
-        Query(words.into_iter().map(|w| self.resolve(w, unknown_idf)).collect())
+        Query(
+            words
+                .into_iter()
+                .map(|w| {
+                    let open = unfinished.as_deref() == Some(w.as_str());
+                    self.resolve(w, unknown_idf, open)
+                })
+                .collect(),
+        )
     }
 
-    /// One query word: itself if the index has it, else its nearest terms as typos.
-    fn resolve(&self, w: String, unknown_idf: f32) -> Resolved {
+    /// The query's last term if the query ends inside it and it may be completed: at least
+    /// [`MIN_COMPLETED_CHARS`] letters or digits that make one term (so never CJK text,
+    /// split into character pairs), the index whole (a static site's loaded shards would
+    /// complete it with what they happen to hold).
+    fn unfinished(&self, query: &str) -> Option<String> {
+        if self.whole_docs.is_some() {
+            return None;
+        }
+        let tail = query.len() - query.chars().rev().take_while(|c| c.is_alphanumeric()).map(char::len_utf8).sum::<usize>();
+        let word = &query[tail..];
+        if word.chars().count() < MIN_COMPLETED_CHARS {
+            return None;
+        }
+        let mut terms = terms_by(self.rules, word);
+        let (Some(term), None) = (terms.next(), terms.next()) else { return None };
+        let last = terms_by(self.rules, query).last();
+        (last.as_deref() == Some(term.as_str())).then_some(term)
+    }
+
+    /// The most frequent terms (at most [`MAX_COMPLETIONS`]) that begin with `prefix` and
+    /// are longer, ties by term.
+    fn completions(&self, prefix: &str) -> Vec<(usize, &String)> {
+        let mut found: Vec<(usize, &String)> =
+            self.postings.iter().filter(|(t, _)| t.len() > prefix.len() && t.starts_with(prefix)).map(|(t, l)| (l.len(), t)).collect();
+        found.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
+        found.truncate(MAX_COMPLETIONS);
+        found
+    }
+
+    /// One query word: itself if the index has it, else its nearest terms as typos; an
+    /// unfinished word (`open`) also the terms it begins.
+    fn resolve(&self, w: String, unknown_idf: f32, open: bool) -> Resolved {
+        let completions = if open { self.completions(&w) } else { Vec::new() };
         if let Some(list) = self.postings.get(&w) {
             let idf = self.idf(list.len());
-            return Resolved { variants: vec![(w.clone(), 1.0)], idf, word: w };
+            let mut variants = vec![(w.clone(), 1.0)];
+            variants.extend(completions.into_iter().map(|(_, t)| (t.clone(), COMPLETION_BESIDE_WORD)));
+            return Resolved { variants, idf, word: w };
+        }
+        if let Some(&(df, _)) = completions.first() {
+            let variants = completions.into_iter().map(|(_, t)| (t.clone(), COMPLETION)).collect();
+            return Resolved { variants, idf: self.idf(df), word: w };
         }
         let max = fuzzy::max_edits(w.chars().count());
         if max == 0 {
@@ -524,9 +585,41 @@ mod tests {
         // Short words are not corrected: too many are one edit apart.
         let idx = index(&[(1, "grep", "", "print lines that match patterns"), (2, "grip", "", "")]);
         assert!(idx.search("grap", 10, &|_| true).is_empty());
-        assert!(idx.search("gre", 10, &|_| true).is_empty());
+        // (A query ending inside a word completes it: finished by a space, it is a word.)
+        assert!(idx.search("gre ", 10, &|_| true).is_empty());
         // ... unless the typo is a swap of neighbours.
         assert_eq!(idx.search("grpe", 10, &|_| true).iter().map(|h| h.0).collect::<Vec<_>>(), [1]);
+    }
+
+    #[test]
+    fn an_unfinished_last_word_stands_for_the_terms_it_begins() {
+        let idx = index(&[
+            (1, "Python tutorial", "", "learn python"),
+            (2, "Pythagoras", "", "a theorem on triangles"),
+            (3, "Java", "", "the language"),
+            (4, "JavaScript", "", "the language of the web"),
+            (5, "Cooking", "", "boil the pasta"),
+        ]);
+        let keys = |q: &str| idx.search(q, 10, &|_| true).iter().map(|h| h.0).collect::<Vec<_>>();
+        // Typed so far: the most frequent completions first ("python" twice in document 1).
+        assert_eq!(keys("pyth"), [1, 2]);
+        assert_eq!(keys("learn pytha"), [2, 1], "the last word completes; learn matches 1 only");
+        assert!(idx.query("pyth").knows("pyth"));
+        // Finished (a space or punctuation after it), too short, or not the last word: a word.
+        assert!(keys("pyth ").is_empty() && keys("pyth.").is_empty());
+        assert!(keys("py").is_empty());
+        assert_eq!(keys("pyth tutorial"), [1]);
+        // A word of the index itself comes before what it begins.
+        assert_eq!(keys("java"), [3, 4]);
+        let e = idx.evidence(&idx.query("java"), 10, 1.0, &|_| true);
+        assert!(e[1].bm25 < 0.6 * e[0].bm25, "{e:?}");
+        // Character pairs (CJK) are never completed; nor is a partial index (a site's
+        // loaded term shards).
+        let cjk = index(&[(1, "東京タワー", "", ""), (2, "東京都", "", "")]);
+        assert_eq!(cjk.search("東京タ", 10, &|_| true).iter().map(|h| h.0).collect::<Vec<_>>(), [1, 2]);
+        let part = KeywordIndex::partial(Bm25Params::default(), idx.postings.clone(), idx.lengths.clone(), 5, idx.total, Rules::Folded);
+        assert!(part.search("pyth", 10, &|_| true).is_empty());
+        assert_eq!(part.search("python", 10, &|_| true).iter().map(|h| h.0).collect::<Vec<_>>(), [1]);
     }
 
     #[test]
