@@ -136,6 +136,22 @@ fn typo_discount(edits: usize) -> f32 {
     }
 }
 
+/// The query's last term, split by `rules`, if the query ends inside it and it may be
+/// completed: at least [`MIN_COMPLETED_CHARS`] letters or digits that make one term (so
+/// never CJK text, split into character pairs). A static site's search loads the term
+/// shards where its completions lie ([`KeywordIndex::partial`]).
+pub fn unfinished(rules: Rules, query: &str) -> Option<String> {
+    let tail = query.len() - query.chars().rev().take_while(|c| c.is_alphanumeric()).map(char::len_utf8).sum::<usize>();
+    let word = &query[tail..];
+    if word.chars().count() < MIN_COMPLETED_CHARS {
+        return None;
+    }
+    let mut terms = terms_by(rules, word);
+    let (Some(term), None) = (terms.next(), terms.next()) else { return None };
+    let last = terms_by(rules, query).last();
+    (last.as_deref() == Some(term.as_str())).then_some(term)
+}
+
 /// A query's words resolved against the index once ([`KeywordIndex::query`]), for both
 /// [`KeywordIndex::evidence`] and [`Query::knows`]: typo resolution scans the whole term
 /// dictionary, so a search does it once.
@@ -276,7 +292,8 @@ impl KeywordIndex {
     /// Part of an index: the postings of some terms (with every document they name in
     /// `lengths`) and the whole index's document count and total length, so BM25 scores
     /// what it finds exactly as the whole index would; `rules` are those its terms were
-    /// counted by.
+    /// counted by. A query's unfinished last word is completed from the terms given: the
+    /// caller gives those it begins (a site's search loads their shards).
     pub fn partial(params: Bm25Params, postings: FastMap<String, Vec<(u64, u32)>>, lengths: FastMap<u64, u32>, docs: usize, total: u64, rules: Rules) -> Self {
         KeywordIndex { params, postings, lengths, total, whole_docs: Some(docs), counts: Counts::default(), rules }
     }
@@ -333,23 +350,9 @@ impl KeywordIndex {
         )
     }
 
-    /// The query's last term if the query ends inside it and it may be completed: at least
-    /// [`MIN_COMPLETED_CHARS`] letters or digits that make one term (so never CJK text,
-    /// split into character pairs), the index whole (a static site's loaded shards would
-    /// complete it with what they happen to hold).
+    /// [`unfinished`] by this index's rules.
     fn unfinished(&self, query: &str) -> Option<String> {
-        if self.whole_docs.is_some() {
-            return None;
-        }
-        let tail = query.len() - query.chars().rev().take_while(|c| c.is_alphanumeric()).map(char::len_utf8).sum::<usize>();
-        let word = &query[tail..];
-        if word.chars().count() < MIN_COMPLETED_CHARS {
-            return None;
-        }
-        let mut terms = terms_by(self.rules, word);
-        let (Some(term), None) = (terms.next(), terms.next()) else { return None };
-        let last = terms_by(self.rules, query).last();
-        (last.as_deref() == Some(term.as_str())).then_some(term)
+        unfinished(self.rules, query)
     }
 
     /// The most frequent terms (at most [`MAX_COMPLETIONS`]) that begin with `prefix` and
@@ -613,13 +616,16 @@ mod tests {
         assert_eq!(keys("java"), [3, 4]);
         let e = idx.evidence(&idx.query("java"), 10, 1.0, &|_| true);
         assert!(e[1].bm25 < 0.6 * e[0].bm25, "{e:?}");
-        // Character pairs (CJK) are never completed; nor is a partial index (a site's
-        // loaded term shards).
+        // Character pairs (CJK) are never completed.
         let cjk = index(&[(1, "東京タワー", "", ""), (2, "東京都", "", "")]);
         assert_eq!(cjk.search("東京タ", 10, &|_| true).iter().map(|h| h.0).collect::<Vec<_>>(), [1, 2]);
-        let part = KeywordIndex::partial(Bm25Params::default(), idx.postings.clone(), idx.lengths.clone(), 5, idx.total, Rules::Folded);
-        assert!(part.search("pyth", 10, &|_| true).is_empty());
-        assert_eq!(part.search("python", 10, &|_| true).iter().map(|h| h.0).collect::<Vec<_>>(), [1]);
+        // A partial index (a site's loaded term shards) completes from the terms it holds.
+        let part = |keep: &dyn Fn(&str) -> bool| {
+            let postings = idx.postings.iter().filter(|(t, _)| keep(t)).map(|(t, l)| (t.clone(), l.clone())).collect();
+            KeywordIndex::partial(Bm25Params::default(), postings, idx.lengths.clone(), 5, idx.total, Rules::Folded)
+        };
+        assert_eq!(part(&|_| true).search("pyth", 10, &|_| true).iter().map(|h| h.0).collect::<Vec<_>>(), [1, 2]);
+        assert_eq!(part(&|t| t != "python").search("pyth", 10, &|_| true).iter().map(|h| h.0).collect::<Vec<_>>(), [2]);
     }
 
     #[test]

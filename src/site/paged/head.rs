@@ -60,6 +60,19 @@ impl Head {
         after.checked_sub(1).map(|i| i as u32)
     }
 
+    /// The term shards that hold the terms beginning with `prefix`, in order, at most
+    /// `max` of them: the one `prefix` itself would lie in, then those whose first term
+    /// begins with it.
+    pub fn shards_beginning(&self, prefix: &str, max: usize) -> Vec<u32> {
+        let first = match self.shard_of(prefix) {
+            Some(s) => s as usize,
+            None if self.shards.first().is_some_and(|t| t.starts_with(prefix)) => 0,
+            None => return Vec::new(),
+        };
+        let rest = self.shards[first + 1..].iter().take_while(|t| t.starts_with(prefix)).count();
+        (first..=first + rest).take(max).map(|s| s as u32).collect()
+    }
+
     pub fn encode(&self) -> Vec<u8> {
         let mut out = Vec::new();
         let p = &self.params;

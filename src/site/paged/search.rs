@@ -14,7 +14,8 @@
 //! those whose codes say they could still enter the top `k` (`margin`), so an easy query
 //! stops after a round or two and a hard one takes up to `rounds`. Keyword candidates are
 //! BM25's best from the term shards of the query's words (a typo is matched within its
-//! word's shard). Every document returned was expanded, and is ranked by its exact
+//! word's shard; an unfinished last word is completed from at most `COMPLETION_SHARDS`
+//! shards, where the terms it begins lie). Every document returned was expanded, and is ranked by its exact
 //! similarity to the query (its int8 embedding).
 
 use std::collections::{BTreeSet, HashMap};
@@ -26,7 +27,7 @@ use crate::FastMap;
 use crate::collection::{Doc, Embed};
 use crate::format::varint::{Reader, put_varint};
 use crate::records::{Failure, Result};
-use crate::text::{Evidence, KeywordIndex, Rules, terms_by};
+use crate::text::{Evidence, KeywordIndex, Rules, terms_by, unfinished};
 
 /// Search parameters (the build's defaults are in the head).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -58,6 +59,8 @@ const HYBRID_POOL: usize = 30;
 /// Keyword candidates (those the fusion lifts most) expanded in the first round besides the
 /// vector candidates.
 const KEYWORD_EXTRA: usize = 8;
+/// Term shards a query's unfinished last word is completed from, at most (~6 KB each).
+const COMPLETION_SHARDS: usize = 2;
 
 /// A query, embedded by the caller (unit length).
 pub struct SiteQuery<'a> {
@@ -265,7 +268,12 @@ impl SiteIndex {
         near.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
         near.truncate(params.nprobe.max(1));
         let words: BTreeSet<String> = terms_by(self.rules, query.text).collect();
-        let shards: BTreeSet<u32> = words.iter().filter_map(|w| h.shard_of(w)).collect();
+        let mut shards: BTreeSet<u32> = words.iter().filter_map(|w| h.shard_of(w)).collect();
+        // An unfinished last word is completed from the shards its completions lie in (a
+        // bounded fetch: a few letters may begin thousands of terms).
+        if let Some(prefix) = unfinished(self.rules, query.text) {
+            shards.extend(h.shards_beginning(&prefix, COMPLETION_SHARDS));
+        }
         let need: Vec<Page> = near.iter().map(|&(_, c)| Page::Cluster(c)).chain(shards.iter().map(|&s| Page::Terms(s))).filter(|&p| !self.has(p)).collect();
         if !need.is_empty() {
             return Ok(Step::Need(need));

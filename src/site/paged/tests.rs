@@ -404,3 +404,41 @@ fn queries_are_split_by_the_rules_of_the_sites_format() {
         assert_eq!(SiteIndex::open(version, built.build, &built.files[0].1).err().map(|e| e.kind), Some(crate::records::Kind::Input));
     }
 }
+
+/// An unfinished last word is completed from the shards its completions lie in, fetched
+/// with the query's other pages; a finished one is a word.
+#[test]
+fn an_unfinished_last_word_is_completed_from_its_shards() {
+    let (built, files) = site(600);
+    let index = open(&built);
+    let params = SiteParams { keyword_gate: 0.0, min_score: 0.0, min_score_unknown: 0.0, ..index.head().params };
+    let shards = index.head().shards_beginning("zanziba", 2);
+    assert!(shards.contains(&index.head().shard_of("zanzibarite").unwrap()), "{shards:?}");
+    // d77's keyword share among every document (the hash embedder's similarity alone may
+    // rank it anywhere), and the pages the first round asked for.
+    let share = |q: &str| {
+        let (hits, rounds) = run(&mut open(&built), &files, q, 600, true, &params);
+        (hits.iter().find(|h| h.doc.id == "d77").map_or(0.0, |h| h.keyword), rounds[0].clone())
+    };
+    let (typed, first) = share("zanziba");
+    assert!(typed > 0.3, "{typed}");
+    assert!(shards.iter().all(|s| first.contains(&Page::Terms(*s))), "{first:?}");
+    assert!(typed < share("zanzibarite").0, "a completion is discounted");
+    // Finished by a space: no term of the site.
+    assert_eq!(share("zanziba ").0, 0.0);
+    // Completions that lie in the next shard: "flo" would lie in the first, "flour" begins
+    // the second.
+    assert_eq!((index.head().shard_of("flo"), index.head().shard_of("flour")), (Some(0), Some(1)));
+    let (hits, rounds) = run(&mut open(&built), &files, "flo", 600, true, &params);
+    assert!(rounds[0].contains(&Page::Terms(1)), "{:?}", rounds[0]);
+    let flour = hits.iter().filter(|h| h.doc.text.contains("flour")).collect::<Vec<_>>();
+    assert!(flour.len() > 100 && flour.iter().all(|h| h.keyword > 0.0), "{} documents with flour", flour.len());
+    // The shards of a prefix: where it would lie, then those it begins; at most `max`.
+    let head = index.head();
+    let all = head.shards.len() as u32;
+    assert!(all >= 3, "{all} shards");
+    assert_eq!(head.shards_beginning("", 2), [0, 1]);
+    assert_eq!(head.shards_beginning("", usize::MAX).len() as u32, all);
+    assert_eq!(head.shards_beginning("\u{10ffff}", 3), [all - 1]);
+    assert_eq!(head.shards_beginning(&head.shards[1].clone(), 3), [1]);
+}
