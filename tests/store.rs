@@ -131,6 +131,49 @@ mod collection {
         assert_eq!(query(&mut imported, "pasta", true), query(&mut back, "pasta", true));
     }
 
+    /// An embedder that knows no word of its own (as MiniLM lacks "presid"): what a search
+    /// embeds for a query then completes an unfinished last word the documents begin.
+    struct Unread(HashEmbed);
+
+    impl Embed for Unread {
+        fn dims(&self) -> usize {
+            self.0.dims()
+        }
+        fn tokenize(&self, text: &str) -> nook::store::Result<Vec<u32>> {
+            self.0.tokenize(text)
+        }
+        fn embed_tokens(&mut self, seqs: &[&[u32]], out: &mut Vec<f32>) -> nook::store::Result<()> {
+            self.0.embed_tokens(seqs, out)
+        }
+        fn knows_word(&self, _word: &str) -> bool {
+            false
+        }
+    }
+
+    #[test]
+    fn an_unfinished_last_word_is_embedded_completed() {
+        let store = MemoryStore::new();
+        let mut c = open(&store);
+        add(&mut c, &store, (0..50).map(doc).collect());
+        let unread = Unread(HashEmbed { dims: DIMS });
+        // "mountain" and "music" begin with "m", "mountain" with "mou"; the word as typed,
+        // its case and what comes before it are kept.
+        assert_eq!(c.query_text(&unread, "Snowy MOU"), "Snowy mountain");
+        assert_eq!(c.query_text(&unread, "rivers and mus"), "rivers and music");
+        // A finished word, a word of the documents, one the model knows, or one nothing
+        // begins: the query as it is.
+        for q in ["snowy mou ", "snowy mountain", "mo", "snowy xyzzy"] {
+            assert_eq!(c.query_text(&unread, q), q);
+        }
+        assert_eq!(c.query_text(&HashEmbed { dims: DIMS }, "snowy mou"), "snowy mou");
+        // The search embeds the completed text: the same results as asking for it whole,
+        // but for the keyword side, which completes "mou" at a discount.
+        let ids = |c: &mut Collection, q: &str| {
+            c.search(&mut Unread(HashEmbed { dims: DIMS }), q, 5, false, None).unwrap().iter().map(|f| c.doc(f.key).unwrap().id.to_string()).collect::<Vec<_>>()
+        };
+        assert_eq!(ids(&mut c, "snowy mou"), ids(&mut c, "snowy mountain"));
+    }
+
     /// Codes keep the length they were trained with (`pqSubspaces` at `prune_at`): a later
     /// open with other settings reads the stored codebook, and answers as before.
     #[test]

@@ -171,19 +171,20 @@ pub fn index<E: Embed>(corpus: &Corpus, embed: &mut CachedEmbed<E>, settings: Se
         embed.embed_tokens(&[&tokens], &mut vectors).expect("embed");
         ids.push(d.id.clone());
     }
-    let query_vectors = index_queries(corpus, embed);
+    let query_vectors = index_queries(corpus, embed, &c);
     Indexed { collection: c, ids, vectors, query_vectors }
 }
 
-/// Every query's embedding (empty for a blank query).
-pub fn index_queries<E: Embed>(corpus: &Corpus, embed: &mut CachedEmbed<E>) -> Vec<Vec<f32>> {
+/// Every query's embedding (empty for a blank query), of the text a search of `c` embeds
+/// for it (`Collection::query_text`: an unfinished last word may be completed).
+pub fn index_queries<E: Embed>(corpus: &Corpus, embed: &mut CachedEmbed<E>, c: &Collection) -> Vec<Vec<f32>> {
     corpus
         .queries
         .iter()
         .map(|q| {
             let mut v = Vec::new();
             if !q.text.trim().is_empty() {
-                let t = embed.tokenize(&q.text).expect("tokenize");
+                let t = embed.tokenize(&c.query_text(&*embed, &q.text)).expect("tokenize");
                 embed.embed_query(&t, &mut v).expect("embed");
             }
             v

@@ -167,7 +167,7 @@ fn main() {
         // A corpus asked two sets is indexed once; the query vectors are the set's own.
         let mut ixs = match last.take() {
             Some((name, mut ixs)) if name == set.corpus => {
-                let qv = eval::index_queries(&corpus, &mut embed);
+                let qv = eval::index_queries(&corpus, &mut embed, &ixs[0].collection);
                 ixs.iter_mut().for_each(|ix| ix.query_vectors = qv.clone());
                 ixs
             }

@@ -100,10 +100,23 @@ impl Collection {
         if self.docs.is_empty() || crate::text::words(query).next().is_none() {
             return Ok(Vec::new());
         }
-        let tokens = embed.tokenize(query)?;
+        let tokens = embed.tokenize(&self.query_text(embed, query))?;
         let mut q = Vec::with_capacity(self.dims);
         embed.embed_query(&tokens, &mut q)?;
         self.search_with(embed, query, &q, k, hybrid, filter)
+    }
+
+    /// What a search embeds for `query`: the query, or, when its unfinished last word (a
+    /// search box sends what is typed so far) is a word neither the model's vocabulary nor
+    /// the documents have but begins terms of the documents, the query with that word
+    /// completed to the most frequent of them ("the first presid" -> "the first
+    /// president"): the model reads a word, not its first letters. The keyword side still
+    /// takes the query as typed (its completions, `text::KeywordIndex::query`).
+    pub fn query_text<'q>(&self, embed: &dyn Embed, query: &'q str) -> std::borrow::Cow<'q, str> {
+        match self.keywords.completion(query) {
+            Some(c) if !embed.knows_word(&c.typed) => std::borrow::Cow::Owned(format!("{}{}", &query[..c.start], c.word)),
+            _ => std::borrow::Cow::Borrowed(query),
+        }
     }
 
     /// [`Collection::search`] with the query's embedding already computed (`q`, unit length).

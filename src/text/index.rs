@@ -139,8 +139,9 @@ fn typo_discount(edits: usize) -> f32 {
 /// The query's last term, split by `rules`, if the query ends inside it and it may be
 /// completed: at least [`MIN_COMPLETED_CHARS`] letters or digits that make one term (so
 /// never CJK text, split into character pairs). A static site's search loads the term
-/// shards where its completions lie ([`KeywordIndex::partial`]).
-pub fn unfinished(rules: Rules, query: &str) -> Option<String> {
+/// shards where its completions lie ([`KeywordIndex::partial`]). With the byte where the
+/// word starts in `query`.
+pub fn unfinished(rules: Rules, query: &str) -> Option<(usize, String)> {
     let tail = query.len() - query.chars().rev().take_while(|c| c.is_alphanumeric()).map(char::len_utf8).sum::<usize>();
     let word = &query[tail..];
     if word.chars().count() < MIN_COMPLETED_CHARS {
@@ -149,7 +150,18 @@ pub fn unfinished(rules: Rules, query: &str) -> Option<String> {
     let mut terms = terms_by(rules, word);
     let (Some(term), None) = (terms.next(), terms.next()) else { return None };
     let last = terms_by(rules, query).last();
-    (last.as_deref() == Some(term.as_str())).then_some(term)
+    (last.as_deref() == Some(term.as_str())).then_some((tail, term))
+}
+
+/// A query's unfinished last word completed ([`KeywordIndex::completion`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Completion {
+    /// The byte where the word starts in the query.
+    pub start: usize,
+    /// The word as typed, as a term (folded).
+    pub typed: String,
+    /// The most frequent term it begins.
+    pub word: String,
 }
 
 /// A query's words resolved against the index once ([`KeywordIndex::query`]), for both
@@ -352,7 +364,18 @@ impl KeywordIndex {
 
     /// [`unfinished`] by this index's rules.
     fn unfinished(&self, query: &str) -> Option<String> {
-        unfinished(self.rules, query)
+        unfinished(self.rules, query).map(|(_, term)| term)
+    }
+
+    /// The query's unfinished last word when the index lacks it but has terms it begins,
+    /// with the most frequent of them.
+    pub fn completion(&self, query: &str) -> Option<Completion> {
+        let (start, typed) = unfinished(self.rules, query)?;
+        if self.postings.contains_key(&typed) {
+            return None;
+        }
+        let word = self.completions(&typed).first()?.1.clone();
+        Some(Completion { start, typed, word })
     }
 
     /// The most frequent terms (at most [`MAX_COMPLETIONS`]) that begin with `prefix` and

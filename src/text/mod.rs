@@ -13,5 +13,5 @@ mod fuzzy;
 mod index;
 mod terms;
 
-pub use index::{Bm25Params, Evidence, KeywordIndex, Query, TERMS_VERSION, count_terms, unfinished};
+pub use index::{Bm25Params, Completion, Evidence, KeywordIndex, Query, TERMS_VERSION, count_terms, unfinished};
 pub use terms::{Rules, each_term, is_cjk_ideograph, is_stopword, snippet, terms, terms_by, words};

@@ -271,7 +271,7 @@ impl SiteIndex {
         let mut shards: BTreeSet<u32> = words.iter().filter_map(|w| h.shard_of(w)).collect();
         // An unfinished last word is completed from the shards its completions lie in (a
         // bounded fetch: a few letters may begin thousands of terms).
-        if let Some(prefix) = unfinished(self.rules, query.text) {
+        if let Some((_, prefix)) = unfinished(self.rules, query.text) {
             shards.extend(h.shards_beginning(&prefix, COMPLETION_SHARDS));
         }
         let need: Vec<Page> = near.iter().map(|&(_, c)| Page::Cluster(c)).chain(shards.iter().map(|&s| Page::Terms(s))).filter(|&p| !self.has(p)).collect();

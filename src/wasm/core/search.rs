@@ -7,7 +7,7 @@ use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
 use super::NookCore;
-use crate::collection::{DocRef, Embed, FirstRecomputed, Precision, Precomputed, split_sequences};
+use crate::collection::{Collection, DocRef, Embed, FirstRecomputed, Precision, Precomputed, split_sequences};
 use crate::embed::Embedder;
 use crate::store::{Failure, Result};
 use crate::wasm::convert::{Embedded, embedded_from_js, filter_from_js, hit_to_js, sequences_to_js};
@@ -57,13 +57,14 @@ impl NookCore {
 
     /// The query's embedding, from the one-entry cache (`false`: not embedded now) or
     /// computed (and cached).
-    fn query_vector(&self, e: &mut Embedder, query: &str) -> Result<(Vec<f32>, bool)> {
+    fn query_vector(&self, c: &Collection, e: &mut Embedder, query: &str) -> Result<(Vec<f32>, bool)> {
         if let Some((text, q)) = self.shared.last_query.borrow().as_ref()
             && text == query
         {
             return Ok((q.clone(), false));
         }
-        let tokens = Embed::tokenize(&*e, query)?;
+        // An unfinished last word may be embedded completed (`Collection::query_text`).
+        let tokens = Embed::tokenize(&*e, &c.query_text(&*e, query))?;
         let mut q = Vec::with_capacity(self.shared.dims);
         Embed::embed_query(e, &tokens, &mut q)?;
         *self.shared.last_query.borrow_mut() = Some((query.to_string(), q.clone()));
@@ -87,7 +88,7 @@ impl NookCore {
             (found, counts, 0.0, 0.0)
         } else {
             let te = now();
-            let (q, embedded) = self.query_vector(&mut e, query)?;
+            let (q, embedded) = self.query_vector(&c, &mut e, query)?;
             // A query embedded by the search before (a preview's) costs nothing here.
             let embed_ms = if embedded { now() - te } else { 0.0 };
             let max_tokens = e.config().max_tokens;
