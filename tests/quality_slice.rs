@@ -39,6 +39,10 @@ fn slice() -> Corpus {
     Corpus { name: "slice".into(), docs: eval::docs_from_json(&v["docs"]), queries: eval::queries_from_json(&v["queries"]) }
 }
 
+/// hits@10 of the slice's typed-so-far queries, at least (measured 2026-12-06: 0.935 with
+/// the word completed; 0.757 without, 13% of them answered with nothing).
+const TYPING_HITS10: f64 = 0.88;
+
 fn check_phase(settings: Settings, phase: &str) {
     let corpus = slice();
     assert_eq!(corpus.docs.len(), 400);
@@ -93,6 +97,22 @@ fn meaningless_queries_and_blank_documents() {
     let food = c.search(&mut embed, "food", 10, true, None).expect("search");
     assert_eq!(c.doc(food[0].key).map(|d| d.id), Some("pasta"));
     assert!(food.iter().all(|h| c.doc(h.key).is_some_and(|d| d.id != "blank")));
+}
+
+/// Queries typed up to the middle of their last word (`eval::typing`: what a search box
+/// sends before the word is finished) find their answers: the word completes on the keyword
+/// side and is read completed by the model.
+#[test]
+fn words_typed_so_far_find_what_they_begin() {
+    let mut corpus = slice();
+    corpus.queries = corpus.queries.iter().filter(|q| q.kind == "natural" || q.kind == "keyword").filter_map(eval::typing).collect();
+    let mut embed = CachedEmbed::new(embedder());
+    let mut ix = eval::index(&corpus, &mut embed, Settings::default());
+    let d = eval::evaluate(&mut ix, &mut embed, &corpus.queries, Ranking::Default);
+    let typing = d["typing"];
+    eprintln!("typing: {typing:?}");
+    assert!(typing.n >= 80, "{typing:?}");
+    assert!(typing.hits10 >= TYPING_HITS10 && typing.empty <= 0.02, "{typing:?}");
 }
 
 /// Text the model was not trained on (Japanese, Chinese; German typed without its

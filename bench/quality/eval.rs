@@ -47,6 +47,20 @@ pub fn queries_from_json(v: &serde_json::Value) -> Vec<Query> {
         .collect()
 }
 
+/// `q` as typed up to the middle of its last word (half its letters, at least 3): what a
+/// search-as-you-type box sends before the word is finished. None when the last word is
+/// shorter than 5 letters or not all letters.
+pub fn typing(q: &Query) -> Option<Query> {
+    let text = q.text.trim_end();
+    let start = text.rfind(char::is_whitespace).map_or(0, |i| i + 1);
+    let word: Vec<char> = text[start..].chars().collect();
+    if word.len() < 5 || !word.iter().all(|c| c.is_alphabetic()) {
+        return None;
+    }
+    let keep: String = word[..word.len().div_ceil(2).max(3)].iter().collect();
+    Some(Query { text: format!("{}{keep}", &text[..start]), kind: "typing".into(), relevant: q.relevant.clone() })
+}
+
 pub fn read_json(path: &str) -> serde_json::Value {
     let s = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e} (run python3 bench/quality/fetch_corpora.py)"));
     serde_json::from_str(&s).unwrap_or_else(|e| panic!("{path}: {e}"))

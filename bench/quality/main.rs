@@ -34,23 +34,9 @@ fn load(root: &str, name: &str) -> Corpus {
     let committed = format!("{root}/bench/quality/queries/{name}.json");
     let path = if std::path::Path::new(&committed).exists() { committed } else { format!("{root}/data/quality/{name}/queries.json") };
     let mut queries = eval::queries_from_json(&eval::read_json(&path));
-    let typing: Vec<eval::Query> = queries.iter().filter(|q| q.kind == "natural" || q.kind == "keyword").filter_map(typing).collect();
+    let typing: Vec<eval::Query> = queries.iter().filter(|q| q.kind == "natural" || q.kind == "keyword").filter_map(eval::typing).collect();
     queries.extend(typing);
     Corpus { name: name.into(), docs, queries }
-}
-
-/// `q` as typed up to the middle of its last word (half its letters, at least 3): what a
-/// search-as-you-type box sends before the word is finished. None when the last word is
-/// shorter than 5 letters or not all letters.
-fn typing(q: &eval::Query) -> Option<eval::Query> {
-    let text = q.text.trim_end();
-    let start = text.rfind(char::is_whitespace).map_or(0, |i| i + 1);
-    let word: Vec<char> = text[start..].chars().collect();
-    if word.len() < 5 || !word.iter().all(|c| c.is_alphabetic()) {
-        return None;
-    }
-    let keep: String = word[..word.len().div_ceil(2).max(3)].iter().collect();
-    Some(eval::Query { text: format!("{}{keep}", &text[..start]), kind: "typing".into(), relevant: q.relevant.clone() })
 }
 
 type Embed = CachedEmbed<Embedder>;
