@@ -98,7 +98,7 @@ const DEFAULT_MODEL: &str = "minilm-l6-int8.onnx";
 fn report(root: &str, suffix: &str, about: &str, corpora: &[Corpus], indexed: &mut [Indexed], embed: &mut Embed) {
     let s = Settings::default();
     let mut md = format!(
-        "# Ranking quality on several corpora\n\nWritten by `cargo bench --features embed --bench quality` (bench/quality/main.rs). Model: {about}, nook's forward pass, native. Default collection settings (PQ phase above 1,000 documents: 32 B codes, rerank {}), keyword weight {}, specificity {}, gate {}, relevance floor {} ({} for queries of unknown words only). Rankings: `default` = hybrid (the package's default), `vector` = `hybrid: false`, `keyword` = BM25 alone, `exact` = brute-force cosine over full embeddings. `empty` = share of queries answered with no result (wanted for `unrelated`).\n\n",
+        "# Ranking quality on several corpora\n\nWritten by `cargo bench --features embed --bench quality` (bench/quality/main.rs). Model: {about}, nook's forward pass, native. Default collection settings (PQ phase above 1,000 documents: 32 B codes, rerank {}), keyword weight {}, specificity {}, gate {}, relevance floor {} ({} for queries of unknown words only). Rankings: `default` = hybrid (the package's default), `vector` = `hybrid: false`, `keyword` = BM25 alone, `exact` = brute-force cosine over full embeddings. `empty` = share of queries answered with no result (wanted for `unrelated`). `typing` queries are made by the program: each natural and keyword query whose last word has 5+ letters, cut to the first half of that word (what a search box sends mid-word).\n\n",
         s.two_level.rerank, s.keyword_weight, s.keyword_specificity, s.keyword_gate, s.min_score, s.min_score_unknown
     );
     let mut out = Vec::new();
