@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use super::bag::TokenBag;
 use super::cache::Recompute;
 use super::embed::Embed;
-use super::{Collection, DocRef, Phase};
+use super::{Collection, DocRef, Phase, Reading};
 use crate::text::Evidence;
 
 use crate::records::{Failure, Result};
@@ -157,7 +157,7 @@ impl Collection {
         let Some(reading) = self.reading(embed, query, keyword_query.as_ref()).filter(|_| !self.docs.is_empty()) else {
             return Ok((Vec::new(), counts));
         };
-        let floor = if reading.known { self.settings.min_score } else { self.settings.min_score.max(self.settings.min_score_unknown) };
+        let floor = reading.floor(self.settings.min_score, self.settings.min_score_unknown);
         let (hits0, misses0, approx0) = (self.cache.hits, self.cache.misses, self.cache.approximated);
         let k = k.min(self.docs.len());
         // Fusion needs more than k vector candidates: a document ranked a little below k by
@@ -345,17 +345,6 @@ fn set_similarities(found: &mut [Found], keys: &[u64], sims: Vec<f32>) {
     }
 }
 
-/// What a search knows of its query's terms.
-#[derive(Clone, Copy)]
-struct Reading {
-    /// Some term is a word of the model's vocabulary or of the documents (exactly or as a
-    /// typo): the relevance floor is `min_score`, else the stricter one for unknown words.
-    known: bool,
-    /// Some term is a word of the model's vocabulary: else the keyword side leads
-    /// ([`super::settings::UNREAD`]).
-    read: bool,
-}
-
 impl Collection {
     /// Whether any content word of `query` is known to the model's vocabulary or to the
     /// documents (exactly or as a typo): `Some(false)` for "qwxzvbnmk", and for a query of
@@ -371,14 +360,7 @@ impl Collection {
     fn reading(&self, embed: &dyn Embed, query: &str, keyword_query: Option<&crate::text::Query>) -> Option<Reading> {
         crate::text::words(query).next()?;
         let in_documents = |w: &str| keyword_query.map_or_else(|| self.keywords.knows(w), |q| q.knows(w));
-        let mut r = Reading { known: false, read: false };
-        for w in crate::text::terms(query) {
-            if embed.knows_word(&w) {
-                return Some(Reading { known: true, read: true });
-            }
-            r.known = r.known || in_documents(&w);
-        }
-        Some(r)
+        Some(Reading::of(crate::text::terms(query), |w| embed.knows_word(w), in_documents))
     }
 
     /// Keyword (BM25) ranking alone: the best `k` document keys.

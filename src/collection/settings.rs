@@ -68,6 +68,39 @@ pub fn keyword_weight(weight: f32, read: bool) -> f32 {
     if read { weight } else { weight * UNREAD }
 }
 
+/// What a search (a collection's or a static site's) knows of its query's terms.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Reading {
+    /// Some term is a word of the model's vocabulary or of the documents (exactly or as a
+    /// typo): the relevance floor is `min_score`, else the stricter one for unknown words.
+    pub known: bool,
+    /// Some term is a word of the model's vocabulary: else the keyword side leads
+    /// ([`keyword_weight`]).
+    pub read: bool,
+}
+
+impl Reading {
+    /// Of the query's `terms`: `knows_word` asks the model's vocabulary, `in_documents` the
+    /// documents' terms (only for words the model does not know).
+    pub fn of<S: AsRef<str>>(terms: impl IntoIterator<Item = S>, knows_word: impl Fn(&str) -> bool, in_documents: impl Fn(&str) -> bool) -> Reading {
+        let mut r = Reading { known: false, read: false };
+        for w in terms {
+            let w = w.as_ref();
+            if knows_word(w) {
+                return Reading { known: true, read: true };
+            }
+            r.known = r.known || in_documents(w);
+        }
+        r
+    }
+
+    /// The relevance floor: `min_score`, or `min_score_unknown` if higher when no term is
+    /// known.
+    pub fn floor(&self, min_score: f32, min_score_unknown: f32) -> f32 {
+        if self.known { min_score } else { min_score.max(min_score_unknown) }
+    }
+}
+
 impl Default for Settings {
     fn default() -> Self {
         Settings {

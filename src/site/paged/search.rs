@@ -24,7 +24,7 @@ use super::head::{Head, MAX_DEGREE, MAX_MARGIN, MAX_ROUNDS};
 use super::shard::{self, Postings};
 use super::{Page, unseal};
 use crate::FastMap;
-use crate::collection::{Doc, Embed};
+use crate::collection::{Doc, Embed, Reading};
 use crate::format::varint::{Reader, put_varint};
 use crate::records::{Failure, Result};
 use crate::text::{Evidence, KeywordIndex, Rules, terms_by, unfinished};
@@ -293,11 +293,10 @@ impl SiteIndex {
         }
         let keywords = self.keywords(&shards);
         let kq = keywords.query(query.text);
-        let known = words.iter().any(|w| embed.knows_word(w) || kq.knows(w));
+        let reading = Reading::of(&words, |w| embed.knows_word(w), |w| kq.knows(w));
         let evidence: Vec<Evidence> = if query.hybrid { keywords.evidence(&kq, pool, params.keyword_specificity, &|_| true) } else { Vec::new() };
         let gate = params.keyword_gate.clamp(0.0, 0.99);
-        let read = words.iter().any(|w| embed.knows_word(w));
-        let w = crate::collection::keyword_weight(params.keyword_weight, read);
+        let w = crate::collection::keyword_weight(params.keyword_weight, reading.read);
         let lift = |share: f32| w * ((share - gate).max(0.0) / (1.0 - gate));
         let share: HashMap<u32, f32> = evidence.iter().map(|e| (e.key as u32, e.share)).collect();
         let mut lifted: Vec<&Evidence> = evidence.iter().filter(|e| lift(e.share) > 0.0).collect();
@@ -352,7 +351,7 @@ impl SiteIndex {
             })
             .collect();
         found.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.3.cmp(&b.3)));
-        let floor = if known { params.min_score } else { params.min_score.max(params.min_score_unknown) };
+        let floor = reading.floor(params.min_score, params.min_score_unknown);
         if floor > 0.0 {
             found.retain(|f| f.0 >= floor);
         }
