@@ -108,15 +108,8 @@ fn parse(bytes: &[u8], checksum: Checksum) -> Result<StoredDoc> {
         let n = r.count(body.len(), "string length").map_err(|e| bad(&e.to_string()))?;
         *part = r.take(n).map_err(|e| bad(&e.to_string()))?;
     }
-    let mut all = Vec::with_capacity(parts.iter().map(|p| p.len()).sum());
-    let mut ends = [0u32; 4];
-    for (i, part) in parts.iter().enumerate() {
-        all.extend_from_slice(part);
-        if let Some(end) = ends.get_mut(i) {
-            *end = all.len() as u32;
-        }
-    }
-    let strings = String::from_utf8(all).map_err(|_| bad("a string is not UTF-8"))?;
+    let ends = ends_of(parts.map(<[u8]>::len));
+    let strings = String::from_utf8(parts.concat()).map_err(|_| bad("a string is not UTF-8"))?;
     if !ends.iter().all(|&e| strings.is_char_boundary(e as usize)) {
         return Err(bad("a string is not UTF-8"));
     }
@@ -153,6 +146,16 @@ fn parse(bytes: &[u8], checksum: Checksum) -> Result<StoredDoc> {
         return Err(bad("trailing bytes"));
     }
     Ok(StoredDoc { strings: strings.into_boxed_str(), ends, tokens: tokens.into_boxed_slice(), kept: kept.into_boxed_slice() })
+}
+
+/// Where the first four of five strings of these lengths end once joined (the fifth runs to
+/// the end): [`StoredDoc`]'s `ends`.
+fn ends_of(lens: [usize; 5]) -> [u32; 4] {
+    let mut at = 0;
+    std::array::from_fn(|i| {
+        at += lens[i];
+        at as u32
+    })
 }
 
 /// A document's fields, borrowed: from a [`StoredDoc`] or a [`Doc`].
@@ -236,15 +239,8 @@ pub struct StoredDoc {
 
 impl StoredDoc {
     fn of(strings: [&str; 5], tokens: Vec<u32>, kept: Vec<u8>) -> StoredDoc {
-        let mut all = String::with_capacity(strings.iter().map(|s| s.len()).sum());
-        let mut ends = [0u32; 4];
-        for (i, s) in strings.iter().enumerate() {
-            all.push_str(s);
-            if i < 4 {
-                ends[i] = all.len() as u32;
-            }
-        }
-        StoredDoc { strings: all.into_boxed_str(), ends, tokens: tokens.into_boxed_slice(), kept: kept.into_boxed_slice() }
+        let ends = ends_of(strings.map(str::len));
+        StoredDoc { strings: strings.concat().into_boxed_str(), ends, tokens: tokens.into_boxed_slice(), kept: kept.into_boxed_slice() }
     }
 
     pub fn decode(bytes: &[u8]) -> Result<StoredDoc> {

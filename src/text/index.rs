@@ -344,9 +344,9 @@ impl KeywordIndex {
     /// the query's total with the largest idf: an unknown word is information the
     /// documents do not match). The last word, when the query ends inside it (no space or
     /// punctuation after it: a search box sends what is typed so far), also stands for the
-    /// terms it begins, as search boxes complete it ([`KeywordIndex::unfinished`]).
+    /// terms it begins, as search boxes complete it ([`unfinished`]).
     pub fn query(&self, query: &str) -> Query {
-        let unfinished = self.unfinished(query);
+        let unfinished = unfinished(self.rules, query).map(|(_, term)| term);
         let mut words: Vec<String> = terms_by(self.rules, query).collect();
         words.sort();
         words.dedup();
@@ -360,11 +360,6 @@ impl KeywordIndex {
                 })
                 .collect(),
         )
-    }
-
-    /// [`unfinished`] by this index's rules.
-    fn unfinished(&self, query: &str) -> Option<String> {
-        unfinished(self.rules, query).map(|(_, term)| term)
     }
 
     /// The query's unfinished last word when the index lacks it but has terms it begins,
