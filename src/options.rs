@@ -4,8 +4,21 @@
 //! declarations (`pkg/src/index.d.ts`), so a new knob cannot be added in one place only.
 
 /// The collection's knobs (`collection::Settings`).
-pub const SETTINGS: [&str; 12] =
-    ["pruneAt", "graphAt", "cacheSize", "maxTextBytes", "keywordWeight", "minScore", "rerank", "ef", "pqSubspaces", "pqBits", "keepEmbeddingsFrom", "warmUp"];
+pub const SETTINGS: [&str; 13] = [
+    "pruneAt",
+    "graphAt",
+    "cacheSize",
+    "maxTextBytes",
+    "keywordWeight",
+    "minScore",
+    "rerank",
+    "ef",
+    "pqSubspaces",
+    "pqBits",
+    "keepEmbeddingsFrom",
+    "warmUp",
+    "rememberSearches",
+];
 
 /// The embedder's (`embed::EmbedConfig`), for a model other than the default.
 pub const EMBEDDER: [&str; 3] = ["maxTokens", "pooling", "heads"];

@@ -221,3 +221,100 @@ fn warming_taken_and_embedded_elsewhere_caches_what_warming_in_place_does() {
     let (more, _) = c.warm_take(12);
     assert!(more.is_empty(), "over");
 }
+
+const ASKED: [&str; 3] = ["river music", "pasta garden python", "ocean planet note7"];
+
+/// The queries' hits (id and score to 5 decimals), vector-only and hybrid, and how many
+/// embeddings they recomputed.
+fn asked(c: &mut Collection) -> (Vec<String>, usize) {
+    let mut e = Counting::new(DIMS);
+    let mut out = Vec::new();
+    for q in ASKED {
+        for hybrid in [false, true] {
+            let found = c.search(&mut e, q, 10, hybrid, None).unwrap();
+            out.push(found.iter().map(|f| format!("{}:{:.5}", c.doc(f.key).unwrap().id, f.score)).collect::<Vec<_>>().join(" "));
+        }
+    }
+    (out, e.recomputed.len())
+}
+
+/// `c`'s records with the hints record `save_hints` wrote, as the next open reads them.
+fn with_hints(c: &mut Collection) -> nook::store::Snapshot {
+    let mut snap = c.snapshot();
+    assert!(snap.meta.iter().all(|(k, _)| *k != nook::records::HINTS_KEY), "a snapshot (an export) carries no hints");
+    let writes = c.save_hints();
+    assert_eq!(writes.len(), 1);
+    snap.meta.push((writes[0].key, writes[0].value.clone().expect("a record")));
+    snap
+}
+
+#[test]
+fn what_searches_needed_is_warmed_first_after_a_reopen() {
+    let s = settings();
+    let mut c = reopened(s.clone(), 900, 0);
+    assert!(!c.hints_changed());
+    let (want, cold) = asked(&mut c);
+    assert!(cold > 20, "the first searches recompute: {cold}");
+    assert!(c.hints_changed());
+    let needed = c.stats().hinted;
+    assert!(needed >= cold, "every document measured is noted, cached or not: {needed} of {cold} recomputed");
+    let snap = with_hints(&mut c);
+    assert!(!c.hints_changed(), "saved");
+    assert!(c.save_hints().is_empty(), "nothing new to save");
+
+    // The next open warms what those searches needed before anything else: a warm-up of
+    // just that many leaves the same searches nothing to recompute.
+    let budget = Settings { warm_up: needed, ..s.clone() };
+    let mut hinted = Collection::load(budget.clone(), DIMS, &snap).unwrap();
+    assert_eq!(hinted.stats().hinted, needed);
+    assert!(hinted.stats().hint_bytes > 0);
+    warm_all(&mut hinted, 48);
+    assert_eq!(asked(&mut hinted), (want.clone(), 0), "warmed by the hints: the same results, nothing recomputed");
+
+    // Without them the same warm-up goes by the mean direction and misses some; the results
+    // are the same (hints order a warm-up, they change no result).
+    let mut plain = Collection::load(budget, DIMS, &c.snapshot()).unwrap();
+    warm_all(&mut plain, 48);
+    let (got, recomputed) = asked(&mut plain);
+    assert_eq!(got, want);
+    assert!(recomputed > 0, "the mean-direction order alone does not cover these searches");
+}
+
+#[test]
+fn remembering_can_be_turned_off_and_a_damaged_record_is_left_out() {
+    let s = settings();
+    let mut c = reopened(s.clone(), 600, 0);
+    asked(&mut c);
+    let snap = with_hints(&mut c);
+    // Off: the record is not read, and the next save deletes it; nothing is noted.
+    let mut off = Collection::load(Settings { hints: false, ..s.clone() }, DIMS, &snap).unwrap();
+    assert_eq!(off.stats().hinted, 0);
+    assert!(off.hints_changed(), "a stored record to delete");
+    let del = off.save_hints();
+    assert_eq!((del.len(), del[0].value.is_none()), (1, true));
+    assert_eq!(off.stats().hint_bytes, 0);
+    asked(&mut off);
+    assert!(!off.hints_changed() && off.save_hints().is_empty(), "nothing noted with hints off");
+    assert_eq!(off.stats().hinted, 0);
+
+    // A record that does not decode only orders a warm-up: the open goes on without it,
+    // and the next save replaces it.
+    let mut bad = snap.clone();
+    let rec = bad.meta.iter_mut().find(|(k, _)| *k == nook::records::HINTS_KEY).unwrap();
+    let at = rec.1.len() / 2;
+    rec.1[at] ^= 0x40;
+    let mut damaged = Collection::load(s.clone(), DIMS, &bad).unwrap();
+    assert_eq!(damaged.stats().hinted, 0);
+    asked(&mut damaged);
+    let w = damaged.save_hints();
+    assert!(w.len() == 1 && w[0].value.is_some());
+
+    // A deleted document is no longer hinted.
+    let mut back = Collection::load(s, DIMS, &snap).unwrap();
+    let before = back.stats().hinted;
+    let first = back.hints_ranked()[0];
+    let id = back.doc(first).unwrap().id.to_string();
+    back.delete(&[id]).unwrap();
+    assert_eq!(back.stats().hinted, before - 1);
+    assert!(!back.hints_ranked().contains(&first));
+}

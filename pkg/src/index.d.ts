@@ -94,6 +94,15 @@ export interface NookSettings {
    * is given.
    */
   warmUp?: number;
+  /**
+   * Remember, in the database, which documents exact searches needed (their keys only: no
+   * query, no text; at most 1,024, ~3 KB), so the warm-up after the next open recomputes
+   * those first and searches for the same things are fast again seconds after a restart
+   * (default true). Never exported; gone with the collection. false: nothing is written
+   * (a record an earlier session wrote is deleted at the next save) and the warm-up goes
+   * by the collection's mean direction alone.
+   */
+  rememberSearches?: boolean;
   /** Largest document (title + url + text), bytes (default 1 MiB). */
   maxTextBytes?: number;
   /** Hybrid: weight of the keyword evidence (share of the query's information a document matches by keywords, 0..1, below 0.2 ignored) added to cosine similarity (default 0.4); three times it for a query none of whose words the model knows as words (text in a language or script it was not trained on: Chinese or Japanese, most German or French words for the default English model), so the documents' keywords lead. */
@@ -200,11 +209,11 @@ export interface Stats {
   /** Which wasm build runs: relaxed-simd where the browser has it, else simd128. */
   build: 'simd128' | 'relaxed-simd';
   generation: number;
-  /** kept: the embeddings long documents keep in their records (int8), counted as index. */
-  bytes: { documents: number; tokens: number; kept: number; index: number; codebook: number; manifest: number };
+  /** kept: the embeddings long documents keep in their records (int8), counted as index; hints: the record of what searches needed (rememberSearches), counted as index. */
+  bytes: { documents: number; tokens: number; kept: number; index: number; codebook: number; manifest: number; hints: number };
   /** Everything nook keeps in IndexedDB. */
   storedBytes: number;
-  /** The index alone (graph + codes + codebook + manifest + kept embeddings). */
+  /** The index alone (graph + codes + codebook + manifest + search hints + kept embeddings). */
   indexBytes: number;
   /**
    * Documents of 64 tokens or more keep their embedding (388 bytes at 384 dimensions):
@@ -221,6 +230,8 @@ export interface Stats {
    * per write (0 once done).
    */
   looseDocuments: number;
+  /** Documents exact searches needed that the warm-up after the next open recomputes first (rememberSearches; at most 1,024 are stored). */
+  hintedDocuments: number;
   /**
    * Where this open's time went, in ms: starting the worker (from the call to its first
    * step), compiling the wasm, then waiting for the model

@@ -277,7 +277,7 @@ export class Nook {
  * to the core (and the embedder's to its helpers). The embedder's (maxTokens, pooling, heads)
  * are for a model other than the default; the core checks them all (NookInputError). */
 const SETTINGS = ['pruneAt', 'graphAt', 'cacheSize', 'maxTextBytes', 'keywordWeight', 'minScore', 'rerank', 'ef', 'pqSubspaces', 'pqBits',
-  'keepEmbeddingsFrom', 'warmUp', 'maxTokens', 'pooling', 'heads'];
+  'keepEmbeddingsFrom', 'warmUp', 'rememberSearches', 'maxTokens', 'pooling', 'heads'];
 // These lists are the core's (src/options.rs); tests/option_names.rs checks they agree.
 /** Every option `open` accepts (index.d.ts NookOptions); any other name is refused, so a
  * misspelt one ("minscore") is an error instead of a silent default. */

@@ -145,6 +145,33 @@ function warmStep() {
   }
 }
 
+// What exact searches needed (the core's hints: document keys, no query) is saved once
+// searches pause for HINTS_IDLE_MS, and at close, so the warm-up after the next open
+// recomputes those documents first: searching for the same things again is fast seconds
+// after a restart (option rememberSearches; the record is not a change of the collection).
+const HINTS_IDLE_MS = 2000;
+let hintsTimer = null;
+
+function saveHintsLater() {
+  if (hintsTimer !== null) clearTimeout(hintsTimer);
+  const c = core;
+  hintsTimer = setTimeout(() => {
+    hintsTimer = null;
+    if (core !== c) return;
+    const idle = performance.now() - busyAt;
+    if (idle < HINTS_IDLE_MS) { saveHintsLater(); return; }
+    saveHints();
+  }, HINTS_IDLE_MS);
+}
+
+/** Queue the hints' save with the writes; a failure (a full quota, a database closed
+ * meanwhile) leaves them for the next save. */
+function saveHints() {
+  const c = core;
+  writes = writes.catch(() => {}).then(() => (core === c && c.hintsChanged() ? c.saveHints() : false)).catch(() => false);
+  return writes;
+}
+
 // The search helpers (where `searchWorkers` allows them) warm too: started by the warm-up,
 // each idle one is given a larger batch (HELPER_WARM_TOKENS, ~50 ms of embedding) whose
 // embeddings the core caches when they come back (`warmPut`: as a search would cache them,
@@ -528,7 +555,7 @@ async function handle({ id, op, args }) {
   await opened;
   if (site) return handleSite(op, args);
   switch (op) {
-    case 'search': busyAt = performance.now(); await catchUp(); return search(id, args);
+    case 'search': busyAt = performance.now(); await catchUp(); saveHintsLater(); return search(id, args);
     case 'stats': {
       await catchUp();
       const s = core.stats();
@@ -538,7 +565,7 @@ async function handle({ id, op, args }) {
     case 'export': await catchUp(); return core.export();
     case 'add': return (writes = writes.catch(() => {}).then(() => holdingWarmUp(() => add(id, args))));
     case 'delete': return (writes = writes.catch(() => {}).then(() => del(args)));
-    case 'close': await writes.catch(() => {}); if (warmTimer !== null) clearTimeout(warmTimer); if (helpers) helpers.stop(); if (searchHelpers) searchHelpers.stop(); core.close(); if (channel) channel.close(); return true;
+    case 'close': if (hintsTimer !== null) clearTimeout(hintsTimer); await saveHints(); await writes.catch(() => {}); if (warmTimer !== null) clearTimeout(warmTimer); if (helpers) helpers.stop(); if (searchHelpers) searchHelpers.stop(); core.close(); if (channel) channel.close(); return true;
     default: throw err('NookStateError', `unknown operation ${op}`);
   }
 }

@@ -103,6 +103,9 @@ pub struct Recompute<'a> {
     /// The query's token bag: the second estimate an exact search fits beside the codes
     /// (`None`: no second estimate; a preview is given none).
     pub bag: Option<&'a super::bag::TokenBag<'a>>,
+    /// Where an exact search notes the documents it measured (`None`: not noted; the
+    /// warm-up's own calls, or `Settings::hints` off).
+    pub hints: Option<&'a mut super::hints::Hints>,
 }
 
 impl ExactVectors for Recompute<'_> {
@@ -166,6 +169,14 @@ impl ExactVectors for Recompute<'_> {
         }
         for (&k, &row) in missing.iter().zip(&row_of_key) {
             self.cache.insert(k, halves[row].clone());
+        }
+        // Noted once served (a search a helper shares stops before its recomputations, then
+        // runs again with them: counted once).
+        if self.hints.is_some() {
+            let needed: Vec<u64> = ids.iter().copied().filter(|&k| !self.is_free(k)).collect();
+            if let Some(h) = self.hints.as_deref_mut() {
+                h.note(needed);
+            }
         }
         Ok(())
     }

@@ -21,6 +21,7 @@ pub mod doc;
 pub mod embed;
 pub mod export;
 pub mod filter;
+pub mod hints;
 mod ids;
 pub mod manifest;
 pub mod model;
@@ -46,7 +47,7 @@ pub use warm::Warmed;
 
 use crate::distance::Metric;
 use crate::index::{IndexParams, KeptIndex, Navigation, PrunedIndex, VectorIndex};
-use crate::records::Result;
+use crate::records::{Result, Table, Write};
 use crate::text::{Bm25Params, KeywordIndex};
 use cache::VectorCache;
 
@@ -104,6 +105,10 @@ pub struct Collection {
     pub(crate) cache: VectorCache,
     /// How far the background warm-up of the cache has got (see `warm`).
     warming: warm::Queue,
+    /// What exact searches needed, this session and (from its record) before (see `hints`).
+    hints: hints::Hints,
+    /// Bytes of the stored hints record (0: none stored).
+    hints_bytes: usize,
     /// Bytes of the documents' records, for stats.
     doc_bytes: usize,
     /// Documents whose stored record is longer than the one this nook would write for them
@@ -131,6 +136,8 @@ impl Collection {
             index: Phase::Stored(VectorIndex::new(params)?),
             cache: VectorCache::new(settings.cache),
             warming: Default::default(),
+            hints: Default::default(),
+            hints_bytes: 0,
             settings,
             dims,
             docs: FastMap::default(),
@@ -183,6 +190,31 @@ impl Collection {
     pub fn clear_cache(&mut self) {
         self.cache.clear();
         self.warming = Default::default();
+    }
+
+    /// The documents the search hints name, most needed first (what the warm-up takes first).
+    pub fn hints_ranked(&self) -> Vec<u64> {
+        self.hints.ranked()
+    }
+
+    /// Is there something for [`Collection::save_hints`] to write: documents a search needed
+    /// since the last save, or (`Settings::hints` off) a stored record to delete?
+    pub fn hints_changed(&self) -> bool {
+        if self.settings.hints { self.hints.changed() } else { self.hints_bytes > 0 }
+    }
+
+    /// The write that saves what exact searches needed (`hints`), for the next open's
+    /// warm-up: the record when something was noted since the last save; its deletion when
+    /// `Settings::hints` is off and an earlier session stored one; else nothing. Not a
+    /// change of the collection: the generation stays (other tabs need not reload).
+    pub fn save_hints(&mut self) -> Vec<Write> {
+        let w = match (self.settings.hints, self.hints_bytes > 0) {
+            (true, _) if self.hints.changed() => self.hints.record(),
+            (false, true) => Write { table: Table::Meta, key: crate::records::HINTS_KEY, value: None },
+            _ => return Vec::new(),
+        };
+        self.hints_bytes = w.value.as_ref().map_or(0, |v| v.len() + 8);
+        vec![w]
     }
 
     /// Is this document's exact embedding in the cache of recomputed ones?

@@ -178,6 +178,7 @@ impl Collection {
             self.unwrite_doc(key, d, writes);
         }
         self.cache.remove(key);
+        self.hints.forget(key);
         Ok(())
     }
 

@@ -7,7 +7,7 @@ use super::doc;
 use super::pages::{self, PAGE_BASE, PAGE_KEYS};
 use super::{Collection, Manifest, Phase, Settings, StoredDoc};
 use crate::index::{Kind, PrunedIndex, VectorIndex, head_kind};
-use crate::records::{CODEBOOK_KEY, Checksum, Failure, MANIFEST_KEY, MODEL_KEY, Result, Snapshot};
+use crate::records::{CODEBOOK_KEY, Checksum, Failure, HINTS_KEY, MANIFEST_KEY, MODEL_KEY, Result, Snapshot};
 
 /// A collection being rebuilt from its records in parts: the meta and index records first
 /// ([`Loading::begin`]), then the documents in as many parts as they arrive
@@ -55,6 +55,14 @@ impl Loading {
                 "this database holds {}-d embeddings but the embedder makes {dims}-d ones: open it with the model it was built with",
                 c.index_dims()
             )));
+        }
+        if let Some((_, bytes)) = meta.iter().find(|(k, _)| *k == HINTS_KEY) {
+            // Only an order for the warm-up: a record that does not decode is left out
+            // (and replaced at the next save), never a reason to refuse the collection.
+            c.hints_bytes = bytes.len() + 8;
+            if c.settings.hints {
+                c.hints = super::hints::Hints::from_record(bytes).unwrap_or_default();
+            }
         }
         if let Some((_, bytes)) = meta.iter().find(|(k, _)| *k == MODEL_KEY) {
             c.model = Some(ModelMark::decode(bytes)?);

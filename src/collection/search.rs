@@ -191,7 +191,8 @@ impl Collection {
                     Precision::Exact => embed.tokenize(query).ok().and_then(|t| TokenBag::of(&*embed, &self.token_counts, &t)),
                     Precision::Preview => None,
                 };
-                let mut provider = Recompute { embed: &mut *embed, docs, cache: &mut self.cache, preview, bag: bag.as_ref() };
+                let hints = self.settings.hints.then_some(&mut self.hints);
+                let mut provider = Recompute { embed: &mut *embed, docs, cache: &mut self.cache, preview, bag: bag.as_ref(), hints };
                 // Without a filter every live node is a document: the scan need not look
                 // each one up among the documents (a hash lookup per node, most of a
                 // scan's cache misses at 80,000).
@@ -325,7 +326,8 @@ impl Collection {
             Phase::Pruned(i) => {
                 use crate::index::provider::ExactVectors;
                 let preview = (source == Source::Preview).then_some(i);
-                let mut provider = Recompute { embed, docs: &self.docs, cache: &mut self.cache, preview, bag: None };
+                let hints = (self.settings.hints && preview.is_none()).then_some(&mut self.hints);
+                let mut provider = Recompute { embed, docs: &self.docs, cache: &mut self.cache, preview, bag: None, hints };
                 provider.exact_vectors(keys, &mut vectors)?;
             }
         }

@@ -51,6 +51,10 @@ pub struct Settings {
     /// Recomputed embeddings the background warm-up after an open fills the cache to
     /// (at most three quarters of `cache`; 0: no warm-up). See `warm`.
     pub warm_up: usize,
+    /// Remember which documents exact searches needed, in the database, so the warm-up
+    /// after the next open recomputes them first (see `hints`; off: none is written and
+    /// the warm-up goes by the mean direction alone).
+    pub hints: bool,
 }
 
 /// How much more the keyword evidence weighs when the model knows none of the query's
@@ -122,6 +126,7 @@ impl Default for Settings {
             preview_exact: 4,
             keep_from_tokens: super::doc::KEEP_FROM_TOKENS,
             warm_up: 12_288,
+            hints: true,
         }
     }
 }

@@ -25,6 +25,8 @@ impl Collection {
             f32_vector_bytes: self.docs.len() * self.dims * 4,
             cached_vectors: self.cache.len(),
             loose: self.loose(),
+            hint_bytes: self.hints_bytes,
+            hinted: self.hints.len(),
         }
     }
 }
@@ -59,4 +61,8 @@ pub struct Stats {
     pub cached_vectors: usize,
     /// Documents whose record is still to be rewritten (see `Collection::loose`).
     pub loose: usize,
+    /// The stored search hints record (see `hints`), counted with the index.
+    pub hint_bytes: usize,
+    /// Documents the search hints name (this session's needs and the record's).
+    pub hinted: usize,
 }

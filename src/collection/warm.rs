@@ -70,7 +70,14 @@ impl Collection {
         }
         let Phase::Pruned(index) = &self.index else { return (Vec::new(), 0) };
         // Kept documents are skipped below: they may become kept after this is made.
-        let order = self.warming.order.get_or_insert_with(|| index.by_centrality());
+        // What earlier searches needed first (`hints`: most needed first), then by
+        // centrality; a document in both is skipped the second time (cached by then).
+        let hints = &self.hints;
+        let order = self.warming.order.get_or_insert_with(|| {
+            let mut order = hints.ranked();
+            order.extend(index.by_centrality());
+            order
+        });
         let room = target - self.cache.len();
         let (mut keys, mut tokens) = (Vec::new(), 0usize);
         let mut next = self.warming.next;
@@ -104,7 +111,7 @@ impl Collection {
         if keys.is_empty() || !matches!(self.index, Phase::Pruned(_)) {
             return Ok(0);
         }
-        let mut provider = Recompute { embed, docs: &self.docs, cache: &mut self.cache, preview: None, bag: None };
+        let mut provider = Recompute { embed, docs: &self.docs, cache: &mut self.cache, preview: None, bag: None, hints: None };
         provider.exact_vectors(&keys, &mut Vec::with_capacity(keys.len() * self.dims))?;
         Ok(keys.len())
     }

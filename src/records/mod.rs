@@ -48,6 +48,8 @@ pub const MANIFEST_KEY: u64 = 0;
 pub const CODEBOOK_KEY: u64 = 1;
 /// Key of the model's mark (`collection::model`) in [`Table::Meta`].
 pub const MODEL_KEY: u64 = 2;
+/// Key of the search hints (`collection::hints`) in [`Table::Meta`].
+pub const HINTS_KEY: u64 = 3;
 
 /// One record to put (`Some`) or delete (`None`).
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -169,14 +169,16 @@ pub fn stats_to_js(s: &Stats, dims: usize, open_ms: super::core::OpenTiming) -> 
     set(&bytes, "index", s.index_bytes as f64);
     set(&bytes, "codebook", s.codebook_bytes as f64);
     set(&bytes, "manifest", s.manifest_bytes as f64);
+    set(&bytes, "hints", s.hint_bytes as f64);
     set(&o, "bytes", bytes);
-    set(&o, "storedBytes", (s.doc_bytes + s.index_bytes + s.codebook_bytes + s.manifest_bytes) as f64);
-    set(&o, "indexBytes", (s.index_bytes + s.codebook_bytes + s.manifest_bytes + kept) as f64);
+    set(&o, "storedBytes", (s.doc_bytes + s.index_bytes + s.codebook_bytes + s.manifest_bytes + s.hint_bytes) as f64);
+    set(&o, "indexBytes", (s.index_bytes + s.codebook_bytes + s.manifest_bytes + s.hint_bytes + kept) as f64);
     set(&o, "keptVectors", s.kept_vectors as f64);
     set(&o, "hnswBytes", s.hnsw_f32_bytes as f64);
     set(&o, "f32VectorBytes", s.f32_vector_bytes as f64);
     set(&o, "cachedVectors", s.cached_vectors as f64);
     set(&o, "looseDocuments", s.loose as f64);
+    set(&o, "hintedDocuments", s.hinted as f64);
     let open = Object::new();
     set(&open, "storeMs", open_ms.store);
     set(&open, "modelMs", open_ms.model);
@@ -288,6 +290,10 @@ pub fn settings_from_js(o: &JsValue) -> Result<crate::collection::Settings> {
     }
     if let Some(v) = num("warmUp")? {
         s.warm_up = v as usize;
+    }
+    let remember = get(o, "rememberSearches");
+    if !remember.is_undefined() {
+        s.hints = remember.as_bool().ok_or_else(|| Failure::input("option rememberSearches must be true or false"))?;
     }
     Ok(s)
 }

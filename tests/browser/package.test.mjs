@@ -347,6 +347,67 @@ test('after an open the worker warms the cache in the background: the same resul
   await page.close();
 });
 
+test('what searches needed is warmed first at the next open; rememberSearches false keeps none', async () => {
+  const page = await openPage(env);
+  const docs = DOCS.slice(0, 600).map((d) => ({ ...d, text: `${d.title}, from ${d.url}.` }));
+  await page.evaluate(async (docs) => {
+    await Nook.deleteDatabase('hints');
+    const db = await Nook.open('hints', { ...assets, pruneAt: 100, warmUp: 0 });
+    await db.add(docs, { chunk: 100 });
+    await db.close();
+  }, docs);
+  // One session: open, (wait for `warmed` embeddings to be cached), the queries, close.
+  const session = (options, warmed = 0) => page.evaluate(async ([options, qs, warmed]) => {
+    const db = await Nook.open('hints', { ...assets, searchWorkers: 1, ...options });
+    const before = await db.stats();
+    for (const t0 = Date.now(); (await db.stats()).cachedVectors < warmed && Date.now() - t0 < 30_000;) await new Promise((r) => setTimeout(r, 100));
+    const out = [];
+    for (const q of qs) {
+      const hits = await db.search(q, { k: 8 });
+      out.push({ hits: hits.map((h) => [h.id, h.score]), recomputed: hits.stats.recomputed });
+    }
+    const after = await db.stats();
+    const exported = await db.export();
+    await db.close();
+    return { before, out, after, exported };
+  }, [options, QUERIES, warmed]);
+  const first = await session({ warmUp: 0 });
+  assert.equal(first.before.hintedDocuments, 0);
+  assert.ok(first.out.every((r) => r.recomputed > 0), `cold: ${first.out.map((r) => r.recomputed)}`);
+  const needed = first.after.hintedDocuments;
+  assert.ok(needed >= Math.max(...first.out.map((r) => r.recomputed)), `noted: ${needed}`);
+  // The next open reads the record (counted as index bytes: keys only) and warms those
+  // documents first: a warm-up of just that many leaves the same searches nothing to do.
+  const second = await session({ warmUp: needed }, needed);
+  assert.equal(second.before.hintedDocuments, needed);
+  assert.ok(second.before.bytes.hints > 0 && second.before.bytes.hints <= 4 * needed + 32, `${second.before.bytes.hints} bytes`);
+  assert.deepEqual(second.out.map((r) => r.hits), first.out.map((r) => r.hits), 'the same hits and scores');
+  assert.ok(second.out.every((r) => r.recomputed === 0), `warmed by the hints: ${second.out.map((r) => r.recomputed)}`);
+  // An export carries no hints.
+  const copy = await page.evaluate(async (bytes) => {
+    const db = await Nook.import('hints-copy', bytes, assets);
+    const s = await db.stats();
+    await db.close();
+    await Nook.deleteDatabase('hints-copy');
+    return s;
+  }, second.exported);
+  assert.equal(copy.hintedDocuments, 0);
+  assert.equal(copy.bytes.hints, 0);
+  // Off: the record is not read, and goes at close; the same warm-up by the mean direction
+  // leaves the searches something to recompute, with the same results.
+  const off = await session({ warmUp: needed, rememberSearches: false }, needed);
+  assert.equal(off.before.hintedDocuments, 0);
+  assert.equal(off.after.hintedDocuments, 0, 'nothing noted');
+  assert.deepEqual(off.out.map((r) => r.hits), first.out.map((r) => r.hits));
+  assert.ok(off.out.some((r) => r.recomputed > 0), `without hints: ${off.out.map((r) => r.recomputed)}`);
+  const gone = await session({ warmUp: 0 });
+  assert.deepEqual([gone.before.hintedDocuments, gone.before.bytes.hints], [0, 0], 'the record was deleted');
+  const refused = await errorName(page, (a) => Nook.open('hints', { ...a, rememberSearches: 'yes' }), await page.evaluate(() => assets));
+  assert.match(refused, /^NookInputError: .*rememberSearches/);
+  await page.evaluate(() => Nook.deleteDatabase('hints'));
+  await page.close();
+});
+
 test('another model (paraphrase-MiniLM-L3-v2, fp32) given as bytes, helpers included', async () => {
   const page = await openPage(env);
   const l3 = await page.evaluate(() => ({ tokenizerUrl: assets.tokenizerUrl, maxTokens: 128, minScore: 0 }));

@@ -1,13 +1,14 @@
 //! `NookCore`'s background warm-up of the cache of recomputed embeddings after an open
 //! (`collection/warm.rs`): in steps on the nook worker (`warm`), and in larger batches a
-//! search helper embeds meanwhile (`warmTake`, then `warmPut` with what it made).
+//! search helper embeds meanwhile (`warmTake`, then `warmPut` with what it made); and
+//! the record of what searches needed that orders the next open's warm-up (`saveHints`).
 
-use js_sys::{Float64Array, Reflect};
+use js_sys::{Float64Array, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 
 use super::NookCore;
 use crate::collection::{Precomputed, split_sequences};
-use crate::store::{Failure, Result};
+use crate::store::{Failure, Result, Store};
 use crate::wasm::convert::{embedded_from_js, sequences_to_js};
 use crate::wasm::js_error;
 
@@ -44,6 +45,29 @@ impl NookCore {
     #[wasm_bindgen(js_name = warmPut)]
     pub fn warm_put(&self, keys: Vec<f64>, embedded: JsValue) -> Result<u32, JsValue> {
         self.put(&keys, &embedded).map(|n| n.min(u32::MAX as usize) as u32).map_err(js_error)
+    }
+
+    /// Has a search needed documents since the last `saveHints`?
+    #[wasm_bindgen(js_name = hintsChanged)]
+    pub fn hints_changed(&self) -> bool {
+        !self.shared.closed.get() && self.shared.coll.borrow().hints_changed()
+    }
+
+    /// Store what exact searches needed, for the next open's warm-up (see
+    /// `Collection::save_hints`): one record, no change of the collection (the generation
+    /// stays, so other tabs do not reload). Resolves to whether anything was written.
+    #[wasm_bindgen(js_name = saveHints)]
+    pub fn save_hints(&self) -> Promise {
+        let s = self.shared.clone();
+        super::promise(async move {
+            s.check_open()?;
+            let writes = s.coll.borrow_mut().save_hints();
+            if writes.is_empty() {
+                return Ok(false.into());
+            }
+            s.store.commit(&writes).await?;
+            Ok(true.into())
+        })
     }
 }
 

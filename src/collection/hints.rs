@@ -1,0 +1,197 @@
+//! What earlier searches needed: the documents exact searches measured (their embedding
+//! recomputed or found in the cache), most needed first, kept in [`Table::Meta`] under
+//! [`HINTS_KEY`] so that after a reopen the background warm-up (`warm.rs`) recomputes
+//! them before anything else.
+//!
+//! Why: the cache of recomputed embeddings is empty after a restart, and the documents a
+//! user's searches need are not the ones near the collection's mean direction (the
+//! warm-up's order without hints). People search their bookmarks to find the same things
+//! again; measured on the benchmark sets (`/tmp` lab, ARCHITECTURE.md "What the warm-up
+//! learns from the searches"), the first 2,000 documents of the mean-direction order hold
+//! 13-63% of what a query set re-ranks, the same queries' own needs 54-90%.
+//!
+//! Owns the tally and its record; never what a search returns (warming changes no result,
+//! `warm.rs`). The record holds document keys only (no text, no query), at most
+//! [`KEEP`] of them: ~3 KB, counted with the index's bytes. It is the user's own search
+//! trace, so it never leaves the database: not exported, gone with the collection
+//! (`clear`), and not written at all with `Settings::hints` off. A record that does not
+//! decode is ignored (it only orders a warm-up) and replaced at the next save.
+//!
+//! ```text
+//! b"NKHT" u8(version=1) varint(count <= KEEP) varint(key) x count | u32 LE crc32
+//! ```
+
+use crate::FastMap;
+use crate::format::varint::{Reader, put_varint};
+use crate::records::{Failure, Frame, HINTS_KEY, Result, Table, Write};
+
+const FRAME: Frame = Frame { magic: b"NKHT", version: 1, name: "search hints", written: "this database was" };
+
+/// Most documents a record names (the warm-up warms a few thousand at most: ~1,000 fill
+/// the first seconds after an open).
+pub const KEEP: usize = 1024;
+
+/// The tally of what searches needed: a score per document, each search adding 1 to every
+/// document it measured; at most `2 * KEEP` entries (the lowest dropped past that).
+#[derive(Debug, Default)]
+pub struct Hints {
+    score: FastMap<u64, f32>,
+    /// Noted since the last [`Hints::record`].
+    changed: bool,
+}
+
+impl Hints {
+    /// The tally a record left: its documents scored below one search's worth (at most 1,
+    /// by rank), so what this session's searches need soon comes first.
+    pub fn from_record(bytes: &[u8]) -> Result<Hints> {
+        let keys = decode(bytes)?;
+        let n = keys.len() as f32;
+        let score = keys.iter().enumerate().map(|(rank, &k)| (k, (n - rank as f32) / (n + 1.0))).collect();
+        Ok(Hints { score, changed: false })
+    }
+
+    /// One search measured `keys`.
+    pub fn note(&mut self, keys: impl IntoIterator<Item = u64>) {
+        for k in keys {
+            *self.score.entry(k).or_insert(0.0) += 1.0;
+            self.changed = true;
+        }
+        if self.score.len() > 2 * KEEP {
+            let keep: std::collections::HashSet<u64> = self.ranked().into_iter().take(KEEP).collect();
+            self.score.retain(|k, _| keep.contains(k));
+        }
+    }
+
+    /// A document deleted: never warmed again.
+    pub fn forget(&mut self, key: u64) {
+        self.changed |= self.score.remove(&key).is_some();
+    }
+
+    /// The documents noted, most needed first (ties by key).
+    pub fn ranked(&self) -> Vec<u64> {
+        let mut v: Vec<(u64, f32)> = self.score.iter().map(|(&k, &s)| (k, s)).collect();
+        v.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        v.into_iter().map(|(k, _)| k).collect()
+    }
+
+    /// Documents noted.
+    pub fn len(&self) -> usize {
+        self.score.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.score.is_empty()
+    }
+
+    /// Anything noted since the last record?
+    pub fn changed(&self) -> bool {
+        self.changed
+    }
+
+    /// The record of the [`KEEP`] most needed (a deletion when none is left), and the
+    /// tally marked as saved.
+    pub fn record(&mut self) -> Write {
+        self.changed = false;
+        let keys: Vec<u64> = self.ranked().into_iter().take(KEEP).collect();
+        Write { table: Table::Meta, key: HINTS_KEY, value: (!keys.is_empty()).then(|| encode(&keys)) }
+    }
+}
+
+fn encode(keys: &[u64]) -> Vec<u8> {
+    let mut out = FRAME.start(keys.len() * 3 + 2);
+    put_varint(&mut out, keys.len() as u64);
+    for &k in keys {
+        put_varint(&mut out, k);
+    }
+    Frame::seal(&mut out);
+    out
+}
+
+/// The keys of a record, most needed first: at most [`KEEP`], no repeats.
+fn decode(bytes: &[u8]) -> Result<Vec<u64>> {
+    let body = FRAME.open(bytes, 1)?;
+    let bad = |e: &dyn std::fmt::Display| FRAME.bad(e);
+    let mut r = Reader::new(body);
+    let n = r.count(KEEP, "hint count").map_err(|e| bad(&e))?;
+    let mut keys = Vec::with_capacity(n);
+    let mut seen = std::collections::HashSet::with_capacity(n);
+    for _ in 0..n {
+        let k = r.varint().map_err(|e| bad(&e))?;
+        if !seen.insert(k) {
+            return Err(Failure::corrupt(format!("search hints: document {k} named twice")));
+        }
+        keys.push(k);
+    }
+    if !r.is_empty() {
+        return Err(FRAME.bad("trailing bytes"));
+    }
+    Ok(keys)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn most_needed_first_and_a_record_round_trips() {
+        let mut h = Hints::default();
+        assert!(!h.changed());
+        h.note([5, 9, 7]);
+        h.note([9, 7]);
+        h.note([9]);
+        assert_eq!(h.ranked(), vec![9, 7, 5]);
+        assert!(h.changed());
+        let w = h.record();
+        assert!(!h.changed(), "saved");
+        assert_eq!((w.table, w.key), (Table::Meta, HINTS_KEY));
+        let back = Hints::from_record(w.value.as_deref().unwrap()).unwrap();
+        assert_eq!(back.ranked(), vec![9, 7, 5]);
+        // This session's needs outrank the record's: one search is worth more than any rank.
+        let mut back = back;
+        back.note([1]);
+        assert_eq!(back.ranked()[0], 1);
+        back.forget(9);
+        assert_eq!(back.ranked(), vec![1, 7, 5]);
+    }
+
+    #[test]
+    fn the_tally_stays_bounded() {
+        let mut h = Hints::default();
+        for k in 0..(3 * KEEP as u64) {
+            h.note([k, 0]);
+        }
+        assert!(h.score.len() <= 2 * KEEP);
+        assert_eq!(h.ranked()[0], 0, "the most needed survives every trim");
+        let w = h.record();
+        assert_eq!(decode(w.value.as_deref().unwrap()).unwrap().len(), KEEP);
+        assert_eq!(Hints::default().record().value, None, "nothing to keep: the record goes");
+    }
+
+    #[test]
+    fn a_damaged_or_crafted_record_is_refused() {
+        let good = encode(&[3, 1, 2]);
+        assert_eq!(decode(&good).unwrap(), vec![3, 1, 2]);
+        let mut flipped = good.clone();
+        flipped[6] ^= 1;
+        assert!(decode(&flipped).is_err(), "checksum");
+        assert!(decode(&good[..good.len() - 5]).is_err(), "truncated");
+        assert!(decode(b"NKHT").is_err());
+        // Crafted past the checksum: a count beyond KEEP, a repeated key, trailing bytes.
+        let sealed = |body: &[u8]| {
+            let mut out = FRAME.start(body.len());
+            out.extend_from_slice(body);
+            Frame::seal(&mut out);
+            out
+        };
+        let mut big = Vec::new();
+        put_varint(&mut big, KEEP as u64 + 1);
+        assert!(decode(&sealed(&big)).is_err(), "count beyond KEEP");
+        assert!(decode(&sealed(&[2, 4, 4])).is_err(), "repeated key");
+        assert!(decode(&sealed(&[1, 4, 0])).is_err(), "trailing bytes");
+        assert!(decode(&sealed(&[3, 4])).is_err(), "count past the body");
+        // Newer versions are refused by name.
+        let mut newer = good.clone();
+        newer[4] = 2;
+        assert!(decode(&newer).unwrap_err().to_string().contains("newer nook"));
+    }
+}
