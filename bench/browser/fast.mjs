@@ -78,16 +78,29 @@ for (const set of sets) {
 // turn that off, so their cold pass is strictly cold). The package's default search threads
 // (min(cores, 2): the search helper shares the warm-up too), two sessions a set: the
 // queries sent from the open on, and sent after WARM_WAIT_MS idle (a user who opens the page
-// and searches later).
+// and searches later). These sessions turn the search hints off (rememberSearches: the
+// earlier sessions asked the very same queries), so the warm-up goes by the mean direction
+// as for a new user. Three more sessions per set (run first) measure the hints: the set's
+// last REFIND_QUERIES queries asked (strictly cold; the hints saved at close), then, after a
+// restart, the same queries again REFIND_WAIT_MS after the open (someone searching for what
+// they searched for lately), warmed by what those searches needed, and without the hints.
 const WARM_WAIT_MS = Number(process.env.NOOK_FAST_WARM_WAIT_MS || 30000);
+const REFIND_WAIT_MS = Number(process.env.NOOK_FAST_REFIND_WAIT_MS || 5000);
+const REFIND_QUERIES = Number(process.env.NOOK_FAST_REFIND_QUERIES || 30);
 const WARM_THREADS = Math.min(os.cpus().length, 2);
 const warming = {};
 if (process.env.NOOK_FAST_WARMING !== '0') {
   for (const set of sets) {
     warming[set.name] = {};
-    for (const [key, wait] of [['from_open', 0], ['after_wait', WARM_WAIT_MS]]) {
-      log(`${set.name}: browser restart, the default warm-up, queries ${wait ? `${wait / 1000} s after` : 'from'} the open`);
-      warming[set.name][key] = await session((page) => page.evaluate(([n, q, t, w]) => window.fast.fastQueries(n, q, t, undefined, window.benchLog, false, {}, w), [DB, set.queries, indexed.truth[set.name], wait]));
+    const recent = [set.queries.slice(-REFIND_QUERIES), indexed.truth[set.name].slice(-REFIND_QUERIES)];
+    log(`${set.name}: browser restart, the last ${REFIND_QUERIES} queries asked (no warm-up), the hints saved at close`);
+    await session((page) => page.evaluate(([n, [q, t]]) => window.fast.fastQueries(n, q, t, undefined, window.benchLog, false, { warmUp: 0 }, 0), [DB, recent]));
+    // The hinted session first: a session with the hints off deletes their record at close.
+    const sessions = [['refind', REFIND_WAIT_MS, true, recent], ['refind_unhinted', REFIND_WAIT_MS, false, recent], ['from_open', 0, false], ['after_wait', WARM_WAIT_MS, false]];
+    for (const [key, wait, hinted, asked = [set.queries, indexed.truth[set.name]]] of sessions) {
+      log(`${set.name}: browser restart, the default warm-up${hinted ? ' with the search hints' : ''}, ${asked[0].length} queries ${wait ? `${wait / 1000} s after` : 'from'} the open`);
+      const options = hinted ? {} : { rememberSearches: false };
+      warming[set.name][key] = await session((page) => page.evaluate(([n, [q, t], o, w]) => window.fast.fastQueries(n, q, t, undefined, window.benchLog, false, o, w), [DB, asked, options, wait]));
       loadavg.push(os.loadavg());
     }
   }
@@ -195,10 +208,11 @@ if (d.sets.some((s) => s.two_search_threads)) {
   }
 }
 if (d.sets.some((s) => s.warm_up)) {
-  md += `\n## With the background warm-up (the package's default; the runs above turn it off)\n\nAfter an open the nook worker recomputes, between other calls, the embeddings searches are most likely to need (nearest the collection's mean direction first), until the cache holds \`warmUp\` (12,288) of them. The package's default search threads (${WARM_THREADS} here: the search helper shares the warm-up, started by it, and cold searches); each row its own session after a browser restart, the queries sent back to back from the open, or after ${WARM_WAIT_MS / 1000} s idle. Its cold pass is the first pass over the set (nothing asked before in that browser).\n\n| query set | session | first query ms | cold pass p50 / p95 ms | recomputed/query | recall@10 | embeddings warmed before the first query (by the helper) / after the pass | peak RSS largest process MB | strictly cold p50 / p95 with ${WARM_THREADS} thread(s) (above) |\n|---|---|---:|---|---:|---:|---|---:|---|\n`;
+  md += `\n## With the background warm-up (the package's default; the runs above turn it off)\n\nAfter an open the nook worker recomputes, between other calls, the embeddings searches are most likely to need (nearest the collection's mean direction first), until the cache holds \`warmUp\` (12,288) of them. The package's default search threads (${WARM_THREADS} here: the search helper shares the warm-up, started by it, and cold searches); each row its own session after a browser restart, the queries sent back to back from the open, or after ${WARM_WAIT_MS / 1000} s idle, with the search hints off (\`rememberSearches: false\`: the warm-up of a new user). Its cold pass is the first pass over the set (nothing asked before in that browser). The first two rows per set: re-finding. The set's last ${REFIND_QUERIES} queries were asked in a session before (strictly cold), then, after a restart, asked again ${REFIND_WAIT_MS / 1000} s after the open, as someone searching for what they searched for lately; with the search hints (the package's default, \`rememberSearches\`) the warm-up recomputes first what those searches needed, without them it goes by the mean direction. Not new queries: the hints hold these very queries' needs.\n\n| query set | session | first query ms | cold pass p50 / p95 ms | recomputed/query | recall@10 | embeddings warmed before the first query (by the helper) / after the pass | peak RSS largest process MB | strictly cold p50 / p95 with ${WARM_THREADS} thread(s) (above) |\n|---|---|---:|---|---:|---:|---|---:|---|\n`;
   for (const s of d.sets) {
     const strict = WARM_THREADS === 2 && s.two_search_threads ? s.two_search_threads.cold : s.cold;
-    for (const [k, w] of Object.entries(s.warm_up || {})) md += `| ${s.name} | ${k === 'from_open' ? 'queries from the open' : `queries ${WARM_WAIT_MS / 1000} s after the open`} | ${w.first_query_ms} | ${w.cold.p50_ms} / ${w.cold.p95_ms} | ${w.cold.recomputed_mean} | ${w.cold.recall10} | ${w.warmed_before_first_query ?? 0} (${w.warmed_by_helpers_before_first_query ?? 0}) / ${w.cached_after_pass} | ${w.peak_largest_mb} | ${strict.p50_ms} / ${strict.p95_ms} |\n`;
+    const what = { from_open: 'queries from the open', after_wait: `queries ${WARM_WAIT_MS / 1000} s after the open`, refind_unhinted: `its last ${REFIND_QUERIES} queries again ${REFIND_WAIT_MS / 1000} s after the open, no hints`, refind: `its last ${REFIND_QUERIES} queries again ${REFIND_WAIT_MS / 1000} s after the open, warmed by the search hints` };
+    for (const [k, w] of Object.entries(s.warm_up || {})) md += `| ${s.name} | ${what[k]} | ${w.first_query_ms} | ${w.cold.p50_ms} / ${w.cold.p95_ms} | ${w.cold.recomputed_mean} | ${w.cold.recall10} | ${w.warmed_before_first_query ?? 0} (${w.warmed_by_helpers_before_first_query ?? 0}) / ${w.cached_after_pass} | ${w.peak_largest_mb} | ${strict.p50_ms} / ${strict.p95_ms} |\n`;
   }
 }
 md += `\nIndex: ${d.index_bytes_per_doc} B/doc (${d.hnsw_f32_ratio}x smaller than f32 + M=16 HNSW).\n`;

@@ -1,14 +1,16 @@
 //! What earlier searches needed: the documents exact searches measured (their embedding
-//! recomputed or found in the cache), most needed first, kept in [`Table::Meta`] under
-//! [`HINTS_KEY`] so that after a reopen the background warm-up (`warm.rs`) recomputes
-//! them before anything else.
+//! recomputed or found in the cache), those of recent searches first, kept in
+//! [`Table::Meta`] under [`HINTS_KEY`] so that after a reopen the background warm-up
+//! (`warm.rs`) recomputes them before anything else.
 //!
 //! Why: the cache of recomputed embeddings is empty after a restart, and the documents a
 //! user's searches need are not the ones near the collection's mean direction (the
 //! warm-up's order without hints). People search their bookmarks to find the same things
 //! again; measured on the benchmark sets (`/tmp` lab, ARCHITECTURE.md "What the warm-up
 //! learns from the searches"), the first 2,000 documents of the mean-direction order hold
-//! 13-63% of what a query set re-ranks, the same queries' own needs 54-90%.
+//! 13-63% of what a query set re-ranks, the same queries' own needs 54-90%; in Chromium
+//! (`bench/results/fast-search.md`) 30 queries asked again 5 s after a restart recompute
+//! 0-1 embeddings each instead of 14-18.
 //!
 //! Owns the tally and its record; never what a search returns (warming changes no result,
 //! `warm.rs`). The record holds document keys only (no text, no query), at most
@@ -31,30 +33,51 @@ const FRAME: Frame = Frame { magic: b"NKHT", version: 1, name: "search hints", w
 /// the first seconds after an open).
 pub const KEEP: usize = 1024;
 
-/// The tally of what searches needed: a score per document, each search adding 1 to every
-/// document it measured; at most `2 * KEEP` entries (the lowest dropped past that).
-#[derive(Debug, Default)]
+/// The tally of what searches needed: a score per document, each search adding the current
+/// weight to every document it measured, the weight growing by [`GROWTH`] a search, so the
+/// needs of recent searches lead (a document's score is its needs, each discounted by how
+/// long ago: re-finding is mostly of what was searched lately); at most `2 * KEEP` entries
+/// (the lowest dropped past that).
+#[derive(Debug)]
 pub struct Hints {
-    score: FastMap<u64, f32>,
+    score: FastMap<u64, f64>,
+    /// What the next search adds.
+    weight: f64,
     /// Noted since the last [`Hints::record`].
     changed: bool,
 }
 
+/// How much more a search's needs weigh than the one before's: a need's weight halves
+/// every ~24 searches, about as many as [`KEEP`] documents hold (~30-40 each, cold).
+pub const GROWTH: f64 = 1.03;
+
+impl Default for Hints {
+    fn default() -> Self {
+        Hints { score: FastMap::default(), weight: 1.0, changed: false }
+    }
+}
+
 impl Hints {
-    /// The tally a record left: its documents scored below one search's worth (at most 1,
-    /// by rank), so what this session's searches need soon comes first.
+    /// The tally a record left: its documents in its order, scored below one search's
+    /// worth, so what this session's searches need comes first.
     pub fn from_record(bytes: &[u8]) -> Result<Hints> {
         let keys = decode(bytes)?;
-        let n = keys.len() as f32;
-        let score = keys.iter().enumerate().map(|(rank, &k)| (k, (n - rank as f32) / (n + 1.0))).collect();
-        Ok(Hints { score, changed: false })
+        let n = keys.len() as f64;
+        let score = keys.iter().enumerate().map(|(rank, &k)| (k, (n - rank as f64) / (n + 1.0))).collect();
+        Ok(Hints { score, ..Hints::default() })
     }
 
     /// One search measured `keys`.
     pub fn note(&mut self, keys: impl IntoIterator<Item = u64>) {
+        self.weight *= GROWTH;
         for k in keys {
-            *self.score.entry(k).or_insert(0.0) += 1.0;
+            *self.score.entry(k).or_insert(0.0) += self.weight;
             self.changed = true;
+        }
+        if self.weight > 1e12 {
+            // Rescaled long before f64 could overflow: the same order.
+            self.score.values_mut().for_each(|s| *s /= self.weight);
+            self.weight = 1.0;
         }
         if self.score.len() > 2 * KEEP {
             let keep: std::collections::HashSet<u64> = self.ranked().into_iter().take(KEEP).collect();
@@ -69,7 +92,7 @@ impl Hints {
 
     /// The documents noted, most needed first (ties by key).
     pub fn ranked(&self) -> Vec<u64> {
-        let mut v: Vec<(u64, f32)> = self.score.iter().map(|(&k, &s)| (k, s)).collect();
+        let mut v: Vec<(u64, f64)> = self.score.iter().map(|(&k, &s)| (k, s)).collect();
         v.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         v.into_iter().map(|(k, _)| k).collect()
     }
@@ -152,6 +175,27 @@ mod tests {
         assert_eq!(back.ranked()[0], 1);
         back.forget(9);
         assert_eq!(back.ranked(), vec![1, 7, 5]);
+    }
+
+    #[test]
+    fn recent_needs_lead_old_ones() {
+        let mut h = Hints::default();
+        h.note([1, 2]);
+        h.note([1, 2]);
+        for k in 10..60 {
+            h.note([k]);
+        }
+        h.note([3]);
+        let r = h.ranked();
+        assert_eq!(r[0], 3, "the last search's need first");
+        assert!(r.iter().position(|&k| k == 1).unwrap() > r.iter().position(|&k| k == 40).unwrap(), "needed twice long ago, after once lately");
+        // Thousands of searches later the scores are rescaled, the order kept.
+        for _ in 0..2000 {
+            h.note([7]);
+        }
+        h.note([8]);
+        assert!(h.weight < 1e12);
+        assert_eq!(h.ranked()[..2], [7, 8], "needed 2,000 times, then once: both lead, in that order");
     }
 
     #[test]
