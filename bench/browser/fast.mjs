@@ -171,6 +171,9 @@ const out = {
     // character at a time (the final preview against the exact result).
     ...(ext.afterRestart.paused && { restart_exact_p50_ms_after_popup_pause: ext.afterRestart.paused.search.p50 }),
     ...(ext.typedAfterRestart && { typed: { preview_top1_agreement: Math.round((ext.typedAfterRestart.previewTopSame / ext.typedAfterRestart.queries) * 100) / 100, queries: ext.typedAfterRestart.queries, exact_p50_ms: ext.typedAfterRestart.exactP50, type_ms: ext.typedAfterRestart.typeMs } }),
+    // Searching again for what was searched before the restart, a few seconds after the
+    // open: with the search hints and with their record deleted.
+    ...(ext.refindAfterRestart?.unhinted && { refind: { wait_s: ext.refindAfterRestart.waitS, exact_p50_ms: ext.refindAfterRestart.hinted.search.p50, exact_p95_ms: ext.refindAfterRestart.hinted.search.p95, unhinted_exact_p50_ms: ext.refindAfterRestart.unhinted.search.p50, unhinted_exact_p95_ms: ext.refindAfterRestart.unhinted.search.p95 } }),
   } : null,
   // "Before": the indexing speed the browser benchmark recorded (bench/results/browser.json).
   indexing: {
@@ -228,7 +231,8 @@ for (const [c, l] of Object.entries(out.corpora)) {
 if (out.bookmarks80k) {
   const b = out.bookmarks80k;
   md += `\nExtension, 80,000 bookmarks after a browser restart (${b.from}): exact p50 ${b.restart_exact_p50_ms} ms (preview and exact round trips back to back${b.restart_exact_p50_ms_after_popup_pause ? `; ${b.restart_exact_p50_ms_after_popup_pause} ms with the exact search sent after the popup's pause` : ''}), first result ${b.reopen_ms} ms after the browser's launch, largest process ${b.rss_mb} MB, preview top 1 = exact top 1 in ${Math.round(b.preview_top1_agreement * 100)}% of queries sent whole`;
-  md += b.typed ? ` and in ${Math.round(b.typed.preview_top1_agreement * 100)}% of ${b.typed.queries} typed a character every ${b.typed.type_ms} ms (exact p50 then ${b.typed.exact_p50_ms} ms).\n` : '.\n';
+  md += b.typed ? ` and in ${Math.round(b.typed.preview_top1_agreement * 100)}% of ${b.typed.queries} typed a character every ${b.typed.type_ms} ms (exact p50 then ${b.typed.exact_p50_ms} ms)` : '';
+  md += b.refind ? `; the same queries again ${b.refind.wait_s} s after the open of a later restart: exact p50 / p95 ${b.refind.exact_p50_ms} / ${b.refind.exact_p95_ms} ms with the search hints, ${b.refind.unhinted_exact_p50_ms} / ${b.refind.unhinted_exact_p95_ms} ms with their record deleted.\n` : '.\n';
 }
 writeFileSync(join(dir, `${name}.md`), md);
 console.log(md);

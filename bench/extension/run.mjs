@@ -46,6 +46,11 @@ const RESTARTS = Math.max(1, Number(arg('restarts', 1)));
 const POPUP_PAUSE_MS = 150;
 /** --type MS: one more restart whose queries are typed a character every MS (0: none). */
 const TYPE_MS = Number(arg('type', 120));
+/** --refind S: two more restarts whose queries (the ones the restarts before asked) are sent
+ * S seconds after the index is ready, with the popup's pause: the first with the search
+ * hints the earlier restarts left (nook's default), the second with their record deleted
+ * (0: none). */
+const REFIND_S = Number(arg('refind', 8));
 const OUT = arg('out', join(ROOT, 'bench', 'results', 'extension-80k.json'));
 const EXT = process.env.NOOK_EXT_DIR ?? join(ROOT, 'www', 'build', 'extension');
 const REPORT_ONLY = process.argv.includes('--report');
@@ -274,6 +279,33 @@ async function main() {
         result.typedAfterRestart = await measureTyped(p3, queries.slice(0, 12), TYPE_MS);
         log('  typed after restart', JSON.stringify(result.typedAfterRestart));
       }
+      // Searching again for what was searched before the restart, REFIND_S after the index is
+      // ready: with the search hints the earlier restarts' searches left, then (the record
+      // deleted in IndexedDB from the popup's page, as nothing else reaches it) without.
+      if (REFIND_S) {
+        result.refindAfterRestart = { waitS: REFIND_S, pauseMs: POPUP_PAUSE_MS };
+        for (const hinted of [true, false]) {
+          const { popup: p4 } = await restart();
+          await reopened(p4);
+          await new Promise((resolve) => setTimeout(resolve, REFIND_S * 1000));
+          const search = await measureSearch(p4, queries, POPUP_PAUSE_MS);
+          result.refindAfterRestart[hinted ? 'hinted' : 'unhinted'] = { search };
+          log(`  re-finding ${REFIND_S} s after the open, ${hinted ? 'with' : 'without'} the hints`, JSON.stringify(search));
+          if (hinted) {
+            await new Promise((resolve) => setTimeout(resolve, 3000));   // the hints saved
+            await p4.evaluate(() => new Promise((resolve, reject) => {
+              const req = indexedDB.open('nook-bookmarks');
+              req.onerror = () => reject(req.error);
+              req.onsuccess = () => {
+                const tx = req.result.transaction('meta', 'readwrite');
+                tx.objectStore('meta').delete(3);   // HINTS_KEY (src/records/mod.rs)
+                tx.oncomplete = () => { req.result.close(); resolve(); };
+                tx.onerror = () => reject(tx.error);
+              };
+            }));
+          }
+        }
+      }
       // One restart: as measured. Several: the median back-to-back run by first result
       // (its searches and memory), with every run's open and first-result times kept, and
       // the median paused run's searches.
@@ -339,6 +371,11 @@ function report(r) {
   if (r.typedAfterRestart) {
     const t = r.typedAfterRestart;
     md += `| typed into the popup after another restart, one character every ${t.typeMs} ms (12 queries): final preview's top 1 = exact top 1; exact round trip p50 / p95 ms (recomputed p50) | ${cols.map(([, s]) => (s === r.afterRestart ? `${t.previewTopSame} of ${t.queries}; ${t.exactP50} / ${t.exactP95} (${t.recomputedP50})` : '-')).join(' | ')} |\n`;
+  }
+  if (r.refindAfterRestart?.unhinted) {
+    const f = r.refindAfterRestart;
+    const c = (x) => `${x.search.p50} / ${x.search.p95} (${x.search.recomputedP50})`;
+    md += `| the same queries again after two more restarts, sent ${f.waitS} s after the index is ready (the popup's pause): exact round trip p50 / p95 ms (recomputed p50), with the search hints the restarts before left / with their record deleted | ${cols.map(([, s]) => (s === r.afterRestart ? `${c(f.hinted)} / ${c(f.unhinted)}` : '-')).join(' | ')} |\n`;
   }
   md += `| largest process / all processes MB | ${cell((s) => `${s.memory.largestMB} / ${s.memory.totalMB}`)} |\n`;
   if (r.afterRestart?.memoryAfterOpen) md += `| largest process / all processes MB right after the open (before the startup diff and the searches) | ${cell((s) => s.memoryAfterOpen && `${s.memoryAfterOpen.largestMB} / ${s.memoryAfterOpen.totalMB}`)} |\n`;
