@@ -238,13 +238,13 @@ fn asked(c: &mut Collection) -> (Vec<String>, usize) {
     (out, e.recomputed.len())
 }
 
-/// `c`'s records with the hints record `save_hints` wrote, as the next open reads them.
+/// `c`'s records with the hints record it saves, as the next open reads them.
 fn with_hints(c: &mut Collection) -> nook::store::Snapshot {
     let mut snap = c.snapshot();
     assert!(snap.meta.iter().all(|(k, _)| *k != nook::records::HINTS_KEY), "a snapshot (an export) carries no hints");
-    let writes = c.save_hints();
-    assert_eq!(writes.len(), 1);
-    snap.meta.push((writes[0].key, writes[0].value.clone().expect("a record")));
+    let save = c.hints_to_save().expect("something to save");
+    snap.meta.push((save.write.key, save.write.value.clone().expect("a record")));
+    c.hints_saved(save);
     snap
 }
 
@@ -258,9 +258,14 @@ fn what_searches_needed_is_warmed_first_after_a_reopen() {
     assert!(c.hints_changed());
     let needed = c.stats().hinted;
     assert!(needed >= cold, "every document measured is noted, cached or not: {needed} of {cold} recomputed");
+    // A save that never reached the store (a full quota) leaves them to save.
+    let lost = c.hints_to_save().unwrap();
+    drop(lost);
+    assert!(c.hints_changed() && c.stats().hint_bytes == 0);
     let snap = with_hints(&mut c);
     assert!(!c.hints_changed(), "saved");
-    assert!(c.save_hints().is_empty(), "nothing new to save");
+    assert!(c.stats().hint_bytes > 0);
+    assert!(c.hints_to_save().is_none(), "nothing new to save");
 
     // The next open warms what those searches needed before anything else: a warm-up of
     // just that many leaves the same searches nothing to recompute.
@@ -290,11 +295,12 @@ fn remembering_can_be_turned_off_and_a_damaged_record_is_left_out() {
     let mut off = Collection::load(Settings { hints: false, ..s.clone() }, DIMS, &snap).unwrap();
     assert_eq!(off.stats().hinted, 0);
     assert!(off.hints_changed(), "a stored record to delete");
-    let del = off.save_hints();
-    assert_eq!((del.len(), del[0].value.is_none()), (1, true));
+    let del = off.hints_to_save().unwrap();
+    assert_eq!((del.write.key, del.write.value.is_none()), (nook::records::HINTS_KEY, true));
+    off.hints_saved(del);
     assert_eq!(off.stats().hint_bytes, 0);
     asked(&mut off);
-    assert!(!off.hints_changed() && off.save_hints().is_empty(), "nothing noted with hints off");
+    assert!(!off.hints_changed() && off.hints_to_save().is_none(), "nothing noted with hints off");
     assert_eq!(off.stats().hinted, 0);
 
     // A record that does not decode only orders a warm-up: the open goes on without it,
@@ -306,8 +312,7 @@ fn remembering_can_be_turned_off_and_a_damaged_record_is_left_out() {
     let mut damaged = Collection::load(s.clone(), DIMS, &bad).unwrap();
     assert_eq!(damaged.stats().hinted, 0);
     asked(&mut damaged);
-    let w = damaged.save_hints();
-    assert!(w.len() == 1 && w[0].value.is_some());
+    assert!(damaged.hints_to_save().is_some_and(|s| s.write.value.is_some()));
 
     // A deleted document is no longer hinted.
     let mut back = Collection::load(s, DIMS, &snap).unwrap();

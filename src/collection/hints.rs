@@ -43,8 +43,9 @@ pub struct Hints {
     score: FastMap<u64, f64>,
     /// What the next search adds.
     weight: f64,
-    /// Noted since the last [`Hints::record`].
-    changed: bool,
+    /// Changes of the tally so far, and how many of them the stored record holds.
+    noted: u64,
+    saved: u64,
 }
 
 /// How much more a search's needs weigh than the one before's: a need's weight halves
@@ -53,7 +54,7 @@ pub const GROWTH: f64 = 1.03;
 
 impl Default for Hints {
     fn default() -> Self {
-        Hints { score: FastMap::default(), weight: 1.0, changed: false }
+        Hints { score: FastMap::default(), weight: 1.0, noted: 0, saved: 0 }
     }
 }
 
@@ -70,9 +71,10 @@ impl Hints {
     /// One search measured `keys`.
     pub fn note(&mut self, keys: impl IntoIterator<Item = u64>) {
         self.weight *= GROWTH;
+        let before = self.noted;
         for k in keys {
             *self.score.entry(k).or_insert(0.0) += self.weight;
-            self.changed = true;
+            self.noted = before + 1;
         }
         if self.weight > 1e12 {
             // Rescaled long before f64 could overflow: the same order.
@@ -87,7 +89,9 @@ impl Hints {
 
     /// A document deleted: never warmed again.
     pub fn forget(&mut self, key: u64) {
-        self.changed |= self.score.remove(&key).is_some();
+        if self.score.remove(&key).is_some() {
+            self.noted += 1;
+        }
     }
 
     /// The documents noted, most needed first (ties by key).
@@ -108,15 +112,19 @@ impl Hints {
 
     /// Anything noted since the last record?
     pub fn changed(&self) -> bool {
-        self.changed
+        self.noted != self.saved
     }
 
-    /// The record of the [`KEEP`] most needed (a deletion when none is left), and the
-    /// tally marked as saved.
-    pub fn record(&mut self) -> Write {
-        self.changed = false;
+    /// The record of the [`KEEP`] first (a deletion when none is left), and the mark to
+    /// give [`Hints::saved_at`] once it is stored (notes made meanwhile stay unsaved).
+    pub fn record(&self) -> (Write, u64) {
         let keys: Vec<u64> = self.ranked().into_iter().take(KEEP).collect();
-        Write { table: Table::Meta, key: HINTS_KEY, value: (!keys.is_empty()).then(|| encode(&keys)) }
+        (Write { table: Table::Meta, key: HINTS_KEY, value: (!keys.is_empty()).then(|| encode(&keys)) }, self.noted)
+    }
+
+    /// The record [`Hints::record`] made at `mark` is stored.
+    pub fn saved_at(&mut self, mark: u64) {
+        self.saved = mark;
     }
 }
 
@@ -164,7 +172,9 @@ mod tests {
         h.note([9]);
         assert_eq!(h.ranked(), vec![9, 7, 5]);
         assert!(h.changed());
-        let w = h.record();
+        let (w, mark) = h.record();
+        assert!(h.changed(), "not stored yet");
+        h.saved_at(mark);
         assert!(!h.changed(), "saved");
         assert_eq!((w.table, w.key), (Table::Meta, HINTS_KEY));
         let back = Hints::from_record(w.value.as_deref().unwrap()).unwrap();
@@ -206,9 +216,9 @@ mod tests {
         }
         assert!(h.score.len() <= 2 * KEEP);
         assert_eq!(h.ranked()[0], 0, "the most needed survives every trim");
-        let w = h.record();
+        let (w, _) = h.record();
         assert_eq!(decode(w.value.as_deref().unwrap()).unwrap().len(), KEEP);
-        assert_eq!(Hints::default().record().value, None, "nothing to keep: the record goes");
+        assert_eq!(Hints::default().record().0.value, None, "nothing to keep: the record goes");
     }
 
     #[test]

@@ -84,6 +84,13 @@ pub struct AddReport {
     pub unchanged: usize,
 }
 
+/// The search hints' write, to store (see [`Collection::hints_to_save`]).
+#[derive(Debug)]
+pub struct HintsSave {
+    pub write: Write,
+    mark: u64,
+}
+
 /// Documents + vector index + keyword index.
 pub struct Collection {
     settings: Settings,
@@ -197,8 +204,8 @@ impl Collection {
         self.hints.ranked()
     }
 
-    /// Is there something for [`Collection::save_hints`] to write: documents a search needed
-    /// since the last save, or (`Settings::hints` off) a stored record to delete?
+    /// Is there something for [`Collection::hints_to_save`] to write: documents a search
+    /// needed since the last save, or (`Settings::hints` off) a stored record to delete?
     pub fn hints_changed(&self) -> bool {
         if self.settings.hints { self.hints.changed() } else { self.hints_bytes > 0 }
     }
@@ -206,15 +213,26 @@ impl Collection {
     /// The write that saves what exact searches needed (`hints`), for the next open's
     /// warm-up: the record when something was noted since the last save; its deletion when
     /// `Settings::hints` is off and an earlier session stored one; else nothing. Not a
-    /// change of the collection: the generation stays (other tabs need not reload).
-    pub fn save_hints(&mut self) -> Vec<Write> {
-        let w = match (self.settings.hints, self.hints_bytes > 0) {
-            (true, _) if self.hints.changed() => self.hints.record(),
-            (false, true) => Write { table: Table::Meta, key: crate::records::HINTS_KEY, value: None },
-            _ => return Vec::new(),
-        };
-        self.hints_bytes = w.value.as_ref().map_or(0, |v| v.len() + 8);
-        vec![w]
+    /// change of the collection: the generation stays (other tabs need not reload). Give it
+    /// back to [`Collection::hints_saved`] once stored; until then (a full quota) the hints
+    /// stay to save.
+    pub fn hints_to_save(&self) -> Option<HintsSave> {
+        match (self.settings.hints, self.hints_bytes > 0) {
+            (true, _) if self.hints.changed() => {
+                let (write, mark) = self.hints.record();
+                Some(HintsSave { write, mark })
+            }
+            (false, true) => Some(HintsSave { write: Write { table: Table::Meta, key: crate::records::HINTS_KEY, value: None }, mark: 0 }),
+            _ => None,
+        }
+    }
+
+    /// [`Collection::hints_to_save`]'s write is stored.
+    pub fn hints_saved(&mut self, save: HintsSave) {
+        self.hints_bytes = save.write.value.as_ref().map_or(0, |v| v.len() + 8);
+        if self.settings.hints {
+            self.hints.saved_at(save.mark);
+        }
     }
 
     /// Is this document's exact embedding in the cache of recomputed ones?

@@ -54,18 +54,16 @@ impl NookCore {
     }
 
     /// Store what exact searches needed, for the next open's warm-up (see
-    /// `Collection::save_hints`): one record, no change of the collection (the generation
+    /// `Collection::hints_to_save`): one record, no change of the collection (the generation
     /// stays, so other tabs do not reload). Resolves to whether anything was written.
     #[wasm_bindgen(js_name = saveHints)]
     pub fn save_hints(&self) -> Promise {
         let s = self.shared.clone();
         super::promise(async move {
             s.check_open()?;
-            let writes = s.coll.borrow_mut().save_hints();
-            if writes.is_empty() {
-                return Ok(false.into());
-            }
-            s.store.commit(&writes).await?;
+            let Some(save) = s.coll.borrow().hints_to_save() else { return Ok(false.into()) };
+            s.store.commit(std::slice::from_ref(&save.write)).await?;
+            s.coll.borrow_mut().hints_saved(save);
             Ok(true.into())
         })
     }
