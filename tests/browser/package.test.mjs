@@ -380,6 +380,7 @@ test('what searches needed is warmed first at the next open; rememberSearches fa
   // documents first: a warm-up of just that many leaves the same searches nothing to do.
   const second = await session({ warmUp: needed }, needed);
   assert.equal(second.before.hintedDocuments, needed);
+  assert.equal(second.before.generation, first.before.generation, 'saving the hints is no change of the collection: other tabs do not reload');
   assert.ok(second.before.bytes.hints > 0 && second.before.bytes.hints <= 4 * needed + 32, `${second.before.bytes.hints} bytes`);
   assert.deepEqual(second.out.map((r) => r.hits), first.out.map((r) => r.hits), 'the same hits and scores');
   assert.ok(second.out.every((r) => r.recomputed === 0), `warmed by the hints: ${second.out.map((r) => r.recomputed)}`);
