@@ -323,3 +323,42 @@ fn remembering_can_be_turned_off_and_a_damaged_record_is_left_out() {
     assert_eq!(back.stats().hinted, before - 1);
     assert!(!back.hints_ranked().contains(&first));
 }
+
+/// The mean cosine of `keys`' embeddings with the unit mean of `around`'s.
+fn closeness(c: &Collection, keys: &[u64], around: &[u64]) -> f32 {
+    let mut e = HashEmbed { dims: DIMS };
+    let mut vectors = |ks: &[u64]| {
+        let seqs: Vec<Vec<u32>> = ks.iter().map(|&k| c.doc(k).unwrap().tokens.to_vec()).collect();
+        let refs: Vec<&[u32]> = seqs.iter().map(Vec::as_slice).collect();
+        let mut out = Vec::new();
+        e.embed_tokens(&refs, &mut out).unwrap();
+        out
+    };
+    let mut centre = vec![0f32; DIMS];
+    for v in vectors(around).chunks_exact(DIMS) {
+        centre.iter_mut().zip(v).for_each(|(c, x)| *c += x);
+    }
+    let norm = centre.iter().map(|x| x * x).sum::<f32>().sqrt();
+    let sims: Vec<f32> = vectors(keys).chunks_exact(DIMS).map(|v| v.iter().zip(&centre).map(|(a, b)| a * b).sum::<f32>() / norm).collect();
+    sims.iter().sum::<f32>() / sims.len() as f32
+}
+
+#[test]
+fn after_the_hinted_documents_their_neighbourhood_is_warmed() {
+    let s = Settings { warm_up: 5000, ..settings() };
+    let mut c = reopened(s.clone(), 900, 0);
+    c.search(&mut Counting::new(DIMS), "pasta garden python", 10, false, None).unwrap();
+    let hinted = c.hints_ranked();
+    let snap = with_hints(&mut c);
+    let mut back = Collection::load(s.clone(), DIMS, &snap).unwrap();
+    let (first, _) = back.warm_take(5 * (hinted.len() + 100));
+    assert_eq!(first[..hinted.len()], hinted[..], "the hinted documents first, in their order");
+    let next: Vec<u64> = first[hinted.len()..].iter().copied().take(100).collect();
+    assert_eq!(next.len(), 100);
+    // Without hints the order starts from the collection's mean direction.
+    let mut plain = Collection::load(s, DIMS, &c.snapshot()).unwrap();
+    let (plain_first, _) = plain.warm_take(5 * (hinted.len() + 100));
+    let plain_next: Vec<u64> = plain_first.iter().copied().filter(|k| !hinted.contains(k)).take(100).collect();
+    let (near, far) = (closeness(&back, &next, &hinted), closeness(&back, &plain_next, &hinted));
+    assert!(near > far + 0.02, "the documents after the hinted ones lie nearer them: {near} vs {far}");
+}

@@ -10,7 +10,10 @@
 //! cosine between their PQ code's vector and the mean of those vectors, highest first. On
 //! the 10,000-document benchmark set, the first 2,000 of that order hold 28-30% of the
 //! candidates two query sets re-rank where 2,000 at random hold 20% (on other corpora it
-//! does little better than chance: ARCHITECTURE.md).
+//! does little better than chance: ARCHITECTURE.md). Better than any guess is what the
+//! user's recent searches needed (`hints`, stored with the collection): those documents
+//! are warmed first, and the rest by the cosine to the mean of *their* codes instead, the
+//! neighbourhood of what this user searches.
 //!
 //! Warming stops when the cache holds `Settings::warm_up` embeddings (at most three
 //! quarters of its capacity, so a search's misses do not push the warmed ones out at
@@ -70,12 +73,13 @@ impl Collection {
         }
         let Phase::Pruned(index) = &self.index else { return (Vec::new(), 0) };
         // Kept documents are skipped below: they may become kept after this is made.
-        // What earlier searches needed first (`hints`: most needed first), then by
-        // centrality; a document in both is skipped the second time (cached by then).
+        // What recent searches needed first (`hints`), then by centrality around them (the
+        // collection's mean direction when there are none); a document in both is skipped
+        // the second time (cached by then).
         let hints = &self.hints;
         let order = self.warming.order.get_or_insert_with(|| {
             let mut order = hints.ranked();
-            order.extend(index.by_centrality());
+            order.extend(index.by_centrality(&order));
             order
         });
         let room = target - self.cache.len();

@@ -182,12 +182,15 @@ impl PrunedIndex {
     }
 
     /// Live documents' ids by the approximate distance of their codes to the mean of the
-    /// vectors all codes stand for (for cosine: by the cosine between a code's vector and
-    /// that mean), nearest first, ties by id: the hubs first, which many queries' nearest
-    /// lists share.
-    pub fn by_centrality(&self) -> Vec<u64> {
+    /// vectors the codes of `around` stand for (its live ids; all live documents when it
+    /// names none), for cosine by the cosine between a code's vector and that mean,
+    /// nearest first, ties by id: with all of them, the hubs first, which many queries'
+    /// nearest lists share; with some, their neighbourhood first.
+    pub fn by_centrality(&self, around: &[u64]) -> Vec<u64> {
         let live: Vec<u32> = (0..self.ids.nodes() as u32).filter(|&n| self.ids.is_live(n)).collect();
-        let table = self.pq.table(&self.pq.mean(live.iter().map(|&n| self.code(n))));
+        let chosen: Vec<u32> = around.iter().filter_map(|&id| self.ids.node(id)).filter(|&n| self.ids.is_live(n)).collect();
+        let centre = if chosen.is_empty() { &live } else { &chosen };
+        let table = self.pq.table(&self.pq.mean(centre.iter().map(|&n| self.code(n))));
         let mut scored: Vec<(f32, u64)> = live.iter().map(|&n| (table.distance(self.code(n)), self.ids.label(n))).collect();
         scored.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
         scored.into_iter().map(|(_, id)| id).collect()
