@@ -94,7 +94,7 @@ impl Hints {
         }
     }
 
-    /// The documents noted, most needed first (ties by key).
+    /// The documents noted, highest score first (recent needs lead; ties by key).
     pub fn ranked(&self) -> Vec<u64> {
         let mut v: Vec<(u64, f64)> = self.score.iter().map(|(&k, &s)| (k, s)).collect();
         v.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));

@@ -199,7 +199,8 @@ impl Collection {
         self.warming = Default::default();
     }
 
-    /// The documents the search hints name, most needed first (what the warm-up takes first).
+    /// The documents the search hints name, those of recent searches first (what the
+    /// warm-up takes first).
     pub fn hints_ranked(&self) -> Vec<u64> {
         self.hints.ranked()
     }
