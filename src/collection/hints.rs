@@ -243,6 +243,35 @@ mod tests {
         assert!(decode(&sealed(&[2, 4, 4])).is_err(), "repeated key");
         assert!(decode(&sealed(&[1, 4, 0])).is_err(), "trailing bytes");
         assert!(decode(&sealed(&[3, 4])).is_err(), "count past the body");
+        // Any bytes at all, a byte of a good record changed, a bit of a long one changed
+        // past its checksum: a result or an error, never a panic, never more than KEEP
+        // distinct keys.
+        let mut rng = crate::rng::Rng::new(7);
+        let long = encode(&(0..KEEP as u64).map(|k| k * 977).collect::<Vec<_>>());
+        for round in 0..20_000 {
+            let bytes: Vec<u8> = match round % 3 {
+                0 => (0..rng.below(64)).map(|_| rng.next_u64() as u8).collect(),
+                1 => {
+                    let mut b = good.clone();
+                    let at = rng.below(b.len());
+                    b[at] = rng.next_u64() as u8;
+                    b
+                }
+                _ => {
+                    // Past the checksum: the body changed, then sealed again.
+                    let mut b = long[..long.len() - 4].to_vec();
+                    let at = FRAME.magic.len() + 1 + rng.below(b.len() - FRAME.magic.len() - 1);
+                    b[at] ^= 1 << rng.below(8);
+                    b.truncate(b.len() - rng.below(3));
+                    Frame::seal(&mut b);
+                    b
+                }
+            };
+            if let Ok(keys) = decode(&bytes) {
+                assert!(keys.len() <= KEEP);
+                assert_eq!(keys.iter().collect::<std::collections::HashSet<_>>().len(), keys.len());
+            }
+        }
         // Newer versions are refused by name.
         let mut newer = good.clone();
         newer[4] = 2;
