@@ -104,7 +104,8 @@ pub struct Recompute<'a> {
     /// (`None`: no second estimate; a preview is given none).
     pub bag: Option<&'a super::bag::TokenBag<'a>>,
     /// Where an exact search notes the documents it measured (`None`: not noted; the
-    /// warm-up's own calls, or `Settings::hints` off).
+    /// warm-up's own calls, or `Settings::hints` off). With `preview` set nothing is noted:
+    /// a preview measures nothing.
     pub hints: Option<&'a mut super::hints::Hints>,
 }
 

@@ -33,11 +33,12 @@ const FRAME: Frame = Frame { magic: b"NKHT", version: 1, name: "search hints", w
 /// the first seconds after an open).
 pub const KEEP: usize = 1024;
 
-/// The tally of what searches needed: a score per document, each search adding the current
-/// weight to every document it measured, the weight growing by [`GROWTH`] a search, so the
-/// needs of recent searches lead (a document's score is its needs, each discounted by how
-/// long ago: re-finding is mostly of what was searched lately); at most `2 * KEEP` entries
-/// (the lowest dropped past that).
+/// The tally of what searches needed: a score per document, each call of an exact search's
+/// provider (one to a few a search: the re-ranking's batches, the candidates fusion lifts)
+/// adding the current weight to every document it measured, the weight growing by
+/// [`GROWTH`] a call, so the needs of recent searches lead (a document's score is its
+/// needs, each discounted by how long ago: re-finding is mostly of what was searched
+/// lately); at most `2 * KEEP` entries (the lowest dropped past that).
 #[derive(Debug)]
 pub struct Hints {
     score: FastMap<u64, f64>,
@@ -48,8 +49,9 @@ pub struct Hints {
     saved: u64,
 }
 
-/// How much more a search's needs weigh than the one before's: a need's weight halves
-/// every ~24 searches, about as many as [`KEEP`] documents hold (~30-40 each, cold).
+/// How much more a provider call's needs weigh than the one before's: a need's weight
+/// halves every ~24 calls (~6-24 searches); the record's [`KEEP`] documents hold about the
+/// last 30 searches' needs (~30-40 each, cold) whatever the weights.
 pub const GROWTH: f64 = 1.03;
 
 impl Default for Hints {
@@ -68,13 +70,16 @@ impl Hints {
         Ok(Hints { score, ..Hints::default() })
     }
 
-    /// One search measured `keys`.
+    /// One provider call of a search measured `keys`.
     pub fn note(&mut self, keys: impl IntoIterator<Item = u64>) {
         self.weight *= GROWTH;
-        let before = self.noted;
+        let mut any = false;
         for k in keys {
             *self.score.entry(k).or_insert(0.0) += self.weight;
-            self.noted = before + 1;
+            any = true;
+        }
+        if any {
+            self.noted += 1;
         }
         if self.weight > 1e12 {
             // Rescaled long before f64 could overflow: the same order.

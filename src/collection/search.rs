@@ -326,7 +326,7 @@ impl Collection {
             Phase::Pruned(i) => {
                 use crate::index::provider::ExactVectors;
                 let preview = (source == Source::Preview).then_some(i);
-                let hints = (self.settings.hints && preview.is_none()).then_some(&mut self.hints);
+                let hints = self.settings.hints.then_some(&mut self.hints);
                 let mut provider = Recompute { embed, docs: &self.docs, cache: &mut self.cache, preview, bag: None, hints };
                 provider.exact_vectors(keys, &mut vectors)?;
             }
