@@ -143,6 +143,16 @@ export class Nook {
     };
     this.ready = this._call(op, args, { ready: true });
     this.ready.catch(() => {});
+    // What searches needed (the worker saves it after 2 s without a search) is saved at
+    // once when the page is hidden: a tab closed, discarded or killed in the background
+    // right after a search would otherwise lose it. (Hidden is the last event a page is
+    // sure to get; the worker saves without answering.)
+    if (op !== 'site' && typeof document !== 'undefined' && typeof document.addEventListener === 'function') {
+      this._onHidden = () => {
+        if (document.visibilityState === 'hidden' && !this._closed) this._worker.postMessage({ id: 0, op: 'hidden', args: {} });
+      };
+      document.addEventListener('visibilitychange', this._onHidden);
+    }
     if (persist !== false && typeof navigator !== 'undefined' && navigator.storage && navigator.storage.persist) {
       navigator.storage.persist().catch(() => {});
     }
@@ -264,6 +274,7 @@ export class Nook {
   /** Stop the worker and close the database. */
   async close() {
     if (this._closed) return;
+    if (this._onHidden) document.removeEventListener('visibilitychange', this._onHidden);
     if (this._worker) {
       try { await this._call('close', {}, { ready: true }); } catch (_) { /* closing anyway */ }
       this._worker.terminate();

@@ -146,7 +146,7 @@ function warmStep() {
 }
 
 // What exact searches needed (the core's hints: document keys, no query) is saved once
-// searches pause for HINTS_IDLE_MS, and at close, so the warm-up after the next open
+// searches pause for HINTS_IDLE_MS, at close, and when the page is hidden, so the warm-up after the next open
 // recomputes those documents first: searching for the same things again is fast seconds
 // after a restart (option rememberSearches; the record is not a change of the collection).
 const HINTS_IDLE_MS = 2000;
@@ -162,6 +162,14 @@ function saveHintsLater() {
     if (idle < HINTS_IDLE_MS) { saveHintsLater(); return; }
     saveHints();
   }, HINTS_IDLE_MS);
+}
+
+/** The page was hidden (it may never come back): the hints now, not after the idle wait. */
+function saveHintsNow() {
+  if (hintsTimer === null || !core) return;
+  clearTimeout(hintsTimer);
+  hintsTimer = null;
+  saveHints();
 }
 
 /** Queue the hints' save with the writes; a failure (a full quota, a database closed
@@ -587,6 +595,7 @@ async function handleSite(op, args) {
 self.onmessage = async (ev) => {
   const msg = ev.data;
   if (msg.op === 'abort') { aborted.add(msg.args.target); return; }
+  if (msg.op === 'hidden') { saveHintsNow(); return; }
   try {
     const result = await handle(msg);
     reply(msg.id, true, result);

@@ -405,8 +405,46 @@ test('what searches needed is warmed first at the next open; rememberSearches fa
   assert.deepEqual([gone.before.hintedDocuments, gone.before.bytes.hints], [0, 0], 'the record was deleted');
   const refused = await errorName(page, (a) => Nook.open('hints', { ...a, rememberSearches: 'yes' }), await page.evaluate(() => assets));
   assert.match(refused, /^NookInputError: .*rememberSearches/);
-  await page.evaluate(() => Nook.deleteDatabase('hints'));
+  // A page hidden right after its searches saves what they needed at once, not after the
+  // worker's 2 s without a search; the tab then closes without close() (the worker ends
+  // with it) and the next open still has them. (Headless Chromium never hides a page, so
+  // the page's visibility is set and its event sent as the browser would.)
+  const hidden = await page.evaluate(async (qs) => {
+    // The record as stored (the session before saved its own at close).
+    const stored = () => new Promise((resolve, reject) => {
+      const req = indexedDB.open('hints');
+      req.onerror = () => reject(req.error);
+      req.onsuccess = () => {
+        const get = req.result.transaction('meta').objectStore('meta').get(3);
+        get.onsuccess = () => { req.result.close(); resolve(get.result === undefined ? '' : String(new Uint8Array(get.result))); };
+        get.onerror = () => reject(get.error);
+      };
+    });
+    const db = await Nook.open('hints', { ...assets, searchWorkers: 1, warmUp: 0 });
+    const before = await stored();
+    for (const q of qs) await db.search(q, { k: 8 });
+    const t0 = performance.now();
+    Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+    document.dispatchEvent(new Event('visibilitychange'));
+    delete document.visibilityState;
+    let saved = false;
+    while (!(saved = (await stored()) !== before) && performance.now() - t0 < 800) await new Promise((r) => setTimeout(r, 25));
+    return { saved, before: before !== '', ms: performance.now() - t0, noted: (await db.stats()).hintedDocuments };
+  }, ['a famous bridge', 'a desert animal', 'a composer of operas']);
+  assert.ok(hidden.before, 'the session before stored its record at close');
+  assert.ok(hidden.saved, `the hints were not stored within ${Math.round(hidden.ms)} ms of the page being hidden`);
+  assert.ok(hidden.noted > 0);
   await page.close();
+  const next = await openPage(env);
+  const reopened = await next.evaluate(async () => {
+    const db = await Nook.open('hints', { ...assets, warmUp: 0 });
+    const s = await db.stats();
+    await db.close();
+    await Nook.deleteDatabase('hints');
+    return s.hintedDocuments;
+  });
+  assert.equal(reopened, hidden.noted, 'what the hidden tab\'s searches needed');
+  await next.close();
 });
 
 test('another model (paraphrase-MiniLM-L3-v2, fp32) given as bytes, helpers included', async () => {
