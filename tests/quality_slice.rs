@@ -115,11 +115,13 @@ fn words_typed_so_far_find_what_they_begin() {
     assert!(typing.hits10 >= TYPING_HITS10 && typing.empty <= 0.02, "{typing:?}");
 }
 
-/// Text the model was not trained on (Japanese, Chinese; German typed without its
+/// Text the model was not trained on (Japanese, Chinese, Thai; German typed without its
 /// accents) is found by a fragment of it: the keyword terms fold accents and split CJK
-/// runs into character pairs, and a query the model reads none of lets the keywords lead
-/// (`collection::UNREAD`). Without the keyword side (weight 0) some of the same queries
-/// rank a neighbour of the same script first.
+/// and Thai runs into pairs, a query the model reads none of lets the keywords lead
+/// (`collection::UNREAD`), and pairs count half a word in a document's length (without
+/// that, the Thai sentence among English documents scored below the relevance floor).
+/// Without the keyword side (weight 0) some of the same queries rank a neighbour of the
+/// same script first.
 #[test]
 fn text_the_model_cannot_read_is_found_by_its_keywords() {
     let foreign = [
@@ -129,6 +131,7 @@ fn text_the_model_cannot_read_is_found_by_its_keywords() {
         ("zh-chess", "国际象棋", "三维棋盘上玩国际象棋的游戏"),
         ("zh-mail", "电子邮件客户端", "支持多个账户的电子邮件客户端"),
         ("de-krieg", "Kriegsführung der Antike", "Echtzeit-Strategiespiel über die Kriegsführung der Antike"),
+        ("th-school", "โรงเรียนนานาชาติ", "โรงเรียนนานาชาติในกรุงเทพมหานครสำหรับเด็กทุกวัย"),
     ];
     let queries = [
         ("ja-rpg", "ロールプレイング"),
@@ -137,6 +140,7 @@ fn text_the_model_cannot_read_is_found_by_its_keywords() {
         ("zh-chess", "国际象棋"),
         ("zh-mail", "邮件客户"),
         ("de-krieg", "kriegsfuhrung antike"),
+        ("th-school", "กรุงเทพ"),
     ];
     let first = |weight: f32| {
         let mut embed = embedder();
@@ -154,6 +158,14 @@ fn text_the_model_cannot_read_is_found_by_its_keywords() {
         for (i, a) in zh.iter().enumerate() {
             for b in ["管理器", "编辑器", "播放器", "查看器", "工具"] {
                 docs.push(Doc { id: format!("zh-{i}-{b}"), title: format!("{a}{b}"), text: format!("一个简单的{a}{b}"), ..Doc::default() });
+            }
+        }
+        for (i, a) in ["โรงพยาบาล", "ร้านอาหาร", "ห้องสมุด", "สนามบิน", "โรงเรียน"].iter().enumerate()
+        {
+            for b in ["เชียงใหม่", "ภูเก็ต", "ขอนแก่น"] {
+                docs.push(Doc {
+                    id: format!("th-{i}-{b}"), title: format!("{a}{b}"), text: format!("{a}ที่ดีที่สุดใน{b}"), ..Doc::default()
+                });
             }
         }
         c.add(&mut embed, docs).expect("add");

@@ -122,7 +122,7 @@ fn paged_site_builds_searches_and_keeps_one_previous_build() {
     };
     let first = build("first version");
     let m: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("nook-site.json")).unwrap()).unwrap();
-    assert_eq!((m["version"].as_u64(), m["documents"].as_u64()), (Some(5), Some(1 + 1 + 4 + 3)));
+    assert_eq!((m["version"].as_u64(), m["documents"].as_u64()), (Some(6), Some(1 + 1 + 4 + 3)));
     assert_eq!(m["head"]["file"], format!("{first}/head.bin"));
     let search = |q: &str| {
         let o = Command::new(env!("CARGO_BIN_EXE_nook"))

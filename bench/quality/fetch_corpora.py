@@ -23,6 +23,10 @@ and checked against the sha256 recorded below (a mismatch is refused):
                            and without their accents), relevant the documents holding it
                            (at most 3). For the keyword terms' benchmark
                            bench/quality/i18n.rs (--only i18n)
+  wiki-th                  Thai Wikipedia's article titles (PyPI pythainlp==5.4.0's
+                           corpus/wikipedia_titles_th.txt), 6,000 evenly spaced, asked
+                           a word of its dictionary (corpus/words_th.txt) found inside a
+                           title, relevant the titles holding it (at most 3) (--only i18n)
 
 Output (git-ignored): data/quality/<corpus>/docs.json, a JSON array of
 {"id", "title", "url", "text"}; data/quality/fanoutqa/queries.json (generated queries).
@@ -451,6 +455,56 @@ def i18n_corpus(lang: str) -> tuple[list[dict], list[dict]]:
                 queries.append({"query": f"{a} {b}", "type": "as written", "relevant": rel})
     for d in docs:
         del d["_short"]
+    return docs, queries
+
+
+# PyThaiNLP's wheel (Apache-2.0; its corpus files CC0 / CC BY): Thai Wikipedia's titles and
+# the dictionary its word segmenter uses.
+PYTHAINLP = ("pythainlp", "5.4.0", "pythainlp-5.4.0-py3-none-any.whl", "9239753df877202da1a50dd2842d9569eff764034f31f20222b3df4def5df193")
+THAI = re.compile(r"^[\u0e00-\u0e7f]+$")
+
+
+def fetch_pypi(spec: tuple[str, str, str, str]) -> Path:
+    """The verified wheel for spec, downloaded with pip into CACHE if absent."""
+    pkg, version, name, want = spec
+
+    def download() -> None:
+        cmd = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:", "-d", str(CACHE), f"{pkg}=={version}"]
+        if subprocess.run(cmd, stdout=subprocess.DEVNULL).returncode != 0:
+            die(f"downloading {pkg}=={version} failed (is PyPI reachable?)")
+    return verified(CACHE / name, want, f"{pkg}=={version}", download)
+
+
+def thai_corpus() -> tuple[list[dict], list[dict]]:
+    """I18N_DOCS Thai Wikipedia titles (evenly spaced: Thai writes compounds without
+    spaces, `โรงไฟฟ้านิวเคลียร์`) and I18N_QUERIES known-item queries: the longest
+    dictionary word (3+ characters, Thai letters only) inside a title but not all of it,
+    relevant the titles holding it (at most 3)."""
+    import zipfile
+    wheel = zipfile.ZipFile(fetch_pypi(PYTHAINLP))
+    titles = sorted({t.strip() for t in wheel.read("pythainlp/corpus/wikipedia_titles_th.txt").decode("utf-8").splitlines()
+                     if t.strip() and re.search(r"[\u0e00-\u0e7f]", t)})
+    words = {w.strip() for w in wheel.read("pythainlp/corpus/words_th.txt").decode("utf-8").splitlines()}
+    words = {w for w in words if len(w) >= 3 and THAI.match(w)}
+    step = len(titles) / I18N_DOCS
+    titles = [titles[int(i * step)] for i in range(I18N_DOCS)]
+    docs = [{"id": f"th{i}", "title": "", "url": "", "text": t} for i, t in enumerate(titles)]
+    longest = max(len(w) for w in words)
+    queries = []
+    # Titles visited by a stride prime to their count: the queries' answers spread over
+    # the whole alphabet, not its first letters.
+    for k in range(len(docs)):
+        if len(queries) >= I18N_QUERIES:
+            break
+        t = titles[k * 2399 % len(docs)]
+        inside = {t[a:b] for a in range(len(t)) for b in range(a + 3, min(len(t), a + longest) + 1)
+                  if (a, b) != (0, len(t)) and t[a:b] in words}
+        if not inside:
+            continue
+        frag = max(sorted(inside), key=len)
+        rel = [d["id"] for d in docs if frag in d["text"]]
+        if 1 <= len(rel) <= 3 and all(q["query"] != frag for q in queries):
+            queries.append({"query": frag, "type": "word inside", "relevant": rel})
     return docs, queries
 
 
@@ -1111,6 +1165,10 @@ def main() -> None:
             write_json(OUT / f"debian-{lang}" / "queries.json", q)
             kinds = sorted({x["type"] for x in q})
             say(f"debian-{lang}: {len(docs):,} documents, {len(q)} queries ({', '.join(kinds)})")
+        docs, q = thai_corpus()
+        write_json(OUT / "wiki-th" / "docs.json", docs)
+        write_json(OUT / "wiki-th" / "queries.json", q)
+        say(f"wiki-th: {len(docs):,} documents, {len(q)} queries")
 
 
 if __name__ == "__main__":

@@ -1,20 +1,23 @@
 //! Keyword terms on text that is not English: Debian 12's package descriptions in
-//! Japanese, Chinese, German and French (`fetch_corpora.py --only i18n`), asked generated
-//! known-item queries — a fragment of a description as one remembers it: Japanese its
-//! longest katakana or kanji word, Chinese four characters from inside a run, German and
-//! French two of its words typed without their accents and, as a control, as written.
+//! Japanese, Chinese, German and French, and Thai Wikipedia's article titles
+//! (`fetch_corpora.py --only i18n`), asked generated known-item queries — a fragment of a
+//! text as one remembers it: Japanese its longest katakana or kanji word, Chinese four
+//! characters from inside a run, German and French two of its words typed without their
+//! accents and, as a control, as written, Thai a dictionary word inside a title.
 //! Natively, with the real embedder: the package's default (hybrid) search, the vector
 //! search alone and BM25 alone; hits@1, hits@10 and MRR@10 per query kind.
 //!
 //! No parameter is chosen here: the rules (src/text/terms.rs) are the ones search engines
-//! use (accent folding; CJK bigrams, as Lucene's CJK analyser). The queries are generated
+//! use (accent folding; CJK bigrams, as Lucene's CJK analyser; the same pairs over Thai's
+//! letters with their marks). The queries are generated
 //! from the corpus, so they measure what the keyword side can match, not what people ask.
 //!
 //!   python3 bench/quality/fetch_corpora.py --only i18n
 //!   cargo bench --features embed --bench i18n      -> bench/results/i18n-keywords.{md,json}
 //!   NOOK_I18N_AS=before cargo bench ...             (the code before a change: its column
 //!                                                    is kept as "before" beside "now";
-//!                                                    "terms" likewise, for a step between)
+//!                                                    "terms" and "folded" likewise, for
+//!                                                    steps between)
 
 #[path = "eval.rs"]
 mod eval;
@@ -24,7 +27,7 @@ use std::fmt::Write as _;
 use eval::{CachedEmbed, Corpus, Ranking};
 use nook::collection::Settings;
 
-const LANGS: [&str; 4] = ["ja", "zh", "de", "fr"];
+const SETS: [&str; 5] = ["debian-ja", "debian-zh", "debian-de", "debian-fr", "wiki-th"];
 const RANKINGS: [Ranking; 3] = [Ranking::Default, Ranking::Vector, Ranking::Keyword];
 
 fn main() {
@@ -36,11 +39,11 @@ fn main() {
     let mut out: serde_json::Value =
         std::fs::read_to_string(&json_path).ok().and_then(|s| serde_json::from_str(&s).ok()).unwrap_or_else(|| serde_json::json!({}));
     let mut sets = serde_json::Map::new();
-    for lang in LANGS {
-        let dir = format!("{root}/data/quality/debian-{lang}");
+    for set in SETS {
+        let dir = format!("{root}/data/quality/{set}");
         let docs = eval::docs_from_json(&eval::read_json(&format!("{dir}/docs.json")));
         let queries = eval::queries_from_json(&eval::read_json(&format!("{dir}/queries.json")));
-        let corpus = Corpus { name: format!("debian-{lang}"), docs, queries };
+        let corpus = Corpus { name: set.into(), docs, queries };
         let mut ix = eval::index(&corpus, &mut embed, Settings::default());
         embed.save(&cache);
         let mut by_ranking = serde_json::Map::new();
@@ -49,14 +52,7 @@ fn main() {
             let mut kinds: Vec<_> = scores.into_iter().collect();
             kinds.sort_by(|a, b| a.0.cmp(&b.0));
             for (kind, s) in &kinds {
-                eprintln!(
-                    "i18n: {column} debian-{lang} {kind} {}: hits@1 {:.3} hits@10 {:.3} mrr@10 {:.3} (n {})",
-                    how.name(),
-                    s.hits1,
-                    s.hits10,
-                    s.mrr10,
-                    s.n
-                );
+                eprintln!("i18n: {column} {set} {kind} {}: hits@1 {:.3} hits@10 {:.3} mrr@10 {:.3} (n {})", how.name(), s.hits1, s.hits10, s.mrr10, s.n);
             }
             by_ranking.insert(
                 how.name().into(),
@@ -73,11 +69,11 @@ fn main() {
 }
 
 /// The table: one row per corpus, query kind and ranking; hits@1 / hits@10 / MRR@10 for
-/// each column the file holds (before, terms, now: a run's `NOOK_I18N_AS`).
+/// each column the file holds (before, terms, folded, now: a run's `NOOK_I18N_AS`).
 fn markdown(out: &serde_json::Value) -> String {
-    let columns: Vec<&str> = ["before", "terms", "now"].into_iter().filter(|c| out.get(*c).is_some()).collect();
+    let columns: Vec<&str> = ["before", "terms", "folded", "now"].into_iter().filter(|c| out.get(*c).is_some()).collect();
     let mut md = String::from(
-        "# Keyword terms on text that is not English\n\nWritten by `cargo bench --features embed --bench i18n` (bench/quality/i18n.rs), natively with the real embedder. Debian 12's package descriptions translated (`fetch_corpora.py --only i18n`), known-item queries generated from them: a fragment of a short description (Japanese: its longest katakana or kanji word; Chinese: four characters from inside its longest run; German and French: two of its words, typed without their accents, and as written), relevant the documents that hold it (at most 3). Each cell: hits@1 / hits@10 / MRR@10. `default` is the package's hybrid search, `vector` the embeddings alone, `keyword` BM25 alone.\n\n",
+        "# Keyword terms on text that is not English\n\nWritten by `cargo bench --features embed --bench i18n` (bench/quality/i18n.rs), natively with the real embedder. Debian 12's package descriptions translated, and 6,000 of Thai Wikipedia's article titles (`fetch_corpora.py --only i18n`), known-item queries generated from them: a fragment of a short description (Japanese: its longest katakana or kanji word; Chinese: four characters from inside its longest run; German and French: two of its words, typed without their accents, and as written) or, in Thai, the longest dictionary word inside a title but not all of it, relevant the documents that hold it (at most 3). Each cell: hits@1 / hits@10 / MRR@10. `default` is the package's hybrid search, `vector` the embeddings alone, `keyword` BM25 alone.\n\n",
     );
     for c in &columns {
         let _ = writeln!(md, "- {c}: keyword terms version {}", out[*c]["terms_version"]);

@@ -4,18 +4,19 @@
 //   (immutable, content-hashed) is downloaded, its length and SHA-256 checked, and kept in
 //   IndexedDB under a name holding the hash, so a revisit opens it without a download and a
 //   rebuilt site replaces it. Offline, the copy last stored is opened.
-// - 5 and 4, paged (src/site/paged/): the worker fetches the head, then only the pages
+// - 6, 5 and 4, paged (src/site/paged/): the worker fetches the head, then only the pages
 //   each search names (site-pages.js), kept in the Cache API; the manifest is kept there
 //   too, so a site seen before opens offline and answers what its cached pages can. (4
-//   counted its keyword terms by the first rules, without accent folding or CJK bigrams:
-//   read still, its queries split the same way. 2 was the paged layout before its graph,
+//   counted its keyword terms by the first rules, without accent folding or CJK bigrams,
+//   5 without Thai, Lao, Khmer and Myanmar pairs: read still, their queries split the
+//   same way. 2 was the paged layout before its graph,
 //   3 before its adaptive rounds: refused, the site must be rebuilt.)
 // The result is read-only.
 
 import { unsupported } from './features.js';
 
 /** The newest site format this client reads. */
-export const SITE_VERSION = 5;
+export const SITE_VERSION = 6;
 const PREFIX = 'nook-site:';
 
 function fail(name, message) {
@@ -36,8 +37,9 @@ export function readManifest(text, where) {
     throw fail('NookVersionError', `${where}: the site index was built by an older nook (site format ${m.version}, a paged layout this nook no longer reads): rebuild it with \`nook site build --layout paged\``);
   }
   // 4: the paged layout with terms counted by the first rules (no accent folding, no CJK
-  // bigrams); read still, its queries split the same way.
-  if (m.version === 4 || m.version === 5) return readPaged(m, bad);
+  // bigrams), 5 without Thai, Lao, Khmer and Myanmar pairs; read still, their queries
+  // split the same way (the core's site::paged::rules_of).
+  if (m.version >= 4) return readPaged(m, bad);
   const ix = m.index || {};
   if (typeof ix.file !== 'string' || !/^[A-Za-z0-9_-][A-Za-z0-9._-]*$/.test(ix.file)) throw bad('index.file must be a plain file name');
   if (!Number.isSafeInteger(ix.bytes) || ix.bytes <= 0) throw bad('index.bytes must be a positive whole number');

@@ -4,7 +4,7 @@
 use crate::FastMap;
 
 use super::fuzzy;
-use super::terms::{Rules, each_term, pack, terms_by};
+use super::terms::{Rules, each_term, length_halves, pack, terms_by};
 
 /// BM25 parameters.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -22,8 +22,9 @@ impl Default for Bm25Params {
 /// How text becomes counted terms (`terms::each_term`, [`Counts`]): terms stored with
 /// documents (`collection::pages`) are used only when they were counted by this version.
 /// Bump it with any change to what a document's terms are. Version 1 was
-/// [`Rules::Runs`]; version 2 is [`Rules::Folded`] (accents folded, CJK bigrams).
-pub const TERMS_VERSION: u64 = 2;
+/// [`Rules::Runs`]; version 2 was [`Rules::Folded`] (accents folded, CJK bigrams); version 3
+/// is [`Rules::Unspaced`] (and Thai, Lao, Khmer and Myanmar as pairs of units).
+pub const TERMS_VERSION: u64 = 3;
 
 /// An inverted index from terms to `(document key, term frequency)`.
 #[derive(Default)]
@@ -223,7 +224,7 @@ impl KeywordIndex {
         let slot = slot.insert(0);
         let mut len = 0u32;
         for (t, n) in terms {
-            len = len.saturating_add(n);
+            len = len.saturating_add(n.saturating_mul(length_halves(t)));
             match self.postings.get_mut(t) {
                 Some(list) => list.push((key, n)),
                 None => {
@@ -243,6 +244,7 @@ impl KeywordIndex {
     /// term number is past `dict` are ignored; a key already indexed is left as it is.
     pub fn insert_page(&mut self, dict: &[&str], docs: &[(u64, &[(u32, u32)])]) {
         let known = |t: u32| (t as usize) < dict.len();
+        let halves: Vec<u32> = dict.iter().map(|t| length_halves(t)).collect();
         // Group the pairs by term (a counting sort), keeping the documents' order.
         let mut start = vec![0usize; dict.len() + 1];
         let mut fresh = Vec::with_capacity(docs.len());
@@ -250,7 +252,7 @@ impl KeywordIndex {
             let std::collections::hash_map::Entry::Vacant(slot) = self.lengths.entry(key) else { continue };
             let mut len = 0u32;
             for &(t, n) in terms.iter().filter(|&&(t, _)| known(t)) {
-                len = len.saturating_add(n);
+                len = len.saturating_add(n.saturating_mul(halves[t as usize]));
                 start[t as usize + 1] += 1;
             }
             slot.insert(len);
@@ -315,7 +317,7 @@ impl KeywordIndex {
         self.postings.iter().map(|(t, l)| (t.as_str(), l.as_slice()))
     }
 
-    /// A document's length in weighted terms (0 if unknown).
+    /// A document's length in weighted terms, counted in halves of a word ([`length_halves`]; 0 if unknown).
     pub fn length(&self, key: u64) -> u32 {
         self.lengths.get(&key).copied().unwrap_or(0)
     }
@@ -539,7 +541,7 @@ mod tests {
         // A term number past the page's terms is ignored, not a panic.
         let mut k = KeywordIndex::default();
         k.insert_page(&["a"], &[(1, &[(0, 2), (5, 3)])]);
-        assert_eq!((all(&k), k.length(1)), (vec![("a".to_string(), vec![(1, 2)])], 2));
+        assert_eq!((all(&k), k.length(1)), (vec![("a".to_string(), vec![(1, 2)])], 4));
     }
 
     #[test]
@@ -557,10 +559,11 @@ mod tests {
             let counts = Counts::of(&fields);
             let got: Vec<(String, u32)> = counts.iter().map(|(t, n)| (t.to_string(), n)).collect();
             assert_eq!(got, want.into_iter().collect::<Vec<_>>(), "{a:?} {b:?}");
-            // The document's length is the sum of its weighted term frequencies.
+            // The document's length is the sum of its weighted term frequencies, in halves of
+            // a word (a character pair is half of one).
             let mut idx = KeywordIndex::new(Bm25Params::default());
             idx.insert(1, &fields);
-            assert_eq!(idx.length(1), got.iter().map(|g| g.1).sum::<u32>());
+            assert_eq!(idx.length(1), got.iter().map(|g| g.1 * length_halves(&g.0)).sum::<u32>());
         }
     }
 
@@ -634,13 +637,15 @@ mod tests {
         assert_eq!(keys("java"), [3, 4]);
         let e = idx.evidence(&idx.query("java"), 10, 1.0, &|_| true);
         assert!(e[1].bm25 < 0.6 * e[0].bm25, "{e:?}");
-        // Character pairs (CJK) are never completed.
+        // Character pairs (CJK, Thai...) are never completed.
         let cjk = index(&[(1, "東京タワー", "", ""), (2, "東京都", "", "")]);
         assert_eq!(cjk.search("東京タ", 10, &|_| true).iter().map(|h| h.0).collect::<Vec<_>>(), [1, 2]);
+        assert_eq!(unfinished(Rules::CURRENT, "ภาษาไท"), None);
+        assert_eq!(unfinished(Rules::CURRENT, "ไปโรงเรียน"), None);
         // A partial index (a site's loaded term shards) completes from the terms it holds.
         let part = |keep: &dyn Fn(&str) -> bool| {
             let postings = idx.postings.iter().filter(|(t, _)| keep(t)).map(|(t, l)| (t.clone(), l.clone())).collect();
-            KeywordIndex::partial(Bm25Params::default(), postings, idx.lengths.clone(), 5, idx.total, Rules::Folded)
+            KeywordIndex::partial(Bm25Params::default(), postings, idx.lengths.clone(), 5, idx.total, Rules::CURRENT)
         };
         assert_eq!(part(&|_| true).search("pyth", 10, &|_| true).iter().map(|h| h.0).collect::<Vec<_>>(), [1, 2]);
         assert_eq!(part(&|t| t != "python").search("pyth", 10, &|_| true).iter().map(|h| h.0).collect::<Vec<_>>(), [2]);

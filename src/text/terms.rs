@@ -18,6 +18,15 @@
 //!   bigrams of Lucene's CJK analyser, which need no dictionary. A query is split the
 //!   same way, so `天気` finds every text holding those two characters together.
 //!
+//! - One more since [`Rules::Unspaced`] (version 3): Thai, Lao, Khmer and Myanmar are
+//!   written without spaces between words too, and their letters carry combining vowel
+//!   and tone marks. A run of them was one term (dropped past 64 bytes: ~21 Thai
+//!   characters, shorter than most sentences), so a word inside a run was never found.
+//!   Such a run now gives its overlapping pairs of *units*, a letter with the marks that
+//!   follow it (`ภาษาไทย` -> `ภา าษ ษา าไ ไท ทย`; `ที่นี่` -> `ที่นี่` as one pair of
+//!   `ที่` and `นี่`), a lone unit itself: the same dictionary-free bigrams, over what a
+//!   reader sees as one character. Marks are kept (these scripts are typed with them).
+//!
 //! A result's snippet is cut around where the query's terms match the same way
 //! ([`snippet`]).
 
@@ -31,11 +40,14 @@ pub enum Rules {
     Runs,
     /// Keyword terms version 2: accents folded, CJK runs as bigrams.
     Folded,
+    /// Keyword terms version 3: [`Rules::Folded`], and Thai, Lao, Khmer and Myanmar runs as
+    /// pairs of units (a letter and its marks).
+    Unspaced,
 }
 
 impl Rules {
     /// The rules this nook counts new documents by.
-    pub const CURRENT: Rules = Rules::Folded;
+    pub const CURRENT: Rules = Rules::Unspaced;
 }
 
 impl Default for Rules {
@@ -52,7 +64,8 @@ pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
 }
 
 /// The keyword terms of `text` by the current rules: [`words`] minus stopwords and
-/// 1-character tokens, accents folded, CJK runs as bigrams.
+/// 1-character tokens, accents folded, CJK runs as bigrams, Thai, Lao, Khmer and Myanmar
+/// runs as pairs of units.
 pub fn terms(text: &str) -> impl Iterator<Item = String> {
     terms_by(Rules::CURRENT, text)
 }
@@ -74,7 +87,10 @@ pub fn each_term(text: &str, buf: &mut String, f: impl FnMut(&str)) {
 /// characters are decoded.
 pub fn each_term_by(rules: Rules, text: &str, buf: &mut String, mut f: impl FnMut(&str)) {
     let bytes = text.as_bytes();
-    let folded = rules == Rules::Folded;
+    let folded = rules != Rules::Runs;
+    let units = rules == Rules::Unspaced;
+    // A character that starts a run of pairs instead of a word.
+    let paired = |c: char| (folded && is_cjk(c)) || (units && is_abugida_unspaced(c));
     let mut i = 0;
     while i < bytes.len() {
         let start = i;
@@ -88,7 +104,7 @@ pub fn each_term_by(rules: Rules, text: &str, buf: &mut String, mut f: impl FnMu
             } else {
                 // `i` is a character boundary: every step went over whole characters.
                 let Some(c) = text[i..].chars().next() else { break };
-                if !(c.is_alphanumeric() || (folded && i > start && is_combining_mark(c))) || (folded && is_cjk(c)) {
+                if !(c.is_alphanumeric() || (folded && i > start && is_combining_mark(c))) || paired(c) {
                     break;
                 }
                 ascii = false;
@@ -102,6 +118,12 @@ pub fn each_term_by(rules: Rules, text: &str, buf: &mut String, mut f: impl FnMu
                 let run = &text[i..];
                 let end = run.char_indices().find(|&(_, c)| !is_cjk(c)).map_or(run.len(), |(at, _)| at);
                 bigrams(&run[..end], buf, &mut f);
+                i += end;
+            } else if units && is_abugida_unspaced(c) {
+                // A run of Thai, Lao, Khmer or Myanmar: the pairs of its units.
+                let run = &text[i..];
+                let end = run.char_indices().find(|&(_, c)| !is_abugida_unspaced(c)).map_or(run.len(), |(at, _)| at);
+                unit_pairs(&run[..end], &mut f);
                 i += end;
             } else {
                 // A separator: one ASCII byte or one other character.
@@ -146,6 +168,24 @@ fn bigrams(run: &str, buf: &mut String, f: &mut impl FnMut(&str)) {
         buf.clear();
         buf.push(prev);
         f(buf);
+    }
+}
+
+/// The overlapping pairs of `run`'s units (a character with the combining marks after
+/// it), or the unit itself when it stands alone. Each is a slice of `run`.
+fn unit_pairs(run: &str, f: &mut impl FnMut(&str)) {
+    // Where each unit starts (the first character starts one even if it is a mark).
+    let mut starts = run.char_indices().filter(|&(at, c)| at == 0 || !is_combining_mark(c)).map(|(at, _)| at);
+    let (Some(mut a), Some(mut b)) = (starts.next(), starts.next()) else {
+        if !run.is_empty() {
+            f(run);
+        }
+        return;
+    };
+    // Units i and i + 1 run from the start of i to the start of i + 2 (or the end).
+    for c in starts.chain(std::iter::once(run.len())) {
+        f(&run[a..c]);
+        (a, b) = (b, c);
     }
 }
 
@@ -249,6 +289,27 @@ fn is_cjk(c: char) -> bool {
         || matches!(c as u32, 0x3040..=0x309F | 0x30A0..=0x30FF | 0x31F0..=0x31FF | 0xFF66..=0xFF9F | 0xAC00..=0xD7AF | 0x1100..=0x11FF | 0x3130..=0x318F)
 }
 
+/// What `term` adds to its document's length (BM25's `|D|`), in halves of a word: a word
+/// 2, a pair of CJK characters or of Thai, Lao, Khmer or Myanmar units 1. A text split
+/// into pairs gives about one term per character, twice or more its words, and BM25
+/// would take such a document for a long one: beside English documents, a Chinese or
+/// Thai one holding every pair of a query scored half as much as its text's length
+/// alone decided, and fell below the keyword gate.
+pub fn length_halves(term: &str) -> u32 {
+    match term.chars().next() {
+        Some(c) if is_cjk(c) || is_abugida_unspaced(c) => 1,
+        _ => 2,
+    }
+}
+
+/// A letter, digit or mark of Thai, Lao, Khmer or Myanmar (with their extensions): scripts
+/// written without spaces between words, whose runs [`Rules::Unspaced`] splits into pairs
+/// of units. Their punctuation (`๚`, `។`, `။`) separates, as other punctuation does.
+fn is_abugida_unspaced(c: char) -> bool {
+    matches!(c as u32, 0x0E00..=0x0EFF | 0x1000..=0x109F | 0x1780..=0x17FF | 0x19E0..=0x19FF | 0xA9E0..=0xA9FF | 0xAA60..=0xAA7F)
+        && (c.is_alphanumeric() || is_combining_mark(c))
+}
+
 /// A lowercased word that is a keyword term: two characters or more, not a stopword.
 fn is_term(t: &str) -> bool {
     t.chars().nth(1).is_some() && !is_stopword(t)
@@ -341,6 +402,36 @@ pub(crate) mod tests {
         assert_eq!(v1("Zürich CAFÉ 東京の天気予報"), ["zürich", "café", "東京の天気予報"]);
     }
 
+    #[test]
+    fn splits_thai_lao_khmer_and_myanmar_runs_into_pairs_of_letters_with_their_marks() {
+        let t = |s: &str| terms(s).collect::<Vec<_>>();
+        // ภาษาไทย ("Thai language"): no marks, so pairs of characters.
+        assert_eq!(t("ภาษาไทย"), ["ภา", "าษ", "ษา", "าไ", "ไท", "ทย"]);
+        // ที่นี่ ("here"): two units, ที่ and นี่, each a letter with a vowel and a tone mark.
+        assert_eq!(t("ที่นี่"), ["ที่นี่"]);
+        assert_eq!(t("ข้าว ณ"), ["ข้า", "าว", "ณ"]);
+        // Lao, Khmer (a subscript consonant is a coeng mark, which ends the unit before,
+        // and a letter, which starts one) and Myanmar.
+        assert_eq!(t("ພາສາລາວ"), ["ພາ", "າສ", "ສາ", "າລ", "ລາ", "າວ"]);
+        assert_eq!(t("ខ្មែរ"), pairs_of(&["ខ្", "មែ", "រ"]));
+        assert_eq!(t("မြန်မာ"), pairs_of(&["မြ", "န်", "မာ"]));
+        // Their punctuation separates; Latin next to them is a word of its own.
+        assert_eq!(t("ไทย๚ลาว Thai"), ["ไท", "ทย", "ลา", "าว", "thai"]);
+        // A word inside a sentence is found by its pairs: every pair of the query is a pair
+        // of the sentence (a run of any length; past 64 bytes it was dropped whole).
+        let sentence = t("ฉันไปโรงเรียนทุกวันตอนเช้ากับเพื่อนของฉัน");
+        let word = t("โรงเรียน");
+        assert!(word.len() > 3 && word.iter().all(|p| sentence.contains(p)), "{word:?} in {sentence:?}");
+        // By the rules of version 2, the sentence was one term (too long: none at all).
+        assert_eq!(terms_by(Rules::Folded, "ฉันไปโรงเรียนทุกวันตอนเช้ากับเพื่อนของฉัน").count(), 0);
+        assert_eq!(terms_by(Rules::Folded, "ภาษาไทย").collect::<Vec<_>>(), ["ภาษาไทย"]);
+    }
+
+    /// The overlapping pairs of `units`, concatenated.
+    fn pairs_of(units: &[&str]) -> Vec<String> {
+        units.windows(2).map(|p| p.concat()).collect()
+    }
+
     /// Where `text`, folded as terms fold words, first holds `term`: the byte offset in
     /// `text` of the character it starts in.
     fn find_term(text: &str, term: &str) -> Option<usize> {
@@ -365,10 +456,28 @@ pub(crate) mod tests {
     /// The terms of `text` by `rules`, character by character: what the byte fast path of
     /// [`each_term_by`] must find.
     fn reference(rules: Rules, text: &str) -> Vec<String> {
-        let folded = rules == Rules::Folded;
+        let folded = rules != Rules::Runs;
+        let units = rules == Rules::Unspaced;
         let chars: Vec<char> = text.chars().collect();
         let (mut out, mut i) = (Vec::new(), 0);
         while i < chars.len() {
+            if units && is_abugida_unspaced(chars[i]) {
+                let j = (i..chars.len()).find(|&j| !is_abugida_unspaced(chars[j])).unwrap_or(chars.len());
+                // Units: a character and the marks after it.
+                let mut unit: Vec<String> = Vec::new();
+                for (n, &c) in chars[i..j].iter().enumerate() {
+                    match unit.last_mut() {
+                        Some(u) if n > 0 && is_combining_mark(c) => u.push(c),
+                        _ => unit.push(c.to_string()),
+                    }
+                }
+                match unit.len() {
+                    1 => out.push(unit[0].clone()),
+                    _ => out.extend(unit.windows(2).map(|p| p.concat())),
+                }
+                i = j;
+                continue;
+            }
             if folded && is_cjk(chars[i]) {
                 let j = (i..chars.len()).find(|&j| !is_cjk(chars[j])).unwrap_or(chars.len());
                 match j - i {
@@ -383,7 +492,7 @@ pub(crate) mod tests {
                 continue;
             }
             let in_word = |j: usize| chars[j].is_alphanumeric() || (folded && j > i && is_combining_mark(chars[j]));
-            let j = (i..chars.len()).find(|&j| !in_word(j) || (folded && is_cjk(chars[j]))).unwrap_or(chars.len());
+            let j = (i..chars.len()).find(|&j| !in_word(j) || (folded && is_cjk(chars[j])) || (units && is_abugida_unspaced(chars[j]))).unwrap_or(chars.len());
             let w: String = chars[i..j].iter().collect();
             i = j;
             let t = match folded {
@@ -439,6 +548,15 @@ pub(crate) mod tests {
             "한",
             "ｶ",
             "😀",
+            "ไทย",
+            "ภา",
+            "\u{e35}",
+            "\u{e48}",
+            "๚",
+            "ລາວ",
+            "ខ្មែរ",
+            "မြန်မာ",
+            "\u{102c}",
             "٣",
             "Ⅻ",
             "the",
@@ -462,7 +580,7 @@ pub(crate) mod tests {
         let mut buf = String::new();
         for _ in 0..20_000 {
             let text = random_text(&mut rng);
-            for rules in [Rules::Runs, Rules::Folded] {
+            for rules in [Rules::Runs, Rules::Folded, Rules::Unspaced] {
                 let mut seen = Vec::new();
                 each_term_by(rules, &text, &mut buf, |t| seen.push(t.to_string()));
                 assert_eq!(seen, reference(rules, &text), "{rules:?} {text:?}");

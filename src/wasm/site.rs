@@ -30,7 +30,7 @@ fn set(o: &Object, key: &str, v: impl Into<JsValue>) {
 
 #[wasm_bindgen]
 impl NookSite {
-    /// `version`: the manifest's site format (4 or 5: how its terms were counted); `build`:
+    /// `version`: the manifest's site format (4, 5 or 6: how its terms were counted); `build`:
     /// the manifest's build id; `head`: the head file's bytes; the model's and
     /// tokenizer's bytes and the embedder's options, as `NookCore.open` takes them.
     #[wasm_bindgen(constructor)]

@@ -704,6 +704,9 @@ const FOREIGN = [
   ['zh-chess', '国际象棋', '三维棋盘上玩国际象棋的游戏', '国际象棋'],
   ['zh-mail', '电子邮件客户端', '支持多个账户的电子邮件客户端', '邮件客户'],
   ['de-krieg', 'Kriegsführung der Antike', 'Echtzeit-Strategiespiel über die Kriegsführung der Antike', 'kriegsfuhrung antike'],
+  // Thai has no spaces between words either: "Bangkok" inside a bookmark of "Bangkok
+  // International School", "an international school in Bangkok".
+  ['th-school', 'โรงเรียนนานาชาติกรุงเทพ', 'โรงเรียนนานาชาติในกรุงเทพ', 'กรุงเทพ'],
 ];
 function foreignDocs() {
   const docs = FOREIGN.map(([id, title, text]) => ({ id, title, text }));
@@ -712,6 +715,10 @@ function foreignDocs() {
   }
   for (const [i, a] of ['文件', '图片', '音乐', '视频', '网络', '系统', '字体', '日历'].entries()) {
     for (const b of ['管理器', '编辑器', '播放器', '查看器', '工具']) docs.push({ id: `zh-${i}-${b}`, title: `${a}${b}`, text: `一个简单的${a}${b}` });
+  }
+  // Hospitals, restaurants, libraries, airports and schools in Chiang Mai, Phuket, Khon Kaen.
+  for (const [i, a] of ['โรงพยาบาล', 'ร้านอาหาร', 'ห้องสมุด', 'สนามบิน', 'โรงเรียน'].entries()) {
+    for (const b of ['เชียงใหม่', 'ภูเก็ต', 'ขอนแก่น']) docs.push({ id: `th-${i}-${b}`, title: `${a}${b}`, text: `${a}ที่ดีที่สุดใน${b}` });
   }
   return docs;
 }
@@ -728,7 +735,7 @@ async function restampTerms(page, name) {
       r.varint();
       // (`r.at += r.varint()` would add the length to the position from before the read.)
       for (let n = r.varint(); n > 0; n--) { r.varint(); const len = r.varint(); r.at += len; }
-      if (b[r.at] !== 2) throw new Error(`page ${keys[i]}: terms version ${b[r.at]}`);
+      if (b[r.at] !== 3) throw new Error(`page ${keys[i]}: terms version ${b[r.at]}`);
       b[r.at] = 1;
       seal(b, b.length - 4);
       os.put(b, keys[i]);

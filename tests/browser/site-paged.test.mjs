@@ -158,7 +158,7 @@ test('damaged, missing, dropped, foreign and newer files give typed errors, neve
     await page.evaluate(() => site.close());
   }
   const openCases = [
-    ['newer format', () => writeFileSync(`${LIVE}/nook-site.json`, JSON.stringify({ ...m, version: 6 })), /^NookVersionError: .*site format 6, this nook reads 5/],
+    ['newer format', () => writeFileSync(`${LIVE}/nook-site.json`, JSON.stringify({ ...m, version: 7 })), /^NookVersionError: .*site format 7, this nook reads 6/],
     ['older paged format', () => writeFileSync(`${LIVE}/nook-site.json`, JSON.stringify({ ...m, version: 2 })), /^NookVersionError: .*site format 2.*rebuild/],
     ['paged format 3', () => writeFileSync(`${LIVE}/nook-site.json`, JSON.stringify({ ...m, version: 3 })), /^NookVersionError: .*site format 3.*rebuild/],
     ['a damaged head', () => flip(`${dir}/head.bin`), /^NookCorruptError: .*head/],

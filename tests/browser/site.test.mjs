@@ -164,7 +164,7 @@ test('a rebuilt site replaces the stored copy; damaged, missing or newer files g
   const good = readFileSync(manifestPath, 'utf8');
   const bytes = readFileSync(`${LIVE}/${indexFile()}`);
   const cases = [
-    ['newer format', () => writeFileSync(manifestPath, good.replace('"version": 1', '"version": 6')), /^NookVersionError: .*site format 6, this nook reads 5/],
+    ['newer format', () => writeFileSync(manifestPath, good.replace('"version": 1', '"version": 7')), /^NookVersionError: .*site format 7, this nook reads 6/],
     ['a path in the manifest', () => writeFileSync(manifestPath, good.replace(/index\.[0-9a-f]+\.nook/, '../page.html')), /^NookCorruptError: .*plain file name/],
     ['not JSON', () => writeFileSync(manifestPath, '<html>404</html>'), /^NookCorruptError: .*not JSON/],
     ['index missing', () => rmSync(`${LIVE}/${indexFile()}`), /^NookNetworkError: .*HTTP 404/],

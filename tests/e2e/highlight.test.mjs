@@ -1,5 +1,6 @@
 // Unit tests of the demo's and the extension's highlighting (pure functions, no browser):
-// words match as nook's keyword terms do (accents folded, CJK by character pairs).
+// words match as nook's keyword terms do (accents folded, CJK by character pairs, Thai,
+// Lao, Khmer and Myanmar by pairs of a letter with its marks).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { markSpans, queryTerms, snippetAround } from '../../www/js/highlight.js';
@@ -29,6 +30,19 @@ test('CJK text is marked where the query\'s character pairs stand, merged', () =
   assert.deepEqual(marked('三维棋盘上玩国际象棋的游戏', '国际象棋'), ['国际象棋']);
   assert.deepEqual(marked('iPhone用ケース', 'iphone ケース'), ['iPhone', 'ケース']);
   assert.deepEqual(marked('用iPhone', 'iphone'), ['iPhone']);
+});
+
+test('Thai, Lao, Khmer and Myanmar are marked where the query\'s pairs of units stand', () => {
+  // The same pairs as the core's terms (src/text/terms.rs): a unit is a letter and its marks.
+  assert.deepEqual(queryTerms('ภาษาไทย'), ['ภา', 'าษ', 'ษา', 'าไ', 'ไท', 'ทย']);
+  assert.deepEqual(queryTerms('ที่นี่ ณ Thai'), ['ที่นี่', 'ณ', 'thai']);
+  assert.deepEqual(queryTerms('ខ្មែរ'), ['ខ្មែ', 'មែរ']);
+  // A word inside a sentence, marks and all; a partial match marks the pairs it holds.
+  assert.deepEqual(marked('ฉันไปโรงเรียนทุกวัน', 'โรงเรียน'), ['โรงเรียน']);
+  assert.deepEqual(marked('ພາສາລາວ ງາມ', 'ລາວ'), ['ລາວ']);
+  assert.deepEqual(marked('မြန်မာစာ', 'မြန်မာ'), ['မြန်မာ']);
+  // Next to Latin letters: the word is marked alone.
+  assert.deepEqual(marked('Thaiภาษา', 'thai'), ['Thai']);
 });
 
 test('a snippet is cut around the first match', () => {

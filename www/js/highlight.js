@@ -1,11 +1,17 @@
 // Highlighting the query's words in titles and snippets (as text nodes + <mark>, never innerHTML).
 // Words match as nook's keyword terms do (src/text/terms.rs): accents folded in Latin, Greek
-// and Cyrillic letters ("cafe" marks "Café"), and Chinese, Japanese or Korean text by pairs
-// of characters ("天気予報" marks "天気" in "東京の天気"), since it has no spaces.
+// and Cyrillic letters ("cafe" marks "Café"), Chinese, Japanese or Korean text by pairs
+// of characters ("天気予報" marks "天気" in "東京の天気"), since it has no spaces, and Thai,
+// Lao, Khmer or Myanmar text by pairs of units (a letter with the marks after it).
 
 const STOP = new Set(('a an and are as at be by for from has have how i in is it its of on or that the this to was what when where which who why with about into my me your').split(' '));
 const CJK = /[\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]/u;
 const CJK_RUNS = new RegExp(`${CJK.source}+`, 'gu');
+// A letter, digit or mark of Thai, Lao, Khmer or Myanmar (terms.rs `is_abugida_unspaced`).
+const UNSPACED = /(?=[\p{L}\p{N}\p{M}])[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u19e0-\u19ff\ua9e0-\ua9ff\uaa60-\uaa7f]/u;
+const UNSPACED_RUNS = new RegExp(`${UNSPACED.source}+`, 'gu');
+/** A term that stands in pairs, found wherever it is (not a word). */
+const paired = (t) => CJK.test(t) || UNSPACED.test(t);
 const SPELLED = { ß: 'ss', æ: 'ae', œ: 'oe', ø: 'o', ł: 'l', đ: 'd', þ: 'th' };
 
 /** One character lower-cased, its accents dropped if it is Latin, Greek or Cyrillic. */
@@ -40,16 +46,18 @@ function folded(text) {
 
 /**
  * Query words worth highlighting: folded, 2+ letters, not stop words; a run of CJK
- * characters as its pairs (a lone character itself).
+ * characters as its pairs (a lone character itself), a run of Thai, Lao, Khmer or
+ * Myanmar as pairs of its units (a letter and the marks after it).
  */
 export function queryTerms(query) {
   const terms = new Set();
-  for (const run of query.match(CJK_RUNS) ?? []) {
-    const cs = [...run];
-    if (cs.length === 1) terms.add(cs[0]);
-    for (let i = 0; i + 1 < cs.length; i++) terms.add(cs[i] + cs[i + 1]);
-  }
-  const rest = query.replace(CJK_RUNS, ' ');
+  const pairs = (units) => {
+    if (units.length === 1) terms.add(units[0]);
+    for (let i = 0; i + 1 < units.length; i++) terms.add(units[i] + units[i + 1]);
+  };
+  for (const run of query.match(CJK_RUNS) ?? []) pairs([...run]);
+  for (const run of query.match(UNSPACED_RUNS) ?? []) pairs(run.match(/.\p{M}*/gsu));
+  const rest = query.replace(CJK_RUNS, ' ').replace(UNSPACED_RUNS, ' ');
   for (const w of rest.match(/[\p{L}\p{N}\p{M}]+/gu) ?? []) {
     const t = folded(w).f.replace(/[^\p{L}\p{N}]/gu, '');
     if ([...t].length >= 2 && !STOP.has(t)) terms.add(t);
@@ -65,12 +73,12 @@ export function queryTerms(query) {
 export function markSpans(text, terms) {
   if (!text || !terms.length) return [];
   const { f, starts, ends } = folded(text);
-  const words = terms.filter((t) => !CJK.test(t)).map((t) => (t.length > 4 ? t.replace(/(ing|ers|er|es|ed|s)$/u, '') : t)).filter((s) => s.length >= 2);
-  const pairs = terms.filter((t) => CJK.test(t));
+  const words = terms.filter((t) => !paired(t)).map((t) => (t.length > 4 ? t.replace(/(ing|ers|er|es|ed|s)$/u, '') : t)).filter((s) => s.length >= 2);
+  const pairs = terms.filter(paired);
   const found = [];
   const add = (re) => { for (const m of f.matchAll(re)) if (m[0].length) found.push([starts[m.index], ends[m.index + m[0].length - 1]]); };
-  // A letter or digit of a word (CJK characters are not: they stand in pairs, not words).
-  const letter = `(?:(?!${CJK.source})[\\p{L}\\p{N}])`;
+  // A letter or digit of a word (CJK, Thai... characters are not: they stand in pairs).
+  const letter = `(?:(?!${CJK.source}|${UNSPACED.source})[\\p{L}\\p{N}])`;
   if (words.length) add(new RegExp(`(?<!${letter})(?:${words.map(escape).join('|')})${letter}*`, 'gu'));
   // Pairs overlap ("天気", "気予"): each found alone, then merged.
   for (const p of pairs) add(new RegExp(escape(p), 'gu'));

@@ -51,16 +51,18 @@ use crate::text::Rules;
 /// The manifest version of a paged site (version 1 is one export file, `site::VERSION`;
 /// version 2 was the paged layout before the graph, with pages of embeddings and no nodes;
 /// version 3 expanded a fixed number of rounds, its head had no margin; version 4 is this
-/// layout with terms counted by the first rules, [`Rules::Runs`], and is still read).
-pub const VERSION: u64 = 5;
+/// layout with terms counted by the first rules, [`Rules::Runs`], version 5 by
+/// [`Rules::Folded`]; both are still read).
+pub const VERSION: u64 = 6;
 
 /// The rules a paged site of manifest version `version` counted its terms by (a query is
 /// split by the same), or an error for a version this nook does not read.
 pub fn rules_of(version: u64) -> Result<Rules> {
     match version {
         4 => Ok(Rules::Runs),
-        VERSION => Ok(Rules::Folded),
-        v => Err(Failure::input(format!("site format {v} is not a paged layout this nook reads (4 or {VERSION})"))),
+        5 => Ok(Rules::Folded),
+        VERSION => Ok(Rules::Unspaced),
+        v => Err(Failure::input(format!("site format {v} is not a paged layout this nook reads (4 to {VERSION})"))),
     }
 }
 

@@ -369,15 +369,16 @@ fn bad_node_pages_are_refused() {
     assert!(open(&built).add(Page::Node(300), &files[&page]).is_err(), "no such document");
 }
 
-/// A site of format 5 counted its terms with accents folded and CJK runs as bigrams, and
-/// its queries are split the same way; one opened as format 4 splits them by the first
-/// rules, as the terms of such a site were counted (so a format-4 site still finds what it
-/// found). Other formats are refused.
+/// A site of format 6 counted its terms with accents folded, CJK runs as bigrams and Thai
+/// (Lao, Khmer, Myanmar) runs as pairs of units, and its queries are split the same way;
+/// one opened as format 5 or 4 splits them by the rules its terms were counted by (so such
+/// a site still finds what it found). Other formats are refused.
 #[test]
 fn queries_are_split_by_the_rules_of_the_sites_format() {
     let (mut docs, _) = corpus(300);
     docs[33].title = "Zürich Straße".into();
     docs[33].text = "東京の天気予報".into();
+    docs[34].text = "ฉันไปโรงเรียนทุกวันตอนเช้า".into();
     let mut e = HashEmbed { dims: DIMS };
     let mut v = Vec::new();
     for d in &docs {
@@ -386,13 +387,14 @@ fn queries_are_split_by_the_rules_of_the_sites_format() {
     }
     let built = build(docs, &v, DIMS, &small_layout(), &Settings::default(), 2).unwrap();
     let files: FastMap<Page, Vec<u8>> = built.files.iter().cloned().collect();
-    let share = |version: u64, q: &str| {
+    let share_of = |version: u64, q: &str, id: &str| {
         let mut index = SiteIndex::open(version, built.build, &built.files[0].1).unwrap();
         let params = SiteParams { keyword_gate: 0.0, min_score: 0.0, min_score_unknown: 0.0, ..index.head().params };
         // Every document: the hash embedder's similarity alone may rank it anywhere.
         let (hits, _) = run(&mut index, &files, q, 300, true, &params);
-        hits.iter().find(|h| h.doc.id == "d33").map_or(0.0, |h| h.keyword)
+        hits.iter().find(|h| h.doc.id == id).map_or(0.0, |h| h.keyword)
     };
+    let share = |version: u64, q: &str| share_of(version, q, "d33");
     assert!(share(VERSION, "zurich strasse") > 0.3 && share(4, "zurich strasse") > 0.3, "ASCII words split alike");
     // By the first rules "zürich" is a typo of the site's "zurich": found, at a discount.
     assert!(share(4, "Zürich") > 0.0 && share(4, "Zürich") < share(VERSION, "Zürich"));
@@ -400,7 +402,12 @@ fn queries_are_split_by_the_rules_of_the_sites_format() {
         assert!(share(VERSION, q) > 0.3, "{q}: {}", share(VERSION, q));
         assert_eq!(share(4, q), 0.0, "{q} split by the first rules matches no term of this site");
     }
-    for version in [1, 3, 6] {
+    // A word inside a Thai sentence: pairs by this format's rules; by format 5's the query
+    // is one term, which no term of this site is.
+    assert!(share_of(VERSION, "โรงเรียน", "d34") > 0.3, "{}", share_of(VERSION, "โรงเรียน", "d34"));
+    assert_eq!(share_of(5, "โรงเรียน", "d34"), 0.0);
+    assert!(share(5, "zurich strasse") > 0.3 && share(5, "天気予報") > 0.3, "format 5 splits the rest alike");
+    for version in [1, 3, 7] {
         assert_eq!(SiteIndex::open(version, built.build, &built.files[0].1).err().map(|e| e.kind), Some(crate::records::Kind::Input));
     }
 }
