@@ -176,3 +176,30 @@ fn text_the_model_cannot_read_is_found_by_its_keywords() {
     let without = first(0.0);
     assert_ne!(without, want, "the vector side alone finds them all: this test would not see the keywords fail");
 }
+
+/// Thai, Japanese and Chinese are spelled letter by letter by the English model (or are
+/// `[UNK]`), so it does not see such a query: it ranks by its keywords, and keeps only what
+/// they found. Thai Wikipedia titles where the similarity alone put a title holding two of
+/// the query's pairs above the one holding the query (the i18n benchmark's `ตราสาร`).
+#[test]
+fn a_query_the_model_spells_out_ranks_by_its_keywords() {
+    let embed = embedder();
+    for text in ["ตราสาร", "กรุงเทพ", "天気予報", "国际象棋", "ロールプレイング"] {
+        assert!(!embed.sees(text), "{text}");
+    }
+    for text in ["bees in the city", "Kriegsführung der Antike", "naïve café", "🙂 hello", "the weather in 東京"] {
+        assert!(embed.sees(text), "{text}");
+    }
+    let titles = ["ตราสารเครดิต", "สารเสรี", "สังสการ", "ติสท์ลวงตา", "สารานุกรม", "ตลาดหุ้น", "ราชวงศ์", "การกิน", "วาตารุทากางิ", "สกุลเต่านา"];
+    let mut embed = embedder();
+    let mut c = Collection::new(Settings::default(), embed.dims()).expect("collection");
+    let mut docs: Vec<Doc> = slice().docs.into_iter().take(100).collect();
+    docs.extend(titles.iter().enumerate().map(|(i, t)| Doc { id: format!("th{i}"), text: t.to_string(), ..Doc::default() }));
+    c.add(&mut embed, docs).expect("add");
+    let hits = c.search(&mut embed, "ตราสาร", 10, true, None).expect("search");
+    let ids: Vec<String> = hits.iter().map(|h| c.doc(h.key).expect("doc").id.to_string()).collect();
+    assert_eq!(ids.first().map(String::as_str), Some("th0"), "{ids:?}");
+    assert!(hits.iter().all(|h| h.keyword > 0.0), "only what the keywords found: {ids:?}");
+    // Vector search alone is not held to keywords.
+    assert!(!c.search(&mut embed, "ตราสาร", 10, false, None).expect("search").is_empty());
+}

@@ -146,6 +146,9 @@ impl<E: Embed> Embed for CachedEmbed<E> {
     fn knows_word(&self, word: &str) -> bool {
         self.inner.knows_word(word)
     }
+    fn sees(&self, text: &str) -> bool {
+        self.inner.sees(text)
+    }
     fn add_token_vector(&self, id: u32, weight: f32, out: &mut [f32]) -> bool {
         self.inner.add_token_vector(id, weight, out)
     }

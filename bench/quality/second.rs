@@ -46,6 +46,9 @@ impl Embed for Plain<'_> {
     fn knows_word(&self, word: &str) -> bool {
         self.0.knows_word(word)
     }
+    fn sees(&self, text: &str) -> bool {
+        self.0.sees(text)
+    }
 }
 
 /// One query set over one corpus: its file and the query kinds taken from it.

@@ -31,6 +31,12 @@ pub trait Embed {
     fn knows_word(&self, _word: &str) -> bool {
         true
     }
+    /// Does the model see `text` at all: are most of its tokens ones it has (not the
+    /// unknown token)? A query it does not see embeds to about the same vector whatever it
+    /// says, so its similarities rank nothing and the keywords decide (`Reading::blind`).
+    fn sees(&self, _text: &str) -> bool {
+        true
+    }
     /// Add `weight` times token `id`'s input vector (the model's word-embedding row) to
     /// `out` (`dims` long); false, `out` untouched, for a special token, an id outside the
     /// vocabulary, or an embedder without such vectors. What the search's second estimate
@@ -59,6 +65,9 @@ impl Embed for crate::embed::Embedder {
     }
     fn knows_word(&self, word: &str) -> bool {
         self.has_word(word)
+    }
+    fn sees(&self, text: &str) -> bool {
+        crate::embed::Embedder::sees(self, text)
     }
     fn add_token_vector(&self, id: u32, weight: f32, out: &mut [f32]) -> bool {
         self.add_word_vector(id, weight, out)
@@ -152,6 +161,9 @@ impl Embed for Precomputed<'_> {
     fn knows_word(&self, word: &str) -> bool {
         self.inner.knows_word(word)
     }
+    fn sees(&self, text: &str) -> bool {
+        self.inner.sees(text)
+    }
     fn add_token_vector(&self, id: u32, weight: f32, out: &mut [f32]) -> bool {
         self.inner.add_token_vector(id, weight, out)
     }
@@ -192,6 +204,9 @@ impl Embed for FirstRecomputed<'_> {
     }
     fn knows_word(&self, word: &str) -> bool {
         self.inner.knows_word(word)
+    }
+    fn sees(&self, text: &str) -> bool {
+        self.inner.sees(text)
     }
     fn add_token_vector(&self, id: u32, weight: f32, out: &mut [f32]) -> bool {
         self.inner.add_token_vector(id, weight, out)

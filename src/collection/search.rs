@@ -154,9 +154,11 @@ impl Collection {
         // for both the evidence and the relevance floor.
         let keyword_query = hybrid.then(|| self.keywords.query(query));
         // No word at all (blank, punctuation, emoji): nothing to look for.
-        let Some(reading) = self.reading(embed, query, keyword_query.as_ref()).filter(|_| !self.docs.is_empty()) else {
+        let Some(mut reading) = self.reading(embed, query, keyword_query.as_ref()).filter(|_| !self.docs.is_empty()) else {
             return Ok((Vec::new(), counts));
         };
+        // A query the model does not see ranks by its keywords (a hybrid search's only).
+        reading.blind = hybrid && !embed.sees(query);
         let floor = reading.floor(self.settings.min_score, self.settings.min_score_unknown);
         let (hits0, misses0, approx0) = (self.cache.hits, self.cache.misses, self.cache.approximated);
         let k = k.min(self.docs.len());
@@ -207,7 +209,7 @@ impl Collection {
         if let Some(keyword_query) = &keyword_query {
             let kw = self.keywords.evidence(keyword_query, pool, self.settings.keyword_specificity, &accept);
             counts.keyword = kw.len();
-            let w = super::settings::keyword_weight(self.settings.keyword_weight, reading.read);
+            let w = super::settings::keyword_weight(self.settings.keyword_weight, reading);
             approximate.extend(self.fuse(embed, q, &mut found, &kw, w, precision)?);
         }
         if precision == Precision::Preview {
@@ -249,9 +251,7 @@ impl Collection {
             }
         }
         found.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.key.cmp(&b.key)));
-        if floor > 0.0 {
-            found.retain(|f| f.score >= floor);
-        }
+        found.retain(|f| reading.keeps(floor, f.score, f.keyword));
         found.truncate(k);
         counts.recomputed = (self.cache.misses - misses0) as usize;
         counts.cache_hits = (self.cache.hits - hits0) as usize;

@@ -39,6 +39,11 @@ impl Tokenizer {
         self.words.id_of(word).is_some()
     }
 
+    /// Is `id` the unknown token (`[UNK]`) or a piece of one letter other than ASCII?
+    pub fn is_unknown_or_letter(&self, id: u32) -> bool {
+        self.words.is_unknown_or_letter(id)
+    }
+
     /// Is `id` one the tokenizer puts around a text (`[CLS]`, `[SEP]`)?
     pub fn is_special(&self, id: u32) -> bool {
         self.words.before.contains(&id) || self.words.after.contains(&id)

@@ -86,6 +86,9 @@ pub struct WordPiece {
     /// without building the prefixed string.
     continuing: FastMap<Box<str>, u32>,
     unk: u32,
+    /// Pieces that are one letter of a script other than ASCII (`ก`, `##ร`, `東`): what
+    /// a word the vocabulary has no piece for is spelled out with, when it can be.
+    letters: crate::FastSet<u32>,
     max_word_chars: usize,
     /// Added tokens matched in the raw text, leftmost then longest.
     added: Vec<(Box<str>, u32)>,
@@ -134,12 +137,18 @@ impl WordPiece {
         let (before, after) = read_specials(&file.post_processor, id_of)?;
         let prefix = model.continuing_subword_prefix.as_str();
         let continuing = model.vocab.iter().filter_map(|(k, &id)| Some((k.strip_prefix(prefix)?.into(), id))).collect();
+        let one_letter = |k: &str| {
+            let mut c = k.strip_prefix(prefix).unwrap_or(k).chars();
+            matches!((c.next(), c.next()), (Some(c), None) if !c.is_ascii())
+        };
+        let letters = model.vocab.iter().filter(|(k, _)| one_letter(k)).map(|(_, &id)| id).collect();
         let largest = model.vocab.values().chain(added.iter().map(|(_, id)| id)).copied().max().unwrap_or(0);
         let vocab_size = largest as usize + 1;
         Ok(WordPiece {
             vocab: model.vocab,
             continuing,
             unk,
+            letters,
             max_word_chars: model.max_input_chars_per_word,
             added,
             added_first,
@@ -156,6 +165,12 @@ impl WordPiece {
     }
 
     /// The id of one token as written (an added token or a vocabulary entry).
+    /// Is `id` the unknown token, or a piece of one letter other than ASCII? A text made
+    /// mostly of these is one the model has no words for (see `Embedder::sees`).
+    pub fn is_unknown_or_letter(&self, id: u32) -> bool {
+        id == self.unk || self.letters.contains(&id)
+    }
+
     pub fn id_of(&self, token: &str) -> Option<u32> {
         token_id(&self.added, &self.vocab, token)
     }

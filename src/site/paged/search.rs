@@ -293,10 +293,10 @@ impl SiteIndex {
         }
         let keywords = self.keywords(&shards);
         let kq = keywords.query(query.text);
-        let reading = Reading::of(&words, |w| embed.knows_word(w), |w| kq.knows(w));
+        let reading = Reading { blind: query.hybrid && !embed.sees(query.text), ..Reading::of(&words, |w| embed.knows_word(w), |w| kq.knows(w)) };
         let evidence: Vec<Evidence> = if query.hybrid { keywords.evidence(&kq, pool, params.keyword_specificity, &|_| true) } else { Vec::new() };
         let gate = params.keyword_gate.clamp(0.0, 0.99);
-        let w = crate::collection::keyword_weight(params.keyword_weight, reading.read);
+        let w = crate::collection::keyword_weight(params.keyword_weight, reading);
         let lift = |share: f32| w * ((share - gate).max(0.0) / (1.0 - gate));
         let share: HashMap<u32, f32> = evidence.iter().map(|e| (e.key as u32, e.share)).collect();
         let mut lifted: Vec<&Evidence> = evidence.iter().filter(|e| lift(e.share) > 0.0).collect();
@@ -352,9 +352,7 @@ impl SiteIndex {
             .collect();
         found.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.3.cmp(&b.3)));
         let floor = reading.floor(params.min_score, params.min_score_unknown);
-        if floor > 0.0 {
-            found.retain(|f| f.0 >= floor);
-        }
+        found.retain(|f| reading.keeps(floor, f.0, f.2));
         found.truncate(k);
         let per = h.docs_per_page as u32;
         let need: BTreeSet<Page> = found.iter().map(|f| Page::Docs(f.3 / per)).filter(|&p| !self.has(p)).collect();
