@@ -302,6 +302,22 @@ fn remembering_can_be_turned_off_and_a_damaged_record_is_left_out() {
     asked(&mut off);
     assert!(!off.hints_changed() && off.hints_to_save().is_none(), "nothing noted with hints off");
     assert_eq!(off.stats().hinted, 0);
+    // Turned on while open: noted again from the next search.
+    off.remember_searches(true);
+    asked(&mut off);
+    assert!(off.stats().hinted > 0 && off.hints_to_save().is_some_and(|s| s.write.value.is_some()));
+
+    // Turned off while open: this session's tally forgotten, the stored record to delete.
+    let mut live = Collection::load(s.clone(), DIMS, &snap).unwrap();
+    asked(&mut live);
+    assert!(live.stats().hinted > 0);
+    live.remember_searches(false);
+    assert_eq!(live.stats().hinted, 0);
+    let del = live.hints_to_save().expect("the stored record to delete");
+    assert!(del.write.value.is_none());
+    live.hints_saved(del);
+    asked(&mut live);
+    assert!(!live.hints_changed() && live.stats().hinted == 0, "nothing noted while off");
 
     // A record that does not decode only orders a warm-up: the open goes on without it,
     // and the next save replaces it.

@@ -302,6 +302,8 @@ export class Nook {
   /** The last completed search of this client and its time split, or null. */
   lastQuery(): LastQuery | null;
   embed(texts: string[]): Promise<Float32Array>;
+  /** The option rememberSearches while open: false forgets what this session's searches needed and deletes the stored record before resolving; true notes again from the next search. Rejects on a site's read-only index. */
+  rememberSearches(on: boolean): Promise<true>;
   delete(ids: Array<string | number> | string | number): Promise<number>;
   stats(): Promise<Stats>;
   export(): Promise<Uint8Array>;

@@ -243,6 +243,17 @@ export class Nook {
     return this._lastQuery ? { ...this._lastQuery } : null;
   }
 
+  /**
+   * Turn the option rememberSearches on or off while open: off forgets which documents
+   * this session's searches needed and deletes the stored record before resolving; on
+   * notes them again from the next search.
+   */
+  rememberSearches(on) {
+    if (typeof on !== 'boolean') return Promise.reject(rebuild({ name: 'NookInputError', message: `rememberSearches(on): on must be true or false, got ${on}` }));
+    if (this._readOnly) return Promise.reject(rebuild({ name: 'NookStateError', message: this._readOnly }));
+    return this._call('rememberSearches', { on });
+  }
+
   /** Embeddings of `texts` as one Float32Array (texts.length x dims), as nook indexes them. */
   embed(texts) {
     return this._call('embed', { texts: Array.from(texts, String) });

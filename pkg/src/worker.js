@@ -570,6 +570,8 @@ async function handle({ id, op, args }) {
       return Object.assign(s, { build, open: { ...openMs, ...s.open }, searchHelpers: searchHelpers ? searchHelpers.ready().length : 0, warmedByHelpers, wasmMemoryBytes: memory.buffer.byteLength });
     }
     case 'embed': busyAt = performance.now(); return core.embed(args.texts);
+    // Off: what this session noted is forgotten and the stored record deleted at once.
+    case 'rememberSearches': core.setRememberSearches(args.on); if (hintsTimer !== null) { clearTimeout(hintsTimer); hintsTimer = null; } await saveHints(); return true;
     case 'export': await catchUp(); return core.export();
     case 'add': return (writes = writes.catch(() => {}).then(() => holdingWarmUp(() => add(id, args))));
     case 'delete': return (writes = writes.catch(() => {}).then(() => del(args)));

@@ -205,6 +205,17 @@ impl Collection {
         self.hints.ranked()
     }
 
+    /// Turn the search hints on or off while open (`Settings::hints`; the option
+    /// `rememberSearches`). Off forgets what this session noted and makes
+    /// [`Collection::hints_to_save`] delete a stored record; on notes again from the next
+    /// search.
+    pub fn remember_searches(&mut self, on: bool) {
+        self.settings.hints = on;
+        if !on {
+            self.hints = Default::default();
+        }
+    }
+
     /// Is there something for [`Collection::hints_to_save`] to write: documents a search
     /// needed since the last save, or (`Settings::hints` off) a stored record to delete?
     pub fn hints_changed(&self) -> bool {

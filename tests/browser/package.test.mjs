@@ -436,14 +436,37 @@ test('what searches needed is warmed first at the next open; rememberSearches fa
   assert.ok(hidden.noted > 0);
   await page.close();
   const next = await openPage(env);
-  const reopened = await next.evaluate(async () => {
-    const db = await Nook.open('hints', { ...assets, warmUp: 0 });
-    const s = await db.stats();
+  // Turned off while open (an app's settings switch): forgotten and the record deleted
+  // before the call resolves; nothing noted until it is turned on again.
+  const live = await next.evaluate(async (qs) => {
+    const record = () => new Promise((resolve, reject) => {
+      const req = indexedDB.open('hints');
+      req.onerror = () => reject(req.error);
+      req.onsuccess = () => {
+        const get = req.result.transaction('meta').objectStore('meta').get(3);
+        get.onsuccess = () => { req.result.close(); resolve(get.result !== undefined); };
+        get.onerror = () => reject(get.error);
+      };
+    });
+    const db = await Nook.open('hints', { ...assets, warmUp: 0, searchWorkers: 1 });
+    const reopened = (await db.stats()).hintedDocuments;
+    await db.rememberSearches(false);
+    const off = { hinted: (await db.stats()).hintedDocuments, stored: await record() };
+    await db.search(qs[0], { k: 8 });
+    off.after = (await db.stats()).hintedDocuments;
+    let refused;
+    try { await db.rememberSearches('no'); } catch (e) { refused = `${e.name}: ${e.message}`; }
+    await db.rememberSearches(true);
+    await db.search(qs[1], { k: 8 });
+    const on = (await db.stats()).hintedDocuments;
     await db.close();
     await Nook.deleteDatabase('hints');
-    return s.hintedDocuments;
-  });
-  assert.equal(reopened, hidden.noted, 'what the hidden tab\'s searches needed');
+    return { reopened, off, on, refused };
+  }, QUERIES);
+  assert.equal(live.reopened, hidden.noted, 'what the hidden tab\'s searches needed');
+  assert.deepEqual(live.off, { hinted: 0, stored: false, after: 0 });
+  assert.ok(live.on > 0, `noted again: ${live.on}`);
+  assert.match(live.refused, /^NookInputError: rememberSearches/);
   await next.close();
 });
 

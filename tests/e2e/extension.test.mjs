@@ -256,6 +256,28 @@ test('a browser restart reopens the index without re-indexing', async () => {
   await page.close();
 });
 
+test('remember my searches: on by default; the switch reaches nook at once and holds across a restart', async () => {
+  // (What nook does with it, forgetting and deleting its record, needs a collection past
+  // its pruning size: the package's Playwright test. Here: the popup's wiring.)
+  let page = await popup();
+  await until(async () => (await status(page)).phase === 'ready', INDEX_MS, 'the index');
+  assert.equal(await page.$eval('#remember', (c) => c.checked), true, 'on by default');
+  assert.equal((await status(page)).rememberSearches, true);
+  await page.click('#remember');
+  await until(async () => !(await page.$eval('#remember', (c) => c.disabled)) && (await status(page)).rememberSearches === false, 10_000, 'the switch off');
+  assert.equal((await search(page, 'baking bread without kneading'))[0].title, 'No-knead sourdough bread', 'searches as before');
+  await page.close();
+  await context.close();
+  await start();
+  page = await popup();
+  await until(async () => (await status(page)).phase === 'ready', INDEX_MS, 'the index to reopen');
+  assert.equal((await status(page)).rememberSearches, false, 'nook opened with it off');
+  await until(async () => (await page.$eval('#remember', (c) => c.checked)) === false, 10_000, 'the switch still off after the restart');
+  await page.click('#remember');
+  await until(async () => (await status(page)).rememberSearches === true, 10_000, 'the switch on');
+  await page.close();
+});
+
 test('a bookmark added while the browser was closed is indexed after the restart (the startup diff waits for the open index and for searches to pause)', async () => {
   const before = (await status(await popup())).documents;
   await context.close();

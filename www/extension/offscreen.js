@@ -23,8 +23,16 @@ const state = {
   addedSinceStart: 0,        // documents embedded by this offscreen document: 0 after a restart with no change
   openMs: null,              // from this document's start to the index being ready
   openSteps: null,           // {scriptMs, indexMs, syncMs}: when this script ran, the index was open, the sync record read (ms since start); nook: its open's split
+  rememberSearches: true,    // nook keeps which bookmarks recent searches needed (see below)
   error: null,
 };
+
+// nook's rememberSearches: which bookmarks recent searches needed (keys only, in the index's
+// own database, never sent anywhere), so that searching for them again is fast seconds
+// after a browser restart. On unless the popup's switch turned it off; the switch is kept
+// in this extension's localStorage, which the popup shares.
+const REMEMBER_KEY = 'nook.rememberSearches';
+state.rememberSearches = localStorage.getItem(REMEMBER_KEY) !== 'off';
 
 // When this module began to run (ms since the document started): what the page's own
 // loading took before nook's open was called.
@@ -73,6 +81,7 @@ async function open() {
     const [opened, indexMs] = await timed(NookStore.open(DB, {
       modelUrl: chrome.runtime.getURL('models/minilm-l6-int8.onnx'),
       tokenizerUrl: chrome.runtime.getURL('models/tokenizer.json'),
+      rememberSearches: state.rememberSearches,
     }));
     store = opened;
     const stats = await store.stats();
@@ -99,7 +108,7 @@ async function handle(msg) {
   await ready;
   // Everything but a search or stats compares with, or writes, the sync record (so waits
   // for searches to pause, see `idle`).
-  if (!['search', 'stats'].includes(msg.type)) await synced;
+  if (!['search', 'stats', 'rememberSearches'].includes(msg.type)) await synced;
   switch (msg.type) {
     case 'whenSynced': return { ...state };
     // The startup diff: the service worker's summary of the tree, then the bookmarks it
@@ -124,6 +133,14 @@ async function handle(msg) {
       }
     }
     case 'stats': return store.stats();
+    // Off: nook forgets and deletes what it kept before this resolves.
+    case 'rememberSearches': {
+      const on = msg.on === true;
+      localStorage.setItem(REMEMBER_KEY, on ? 'on' : 'off');
+      await store.rememberSearches(on);
+      state.rememberSearches = on;
+      return { ...state };
+    }
     default: throw new Error(`unknown message type ${msg.type}`);
   }
 }

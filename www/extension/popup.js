@@ -9,6 +9,7 @@ const $ = (id) => document.getElementById(id);
 const q = $('q');
 const results = $('results');
 const status = $('status');
+const remember = $('remember');
 let hits = [];
 let selected = -1;
 let shownQuery = '';
@@ -26,6 +27,7 @@ async function ask(msg) {
 
 function showState(s) {
   window.nookPopup.state = s;
+  if (typeof s.rememberSearches === 'boolean') remember.checked = s.rememberSearches;
   const bar = $('progress');
   status.classList.toggle('error', s.phase === 'error');
   if (s.phase === 'error') {
@@ -156,6 +158,14 @@ pages.addEventListener('change', async () => {
     await chrome.permissions.remove(PAGE_TEXT_PERMISSIONS);
   }
   await syncToggle();
+});
+
+// What recent searches found (nook's rememberSearches), kept so that searching again is fast
+// after a browser restart; unticking deletes it at once.
+remember.addEventListener('change', async () => {
+  remember.disabled = true;
+  try { showState(await ask({ type: 'rememberSearches', on: remember.checked })); } catch (e) { status.textContent = e.message; }
+  remember.disabled = false;
 });
 
 ask({ type: 'status' }).then(showState, (e) => { status.textContent = e.message; });

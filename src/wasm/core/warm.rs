@@ -47,6 +47,15 @@ impl NookCore {
         self.put(&keys, &embedded).map(|n| n.min(u32::MAX as usize) as u32).map_err(js_error)
     }
 
+    /// Turn the search hints on or off (see `Collection::remember_searches`); the worker
+    /// then saves, which deletes a stored record when off.
+    #[wasm_bindgen(js_name = setRememberSearches)]
+    pub fn set_remember_searches(&self, on: bool) -> Result<(), JsValue> {
+        self.shared.check_open().map_err(js_error)?;
+        self.shared.coll.borrow_mut().remember_searches(on);
+        Ok(())
+    }
+
     /// Has a search needed documents since the last `saveHints`?
     #[wasm_bindgen(js_name = hintsChanged)]
     pub fn hints_changed(&self) -> bool {
