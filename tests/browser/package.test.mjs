@@ -347,6 +347,22 @@ test('after an open the worker warms the cache in the background: the same resul
   await page.close();
 });
 
+/** `window.hintsRecord(name)`: the search hints' record of database `name` as stored (meta
+ * key 3), as a string of its bytes ('' if none), read beside nook's own connection. */
+function installHintsRecord(page) {
+  return page.evaluate(() => {
+    window.hintsRecord = (name) => new Promise((resolve, reject) => {
+      const req = indexedDB.open(name);
+      req.onerror = () => reject(req.error);
+      req.onsuccess = () => {
+        const get = req.result.transaction('meta').objectStore('meta').get(3);
+        get.onsuccess = () => { req.result.close(); resolve(get.result === undefined ? '' : String(new Uint8Array(get.result))); };
+        get.onerror = () => reject(get.error);
+      };
+    });
+  });
+}
+
 test('what searches needed is warmed first at the next open; rememberSearches false keeps none', async () => {
   const page = await openPage(env);
   const docs = DOCS.slice(0, 600).map((d) => ({ ...d, text: `${d.title}, from ${d.url}.` }));
@@ -409,17 +425,10 @@ test('what searches needed is warmed first at the next open; rememberSearches fa
   // worker's 2 s without a search; the tab then closes without close() (the worker ends
   // with it) and the next open still has them. (Headless Chromium never hides a page, so
   // the page's visibility is set and its event sent as the browser would.)
+  await installHintsRecord(page);
   const hidden = await page.evaluate(async (qs) => {
     // The record as stored (the session before saved its own at close).
-    const stored = () => new Promise((resolve, reject) => {
-      const req = indexedDB.open('hints');
-      req.onerror = () => reject(req.error);
-      req.onsuccess = () => {
-        const get = req.result.transaction('meta').objectStore('meta').get(3);
-        get.onsuccess = () => { req.result.close(); resolve(get.result === undefined ? '' : String(new Uint8Array(get.result))); };
-        get.onerror = () => reject(get.error);
-      };
-    });
+    const stored = () => window.hintsRecord('hints');
     const db = await Nook.open('hints', { ...assets, searchWorkers: 1, warmUp: 0 });
     const before = await stored();
     for (const q of qs) await db.search(q, { k: 8 });
@@ -438,16 +447,9 @@ test('what searches needed is warmed first at the next open; rememberSearches fa
   const next = await openPage(env);
   // Turned off while open (an app's settings switch): forgotten and the record deleted
   // before the call resolves; nothing noted until it is turned on again.
+  await installHintsRecord(next);
   const live = await next.evaluate(async (qs) => {
-    const record = () => new Promise((resolve, reject) => {
-      const req = indexedDB.open('hints');
-      req.onerror = () => reject(req.error);
-      req.onsuccess = () => {
-        const get = req.result.transaction('meta').objectStore('meta').get(3);
-        get.onsuccess = () => { req.result.close(); resolve(get.result !== undefined); };
-        get.onerror = () => reject(get.error);
-      };
-    });
+    const record = async () => (await window.hintsRecord('hints')) !== '';
     const db = await Nook.open('hints', { ...assets, warmUp: 0, searchWorkers: 1 });
     const reopened = (await db.stats()).hintedDocuments;
     await db.rememberSearches(false);
