@@ -462,6 +462,9 @@ def i18n_corpus(lang: str) -> tuple[list[dict], list[dict]]:
 # the dictionary its word segmenter uses.
 PYTHAINLP = ("pythainlp", "5.4.0", "pythainlp-5.4.0-py3-none-any.whl", "9239753df877202da1a50dd2842d9569eff764034f31f20222b3df4def5df193")
 THAI = re.compile(r"^[\u0e00-\u0e7f]+$")
+# LaoNLP's wheel (Apache-2.0): its Lao-English dictionary.
+LAONLP = ("laonlp", "1.3.0", "laonlp-1.3.0-py3-none-any.whl", "cc88a5a39bb543fd7fdb2cf8f44f0bde550678160f9bd3a36922ebf7ccf65cf9")
+LAO = re.compile(r"^[\u0e80-\u0eff]+$")
 
 
 def fetch_pypi(spec: tuple[str, str, str, str]) -> Path:
@@ -503,6 +506,47 @@ def thai_corpus() -> tuple[list[dict], list[dict]]:
             continue
         frag = max(sorted(inside), key=len)
         rel = [d["id"] for d in docs if frag in d["text"]]
+        if 1 <= len(rel) <= 3 and all(q["query"] != frag for q in queries):
+            queries.append({"query": frag, "type": "word inside", "relevant": rel})
+    return docs, queries
+
+
+def lao_corpus() -> tuple[list[dict], list[dict]]:
+    """Up to I18N_DOCS headwords of LaoNLP's Lao-English dictionary (Lao letters only, 4+
+    characters; evenly spaced), each a document with its English glosses, and I18N_QUERIES
+    known-item queries: a shorter headword (3+ characters) inside one but not all of it,
+    relevant the headwords holding it (at most 3). The query is Lao; the glosses are what
+    an English model can read of the documents."""
+    import csv
+    import zipfile
+    wheel = zipfile.ZipFile(fetch_pypi(LAONLP))
+    rows = csv.DictReader(io.StringIO(wheel.read("laonlp/corpus/lao-eng-dictionary.csv").decode("utf-8")))
+    gloss: dict[str, list[str]] = {}
+    for r in rows:
+        w = (r.get("LaoWord") or "").strip()
+        if LAO.match(w):
+            g = (r.get("English") or "").strip()
+            gloss.setdefault(w, [])
+            if g and g not in gloss[w]:
+                gloss[w].append(g)
+    words = sorted(w for w in gloss if len(w) >= 3)
+    heads = [w for w in words if len(w) >= 4]
+    step = max(1.0, len(heads) / I18N_DOCS)
+    heads = [heads[int(i * step)] for i in range(min(I18N_DOCS, len(heads)))]
+    docs = [{"id": f"lo{i}", "title": w, "url": "", "text": "; ".join(gloss[w][:3])} for i, w in enumerate(heads)]
+    short = set(words)
+    longest = max(len(w) for w in words)
+    queries = []
+    for k in range(len(docs)):
+        if len(queries) >= I18N_QUERIES:
+            break
+        t = heads[k * 2399 % len(docs)]
+        inside = {t[a:b] for a in range(len(t)) for b in range(a + 3, min(len(t), a + longest) + 1)
+                  if (a, b) != (0, len(t)) and t[a:b] in short}
+        if not inside:
+            continue
+        frag = max(sorted(inside), key=len)
+        rel = [d["id"] for d in docs if frag in d["title"]]
         if 1 <= len(rel) <= 3 and all(q["query"] != frag for q in queries):
             queries.append({"query": frag, "type": "word inside", "relevant": rel})
     return docs, queries
@@ -1169,6 +1213,10 @@ def main() -> None:
         write_json(OUT / "wiki-th" / "docs.json", docs)
         write_json(OUT / "wiki-th" / "queries.json", q)
         say(f"wiki-th: {len(docs):,} documents, {len(q)} queries")
+        docs, q = lao_corpus()
+        write_json(OUT / "dict-lo" / "docs.json", docs)
+        write_json(OUT / "dict-lo" / "queries.json", q)
+        say(f"dict-lo: {len(docs):,} documents, {len(q)} queries")
 
 
 if __name__ == "__main__":
