@@ -14,8 +14,9 @@ and checked against the sha256 recorded below (a mismatch is refused):
   debian-long              the same packages with their long descriptions (Debian 12's
                            Translation-en), cut to 600 characters: documents of ~30-130
                            tokens (as debian: --only debian-long)
-  debian-ja, -zh, -de, -fr Debian 12's package descriptions translated (Translation-ja,
-                           -zh_CN, -de, -fr: short description and the long one cut to 300
+  debian-ja, -zh, -de, -fr, -ko, -ru
+                           Debian 12's package descriptions translated (Translation-ja,
+                           -zh_CN, -de, -fr, -ko, -ru: short description and the long one cut to 300
                            characters), with generated known-item queries: a fragment of
                            a short description as one remembers it (Japanese: its longest
                            katakana or kanji word; Chinese: four characters from inside
@@ -369,6 +370,8 @@ I18N = {
     "zh": ("Translation-zh_CN.bz2", "00b02957001a5061887e3af4a6800e2ac6739e6a04b55e54db90cf2c5c2539e3"),
     "de": ("Translation-de.bz2", "2cc65c7f8b85d8a2964c3735bbf86be79bfd3342ef8908150e268137fe5dac7f"),
     "fr": ("Translation-fr.bz2", "3248f0206d704300067e35cc2d4380dc1f1b418b5b9f446c3d42424b98d0abad"),
+    "ru": ("Translation-ru.bz2", "ab6fafa41c806fc3189dd41767dfa4202bd8e80e9d0286f85b00bafadb620ec7"),
+    "ko": ("Translation-ko.bz2", "154cb892046314435ce8e427debe4fb7176f18a0f215ba188581b428e0c0a1e1"),
 }
 I18N_DOCS = 6_000
 I18N_QUERIES = 120
@@ -438,6 +441,29 @@ def i18n_corpus(lang: str) -> tuple[list[dict], list[dict]]:
             rel = [docs[j]["id"] for j, h in enumerate(hay) if frag in h]
             if 1 <= len(rel) <= 3 and all(q["query"] != frag for q in queries):
                 queries.append({"query": frag, "type": "fragment", "relevant": rel})
+        elif lang == "ko":
+            # Korean spaces its words, but a word carries its particles (`파일을`): the
+            # longest run of 3+ Hangul syllables of the short description, found wherever
+            # it stands.
+            runs = sorted(re.findall(r"[\uac00-\ud7af]{3,}", short), key=len, reverse=True)
+            if not runs:
+                continue
+            frag = runs[0]
+            rel = [docs[j]["id"] for j, h in enumerate(hay) if frag in h]
+            if 1 <= len(rel) <= 3 and all(q["query"] != frag for q in queries):
+                queries.append({"query": frag, "type": "fragment", "relevant": rel})
+        elif lang == "ru":
+            # Two words of 5+ letters of the short description, as written (lowercase), and
+            # each without its last two letters (a stem, as another case or number of the
+            # word would share it: what the keyword side cannot match whole).
+            words = [w.lower() for w in re.findall(r"\w+", short) if len(w) >= 5 and not w.isascii()]
+            if len(words) < 2:
+                continue
+            a, b = words[0], words[-1]
+            rel = [docs[j]["id"] for j, h in enumerate(hay) if re.search(rf"\b{re.escape(a)}\b", h.lower()) and re.search(rf"\b{re.escape(b)}\b", h.lower())]
+            if a != b and 1 <= len(rel) <= 3:
+                queries.append({"query": f"{a} {b}", "type": "two words", "relevant": rel})
+                queries.append({"query": f"{a[:-2]} {b[:-2]}", "type": "two stems", "relevant": rel})
         else:
             words = [w for w in re.findall(r"\w+", short) if len(w) >= 5]
             accented = [w for w in words if fold(w) != w.lower()]
