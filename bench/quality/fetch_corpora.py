@@ -518,23 +518,29 @@ def thai_corpus() -> tuple[list[dict], list[dict]]:
     step = len(titles) / I18N_DOCS
     titles = [titles[int(i * step)] for i in range(I18N_DOCS)]
     docs = [{"id": f"th{i}", "title": "", "url": "", "text": t} for i, t in enumerate(titles)]
+    return docs, words_inside(titles, words, [d["id"] for d in docs])
+
+
+def words_inside(texts: list[str], words: set[str], ids: list[str]) -> list[dict]:
+    """I18N_QUERIES known-item queries over `texts` (the documents' unspaced titles, in
+    `ids`' order): the longest of `words` (3+ characters) inside a text but not all of it,
+    relevant the texts holding it (at most 3). Texts are visited by a stride prime to their
+    count, so the answers spread over the whole alphabet, not its first letters."""
     longest = max(len(w) for w in words)
-    queries = []
-    # Titles visited by a stride prime to their count: the queries' answers spread over
-    # the whole alphabet, not its first letters.
-    for k in range(len(docs)):
+    queries: list[dict] = []
+    for k in range(len(texts)):
         if len(queries) >= I18N_QUERIES:
             break
-        t = titles[k * 2399 % len(docs)]
+        t = texts[k * 2399 % len(texts)]
         inside = {t[a:b] for a in range(len(t)) for b in range(a + 3, min(len(t), a + longest) + 1)
                   if (a, b) != (0, len(t)) and t[a:b] in words}
         if not inside:
             continue
         frag = max(sorted(inside), key=len)
-        rel = [d["id"] for d in docs if frag in d["text"]]
+        rel = [i for i, x in zip(ids, texts) if frag in x]
         if 1 <= len(rel) <= 3 and all(q["query"] != frag for q in queries):
             queries.append({"query": frag, "type": "word inside", "relevant": rel})
-    return docs, queries
+    return queries
 
 
 def lao_corpus() -> tuple[list[dict], list[dict]]:
@@ -560,22 +566,7 @@ def lao_corpus() -> tuple[list[dict], list[dict]]:
     step = max(1.0, len(heads) / I18N_DOCS)
     heads = [heads[int(i * step)] for i in range(min(I18N_DOCS, len(heads)))]
     docs = [{"id": f"lo{i}", "title": w, "url": "", "text": "; ".join(gloss[w][:3])} for i, w in enumerate(heads)]
-    short = set(words)
-    longest = max(len(w) for w in words)
-    queries = []
-    for k in range(len(docs)):
-        if len(queries) >= I18N_QUERIES:
-            break
-        t = heads[k * 2399 % len(docs)]
-        inside = {t[a:b] for a in range(len(t)) for b in range(a + 3, min(len(t), a + longest) + 1)
-                  if (a, b) != (0, len(t)) and t[a:b] in short}
-        if not inside:
-            continue
-        frag = max(sorted(inside), key=len)
-        rel = [d["id"] for d in docs if frag in d["title"]]
-        if 1 <= len(rel) <= 3 and all(q["query"] != frag for q in queries):
-            queries.append({"query": frag, "type": "word inside", "relevant": rel})
-    return docs, queries
+    return docs, words_inside(heads, set(words), [d["id"] for d in docs])
 
 
 def write_json(path: Path, value, compact: bool = False) -> None:
