@@ -41,7 +41,7 @@ pub use embed::{Embed, FirstRecomputed, HashEmbed, Precomputed, split_sequences}
 pub use manifest::Manifest;
 pub use model::ModelMark;
 pub use search::{Found, MAX_K, Precision, SearchCounts};
-pub use settings::{Reading, Settings, UNREAD, keyword_weight};
+pub use settings::{BLIND, Reading, Settings, UNREAD, keyword_weight};
 pub use stats::Stats;
 pub use warm::Warmed;
 

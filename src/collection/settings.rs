@@ -21,7 +21,8 @@ pub struct Settings {
     /// Compact when this fraction of nodes is deleted.
     pub compact_at: f32,
     /// Hybrid: weight of the keyword evidence (`share`, 0..1) added to cosine similarity;
-    /// [`UNREAD`] times it for a query the model cannot read (`keyword_weight` below).
+    /// [`UNREAD`] times it for a query the model cannot read, [`BLIND`] times it for one it
+    /// does not see at all (`keyword_weight` below).
     pub keyword_weight: f32,
     /// Hybrid: exponent of a matched term's specificity (idf over the idf of a term one
     /// document has) in the evidence; 0 counts every matched term by its BM25 alone.

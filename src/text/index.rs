@@ -317,7 +317,7 @@ impl KeywordIndex {
         self.postings.iter().map(|(t, l)| (t.as_str(), l.as_slice()))
     }
 
-    /// A document's length in weighted terms, counted in halves of a word ([`length_halves`]; 0 if unknown).
+    /// A document's length in weighted terms, counted in halves of a word (`terms::length_halves`; 0 if unknown).
     pub fn length(&self, key: u64) -> u32 {
         self.lengths.get(&key).copied().unwrap_or(0)
     }
