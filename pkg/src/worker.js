@@ -146,14 +146,15 @@ function warmStep() {
 }
 
 // What exact searches needed (the core's hints: document keys, no query) is saved once
-// searches pause for HINTS_IDLE_MS, at close, and when the page is hidden, so the warm-up after the next open
-// recomputes those documents first: searching for the same things again is fast seconds
-// after a restart (option rememberSearches; the record is not a change of the collection).
+// searches pause for HINTS_IDLE_MS, at close, and when the page is hidden, so the warm-up
+// after the next open recomputes those documents first: searching for the same things
+// again is fast seconds after a restart (option rememberSearches; the record is not a
+// change of the collection).
 const HINTS_IDLE_MS = 2000;
 let hintsTimer = null;
 
 function saveHintsLater() {
-  if (hintsTimer !== null) clearTimeout(hintsTimer);
+  dropHintsTimer();
   const c = core;
   hintsTimer = setTimeout(() => {
     hintsTimer = null;
@@ -164,12 +165,17 @@ function saveHintsLater() {
   }, HINTS_IDLE_MS);
 }
 
-/** The page was hidden (it may never come back): the hints now, not after the idle wait. */
-function saveHintsNow() {
-  if (hintsTimer === null || !core) return;
+/** Cancel a pending idle save; true if one was pending. */
+function dropHintsTimer() {
+  if (hintsTimer === null) return false;
   clearTimeout(hintsTimer);
   hintsTimer = null;
-  saveHints();
+  return true;
+}
+
+/** The page was hidden (it may never come back): pending hints now, not after the idle wait. */
+function saveHintsNow() {
+  if (core && dropHintsTimer()) saveHints();
 }
 
 /** Queue the hints' save with the writes; a failure (a full quota, a database closed
@@ -571,11 +577,11 @@ async function handle({ id, op, args }) {
     }
     case 'embed': busyAt = performance.now(); return core.embed(args.texts);
     // Off: what this session noted is forgotten and the stored record deleted at once.
-    case 'rememberSearches': core.setRememberSearches(args.on); if (hintsTimer !== null) { clearTimeout(hintsTimer); hintsTimer = null; } await saveHints(); return true;
+    case 'rememberSearches': core.setRememberSearches(args.on); dropHintsTimer(); await saveHints(); return true;
     case 'export': await catchUp(); return core.export();
     case 'add': return (writes = writes.catch(() => {}).then(() => holdingWarmUp(() => add(id, args))));
     case 'delete': return (writes = writes.catch(() => {}).then(() => del(args)));
-    case 'close': if (hintsTimer !== null) clearTimeout(hintsTimer); await saveHints(); await writes.catch(() => {}); if (warmTimer !== null) clearTimeout(warmTimer); if (helpers) helpers.stop(); if (searchHelpers) searchHelpers.stop(); core.close(); if (channel) channel.close(); return true;
+    case 'close': dropHintsTimer(); await saveHints(); await writes.catch(() => {}); if (warmTimer !== null) clearTimeout(warmTimer); if (helpers) helpers.stop(); if (searchHelpers) searchHelpers.stop(); core.close(); if (channel) channel.close(); return true;
     default: throw err('NookStateError', `unknown operation ${op}`);
   }
 }

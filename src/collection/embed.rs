@@ -31,9 +31,10 @@ pub trait Embed {
     fn knows_word(&self, _word: &str) -> bool {
         true
     }
-    /// Does the model see `text` at all: are most of its tokens ones it has (not the
-    /// unknown token)? A query it does not see embeds to about the same vector whatever it
-    /// says, so its similarities rank nothing and the keywords decide (`Reading::blind`).
+    /// Does the model see words in `text`: are at most half of its tokens the unknown one or
+    /// a single letter of a script other than ASCII? A query it does not see embeds to a
+    /// vector that says little of what it means, so its similarities rank nothing and the
+    /// keywords decide (`Reading::blind`).
     fn sees(&self, _text: &str) -> bool {
         true
     }

@@ -68,9 +68,10 @@ pub struct Settings {
 pub const UNREAD: f32 = 3.0;
 
 /// How much more the keyword evidence weighs when the model does not see the query at all:
-/// most of its tokens are the unknown one (Thai, Lao, Khmer, Myanmar, Ethiopic... for an
-/// English model, which has no pieces for their words). Such a query embeds to about the
-/// same vector whatever it says, and so does such a document: on 6,000 Thai Wikipedia
+/// most of its tokens are the unknown one or single letters spelled out (Thai, Lao,
+/// Chinese, Japanese, Korean, Cyrillic... for an English model, which has no words of
+/// them: `Embed::sees`). Such a query embeds to a vector that says little of what it
+/// means, and so does such a document: on 6,000 Thai Wikipedia
 /// titles the similarities of a query's candidates spread over 0.5-1.0 by noise, and took
 /// the first place from the title holding the query one time in five. Not tuned: large
 /// enough that the keywords decide (a share's least difference outweighs the similarity's
@@ -97,8 +98,8 @@ pub struct Reading {
     /// Some term is a word of the model's vocabulary: else the keyword side leads
     /// ([`keyword_weight`]).
     pub read: bool,
-    /// The model does not see the query (most of its tokens unknown: [`BLIND`]); set by
-    /// the search from `Embed::sees`.
+    /// The model does not see the query (most of its tokens unknown or single letters:
+    /// [`BLIND`]); set by a hybrid search from `Embed::sees`.
     pub blind: bool,
 }
 

@@ -164,13 +164,13 @@ impl WordPiece {
         self.vocab_size
     }
 
-    /// The id of one token as written (an added token or a vocabulary entry).
     /// Is `id` the unknown token, or a piece of one letter other than ASCII? A text made
     /// mostly of these is one the model has no words for (see `Embedder::sees`).
     pub fn is_unknown_or_letter(&self, id: u32) -> bool {
         id == self.unk || self.letters.contains(&id)
     }
 
+    /// The id of one token as written (an added token or a vocabulary entry).
     pub fn id_of(&self, token: &str) -> Option<u32> {
         token_id(&self.added, &self.vocab, token)
     }

@@ -292,9 +292,9 @@ fn is_cjk(c: char) -> bool {
 /// What `term` adds to its document's length (BM25's `|D|`), in halves of a word: a word
 /// 2, a pair of CJK characters or of Thai, Lao, Khmer or Myanmar units 1. A text split
 /// into pairs gives about one term per character, twice or more its words, and BM25
-/// would take such a document for a long one: beside English documents, a Chinese or
-/// Thai one holding every pair of a query scored half as much as its text's length
-/// alone decided, and fell below the keyword gate.
+/// would take such a document for a long one: beside English documents, a Thai sentence
+/// holding every pair of its query had a keyword share of 0.25, just past the gate, and
+/// fell under the relevance floor (0.33 in halves: `tests/quality_slice.rs`).
 pub fn length_halves(term: &str) -> u32 {
     match term.chars().next() {
         Some(c) if is_cjk(c) || is_abugida_unspaced(c) => 1,
