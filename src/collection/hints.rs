@@ -33,30 +33,35 @@ const FRAME: Frame = Frame { magic: b"NKHT", version: 1, name: "search hints", w
 /// the first seconds after an open).
 pub const KEEP: usize = 1024;
 
-/// The tally of what searches needed: a score per document, each call of an exact search's
-/// provider (one to a few a search: the re-ranking's batches, the candidates fusion lifts)
-/// adding the current weight to every document it measured, the weight growing by
-/// [`GROWTH`] a call, so the needs of recent searches lead (a document's score is its
-/// needs, each discounted by how long ago: re-finding is mostly of what was searched
-/// lately); at most `2 * KEEP` entries (the lowest dropped past that).
+/// The tally of what searches needed: a score per document, each search adding the
+/// current weight to every document it measured (whatever the number of provider calls it
+/// took: the re-ranking's batches, the candidates fusion lifts, the rounds a search
+/// helper shares), the weight growing by [`GROWTH`] a search, so the needs of recent
+/// searches lead (a document's score is its needs, each discounted by how long ago:
+/// re-finding is mostly of what was searched lately); at most `2 * KEEP` entries (the
+/// lowest dropped past that).
 #[derive(Debug)]
 pub struct Hints {
     score: FastMap<u64, f64>,
-    /// What the next search adds.
+    /// What the current search adds.
     weight: f64,
+    /// The search being noted ([`Hints::for_search`]) and the last one that noted
+    /// anything, by their query vectors' bits.
+    search: Vec<u32>,
+    noted_search: Option<Vec<u32>>,
     /// Changes of the tally so far, and how many of them the stored record holds.
     noted: u64,
     saved: u64,
 }
 
-/// How much more a provider call's needs weigh than the one before's: a need's weight
-/// halves every ~24 calls (~6-24 searches); the record's [`KEEP`] documents hold about the
-/// last 30 searches' needs (~30-40 each, cold) whatever the weights.
+/// How much more a search's needs weigh than the one before's: a need's weight halves
+/// every ~24 searches; the record's [`KEEP`] documents hold about the last 30 searches'
+/// needs (~30-40 each, cold) whatever the weights.
 pub const GROWTH: f64 = 1.03;
 
 impl Default for Hints {
     fn default() -> Self {
-        Hints { score: FastMap::default(), weight: 1.0, noted: 0, saved: 0 }
+        Hints { score: FastMap::default(), weight: 1.0, search: Vec::new(), noted_search: None, noted: 0, saved: 0 }
     }
 }
 
@@ -70,17 +75,28 @@ impl Hints {
         Ok(Hints { score, ..Hints::default() })
     }
 
-    /// One provider call of a search measured `keys`.
+    /// What follows is noted for the search of `query` (its prepared vector): calls with
+    /// the same query, one after another, are one search, however many they are.
+    pub fn for_search(&mut self, query: &[f32]) -> &mut Hints {
+        self.search.clear();
+        self.search.extend(query.iter().map(|v| v.to_bits()));
+        self
+    }
+
+    /// A provider call of the current search measured `keys`.
     pub fn note(&mut self, keys: impl IntoIterator<Item = u64>) {
-        self.weight *= GROWTH;
-        let mut any = false;
+        let mut keys = keys.into_iter().peekable();
+        if keys.peek().is_none() {
+            return;
+        }
+        if self.noted_search.as_ref() != Some(&self.search) {
+            self.weight *= GROWTH;
+            self.noted_search = Some(self.search.clone());
+        }
         for k in keys {
             *self.score.entry(k).or_insert(0.0) += self.weight;
-            any = true;
         }
-        if any {
-            self.noted += 1;
-        }
+        self.noted += 1;
         if self.weight > 1e12 {
             // Rescaled long before f64 could overflow: the same order.
             self.score.values_mut().for_each(|s| *s /= self.weight);
@@ -168,13 +184,19 @@ fn decode(bytes: &[u8]) -> Result<Vec<u64>> {
 mod tests {
     use super::*;
 
+    /// A search of its own (a query vector no search before had) that measured `keys`.
+    fn searched(h: &mut Hints, keys: &[u64]) {
+        let query = [h.noted as f32];
+        h.for_search(&query).note(keys.iter().copied());
+    }
+
     #[test]
     fn most_needed_first_and_a_record_round_trips() {
         let mut h = Hints::default();
         assert!(!h.changed());
-        h.note([5, 9, 7]);
-        h.note([9, 7]);
-        h.note([9]);
+        searched(&mut h, &[5, 9, 7]);
+        searched(&mut h, &[9, 7]);
+        searched(&mut h, &[9]);
         assert_eq!(h.ranked(), vec![9, 7, 5]);
         assert!(h.changed());
         let (w, mark) = h.record();
@@ -186,7 +208,7 @@ mod tests {
         assert_eq!(back.ranked(), vec![9, 7, 5]);
         // This session's needs outrank the record's: one search is worth more than any rank.
         let mut back = back;
-        back.note([1]);
+        searched(&mut back, &[1]);
         assert_eq!(back.ranked()[0], 1);
         back.forget(9);
         assert_eq!(back.ranked(), vec![1, 7, 5]);
@@ -195,20 +217,20 @@ mod tests {
     #[test]
     fn recent_needs_lead_old_ones() {
         let mut h = Hints::default();
-        h.note([1, 2]);
-        h.note([1, 2]);
+        searched(&mut h, &[1, 2]);
+        searched(&mut h, &[1, 2]);
         for k in 10..60 {
-            h.note([k]);
+            searched(&mut h, &[k]);
         }
-        h.note([3]);
+        searched(&mut h, &[3]);
         let r = h.ranked();
         assert_eq!(r[0], 3, "the last search's need first");
         assert!(r.iter().position(|&k| k == 1).unwrap() > r.iter().position(|&k| k == 40).unwrap(), "needed twice long ago, after once lately");
         // Thousands of searches later the scores are rescaled, the order kept.
         for _ in 0..2000 {
-            h.note([7]);
+            searched(&mut h, &[7]);
         }
-        h.note([8]);
+        searched(&mut h, &[8]);
         assert!(h.weight < 1e12);
         assert_eq!(h.ranked()[..2], [7, 8], "needed 2,000 times, then once: both lead, in that order");
     }
@@ -217,13 +239,30 @@ mod tests {
     fn the_tally_stays_bounded() {
         let mut h = Hints::default();
         for k in 0..(3 * KEEP as u64) {
-            h.note([k, 0]);
+            searched(&mut h, &[k, 0]);
         }
         assert!(h.score.len() <= 2 * KEEP);
         assert_eq!(h.ranked()[0], 0, "the most needed survives every trim");
         let (w, _) = h.record();
         assert_eq!(decode(w.value.as_deref().unwrap()).unwrap().len(), KEEP);
         assert_eq!(Hints::default().record().0.value, None, "nothing to keep: the record goes");
+    }
+
+    #[test]
+    fn a_search_weighs_once_however_many_calls_it_makes() {
+        let mut h = Hints::default();
+        // One search, three provider calls (the re-ranking's batches, a lifted candidate).
+        h.for_search(&[0.5, -1.0]).note([1, 2]);
+        h.for_search(&[0.5, -1.0]).note([3]);
+        h.note([4]);
+        assert_eq!(h.score[&1], h.score[&4], "one search: one weight for what each call measured");
+        h.for_search(&[0.25, -1.0]).note([5]);
+        assert!(h.score[&5] > h.score[&1], "the next search weighs more");
+        assert_eq!(h.ranked()[0], 5);
+        // A call that measures nothing (a preview) leaves the weight as it was.
+        let weight = h.weight;
+        h.for_search(&[1.0, 1.0]).note([]);
+        assert_eq!(h.weight, weight);
     }
 
     #[test]

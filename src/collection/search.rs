@@ -154,11 +154,9 @@ impl Collection {
         // for both the evidence and the relevance floor.
         let keyword_query = hybrid.then(|| self.keywords.query(query));
         // No word at all (blank, punctuation, emoji): nothing to look for.
-        let Some(mut reading) = self.reading(embed, query, keyword_query.as_ref()).filter(|_| !self.docs.is_empty()) else {
+        let Some(reading) = self.reading(embed, query, keyword_query.as_ref(), hybrid).filter(|_| !self.docs.is_empty()) else {
             return Ok((Vec::new(), counts));
         };
-        // A query the model does not see ranks by its keywords (a hybrid search's only).
-        reading.blind = hybrid && !embed.sees(query);
         let floor = reading.floor(self.settings.min_score, self.settings.min_score_unknown);
         let (hits0, misses0, approx0) = (self.cache.hits, self.cache.misses, self.cache.approximated);
         let k = k.min(self.docs.len());
@@ -193,7 +191,7 @@ impl Collection {
                     Precision::Exact => embed.tokenize(query).ok().and_then(|t| TokenBag::of(&*embed, &self.token_counts, &t)),
                     Precision::Preview => None,
                 };
-                let hints = self.settings.hints.then_some(&mut self.hints);
+                let hints = self.settings.hints.then(|| self.hints.for_search(q));
                 let mut provider = Recompute { embed: &mut *embed, docs, cache: &mut self.cache, preview, bag: bag.as_ref(), hints };
                 // Without a filter every live node is a document: the scan need not look
                 // each one up among the documents (a hash lookup per node, most of a
@@ -326,7 +324,7 @@ impl Collection {
             Phase::Pruned(i) => {
                 use crate::index::provider::ExactVectors;
                 let preview = (source == Source::Preview).then_some(i);
-                let hints = self.settings.hints.then_some(&mut self.hints);
+                let hints = self.settings.hints.then(|| self.hints.for_search(q));
                 let mut provider = Recompute { embed, docs: &self.docs, cache: &mut self.cache, preview, bag: None, hints };
                 provider.exact_vectors(keys, &mut vectors)?;
             }
@@ -353,16 +351,16 @@ impl Collection {
     /// function words only ("then", "only": an API name may be one); `None` when it has no
     /// word at all (blank, punctuation, emoji).
     pub fn query_known(&self, embed: &dyn Embed, query: &str) -> Option<bool> {
-        self.reading(embed, query, None).map(|r| r.known)
+        self.reading(embed, query, None, false).map(|r| r.known)
     }
 
     /// What is known of the query's terms (the query split once), with the keyword side's
     /// resolution of the query if the search already made it (else the index is asked word
     /// by word, only for words the model does not know); `None` for a query of no word.
-    fn reading(&self, embed: &dyn Embed, query: &str, keyword_query: Option<&crate::text::Query>) -> Option<Reading> {
+    fn reading(&self, embed: &dyn Embed, query: &str, keyword_query: Option<&crate::text::Query>, hybrid: bool) -> Option<Reading> {
         crate::text::words(query).next()?;
         let in_documents = |w: &str| keyword_query.map_or_else(|| self.keywords.knows(w), |q| q.knows(w));
-        Some(Reading::of(crate::text::terms(query), |w| embed.knows_word(w), in_documents))
+        Some(Reading::of(embed, query, crate::text::terms(query), in_documents, hybrid))
     }
 
     /// Keyword (BM25) ranking alone: the best `k` document keys.

@@ -1,6 +1,7 @@
 //! A collection's knobs: [`Settings`], what `Default` gives (the browser package's
 //! values), and what each one changes.
 
+use super::embed::Embed;
 use crate::index::{PqParams, PruneParams, Stop, TwoLevelParams};
 
 /// Knobs of a collection. `Default` is what the browser package uses.
@@ -99,19 +100,22 @@ pub struct Reading {
     /// ([`keyword_weight`]).
     pub read: bool,
     /// The model does not see the query (most of its tokens unknown or single letters:
-    /// [`BLIND`]); set by a hybrid search from `Embed::sees`.
+    /// [`BLIND`]; `Embed::sees`); a hybrid search's only.
     pub blind: bool,
 }
 
 impl Reading {
-    /// Of the query's `terms`: `knows_word` asks the model's vocabulary, `in_documents` the
-    /// documents' terms (only for words the model does not know).
-    pub fn of<S: AsRef<str>>(terms: impl IntoIterator<Item = S>, knows_word: impl Fn(&str) -> bool, in_documents: impl Fn(&str) -> bool) -> Reading {
-        let mut r = Reading { known: false, read: false, blind: false };
+    /// Of a search for `text`, whose terms are `terms`: `embed` says which terms are words
+    /// of the model's vocabulary and, for a `hybrid` search, whether it sees the query at
+    /// all ([`BLIND`]); `in_documents` asks the documents' terms (only for words the model
+    /// does not know).
+    pub fn of<S: AsRef<str>>(embed: &dyn Embed, text: &str, terms: impl IntoIterator<Item = S>, in_documents: impl Fn(&str) -> bool, hybrid: bool) -> Reading {
+        let blind = hybrid && !embed.sees(text);
+        let mut r = Reading { known: false, read: false, blind };
         for w in terms {
             let w = w.as_ref();
-            if knows_word(w) {
-                return Reading { known: true, read: true, blind: false };
+            if embed.knows_word(w) {
+                return Reading { known: true, read: true, blind };
             }
             r.known = r.known || in_documents(w);
         }

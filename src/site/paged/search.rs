@@ -293,7 +293,7 @@ impl SiteIndex {
         }
         let keywords = self.keywords(&shards);
         let kq = keywords.query(query.text);
-        let reading = Reading { blind: query.hybrid && !embed.sees(query.text), ..Reading::of(&words, |w| embed.knows_word(w), |w| kq.knows(w)) };
+        let reading = Reading::of(embed, query.text, &words, |w| kq.knows(w), query.hybrid);
         let evidence: Vec<Evidence> = if query.hybrid { keywords.evidence(&kq, pool, params.keyword_specificity, &|_| true) } else { Vec::new() };
         let gate = params.keyword_gate.clamp(0.0, 0.99);
         let w = crate::collection::keyword_weight(params.keyword_weight, reading);
