@@ -315,10 +315,12 @@ impl Packed {
         let (k, n) = (self.k, self.n);
         let kp = k.next_multiple_of(2);
         let limit = activation_limit(kp);
-        // Quantize every row (the padding column stays 0).
-        let mut xq = vec![0i16; m * kp];
+        // Quantize every row (the padding column stays 0), into blocks of MR rows whose
+        // pairs of `k` lie side by side (`a_index`), as the kernels read them.
+        let mut xq = vec![0i16; m.div_ceil(MR) * MR * kp];
+        let mut q = vec![0i16; kp];
         let mut row_scale = vec![0f32; m];
-        for (r, (row, q)) in x.chunks_exact(k).zip(xq.chunks_exact_mut(kp)).enumerate() {
+        for (r, row) in x.chunks_exact(k).enumerate() {
             let max = max_abs(row);
             if !max.is_finite() {
                 row_scale[r] = f32::NAN; // as f32 arithmetic would: NaN out
@@ -327,6 +329,10 @@ impl Packed {
             if max > 0.0 {
                 quantize_row(row, limit / max, &mut q[..k]);
                 row_scale[r] = max / limit;
+                let block = &mut xq[(r / MR) * MR * kp..][..MR * kp];
+                for (p, pair) in q.chunks_exact(2).enumerate() {
+                    block[a_index(r % MR, 2 * p)..][..2].copy_from_slice(pair);
+                }
             }
         }
         let mut tile = [0i32; MR * NR];
@@ -339,7 +345,7 @@ impl Packed {
                 let mut i = r0;
                 while i < r0 + rows {
                     let mr = MR.min(r0 + rows - i);
-                    let a = &xq[i * kp..(i + mr) * kp];
+                    let a = &xq[(i / MR) * MR * kp..][..MR * kp];
                     match mr {
                         4 => tile_i16::<4>(a, kp, panel, &mut tile),
                         3 => tile_i16::<3>(a, kp, panel, &mut tile),
@@ -423,21 +429,27 @@ fn quantize_row(row: &[f32], inv: f32, q: &mut [i16]) {
     }
 }
 
+/// Where quantized activation `(r, kk)` of a block of [`MR`] rows goes: each pair of `k`
+/// of the block's rows side by side, so a kernel step reads its rows at fixed distances.
+fn a_index(r: usize, kk: usize) -> usize {
+    (kk / 2) * 2 * MR + r * 2 + (kk & 1)
+}
+
 /// Where weight `(kk, c)` of a panel goes in the i16 layout (see [`Panels::I16`]).
 fn pair_index(kk: usize, c: usize) -> usize {
     (kk / 2) * 2 * NR + (c / 4) * 8 + (c % 4) * 2 + (kk & 1)
 }
 
-/// One `R x 8` integer tile: `tile[r][c] = sum_k a[r][k] * w[k][c]`, `a` being `R` rows
-/// of `kp` (even) quantized activations and `panel` a [`Panels::I16`] panel. Each step
+/// One `R x 8` integer tile: `tile[r][c] = sum_k a[r][k] * w[k][c]`, `a` being the first
+/// `R` rows of a block of quantized activations (`kp` even; [`a_index`]) and `panel` a [`Panels::I16`] panel. Each step
 /// takes a pair of `k` for four columns in one `i32x4.dot_i16x8_s` (x86: `pmaddwd`):
 /// 16 multiply-adds per row in 5 instructions, where the f32 kernel needs 6 (fused) or 10.
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 #[inline(always)]
 fn kernel_i16<const R: usize>(a: &[i16], kp: usize, panel: &[i16], tile: &mut [i32; MR * NR]) {
     use std::arch::wasm32::*;
-    assert!(kp.is_multiple_of(2) && a.len() >= R * kp && panel.len() >= kp * NR);
-    // SAFETY: every pointer below stays inside `a` (R rows of kp), `panel` (kp x 8) and
+    assert!(kp.is_multiple_of(2) && a.len() >= MR * kp && panel.len() >= kp * NR);
+    // SAFETY: every pointer below stays inside `a` (a block of MR rows of kp, `a_index`), `panel` (kp x 8) and
     // `tile` (MR x 8), as asserted above; wasm loads/stores need no alignment.
     unsafe {
         let mut lo = [i32x4_splat(0); R];
@@ -449,7 +461,7 @@ fn kernel_i16<const R: usize>(a: &[i16], kp: usize, panel: &[i16], tile: &mut [i
             let w1 = v128_load(wp.add(8) as *const v128);
             wp = wp.add(2 * NR);
             for r in 0..R {
-                let s = v128_load32_splat(ap.add(r * kp + 2 * p) as *const u32);
+                let s = v128_load32_splat(ap.add(a_index(r, 2 * p)) as *const u32);
                 lo[r] = i32x4_add(lo[r], i32x4_dot_i16x8(s, w0));
                 hi[r] = i32x4_add(hi[r], i32x4_dot_i16x8(s, w1));
             }
@@ -468,7 +480,7 @@ fn kernel_i16<const R: usize>(a: &[i16], kp: usize, panel: &[i16], tile: &mut [i
 fn tile_i16<const R: usize>(a: &[i16], kp: usize, panel: &[i16], tile: &mut [i32; MR * NR]) {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") {
-        assert!(kp.is_multiple_of(2) && a.len() >= R * kp && panel.len() >= kp * NR);
+        assert!(kp.is_multiple_of(2) && a.len() >= MR * kp && panel.len() >= kp * NR);
         // SAFETY: AVX2 was detected just above; the bounds are asserted.
         unsafe { kernel_i16_avx2::<R>(a, kp, panel, tile) };
         return;
@@ -480,7 +492,7 @@ fn tile_i16<const R: usize>(a: &[i16], kp: usize, panel: &[i16], tile: &mut [i32
 /// panel's 16 values per pair are columns 0-3 then 4-7, the two 128-bit halves).
 ///
 /// # Safety
-/// The CPU must have AVX2; `a` holds `R` rows of `kp` values, `panel` `kp x 8`.
+/// The CPU must have AVX2; `a` holds a block of `MR` rows of `kp` values (`a_index`), `panel` `kp x 8`.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 unsafe fn kernel_i16_avx2<const R: usize>(a: &[i16], kp: usize, panel: &[i16], tile: &mut [i32; MR * NR]) {
@@ -493,7 +505,7 @@ unsafe fn kernel_i16_avx2<const R: usize>(a: &[i16], kp: usize, panel: &[i16], t
         let w = unsafe { _mm256_loadu_si256(wp as *const __m256i) };
         wp = unsafe { wp.add(2 * NR) };
         for (r, acc) in acc.iter_mut().enumerate() {
-            let s = _mm256_set1_epi32(unsafe { (ap.add(r * kp + 2 * p) as *const i32).read_unaligned() });
+            let s = _mm256_set1_epi32(unsafe { (ap.add(a_index(r, 2 * p)) as *const i32).read_unaligned() });
             *acc = _mm256_add_epi32(*acc, _mm256_madd_epi16(s, w));
         }
     }
@@ -508,8 +520,8 @@ unsafe fn kernel_i16_avx2<const R: usize>(a: &[i16], kp: usize, panel: &[i16], t
 #[inline(always)]
 fn kernel_i16<const R: usize>(a: &[i16], kp: usize, panel: &[i16], tile: &mut [i32; MR * NR]) {
     use std::arch::x86_64::*;
-    assert!(kp.is_multiple_of(2) && a.len() >= R * kp && panel.len() >= kp * NR);
-    // SAFETY: SSE2 is part of x86-64; every pointer below stays inside `a` (R rows of kp),
+    assert!(kp.is_multiple_of(2) && a.len() >= MR * kp && panel.len() >= kp * NR);
+    // SAFETY: SSE2 is part of x86-64; every pointer below stays inside `a` (a block of MR rows of kp, `a_index`),
     // `panel` (kp x 8) and `tile` (MR x 8), as asserted above; the loads are unaligned.
     unsafe {
         let mut lo = [_mm_setzero_si128(); R];
@@ -521,7 +533,7 @@ fn kernel_i16<const R: usize>(a: &[i16], kp: usize, panel: &[i16], tile: &mut [i
             let w1 = _mm_loadu_si128(wp.add(8) as *const __m128i);
             wp = wp.add(2 * NR);
             for r in 0..R {
-                let s = _mm_set1_epi32((ap.add(r * kp + 2 * p) as *const i32).read_unaligned());
+                let s = _mm_set1_epi32((ap.add(a_index(r, 2 * p)) as *const i32).read_unaligned());
                 lo[r] = _mm_add_epi32(lo[r], _mm_madd_epi16(s, w0));
                 hi[r] = _mm_add_epi32(hi[r], _mm_madd_epi16(s, w1));
             }
@@ -537,9 +549,8 @@ fn kernel_i16<const R: usize>(a: &[i16], kp: usize, panel: &[i16], tile: &mut [i
 #[cfg(not(any(target_arch = "x86_64", all(target_arch = "wasm32", target_feature = "simd128"))))]
 fn kernel_i16<const R: usize>(a: &[i16], kp: usize, panel: &[i16], tile: &mut [i32; MR * NR]) {
     for r in 0..R {
-        let row = &a[r * kp..(r + 1) * kp];
         for c in 0..NR {
-            tile[r * NR + c] = (0..kp).map(|kk| row[kk] as i32 * panel[pair_index(kk, c)] as i32).sum();
+            tile[r * NR + c] = (0..kp).map(|kk| a[a_index(r, kk)] as i32 * panel[pair_index(kk, c)] as i32).sum();
         }
     }
 }
