@@ -23,6 +23,8 @@ const NR: usize = 8;
 const MR: usize = 4;
 /// Rows per cache block: activations of this many rows stay in L2 while every panel passes.
 const MC: usize = 64;
+// A tile starts at a multiple of MR (its block of `a_index`) only if a cache block does.
+const _: () = assert!(MC.is_multiple_of(MR));
 
 /// `W[k, n]` packed as `ceil(n / 8)` panels of `k x 8` (zero padded), plus a bias.
 #[derive(Debug)]
