@@ -15,6 +15,12 @@ const DB = 'nook-bookmarks';
 // committed documents nook finds unchanged.
 const CHUNK = 512;
 
+// nook's rememberSearches: which bookmarks recent searches needed (keys only, in the index's
+// own database, never sent anywhere), so that searching for them again is fast seconds
+// after a browser restart. On unless the popup's switch turned it off; the switch is kept
+// in this extension's localStorage, which the popup shares.
+const REMEMBER_KEY = 'nook.rememberSearches';
+
 const state = {
   phase: 'opening',          // opening | indexing | ready | error
   documents: 0,
@@ -23,16 +29,9 @@ const state = {
   addedSinceStart: 0,        // documents embedded by this offscreen document: 0 after a restart with no change
   openMs: null,              // from this document's start to the index being ready
   openSteps: null,           // {scriptMs, indexMs, syncMs}: when this script ran, the index was open, the sync record read (ms since start); nook: its open's split
-  rememberSearches: true,    // nook keeps which bookmarks recent searches needed (see below)
+  rememberSearches: localStorage.getItem(REMEMBER_KEY) !== 'off', // see REMEMBER_KEY
   error: null,
 };
-
-// nook's rememberSearches: which bookmarks recent searches needed (keys only, in the index's
-// own database, never sent anywhere), so that searching for them again is fast seconds
-// after a browser restart. On unless the popup's switch turned it off; the switch is kept
-// in this extension's localStorage, which the popup shares.
-const REMEMBER_KEY = 'nook.rememberSearches';
-state.rememberSearches = localStorage.getItem(REMEMBER_KEY) !== 'off';
 
 // When this module began to run (ms since the document started): what the page's own
 // loading took before nook's open was called.

@@ -65,15 +65,15 @@ export class NookStore {
     return this.db.delete(ids);
   }
 
-  /**
-   * {documents, bytes: {part: n}, storedBytes, hnswBytes} — hnswBytes is what a full HNSW
-   * with f32 vectors would take for the same documents.
-   */
   /** nook's rememberSearches, turned on or off while open (off deletes what it kept). */
   rememberSearches(on) {
     return this.db.rememberSearches(on);
   }
 
+  /**
+   * {documents, bytes: {part: n}, storedBytes, hnswBytes} — hnswBytes is what a full HNSW
+   * with f32 vectors would take for the same documents.
+   */
   async stats() {
     const s = await this.db.stats();
     return normaliseStats(s);
