@@ -28,3 +28,8 @@ async fn matches_reference_in_browser() {
 async fn bad_input_is_an_error_not_a_trap() {
     wasm::bad_input_is_an_error_not_a_trap("browser").await;
 }
+
+#[wasm_bindgen_test]
+async fn read_where_it_lies_in_browser() {
+    wasm::read_where_it_lies("browser").await;
+}

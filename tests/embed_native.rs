@@ -70,6 +70,29 @@ fn embedding_bits_are_the_committed_ones() {
     assert_eq!(got, embed_support::EMBEDDING_BITS, "embedding bits changed: if deliberate, set EMBEDDING_BITS = {got:#x}");
 }
 
+/// The model read a tensor at a time from where it lies (`Embedder::from_source`: what the
+/// browser does with the file's `Uint8Array`, never copied whole into wasm memory) is the
+/// same model: the same bits, for the int8 export and for another exporter's fp32 one.
+#[test]
+fn a_model_read_where_it_lies_embeds_the_same_bits() {
+    let source: &[u8] = model_bytes();
+    let skeleton = nook::embed::skeleton::skeleton(&source).unwrap();
+    eprintln!("the skeleton of MiniLM: {} bytes of {}", skeleton.len(), source.len());
+    assert!(skeleton.len() < 300_000, "the skeleton of MiniLM is {} bytes", skeleton.len());
+    let mut e = Embedder::from_source(&source, tokenizer_bytes(), EmbedConfig::default()).unwrap();
+    let got = embed_support::bits_checksum(&mut e);
+    assert_eq!(got, embed_support::EMBEDDING_BITS, "read where it lies, the model embeds otherwise ({got:#x})");
+    let l3 = read("paraphrase-minilm-l3.onnx");
+    let cfg = EmbedConfig { max_tokens: 128, ..Default::default() };
+    let texts = ["hello world", "a cat sat on the mat", "the quick brown fox jumps over the lazy dog"];
+    let whole = Embedder::with_config(&l3, tokenizer_bytes(), cfg.clone()).unwrap().embed(&texts).unwrap();
+    let there = Embedder::from_source(&l3, tokenizer_bytes(), cfg).unwrap().embed(&texts).unwrap();
+    assert_eq!(whole, there);
+    // A damaged file is an error either way.
+    let cut: &[u8] = &source[..source.len() / 2];
+    assert!(matches!(Embedder::from_source(&cut, tokenizer_bytes(), EmbedConfig::default()), Err(Error::Embed(_))));
+}
+
 /// A second model nook was not built around (paraphrase-MiniLM-L3-v2: fp32 weights,
 /// 3 layers, another exporter's names and graph, a Div-scaled attention, no
 /// token_type_ids input): read from its ONNX file alone (heads from the graph) and

@@ -20,3 +20,8 @@ async fn matches_reference_in_worker() {
 async fn bad_input_is_an_error_not_a_trap_in_worker() {
     wasm::bad_input_is_an_error_not_a_trap("worker").await;
 }
+
+#[wasm_bindgen_test]
+async fn read_where_it_lies_in_worker() {
+    wasm::read_where_it_lies("worker").await;
+}

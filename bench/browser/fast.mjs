@@ -16,6 +16,8 @@
 // which is indexed once and reused while its documents are unchanged.
 // NOOK_FAST_INDEX_OPTIONS (JSON, e.g. '{"pqSubspaces":96}') creates the collection with other
 // settings: use it with its own NOOK_FAST_PROFILE and NOOK_FAST_OUT.
+// NOOK_FAST_DUMP=PREFIX also writes each strictly cold session's per-query figures (latency,
+// recomputed, where the time went) to PREFIX-<set>-<threads>.json, to see what makes a tail.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import os from 'node:os';
@@ -71,6 +73,7 @@ for (const set of sets) {
     log(`${set.name}: browser restart, cold then warm, ${threads} search thread(s)`);
     const r = await session((page) => page.evaluate(([n, q, t, w]) => window.fast.fastQueries(n, q, t, w, window.benchLog), [DB, set.queries, indexed.truth[set.name], threads]));
     (threads === 1 ? runs : runs2)[set.name] = r;
+    if (process.env.NOOK_FAST_DUMP) writeFileSync(`${process.env.NOOK_FAST_DUMP}-${set.name}-${threads}.json`, JSON.stringify(r.passes));
     loadavg.push(os.loadavg());
   }
 }

@@ -5,6 +5,7 @@
 //! - [`tokenize`]: `[CLS]`/`[SEP]` around them, no padding, truncation at
 //!   `max_tokens` (default 256, `[CLS]`/`[SEP]` included), cheap on huge inputs.
 //! - [`onnx`]: reading the ONNX file (its protobuf; bounded, borrowing the weights).
+//! - [`skeleton`]: the same file left outside wasm memory, read a tensor at a time.
 //! - [`weights`]: finding the encoder's tables, projections and norms in the graph.
 //! - [`encoder`]: the forward pass over sequences of any lengths together, unpadded.
 //! - [`dense`]: the fully connected layers' GEMM (integer for int8 weights).
@@ -29,6 +30,7 @@ pub mod encoder;
 pub mod onnx;
 pub mod pool;
 pub mod provider;
+pub mod skeleton;
 pub mod tokenize;
 pub mod weights;
 pub mod wordpiece;
@@ -84,15 +86,32 @@ impl Embedder {
 
     /// [`Embedder::from_bytes`] with explicit settings.
     pub fn with_config(model: &[u8], tokenizer_json: &[u8], config: EmbedConfig) -> Result<Self> {
+        Self::check(&config)?;
+        Self::build(&onnx::Graph::parse(model)?, tokenizer_json, config)
+    }
+
+    /// [`Embedder::with_config`] for a model file read where it is (`src`: in wasm, a JS
+    /// `Uint8Array`), a tensor at a time, so the file is never copied whole into memory
+    /// ([`skeleton`]). The same weights, the same embeddings.
+    pub fn from_source(model: &dyn skeleton::Source, tokenizer_json: &[u8], config: EmbedConfig) -> Result<Self> {
+        Self::check(&config)?;
+        let skeleton = skeleton::skeleton(model)?;
+        Self::build(&onnx::Graph::parse_skeleton(&skeleton, model)?, tokenizer_json, config)
+    }
+
+    fn check(config: &EmbedConfig) -> Result<()> {
         if !(2..=MAX_POSITIONS).contains(&config.max_tokens) {
             return Err(Error::InvalidParameter(format!("max_tokens must be between 2 and {MAX_POSITIONS}, got {}", config.max_tokens)));
         }
         if config.max_batch == 0 {
             return Err(Error::InvalidParameter("max_batch must be at least 1".into()));
         }
+        Ok(())
+    }
+
+    fn build(graph: &onnx::Graph, tokenizer_json: &[u8], config: EmbedConfig) -> Result<Self> {
         let tokenizer = tokenize::Tokenizer::from_bytes(tokenizer_json, config.max_tokens)?;
-        let graph = onnx::Graph::parse(model)?;
-        let weights = weights::Weights::find(&graph, config.heads)?;
+        let weights = weights::Weights::find(graph, config.heads)?;
         let (vocab, rows) = (tokenizer.vocab_size(), weights.word.rows());
         if vocab > rows || rows - vocab > VOCAB_SLACK {
             return Err(Error::Embed(format!(

@@ -4,17 +4,20 @@
 //! `ModelProto.graph`, `GraphProto` (nodes, initializers, inputs), `NodeProto` (op, inputs,
 //! outputs, attributes) and `TensorProto` (dims, type, raw or packed data). Everything else
 //! is skipped. Tensors borrow their bytes from the file (no copy of the 20-90 MB of
-//! weights); every length is checked against the bytes present before anything is
+//! weights), or, parsed from a [`super::skeleton`], read them from where the file lies
+//! when asked for; every length is checked against the bytes present before anything is
 //! allocated or sliced, so a damaged or crafted file is an [`Error::Embed`], never a panic.
 //! `Constant` nodes' value tensors are tensors of the graph like initializers.
 //!
 //! What the tensors mean is `weights`' business; this module knows only the format.
 
+use super::skeleton::{REMOTE_FLOATS, REMOTE_RAW, Source};
 use crate::error::{Error, Result};
 use crate::format::half::f16_to_f32;
+use std::borrow::Cow;
 use std::collections::HashMap;
 
-fn bad(what: impl std::fmt::Display) -> Error {
+pub(super) fn bad(what: impl std::fmt::Display) -> Error {
     Error::Embed(format!("the model file is not a readable ONNX file: {what}"))
 }
 
@@ -122,18 +125,67 @@ impl DType {
     }
 }
 
-/// A constant tensor of the graph, its data borrowed from the file.
+/// Where a tensor's bytes are.
+#[derive(Clone, Copy)]
+enum Raw<'a> {
+    /// In the bytes parsed.
+    Here(&'a [u8]),
+    /// Left in the source a skeleton was cut from (`skeleton`): `len` bytes at `at`.
+    There { src: &'a dyn Source, at: u64, len: usize },
+}
+
+impl<'a> Raw<'a> {
+    fn len(&self) -> usize {
+        match self {
+            Raw::Here(b) => <[u8]>::len(b),
+            Raw::There { len, .. } => *len,
+        }
+    }
+
+    fn bytes(&self) -> Cow<'a, [u8]> {
+        match *self {
+            Raw::Here(b) => Cow::Borrowed(b),
+            Raw::There { src, at, len } => {
+                let mut v = vec![0; len];
+                src.read(at, &mut v);
+                Cow::Owned(v)
+            }
+        }
+    }
+
+    /// A skeleton's reference (`varint(at) varint(len)`), checked against the source.
+    fn there(p: &[u8], src: &'a dyn Source) -> Result<Raw<'a>> {
+        let mut f = Fields::new(p);
+        let (at, len) = (f.varint()?, f.varint()?);
+        let len = usize::try_from(len).ok().filter(|&n| at.checked_add(n as u64).is_some_and(|e| e <= src.len()));
+        let len = len.ok_or_else(|| bad("a tensor's data lies past the end"))?;
+        Ok(Raw::There { src, at, len })
+    }
+}
+
+impl std::fmt::Debug for Raw<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Raw::Here(b) => write!(f, "{} bytes", b.len()),
+            Raw::There { at, len, .. } => write!(f, "{len} bytes at {at} of the source"),
+        }
+    }
+}
+
+/// A constant tensor of the graph, its data borrowed from the file (or, parsed from a
+/// skeleton, read from its source when asked for).
 #[derive(Clone, Debug)]
 pub struct Tensor<'a> {
     pub dims: Vec<usize>,
     pub dtype: DType,
     /// Little-endian elements (`raw_data`, or the packed `float_data`/`int64_data`/`int32_data`
     /// field when the element is stored at that width).
-    raw: &'a [u8],
+    raw: Raw<'a>,
 }
 
 impl<'a> Tensor<'a> {
-    fn parse(b: &'a [u8]) -> Result<(String, Tensor<'a>)> {
+    /// `src`: the source of the skeleton being parsed (its references are read only then).
+    fn parse(b: &'a [u8], src: Option<&'a dyn Source>) -> Result<(String, Tensor<'a>)> {
         let (mut dims, mut dtype, mut name, mut raw, mut packed) = (Vec::new(), DType::Other(0), String::new(), None, None);
         let mut f = Fields::new(b);
         while let Some((field, w)) = f.next()? {
@@ -146,9 +198,20 @@ impl<'a> Tensor<'a> {
                     }
                 }
                 (2, Wire::Varint(t)) => dtype = DType::from_code(t),
-                (4 | 5 | 7, Wire::Bytes(p)) => packed = Some((field, p)),
+                (4 | 5 | 7, Wire::Bytes(p)) => packed = Some((field, Raw::Here(p))),
                 (8, Wire::Bytes(n)) => name = text(n)?.to_string(),
-                (9, Wire::Bytes(p)) => raw = Some(p),
+                (9, Wire::Bytes(p)) => raw = Some(Raw::Here(p)),
+                // A skeleton's references (in a file, unknown fields: ignored).
+                (REMOTE_RAW | REMOTE_FLOATS, Wire::Bytes(p)) => {
+                    if let Some(src) = src {
+                        let there = Raw::there(p, src)?;
+                        if field == REMOTE_RAW {
+                            raw = Some(there);
+                        } else {
+                            packed = Some((4, there));
+                        }
+                    }
+                }
                 (13, _) => return Err(Error::Embed(format!("tensor `{name}` keeps its data in an external file; export the model as one .onnx file"))),
                 _ => {}
             }
@@ -164,9 +227,9 @@ impl<'a> Tensor<'a> {
             (Some(r), _) => (r, dtype),
             (None, Some((4, p))) if dtype == DType::F32 => (p, dtype),
             // No data in a form read here (e.g. unpacked float_data): unreadable, as above.
-            (None, None) if dims.iter().all(|&d| d != 0) => (&[][..], DType::Other(-1)),
-            (None, None) => (&[][..], dtype),
-            (None, Some(_)) => (&[][..], DType::Other(-1)),
+            (None, None) if dims.iter().all(|&d| d != 0) => (Raw::Here(&[]), DType::Other(-1)),
+            (None, None) => (Raw::Here(&[]), dtype),
+            (None, Some(_)) => (Raw::Here(&[]), DType::Other(-1)),
         };
         let t = Tensor { dims, dtype, raw };
         if let Some(size) = dtype.size() {
@@ -186,8 +249,8 @@ impl<'a> Tensor<'a> {
     /// The values as f32 (f32 or f16 tensors).
     pub fn floats(&self) -> Result<Vec<f32>> {
         match self.dtype {
-            DType::F32 => Ok(self.raw.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect()),
-            DType::F16 => Ok(self.raw.chunks_exact(2).map(|c| f16_to_f32(u16::from_le_bytes([c[0], c[1]]))).collect()),
+            DType::F32 => Ok(self.raw.bytes().chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect()),
+            DType::F16 => Ok(self.raw.bytes().chunks_exact(2).map(|c| f16_to_f32(u16::from_le_bytes([c[0], c[1]]))).collect()),
             t => Err(Error::Embed(format!("expected a float tensor, found {t:?}"))),
         }
     }
@@ -195,16 +258,16 @@ impl<'a> Tensor<'a> {
     /// The values as i32 (8-bit integer tensors, `zero_point` subtracted by the caller).
     pub fn ints(&self) -> Result<Vec<i32>> {
         match self.dtype {
-            DType::I8 => Ok(self.raw.iter().map(|&b| i32::from(b as i8)).collect()),
-            DType::U8 => Ok(self.raw.iter().map(|&b| i32::from(b)).collect()),
-            DType::I32 => Ok(self.raw.chunks_exact(4).map(|c| i32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect()),
+            DType::I8 => Ok(self.raw.bytes().iter().map(|&b| i32::from(b as i8)).collect()),
+            DType::U8 => Ok(self.raw.bytes().iter().map(|&b| i32::from(b)).collect()),
+            DType::I32 => Ok(self.raw.bytes().chunks_exact(4).map(|c| i32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect()),
             t => Err(Error::Embed(format!("expected an 8-bit integer tensor, found {t:?}"))),
         }
     }
 
     /// The raw int8 bytes (an `I8` tensor), reinterpreted.
     pub fn int8(&self) -> Option<Vec<i8>> {
-        (self.dtype == DType::I8).then(|| self.raw.iter().map(|&b| b as i8).collect())
+        (self.dtype == DType::I8).then(|| self.raw.bytes().iter().map(|&b| b as i8).collect())
     }
 }
 
@@ -238,6 +301,16 @@ pub struct Graph<'a> {
 impl<'a> Graph<'a> {
     /// Parse a serialised `ModelProto`.
     pub fn parse(bytes: &'a [u8]) -> Result<Graph<'a>> {
+        Self::parse_from(bytes, None)
+    }
+
+    /// Parse the [`super::skeleton::skeleton`] of the file in `src`; tensors' data is read
+    /// from `src` when asked for.
+    pub fn parse_skeleton(skeleton: &'a [u8], src: &'a dyn Source) -> Result<Graph<'a>> {
+        Self::parse_from(skeleton, Some(src))
+    }
+
+    fn parse_from(bytes: &'a [u8], src: Option<&'a dyn Source>) -> Result<Graph<'a>> {
         let mut f = Fields::new(bytes);
         let mut graph = None;
         while let Some((field, w)) = f.next()? {
@@ -251,9 +324,9 @@ impl<'a> Graph<'a> {
         let mut f = Fields::new(g);
         while let Some((field, w)) = f.next()? {
             match (field, w) {
-                (1, Wire::Bytes(n)) => out.nodes.push(parse_node(n)?),
+                (1, Wire::Bytes(n)) => out.nodes.push(parse_node(n, src)?),
                 (5, Wire::Bytes(t)) => {
-                    let (name, t) = Tensor::parse(t)?;
+                    let (name, t) = Tensor::parse(t, src)?;
                     out.tensors.insert(name, t);
                 }
                 (11, Wire::Bytes(v)) => declared.push(value_info_name(v)?),
@@ -295,7 +368,7 @@ fn value_info_name(b: &[u8]) -> Result<&str> {
     Err(bad("a graph input has no name"))
 }
 
-fn parse_node(b: &[u8]) -> Result<Node<'_>> {
+fn parse_node<'a>(b: &'a [u8], src: Option<&'a dyn Source>) -> Result<Node<'a>> {
     let mut node = Node::default();
     let mut f = Fields::new(b);
     while let Some((field, w)) = f.next()? {
@@ -304,7 +377,7 @@ fn parse_node(b: &[u8]) -> Result<Node<'_>> {
             (2, Wire::Bytes(s)) => node.outputs.push(text(s)?),
             (4, Wire::Bytes(s)) => node.op = text(s)?,
             (5, Wire::Bytes(a)) => {
-                let (name, attr) = parse_attr(a)?;
+                let (name, attr) = parse_attr(a, src)?;
                 node.attrs.insert(name, attr);
             }
             _ => {}
@@ -313,7 +386,7 @@ fn parse_node(b: &[u8]) -> Result<Node<'_>> {
     Ok(node)
 }
 
-fn parse_attr(b: &[u8]) -> Result<(&str, Attr<'_>)> {
+fn parse_attr<'a>(b: &'a [u8], src: Option<&'a dyn Source>) -> Result<(&'a str, Attr<'a>)> {
     let (mut name, mut attr) = ("", Attr::default());
     let mut f = Fields::new(b);
     while let Some((field, w)) = f.next()? {
@@ -321,7 +394,7 @@ fn parse_attr(b: &[u8]) -> Result<(&str, Attr<'_>)> {
             (1, Wire::Bytes(s)) => name = text(s)?,
             (2, Wire::Fixed32(v)) => attr.float = Some(f32::from_le_bytes(v)),
             (3, Wire::Varint(v)) => attr.int = Some(v as i64),
-            (5, Wire::Bytes(t)) => attr.tensor = Some(Tensor::parse(t)?.1),
+            (5, Wire::Bytes(t)) => attr.tensor = Some(Tensor::parse(t, src)?.1),
             (8, Wire::Varint(v)) => attr.ints.push(v as i64),
             (8, Wire::Bytes(p)) => {
                 let mut inner = Fields::new(p);
@@ -443,6 +516,104 @@ mod tests {
         let m = model(&[node("Reshape", &["x", "shape"], &["y"])], &[t]);
         let g = Graph::parse(&m).unwrap();
         assert!(g.tensors["shape"].floats().is_err(), "kept, but not readable as weights");
+    }
+
+    /// A model with every kind of payload the skeleton leaves in the source: a large raw
+    /// tensor, a large packed `float_data`, a large `Constant` value; and small ones it copies.
+    fn model_with_payloads() -> Vec<u8> {
+        let big: Vec<u8> = (0..600).flat_map(|i| (i as f32 * 0.5).to_le_bytes()).collect();
+        let mut packed = Vec::new();
+        varint(1 << 3, &mut packed);
+        varint(600, &mut packed);
+        varint(2 << 3, &mut packed);
+        varint(1, &mut packed);
+        bytes_field(4, &big, &mut packed);
+        bytes_field(8, b"p", &mut packed);
+        let mut attr = Vec::new();
+        bytes_field(1, b"value", &mut attr);
+        bytes_field(5, &tensor("c", &[600], 1, &big), &mut attr);
+        let mut constant = node("Constant", &[], &["c"]);
+        bytes_field(5, &attr, &mut constant);
+        let small: Vec<u8> = [1.5f32, -2.0].iter().flat_map(|v| v.to_le_bytes()).collect();
+        let mut m = model(
+            &[node("MatMul", &["x", "w"], &["y"]), constant],
+            &[tensor("w", &[600], 1, &big), tensor("s", &[2], 1, &small), packed, tensor("i", &[3], 3, &[1, 255, 7])],
+        );
+        // A field before the graph that the skeleton leaves out (as ONNX's opset imports).
+        let mut lead = Vec::new();
+        bytes_field(8, b"opset", &mut lead);
+        lead.extend_from_slice(&m);
+        m = lead;
+        m
+    }
+
+    /// The graph both ways, as comparable text (or the error).
+    fn both_ways(m: &[u8]) -> (std::result::Result<String, String>, std::result::Result<String, String>) {
+        let show = |g: Result<Graph>| -> std::result::Result<String, String> {
+            let g = g.map_err(|e| e.to_string())?;
+            let mut names: Vec<&String> = g.tensors.keys().collect();
+            names.sort();
+            let tensors: Vec<String> = names
+                .iter()
+                .map(|n| format!("{n}: {:?} {:?} {:?} {:?}", g.tensors[*n].dims, g.tensors[*n].dtype, g.tensors[*n].floats().ok(), g.tensors[*n].ints().ok()))
+                .collect();
+            Ok(format!("{:?} {:?} {tensors:?}", g.nodes.iter().map(|n| (n.op, &n.inputs, &n.outputs)).collect::<Vec<_>>(), g.inputs))
+        };
+        let direct = show(Graph::parse(m));
+        let cut = super::super::skeleton::skeleton(&m).map_err(|e| e.to_string());
+        let through = match &cut {
+            Ok(s) => show(Graph::parse_skeleton(s, &m)),
+            Err(e) => Err(e.clone()),
+        };
+        (direct, through)
+    }
+
+    #[test]
+    fn a_skeleton_parses_to_the_same_graph() {
+        let m = model_with_payloads();
+        let (direct, through) = both_ways(&m);
+        assert!(direct.is_ok(), "{direct:?}");
+        assert_eq!(direct, through);
+        let skeleton = super::super::skeleton::skeleton(&m).unwrap();
+        assert!(skeleton.len() < m.len() / 4, "{} of {} bytes", skeleton.len(), m.len());
+        // The payloads are read from the source, not copied.
+        let g = Graph::parse_skeleton(&skeleton, &m).unwrap();
+        assert!(matches!(g.tensors["w"].raw, Raw::There { len: 2400, .. }));
+        assert!(matches!(g.tensors["c"].raw, Raw::There { .. }) && matches!(g.tensors["p"].raw, Raw::There { .. }));
+        assert!(matches!(g.tensors["s"].raw, Raw::Here(_)));
+    }
+
+    #[test]
+    fn a_damaged_file_fails_the_same_way_read_where_it_lies() {
+        let m = model_with_payloads();
+        for cut in 0..m.len() {
+            let (direct, through) = both_ways(&m[..cut]);
+            assert_eq!(direct.is_err(), through.is_err(), "cut at {cut}: {direct:?} / {through:?}");
+        }
+        for seed in 0..300u32 {
+            let mut d = m.clone();
+            for j in 0..3u32 {
+                let at = (seed.wrapping_mul(2654435761).wrapping_add(j * 40503) >> 7) as usize % d.len();
+                d[at] ^= 1 << ((seed + j) % 8);
+            }
+            let (direct, through) = both_ways(&d);
+            assert_eq!(direct, through, "flipped bits, seed {seed}");
+        }
+    }
+
+    #[test]
+    fn a_file_cannot_pose_as_a_skeleton() {
+        // A tensor of a file carrying the skeleton's reference field: ignored when the file
+        // is parsed, dropped from its skeleton.
+        let mut t = tensor("w", &[2], 1, &[0; 8]);
+        let mut fake = Vec::new();
+        varint(0, &mut fake);
+        varint(4, &mut fake);
+        bytes_field(REMOTE_RAW, &fake, &mut t);
+        let m = model(&[node("MatMul", &["x", "w"], &["y"])], &[t]);
+        let (direct, through) = both_ways(&m);
+        assert_eq!(direct, through);
+        assert!(direct.unwrap().contains("Some([0.0, 0.0])"));
     }
 
     #[test]

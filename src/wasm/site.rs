@@ -34,12 +34,19 @@ impl NookSite {
     /// the manifest's build id; `head`: the head file's bytes; the model's and
     /// tokenizer's bytes and the embedder's options, as `NookCore.open` takes them.
     #[wasm_bindgen(constructor)]
-    pub fn new(version: u32, build: String, head: Vec<u8>, model: Vec<u8>, tokenizer: Vec<u8>, options: JsValue) -> std::result::Result<NookSite, JsValue> {
+    pub fn new(
+        version: u32,
+        build: String,
+        head: Vec<u8>,
+        model: js_sys::Uint8Array,
+        tokenizer: Vec<u8>,
+        options: JsValue,
+    ) -> std::result::Result<NookSite, JsValue> {
         init();
         let id = parse_build(&build).map_err(js_error)?;
         let site = SiteIndex::open(version.into(), id, &head).map_err(js_error)?;
         let config = embed_config_from_js(&options).map_err(js_error)?;
-        let embed = Embedder::with_config(&model, &tokenizer, config).map_err(|e| js_error(Failure::from(e)))?;
+        let embed = super::embedder::embedder_of(&model, &tokenizer, config).map_err(js_error)?;
         if embed.dims() != site.head().dims {
             return Err(js_error(Failure::input(format!("the site has {} dimensions, the model {}", site.head().dims, embed.dims()))));
         }

@@ -140,7 +140,7 @@ enum Commit {
 
 async fn open_shared(
     name: String,
-    model: Vec<u8>,
+    model: Uint8Array,
     tokenizer: Vec<u8>,
     options: JsValue,
     import: Option<(Vec<u8>, Commit)>,
@@ -225,7 +225,7 @@ async fn opened(
     store: &IdbStore,
     name: &str,
     settings: &Settings,
-    (model, tokenizer, embed_config): (Vec<u8>, Vec<u8>, EmbedConfig),
+    (model, tokenizer, embed_config): (Uint8Array, Vec<u8>, EmbedConfig),
     import: Option<(Vec<u8>, Commit)>,
     connecting: f64,
 ) -> Result<(Collection, Embedder, ModelMark, OpenTiming)> {
@@ -242,7 +242,7 @@ async fn opened(
         Some((bytes, commit)) => (Records::Import(bytes), commit),
     };
     let t0 = now();
-    let mut embed = Embedder::with_config(&model, &tokenizer, embed_config).map_err(Failure::from)?;
+    let mut embed = super::embedder::embedder_of(&model, &tokenizer, embed_config)?;
     drop((model, tokenizer));
     let dims = embed.dims();
     let mark = ModelMark::of(&mut embed)?;
@@ -290,20 +290,20 @@ impl NookCore {
     /// rerank, ef, pqSubspaces, …}`) and the embedder's (`{maxTokens, pooling, heads}`).
     /// `ready`: a connection to the database the caller opened meanwhile (used when it is
     /// one to an existing nook database of this version, else closed).
-    pub async fn open(name: String, model: Vec<u8>, tokenizer: Vec<u8>, options: JsValue, ready: Option<web_sys::IdbDatabase>) -> Result<NookCore, JsValue> {
+    pub async fn open(name: String, model: Uint8Array, tokenizer: Vec<u8>, options: JsValue, ready: Option<web_sys::IdbDatabase>) -> Result<NookCore, JsValue> {
         open_shared(name, model, tokenizer, options, None, ready).await.map_err(js_error)
     }
 
     /// Create database `name` from `export()` bytes; fails if it already exists.
     #[wasm_bindgen(js_name = import)]
-    pub async fn import_bytes(name: String, bytes: Vec<u8>, model: Vec<u8>, tokenizer: Vec<u8>, options: JsValue) -> Result<NookCore, JsValue> {
+    pub async fn import_bytes(name: String, bytes: Vec<u8>, model: Uint8Array, tokenizer: Vec<u8>, options: JsValue) -> Result<NookCore, JsValue> {
         open_shared(name, model, tokenizer, options, Some((bytes, Commit::Awaited)), None).await.map_err(js_error)
     }
 
     /// [`NookCore::import_bytes`] for a read-only copy (a site's prebuilt index): resolves
     /// once the collection answers, its records' write issued but not awaited.
     #[wasm_bindgen(js_name = importCopy)]
-    pub async fn import_copy(name: String, bytes: Vec<u8>, model: Vec<u8>, tokenizer: Vec<u8>, options: JsValue) -> Result<NookCore, JsValue> {
+    pub async fn import_copy(name: String, bytes: Vec<u8>, model: Uint8Array, tokenizer: Vec<u8>, options: JsValue) -> Result<NookCore, JsValue> {
         open_shared(name, model, tokenizer, options, Some((bytes, Commit::Detached)), None).await.map_err(js_error)
     }
 
