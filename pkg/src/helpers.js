@@ -1,5 +1,5 @@
 // The nook worker's embedding helpers: up to `size` more workers (embed-worker.js, each its
-// own wasm instance and model: ~80 MB, measured). While a large add runs they embed chunks
+// own wasm instance and model: ~65 MB, measured). While a large add runs they embed chunks
 // ahead of the one being committed; the nook worker embeds what they have not taken,
 // indexes and commits in order. A second pool shares a cold search's recomputations (the
 // worker's searchWarm loop). Started by the first add (or cold search) that can use them;

@@ -56,14 +56,14 @@ export interface NookSettings {
   /**
    * Threads that embed a large add (three chunks or more): default
    * min(navigator.hardwareConcurrency, 4). Each beyond the first is a helper worker with its
-   * own wasm instance and model (~80 MB, measured), started by the add and stopped 15 s after
+   * own wasm instance and model (~65 MB, measured), started by the add and stopped 15 s after
    * the last one; 1: the nook worker embeds alone. The index is the same either way.
    */
   indexWorkers?: number;
   /**
    * Threads that recompute a cold search's candidates (embeddings not in the cache): default
    * min(navigator.hardwareConcurrency, 2). Each beyond the first is a helper worker with its
-   * own wasm instance and model (~80 MB), started by the first search that recomputes (or
+   * own wasm instance and model (~65 MB), started by the first search that recomputes (or
    * by the warm-up, which they share) and stopped a minute after the last use; searches
    * made while none is loaded run alone. The results are the same either way (the helpers
    * make the same bits); 1: never.

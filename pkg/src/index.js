@@ -45,7 +45,7 @@ export class Nook {
    * wasmRelaxedUrl (the relaxed-SIMD build, used where the browser has relaxed SIMD; null
    * to always use wasmUrl; when only wasmUrl is given, only it is used), workerUrl, persist (default true: ask navigator.storage.persist()),
    * indexWorkers (threads that embed a large add: default min(hardwareConcurrency, 4); each
-   * beyond the first is a helper worker with its own model, ~80 MB while indexing),
+   * beyond the first is a helper worker with its own model, ~65 MB while indexing),
    * searchWorkers (threads that recompute a cold search's candidates: default
    * min(hardwareConcurrency, 2); helpers started by a cold search, stopped a minute after
    * the last one), and index knobs

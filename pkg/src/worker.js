@@ -408,7 +408,7 @@ async function search(id, { query, k, hybrid, filter, mode }) {
  * so the result is the same; only the wall time is shorter. A helper busy with a
  * speculation is not ready, so a preview, what a typing user waits on, does not wait for
  * it. A cold exact search that finds no helper ready (or a preview alone whose exact search
- * would recompute, see `search`) starts them for the next ones (~80 MB each, stopped after
+ * would recompute, see `search`) starts them for the next ones (~65 MB each, stopped after
  * SEARCH_IDLE_MS without a cold search).
  */
 async function sharedSearch(id, { query, k, hybrid, filter }, preview) {
