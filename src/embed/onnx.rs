@@ -17,6 +17,19 @@ use crate::format::half::f16_to_f32;
 use std::borrow::Cow;
 use std::collections::HashMap;
 
+/// A protobuf varint from `byte` (the next byte, or the error of running out).
+pub(super) fn varint(mut byte: impl FnMut() -> Result<u8>) -> Result<u64> {
+    let mut v = 0u64;
+    for shift in (0..64).step_by(7) {
+        let b = byte()?;
+        v |= u64::from(b & 0x7f) << shift;
+        if b & 0x80 == 0 {
+            return Ok(v);
+        }
+    }
+    Err(bad("a number is longer than 10 bytes"))
+}
+
 pub(super) fn bad(what: impl std::fmt::Display) -> Error {
     Error::Embed(format!("the model file is not a readable ONNX file: {what}"))
 }
@@ -40,16 +53,11 @@ impl<'a> Fields<'a> {
     }
 
     fn varint(&mut self) -> Result<u64> {
-        let mut v = 0u64;
-        for shift in (0..64).step_by(7) {
+        varint(|| {
             let b = *self.buf.get(self.pos).ok_or_else(|| bad("a number runs past the end"))?;
             self.pos += 1;
-            v |= u64::from(b & 0x7f) << shift;
-            if b & 0x80 == 0 {
-                return Ok(v);
-            }
-        }
-        Err(bad("a number is longer than 10 bytes"))
+            Ok(b)
+        })
     }
 
     fn take(&mut self, n: usize) -> Result<&'a [u8]> {

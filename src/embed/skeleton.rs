@@ -20,8 +20,9 @@
 //! uses for its references are dropped from the file's tensors, so a crafted file cannot
 //! pose as a skeleton.
 
-use super::onnx::bad;
+use super::onnx::{bad, varint};
 use crate::error::Result;
+use crate::format::varint::put_varint;
 
 /// Bytes read on demand: the model file wherever it is kept.
 pub trait Source {
@@ -107,14 +108,6 @@ pub fn skeleton(src: &dyn Source) -> Result<Vec<u8>> {
     Ok(out)
 }
 
-fn put_varint(mut v: u64, out: &mut Vec<u8>) {
-    while v >= 0x80 {
-        out.push((v as u8) | 0x80);
-        v >>= 7;
-    }
-    out.push(v as u8);
-}
-
 /// A cursor over the source, reading it a window at a time.
 struct Reader<'s> {
     src: &'s dyn Source,
@@ -143,15 +136,7 @@ impl Reader<'_> {
     }
 
     fn varint(&mut self, end: u64) -> Result<u64> {
-        let mut v = 0u64;
-        for shift in (0..64).step_by(7) {
-            let b = self.byte(end)?;
-            v |= u64::from(b & 0x7f) << shift;
-            if b & 0x80 == 0 {
-                return Ok(v);
-            }
-        }
-        Err(bad("a number is longer than 10 bytes"))
+        varint(|| self.byte(end))
     }
 
     /// Where a field of `n` bytes at the cursor ends, if it ends by `end`.
@@ -178,14 +163,14 @@ impl Reader<'_> {
                 0 => {
                     let v = self.varint(end)?;
                     if keep {
-                        put_varint(key, out);
-                        put_varint(v, out);
+                        put_varint(out, key);
+                        put_varint(out, v);
                     }
                 }
                 w @ (1 | 5) => {
                     let n = if w == 1 { 8 } else { 4 };
                     if keep {
-                        put_varint(key, out);
+                        put_varint(out, key);
                         self.copy(n, end, out)?;
                     } else {
                         self.pos = self.field_end(n, end)?;
@@ -198,22 +183,22 @@ impl Reader<'_> {
                         Child::Message(k) => {
                             let mut inner = Vec::new();
                             self.message(k, stop, &mut inner)?;
-                            put_varint(key, out);
-                            put_varint(inner.len() as u64, out);
+                            put_varint(out, key);
+                            put_varint(out, inner.len() as u64);
                             out.extend_from_slice(&inner);
                         }
                         Child::Payload(remote) if n >= LEAVE_FROM => {
                             let mut at = Vec::new();
-                            put_varint(self.pos, &mut at);
-                            put_varint(n, &mut at);
-                            put_varint(remote << 3 | 2, out);
-                            put_varint(at.len() as u64, out);
+                            put_varint(&mut at, self.pos);
+                            put_varint(&mut at, n);
+                            put_varint(out, remote << 3 | 2);
+                            put_varint(out, at.len() as u64);
                             out.extend_from_slice(&at);
                             self.pos = stop;
                         }
                         Child::Payload(_) | Child::Copy => {
-                            put_varint(key, out);
-                            put_varint(n, out);
+                            put_varint(out, key);
+                            put_varint(out, n);
                             self.copy(n, end, out)?;
                         }
                         Child::Skip => self.pos = stop,

@@ -45,8 +45,8 @@ impl NookEmbedder {
 
 /// A model file as JS holds it, read a window or a tensor at a time
 /// ([`crate::embed::skeleton`]): never copied whole into this instance's memory, which
-/// would keep its pages (~21 MB) for the worker's life.
-struct JsBytes(Uint8Array);
+/// would keep its pages (~21 MB) for the worker's life. Public for the wasm tests.
+pub struct JsBytes(pub Uint8Array);
 
 impl Source for JsBytes {
     fn len(&self) -> u64 {

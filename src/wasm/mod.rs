@@ -19,7 +19,7 @@ mod site;
 mod timing;
 
 pub use self::core::NookCore;
-pub use self::embedder::NookEmbedder;
+pub use self::embedder::{JsBytes, NookEmbedder};
 pub use self::site::NookSite;
 
 use wasm_bindgen::prelude::*;

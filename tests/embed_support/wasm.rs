@@ -4,7 +4,6 @@
 use super::{cases, cosine};
 use nook::Error;
 use nook::embed::Embedder;
-use nook::embed::skeleton::Source;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::console_log;
 
@@ -41,26 +40,14 @@ async fn load() -> (Vec<u8>, Vec<u8>) {
     (bytes("minilm-l6-int8.onnx").await, bytes("tokenizer.json").await)
 }
 
-/// The model's bytes left in JS, read through `subarray` and `copy_to` as the package's
-/// own source does (`src/wasm/embedder.rs`).
-struct InJs(js_sys::Uint8Array);
-
-impl Source for InJs {
-    fn len(&self) -> u64 {
-        u64::from(self.0.length())
-    }
-    fn read(&self, at: u64, out: &mut [u8]) {
-        self.0.subarray(at as u32, at as u32 + out.len() as u32).copy_to(out);
-    }
-}
-
-/// The model read where it lies (in a JS array, a tensor at a time) embeds the same bits.
+/// The model read where it lies (in a JS array, a tensor at a time, through the package's
+/// own source) embeds the same bits.
 pub async fn read_where_it_lies(ctx: &str) {
     let url = format!("{MODEL_URL}/minilm-l6-int8.onnx");
     let model = js_sys::Uint8Array::new(&fetch_bytes(&url).await.unwrap_or_else(|e| panic!("fetching {url} failed: {e:?}")));
     let tok = bytes("tokenizer.json").await;
     let t = now();
-    let mut e = Embedder::from_source(&InJs(model), &tok, Default::default()).expect("model loads from a JS array");
+    let mut e = Embedder::from_source(&nook::wasm::JsBytes(model), &tok, Default::default()).expect("model loads from a JS array");
     let loaded = now() - t;
     let bits = super::bits_checksum(&mut e);
     assert_eq!(bits, super::EMBEDDING_BITS, "read where it lies, the model embeds otherwise ({bits:#x})");
