@@ -399,22 +399,12 @@ impl KeywordIndex {
             let variants = completions.into_iter().map(|(_, t)| (t.clone(), COMPLETION)).collect();
             return Resolved { variants, idf: self.idf(df), word: w };
         }
-        let max = fuzzy::max_edits(w.chars().count());
-        if max == 0 {
+        let Some(mut typo) = fuzzy::Near::new(&w) else {
             return Resolved { word: w, variants: Vec::new(), idf: unknown_idf };
-        }
-        let wc: Vec<char> = w.chars().collect();
-        let swap_only = fuzzy::swap_only(wc.len());
+        };
         let mut near: Vec<(usize, usize, &String)> = Vec::new();
-        let mut tc: Vec<char> = Vec::new();
         for (t, list) in &self.postings {
-            if t.len().abs_diff(w.len()) > max + 2 {
-                continue;
-            }
-            tc.clear();
-            tc.extend(t.chars());
-            let d = if swap_only { fuzzy::is_swap(&wc, &tc).then_some(1) } else { fuzzy::within(&wc, &tc, max) };
-            if let Some(d) = d {
+            if let Some(d) = self.near_term(&w, t, &mut typo) {
                 near.push((d, list.len(), t));
             }
         }
@@ -431,7 +421,31 @@ impl KeywordIndex {
 
     /// Does `word` (a query term) match a term of the index, exactly or as a typo?
     pub fn knows(&self, word: &str) -> bool {
-        self.query(word).knows(word)
+        // What `self.query(word).knows(word)` says, without ranking what matches: the word
+        // as a term, else a term it begins (an unfinished word), else a term it is a typo of.
+        if !terms_by(self.rules, word).any(|t| t == word) {
+            return false;
+        }
+        if self.postings.contains_key(word) {
+            return true;
+        }
+        let open = unfinished(self.rules, word).is_some_and(|(_, t)| t == word);
+        if open && self.postings.keys().any(|t| t.len() > word.len() && t.starts_with(word)) {
+            return true;
+        }
+        let Some(mut typo) = fuzzy::Near::new(word) else { return false };
+        self.postings.keys().any(|t| self.near_term(word, t, &mut typo).is_some())
+    }
+
+    /// Term `t`'s typo distance from query word `w` (`typo`: its scanner), if near enough.
+    fn near_term(&self, w: &str, t: &str, typo: &mut fuzzy::Near) -> Option<usize> {
+        // A term whose length in bytes is this far from the word's is not compared (a bound
+        // in bytes: with characters of several bytes it can turn away a term a few
+        // characters away, as the scan always has).
+        if t.len().abs_diff(w.len()) > typo.max() + 2 {
+            return None;
+        }
+        typo.distance(t)
     }
 
     /// BM25 with per-word contributions: calls `f(key, contribution, word idf)` for every
@@ -666,5 +680,50 @@ mod tests {
         // Unknown words count in the total: half the query unmatched, half the share at most.
         let half = idx.evidence(&idx.query("strncpy zzyzzx"), 10, 1.0, &|_| true);
         assert!(half[0].share < 0.5 * rare[0].share + 1e-6);
+    }
+
+    /// `knows` (a vector search's question: is this word of the documents, exactly, as a
+    /// word they begin, or as a typo?) answers what resolving the word as a query does,
+    /// for the index's own terms, their prefixes, typos of them and unrelated words.
+    #[test]
+    fn knows_answers_what_resolving_the_word_says() {
+        let idx = index(&[
+            (1, "Wireshark network analyzer", "https://www.wireshark.org/", "captures packets on a network"),
+            (2, "Crème brûlée", "", "a dessert of custard and caramel"),
+            (3, "Пример текста", "", "русский текст о погоде"),
+            (4, "東京の天気", "", "weather in tokyo 😀"),
+            (5, "grep", "", "print lines that match patterns"),
+            (6, "Photosynthesis", "", "how plants turn light into sugar"),
+        ]);
+        let terms: Vec<String> = idx.postings().map(|(t, _)| t.to_string()).collect();
+        let mut rng = crate::rng::Rng::new(5);
+        let extra: Vec<char> = "aeixzéжя日😀".chars().collect();
+        let mut words: Vec<String> = vec!["".into(), "zzzzzzzz".into(), "the".into(), "wireshrk".into(), "grpe".into(), "photosynth".into()];
+        for t in &terms {
+            let c: Vec<char> = t.chars().collect();
+            words.push(t.clone());
+            for cut in 1..c.len() {
+                words.push(c[..cut].iter().collect());
+            }
+            for _ in 0..20 {
+                let mut w = c.clone();
+                let at = rng.below(w.len());
+                match rng.below(4) {
+                    0 => w.insert(at, extra[rng.below(extra.len())]),
+                    1 => drop(w.remove(at)),
+                    2 => w[at] = extra[rng.below(extra.len())],
+                    _ if at + 1 < w.len() => w.swap(at, at + 1),
+                    _ => {}
+                }
+                words.push(w.into_iter().collect());
+            }
+        }
+        let mut known = 0;
+        for w in &words {
+            let expected = idx.query(w).knows(w);
+            assert_eq!(idx.knows(w), expected, "{w:?}");
+            known += usize::from(expected);
+        }
+        assert!(known > words.len() / 4 && known < words.len(), "{known} of {} known", words.len());
     }
 }
