@@ -37,7 +37,8 @@ fn main() {
     let cache = format!("{root}/data/quality/bench-embeddings.bin");
     let mut embed = CachedEmbed::default_model(root, &cache);
     let docs = eval::docs_from_json(&eval::read_json(&format!("{root}/data/bench-docs.json")));
-    let fanout: Vec<String> = eval::read_json(&format!("{root}/data/bench-queries.json")).as_array().expect("queries").iter().filter_map(|q| q.as_str().map(String::from)).collect();
+    let fanout: Vec<String> =
+        eval::read_json(&format!("{root}/data/bench-queries.json")).as_array().expect("queries").iter().filter_map(|q| q.as_str().map(String::from)).collect();
     // The fast benchmark's WordNet set: its natural and keyword queries.
     let wordnet: Vec<String> = eval::queries_from_json(&eval::read_json(&format!("{root}/bench/quality/queries/wordnet.json")))
         .into_iter()
@@ -91,10 +92,10 @@ fn main() {
         }
     }
 
-    let before: Option<Value> = std::env::var("NOOK_SEARCH_CPU_BEFORE").ok().map(|p| serde_json::from_str(&std::fs::read_to_string(&p).expect("before file")).expect("before json"));
-    let before_row = |set: &str, hybrid: bool| -> Option<Value> {
-        before.as_ref()?["rows"].as_array()?.iter().find(|r| r["set"] == set && r["hybrid"] == hybrid).cloned()
-    };
+    let before: Option<Value> =
+        std::env::var("NOOK_SEARCH_CPU_BEFORE").ok().map(|p| serde_json::from_str(&std::fs::read_to_string(&p).expect("before file")).expect("before json"));
+    let before_row =
+        |set: &str, hybrid: bool| -> Option<Value> { before.as_ref()?["rows"].as_array()?.iter().find(|r| r["set"] == set && r["hybrid"] == hybrid).cloned() };
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     let mut md = String::from("# A search's own time, natively (everything but the transformer)\n\n");
     let _ = writeln!(
@@ -103,12 +104,25 @@ fn main() {
         load.split_whitespace().take(3).collect::<Vec<_>>().join(" "),
         if before.is_some() { " Before: the same program built on other code (`NOOK_SEARCH_CPU_BEFORE`), run just before." } else { "" }
     );
-    let _ = writeln!(md, "| query set | queries | search | p50 ms | p90 ms | mean ms | exact vectors a query |{}", if before.is_some() { " before: p50 / p90 / mean ms |" } else { "" });
+    let _ = writeln!(
+        md,
+        "| query set | queries | search | p50 ms | p90 ms | mean ms | exact vectors a query |{}",
+        if before.is_some() { " before: p50 / p90 / mean ms |" } else { "" }
+    );
     let _ = writeln!(md, "|---|---:|---|---:|---:|---:|---:|{}", if before.is_some() { "---|" } else { "" });
     for r in &rows {
         let (set, hybrid) = (r["set"].as_str().unwrap_or(""), r["hybrid"].as_bool().unwrap_or(false));
         let b = before_row(set, hybrid).map(|b| format!(" {} / {} / {} |", b["p50_ms"], b["p90_ms"], b["mean_ms"])).unwrap_or_default();
-        let _ = writeln!(md, "| {set} | {} | {} | {} | {} | {} | {} |{b}", r["queries"], if hybrid { "hybrid" } else { "vector" }, r["p50_ms"], r["p90_ms"], r["mean_ms"], r["exact_per_query"]);
+        let _ = writeln!(
+            md,
+            "| {set} | {} | {} | {} | {} | {} | {} |{b}",
+            r["queries"],
+            if hybrid { "hybrid" } else { "vector" },
+            r["p50_ms"],
+            r["p90_ms"],
+            r["mean_ms"],
+            r["exact_per_query"]
+        );
     }
     let out = std::env::var("NOOK_SEARCH_CPU_OUT").unwrap_or_else(|_| format!("{root}/bench/results/search-cpu"));
     let json = json!({ "rows": rows, "before": before, "loadavg": load.trim() });
