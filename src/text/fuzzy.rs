@@ -1,7 +1,8 @@
 //! Typo tolerance for the keyword side: edit distance between a query word the index does
 //! not know and the index's terms. Optimal string alignment distance (Damerau-Levenshtein
 //! where each substring is edited once: insert, delete, substitute, swap two neighbours),
-//! bounded, so most comparisons stop after a few characters.
+//! bounded, so most comparisons stop after a few characters; [`Near`] measures one query
+//! word against a whole dictionary, term after term.
 
 /// Most edits a query word of `len` characters may be away from a term: none below 4
 /// characters (too many short words are one edit apart), 1 up to 7, 2 from 8. Four-letter
