@@ -21,7 +21,7 @@ mod eval;
 use std::fmt::Write as _;
 use std::time::Instant;
 
-use eval::CachedEmbed;
+use eval::{CachedEmbed, r3};
 use nook::collection::{Collection, Embed, Precision, Settings};
 use serde_json::{Value, json};
 
@@ -83,7 +83,6 @@ fn main() {
             }
             ms.sort_by(f64::total_cmp);
             let mean = ms.iter().sum::<f64>() / ms.len() as f64;
-            let r3 = |x: f64| (x * 1000.0).round() / 1000.0;
             rows.push(json!({
                 "set": name, "queries": queries.len(), "hybrid": hybrid,
                 "p50_ms": r3(quantile(&ms, 0.5)), "p90_ms": r3(quantile(&ms, 0.9)), "mean_ms": r3(mean),

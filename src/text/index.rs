@@ -177,6 +177,11 @@ impl Query {
     }
 }
 
+/// Does `term` complete `prefix` (begin with it and go on)?
+fn completes(term: &str, prefix: &str) -> bool {
+    term.len() > prefix.len() && term.starts_with(prefix)
+}
+
 /// Typo candidates kept per query word (the most frequent terms at the least distance).
 const MAX_VARIANTS: usize = 3;
 
@@ -378,8 +383,7 @@ impl KeywordIndex {
     /// The most frequent terms (at most [`MAX_COMPLETIONS`]) that begin with `prefix` and
     /// are longer, ties by term.
     fn completions(&self, prefix: &str) -> Vec<(usize, &String)> {
-        let mut found: Vec<(usize, &String)> =
-            self.postings.iter().filter(|(t, _)| t.len() > prefix.len() && t.starts_with(prefix)).map(|(t, l)| (l.len(), t)).collect();
+        let mut found: Vec<(usize, &String)> = self.postings.iter().filter(|(t, _)| completes(t, prefix)).map(|(t, l)| (l.len(), t)).collect();
         found.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
         found.truncate(MAX_COMPLETIONS);
         found
@@ -404,7 +408,7 @@ impl KeywordIndex {
         };
         let mut near: Vec<(usize, usize, &String)> = Vec::new();
         for (t, list) in &self.postings {
-            if let Some(d) = self.near_term(&w, t, &mut typo) {
+            if let Some(d) = typo.distance(t) {
                 near.push((d, list.len(), t));
             }
         }
@@ -430,22 +434,11 @@ impl KeywordIndex {
             return true;
         }
         let open = unfinished(self.rules, word).is_some_and(|(_, t)| t == word);
-        if open && self.postings.keys().any(|t| t.len() > word.len() && t.starts_with(word)) {
+        if open && self.postings.keys().any(|t| completes(t, word)) {
             return true;
         }
         let Some(mut typo) = fuzzy::Near::new(word) else { return false };
-        self.postings.keys().any(|t| self.near_term(word, t, &mut typo).is_some())
-    }
-
-    /// Term `t`'s typo distance from query word `w` (`typo`: its scanner), if near enough.
-    fn near_term(&self, w: &str, t: &str, typo: &mut fuzzy::Near) -> Option<usize> {
-        // A term whose length in bytes is this far from the word's is not compared (a bound
-        // in bytes: with characters of several bytes it can turn away a term a few
-        // characters away, as the scan always has).
-        if t.len().abs_diff(w.len()) > typo.max() + 2 {
-            return None;
-        }
-        typo.distance(t)
+        self.postings.keys().any(|t| typo.distance(t).is_some())
     }
 
     /// BM25 with per-word contributions: calls `f(key, contribution, word idf)` for every
