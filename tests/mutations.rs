@@ -160,3 +160,19 @@ fn crafted_export_bytes_never_panic() {
     }
     assert!(crashers.is_empty(), "crafted exports panicked (saved as regression inputs): {crashers:#?}");
 }
+
+/// The fixtures as this nook writes them (small documents in pages), as fuzz seeds beside
+/// the v1 exports (fuzz/README.md): `cargo test --test mutations -- --ignored`.
+#[test]
+#[ignore]
+fn write_fuzz_seeds() {
+    for name in FIXTURES {
+        let packed = Collection::load(settings(), DIMS, &fixture(name)).expect("the fixture loads").snapshot();
+        let bytes = export::encode(&packed);
+        for t in ["import", "records"] {
+            let dir = format!("{}/fuzz/corpus/{t}", env!("CARGO_MANIFEST_DIR"));
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(format!("{dir}/paged-{name}"), &bytes[..bytes.len() - 4]).unwrap();
+        }
+    }
+}

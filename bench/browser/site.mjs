@@ -10,7 +10,10 @@ import { serve } from '../../scripts/serve_static.mjs';
 export const HERE = dirname(fileURLToPath(import.meta.url));
 export const ROOT = join(HERE, '../..');
 
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+// NOOK_CHROMIUM_ARGS: more flags, space-separated (e.g. `--js-flags=--no-liftoff` to see
+// what V8's baseline tier costs a measurement).
+const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  ...(process.env.NOOK_CHROMIUM_ARGS || '').split(' ').filter(Boolean)];
 
 /** Build the site folder and serve it on `port` (0: any free one); returns {server, origin}. */
 export async function site(pages, port = 0) {

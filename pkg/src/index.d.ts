@@ -234,12 +234,12 @@ export interface Stats {
   hintedDocuments: number;
   /**
    * Where this open's time went, in ms: starting the worker (from the call to its first
-   * step), compiling the wasm, then waiting for the model
-   * files, then for the IndexedDB connection (opened since the worker started; connectMs,
-   * an open only), checking it and reading the manifest (storeMs),
-   * parsing the model, the wait for IndexedDB left after that (records are read
-   * meanwhile), rebuilding the collection from its records (as they arrive), and
-   * (Nook.import, and a site index's first visit) writing them to IndexedDB.
+   * step), compiling the wasm, then waiting for the model files (filesMs: from the wasm
+   * being ready to the files' arrival; an open meanwhile waits for the IndexedDB connection,
+   * opened since the worker started (connectMs), checks it, reads the manifest and issues
+   * the records' reads (storeMs)), parsing the model, the wait for IndexedDB left after
+   * that (records are read meanwhile), rebuilding the collection from its records (as they
+   * arrive), and (Nook.import, and a site index's first visit) writing them to IndexedDB.
    */
   open: { startMs: number | null; wasmMs: number; filesMs: number; connectMs?: number; storeMs: number; modelMs: number; readMs: number; loadMs: number; writeMs: number };
   /** Search helpers loaded and idle now (see NookOptions.searchWorkers). */

@@ -58,18 +58,29 @@ async function initWasm(wasmUrl, wasmRelaxedUrl) {
 
 async function open({ name, model: modelFile, tokenizer: tokenizerFile, wasmUrl, wasmRelaxedUrl, indexWorkers, searchWorkers, options, bytes, sentAt }, op) {
   // The model's bytes are read (Cache API or network), and the database's connection
-  // opened, while the wasm module compiles.
+  // opened, while the wasm module compiles; an open's records are read while the model's
+  // bytes still arrive (NookCore.open awaits them once it has issued its reads).
   const t0 = performance.now();
   const assets = modelFiles(modelFile, tokenizerFile);
+  let filesAt = null;
+  assets.then(() => { filesAt = performance.now(); }, () => {});
   const connection = op === 'open' ? connect(name) : null;
   const running = await initWasm(wasmUrl || OWN_WASM.href, wasmRelaxedUrl === undefined ? OWN_WASM_RELAXED.href : wasmRelaxedUrl);
   const t1 = performance.now();
+  openMs = { startMs: since(sentAt, t0), wasmMs: t1 - t0 };
+  if (op === 'open') {
+    try {
+      core = await NookCore.open(name, assets, options || {}, await connected(connection));
+    } catch (e) {
+      await assets; // a file that could not be read: its own error, not the open's
+      throw e;
+    }
+  }
   const [model, tokenizer] = await assets;
-  openMs = { startMs: since(sentAt, t0), wasmMs: t1 - t0, filesMs: performance.now() - t1 };
-  core = op === 'import' ? await NookCore.import(name, bytes, model, tokenizer, options || {})
-    // A site's read-only copy answers while its records are still being written.
-    : op === 'importCopy' ? await NookCore.importCopy(name, bytes, model, tokenizer, options || {})
-    : await NookCore.open(name, model, tokenizer, options || {}, await connected(connection));
+  openMs.filesMs = Math.max(0, filesAt - t1); // after the wasm: the wait, overlapping the store's for an open
+  if (op === 'import') core = await NookCore.import(name, bytes, model, tokenizer, options || {});
+  // A site's read-only copy answers while its records are still being written.
+  if (op === 'importCopy') core = await NookCore.importCopy(name, bytes, model, tokenizer, options || {});
   // Helpers run the very build and model this worker runs: their embeddings are the ones
   // it would make.
   const cores = (self.navigator && navigator.hardwareConcurrency) || 1;

@@ -551,9 +551,21 @@ test('bad input gets typed errors and loses nothing', async () => {
     const m = await import('./node_modules/nook-search/dist/nook.js');
     await m.default({ module_or_path: './node_modules/nook-search/dist/nook_bg.wasm' });
     const bytes = async (u) => new Uint8Array(await (await fetch(u)).arrayBuffer());
-    await m.NookCore.open('core-misspelt', await bytes(assets.modelUrl), await bytes(assets.tokenizerUrl), { rerank: 32, minscore: 0.3 });
+    await m.NookCore.open('core-misspelt', Promise.all([bytes(assets.modelUrl), bytes(assets.tokenizerUrl)]), { rerank: 32, minscore: 0.3 });
   });
   assert.match(core, /^NookInputError: unknown option minscore; the core's options are .*minScore/, core);
+  // Its model files come as a promise (awaited once its reads are issued): one that fails,
+  // or gives something else than the two files' bytes, fails the open with a typed error.
+  for (const [files, expected] of [['Promise.reject(new Error("offline"))', /^NookInputError: the model files could not be read/],
+    ['Promise.resolve([new Uint8Array(4)])', /^NookInputError: the model files must come as \[model, tokenizer\] Uint8Arrays/],
+    ['Promise.resolve("model")', /^NookInputError: the model files must come as/]]) {
+    const got = await errorName(page, async (src) => {
+      const m = await import('./node_modules/nook-search/dist/nook.js');
+      await m.default({ module_or_path: './node_modules/nook-search/dist/nook_bg.wasm' });
+      await m.NookCore.open('core-files', (0, eval)(src), {});
+    }, files);
+    assert.match(got, expected, got);
+  }
   const state = await page.evaluate(async () => ({ n: (await db.stats()).documents, big: (await db.search('Abraham Lincoln', { k: 50 })).length }));
   assert.deepEqual(state, { n: 20, big: 20 }, 'nothing lost, k > count gives all documents');
 

@@ -7,9 +7,9 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use js_sys::{Object, Promise, Reflect, Uint8Array};
+use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
+use wasm_bindgen_futures::{JsFuture, future_to_promise};
 
 use super::convert::{docs_from_js, embed_config_from_js, embedded_from_js, ids_from_js, sequences_to_js, settings_from_js, stats_to_js};
 use super::{init, js_error};
@@ -138,14 +138,31 @@ enum Commit {
     Detached,
 }
 
-async fn open_shared(
-    name: String,
-    model: Uint8Array,
-    tokenizer: Vec<u8>,
-    options: JsValue,
-    import: Option<(Vec<u8>, Commit)>,
-    ready: Option<web_sys::IdbDatabase>,
-) -> Result<NookCore> {
+/// The model's files (ONNX model, tokenizer.json) for an open.
+enum Files {
+    Bytes(Uint8Array, Vec<u8>),
+    /// A promise of `[model, tokenizer]` (`Uint8Array`s), awaited once the database's reads
+    /// are issued, so that IndexedDB reads the records while the files still arrive. A
+    /// rejected promise fails the open; its caller has the reason.
+    Promised(Promise),
+}
+
+impl Files {
+    async fn bytes(self) -> Result<(Uint8Array, Vec<u8>)> {
+        let promise = match self {
+            Files::Bytes(model, tokenizer) => return Ok((model, tokenizer)),
+            Files::Promised(p) => p,
+        };
+        let pair = JsFuture::from(promise).await.map_err(|_| Failure::input("the model files could not be read"))?;
+        let part = |i: u32| Array::from(&pair).get(i).dyn_into::<Uint8Array>().ok();
+        match (pair.is_array(), part(0), part(1)) {
+            (true, Some(model), Some(tokenizer)) => Ok((model, tokenizer.to_vec())),
+            _ => Err(Failure::input("the model files must come as [model, tokenizer] Uint8Arrays")),
+        }
+    }
+}
+
+async fn open_shared(name: String, files: Files, options: JsValue, import: Option<(Vec<u8>, Commit)>, ready: Option<web_sys::IdbDatabase>) -> Result<NookCore> {
     init();
     if name.is_empty() {
         return Err(Failure::input("the database name must not be empty"));
@@ -154,7 +171,7 @@ async fn open_shared(
     let embed_config = embed_config_from_js(&options)?;
     let t0 = now();
     let store = IdbStore::open_with(&name, ready).await?;
-    match opened(&store, &name, &settings, (model, tokenizer, embed_config), import, t0).await {
+    match opened(&store, &name, &settings, (files, embed_config), import, t0).await {
         Ok((coll, embed, model, open_ms)) => {
             let dims = embed.dims();
             Ok(NookCore {
@@ -225,14 +242,14 @@ async fn opened(
     store: &IdbStore,
     name: &str,
     settings: &Settings,
-    (model, tokenizer, embed_config): (Uint8Array, Vec<u8>, EmbedConfig),
+    (files, embed_config): (Files, EmbedConfig),
     import: Option<(Vec<u8>, Commit)>,
     connecting: f64,
 ) -> Result<(Collection, Embedder, ModelMark, OpenTiming)> {
-    // The browser reads the records while the model is parsed and optimised. The documents
-    // come in parts, so the first are indexed while it still reads the rest; their reads
-    // are issued (from the manifest's, a few milliseconds) before the model keeps this
-    // thread busy.
+    // The browser reads the records while the model files arrive and the model is parsed
+    // and optimised. The documents come in parts, so the first are indexed while it still
+    // reads the rest; their reads are issued (from the manifest's, a few milliseconds)
+    // before the model keeps this thread busy.
     let (records, commit) = match import {
         None => {
             let mut pending = store.begin_load(Box::new(|m| doc_splits(m, DOC_PARTS, DOC_PART_MIN)))?;
@@ -241,6 +258,8 @@ async fn opened(
         }
         Some((bytes, commit)) => (Records::Import(bytes), commit),
     };
+    let issued = now();
+    let (model, tokenizer) = files.bytes().await?;
     let t0 = now();
     let mut embed = super::embedder::embedder_of(&model, &tokenizer, embed_config)?;
     drop((model, tokenizer));
@@ -262,7 +281,7 @@ async fn opened(
     let t2 = now();
     coll.bind_model(mark.clone())?;
     let t3 = now();
-    let mut timing = OpenTiming { store: t0 - connecting, model: t1 - t0, read, load: load + (t3 - t2), write: 0.0 };
+    let mut timing = OpenTiming { store: issued - connecting, model: t1 - t0, read, load: load + (t3 - t2), write: 0.0 };
     let Some(snap) = snap else {
         return Ok((coll, embed, mark, timing));
     };
@@ -285,26 +304,28 @@ async fn opened(
 
 #[wasm_bindgen]
 impl NookCore {
-    /// Open (or create) the database `name` with the model and tokenizer bytes.
+    /// Open (or create) the database `name` with the model and tokenizer: `files`, a promise
+    /// of `[model, tokenizer]` bytes (`Uint8Array`s), awaited once the database's reads are
+    /// issued (a rejection fails the open with a `NookInputError`: the caller keeps the reason).
     /// Options: the collection's settings (`{pruneAt, cacheSize, maxTextBytes, keywordWeight,
     /// rerank, ef, pqSubspaces, …}`) and the embedder's (`{maxTokens, pooling, heads}`).
     /// `ready`: a connection to the database the caller opened meanwhile (used when it is
     /// one to an existing nook database of this version, else closed).
-    pub async fn open(name: String, model: Uint8Array, tokenizer: Vec<u8>, options: JsValue, ready: Option<web_sys::IdbDatabase>) -> Result<NookCore, JsValue> {
-        open_shared(name, model, tokenizer, options, None, ready).await.map_err(js_error)
+    pub async fn open(name: String, files: Promise, options: JsValue, ready: Option<web_sys::IdbDatabase>) -> Result<NookCore, JsValue> {
+        open_shared(name, Files::Promised(files), options, None, ready).await.map_err(js_error)
     }
 
     /// Create database `name` from `export()` bytes; fails if it already exists.
     #[wasm_bindgen(js_name = import)]
     pub async fn import_bytes(name: String, bytes: Vec<u8>, model: Uint8Array, tokenizer: Vec<u8>, options: JsValue) -> Result<NookCore, JsValue> {
-        open_shared(name, model, tokenizer, options, Some((bytes, Commit::Awaited)), None).await.map_err(js_error)
+        open_shared(name, Files::Bytes(model, tokenizer), options, Some((bytes, Commit::Awaited)), None).await.map_err(js_error)
     }
 
     /// [`NookCore::import_bytes`] for a read-only copy (a site's prebuilt index): resolves
     /// once the collection answers, its records' write issued but not awaited.
     #[wasm_bindgen(js_name = importCopy)]
     pub async fn import_copy(name: String, bytes: Vec<u8>, model: Uint8Array, tokenizer: Vec<u8>, options: JsValue) -> Result<NookCore, JsValue> {
-        open_shared(name, model, tokenizer, options, Some((bytes, Commit::Detached)), None).await.map_err(js_error)
+        open_shared(name, Files::Bytes(model, tokenizer), options, Some((bytes, Commit::Detached)), None).await.map_err(js_error)
     }
 
     /// Delete a database and all of its data.
