@@ -154,11 +154,9 @@ impl Files {
             Files::Promised(p) => p,
         };
         let pair = JsFuture::from(promise).await.map_err(|_| Failure::input("the model files could not be read"))?;
-        let part = |i: u32| Array::from(&pair).get(i).dyn_into::<Uint8Array>().ok();
-        match (pair.is_array(), part(0), part(1)) {
-            (true, Some(model), Some(tokenizer)) => Ok((model, tokenizer.to_vec())),
-            _ => Err(Failure::input("the model files must come as [model, tokenizer] Uint8Arrays")),
-        }
+        let files = pair.dyn_into::<Array>().ok().and_then(|a| Some((a.get(0).dyn_into::<Uint8Array>().ok()?, a.get(1).dyn_into::<Uint8Array>().ok()?)));
+        let (model, tokenizer) = files.ok_or_else(|| Failure::input("the model files must come as [model, tokenizer] Uint8Arrays"))?;
+        Ok((model, tokenizer.to_vec()))
     }
 }
 
