@@ -111,6 +111,10 @@ fn a_second_model_matches_its_reference() {
         assert!(c >= 0.99999, "case {}: cosine {c} with onnxruntime", case.name);
     }
     eprintln!("paraphrase-MiniLM-L3-v2: lowest cosine vs onnxruntime {worst:.7}");
+    // nook ships no rotation for it: its codes are quantized as they are (the default
+    // model's take its own, below).
+    assert_eq!(nook::collection::ModelMark::of(&mut e).unwrap().rotation(), nook::quant::Rotation::None);
+    assert_eq!(nook::collection::ModelMark::of(&mut embedder()).unwrap().rotation(), nook::quant::Rotation::MiniLmL6);
     // Told the wrong number of heads, it still runs (the caller's choice), but differently.
     let wrong = EmbedConfig { max_tokens: 128, heads: Some(6), ..Default::default() };
     let mut w = Embedder::with_config(&l3, tokenizer_bytes(), wrong).unwrap();

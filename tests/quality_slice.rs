@@ -15,7 +15,7 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use eval::{CachedEmbed, Corpus, Ranking};
-use nook::collection::{Collection, Doc, Settings};
+use nook::collection::{Collection, Doc, Embed, Settings};
 use nook::embed::Embedder;
 
 fn model_dir() -> PathBuf {
@@ -70,6 +70,35 @@ fn hybrid_never_loses_to_meaning_stored_phase() {
 #[test]
 fn hybrid_never_loses_to_meaning_pq_phase() {
     check_phase(Settings { prune_at: 256, ..Settings::default() }, "flat");
+}
+
+/// A collection of the default model quantizes under the rotation learned for it (its
+/// codebook names it) and ranks the same after a reload; one of a model without a shipped
+/// rotation (here: none bound) keeps the codebook layout of earlier nooks.
+#[test]
+fn the_default_model_quantizes_under_its_rotation() {
+    let corpus = slice();
+    let mut embed = CachedEmbed::new(embedder());
+    let settings = Settings { prune_at: 256, ..Settings::default() };
+    let mut ix = eval::index(&corpus, &mut embed, settings.clone());
+    assert_eq!(ix.collection.phase(), "flat");
+    let snap = ix.collection.snapshot();
+    let codebook = |s: &nook::store::Snapshot| s.meta.iter().find(|(k, _)| *k == nook::store::CODEBOOK_KEY).map(|(_, v)| v.clone()).expect("a codebook");
+    assert_eq!(&codebook(&snap)[..2], &[0, nook::quant::Rotation::MiniLmL6.id()], "the codebook names the rotation");
+    let queries: Vec<&str> = corpus.queries.iter().filter(|q| q.kind == "natural").take(40).map(|q| q.text.as_str()).collect();
+    let mut first = Vec::new();
+    for q in &queries {
+        first.push(ix.collection.search(&mut embed, q, 10, true, None).expect("search"));
+    }
+    let mut again = Collection::load(settings.clone(), embed.dims(), &snap).expect("reload");
+    for (q, want) in queries.iter().zip(&first) {
+        let got = again.search(&mut embed, q, 10, true, None).expect("search");
+        assert_eq!(got.iter().map(|h| h.key).collect::<Vec<_>>(), want.iter().map(|h| h.key).collect::<Vec<_>>(), "{q}");
+    }
+    // Unbound: no rotation, the earlier layout (varint 384 first).
+    let mut plain = Collection::new(settings, embed.dims()).expect("collection");
+    plain.add(&mut embed, corpus.docs.clone()).expect("add");
+    assert_eq!(&codebook(&plain.snapshot())[..2], &[0x80, 3]);
 }
 
 #[test]

@@ -58,7 +58,9 @@ fn main() {
     let trains: Vec<usize> = std::env::var("NOOK_PQLAB_TRAIN").ok().map(|s| s.split(',').map(|v| v.parse().unwrap()).collect()).unwrap_or(vec![1000, n]);
     for &(m, bits) in &variants {
         for &train in &trains {
-            let params = PqParams { subspaces: m, bits, iterations: 16, sample: train, ..PqParams::default() };
+            // NOOK_PQLAB_OPQ: under the rotation nook ships for the model (src/quant/rotation.rs).
+            let rotation = if std::env::var("NOOK_PQLAB_OPQ").is_ok() { nook::quant::Rotation::MiniLmL6 } else { nook::quant::Rotation::None };
+            let params = PqParams { subspaces: m, bits, iterations: 16, sample: train, rotation, ..PqParams::default() };
             let pq = ProductQuantizer::train(&base[..train * D], D, Metric::Cosine, &params, 2).unwrap();
             let len = pq.code_len();
             let mut codes = vec![0u8; n * len];

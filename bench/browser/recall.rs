@@ -123,9 +123,17 @@ fn main() {
     };
     let gts: Vec<Vec<HashSet<usize>>> = sets.iter().map(|(_, qs)| qs.iter().map(|q| truth(q)).collect()).collect();
     let id_row: HashMap<String, usize> = docs.iter().enumerate().map(|(i, d)| (d.id.clone(), i)).collect();
+    // The vectors are the default model's: bound to its mark, a collection quantizes under
+    // the rotation nook ships for it, as in the browser. NOOK_RECALL_ROTATION=none: unbound,
+    // no rotation (the codes of nooks before it).
+    let mark = (std::env::var("NOOK_RECALL_ROTATION").as_deref() != Ok("none")).then(|| {
+        let m = nook::quant::Rotation::MiniLmL6.matrix().expect("shipped");
+        nook::collection::ModelMark::from_vector(&m.mark().iter().map(|&x| f32::from(x)).collect::<Vec<f32>>())
+    });
     let mut md = format!(
-        "# Pruned-index recall@10 vs brute force ({n} documents, real MiniLM vectors)\n\nWritten by `cargo bench --bench recall`. Query sets: {}. Ground truth: brute force over the same embeddings. Documents added 64 per call, in file order (titles, then glosses: the PQ codebook, trained at 1,000 documents, sees titles only) or shuffled (seed 7). exact/query = candidates given exact distances (recomputed embeddings when cold). Stop: `all` re-ranks every one of `rerank` candidates; `bound z` stops once no remaining candidate's PQ distance, corrected by this query's measured error mean minus z spreads, beats the 10th exact one (first 16, then 8 at a time, at most `rerank`).\n\n| order | index | bytes/doc | stop | rerank | {} |\n|---|---|---:|---|---:|{}\n",
+        "# Pruned-index recall@10 vs brute force ({n} documents, real MiniLM vectors)\n\nWritten by `cargo bench --bench recall`. Query sets: {}. Ground truth: brute force over the same embeddings. Codes {}. Documents added 64 per call, in file order (titles, then glosses: the PQ codebook, trained at 1,000 documents, sees titles only) or shuffled (seed 7). exact/query = candidates given exact distances (recomputed embeddings when cold). Stop: `all` re-ranks every one of `rerank` candidates; `bound z` stops once no remaining candidate's PQ distance, corrected by this query's measured error mean minus z spreads, beats the 10th exact one (first 16, then 8 at a time, at most `rerank`).\n\n| order | index | bytes/doc | stop | rerank | {} |\n|---|---|---:|---|---:|{}\n",
         sets.iter().map(|(name, qs)| format!("{name} ({} queries)", qs.len())).collect::<Vec<_>>().join(", "),
+        if mark.is_some() { "under the rotation learned for the model (src/quant/rotation.rs)" } else { "without a rotation (NOOK_RECALL_ROTATION=none)" },
         sets.iter().map(|(name, _)| format!("{name}: recall@10 / exact per query")).collect::<Vec<_>>().join(" | "),
         sets.iter().map(|_| "---|").collect::<String>(),
     );
@@ -158,6 +166,9 @@ fn main() {
             }
             let mut table = Table { rows: rows.clone(), vectors: vectors.clone() };
             let mut c = Collection::new(settings.clone(), 384).unwrap();
+            if let Some(mark) = &mark {
+                c.bind_model(mark.clone()).unwrap();
+            }
             for chunk in ordered.chunks(64) {
                 c.add(&mut table, chunk.to_vec()).unwrap();
             }

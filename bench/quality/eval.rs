@@ -177,6 +177,9 @@ pub struct Indexed {
 
 pub fn index<E: Embed>(corpus: &Corpus, embed: &mut CachedEmbed<E>, settings: Settings) -> Indexed {
     let mut c = Collection::new(settings, embed.dims()).expect("collection");
+    // Bound to its model as the browser binds every collection (codes under the model's
+    // rotation).
+    c.bind_model(nook::collection::ModelMark::of(embed).expect("the probe embeds")).expect("a new collection takes any model");
     for chunk in corpus.docs.chunks(256) {
         c.add(embed, chunk.to_vec()).expect("add");
     }

@@ -46,6 +46,7 @@ fn main() {
         .map(|q| q.text)
         .collect();
     let mut c = Collection::new(Settings::default(), embed.dims()).expect("collection");
+    c.bind_model(nook::collection::ModelMark::of(&mut embed).expect("the probe embeds")).expect("a new collection takes any model");
     for chunk in docs.chunks(256) {
         c.add(&mut embed, chunk.to_vec()).expect("add");
     }

@@ -15,6 +15,7 @@
 
 use super::Embed;
 use crate::format::varint::{Reader, put_varint};
+use crate::quant::Rotation;
 use crate::records::{Failure, Frame, Result};
 
 const FRAME: Frame = Frame { magic: b"NKMD", version: 1, name: "model mark", written: "this database was" };
@@ -47,6 +48,18 @@ impl ModelMark {
 
     pub fn dims(&self) -> usize {
         self.0.len()
+    }
+
+    /// The rotation nook ships for this model ([`Rotation::None`] for a model it has none
+    /// for): the one whose mark this mark agrees with as the same model's would.
+    pub fn rotation(&self) -> Rotation {
+        let learned_for = |r: &Rotation| r.matrix().is_some_and(|m| self.agreement(&ModelMark(m.mark().to_vec())) >= SAME_MODEL);
+        Rotation::SHIPPED.into_iter().find(learned_for).unwrap_or_default()
+    }
+
+    /// The mark's values (the probe's embedding x 127 / its largest magnitude).
+    pub fn values(&self) -> &[i8] {
+        &self.0
     }
 
     /// Cosine between two marks (0 when their widths differ).

@@ -2,10 +2,12 @@
 //! documents, index them), deleting, and what follows a mutation — the switch to PQ at
 //! `prune_at`, the graph at `graph_at`, compaction, and the writes that persist it all.
 
+use super::ModelMark;
 use super::cache::rounded;
 use super::doc::kept_of;
 use super::{AddReport, Collection, Doc, DocRef, Embed, Phase, StoredDoc};
-use crate::index::PrunedIndex;
+use crate::index::{PqParams, PrunedIndex};
+use crate::quant::Rotation;
 use crate::records::{CODEBOOK_KEY, Failure, MANIFEST_KEY, MODEL_KEY, Result, Table, Write};
 
 const MAX_ID_BYTES: usize = 1024;
@@ -193,10 +195,12 @@ impl Collection {
         if stored.len() < self.settings.prune_at.max(256) {
             return Ok(());
         }
+        // Codes under the rotation learned for this collection's model, when nook ships one.
+        let pq = PqParams { rotation: self.model.as_ref().map_or(Rotation::None, ModelMark::rotation), ..self.settings.pq };
         let pruned = if stored.len() >= self.settings.graph_at {
-            PrunedIndex::build(stored, &self.settings.prune, &self.settings.pq, 1)?
+            PrunedIndex::build(stored, &self.settings.prune, &pq, 1)?
         } else {
-            PrunedIndex::build_flat(stored, &self.settings.prune, &self.settings.pq, 1)?
+            PrunedIndex::build_flat(stored, &self.settings.prune, &pq, 1)?
         };
         // Keep the exact vectors we have as the first cache fill.
         for (key, d) in &self.docs {

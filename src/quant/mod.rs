@@ -1,7 +1,10 @@
 //! Vector quantization: product quantization for navigation in pruned indexes
-//! ([`pq`]), and k-means, the training both rest on ([`kmeans`]).
+//! ([`pq`]), the rotation learned per model that goes before it ([`rotation`]), and
+//! k-means, the training both rest on ([`kmeans`]).
 
 pub mod kmeans;
 pub mod pq;
+pub mod rotation;
 
 pub use pq::{PqParams, ProductQuantizer};
+pub use rotation::Rotation;

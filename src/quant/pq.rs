@@ -4,6 +4,9 @@
 //! small collections where the codebook would outweigh the codes). Distances to a
 //! query come from a lookup table built once per query (ADC); distances between two
 //! coded vectors from per-subspace centroid tables (SDC), used when linking new nodes.
+//! A quantizer may be trained under a [`Rotation`] (OPQ): vectors are rotated before they
+//! are cut into parts, queries before their table is built, and codes rotated back when
+//! decoded, so every vector in and out of this module is in the model's own space.
 
 use crate::distance::{Metric, dot, l2_squared};
 use crate::error::{Error, Result};
@@ -12,6 +15,7 @@ use crate::format::varint::{Reader, put_varint};
 use crate::rng::Rng;
 
 use super::kmeans::{kmeans, nearest};
+use super::rotation::Rotation;
 
 /// Centroids per subspace with 8-bit codes.
 pub const K: usize = 256;
@@ -30,11 +34,13 @@ pub struct PqParams {
     /// Rows sampled for training.
     pub sample: usize,
     pub seed: u64,
+    /// Rotate vectors before quantizing them ([`Rotation::None`]: as they are).
+    pub rotation: Rotation,
 }
 
 impl Default for PqParams {
     fn default() -> Self {
-        PqParams { subspaces: 16, bits: 8, iterations: 12, sample: 256 * 48, seed: 42 }
+        PqParams { subspaces: 16, bits: 8, iterations: 12, sample: 256 * 48, seed: 42, rotation: Rotation::None }
     }
 }
 
@@ -47,8 +53,10 @@ pub struct ProductQuantizer {
     bounds: Vec<usize>,
     /// Centroids per subspace: 256 or 16.
     k: usize,
-    /// Subspace j's `k` centroids, row-major, start at `k * bounds[j]`.
+    /// Subspace j's `k` centroids, row-major, start at `k * bounds[j]` (in the rotated
+    /// space under a rotation).
     centroids: Vec<f32>,
+    rotation: Rotation,
 }
 
 /// A query's distance table: `table[j * k + c]` is the part of the distance contributed by
@@ -164,6 +172,11 @@ impl ProductQuantizer {
         if data.is_empty() || !data.len().is_multiple_of(dims) {
             return Err(Error::InvalidParameter("PQ training needs at least one vector".into()));
         }
+        if let Some(d) = params.rotation.dims()
+            && d != dims
+        {
+            return Err(Error::InvalidParameter(format!("rotation {:?} is for {d} dimensions, the vectors have {dims}", params.rotation)));
+        }
         if data.iter().any(|x| x.abs() > 60_000.0) {
             return Err(Error::InvalidParameter("a pruned index stores its codebook in half precision: scale vector values into ±60000".into()));
         }
@@ -177,13 +190,25 @@ impl ProductQuantizer {
         }
         rows.truncate(take);
         rows.sort_unstable();
+        // The sampled rows, rotated when trained under a rotation.
+        let sample: Vec<f32> = match params.rotation.matrix() {
+            None => rows.iter().flat_map(|&r| &data[r * dims..(r + 1) * dims]).copied().collect(),
+            Some(m) => {
+                let (mut out, mut v) = (Vec::with_capacity(rows.len() * dims), Vec::with_capacity(dims));
+                for &r in &rows {
+                    m.apply(&data[r * dims..(r + 1) * dims], &mut v);
+                    out.extend_from_slice(&v);
+                }
+                out
+            }
+        };
         let bounds = bounds_for(dims, params.subspaces);
         let k = if params.bits == 4 { K4 } else { K };
         let train_one = |j: usize| {
             let (lo, hi) = (bounds[j], bounds[j + 1]);
             let mut block = Vec::with_capacity(rows.len() * (hi - lo));
-            for &r in &rows {
-                block.extend_from_slice(&data[r * dims + lo..r * dims + hi]);
+            for row in sample.chunks_exact(dims) {
+                block.extend_from_slice(&row[lo..hi]);
             }
             let mut rng = Rng::new(params.seed ^ (j as u64).wrapping_mul(0x9E37));
             kmeans(&block, hi - lo, k, params.iterations, &mut rng)
@@ -193,7 +218,7 @@ impl ProductQuantizer {
         for c in &mut centroids {
             *c = f16_to_f32(f32_to_f16(*c));
         }
-        Ok(ProductQuantizer { metric, dims, bounds, k, centroids })
+        Ok(ProductQuantizer { metric, dims, bounds, k, centroids, rotation: params.rotation })
     }
 
     pub fn dims(&self) -> usize {
@@ -202,6 +227,31 @@ impl ProductQuantizer {
 
     pub fn subspaces(&self) -> usize {
         self.bounds.len() - 1
+    }
+
+    /// The rotation vectors are quantized under.
+    pub fn rotation(&self) -> Rotation {
+        self.rotation
+    }
+
+    /// `v` in the space the centroids live in: rotated into `buf`, or `v` itself.
+    fn rotated<'a>(&self, v: &'a [f32], buf: &'a mut Vec<f32>) -> &'a [f32] {
+        match self.rotation.matrix() {
+            None => v,
+            Some(m) => {
+                m.apply(v, buf);
+                buf
+            }
+        }
+    }
+
+    /// Rotate `out` (in the centroids' space) back into the model's space.
+    fn unrotate(&self, out: &mut Vec<f32>) {
+        if let Some(m) = self.rotation.matrix() {
+            let mut back = Vec::with_capacity(self.dims);
+            m.invert(out, &mut back);
+            *out = back;
+        }
     }
 
     /// Bits per subspace code (4 or 8).
@@ -221,6 +271,8 @@ impl ProductQuantizer {
 
     /// Write the code of `v` (prepared for the metric) into `out` (`code_len` bytes).
     pub fn encode(&self, v: &[f32], out: &mut [u8]) {
+        let mut buf = Vec::new();
+        let v = self.rotated(v, &mut buf);
         out.iter_mut().for_each(|o| *o = 0);
         for j in 0..self.subspaces() {
             let (cents, d) = self.centroids_of(j);
@@ -241,6 +293,7 @@ impl ProductQuantizer {
             let c = code_at(code, j, self.k);
             out.extend_from_slice(&cents[c * d..(c + 1) * d]);
         }
+        self.unrotate(out);
     }
 
     /// The mean of the vectors `codes` stand for, from how often each centroid is used
@@ -267,11 +320,14 @@ impl ProductQuantizer {
                 part.iter_mut().zip(cent).for_each(|(o, &x)| *o += w * x);
             }
         }
+        self.unrotate(&mut out);
         out
     }
 
     /// The ADC table for a query (prepared for the metric).
     pub fn table(&self, q: &[f32]) -> AdcTable {
+        let mut buf = Vec::new();
+        let q = self.rotated(q, &mut buf);
         let (m, k) = (self.subspaces(), self.k);
         let mut table = vec![0.0f32; m * k];
         for j in 0..m {
@@ -335,10 +391,17 @@ impl ProductQuantizer {
         s
     }
 
-    /// Serialise: `varint(dims) varint(subspaces)` then the centroids as f16 LE (bounds
-    /// are derived; the centroid count, 256 or 16, follows from the length). Centroids are rounded to half precision when trained, so what is
-    /// saved is exactly what searches used.
+    /// Serialise: `[varint(0) u8(rotation id)] varint(dims) varint(subspaces)` then the
+    /// centroids as f16 LE (bounds are derived; the centroid count, 256 or 16, follows from
+    /// the length). The rotation's two bytes are written only under a rotation (dims are
+    /// never 0), so a codebook without one has the layout of every earlier nook's.
+    /// Centroids are rounded to half precision when trained, so what is saved is exactly
+    /// what searches used.
     pub fn to_bytes(&self, out: &mut Vec<u8>) {
+        if self.rotation != Rotation::None {
+            put_varint(out, 0);
+            out.push(self.rotation.id());
+        }
         put_varint(out, self.dims as u64);
         put_varint(out, self.subspaces() as u64);
         out.reserve(self.centroids.len() * 2);
@@ -349,10 +412,23 @@ impl ProductQuantizer {
 
     pub fn from_bytes(bytes: &[u8], metric: Metric, dims: usize) -> Result<Self> {
         let mut r = Reader::new(bytes);
-        let d = r.count(1 << 16, "PQ dimensions")?;
+        let mut d = r.count(1 << 16, "PQ dimensions")?;
+        let mut rotation = Rotation::None;
+        if d == 0 {
+            rotation = Rotation::from_id(r.u8()?)?;
+            if rotation == Rotation::None {
+                return Err(Error::Corrupt("codebook names no rotation where it announced one".into()));
+            }
+            d = r.count(1 << 16, "PQ dimensions")?;
+        }
         let m = r.count(d, "PQ subspaces")?;
         if d != dims || m == 0 {
             return Err(Error::Corrupt(format!("codebook is for {d} dimensions / {m} subspaces; index has {dims}")));
+        }
+        if let Some(rd) = rotation.dims()
+            && rd != dims
+        {
+            return Err(Error::Corrupt(format!("codebook's rotation ({rotation:?}) is for {rd} dimensions; index has {dims}")));
         }
         let rest = r.take(r.remaining())?;
         let k = match rest.len() {
@@ -366,7 +442,7 @@ impl ProductQuantizer {
         if centroids.iter().any(|x| !x.is_finite()) {
             return Err(Error::Corrupt("codebook contains non-finite values".into()));
         }
-        Ok(ProductQuantizer { metric, dims, bounds: bounds_for(dims, m), k, centroids })
+        Ok(ProductQuantizer { metric, dims, bounds: bounds_for(dims, m), k, centroids, rotation })
     }
 }
 
@@ -384,7 +460,7 @@ mod tests {
         let dims = 24;
         let base = data(500, dims, 5);
         for bits in [4u8, 8] {
-            let params = PqParams { subspaces: 6, bits, iterations: 5, sample: 500, seed: 3 };
+            let params = PqParams { subspaces: 6, bits, iterations: 5, sample: 500, seed: 3, rotation: Rotation::None };
             let pq = ProductQuantizer::train(&base, dims, Metric::L2, &params, 1).unwrap();
             let codes: Vec<Vec<u8>> = base
                 .chunks_exact(dims)
@@ -410,7 +486,7 @@ mod tests {
     fn adc_tracks_true_distance_and_round_trips() {
         let dims = 24;
         let base = data(2000, dims, 1);
-        let params = PqParams { subspaces: 8, bits: 8, iterations: 10, sample: 2000, seed: 3 };
+        let params = PqParams { subspaces: 8, bits: 8, iterations: 10, sample: 2000, seed: 3, rotation: Rotation::None };
         let pq = ProductQuantizer::train(&base, dims, Metric::L2, &params, 2).unwrap();
         let q = &base[..dims];
         let table = pq.table(q);
@@ -436,7 +512,7 @@ mod tests {
     fn sdc_matches_decoded_distance() {
         let dims = 16;
         let base = data(600, dims, 9);
-        let params = PqParams { subspaces: 4, bits: 8, iterations: 5, sample: 600, seed: 1 };
+        let params = PqParams { subspaces: 4, bits: 8, iterations: 5, sample: 600, seed: 1, rotation: Rotation::None };
         let pq = ProductQuantizer::train(&base, dims, Metric::L2, &params, 1).unwrap();
         let t = pq.sdc_tables();
         let (mut a, mut b) = (vec![0u8; 4], vec![0u8; 4]);
@@ -452,7 +528,7 @@ mod tests {
     fn four_bit_codes_are_half_size_and_consistent() {
         let dims = 18;
         let base = data(1500, dims, 4);
-        let params = PqParams { subspaces: 9, bits: 4, iterations: 8, sample: 1500, seed: 2 };
+        let params = PqParams { subspaces: 9, bits: 4, iterations: 8, sample: 1500, seed: 2, rotation: Rotation::None };
         let pq = ProductQuantizer::train(&base, dims, Metric::L2, &params, 2).unwrap();
         assert_eq!((pq.bits(), pq.code_len()), (4, 5));
         let t = pq.sdc_tables();
@@ -470,5 +546,52 @@ mod tests {
         assert!(bytes.len() < 16 * dims * 2 + 8, "4-bit codebook is 16 centroids per subspace");
         assert_eq!(ProductQuantizer::from_bytes(&bytes, Metric::L2, dims).unwrap(), pq);
         assert!(ProductQuantizer::train(&base, dims, Metric::L2, &PqParams { bits: 5, ..params }, 1).is_err());
+    }
+
+    #[test]
+    fn a_rotated_codebook_keeps_the_model_space_and_names_its_rotation() {
+        let dims = 384;
+        let mut base = data(600, dims, 8);
+        for row in base.chunks_exact_mut(dims) {
+            crate::distance::normalize(row);
+        }
+        let params = PqParams { subspaces: 64, bits: 4, iterations: 6, sample: 600, seed: 2, rotation: Rotation::MiniLmL6 };
+        let pq = ProductQuantizer::train(&base, dims, Metric::Cosine, &params, 2).unwrap();
+        assert_eq!(pq.rotation(), Rotation::MiniLmL6);
+        let plain = ProductQuantizer::train(&base, dims, Metric::Cosine, &PqParams { rotation: Rotation::None, ..params }, 2).unwrap();
+        // Decoded vectors and the mean are in the model's space: a code's vector is near
+        // its own vector (not near its rotation), and the ADC distance is the decoded one's.
+        let q = &base[dims..2 * dims];
+        let table = pq.table(q);
+        let mut code = vec![0u8; pq.code_len()];
+        let mut v = Vec::new();
+        for row in base.chunks_exact(dims).take(50) {
+            pq.encode(row, &mut code);
+            pq.decode(&code, &mut v);
+            let norm = dot(&v, &v).sqrt();
+            assert!(dot(row, &v) / norm > 0.3, "the decoded vector is in the row's space");
+            assert!((table.distance(&code) - (1.0 - dot(q, &v) / norm)).abs() < 1e-2, "ADC is the decoded vector's cosine distance");
+        }
+        let mean = pq.mean(std::iter::once(&code[..]));
+        assert!(mean.iter().zip(&v).all(|(a, b)| (a - b).abs() < 1e-4), "the mean of one code is its vector");
+        // Bytes: rotation announced by a zero and its id; a codebook without one keeps the
+        // layout of earlier nooks (dims first).
+        let (mut bytes, mut old) = (Vec::new(), Vec::new());
+        pq.to_bytes(&mut bytes);
+        plain.to_bytes(&mut old);
+        assert_eq!(&bytes[..2], &[0, Rotation::MiniLmL6.id()]);
+        assert_eq!(&old[..2], &[0x80, 3], "varint 384 first");
+        assert_eq!(ProductQuantizer::from_bytes(&bytes, Metric::Cosine, dims).unwrap(), pq);
+        assert_eq!(ProductQuantizer::from_bytes(&old, Metric::Cosine, dims).unwrap(), plain);
+        let mut unknown = bytes.clone();
+        unknown[1] = 200;
+        assert!(matches!(ProductQuantizer::from_bytes(&unknown, Metric::Cosine, dims), Err(Error::Corrupt(_))));
+        let mut none = bytes.clone();
+        none[1] = 0;
+        assert!(matches!(ProductQuantizer::from_bytes(&none, Metric::Cosine, dims), Err(Error::Corrupt(_))));
+        // A rotation is for its width only.
+        let narrow = data(100, 24, 1);
+        let e = ProductQuantizer::train(&narrow, 24, Metric::Cosine, &PqParams { subspaces: 4, ..params }, 1).unwrap_err();
+        assert!(matches!(e, Error::InvalidParameter(_)), "{e:?}");
     }
 }

@@ -76,7 +76,13 @@ pub fn build(a: &Args, out: &str, docs: Vec<Doc>, model: &Model, embed: &mut Emb
         spill: a.num("spill", d.spill)?,
         kmeans_sample: a.num("kmeans-sample", d.kmeans_sample)?,
         kmeans_iterations: a.num("kmeans-iterations", d.kmeans_iterations)?,
-        pq: nook::quant::PqParams { subspaces: a.num("pq", d.pq.subspaces)?, bits: a.num("pq-bits", d.pq.bits)?, ..d.pq },
+        pq: nook::quant::PqParams {
+            subspaces: a.num("pq", d.pq.subspaces)?,
+            bits: a.num("pq-bits", d.pq.bits)?,
+            // The rotation learned for the model, as a collection of it would quantize.
+            rotation: nook::collection::ModelMark::of(embed).map_err(|e| e.to_string())?.rotation(),
+            ..d.pq
+        },
     };
     let built = paged::build(docs, &vectors, dims, &layout, &Settings::default(), threads).map_err(|e| e.to_string())?;
     if let Some(p) = a.options.get("vectors-out") {

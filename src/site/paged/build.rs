@@ -91,7 +91,7 @@ impl Default for Layout {
             shard_bytes: 6000,
             // 64 subspaces of 4 bits: 32 bytes a document and a 12 KB codebook (8-bit codes
             // need a 196 KB one, more than a cold query may fetch in all).
-            pq: PqParams { subspaces: 64, bits: 4, iterations: 12, sample: 20_000, seed: 42 },
+            pq: PqParams { subspaces: 64, bits: 4, iterations: 12, sample: 20_000, seed: 42, rotation: crate::quant::Rotation::None },
             nprobe: 12,
             first: 96,
             expand: 32,
