@@ -314,12 +314,15 @@ impl Collection {
                 }
             }
             Phase::Pruned(i) if source == Source::Code => {
+                self.cache.approximated += keys.len() as u64;
+                if let Some(sims) = i.code_similarities(q, keys) {
+                    return Ok(sims);
+                }
                 for &k in keys {
                     if !i.decode_into(k, &mut vectors) {
                         return Err(Failure::corrupt("keyword index and vector index disagree"));
                     }
                 }
-                self.cache.approximated += keys.len() as u64;
             }
             Phase::Pruned(i) => {
                 use crate::index::provider::ExactVectors;

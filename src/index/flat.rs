@@ -189,6 +189,24 @@ mod tests {
         }
     }
 
+    /// A code's similarity from the distance table is the cosine to its decoded vector.
+    #[test]
+    fn code_similarities_are_the_decoded_vectors_cosines() {
+        let v = data(400, 4);
+        let idx = flat(&v);
+        let q = &v[7 * DIMS..8 * DIMS];
+        let ids: Vec<u64> = (100..160).collect();
+        let sims = idx.code_similarities(q, &ids).unwrap();
+        let mut x = Vec::new();
+        for (&id, sim) in ids.iter().zip(&sims) {
+            x.clear();
+            assert!(idx.decode_into(id, &mut x));
+            let want = crate::distance::dot(q, &x) / crate::distance::dot(&x, &x).sqrt();
+            assert!((sim - want).abs() < 1e-5, "{id}: {sim} vs {want}");
+        }
+        assert_eq!(idx.code_similarities(q, &[100, 99_999]), None, "an unknown id");
+    }
+
     #[test]
     fn scan_reranks_exactly_and_filters() {
         let v = data(800, 1);

@@ -171,6 +171,18 @@ impl PrunedIndex {
         &self.codes[node as usize * m..(node as usize + 1) * m]
     }
 
+    /// The cosine similarity of a unit query `q` to the vectors the PQ codes of `ids` stand
+    /// for, in order, from one distance table (no code decoded: under a rotation a decode is
+    /// a 384 x 384 product); `None` when an id is unknown or deleted. For a cosine index
+    /// only (`None` otherwise): the table's distance is then `1 - <q, x̂> / |x̂|`.
+    pub fn code_similarities(&self, q: &[f32], ids: &[u64]) -> Option<Vec<f32>> {
+        if self.params.metric != crate::distance::Metric::Cosine {
+            return None;
+        }
+        let table = self.pq.table(q);
+        ids.iter().map(|&id| self.ids.node(id).filter(|&n| self.ids.is_live(n)).map(|n| 1.0 - table.distance(self.code(n)))).collect()
+    }
+
     /// Append the vector live document `id`'s PQ code stands for (its distance to a query
     /// is the approximate one the search ranks by); false for an unknown or deleted id.
     pub fn decode_into(&self, id: u64, out: &mut Vec<f32>) -> bool {
