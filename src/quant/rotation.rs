@@ -8,7 +8,7 @@
 //! 288 KB of the wasm, no byte in any index. A codebook names the rotation it was trained
 //! under by a one-byte id ([`Rotation::id`]); one trained without names none, and reads as
 //! it always did. Which model a rotation was learned for is its [`model
-//! mark`](Rotation::mark): a collection takes the rotation whose mark its model matches, and
+//! mark`](Matrix::mark): a collection takes the rotation whose mark its model matches, and
 //! quantizes without one otherwise (a rotation learned on another model's vectors is just an
 //! arbitrary one there).
 //!
@@ -24,9 +24,13 @@ use std::sync::OnceLock;
 use crate::distance::dot;
 use crate::error::{Error, Result};
 use crate::format::half::f16_to_f32;
+use crate::records::{self, Frame};
 
 /// The rotation learned for all-MiniLM-L6-v2 (int8 weights, nook's model file).
 static MINILM_L6: &[u8] = include_bytes!("minilm-l6.rotation");
+
+/// A rotation file's framing (magic, version, crc32), checked as records' are.
+const FRAME: Frame = Frame { magic: b"NKRT", version: 1, name: "rotation", written: "this rotation file was" };
 
 /// Which rotation a codebook was trained under.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -86,26 +90,19 @@ impl Rotation {
 }
 
 impl Matrix {
-    fn parse(bytes: &[u8]) -> Result<Matrix> {
-        let bad = |what: &str| Error::Corrupt(format!("rotation file: {what}"));
-        let (body, crc) = bytes.split_at_checked(bytes.len().saturating_sub(4)).ok_or_else(|| bad("truncated"))?;
-        if crc.len() != 4 || u32::from_le_bytes([crc[0], crc[1], crc[2], crc[3]]) != crc32fast::hash(body) {
-            return Err(bad("checksum mismatch"));
-        }
-        if body.len() < 7 || &body[..4] != b"NKRT" || body[4] != 1 {
-            return Err(bad("not a version-1 rotation"));
-        }
-        let dims = usize::from(u16::from_le_bytes([body[5], body[6]]));
-        let rest = &body[7..];
+    fn parse(bytes: &[u8]) -> records::Result<Matrix> {
+        let body = FRAME.open(bytes, 2)?;
+        let dims = usize::from(u16::from_le_bytes([body[0], body[1]]));
+        let rest = &body[2..];
         let size = dims.checked_mul(dims).and_then(|n| n.checked_mul(2)).and_then(|n| n.checked_add(dims));
         if dims == 0 || size != Some(rest.len()) {
-            return Err(bad("size does not match its dimensions"));
+            return Err(FRAME.bad("its size does not match its dimensions"));
         }
         let (mark, matrix) = rest.split_at(dims);
         let mark = mark.iter().map(|&b| b as i8).collect();
         let rows: Vec<f32> = matrix.chunks_exact(2).map(|b| f16_to_f32(u16::from_le_bytes([b[0], b[1]]))).collect();
         if rows.iter().any(|x| !x.is_finite()) {
-            return Err(bad("non-finite entries"));
+            return Err(FRAME.bad("non-finite entries"));
         }
         Ok(Matrix { dims, mark, rows })
     }
