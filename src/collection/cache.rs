@@ -93,8 +93,10 @@ impl VectorCache {
 }
 
 /// [`ExactVectors`] over documents' token ids, through the cache. With `preview` set, a
-/// document not in the cache gets the vector its PQ code stands for instead of a
-/// recomputation: no embedder call, approximate distances (a first paint in milliseconds).
+/// document not in the cache is not recomputed: no embedder call, approximate distances (a
+/// first paint in milliseconds). Two-level search then ranks it by its code's distance
+/// ([`ExactVectors::keeps_estimate`]); asked for its vector anyway, the provider gives the
+/// vector its PQ code stands for.
 pub struct Recompute<'a> {
     pub embed: &'a mut dyn Embed,
     pub docs: &'a crate::FastMap<u64, StoredDoc>,
@@ -184,6 +186,17 @@ impl ExactVectors for Recompute<'_> {
 
     fn is_free(&self, id: u64) -> bool {
         self.docs.get(&id).is_some_and(|d| !d.view().kept.is_empty())
+    }
+
+    /// A preview ranks a document it has no embedding for (kept or cached) by its code's
+    /// distance, as the search found it: the code's vector would give the same, at the
+    /// price of a decode (under a rotation, a 384 x 384 product).
+    fn keeps_estimate(&mut self, id: u64) -> bool {
+        let estimated = self.preview.is_some() && self.docs.contains_key(&id) && !self.is_free(id) && !self.cache.contains(id);
+        if estimated {
+            self.cache.approximated += 1;
+        }
+        estimated
     }
 
     fn estimates(&mut self, ids: &[u64], out: &mut Vec<f32>) -> bool {

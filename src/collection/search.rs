@@ -306,6 +306,17 @@ impl Collection {
         if keys.is_empty() {
             return Ok(Vec::new());
         }
+        if source == Source::Preview && matches!(self.index, Phase::Pruned(_)) {
+            // What has an embedding at hand (kept or cached) is measured by it, the rest by
+            // its code: from one distance table, not a decode each.
+            let at_hand = |k: &&u64| self.cache.contains(**k) || self.docs.get(*k).is_some_and(|d| !d.view().kept.is_empty());
+            let (near, coded): (Vec<u64>, Vec<u64>) = keys.iter().partition(at_hand);
+            if !coded.is_empty() {
+                let mut by_key: crate::FastMap<u64, f32> = near.iter().copied().zip(self.similarities(embed, q, &near, Source::Preview)?).collect();
+                by_key.extend(coded.iter().copied().zip(self.similarities(embed, q, &coded, Source::Code)?));
+                return keys.iter().map(|k| by_key.get(k).copied().ok_or_else(|| Failure::corrupt("a similarity went missing"))).collect();
+            }
+        }
         let mut vectors = Vec::with_capacity(keys.len() * self.dims);
         match &self.index {
             Phase::Stored(i) => {

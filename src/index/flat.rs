@@ -386,6 +386,62 @@ mod tests {
         assert!(same_top >= 380, "{same_top} of 400 top-10 results agree with re-ranking all 64");
     }
 
+    /// A preview's provider: the exact vectors of the ids in `known` (a cache), the rest
+    /// kept at their estimate (`decode`: handed the code's vector instead, as a provider
+    /// that does not keep estimates would); the ids it was asked for.
+    struct Partial<'a> {
+        table: Offset<'a>,
+        index: &'a PrunedIndex,
+        known: std::collections::HashSet<u64>,
+        decode: bool,
+        asked: Vec<u64>,
+    }
+    impl ExactVectors for Partial<'_> {
+        fn exact_vectors(&mut self, ids: &[u64], out: &mut Vec<f32>) -> Result<()> {
+            self.asked.extend_from_slice(ids);
+            for &id in ids {
+                if self.known.contains(&id) {
+                    self.table.exact_vectors(&[id], out)?;
+                } else {
+                    assert!(self.decode, "{id} is kept at its estimate: never asked for");
+                    assert!(self.index.decode_into(id, out));
+                }
+            }
+            Ok(())
+        }
+        fn keeps_estimate(&mut self, id: u64) -> bool {
+            !self.decode && !self.known.contains(&id)
+        }
+    }
+
+    /// Candidates kept at their estimate rank as their codes' vectors would, without being
+    /// asked for; the others are measured as before.
+    #[test]
+    fn kept_estimates_rank_as_the_codes_vectors() {
+        let v = data(1000, 6);
+        let idx = flat(&v);
+        let params = TwoLevelParams { ef: 64, rerank: 48, batch: 48, stop: Stop::Bound { first: 16, step: 8, z: 2.0, z_fit: 2.0 }, extra: 10 };
+        for q in 0..30 {
+            let query = &v[(300 + q) * DIMS..(301 + q) * DIMS];
+            let known: std::collections::HashSet<u64> = (100..1100).filter(|id| id % 3 == q as u64 % 3).collect();
+            let provider =
+                |decode| Partial { table: Offset(TableVectors { vectors: &v, dims: DIMS }), index: &idx, known: known.clone(), decode, asked: Vec::new() };
+            let (mut kept, mut decoded) = (provider(false), provider(true));
+            let (a, sa) = idx.search(query, 10, &params, None, &mut kept, &mut idx.scratch()).unwrap();
+            let (b, sb) = idx.search(query, 10, &params, None, &mut decoded, &mut idx.scratch()).unwrap();
+            assert!(kept.asked.iter().all(|id| known.contains(id)), "only what it has is asked for");
+            assert_eq!(kept.asked.len(), sa.exact);
+            assert_eq!(kept.asked, decoded.asked.iter().copied().filter(|id| known.contains(id)).collect::<Vec<_>>());
+            assert!(sa.exact < sb.exact || decoded.asked.iter().all(|id| known.contains(id)));
+            assert_eq!(a.len(), b.len());
+            for (x, y) in a.iter().zip(&b) {
+                assert_eq!(x.id, y.id, "query {q}");
+                assert!((x.distance - y.distance).abs() < 1e-5, "{} vs {}", x.distance, y.distance);
+                assert_eq!(x.exact, y.exact);
+            }
+        }
+    }
+
     /// Offset's vectors, with a second estimate of each distance to `q`: the exact one
     /// off by a fixed pseudo-random amount up to `noise` (independent of the codes), or,
     /// `broken`, a value that is not finite.

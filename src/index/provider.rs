@@ -19,6 +19,15 @@ pub trait ExactVectors {
         false
     }
 
+    /// Does the search rank `id` by its approximate distance instead of asking for its
+    /// exact vector? True where the provider has none at hand and is not to make one (for
+    /// nook: a preview's candidate neither kept nor cached, whose code's vector would be
+    /// all it could give: the distance the search already has, without decoding the code).
+    /// Such a candidate counts as measured at that distance. False by default.
+    fn keeps_estimate(&mut self, _id: u64) -> bool {
+        false
+    }
+
     /// A second estimate of each of `ids`' distance to the query, made without its exact
     /// vector and independent of the index's codes (for nook: the query's and the
     /// documents' token ids, [`crate::collection::bag::TokenBag`]), appended to `out` in

@@ -180,7 +180,8 @@ impl TwoLevel<'_> {
     }
 
     /// Exact distances of `chunk` (one provider call), appended to `exact`; their errors
-    /// against the approximate distances recorded.
+    /// against the approximate distances recorded. A candidate the provider keeps at its
+    /// estimate ([`ExactVectors::keeps_estimate`]) is recorded at its approximate distance.
     fn measure(
         &self,
         q: &[f32],
@@ -190,6 +191,14 @@ impl TwoLevel<'_> {
         measured: &mut Measured,
         stats: &mut SearchStats,
     ) -> Result<()> {
+        let (kept, chunk): (Vec<Near>, Vec<Near>) = chunk.iter().copied().partition(|c| provider.keeps_estimate((self.label)(c.id)));
+        for c in &kept {
+            measured.add(c, c.dist);
+            exact.push(*c);
+        }
+        if chunk.is_empty() {
+            return Ok(());
+        }
         let ids: Vec<u64> = chunk.iter().map(|c| (self.label)(c.id)).collect();
         let mut buf = Vec::with_capacity(ids.len() * self.dims);
         provider.exact_vectors(&ids, &mut buf)?;
