@@ -99,6 +99,12 @@ async function measureSearch(page, queries, pauseMs = 0) {
     searchMsP50: round(median(tm('searchMs'))), recomputedP50: median(tm('recomputed')), visitedP50: median(tm('visited')), mode: searches[0].timing?.mode,
     // Exact searches whose recomputations a search helper shared, and the documents it embedded (median).
     sharedSearches: searches.filter((x) => x.timing?.shared).length, helpedP50: median(searches.map((x) => x.timing?.shared?.helped ?? 0)),
+    // Each query in order: both round trips, the exact search's recomputations (count, ms in
+    // nook, by the helpers) and nook's whole search.
+    perQuery: searches.map((x) => ({
+      ms: round(x.ms), previewMs: round(x.previewMs), recomputed: x.timing?.recomputed, recomputeMs: round(x.timing?.recomputeMs),
+      helped: x.timing?.shared?.helped ?? 0, searchMs: round(x.timing?.searchMs),
+    })),
   };
 }
 
