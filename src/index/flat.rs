@@ -386,6 +386,43 @@ mod tests {
         assert!(same_top >= 380, "{same_top} of 400 top-10 results agree with re-ranking all 64");
     }
 
+    /// The scan keeps each code's denominator between queries and forgets it at every
+    /// change: its candidates are the codes' best by their distance, bit for bit, after
+    /// adds, deletes and a compaction that renumbers the nodes (as many as before).
+    #[test]
+    fn the_scan_ranks_by_the_codes_distances_across_changes() {
+        let v = data(1400, 2);
+        let mut idx = flat(&v[..1000 * DIMS]);
+        let check = |idx: &PrunedIndex| {
+            for q in 0..5 {
+                let query = &v[(1300 + q) * DIMS..(1301 + q) * DIMS];
+                let table = idx.pq.table(query);
+                let live = |n: u32| idx.ids.is_live(n);
+                let mut want: Vec<Near> = (0..idx.ids.nodes() as u32).filter(|&n| live(n)).map(|n| Near { dist: table.distance(idx.code(n)), id: n }).collect();
+                want.sort();
+                want.truncate(40);
+                for _ in 0..2 {
+                    let (got, _) = idx.candidates(query, 40, 64, &live, &mut idx.scratch());
+                    assert_eq!(
+                        got.iter().map(|c| (c.id, c.dist.to_bits())).collect::<Vec<_>>(),
+                        want.iter().map(|c| (c.id, c.dist.to_bits())).collect::<Vec<_>>()
+                    );
+                }
+            }
+        };
+        check(&idx);
+        for id in (100..1100).step_by(10) {
+            idx.delete(id).unwrap();
+        }
+        check(&idx);
+        idx.compact();
+        idx.add_batch(&(1100..1200).collect::<Vec<_>>(), &v[1000 * DIMS..1100 * DIMS], 1).unwrap();
+        assert_eq!(idx.ids.nodes(), 1000, "as many nodes as before the compaction");
+        check(&idx);
+        idx.add_batch(&(1200..1300).collect::<Vec<_>>(), &v[1100 * DIMS..1200 * DIMS], 1).unwrap();
+        check(&idx);
+    }
+
     /// A preview's provider: the exact vectors of the ids in `known` (a cache), the rest
     /// kept at their estimate (`decode`: handed the code's vector instead, as a provider
     /// that does not keep estimates would); the ids it was asked for.

@@ -92,6 +92,24 @@ impl AdcTable {
         }
     }
 
+    /// What [`AdcTable::distance`] divides by for `code`: the length of its reconstruction
+    /// (cosine; `None` for the other metrics, which divide by nothing). A property of the
+    /// code and the codebook, not of the query, so a scan can keep it per code.
+    #[inline]
+    pub fn denominator(&self, code: &[u8]) -> Option<f32> {
+        let n = self.norms.as_ref()?;
+        let norm = if self.k == K4 { self.sum4(n, code) } else { self.sum8(n, code) };
+        Some(norm.sqrt().max(1e-6))
+    }
+
+    /// [`AdcTable::distance`] given the code's [`AdcTable::denominator`] (the same bits,
+    /// half the lookups of a 4-bit cosine code).
+    #[inline]
+    pub fn distance_over(&self, code: &[u8], denominator: f32) -> f32 {
+        let s = if self.k == K4 { self.sum4(&self.table, code) } else { self.sum8(&self.table, code) };
+        if self.norms.is_some() { self.bias + s / denominator } else { self.bias + s }
+    }
+
     /// 4-bit codes, the distance table's and the norm table `n`'s entries in one pass.
     #[inline]
     fn sums4(&self, n: &[f32], code: &[u8]) -> (f32, f32) {
@@ -453,6 +471,28 @@ mod tests {
     fn data(n: usize, dims: usize, seed: u64) -> Vec<f32> {
         let mut rng = Rng::new(seed);
         (0..n * dims).map(|_| rng.next_f64() as f32).collect()
+    }
+
+    /// A distance from a kept denominator is the distance, bit for bit (4- and 8-bit codes,
+    /// cosine, and the metrics that divide by nothing).
+    #[test]
+    fn a_kept_denominator_gives_the_same_distance() {
+        let dims = 24;
+        let base = data(600, dims, 9);
+        for (bits, metric) in [(4u8, Metric::Cosine), (8, Metric::Cosine), (4, Metric::L2), (8, Metric::Dot)] {
+            let params = PqParams { subspaces: 7, bits, iterations: 4, sample: 600, seed: 1, rotation: Rotation::None };
+            let pq = ProductQuantizer::train(&base, dims, metric, &params, 1).unwrap();
+            let mut code = vec![0u8; pq.code_len()];
+            for (i, q) in base.chunks_exact(dims).take(20).enumerate() {
+                let t = pq.table(q);
+                for x in base.chunks_exact(dims).skip(100 + i).step_by(37) {
+                    pq.encode(x, &mut code);
+                    let kept = t.denominator(&code);
+                    assert_eq!(kept.is_some(), metric == Metric::Cosine);
+                    assert_eq!(t.distance_over(&code, kept.unwrap_or(1.0)).to_bits(), t.distance(&code).to_bits(), "{bits} bits, {metric:?}");
+                }
+            }
+        }
     }
 
     #[test]
