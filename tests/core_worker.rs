@@ -12,3 +12,8 @@ wasm_bindgen_test_configure!(run_in_dedicated_worker);
 fn core_suite_in_worker() {
     core_suite::stored_and_pruned_recall_filters_deletes_and_persistence();
 }
+
+#[wasm_bindgen_test]
+fn fast_scan_in_worker() {
+    core_suite::fast_scan_sums_stay_within_their_bound();
+}

@@ -18,6 +18,8 @@ use super::pruned::{Navigation, Walk};
 use super::{PrunedIndex, VectorIndex};
 use crate::error::Result;
 use crate::graph::{Degrees, Graph, Linker, NONE, Near, PruneParams, locality_order, parallel_each};
+use crate::quant::fastscan::{Blocks, ByteTable};
+use crate::quant::pq::AdcTable;
 use crate::quant::{PqParams, ProductQuantizer};
 use crate::rng::Rng;
 
@@ -80,6 +82,54 @@ impl PrunedIndex {
             }
         }
         (best.into_sorted_vec(), visited)
+    }
+
+    /// What [`PrunedIndex::scan`] returns for `table`'s distances (cosine, 4-bit codes, each
+    /// code's `denominators`), the same list bit for bit, by the fast scan: every code's
+    /// byte sum bounds its distance ([`ByteTable::bound`]), and only codes whose lower bound
+    /// is within the `keep`-th smallest upper bound are measured with the table, in node
+    /// order, as the full scan measures them.
+    pub(super) fn scan_bytes(
+        &self,
+        keep: usize,
+        table: &AdcTable,
+        bytes: &ByteTable,
+        blocks: &Blocks,
+        denominators: &[f32],
+        accept: &impl Fn(u32) -> bool,
+    ) -> (Vec<Near>, usize) {
+        let exact = |n: u32| table.distance_over(self.code(n), denominators[n as usize]);
+        let mut sums = Vec::new();
+        bytes.sums(blocks, &mut sums);
+        if sums.len() != self.ids.nodes() || keep == 0 {
+            return self.scan(keep, &exact, accept);
+        }
+        let (bias, bound) = (table.bias(), bytes.bound());
+        let range = |n: usize| {
+            let d = denominators[n];
+            let (estimate, error) = (bias + bytes.sum_of(sums[n]) / d, bound / d + 1e-6);
+            (estimate - error, estimate + error)
+        };
+        // The keep-th smallest upper bound among the accepted codes: no code whose lower
+        // bound is above it can be among the keep best.
+        let mut uppers: BinaryHeap<Near> = BinaryHeap::with_capacity(keep + 1);
+        let mut visited = 0;
+        for node in 0..self.ids.nodes() as u32 {
+            if !accept(node) {
+                continue;
+            }
+            visited += 1;
+            let upper = range(node as usize).1;
+            if uppers.len() < keep {
+                uppers.push(Near { dist: upper, id: node });
+            } else if uppers.peek().is_some_and(|w| upper < w.dist) {
+                uppers.pop();
+                uppers.push(Near { dist: upper, id: node });
+            }
+        }
+        let bar = if uppers.len() < keep { f32::INFINITY } else { uppers.peek().map_or(f32::INFINITY, |w| w.dist) };
+        let (found, _) = self.scan(keep, &exact, &|n: u32| range(n as usize).0 <= bar && accept(n));
+        (found, visited)
     }
 
     /// Build the pruned graph of a flat index from its codes: every live node is linked
@@ -386,9 +436,10 @@ mod tests {
         assert!(same_top >= 380, "{same_top} of 400 top-10 results agree with re-ranking all 64");
     }
 
-    /// The scan keeps each code's denominator between queries and forgets it at every
-    /// change: its candidates are the codes' best by their distance, bit for bit, after
-    /// adds, deletes and a compaction that renumbers the nodes (as many as before).
+    /// The scan (the fast scan, with what it keeps between queries and forgets at every
+    /// change): its candidates are the codes' best by their distance, bit for bit, with and
+    /// without a filter, for one candidate or more than pass it, after adds, deletes and a
+    /// compaction that renumbers the nodes (as many as before).
     #[test]
     fn the_scan_ranks_by_the_codes_distances_across_changes() {
         let v = data(1400, 2);
@@ -398,15 +449,20 @@ mod tests {
                 let query = &v[(1300 + q) * DIMS..(1301 + q) * DIMS];
                 let table = idx.pq.table(query);
                 let live = |n: u32| idx.ids.is_live(n);
-                let mut want: Vec<Near> = (0..idx.ids.nodes() as u32).filter(|&n| live(n)).map(|n| Near { dist: table.distance(idx.code(n)), id: n }).collect();
-                want.sort();
-                want.truncate(40);
-                for _ in 0..2 {
-                    let (got, _) = idx.candidates(query, 40, 64, &live, &mut idx.scratch());
-                    assert_eq!(
-                        got.iter().map(|c| (c.id, c.dist.to_bits())).collect::<Vec<_>>(),
-                        want.iter().map(|c| (c.id, c.dist.to_bits())).collect::<Vec<_>>()
-                    );
+                let odd = |n: u32| idx.ids.is_live(n) && idx.ids.label(n) % 2 == 1;
+                for (accept, keep) in [(&live as &dyn Fn(u32) -> bool, 40), (&odd, 40), (&live, 1), (&odd, 5000)] {
+                    let accepted: Vec<u32> = (0..idx.ids.nodes() as u32).filter(|&n| accept(n)).collect();
+                    let mut want: Vec<Near> = accepted.iter().map(|&n| Near { dist: table.distance(idx.code(n)), id: n }).collect();
+                    want.sort();
+                    want.truncate(keep);
+                    for _ in 0..2 {
+                        let (got, visited) = idx.candidates(query, keep, 64, &|n| accept(n), &mut idx.scratch());
+                        assert_eq!(visited, accepted.len());
+                        assert_eq!(
+                            got.iter().map(|c| (c.id, c.dist.to_bits())).collect::<Vec<_>>(),
+                            want.iter().map(|c| (c.id, c.dist.to_bits())).collect::<Vec<_>>()
+                        );
+                    }
                 }
             }
         };

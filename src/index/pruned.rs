@@ -12,6 +12,7 @@ use super::{Filter, Hit, Ids, IndexParams, VectorIndex, check_k, prepared};
 use crate::distance::validate;
 use crate::error::Result;
 use crate::graph::{Graph, Linker, Near, PruneParams, SearchScratch, locality_order, parallel_each};
+use crate::quant::fastscan::{Blocks, ByteTable};
 use crate::quant::{PqParams, ProductQuantizer};
 use crate::rng::Rng;
 
@@ -36,7 +37,8 @@ pub struct PrunedIndex {
 /// asked: a search asked again the same (its preview then its exact search, the rounds of a
 /// cold search shared with a helper) re-ranks them without scanning or walking again. And
 /// each code's distance denominator (for cosine, the length of its reconstruction: the
-/// same for every query), so a scan looks up half as many table entries.
+/// same for every query), so a scan looks up half as many table entries, and the codes
+/// regrouped for the fast scan ([`crate::quant::fastscan`]).
 #[derive(Default)]
 pub struct Memo(Box<Kept>);
 
@@ -44,6 +46,8 @@ pub struct Memo(Box<Kept>);
 struct Kept {
     last: Mutex<Option<Candidates>>,
     denominators: OnceLock<Vec<f32>>,
+    /// The codes in the fast scan's blocks of 16.
+    blocks: OnceLock<Blocks>,
 }
 
 struct Candidates {
@@ -80,6 +84,7 @@ impl Memo {
             *memo = None;
         }
         self.0.denominators.take();
+        self.0.blocks.take();
     }
 }
 
@@ -267,10 +272,14 @@ impl PrunedIndex {
                 // Every code is read: its denominator once per change to the index, not per query.
                 let nodes = self.ids.nodes() as u32;
                 let kept = self.memo.0.denominators.get_or_init(|| (0..nodes).map_while(|n| table.denominator(self.code(n))).collect());
-                if kept.len() == nodes as usize {
-                    return self.scan(keep, &|n: u32| table.distance_over(self.code(n), kept[n as usize]), accept);
+                if kept.len() != nodes as usize {
+                    return self.scan(keep, &approx, accept);
                 }
-                return self.scan(keep, &approx, accept);
+                if let Some(bytes) = ByteTable::of(&table) {
+                    let blocks = self.memo.0.blocks.get_or_init(|| Blocks::of(&self.codes, self.pq.code_len()));
+                    return self.scan_bytes(keep, &table, &bytes, blocks, kept, accept);
+                }
+                return self.scan(keep, &|n: u32| table.distance_over(self.code(n), kept[n as usize]), accept);
             }
             Navigation::Graph(walk) => walk,
         };

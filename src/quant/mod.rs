@@ -2,6 +2,7 @@
 //! ([`pq`]), the rotation learned per model that goes before it ([`rotation`]), and
 //! k-means, the training both rest on ([`kmeans`]).
 
+pub mod fastscan;
 pub mod kmeans;
 pub mod pq;
 pub mod rotation;

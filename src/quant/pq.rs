@@ -92,6 +92,18 @@ impl AdcTable {
         }
     }
 
+    /// The distance part of a table of 4-bit codes (16 entries a subspace) and its subspace
+    /// count; `None` for 8-bit codes. A code's distance is `bias + sum / denominator`
+    /// (cosine) or `bias + sum`, the sum over its subspaces' entries.
+    pub fn entries4(&self) -> Option<(&[f32], usize)> {
+        (self.k == K4).then_some((&self.table[..], self.subspaces))
+    }
+
+    /// The constant the distance adds to the table's sum.
+    pub fn bias(&self) -> f32 {
+        self.bias
+    }
+
     /// What [`AdcTable::distance`] divides by for `code`: the length of its reconstruction
     /// (cosine; `None` for the other metrics, which divide by nothing). A property of the
     /// code and the codebook, not of the query, so a scan can keep it per code.

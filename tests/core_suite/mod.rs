@@ -53,3 +53,48 @@ pub fn stored_and_pruned_recall_filters_deletes_and_persistence() {
     idx.delete(3).unwrap();
     assert!(idx.search(&base[3 * DIMS..4 * DIMS], 10, 64, None, &mut scratch).unwrap().iter().all(|h| h.id != 3));
 }
+
+/// The fast scan's byte sums (in wasm, `i8x16.swizzle` sixteen codes at a time) stand for
+/// the distance table's own sums within their bound, for a partial last block too; and a
+/// flat index, whose scan runs on them, finds what a brute-force ranking finds.
+pub fn fast_scan_sums_stay_within_their_bound() {
+    use nook::quant::ProductQuantizer;
+    use nook::quant::fastscan::{Blocks, ByteTable};
+    let n = 1003;
+    let base = clustered(n, DIMS, 12, 31);
+    let qs = queries(20, DIMS, 12, 31);
+    let params = PqParams { subspaces: 8, bits: 4, iterations: 6, sample: n, ..Default::default() };
+    let pq = ProductQuantizer::train(&base, DIMS, Metric::Cosine, &params, 1).unwrap();
+    let m = pq.code_len();
+    let mut codes = vec![0u8; n * m];
+    for (x, c) in base.chunks_exact(DIMS).zip(codes.chunks_exact_mut(m)) {
+        pq.encode(x, c);
+    }
+    let blocks = Blocks::of(&codes, m);
+    let mut sums = Vec::new();
+    for q in qs.chunks_exact(DIMS) {
+        let table = pq.table(q);
+        let bytes = ByteTable::of(&table).unwrap();
+        bytes.sums(&blocks, &mut sums);
+        assert_eq!(sums.len(), n);
+        for (i, code) in codes.chunks_exact(m).enumerate() {
+            let d = table.denominator(code).unwrap();
+            let own = (table.distance_over(code, d) - table.bias()) * d;
+            assert!((bytes.sum_of(sums[i]) - own).abs() <= bytes.bound(), "code {i}: {} vs {own}", bytes.sum_of(sums[i]));
+        }
+    }
+
+    let mut stored = VectorIndex::new(IndexParams::new(Metric::Cosine, DIMS)).unwrap();
+    stored.add_batch(&(0..n as u64).collect::<Vec<u64>>(), &base, 1).unwrap();
+    let flat = PrunedIndex::build_flat(&stored, &PruneParams::default(), &params, 1).unwrap();
+    let mut provider = TableVectors { vectors: &base, dims: DIMS };
+    let tl = TwoLevelParams { ef: 64, rerank: 48, batch: 48, ..TwoLevelParams::default() };
+    let mut total = 0.0;
+    for q in qs.chunks_exact(DIMS) {
+        let (hits, stats) = flat.search(q, 10, &tl, None, &mut provider, &mut flat.scratch()).unwrap();
+        assert_eq!(stats.visited, n);
+        let got: Vec<u64> = hits.iter().map(|h| h.id).collect();
+        total += recall(&got, &brute_force(&base, DIMS, Metric::Cosine, q, 10, |_| true));
+    }
+    assert!(total / 20.0 >= 0.9, "flat recall {} in wasm", total / 20.0);
+}
