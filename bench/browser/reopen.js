@@ -36,6 +36,8 @@ async function reopen(name, queries, pauseMs = 0) {
     const te = now();
     const hits = await db.search(q, { k: 8, hybrid: true });
     searches.push({ previewMs: tp, exactMs: now() - te, recomputed: hits.stats.recomputed, sameTop1: preview[0]?.id === hits[0]?.id,
+      // The preview's time in nook outside the embedder: the scan of the codes, keywords, fusion.
+      previewTraversalMs: preview.stats?.traversalMs,
       // The bookmarks repeat ~12,400 titles (bench/extension/bookmarks.mjs): a different top 1 may be the same page title.
       sameTop1Title: preview[0]?.title === hits[0]?.title });
   }

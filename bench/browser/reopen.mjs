@@ -133,6 +133,7 @@ try {
       exact_ms_p50: r1(median(all.map((s) => s.exactMs))),
       exact_ms_p95: r1(quantile(all.map((s) => s.exactMs), 0.95)),
       preview_ms_p50: r1(median(all.map((s) => s.previewMs))),
+      preview_traversal_ms_p50: r1(median(all.map((s) => s.previewTraversalMs).filter((x) => typeof x === 'number'))),
       recomputed_p50: median(all.map((s) => s.recomputed)),
       preview_top1_agreement: r1(all.filter((s) => s.sameTop1).length / all.length),
       preview_top1_same_title: r1(all.filter((s) => s.sameTop1Title).length / all.length),
@@ -170,6 +171,7 @@ row('&nbsp; wasm / model files (the wait after the wasm; the connection and mani
 row('open to first result ms', (x) => x.first_result_ms_p50);
 row('first exact search ms', (x) => x.first_exact_ms_p50);
 row('preview / exact p50 ms', (x) => `${x.preview_ms_p50} / ${x.exact_ms_p50}`);
+row("preview's time in nook outside the embedder (the codes' scan, keywords, fusion) p50 ms", (x) => x.preview_traversal_ms_p50 ?? '');
 row('recomputed per exact query (p50)', (x) => x.recomputed_p50);
 row('preview top 1 = exact top 1 (same title)', (x) => `${Math.round(x.preview_top1_agreement * 100)}% (${Math.round(x.preview_top1_same_title * 100)}%)`);
 if (results.some((x) => x.paused)) {

@@ -140,7 +140,7 @@ impl Default for Settings {
     fn default() -> Self {
         Settings {
             prune_at: 1000,
-            graph_at: 100_000,
+            graph_at: 250_000,
             pq: PqParams { subspaces: 64, bits: 4, ..PqParams::default() },
             prune: PruneParams::default(),
             two_level: TwoLevelParams { ef: 64, rerank: 64, batch: 16, stop: Stop::Bound { first: 16, step: 8, z: 1.25, z_fit: 2.0 }, extra: 0 },

@@ -1,8 +1,9 @@
 //! The graph-less ("flat") form of a [`PrunedIndex`]: PQ codes and ids only, searched by
 //! scanning every code, then re-ranking the best with exact vectors like two-level search.
 //!
-//! Why: below ~100,000 documents a scan of 32-byte 4-bit codes costs a few milliseconds
-//! in wasm — less than one recomputed embedding — and ranks exactly by PQ distance,
+//! Why: below a few hundred thousand documents a scan of 32-byte 4-bit codes (the fast
+//! scan: [`crate::quant::fastscan`]) costs a few milliseconds in wasm — less than one
+//! recomputed embedding — and ranks exactly by PQ distance,
 //! while the pruned graph would cost ~20 bytes per document (as much as the codes it
 //! leads to). The bytes are better spent on finer codes. When a collection grows past
 //! its threshold, [`PrunedIndex::link_all`] builds the pruned graph from the codes
