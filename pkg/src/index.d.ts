@@ -71,7 +71,7 @@ export interface NookSettings {
   searchWorkers?: number;
   /** Live documents at which the index switches from stored vectors to PQ codes + recomputation (default 1000). */
   pruneAt?: number;
-  /** Documents at which the pruned (LEANN) graph is built over the PQ codes; below, searches scan the codes (default 100000). */
+  /** Documents at which the pruned (LEANN) graph is built over the PQ codes; below, searches scan the codes (default 250000). */
   graphAt?: number;
   /** Recomputed embeddings kept in memory, as f16 (default 16384: ~13 MB when full). */
   cacheSize?: number;
