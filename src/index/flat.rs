@@ -113,22 +113,8 @@ impl PrunedIndex {
         };
         // The keep-th smallest upper bound among the accepted codes: no code whose lower
         // bound is above it can be among the keep best.
-        let mut uppers: BinaryHeap<Near> = BinaryHeap::with_capacity(keep + 1);
-        let mut visited = 0;
-        for node in 0..self.ids.nodes() as u32 {
-            if !accept(node) {
-                continue;
-            }
-            visited += 1;
-            let upper = range(node as usize).1;
-            if uppers.len() < keep {
-                uppers.push(Near { dist: upper, id: node });
-            } else if uppers.peek().is_some_and(|w| upper < w.dist) {
-                uppers.pop();
-                uppers.push(Near { dist: upper, id: node });
-            }
-        }
-        let bar = if uppers.len() < keep { f32::INFINITY } else { uppers.peek().map_or(f32::INFINITY, |w| w.dist) };
+        let (uppers, visited) = self.scan(keep, &|n: u32| range(n as usize).1, accept);
+        let bar = if uppers.len() < keep { f32::INFINITY } else { uppers.last().map_or(f32::INFINITY, |w| w.dist) };
         let (found, _) = self.scan(keep, &exact, &|n: u32| range(n as usize).0 <= bar && accept(n));
         (found, visited)
     }
