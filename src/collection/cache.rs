@@ -92,6 +92,12 @@ impl VectorCache {
     }
 }
 
+/// Has document `key` an embedding at hand: kept in its record, or cached? A preview
+/// measures such a document by it and ranks the others by their codes.
+pub(super) fn at_hand(docs: &crate::FastMap<u64, StoredDoc>, cache: &VectorCache, key: u64) -> bool {
+    docs.get(&key).is_some_and(|d| !d.view().kept.is_empty()) || cache.contains(key)
+}
+
 /// [`ExactVectors`] over documents' token ids, through the cache. With `preview` set, a
 /// document not in the cache is not recomputed: no embedder call, approximate distances (a
 /// first paint in milliseconds). Two-level search then ranks it by its code's distance
@@ -192,7 +198,7 @@ impl ExactVectors for Recompute<'_> {
     /// distance, as the search found it: the code's vector would give the same, at the
     /// price of a decode (under a rotation, a 384 x 384 product).
     fn keeps_estimate(&mut self, id: u64) -> bool {
-        let estimated = self.preview.is_some() && self.docs.contains_key(&id) && !self.is_free(id) && !self.cache.contains(id);
+        let estimated = self.preview.is_some() && self.docs.contains_key(&id) && !at_hand(self.docs, self.cache, id);
         if estimated {
             self.cache.approximated += 1;
         }

@@ -309,8 +309,7 @@ impl Collection {
         if source == Source::Preview && matches!(self.index, Phase::Pruned(_)) {
             // What has an embedding at hand (kept or cached) is measured by it, the rest by
             // its code: from one distance table, not a decode each.
-            let at_hand = |k: &&u64| self.cache.contains(**k) || self.docs.get(*k).is_some_and(|d| !d.view().kept.is_empty());
-            let (near, coded): (Vec<u64>, Vec<u64>) = keys.iter().partition(at_hand);
+            let (near, coded): (Vec<u64>, Vec<u64>) = keys.iter().partition(|&&k| super::cache::at_hand(&self.docs, &self.cache, k));
             if !coded.is_empty() {
                 let mut by_key: crate::FastMap<u64, f32> = near.iter().copied().zip(self.similarities(embed, q, &near, Source::Preview)?).collect();
                 by_key.extend(coded.iter().copied().zip(self.similarities(embed, q, &coded, Source::Code)?));
