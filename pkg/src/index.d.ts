@@ -71,7 +71,11 @@ export interface NookSettings {
   searchWorkers?: number;
   /** Live documents at which the index switches from stored vectors to PQ codes + recomputation (default 1000). */
   pruneAt?: number;
-  /** Documents at which the pruned (LEANN) graph is built over the PQ codes; below, searches scan the codes (default 250000). */
+  /**
+   * Documents from which the pruned (LEANN) graph is built over the PQ codes, eight nodes with
+   * each document added after (stats().graphLinked); until it is done, searches scan the
+   * codes (default 250000).
+   */
   graphAt?: number;
   /** Recomputed embeddings kept in memory, as f16 (default 16384: ~13 MB when full). */
   cacheSize?: number;
@@ -206,6 +210,12 @@ export interface Stats {
   mode: 'stored' | 'pruned';
   /** stored: f32 vectors (below pruneAt); flat: PQ codes, scanned (below graphAt); graph: PQ codes + pruned graph. */
   phase: 'stored' | 'flat' | 'graph';
+  /**
+   * While the graph is being built (from graphAt documents on, a few nodes with each add:
+   * eight a document added, so it is done once the collection has grown by an eighth;
+   * searches scan the codes meanwhile): the nodes linked so far, of `nodes`. Else null.
+   */
+  graphLinked: number | null;
   /** Which wasm build runs: relaxed-simd where the browser has it, else simd128. */
   build: 'simd128' | 'relaxed-simd';
   generation: number;

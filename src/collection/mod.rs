@@ -287,7 +287,7 @@ impl Collection {
         match &self.index {
             Phase::Stored(_) => "stored",
             Phase::Pruned(i) => match i.navigation() {
-                Navigation::Scan => "flat",
+                Navigation::Scan(_) => "flat",
                 Navigation::Graph(_) => "graph",
             },
         }

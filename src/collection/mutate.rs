@@ -11,6 +11,12 @@ use crate::quant::Rotation;
 use crate::records::{CODEBOOK_KEY, Failure, MANIFEST_KEY, MODEL_KEY, Result, Table, Write};
 
 const MAX_ID_BYTES: usize = 1024;
+/// Nodes of the graph in the making linked per document an add brings, once a flat index
+/// has reached `graph_at` (`index::linking`): the build is spread over the adds that follow
+/// and ends by the time the collection has grown by an eighth, each add paying for its
+/// share (linking a node by SDC distances costs a few percent of embedding a short
+/// document) instead of one add paying for every node at once.
+const LINKS_PER_ADD: usize = 8;
 const MAX_META_BYTES: usize = 64 * 1024;
 
 impl Collection {
@@ -104,7 +110,7 @@ impl Collection {
                 self.cache.insert(key, rounded(v));
             }
         }
-        self.maybe_prune(&mut writes)?;
+        self.maybe_prune(report.added + report.updated, &mut writes)?;
         self.finish(&mut writes);
         Ok((writes, report))
     }
@@ -184,10 +190,12 @@ impl Collection {
         Ok(())
     }
 
-    fn maybe_prune(&mut self, writes: &mut Vec<Write>) -> Result<()> {
+    /// After an add of `added` documents: PQ at `prune_at`; past `graph_at`, the next
+    /// `LINKS_PER_ADD` nodes a document of the graph in the making (or of one begun now).
+    fn maybe_prune(&mut self, added: usize, writes: &mut Vec<Write>) -> Result<()> {
         if let Phase::Pruned(i) = &mut self.index {
-            if i.is_flat() && i.len() >= self.settings.graph_at {
-                i.link_all(1);
+            if i.is_flat() && (i.linking().is_some() || i.len() >= self.settings.graph_at) {
+                i.link_some(added.saturating_mul(LINKS_PER_ADD));
             }
             return Ok(());
         }

@@ -13,6 +13,10 @@ impl Collection {
             deleted: ids.deleted_count(),
             pruned: self.is_pruned(),
             phase: self.phase(),
+            graph_linked: match &self.index {
+                super::Phase::Pruned(i) => i.linking().map(|(linked, _)| linked),
+                super::Phase::Stored(_) => None,
+            },
             generation: self.generation,
             doc_bytes: self.doc_bytes,
             token_bytes: self.docs.values().map(|d| d.view().tokens.len() * 2).sum(),
@@ -40,6 +44,9 @@ pub struct Stats {
     pub pruned: bool,
     /// "stored", "flat" or "graph" (see [`Collection::phase`]).
     pub phase: &'static str,
+    /// Nodes linked so far of the graph being built, spread over the adds after `graph_at`
+    /// (`None` when no graph is being built).
+    pub graph_linked: Option<usize>,
     pub generation: u64,
     /// Document records (text, title, url, meta, token ids).
     pub doc_bytes: usize,

@@ -223,7 +223,7 @@ impl PrunedIndex {
     /// The head record (see the module docs).
     pub fn head_bytes(&self) -> Vec<u8> {
         match &self.navigation {
-            Navigation::Scan => write_head(Kind::Flat, &self.params, Topology::flat(self.ids.nodes()), Some(&self.prune)),
+            Navigation::Scan(_) => write_head(Kind::Flat, &self.params, Topology::flat(self.ids.nodes()), Some(&self.prune)),
             Navigation::Graph(w) => write_head(Kind::Pruned, &self.params, Topology::of(&w.graph), Some(&self.prune)),
         }
     }
@@ -243,7 +243,7 @@ impl PrunedIndex {
     /// Append block `b`'s bytes to `out`.
     pub fn encode_block(&self, b: usize, out: &mut Vec<u8>) {
         let walk = match &self.navigation {
-            Navigation::Scan => return self.encode_flat_block(b, out),
+            Navigation::Scan(_) => return self.encode_flat_block(b, out),
             Navigation::Graph(walk) => walk,
         };
         let m = self.pq.code_len();
@@ -336,7 +336,7 @@ impl PrunedIndex {
             codes,
             ids,
             sdc: OnceLock::new(),
-            navigation: Navigation::Scan,
+            navigation: Navigation::Scan(None),
             memo: Default::default(),
         })
     }

@@ -6,19 +6,20 @@
 //! recomputed embedding — and ranks exactly by PQ distance,
 //! while the pruned graph would cost ~20 bytes per document (as much as the codes it
 //! leads to). The bytes are better spent on finer codes. When a collection grows past
-//! its threshold, [`PrunedIndex::link_all`] builds the pruned graph from the codes
-//! (SDC distances; no embedding is recomputed) and the index becomes a LEANN index.
+//! its threshold, the pruned graph is built from the codes (SDC distances; no embedding is
+//! recomputed: [`super::linking`]) and the index becomes a LEANN index.
 //!
 //! A flat index is codes and ids only (`Navigation::Scan`): node `i` is code `i` and id
-//! `i`; it has no graph and no hubs until [`PrunedIndex::link_all`] builds them.
+//! `i`; it has no graph and no hubs until [`PrunedIndex::link_all`] or the last
+//! [`PrunedIndex::link_some`] builds them.
 
 use std::collections::BinaryHeap;
 use std::sync::OnceLock;
 
-use super::pruned::{Navigation, Walk};
+use super::pruned::Navigation;
 use super::{PrunedIndex, VectorIndex};
 use crate::error::Result;
-use crate::graph::{Degrees, Graph, Linker, NONE, Near, PruneParams, locality_order, parallel_each};
+use crate::graph::{NONE, Near, PruneParams};
 use crate::quant::fastscan::{Blocks, ByteTable};
 use crate::quant::pq::AdcTable;
 use crate::quant::{PqParams, ProductQuantizer};
@@ -49,7 +50,7 @@ impl PrunedIndex {
             ids: stored.ids.clone(),
             rng: Rng::new(stored.params.seed ^ 0x5EED),
             sdc: OnceLock::new(),
-            navigation: Navigation::Scan,
+            navigation: Navigation::Scan(None),
             memo: Default::default(),
         })
     }
@@ -61,7 +62,7 @@ impl PrunedIndex {
 
     /// True while the index has no graph (searches scan all codes).
     pub fn is_flat(&self) -> bool {
-        matches!(self.navigation, Navigation::Scan)
+        matches!(self.navigation, Navigation::Scan(_))
     }
 
     /// Scan every accepted node's code: the `keep` best by PQ distance (`approx`, to the
@@ -119,46 +120,6 @@ impl PrunedIndex {
         (found, visited)
     }
 
-    /// Build the pruned graph of a flat index from its codes: every live node is linked
-    /// with the pruned degree rules (`m` neighbours, lists capped at `m_hub`) using SDC
-    /// distances, then nodes are renumbered for locality. Deleted nodes are dropped.
-    /// Does nothing if the index has a graph already.
-    pub fn link_all(&mut self, threads: usize) {
-        self.memo.clear();
-        if !self.is_flat() {
-            return;
-        }
-        self.compact_flat();
-        let n = self.ids.nodes();
-        let degrees = Degrees { m: self.prune.m, cap0: self.prune.m_hub, cap: self.params.m.max(self.prune.m) };
-        let mut graph = Graph::new(degrees);
-        for _ in 0..n {
-            let level = graph.random_level(&mut self.rng);
-            graph.push_node(level);
-        }
-        let sdc = self.pq.sdc_tables();
-        let this = &*self;
-        let code = |x: u32| this.code(x);
-        let between = |a: u32, b: u32| this.pq.sdc_distance(&sdc, code(a), code(b));
-        let graph_ref = &graph;
-        let work = |i: usize, scratch: &mut crate::graph::SearchScratch| {
-            let x = i as u32;
-            let link = Linker { dist: &|v: u32| between(x, v), between: &between, usable: &|v: u32| v != x };
-            graph_ref.insert(x, this.params.ef_construction, this.prune.m, &link, scratch);
-        };
-        parallel_each(n, threads, n, &work);
-        let order = locality_order(&graph);
-        let m = self.pq.code_len();
-        let mut codes = Vec::with_capacity(n * m);
-        for &old in &order {
-            codes.extend_from_slice(self.code(old));
-        }
-        self.navigation = Navigation::Graph(Walk { graph: graph.permute(&order), hubs: vec![false; n] });
-        self.ids = self.ids.permuted(&order);
-        self.codes = codes;
-        self.sdc = OnceLock::new();
-    }
-
     /// Drop deleted nodes of a flat index (order kept).
     pub(super) fn compact_flat(&mut self) {
         self.memo.clear();
@@ -179,11 +140,13 @@ impl PrunedIndex {
         }
         self.ids = self.ids.compacted(&new_of);
         self.codes = codes;
+        // Renumbered: a graph in the making is dropped (the next build starts afresh).
+        self.navigation = Navigation::Scan(None);
     }
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::TableVectors;
     use crate::distance::Metric;
@@ -191,9 +154,9 @@ mod tests {
     use crate::index::two_level::TwoLevelParams;
     use crate::index::{IndexParams, Stop};
 
-    const DIMS: usize = 16;
+    pub(in crate::index) const DIMS: usize = 16;
 
-    fn data(n: usize, seed: u64) -> Vec<f32> {
+    pub(in crate::index) fn data(n: usize, seed: u64) -> Vec<f32> {
         let mut rng = Rng::new(seed);
         let mut v: Vec<f32> = (0..n * DIMS).map(|_| rng.next_f64() as f32 - 0.5).collect();
         for row in v.chunks_exact_mut(DIMS) {
@@ -202,7 +165,7 @@ mod tests {
         v
     }
 
-    fn flat(v: &[f32]) -> PrunedIndex {
+    pub(in crate::index) fn flat(v: &[f32]) -> PrunedIndex {
         let n = v.len() / DIMS;
         let mut stored = VectorIndex::new(IndexParams::new(Metric::Cosine, DIMS)).unwrap();
         stored.add_batch(&(100..100 + n as u64).collect::<Vec<_>>(), v, 1).unwrap();
@@ -210,7 +173,7 @@ mod tests {
     }
 
     /// Brute-force top k labels by cosine distance.
-    fn truth(v: &[f32], q: &[f32], k: usize, keep: impl Fn(u64) -> bool) -> Vec<u64> {
+    pub(in crate::index) fn truth(v: &[f32], q: &[f32], k: usize, keep: impl Fn(u64) -> bool) -> Vec<u64> {
         let mut s: Vec<(f32, u64)> =
             v.chunks_exact(DIMS).enumerate().map(|(i, x)| (Metric::Cosine.distance(q, x), 100 + i as u64)).filter(|x| keep(x.1)).collect();
         s.sort_by(|a, b| a.0.total_cmp(&b.0));
@@ -218,7 +181,7 @@ mod tests {
     }
 
     /// TableVectors indexed by label - 100.
-    struct Offset<'a>(TableVectors<'a>);
+    pub(in crate::index) struct Offset<'a>(pub(in crate::index) TableVectors<'a>);
     impl ExactVectors for Offset<'_> {
         fn exact_vectors(&mut self, ids: &[u64], out: &mut Vec<f32>) -> Result<()> {
             let ids: Vec<u64> = ids.iter().map(|i| i - 100).collect();
@@ -380,7 +343,7 @@ mod tests {
 
     /// Recall@10 of the first 50 rows as queries; labels are row + 100 except rows from
     /// 900 on, which were added as 1000.. (row + 100 as well).
-    fn recall_labels(idx: &PrunedIndex, v: &[f32], params: &TwoLevelParams) -> f64 {
+    pub(in crate::index) fn recall_labels(idx: &PrunedIndex, v: &[f32], params: &TwoLevelParams) -> f64 {
         let mut exact = Offset(TableVectors { vectors: v, dims: DIMS });
         let mut found = 0;
         for q in 0..50 {

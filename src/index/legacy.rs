@@ -94,7 +94,7 @@ pub(super) fn pruned(file: &File<'_>) -> Result<PrunedIndex> {
         return Err(Error::Corrupt("hub bitmap does not match the node count".into()));
     }
     let navigation = if file.section(b"FLAT").is_ok() {
-        Navigation::Scan // its graph was nodes without links
+        Navigation::Scan(None) // its graph was nodes without links
     } else {
         Navigation::Graph(Walk { graph: c.graph, hubs: (0..n).map(|i| hub_bits[i / 8] & (1 << (i % 8)) != 0).collect() })
     };

@@ -6,6 +6,7 @@
 use std::cell::Cell;
 use std::sync::{Mutex, OnceLock};
 
+use super::linking::Linking;
 use super::provider::ExactVectors;
 use super::two_level::{SearchStats, TwoLevel, TwoLevelParams};
 use super::{Filter, Hit, Ids, IndexParams, VectorIndex, check_k, prepared};
@@ -90,8 +91,9 @@ impl Memo {
 
 /// How a [`PrunedIndex`] search reaches its candidates.
 pub enum Navigation {
-    /// No graph yet: every code is scanned (see [`super::flat`]).
-    Scan,
+    /// No graph yet: every code is scanned (see [`super::flat`]), while the graph may be
+    /// in the making (see [`super::linking`]).
+    Scan(Option<Box<Linking>>),
     /// The pruned graph is walked (LEANN).
     Graph(Walk),
 }
@@ -168,7 +170,7 @@ impl PrunedIndex {
     /// The pruned graph (`None` while the index is scanned, see [`super::flat`]).
     pub fn graph(&self) -> Option<&Graph> {
         match &self.navigation {
-            Navigation::Scan => None,
+            Navigation::Scan(_) => None,
             Navigation::Graph(w) => Some(&w.graph),
         }
     }
@@ -223,7 +225,7 @@ impl PrunedIndex {
         scored.into_iter().map(|(_, id)| id).collect()
     }
 
-    fn sdc(&self) -> &[f32] {
+    pub(super) fn sdc(&self) -> &[f32] {
         self.sdc.get_or_init(|| self.pq.sdc_tables())
     }
 
@@ -268,7 +270,7 @@ impl PrunedIndex {
         let table = self.pq.table(q);
         let approx = |n: u32| table.distance(self.code(n));
         let walk = match &self.navigation {
-            Navigation::Scan => {
+            Navigation::Scan(_) => {
                 // Every code is read: its denominator once per change to the index, not per query.
                 let nodes = self.ids.nodes() as u32;
                 let kept = self.memo.0.denominators.get_or_init(|| (0..nodes).map_while(|n| table.denominator(self.code(n))).collect());
@@ -309,6 +311,7 @@ impl PrunedIndex {
             for &id in ids {
                 self.ids.push(id);
             }
+            self.grow_linking(ids.len());
             return Ok(());
         };
         for &id in ids {
@@ -343,7 +346,10 @@ impl PrunedIndex {
     pub fn delete(&mut self, id: u64) -> Result<()> {
         self.memo.clear();
         let node = self.ids.delete(id)?;
-        let Navigation::Graph(walk) = &mut self.navigation else { return Ok(()) };
+        let Navigation::Graph(walk) = &mut self.navigation else {
+            self.unlink(node);
+            return Ok(());
+        };
         let sdc = self.sdc.get_or_init(|| self.pq.sdc_tables());
         let (pq, codes, ids, m) = (&self.pq, &self.codes, &self.ids, self.pq.code_len());
         let code = |n: u32| &codes[n as usize * m..(n as usize + 1) * m];
@@ -355,7 +361,7 @@ impl PrunedIndex {
     pub fn compact(&mut self) {
         self.memo.clear();
         let walk = match &self.navigation {
-            Navigation::Scan => return self.compact_flat(),
+            Navigation::Scan(_) => return self.compact_flat(),
             Navigation::Graph(walk) => walk,
         };
         if self.ids.deleted_count() == 0 {

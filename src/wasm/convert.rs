@@ -160,6 +160,7 @@ pub fn stats_to_js(s: &Stats, dims: usize, open_ms: super::core::OpenTiming) -> 
     set(&o, "deleted", s.deleted as f64);
     set(&o, "mode", if s.pruned { "pruned" } else { "stored" });
     set(&o, "phase", s.phase);
+    set(&o, "graphLinked", s.graph_linked.map_or(JsValue::NULL, |n| JsValue::from(n as f64)));
     set(&o, "generation", s.generation as f64);
     let bytes = Object::new();
     let kept = s.kept_bytes.min(s.doc_bytes);

@@ -38,14 +38,22 @@ test('1,000 documents: add, search, reload, identical results, delete', async ()
   const t0 = Date.now();
   const added = await page.evaluate(async (docs) => {
     await Nook.deleteDatabase('main');
-    window.db = await Nook.open('main', { ...assets, pruneAt: 500 });
+    // Codes from 500 documents, the graph over them from 700: built a few nodes with each
+    // add that follows (eight a document), searched flat meanwhile.
+    window.db = await Nook.open('main', { ...assets, pruneAt: 500, graphAt: 700 });
     const progress = [];
-    const r = await db.add(docs, { onProgress: (p) => progress.push(p.done), chunk: 50 });
-    return { r, progress, stats: await db.stats() };
+    const r0 = await db.add(docs.slice(0, 720), { chunk: 50 });
+    const midway = await db.stats();
+    const r = await db.add(docs.slice(720), { onProgress: (p) => progress.push(p.done), chunk: 50 });
+    return { r0, r, progress, midway, stats: await db.stats() };
   }, DOCS);
   console.log(`added 1,000 documents in ${((Date.now() - t0) / 1000).toFixed(1)} s; stats`, JSON.stringify(added.stats));
-  assert.equal(added.r.added, 1000);
-  assert.equal(added.progress.at(-1), 1000);
+  assert.equal(added.r0.added + added.r.added, 1000);
+  assert.equal(added.progress.at(-1), 280);
+  // Past 700 documents, eight nodes linked for each document added (560 in chunks of 50).
+  const { midway } = added;
+  assert.ok(midway.phase === 'flat' && midway.nodes === 720 && midway.graphLinked > 0 && midway.graphLinked < 720, JSON.stringify(midway));
+  assert.deepEqual([added.stats.phase, added.stats.graphLinked], ['graph', null]);
   assert.equal(added.stats.documents, 1000);
   assert.equal(added.stats.mode, 'pruned');
   // The worker's wasm memory: whole 64 KiB pages, at least the model's (~33 MB resident).
