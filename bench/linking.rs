@@ -13,7 +13,8 @@
 //! best 64 by code) over the FanOutQA queries with both graphs and with the flat scan.
 //!
 //! `cargo bench --bench linking -- [n ...]` (default 100000 250000); writes
-//! bench/results/linking.md.
+//! bench/results/linking.md. With `NOOK_LINK_SCAN_ONLY=1`: only the scan's recall and time at
+//! each n, printed (no graph built, nothing written).
 
 use std::time::Instant;
 
@@ -92,10 +93,12 @@ fn main() {
     let (base, rest) = all.split_at(ndocs * D);
     let qs = &rest[..queries.len().min(200) * D];
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let mut md_note = String::new();
     let mut md = format!(
         "# The graph built at once or over the adds that follow (native, one thread)\n\n\
          Written by `cargo bench --bench linking` (bench/linking.rs). Load average at start: {}.\n\
-         The benchmark documents' MiniLM vectors tiled with noise to n documents, 64 x 4-bit codes;\n\
+         The benchmark documents' MiniLM vectors tiled with noise to n documents (and, in the last row,\n\
+         real MiniLM vectors alone: the 10,000 documents and the rotation's 36,621 training texts), 64 x 4-bit codes;\n\
          a collection reaching `graph_at` = n, then adds of {CHUNK} documents, {LINKS_PER_ADD} nodes linked a document\n\
          added until the graph is done. An add call's time here is its codes and its share of the\n\
          graph (embedding the {CHUNK} documents, ~5 ms each natively and ~10 in Chromium, comes on top).\n\
@@ -105,10 +108,37 @@ fn main() {
         load.split_whitespace().take(3).collect::<Vec<_>>().join(" "),
         qs.len() / D
     );
-    for n in sizes {
-        // Room for the adds until the spread build is done (about n / 7 documents).
-        let extra = n / 6 + 2 * CHUNK;
-        let vectors = tiled(base, n + extra);
+    // Tiled to each size, then the real vectors alone: the benchmark's documents and the
+    // 36,621 texts the model's rotation was learned on (Debian descriptions, MDN), no copies.
+    let mut cases: Vec<(String, usize, Vec<f32>)> = sizes
+        .iter()
+        .map(|&n| {
+            // Room for the adds until the spread build is done (about n / 7 documents).
+            let extra = n / 6 + 2 * CHUNK;
+            (format!("{n} (tiled)"), n, tiled(base, n + extra))
+        })
+        .collect();
+    match std::fs::read(format!("{root}/data/rotation/vectors.f32")) {
+        Ok(bytes) => {
+            let mut real = base.to_vec();
+            real.extend(bytes.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])));
+            let n = (real.len() / D - 2 * CHUNK) * 6 / 7;
+            cases.push((format!("{n} (real)"), n, real));
+        }
+        Err(e) => md_note = format!("\nThe real row is missing: data/rotation/vectors.f32 could not be read ({e}; `bench/rotation` writes it).\n"),
+    }
+    let scan_only = std::env::var("NOOK_LINK_SCAN_ONLY").is_ok();
+    for (label, n, vectors) in cases {
+        if scan_only {
+            // What the scan alone costs and finds at n (no graph built).
+            let held = &vectors[..n * D];
+            let truth = top10(qs, held);
+            let idx = flat(&vectors, n);
+            let t = Instant::now();
+            let r = recall(&idx, held, qs, &truth);
+            eprintln!("{label}: scanned recall@10 {r:.3}, {:.2} ms a query", t.elapsed().as_secs_f64() * 1e3 / (qs.len() / D) as f64);
+            continue;
+        }
         // Spread: from n on, each add of CHUNK documents links CHUNK x 8 nodes.
         let mut spread = flat(&vectors, n);
         let (mut calls, mut linking) = (Vec::new(), 0.0);
@@ -135,14 +165,7 @@ fn main() {
         let mut scanned = flat(&vectors, n);
         scanned.add_batch(&ids, &vectors[n * D..next * D], 1).unwrap();
         let held = &vectors[..next * D];
-        let truth: Vec<Vec<u64>> = qs
-            .chunks_exact(D)
-            .map(|q| {
-                let mut s: Vec<(f32, u64)> = held.chunks_exact(D).enumerate().map(|(i, v)| (dot(q, v), i as u64)).collect();
-                s.select_nth_unstable_by(10, |a, b| b.0.total_cmp(&a.0));
-                s[..10].iter().map(|x| x.1).collect()
-            })
-            .collect();
+        let truth = top10(qs, held);
         let (r_flat, r_whole, r_spread) = (recall(&scanned, held, qs, &truth), recall(&whole, held, qs, &truth), recall(&spread, held, qs, &truth));
         let mut sorted = calls.clone();
         sorted.sort_by(f64::total_cmp);
@@ -155,7 +178,7 @@ fn main() {
         recall(&scanned, held, qs, &truth);
         let scan_ms = t.elapsed().as_secs_f64() * 1e3 / (qs.len() / D) as f64;
         let line = format!(
-            "| {n} | {next} | {at_once:.2} | {} | {:.1} / {:.1} / {:.1} | {linking:.2} | {r_flat:.3} ({scan_ms:.2} ms) | {r_whole:.3} / {r_spread:.3} | {r_wide:.3} / {:.3} ({wide_ms:.2} ms) |\n",
+            "| {label} | {next} | {at_once:.2} | {} | {:.1} / {:.1} / {:.1} | {linking:.2} | {r_flat:.3} ({scan_ms:.2} ms) | {r_whole:.3} / {r_spread:.3} | {r_wide:.3} / {:.3} ({wide_ms:.2} ms) |\n",
             calls.len(),
             percentile(&sorted, 0.5),
             percentile(&sorted, 0.99),
@@ -170,5 +193,19 @@ fn main() {
          the scanned one reads every code, the others walk their graph with beam `ef`; the time a\n\
          query includes re-ranking 64 exact vectors (here read from memory, not recomputed).\n",
     );
-    std::fs::write(format!("{root}/bench/results/linking.md"), md).unwrap();
+    md.push_str(&md_note);
+    if !scan_only {
+        std::fs::write(format!("{root}/bench/results/linking.md"), md).unwrap();
+    }
+}
+
+/// Each query's true top 10 among `held`, by brute force.
+fn top10(qs: &[f32], held: &[f32]) -> Vec<Vec<u64>> {
+    qs.chunks_exact(D)
+        .map(|q| {
+            let mut s: Vec<(f32, u64)> = held.chunks_exact(D).enumerate().map(|(i, v)| (dot(q, v), i as u64)).collect();
+            s.select_nth_unstable_by(10, |a, b| b.0.total_cmp(&a.0));
+            s[..10].iter().map(|x| x.1).collect()
+        })
+        .collect()
 }

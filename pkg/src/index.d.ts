@@ -74,7 +74,7 @@ export interface NookSettings {
   /**
    * Documents from which the pruned (LEANN) graph is built over the PQ codes, eight nodes with
    * each document added after (stats().graphLinked); until it is done, searches scan the
-   * codes (default 250000).
+   * codes (default 1000000: up to there the scan finds more than the graph).
    */
   graphAt?: number;
   /** Recomputed embeddings kept in memory, as f16 (default 16384: ~13 MB when full). */
@@ -115,7 +115,7 @@ export interface NookSettings {
   minScore?: number;
   /** Most candidates re-ranked with exact (recomputed or cached) embeddings per query in pruned mode (default 64, at least k): the first 16 always, then more only while one could still enter the top k by what the measured ones say of this query's PQ error. */
   rerank?: number;
-  /** Beam width (default 64). */
+  /** Beam width of graph walks: over stored vectors (below pruneAt, default 64) and over the codes' graph (from graphAt, default 512). */
   ef?: number;
   /** PQ subspaces (default 64; bytes per document = subspaces x bits / 8). Read when the
    * codes are trained (at `pruneAt` documents; the stored codebook keeps it); 96 or 128

@@ -9,11 +9,15 @@ use crate::index::{PqParams, PruneParams, Stop, TwoLevelParams};
 pub struct Settings {
     /// Live documents at which the index switches from stored vectors to PQ codes.
     pub prune_at: usize,
-    /// Documents at which the PQ-coded index gets its pruned graph; below, searches scan
-    /// all codes (faster at that size, and the graph's bytes go into finer codes).
+    /// Documents from which the PQ-coded index gets its pruned graph (built over the adds
+    /// that follow); below, searches scan all codes: the graph, linked by its codes'
+    /// distances, finds less than the scan at every size measured (`bench/results/linking.md`)
+    /// and its bytes would go to finer codes.
     pub graph_at: usize,
     pub pq: PqParams,
     pub prune: PruneParams,
+    /// Two-level search; its `ef` is the beam of a walk over the graph (512: measured to find
+    /// 0.07-0.10 more of the true top 10 than 64, for ~0.2 ms natively; a scan ignores it).
     pub two_level: TwoLevelParams,
     /// Beam width of stored-vector search.
     pub ef: usize,
@@ -140,10 +144,10 @@ impl Default for Settings {
     fn default() -> Self {
         Settings {
             prune_at: 1000,
-            graph_at: 250_000,
+            graph_at: 1_000_000,
             pq: PqParams { subspaces: 64, bits: 4, ..PqParams::default() },
             prune: PruneParams::default(),
-            two_level: TwoLevelParams { ef: 64, rerank: 64, batch: 16, stop: Stop::Bound { first: 16, step: 8, z: 1.25, z_fit: 2.0 }, extra: 0 },
+            two_level: TwoLevelParams { ef: 512, rerank: 64, batch: 16, stop: Stop::Bound { first: 16, step: 8, z: 1.25, z_fit: 2.0 }, extra: 0 },
             ef: 64,
             cache: 16_384,
             compact_at: 0.25,
