@@ -205,11 +205,25 @@ fn own_scales(q: &[i8], scale: &[f32], k: usize, n: usize) -> Option<Vec<f32>> {
 fn pack_i16(q: &[i8], mut scale: Vec<f32>, k: usize, n: usize) -> Panels {
     let blocks = n.div_ceil(NR);
     let kp = k.next_multiple_of(2);
-    let mut packed = vec![0i16; blocks * kp * NR];
-    for (b, panel) in packed.chunks_exact_mut(kp * NR).enumerate() {
-        for kk in 0..k {
-            for c in 0..NR.min(n - b * NR) {
-                panel[pair_index(kk, c)] = q[kk * n + b * NR + c] as i16;
+    // Written in order, panel by panel (tens of MB: not zeroed first).
+    let mut packed = Vec::with_capacity(blocks * kp * NR);
+    for b in 0..blocks {
+        let cols = NR.min(n - b * NR);
+        let row = |r: usize| -> &[i8; NR] { q[r * n + b * NR..][..NR].try_into().expect("a panel's width") };
+        let mut kk = 0;
+        // Whole panels a pair of rows at once (the places `pair_index` gives them).
+        let mut pair = [0i16; 2 * NR];
+        while cols == NR && kk + 1 < k {
+            interleave_pair(row(kk), row(kk + 1), &mut pair);
+            packed.extend_from_slice(&pair);
+            kk += 2;
+        }
+        // The rest of the panel (a last row without its pair, a panel of fewer columns).
+        let start = packed.len();
+        packed.resize(start + (kp - kk) * NR, 0);
+        for r in kk..k {
+            for c in 0..cols {
+                packed[start + pair_index(r - kk, c)] = q[r * n + b * NR + c] as i16;
             }
         }
     }
@@ -438,6 +452,30 @@ fn a_index(r: usize, kk: usize) -> usize {
 }
 
 /// Where weight `(kk, c)` of a panel goes in the i16 layout (see [`Panels::I16`]).
+const _: () = assert!(NR == 8, "interleave_pair writes eight columns");
+
+/// Rows `kk` (even) and `kk + 1` of a whole panel, widened, at their [`pair_index`] places:
+/// `r0[0] r1[0] r0[1] r1[1] .. r0[3] r1[3]`, then the same for columns 4..8.
+fn interleave_pair(r0: &[i8; NR], r1: &[i8; NR], out: &mut [i16; 2 * NR]) {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        use std::arch::wasm32::*;
+        // SAFETY: 8 bytes are read from each row and 32 written to `out`, all in bounds by
+        // their array types; wasm loads and stores need no alignment.
+        unsafe {
+            let a = i16x8_extend_low_i8x16(v128_load64_zero(r0.as_ptr().cast()));
+            let b = i16x8_extend_low_i8x16(v128_load64_zero(r1.as_ptr().cast()));
+            v128_store(out.as_mut_ptr().cast(), i16x8_shuffle::<0, 8, 1, 9, 2, 10, 3, 11>(a, b));
+            v128_store(out.as_mut_ptr().add(NR).cast(), i16x8_shuffle::<4, 12, 5, 13, 6, 14, 7, 15>(a, b));
+        }
+    }
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    for c in 0..NR {
+        out[pair_index(0, c)] = r0[c] as i16;
+        out[pair_index(1, c)] = r1[c] as i16;
+    }
+}
+
 fn pair_index(kk: usize, c: usize) -> usize {
     (kk / 2) * 2 * NR + (c / 4) * 8 + (c % 4) * 2 + (kk & 1)
 }
@@ -705,6 +743,26 @@ mod tests {
         let mixed = Matrix::side_by_side(vec![(a, 2), (Matrix::F32(vec![7.0, 8.0]), 1)], 2);
         assert!(matches!(mixed, Matrix::F32(_)));
         assert_eq!(mixed.into_f32(3), [0.5, 0.5, 7.0, 1.5, 1.0, 8.0]);
+    }
+
+    /// Packing a pair of rows at once places every value where `pair_index` puts it, with
+    /// odd `k` and a last panel of fewer columns.
+    #[test]
+    fn panels_hold_each_weight_at_its_pair_index() {
+        for &(k, n) in &[(2, 8), (5, 8), (6, 13), (384, 24), (7, 3)] {
+            let q: Vec<i8> = (0..k * n).map(|i| ((i * 61 + 7) % 255) as i8).collect();
+            let Panels::I16 { w, .. } = pack_i16(&q, vec![1.0; n], k, n) else { panic!("int8 panels") };
+            let kp = k.next_multiple_of(2);
+            for b in 0..n.div_ceil(NR) {
+                let panel = &w[b * kp * NR..(b + 1) * kp * NR];
+                for kk in 0..kp {
+                    for c in 0..NR {
+                        let want = if kk < k && b * NR + c < n { q[kk * n + b * NR + c] as i16 } else { 0 };
+                        assert_eq!(panel[pair_index(kk, c)], want, "k {k} n {n} panel {b} at {kk},{c}");
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -15,7 +15,6 @@ use super::skeleton::{REMOTE_FLOATS, REMOTE_RAW, Source};
 use crate::error::{Error, Result};
 use crate::format::half::f16_to_f32;
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 /// A protobuf varint from `byte` (the next byte, or the error of running out).
 pub(super) fn varint(mut byte: impl FnMut() -> Result<u8>) -> Result<u64> {
@@ -153,11 +152,7 @@ impl<'a> Raw<'a> {
     fn bytes(&self) -> Cow<'a, [u8]> {
         match *self {
             Raw::Here(b) => Cow::Borrowed(b),
-            Raw::There { src, at, len } => {
-                let mut v = vec![0; len];
-                src.read(at, &mut v);
-                Cow::Owned(v)
-            }
+            Raw::There { src, at, len } => Cow::Owned(src.read_vec(at, len)),
         }
     }
 
@@ -275,7 +270,11 @@ impl<'a> Tensor<'a> {
 
     /// The raw int8 bytes (an `I8` tensor), reinterpreted.
     pub fn int8(&self) -> Option<Vec<i8>> {
-        (self.dtype == DType::I8).then(|| self.raw.bytes().iter().map(|&b| b as i8).collect())
+        // An owned copy is converted where it lies (the same size: collected in place).
+        (self.dtype == DType::I8).then(|| match self.raw.bytes() {
+            Cow::Owned(v) => v.into_iter().map(|b| b as i8).collect(),
+            Cow::Borrowed(b) => b.iter().map(|&b| b as i8).collect(),
+        })
     }
 }
 
@@ -294,14 +293,14 @@ pub struct Node<'a> {
     pub op: &'a str,
     pub inputs: Vec<&'a str>,
     pub outputs: Vec<&'a str>,
-    pub attrs: HashMap<&'a str, Attr<'a>>,
+    pub attrs: crate::FastMap<&'a str, Attr<'a>>,
 }
 
 /// The graph: its operations in file order and every constant tensor by name.
 #[derive(Debug, Default)]
 pub struct Graph<'a> {
     pub nodes: Vec<Node<'a>>,
-    pub tensors: HashMap<String, Tensor<'a>>,
+    pub tensors: crate::FastMap<String, Tensor<'a>>,
     /// Names of the graph's inputs that are not initializers (what a caller feeds).
     pub inputs: Vec<&'a str>,
 }

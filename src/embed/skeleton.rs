@@ -34,6 +34,13 @@ pub trait Source {
     }
     /// Copy the bytes at `at..at + out.len()`, a range within `len()` (callers check).
     fn read(&self, at: u64, out: &mut [u8]);
+    /// The `len` bytes at `at` (a range within `len()`) in a vector of their own; a source
+    /// that can fill one without zeroing it first says so here (a model's tables are MBs).
+    fn read_vec(&self, at: u64, len: usize) -> Vec<u8> {
+        let mut v = vec![0; len];
+        self.read(at, &mut v);
+        v
+    }
 }
 
 /// Bytes in memory (natively, and in tests).

@@ -22,7 +22,6 @@
 use super::dense::{Matrix, Packed};
 use super::onnx::{Graph, Node, Tensor};
 use crate::error::{Error, Result};
-use std::collections::HashSet;
 
 /// A lookup table: rows of `width` values.
 #[derive(Debug)]
@@ -189,7 +188,7 @@ impl Weights {
             Some(h) => h,
             None => heads_from_scale(graph, &name("encoder.layer.0.attention.self.query.bias"), &name("encoder.layer.0.attention.self.key.bias"), hidden)?,
         };
-        let ops: HashSet<&str> = graph.nodes.iter().map(|n| n.op).collect();
+        let ops: crate::FastSet<&str> = graph.nodes.iter().map(|n| n.op).collect();
         let activation = if ops.contains("Erf") || ops.contains("Gelu") {
             Activation::Gelu
         } else if ops.contains("Tanh") {
@@ -370,7 +369,7 @@ fn broadcast_mul(x: Vec<f32>, xd: &[usize], y: &[f32], yd: &[usize]) -> Option<(
 /// bias additions to the `Softmax`, multiplying the scalar constants met on the way.
 fn heads_from_scale(graph: &Graph, query_bias: &str, key_bias: &str, hidden: usize) -> Result<usize> {
     let mut scale = 1f64;
-    let mut seen: HashSet<*const Node> = HashSet::new();
+    let mut seen: crate::FastSet<*const Node> = Default::default();
     let mut frontier: Vec<&Node> = graph.consumers(query_bias).chain(graph.consumers(key_bias)).filter(|n| n.op == "Add").collect();
     let mut reached_softmax = false;
     let mut steps = 0;

@@ -57,6 +57,10 @@ impl Source for JsBytes {
         let start = at as u32;
         self.0.subarray(start, start + out.len() as u32).copy_to(out);
     }
+    fn read_vec(&self, at: u64, len: usize) -> Vec<u8> {
+        let start = at as u32;
+        self.0.subarray(start, start + len as u32).to_vec()
+    }
 }
 
 /// The embedder of a model file's bytes in JS and `tokenizer.json`'s, with `config`: what
