@@ -63,6 +63,11 @@ impl TokenCounts {
     }
 
     /// Count a document's tokens out (the ones `add` counted).
+    /// Token ids counted in all (every document's, special tokens included).
+    pub fn total(&self) -> u64 {
+        self.total
+    }
+
     pub fn remove(&mut self, tokens: &[u32]) {
         for &t in tokens {
             if let Some(c) = self.dense.get_mut(t as usize) {

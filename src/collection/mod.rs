@@ -118,6 +118,9 @@ pub struct Collection {
     hints_bytes: usize,
     /// Bytes of the documents' records, for stats.
     doc_bytes: usize,
+    /// Documents keeping their embedding and its bytes, for stats (kept in step with `docs`
+    /// by [`Collection::put_doc`] and [`Collection::take_doc`]).
+    kept: stats::Kept,
     /// Documents whose stored record is longer than the one this nook would write for them
     /// (an earlier nook's f16 kept embedding, read as int8): by how much, until rewritten.
     legacy_extra: crate::FastMap<u64, usize>,
@@ -158,6 +161,7 @@ impl Collection {
             keywords: KeywordIndex::new(Bm25Params::default()),
             token_counts: Default::default(),
             doc_bytes: 0,
+            kept: Default::default(),
             legacy_extra: Default::default(),
             touched: Default::default(),
             loose: Default::default(),

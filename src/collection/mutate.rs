@@ -105,7 +105,7 @@ impl Collection {
             self.keys.insert(&d.id, key, &self.docs);
             let kept = !d.kept.is_empty();
             self.token_counts.add(&d.tokens);
-            self.docs.insert(key, d.into());
+            self.put_doc(key, d.into());
             if self.is_pruned() && !kept {
                 self.cache.insert(key, rounded(v));
             }
@@ -136,14 +136,14 @@ impl Collection {
         self.dirty = true;
         let mut writes = Vec::new();
         for (&key, v) in keys.iter().zip(vectors.chunks_exact(self.dims)) {
-            let Some(old) = self.docs.remove(&key) else { continue };
+            let Some(old) = self.take_doc(key) else { continue };
             self.unwrite_doc(key, old.view(), &mut writes);
             let mut d = Doc::from(old.view());
             d.kept = kept_of(v);
             // Stored alone before and after, the record gets a delete then a put of its key in
             // this commit: a store applies writes in order, so the put stands.
             self.write_doc(key, d.view(), &mut writes);
-            self.docs.insert(key, d.into());
+            self.put_doc(key, d.into());
             self.cache.remove(key);
         }
         self.finish(&mut writes);
@@ -178,7 +178,7 @@ impl Collection {
 
     fn remove_key(&mut self, key: u64, writes: &mut Vec<Write>) -> Result<()> {
         self.index.kept_mut().delete(key)?;
-        if let Some(d) = self.docs.remove(&key) {
+        if let Some(d) = self.take_doc(key) {
             let d = d.view();
             self.keywords.remove(key, &d.fields());
             self.token_counts.remove(d.tokens);

@@ -123,7 +123,7 @@ impl Loading {
                 }
                 c.doc_bytes += bytes.len() + 8;
                 c.token_counts.add(d.tokens);
-                c.docs.insert(key, doc);
+                c.put_doc(key, doc);
             }
             match &held.terms {
                 Some(terms) => {
