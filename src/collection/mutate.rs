@@ -11,13 +11,14 @@ use crate::quant::Rotation;
 use crate::records::{CODEBOOK_KEY, Failure, MANIFEST_KEY, MODEL_KEY, Result, Table, Write};
 
 const MAX_ID_BYTES: usize = 1024;
+const MAX_META_BYTES: usize = 64 * 1024;
 /// Nodes of the graph in the making linked per document an add brings, once a flat index
 /// has reached `graph_at` (`index::linking`): the build is spread over the adds that follow
-/// and ends by the time the collection has grown by an eighth, each add paying for its
-/// share (linking a node by SDC distances costs a few percent of embedding a short
-/// document) instead of one add paying for every node at once.
+/// and ends by the time the collection has grown by about an eighth, each add paying for
+/// its share (eight nodes by SDC distances: ~1.6 ms natively at 250,000 codes, about a
+/// third of embedding a short document; bench/results/linking.md) instead of one add paying
+/// for every node at once.
 const LINKS_PER_ADD: usize = 8;
-const MAX_META_BYTES: usize = 64 * 1024;
 
 impl Collection {
     /// Check a batch before anything changes: ids present, unique, sizes within limits.
