@@ -1,13 +1,13 @@
 //! Building the pruned graph of a flat [`PrunedIndex`] from its codes, all at once
 //! ([`PrunedIndex::link_all`]) or a few nodes a call ([`PrunedIndex::link_some`]), so that a
 //! collection crossing `graph_at` spreads the build over its next adds instead of stopping
-//! in one call for the whole of it (15 s natively at 100,000 codes).
+//! in one call for the whole of it (18-19 s natively at 100,000 codes, ~60 s at 250,000).
 //!
 //! Owns the graph in the making ([`Linking`], held by `Navigation::Scan`): searches scan the
 //! codes meanwhile and the index is saved flat, so nothing of a build is stored; a reopened
 //! index starts it again. Documents added during the build get a node in it and are linked
 //! in their turn; a deleted document is skipped when its turn comes, or, linked already,
-//! its neighbours are reconnected as in the graph phase; a compaction renumbers the nodes
+//! its neighbours are reconnected by the graph phase's own delete; a compaction renumbers the nodes
 //! and drops the build. Linked in node order on one thread, the finished graph is the one
 //! `link_all(1)` makes, bit for bit, however the work was cut.
 
@@ -50,17 +50,15 @@ impl PrunedIndex {
     /// for locality and walk the graph from then on. True when the index has its graph.
     pub fn link_some(&mut self, budget: usize) -> bool {
         let Some(from) = self.begin_linking() else { return true };
+        // Held apart while its nodes are linked (linking reads the codes and ids, not it).
+        let Navigation::Scan(Some(mut build)) = std::mem::replace(&mut self.navigation, Navigation::Scan(None)) else { return true };
         let nodes = self.ids.nodes();
         let to = from.saturating_add(budget).min(nodes);
-        let Navigation::Scan(Some(build)) = &mut self.navigation else { return true };
-        let mut scratch = std::mem::take(&mut build.scratch);
-        let Navigation::Scan(Some(build)) = &self.navigation else { return true };
         for x in from..to {
-            self.link_node(&build.graph, x as u32, &mut scratch);
+            self.link_node(&build.graph, x as u32, &mut build.scratch);
         }
-        let Navigation::Scan(Some(build)) = &mut self.navigation else { return true };
-        build.scratch = scratch;
         build.linked = to;
+        self.navigation = Navigation::Scan(Some(build));
         if to < nodes {
             return false;
         }
@@ -79,7 +77,6 @@ impl PrunedIndex {
     /// The build under way (started now if there is none: the index compacted, a node
     /// drawn for every code) and the first node not yet linked; `None` with a graph.
     fn begin_linking(&mut self) -> Option<usize> {
-        self.memo.clear();
         match &self.navigation {
             Navigation::Graph(_) => return None,
             Navigation::Scan(Some(build)) => return Some(build.linked),
@@ -134,18 +131,17 @@ impl PrunedIndex {
             build.graph.push_node(level);
         }
     }
+}
 
-    /// Node `node` of a flat index was deleted: if the build under way has linked it, its
-    /// neighbours are reconnected without it (as a delete in the graph phase does).
-    pub(super) fn unlink(&mut self, node: u32) {
-        let Navigation::Scan(Some(build)) = &mut self.navigation else { return };
-        if node as usize >= build.linked {
-            return;
+impl Navigation {
+    /// The graph that holds node `node`'s links: the index's graph, or the one being built
+    /// once it has linked that node (a delete then reconnects its neighbours); `None` else.
+    pub(super) fn graph_linking_mut(&mut self, node: u32) -> Option<&mut Graph> {
+        match self {
+            Navigation::Graph(walk) => Some(&mut walk.graph),
+            Navigation::Scan(Some(build)) if (node as usize) < build.linked => Some(&mut build.graph),
+            Navigation::Scan(_) => None,
         }
-        let sdc = self.sdc.get_or_init(|| self.pq.sdc_tables());
-        let (pq, codes, ids, m) = (&self.pq, &self.codes, &self.ids, self.pq.code_len());
-        let code = |n: u32| &codes[n as usize * m..(n as usize + 1) * m];
-        build.graph.repair_around(node, &|n| ids.is_live(n), &|a, b| pq.sdc_distance(sdc, code(a), code(b)));
     }
 }
 

@@ -346,14 +346,12 @@ impl PrunedIndex {
     pub fn delete(&mut self, id: u64) -> Result<()> {
         self.memo.clear();
         let node = self.ids.delete(id)?;
-        let Navigation::Graph(walk) = &mut self.navigation else {
-            self.unlink(node);
-            return Ok(());
-        };
+        // The graph, or the one being built if it has linked the node already.
+        let Some(graph) = self.navigation.graph_linking_mut(node) else { return Ok(()) };
         let sdc = self.sdc.get_or_init(|| self.pq.sdc_tables());
         let (pq, codes, ids, m) = (&self.pq, &self.codes, &self.ids, self.pq.code_len());
         let code = |n: u32| &codes[n as usize * m..(n as usize + 1) * m];
-        walk.graph.repair_around(node, &|n| ids.is_live(n), &|a, b| pq.sdc_distance(sdc, code(a), code(b)));
+        graph.repair_around(node, &|n| ids.is_live(n), &|a, b| pq.sdc_distance(sdc, code(a), code(b)));
         Ok(())
     }
 
