@@ -244,6 +244,19 @@ mod collection {
             assert_eq!(c.len(), whole.len());
             assert_eq!(queries.iter().map(|q| query(&mut c, q, true)).collect::<Vec<_>>(), want);
         }
+        // Begun before the embedder is known (a browser open indexes parts while the model's
+        // files arrive): the width is the stored index's, and the embedder's is checked after.
+        let mut l = Loading::stored(settings(), &snap.meta, &snap.blocks).unwrap().expect("a stored collection");
+        assert_eq!(l.check_dims(DIMS + 1).unwrap_err().kind, Kind::Input, "an embedder of another width");
+        for p in &split {
+            l.docs(p).unwrap();
+        }
+        l.check_dims(DIMS).unwrap();
+        let mut c = l.finish().unwrap();
+        assert_eq!(queries.iter().map(|q| query(&mut c, q, true)).collect::<Vec<_>>(), want);
+        assert_eq!(Loading::begin(settings(), DIMS + 1, &snap.meta, &snap.blocks).err().map(|e| e.kind), Some(Kind::Input));
+        assert!(Loading::stored(settings(), &[], &[]).unwrap().is_none(), "a new database: begun with the embedder's width");
+        assert_eq!(Loading::stored(settings(), &[], &snap.blocks).err().map(|e| e.kind), Some(Kind::Corrupt));
         let mut l = Loading::begin(settings(), DIMS, &snap.meta, &snap.blocks).unwrap();
         for p in split.iter().filter(|p| !p.is_empty()).skip(1) {
             l.docs(p).unwrap();

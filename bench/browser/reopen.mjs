@@ -167,7 +167,7 @@ md += `| | ${cols.join(' | ')} |\n|---|${cols.map(() => '---:').join('|')}|\n`;
 const row = (label, f) => { md += `| ${label} | ${results.map(f).join(' | ')} |\n`; };
 row('native build s / export MB', (x) => (x.build_s == null ? 'built in an earlier run' : `${r1(x.build_s)} / ${r1(x.export_bytes / 1e6)}`));
 row('open ms', (x) => x.open_ms_p50);
-row('&nbsp; wasm / model files (the wait after the wasm; the connection and manifest, which issue the records\' reads, overlap it) / connection + manifest / model / records wait / collection ms', (x) => Object.values(x.open_steps_ms_p50).join(' / '));
+row('&nbsp; wasm / model files (their arrival after the wasm, as the worker saw it; the connection and manifest, which issue the records\' reads, overlap it) / connection + manifest / model / idle wait for records or files / collection ms', (x) => Object.values(x.open_steps_ms_p50).join(' / '));
 row('open to first result ms', (x) => x.first_result_ms_p50);
 row('first exact search ms', (x) => x.first_exact_ms_p50);
 row('preview / exact p50 ms', (x) => `${x.preview_ms_p50} / ${x.exact_ms_p50}`);

@@ -247,9 +247,11 @@ export interface Stats {
    * step), compiling the wasm, then waiting for the model files (filesMs: from the wasm
    * being ready to the files' arrival; an open meanwhile waits for the IndexedDB connection,
    * opened since the worker started (connectMs), checks it, reads the manifest and issues
-   * the records' reads (storeMs)), parsing the model, the wait for IndexedDB left after
-   * that (records are read meanwhile), rebuilding the collection from its records (as they
-   * arrive), and (Nook.import, and a site index's first visit) writing them to IndexedDB.
+   * the records' reads (storeMs)), parsing the model, the time the worker then had nothing
+   * to do but wait for IndexedDB's records or the model files (readMs: the documents are
+   * indexed part by part as they arrive, while the files still arrive too), rebuilding the
+   * collection from its records, and (Nook.import, and a site index's first visit) writing
+   * them to IndexedDB.
    */
   open: { startMs: number | null; wasmMs: number; filesMs: number; connectMs?: number; storeMs: number; modelMs: number; readMs: number; loadMs: number; writeMs: number };
   /** Search helpers loaded and idle now (see NookOptions.searchWorkers). */

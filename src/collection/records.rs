@@ -20,15 +20,25 @@ pub struct Loading {
 }
 
 impl Loading {
-    /// Start from the meta and index-block records; checks the manifest, every block's
-    /// checksum and the codebook.
+    /// Start from the meta and index-block records, for an embedder of `dims` dimensions;
+    /// checks the manifest, every block's checksum and the codebook.
     pub fn begin(settings: Settings, dims: usize, meta: &[(u64, Vec<u8>)], blocks: &[(u64, Vec<u8>)]) -> Result<Self> {
-        let mut c = Collection::new(settings, dims)?;
+        match Self::stored(settings.clone(), meta, blocks)? {
+            Some(l) => l.check_dims(dims).map(|()| l),
+            None => Ok(Loading { c: Collection::new(settings, dims)?, m: None }),
+        }
+    }
+
+    /// [`Loading::begin`] before the embedder is known: the collection takes the stored
+    /// index's width ([`Loading::check_dims`] then compares the embedder's). `None` for a
+    /// database without a manifest (a new collection, which must then hold no index block
+    /// and no document): begin it with the embedder's width.
+    pub fn stored(settings: Settings, meta: &[(u64, Vec<u8>)], blocks: &[(u64, Vec<u8>)]) -> Result<Option<Self>> {
         let Some((_, mbytes)) = meta.iter().find(|(k, _)| *k == MANIFEST_KEY) else {
             if !blocks.is_empty() {
                 return Err(Failure::corrupt("index blocks are stored but the manifest is missing"));
             }
-            return Ok(Loading { c, m: None });
+            return Ok(None);
         };
         let m = Manifest::decode(mbytes)?;
         if m.block_crcs.len() != blocks.len() {
@@ -40,21 +50,19 @@ impl Loading {
             }
         }
         let parts: Vec<&[u8]> = blocks.iter().map(|(_, b)| b.as_slice()).collect();
-        c.index = match head_kind(&m.head)? {
-            Kind::Stored => Phase::Stored(VectorIndex::from_blocks(&m.head, &parts)?),
+        let (index, codebook) = match head_kind(&m.head)? {
+            Kind::Stored => (Phase::Stored(VectorIndex::from_blocks(&m.head, &parts)?), None),
             Kind::Pruned | Kind::Flat => {
                 let cb = meta.iter().find(|(k, _)| *k == CODEBOOK_KEY).map(|(_, b)| b.as_slice());
                 let cb = cb.filter(|b| crc32fast::hash(b) == m.codebook_crc).ok_or_else(|| Failure::corrupt("the PQ codebook is missing or damaged"))?;
-                c.codebook_bytes = cb.len() + 8;
-                c.codebook_crc = m.codebook_crc;
-                Phase::Pruned(PrunedIndex::from_blocks(&m.head, cb, &parts)?)
+                (Phase::Pruned(PrunedIndex::from_blocks(&m.head, cb, &parts)?), Some(cb.len()))
             }
         };
-        if c.index_dims() != dims {
-            return Err(Failure::input(format!(
-                "this database holds {}-d embeddings but the embedder makes {dims}-d ones: open it with the model it was built with",
-                c.index_dims()
-            )));
+        let mut c = Collection::new(settings, index.kept().dims())?;
+        c.index = index;
+        if let Some(len) = codebook {
+            c.codebook_bytes = len + 8;
+            c.codebook_crc = m.codebook_crc;
         }
         if let Some((_, bytes)) = meta.iter().find(|(k, _)| *k == HINTS_KEY) {
             // Only an order for the warm-up: a record that does not decode is left out
@@ -78,7 +86,18 @@ impl Loading {
         c.generation = m.generation;
         c.block_bytes = blocks.iter().map(|(_, b)| b.len() + 8).collect();
         c.manifest_bytes = mbytes.len() + 8;
-        Ok(Loading { c, m: Some(m) })
+        Ok(Some(Loading { c, m: Some(m) }))
+    }
+
+    /// Refuses an embedder of another width than the stored index's.
+    pub fn check_dims(&self, dims: usize) -> Result<()> {
+        if self.c.index_dims() == dims {
+            return Ok(());
+        }
+        Err(Failure::input(format!(
+            "this database holds {}-d embeddings but the embedder makes {dims}-d ones: open it with the model it was built with",
+            self.c.index_dims()
+        )))
     }
 
     /// Some of the document records, in any order and parts.

@@ -574,6 +574,28 @@ test('bad input gets typed errors and loses nothing', async () => {
     }, files);
     assert.match(got, expected, got);
   }
+  // An open indexes the stored documents while its model files still arrive: files that
+  // come late give the collection the client's worker has, and files that fail after the
+  // documents were read fail the open with their own typed error, the database untouched.
+  const late = await page.evaluate(async () => {
+    const m = await import('./node_modules/nook-search/dist/nook.js');
+    await m.default({ module_or_path: './node_modules/nook-search/dist/nook_bg.wasm' });
+    const bytes = async (u) => new Uint8Array(await (await fetch(u)).arrayBuffer());
+    const files = Promise.all([bytes(assets.modelUrl), bytes(assets.tokenizerUrl)]);
+    const after = (ms, value) => new Promise((resolve) => setTimeout(() => resolve(value), ms));
+    const core = await m.NookCore.open('faults', after(600, files), { minScore: 0 });
+    const stats = core.stats();
+    const hits = core.search('Abraham Lincoln', 3, true, undefined, false).hits.map((h) => [h.id, h.score]);
+    core.close();
+    const failed = await m.NookCore.open('faults', after(600, null).then(() => Promise.reject(new Error('offline'))), {}).then(() => 'resolved', (e) => `${e.name}: ${e.message}`);
+    const want = (await db.search('Abraham Lincoln', { k: 3 })).map((h) => [h.id, h.score]);
+    return { documents: stats.documents, readMs: stats.open.readMs, loadMs: stats.open.loadMs, hits, want, failed, after: (await db.stats()).documents };
+  });
+  assert.equal(late.documents, 20);
+  assert.ok(late.readMs > 300 && late.loadMs > 0, JSON.stringify(late));
+  assert.deepEqual(late.hits, late.want, 'the same collection whatever arrived first');
+  assert.match(late.failed, /^NookInputError: the model files could not be read/);
+  assert.equal(late.after, 20);
   const state = await page.evaluate(async () => ({ n: (await db.stats()).documents, big: (await db.search('Abraham Lincoln', { k: 50 })).length }));
   assert.deepEqual(state, { n: 20, big: 20 }, 'nothing lost, k > count gives all documents');
 

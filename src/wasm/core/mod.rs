@@ -7,16 +7,16 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
+use js_sys::{Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::{JsFuture, future_to_promise};
+use wasm_bindgen_futures::future_to_promise;
 
 use super::convert::{docs_from_js, embed_config_from_js, embedded_from_js, ids_from_js, sequences_to_js, settings_from_js, stats_to_js};
 use super::{init, js_error};
 use crate::collection::manifest::Manifest;
-use crate::collection::{Collection, Doc, Loading, ModelMark, Precomputed, Settings, doc_splits, export, split_sequences};
-use crate::embed::{EmbedConfig, Embedder};
-use crate::store::idb::{IdbStore, PendingLoad};
+use crate::collection::{Collection, Doc, ModelMark, Precomputed, Settings, export, split_sequences};
+use crate::embed::Embedder;
+use crate::store::idb::IdbStore;
 use crate::store::{Failure, Kind, MANIFEST_KEY, Result, Store, Table};
 
 struct Shared {
@@ -36,24 +36,6 @@ struct Shared {
     open_ms: OpenTiming,
 }
 
-/// Milliseconds of an open, by step. The records are read while the model is parsed, so
-/// `read` is only the wait left after the model was ready.
-#[derive(Clone, Copy, Default)]
-pub(super) struct OpenTiming {
-    /// Opening the IndexedDB connection (only checking it when the worker opened it while
-    /// the wasm compiled) and reading the manifest, which issues the documents' reads.
-    pub store: f64,
-    /// Parsing and optimising the model, and its mark.
-    pub model: f64,
-    /// Waiting for IndexedDB (or decoding an import) once the model was ready.
-    pub read: f64,
-    /// Rebuilding the collection from its records (checksums, index, documents, keywords).
-    pub load: f64,
-    /// An import only: writing its records to IndexedDB (0 for an open; for a site's
-    /// copy, issuing them: the write finishes after the open).
-    pub write: f64,
-}
-
 /// One open nook database (see the module docs).
 #[wasm_bindgen]
 pub struct NookCore {
@@ -62,8 +44,12 @@ pub struct NookCore {
 
 use super::timing::now;
 
+mod open;
 mod search;
 mod warm;
+
+pub(super) use open::OpenTiming;
+use open::{Commit, Files, opened};
 
 fn promise<F>(f: F) -> Promise
 where
@@ -127,39 +113,6 @@ impl Drop for WriteGuard<'_> {
     }
 }
 
-/// How an import's records reach IndexedDB.
-#[derive(Clone, Copy, PartialEq)]
-enum Commit {
-    /// Written before the open resolves (`Nook.import`).
-    Awaited,
-    /// Issued, and left to finish while the collection already answers: a read-only copy
-    /// of a site's index, which its next open checks (document count) and fetches again
-    /// if the write did not land.
-    Detached,
-}
-
-/// The model's files (ONNX model, tokenizer.json) for an open.
-enum Files {
-    Bytes(Uint8Array, Vec<u8>),
-    /// A promise of `[model, tokenizer]` (`Uint8Array`s), awaited once the database's reads
-    /// are issued, so that IndexedDB reads the records while the files still arrive. A
-    /// rejected promise fails the open; its caller has the reason.
-    Promised(Promise),
-}
-
-impl Files {
-    async fn bytes(self) -> Result<(Uint8Array, Vec<u8>)> {
-        let promise = match self {
-            Files::Bytes(model, tokenizer) => return Ok((model, tokenizer)),
-            Files::Promised(p) => p,
-        };
-        let pair = JsFuture::from(promise).await.map_err(|_| Failure::input("the model files could not be read"))?;
-        let files = pair.dyn_into::<Array>().ok().and_then(|a| Some((a.get(0).dyn_into::<Uint8Array>().ok()?, a.get(1).dyn_into::<Uint8Array>().ok()?)));
-        let (model, tokenizer) = files.ok_or_else(|| Failure::input("the model files must come as [model, tokenizer] Uint8Arrays"))?;
-        Ok((model, tokenizer.to_vec()))
-    }
-}
-
 async fn open_shared(name: String, files: Files, options: JsValue, import: Option<(Vec<u8>, Commit)>, ready: Option<web_sys::IdbDatabase>) -> Result<NookCore> {
     init();
     if name.is_empty() {
@@ -193,111 +146,6 @@ async fn open_shared(name: String, files: Files, options: JsValue, import: Optio
             Err(e)
         }
     }
-}
-
-/// The stored collection rebuilt from its records, the documents part by part as they
-/// arrive: (collection, ms waiting for reads, ms rebuilding).
-async fn load_parts(mut pending: PendingLoad, settings: &Settings, dims: usize) -> Result<(Collection, f64, f64)> {
-    let (mut wait, mut work) = (0.0, 0.0);
-    let t = now();
-    let (meta, blocks) = pending.head().await?;
-    wait += now() - t;
-    let t = now();
-    let mut loading = Loading::begin(settings.clone(), dims, &meta, &blocks)?;
-    drop((meta, blocks));
-    work += now() - t;
-    loop {
-        let t = now();
-        let part = pending.next_docs().await?;
-        wait += now() - t;
-        let Some(part) = part else { break };
-        let t = now();
-        loading.docs(&part)?;
-        drop(part);
-        work += now() - t;
-    }
-    let t = now();
-    let coll = loading.finish()?;
-    work += now() - t;
-    Ok((coll, wait, work))
-}
-
-/// An open reads the documents in about this many parts, of at least `DOC_PART_MIN` keys
-/// (80,000 bookmarks: 8 parts; the first arrives in ~0.2 s, all in ~0.8 s, and indexing a
-/// part takes less than reading the next, measured in Chromium).
-const DOC_PARTS: u64 = 8;
-const DOC_PART_MIN: u64 = 4096;
-
-/// What an open reads: the database's records (their reads issued), or an export's bytes.
-enum Records {
-    Stored(PendingLoad),
-    Import(Vec<u8>),
-}
-
-/// The collection, embedder and model mark of an open: the stored records, or `import`'s
-/// bytes written to the (empty) database; refused when they were built with another model.
-async fn opened(
-    store: &IdbStore,
-    name: &str,
-    settings: &Settings,
-    (files, embed_config): (Files, EmbedConfig),
-    import: Option<(Vec<u8>, Commit)>,
-    connecting: f64,
-) -> Result<(Collection, Embedder, ModelMark, OpenTiming)> {
-    // The browser reads the records while the model files arrive and the model is parsed
-    // and optimised. The documents come in parts, so the first are indexed while it still
-    // reads the rest; their reads are issued (from the manifest's, a few milliseconds)
-    // before the model keeps this thread busy.
-    let (records, commit) = match import {
-        None => {
-            let mut pending = store.begin_load(Box::new(|m| doc_splits(m, DOC_PARTS, DOC_PART_MIN)))?;
-            pending.issued().await?;
-            (Records::Stored(pending), Commit::Awaited)
-        }
-        Some((bytes, commit)) => (Records::Import(bytes), commit),
-    };
-    let issued = now();
-    let (model, tokenizer) = files.bytes().await?;
-    let t0 = now();
-    let mut embed = super::embedder::embedder_of(&model, &tokenizer, embed_config)?;
-    drop((model, tokenizer));
-    let dims = embed.dims();
-    let mark = ModelMark::of(&mut embed)?;
-    let t1 = now();
-    let (mut coll, snap, read, load) = match records {
-        Records::Stored(pending) => {
-            let (coll, read, load) = load_parts(pending, settings, dims).await?;
-            (coll, None, read, load)
-        }
-        Records::Import(bytes) => {
-            let snap = export::decode(&bytes)?;
-            let t2 = now();
-            let coll = Collection::load(settings.clone(), dims, &snap)?;
-            (coll, Some(snap), t2 - t1, now() - t2)
-        }
-    };
-    let t2 = now();
-    coll.bind_model(mark.clone())?;
-    let t3 = now();
-    let mut timing = OpenTiming { store: issued - connecting, model: t1 - t0, read, load: load + (t3 - t2), write: 0.0 };
-    let Some(snap) = snap else {
-        return Ok((coll, embed, mark, timing));
-    };
-    if store.get(Table::Meta, MANIFEST_KEY).await?.is_some() {
-        return Err(Failure::new(Kind::State, format!("database {name:?} already exists: delete it first (Nook.deleteDatabase) or import under another name")));
-    }
-    let written = store.issue(&snap.writes())?;
-    if commit == Commit::Detached {
-        wasm_bindgen_futures::spawn_local(async move {
-            if let Err(e) = written.await {
-                web_sys::console::warn_1(&format!("nook: the stored copy was not written ({e}); the next open fetches it again").into());
-            }
-        });
-    } else {
-        written.await?;
-    }
-    timing.write = now() - t3;
-    Ok((coll, embed, mark, timing))
 }
 
 #[wasm_bindgen]
