@@ -77,7 +77,7 @@ async function open({ name, model: modelFile, tokenizer: tokenizerFile, wasmUrl,
     }
   }
   const [model, tokenizer] = await assets;
-  openMs.filesMs = Math.max(0, filesAt - t1); // after the wasm: the wait, overlapping the store's for an open
+  openMs.filesMs = Math.max(0, filesAt - t1); // after the wasm, as this worker saw them arrive (an open meanwhile reads and indexes the records)
   if (op === 'import') core = await NookCore.import(name, bytes, model, tokenizer, options || {});
   // A site's read-only copy answers while its records are still being written.
   if (op === 'importCopy') core = await NookCore.importCopy(name, bytes, model, tokenizer, options || {});

@@ -84,6 +84,24 @@ fn model_of((model, tokenizer): (Uint8Array, Vec<u8>), config: EmbedConfig) -> R
     Ok((embed, mark))
 }
 
+impl OpenTiming {
+    /// [`model_of`] the files that arrived (or their error), timed as `model`.
+    fn build(&mut self, files: Result<(Uint8Array, Vec<u8>)>, config: EmbedConfig) -> Result<(Embedder, ModelMark)> {
+        let t = now();
+        let built = model_of(files?, config);
+        self.model = now() - t;
+        built
+    }
+
+    /// `files` awaited, the wait timed as `read`, then [`OpenTiming::build`].
+    async fn build_when(&mut self, files: impl Future<Output = Result<(Uint8Array, Vec<u8>)>>, config: EmbedConfig) -> Result<(Embedder, ModelMark)> {
+        let t = now();
+        let files = files.await;
+        self.read += now() - t;
+        self.build(files, config)
+    }
+}
+
 /// An open reads the documents in about this many parts, of at least `DOC_PART_MIN` keys
 /// (80,000 bookmarks: 8 parts; the first arrives in ~0.2 s, all in ~0.8 s, and indexing a
 /// part takes less than reading the next, measured in Chromium).
@@ -176,12 +194,7 @@ async fn load_stored(
     timing.load += now() - t;
     let Some(mut loading) = stored else {
         // A new database: nothing to index before the model gives the collection its width.
-        let t = now();
-        let bytes = files.bytes().await;
-        timing.read += now() - t;
-        let t = now();
-        let (embed, mark) = model_of(bytes?, embed_config)?;
-        timing.model = now() - t;
+        let (embed, mark) = timing.build_when(files.bytes(), embed_config).await?;
         let mut coll = Loading::begin(settings.clone(), embed.dims(), &meta, &blocks)?.finish()?;
         coll.bind_model(mark.clone())?;
         return Ok((coll, embed, mark, timing));
@@ -203,12 +216,7 @@ async fn load_stored(
                 timing.read += now() - t;
                 match got {
                     First::Part(part) => break part,
-                    First::Files(bytes) => {
-                        let t = now();
-                        let built = model_of(bytes?, embed_config.clone())?;
-                        timing.model = now() - t;
-                        model = Model::Built(Box::new(built));
-                    }
+                    First::Files(bytes) => model = Model::Built(Box::new(timing.build(bytes, embed_config.clone())?)),
                 }
             }
         };
@@ -219,15 +227,7 @@ async fn load_stored(
     }
     let (embed, mark) = match model {
         Model::Built(built) => *built,
-        Model::Arriving(files) => {
-            let t = now();
-            let bytes = files.await;
-            timing.read += now() - t;
-            let t = now();
-            let built = model_of(bytes?, embed_config)?;
-            timing.model = now() - t;
-            built
-        }
+        Model::Arriving(files) => timing.build_when(files, embed_config).await?,
     };
     let t = now();
     loading.check_dims(embed.dims())?;
