@@ -310,3 +310,46 @@ pub fn evaluate<E: Embed>(ix: &mut Indexed, embed: &mut CachedEmbed<E>, queries:
     }
     out.into_iter().map(|(k, s)| (k, s.mean())).collect()
 }
+
+/// Recall@10 and @3 of exact vector searches against brute force, and the exact vectors
+/// they asked for, summed over queries (`second` and `large`).
+#[derive(Default, Clone, Copy)]
+pub struct Tally {
+    pub queries: usize,
+    pub recall10: f64,
+    pub recall3: f64,
+    pub exact: f64,
+}
+
+impl Tally {
+    pub fn json(&self) -> serde_json::Value {
+        let n = self.queries.max(1) as f64;
+        serde_json::json!({"recall10": r3(self.recall10 / n), "recall3": r3(self.recall3 / n), "exact_per_query": r3(self.exact / n)})
+    }
+    /// `recall@10 / recall@3 / exact vectors a query`.
+    pub fn cell(&self) -> String {
+        let n = self.queries.max(1) as f64;
+        format!("{:.3} / {:.3} / {:.1}", self.recall10 / n, self.recall3 / n, self.exact / n)
+    }
+}
+
+/// The collection's exact vector search (k 10, vector only) for each query (`qvs`: their
+/// embeddings) through `embed`, against brute force over the documents' `vectors` (rows in
+/// the order of `ids`).
+pub fn recall(c: &mut Collection, vectors: &[f32], ids: &[String], qs: &[Query], qvs: &[Vec<f32>], embed: &mut dyn Embed) -> Tally {
+    let mut t = Tally::default();
+    let d = embed.dims();
+    for (q, qv) in qs.iter().zip(qvs) {
+        let mut brute: Vec<(usize, f32)> = vectors.chunks_exact(d).map(|v| nook::distance::dot(qv, v)).enumerate().collect();
+        brute.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let truth: Vec<&str> = brute.iter().take(10).map(|&(i, _)| ids[i].as_str()).collect();
+        let (found, counts) = c.search_counted(embed, &q.text, qv, 10, false, None, nook::collection::Precision::Exact).expect("search");
+        let got: Vec<String> = found.iter().map(|f| c.doc(f.key).expect("doc").id.to_string()).collect();
+        let share = |n: usize| got.iter().take(n).filter(|id| truth[..n].contains(&id.as_str())).count() as f64 / n as f64;
+        t.queries += 1;
+        t.recall10 += share(10);
+        t.recall3 += share(3);
+        t.exact += counts.exact as f64;
+    }
+    t
+}

@@ -18,52 +18,14 @@ mod eval;
 
 use std::fmt::Write as _;
 
-use eval::{CachedEmbed, Corpus, Indexed, Query};
-use nook::collection::{Doc, Embed, Precision, Settings};
+use eval::{CachedEmbed, Corpus, Query};
+use nook::collection::{Doc, Settings};
 use nook::index::Stop;
 use nook::quant::PqParams;
 
 /// The corpora pooled into one collection, and whose queries are asked of it.
 const CORPORA: [&str; 5] = ["debian", "mdn", "wordnet", "manpages", "fanoutqa"];
 const KINDS: [&str; 2] = ["natural", "keyword"];
-
-#[derive(Default, Clone, Copy)]
-struct Tally {
-    queries: usize,
-    recall10: f64,
-    recall3: f64,
-    exact: f64,
-}
-
-impl Tally {
-    fn cell(&self) -> String {
-        let n = self.queries.max(1) as f64;
-        format!("{:.3} / {:.3} / {:.1}", self.recall10 / n, self.recall3 / n, self.exact / n)
-    }
-    fn json(&self) -> serde_json::Value {
-        let n = self.queries.max(1) as f64;
-        serde_json::json!({"recall10": eval::r3(self.recall10 / n), "recall3": eval::r3(self.recall3 / n), "exact_per_query": eval::r3(self.exact / n)})
-    }
-}
-
-fn measure(ix: &mut Indexed, qs: &[Query], qvs: &[Vec<f32>], embed: &mut dyn Embed) -> Tally {
-    let mut t = Tally::default();
-    let d = embed.dims();
-    for (q, qv) in qs.iter().zip(qvs) {
-        let mut brute: Vec<(usize, f32)> = ix.vectors.chunks_exact(d).map(|v| nook::distance::dot(qv, v)).enumerate().collect();
-        brute.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        let truth: Vec<&str> = brute.iter().take(10).map(|&(i, _)| ix.ids[i].as_str()).collect();
-        let c = &mut ix.collection;
-        let (found, counts) = c.search_counted(embed, &q.text, qv, 10, false, None, Precision::Exact).expect("search");
-        let got: Vec<String> = found.iter().map(|f| c.doc(f.key).expect("doc").id.to_string()).collect();
-        let share = |n: usize| got.iter().take(n).filter(|id| truth[..n].contains(&id.as_str())).count() as f64 / n as f64;
-        t.queries += 1;
-        t.recall10 += share(10);
-        t.recall3 += share(3);
-        t.exact += counts.exact as f64;
-    }
-    t
-}
 
 /// `s` with the stop's `z_fit` set to `z`.
 fn with_z_fit(mut s: Settings, z: f32) -> Settings {
@@ -136,7 +98,7 @@ fn main() {
                 queries: qs.iter().map(|q| Query { text: q.text.clone(), kind: q.kind.clone(), relevant: Vec::new() }).collect(),
             };
             let qvs = eval::index_queries(&qc, &mut embed, &ix.collection);
-            let tally = measure(&mut ix, qs, &qvs, &mut embed);
+            let tally = eval::recall(&mut ix.collection, &ix.vectors, &ix.ids, qs, &qvs, &mut embed);
             cells.push(tally.cell());
             js.insert((*name).into(), tally.json());
         }

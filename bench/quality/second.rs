@@ -19,8 +19,8 @@ mod eval;
 
 use std::fmt::Write as _;
 
-use eval::{CachedEmbed, Corpus, Indexed, Query};
-use nook::collection::{Embed, Precision, Settings};
+use eval::{CachedEmbed, Corpus, Indexed, Query, Tally};
+use nook::collection::{Embed, Settings};
 use nook::embed::Embedder;
 use nook::index::{Stop, TwoLevelParams};
 use nook::store::Result;
@@ -76,25 +76,6 @@ const SETS: [Set; 7] = [
     Set { corpus: "debian", queries: "wordnet", kinds: &["natural"] },
 ];
 
-#[derive(Default, Clone, Copy)]
-struct Tally {
-    queries: usize,
-    recall10: f64,
-    recall3: f64,
-    exact: f64,
-}
-
-impl Tally {
-    fn json(&self) -> serde_json::Value {
-        let n = self.queries.max(1) as f64;
-        serde_json::json!({"recall10": eval::r3(self.recall10 / n), "recall3": eval::r3(self.recall3 / n), "exact_per_query": eval::r3(self.exact / n)})
-    }
-    fn cell(&self) -> String {
-        let n = self.queries.max(1) as f64;
-        format!("{:.3} / {:.3} / {:.1}", self.recall10 / n, self.recall3 / n, self.exact / n)
-    }
-}
-
 /// `stop` with another `z_fit`.
 fn with_z_fit(stop: Stop, z_fit: f32) -> Stop {
     match stop {
@@ -110,25 +91,9 @@ fn queries(root: &str, set: &Set) -> Vec<Query> {
     eval::queries_from_json(&eval::read_json(&path)).into_iter().filter(|q| set.kinds.contains(&q.kind.as_str()) && !q.text.trim().is_empty()).collect()
 }
 
-/// Recall of the collection's exact vector search against brute force, and its exact
-/// vectors per query, through `embed`.
+/// [`eval::recall`] over the set's own query vectors.
 fn measure(ix: &mut Indexed, qs: &[Query], embed: &mut dyn Embed) -> Tally {
-    let mut t = Tally::default();
-    let d = embed.dims();
-    for (q, qv) in qs.iter().zip(&ix.query_vectors) {
-        let mut brute: Vec<(usize, f32)> = ix.vectors.chunks_exact(d).map(|v| nook::distance::dot(qv, v)).enumerate().collect();
-        brute.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        let truth: Vec<&str> = brute.iter().take(10).map(|&(i, _)| ix.ids[i].as_str()).collect();
-        let c = &mut ix.collection;
-        let (found, counts) = c.search_counted(embed, &q.text, qv, 10, false, None, Precision::Exact).expect("search");
-        let got: Vec<String> = found.iter().map(|f| c.doc(f.key).expect("doc").id.to_string()).collect();
-        let share = |n: usize| got.iter().take(n).filter(|id| truth[..n].contains(&id.as_str())).count() as f64 / n as f64;
-        t.queries += 1;
-        t.recall10 += share(10);
-        t.recall3 += share(3);
-        t.exact += counts.exact as f64;
-    }
-    t
+    eval::recall(&mut ix.collection, &ix.vectors, &ix.ids, qs, &ix.query_vectors, embed)
 }
 
 fn main() {
