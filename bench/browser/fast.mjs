@@ -4,7 +4,7 @@
 // queries from bench/quality (answers spread over the 8,406 glosses) — each run cold (the first pass
 // after a browser restart on the same profile: nothing in memory, the collection read
 // from IndexedDB) and warm (the same queries again). hnswlib-wasm (M=16, ef 64, f32) over
-// nook's own embeddings in the same page. Headless Chromium, offline: each set with one
+// nook's own embeddings, in a session of each run. Headless Chromium, offline: each set with one
 // search thread (the nook worker alone) and with two (a search helper shares a cold
 // search's recomputations), in separate sessions, the largest process's RSS sampled; then
 // indexing speed with 1 and 2 threads embedding.
@@ -113,6 +113,11 @@ if (process.env.NOOK_FAST_WARMING !== '0') {
     }
   }
 }
+// hnswlib-wasm in this run, in a session of its own after nook's (the peer side by side at
+// the same hour and load): over the documents' embeddings, asked every set.
+log('hnswlib-wasm: a session of its own, every set');
+const peer = await session((page) => page.evaluate(([n, d, s, t]) => window.fast.hnswlibPass(n, d, s, t, './data/bench-vectors.f32', window.benchLog), [DB, docs, sets, indexed.truth]));
+loadavg.push(os.loadavg());
 // Indexing speed, 1 vs 2 threads embedding (the nook worker alone, then with one helper),
 // interleaved, each on a fresh profile: every 5th document (2,000, all shapes), the
 // largest process's and the whole browser's RSS sampled every 250 ms.
@@ -169,8 +174,8 @@ const out = {
     sets: sets.map((s) => ({ name: s.name, queries: s.queries.length, cold: pass(runs[s.name].passes.cold), warm: pass(runs[s.name].passes.warm), recall10: r3(runs[s.name].passes.cold.recall10), open_ms: Math.round(runs[s.name].openMs), first_result_ms: Math.round(runs[s.name].firstResultMs), peak_largest_mb: runs[s.name].peakLargestMB, two_search_threads: helped(runs2[s.name]), ...(warming[s.name] && { warm_up: warmRuns(warming[s.name]) }) })),
     index_bytes_per_doc: r1(stats.indexBytes / stats.documents),
     hnsw_f32_ratio: r1(stats.hnswBytes / stats.indexBytes),
-    // Measured in the page that indexed this profile (indexed.date), not on every run.
-    hnswlib: { measured_at: indexed.date, p50_ms: r1(pct(sets.flatMap((s) => indexed.hnswlib[s.name].lat), 0.5)), sets: Object.fromEntries(sets.map((s) => [s.name, { p50_ms: r1(pct(indexed.hnswlib[s.name].lat, 0.5)), recall10: r3(indexed.hnswlib[s.name].recall10) }])) },
+    // Measured in this run (the session after nook's); build_ms: its index over 10,000.
+    hnswlib: { measured_at: 'this run', build_ms: Math.round(peer.buildMs), native_vectors: peer.nativeVectors, p50_ms: r1(pct(sets.flatMap((s) => peer.sets[s.name].lat), 0.5)), sets: Object.fromEntries(sets.map((s) => [s.name, { p50_ms: r1(pct(peer.sets[s.name].lat, 0.5)), p95_ms: r1(pct(peer.sets[s.name].lat, 0.95)), recall10: r3(peer.sets[s.name].recall10) }])) },
   },
   bookmarks80k: ext?.afterRestart ? {
     restart_exact_p50_ms: ext.afterRestart.search.p50, reopen_ms: ext.afterRestart.reopenMs, rss_mb: ext.afterRestart.memory.largestMB,
@@ -206,7 +211,7 @@ const name = process.env.NOOK_FAST_OUT || 'fast-search';
 writeFileSync(join(dir, `${name}.json`), JSON.stringify(out, null, 2) + '\n');
 const d = out.docs10k;
 let md = `# Fast search: ${docs.length.toLocaleString("en")} documents, headless Chromium, one worker (and with a search helper)\n\n`;
-md += `Written by bench/browser/fast.mjs (${out.date}, package \`${out.package}\`${optionsMark ? `, the collection created with \`${JSON.stringify(INDEX_OPTIONS)}\`` : ''}). Cold = the first pass over a query set right after a browser restart on the same profile (the embedding cache starts empty and fills as the pass goes); warm = the same queries again. Latency includes embedding the query. Recall@10 is against brute force over nook's own embeddings. hnswlib-wasm (M=16, ef 64, f32 vectors) runs over the same embeddings in the same page, its latency including the query's embedding by nook's embedder; it is measured when the profile is indexed (this profile: ${d.hnswlib.measured_at}), so on a reused profile its column is from that run, not this one. Load average (1/5/15 min) at start, after each set: ${out.loadavg.map((l) => l.join(' ')).join(' | ')} on ${os.cpus().length} shared cores: compare within a run.\n\n`;
+md += `Written by bench/browser/fast.mjs (${out.date}, package \`${out.package}\`${optionsMark ? `, the collection created with \`${JSON.stringify(INDEX_OPTIONS)}\`` : ''}). Cold = the first pass over a query set right after a browser restart on the same profile (the embedding cache starts empty and fills as the pass goes); warm = the same queries again. Latency includes embedding the query. Recall@10 is against brute force over nook's own embeddings. hnswlib-wasm (M=16, ef 64, f32 vectors) runs over the same embeddings, its latency including the query's embedding by nook's embedder, in a session of this run after nook's (the documents' embeddings ${d.hnswlib.native_vectors ? "the native ones the recall benchmark wrote, checked equal bit for bit to the page's on 64 documents" : 'embedded in the page'}; its index built in ${(d.hnswlib.build_ms / 1000).toFixed(1)} s). Load average (1/5/15 min) at start, after each set: ${out.loadavg.map((l) => l.join(' ')).join(' | ')} on ${os.cpus().length} shared cores: compare within a run.\n\n`;
 md += `| query set | queries | open ms | open to first result ms | cold p50 / p95 ms | cold recomputed/query | warm p50 / p95 ms | warm recomputed/query | recall@10 / @3; first result = brute force's first | hnswlib-wasm p50 ms / recall@10 |\n|---|---:|---:|---:|---|---:|---|---:|---|---|\n`;
 for (const s of d.sets) md += `| ${s.name} | ${s.queries} | ${s.open_ms} | ${s.first_result_ms} | ${s.cold.p50_ms} / ${s.cold.p95_ms} | ${s.cold.recomputed_mean} | ${s.warm.p50_ms} / ${s.warm.p95_ms} | ${s.warm.recomputed_mean} | ${s.recall10} / ${s.cold.recall3}; ${s.cold.top1} | ${d.hnswlib.sets[s.name].p50_ms} / ${d.hnswlib.sets[s.name].recall10} |\n`;
 md += `\nWhere a cold search's time goes in the nook worker, medians (query embedding / scan, keywords and fusion / recomputation / whole search) and the cost of one recomputation (all recomputing time over all recomputed): ${d.sets.map((s) => `${s.name} ${['embed', 'traversal', 'recompute', 'search'].map((k) => s.cold.parts_p50_ms?.[k]).join(' / ')} ms, ${s.cold.ms_per_recomputed} ms each`).join('; ')}.\n\n`;
