@@ -9,8 +9,8 @@ const now = () => performance.now();
 const ASSETS = { modelUrl: './models/minilm-l6-int8.onnx', tokenizerUrl: './models/tokenizer.json' };
 
 /** Index `docs` into a fresh database `name`; ground truth (top 10 ids by brute force over
- * nook's own embeddings) for every query of every set; hnswlib-wasm over the same vectors.
- * `options`: the collection's settings at creation (e.g. pqSubspaces), kept by its records. */
+ * nook's own embeddings) for every query of every set. `options`: the collection's
+ * settings at creation (e.g. pqSubspaces), kept by its records. */
 async function fastIndex(name, docs, sets, log, options = {}) {
   await Nook.deleteDatabase(name);
   const db = await Nook.open(name, { ...ASSETS, ...options });
@@ -27,9 +27,8 @@ async function fastIndex(name, docs, sets, log, options = {}) {
     const qv = await db.embed(set.queries);
     truth[set.name] = set.queries.map((_, i) => topK(vecs, dims, qv.subarray(i * dims, (i + 1) * dims), 10).map((j) => docs[j].id));
   }
-  const { sets: hnswlib } = await hnswlibOver(db, docs, vecs, dims, sets, truth);
   await db.close();
-  return { indexMs, docsPerSec: docs.length / (indexMs / 1000), stats, truth, hnswlib };
+  return { indexMs, docsPerSec: docs.length / (indexMs / 1000), stats, truth };
 }
 
 /** hnswlib-wasm (M=16, ef 64) over the documents' embeddings `vecs`, asked every set: per

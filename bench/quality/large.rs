@@ -40,7 +40,8 @@ fn main() {
     let cache = format!("{root}/data/quality/embeddings.bin");
     let mut embed = CachedEmbed::default_model(root, &cache);
     let mut docs: Vec<Doc> = Vec::new();
-    let mut sets: Vec<(&str, Vec<Query>)> = Vec::new();
+    // Each corpus's queries, as a corpus of no documents (what index_queries takes).
+    let mut sets: Vec<Corpus> = Vec::new();
     for name in CORPORA {
         for mut d in eval::docs_from_json(&eval::read_json(&format!("{root}/data/quality/{name}/docs.json"))) {
             d.id = format!("{name}/{}", d.id);
@@ -53,7 +54,7 @@ fn main() {
         let qs: Vec<Query> =
             eval::queries_from_json(&eval::read_json(&path)).into_iter().filter(|q| KINDS.contains(&q.kind.as_str()) && !q.text.trim().is_empty()).collect();
         if !qs.is_empty() {
-            sets.push((name, qs));
+            sets.push(Corpus { name: name.into(), docs: Vec::new(), queries: qs });
         }
     }
     // Shuffled together (seed 7): the first documents, which train the codes, are a sample of all.
@@ -79,7 +80,7 @@ fn main() {
     let mut md = format!(
         "# Codes for a large collection\n\nWritten by `cargo bench --features embed --bench large` (bench/quality/large.rs), natively with the real embedder. One collection of {n} documents: the corpora {} pooled and shuffled (seed 7), so the documents a codebook is trained on are a sample of all. Vector-only exact search, default settings without a relevance floor, the shipped stop (codes and token bags fitted per query); each cell: recall@10 / recall@3 against brute force over the same embeddings / exact vectors per query (what a cold search recomputes). Every code is 32 bytes; the 8-bit codebook is 256 x 384 values (196 KB in f16, against 12 KB for 4 bits): 2.5 bytes a document at 80,000.\n\n| codes | index bytes / doc |{}\n|---|---:|{}\n",
         CORPORA.join(", "),
-        sets.iter().map(|(name, qs)| format!(" {name} ({}) |", qs.len())).collect::<String>(),
+        sets.iter().map(|set| format!(" {} ({}) |", set.name, set.queries.len())).collect::<String>(),
         sets.iter().map(|_| "---|").collect::<String>(),
     );
     let mut rows = Vec::new();
@@ -91,16 +92,11 @@ fn main() {
         let per_doc = (st.index_bytes + st.codebook_bytes + st.manifest_bytes) as f64 / n as f64;
         let mut cells = Vec::new();
         let mut js = serde_json::Map::new();
-        for (name, qs) in &sets {
-            let qc = Corpus {
-                name: (*name).into(),
-                docs: Vec::new(),
-                queries: qs.iter().map(|q| Query { text: q.text.clone(), kind: q.kind.clone(), relevant: Vec::new() }).collect(),
-            };
-            let qvs = eval::index_queries(&qc, &mut embed, &ix.collection);
-            let tally = eval::recall(&mut ix.collection, &ix.vectors, &ix.ids, qs, &qvs, &mut embed);
+        for set in &sets {
+            let qvs = eval::index_queries(set, &mut embed, &ix.collection);
+            let tally = eval::recall(&mut ix.collection, &ix.vectors, &ix.ids, &set.queries, &qvs, &mut embed);
             cells.push(tally.cell());
-            js.insert((*name).into(), tally.json());
+            js.insert(set.name.clone(), tally.json());
         }
         eprintln!("large: {label} ({:.0} s): {per_doc:.1} B/doc | {}", t.elapsed().as_secs_f64(), cells.join(" | "));
         let _ = writeln!(md, "| {label} | {per_doc:.1} | {} |", cells.join(" | "));
