@@ -35,16 +35,44 @@ pub fn docs_from_json(v: &serde_json::Value) -> Vec<Doc> {
         .collect()
 }
 
+/// Judged queries (`{query, type, relevant}`), or plain strings (a need written without
+/// judgments, as `scripts/bench_browser.sh corpora DIR` takes them: kind "natural").
 pub fn queries_from_json(v: &serde_json::Value) -> Vec<Query> {
     v.as_array()
         .expect("queries: a JSON array")
         .iter()
-        .map(|q| Query {
-            text: s(q, "query"),
-            kind: s(q, "type"),
-            relevant: q.get("relevant").and_then(|r| r.as_array()).map(|r| r.iter().filter_map(|x| x.as_str().map(String::from)).collect()).unwrap_or_default(),
+        .map(|q| match q.as_str() {
+            Some(text) => Query { text: text.to_string(), kind: "natural".into(), relevant: Vec::new() },
+            None => Query {
+                text: s(q, "query"),
+                kind: s(q, "type"),
+                relevant: q
+                    .get("relevant")
+                    .and_then(|r| r.as_array())
+                    .map(|r| r.iter().filter_map(|x| x.as_str().map(String::from)).collect())
+                    .unwrap_or_default(),
+            },
         })
         .collect()
+}
+
+/// Where a corpus's documents are: `data/quality/NAME/docs.json` (bench/quality/fetch_corpora.py),
+/// or for `pypi` `data/pypi/docs.json` (bench/browser/fetch_pypi.py: PyPI summaries).
+pub fn docs_path(root: &str, name: &str) -> String {
+    match name {
+        "pypi" => format!("{root}/data/pypi/docs.json"),
+        _ => format!("{root}/data/quality/{name}/docs.json"),
+    }
+}
+
+/// Where a corpus's queries are: committed (`bench/quality/queries/NAME.json`, or for `pypi`
+/// `bench/browser/queries/pypi.json`), else beside its documents as fetch_corpora.py writes them.
+pub fn queries_path(root: &str, name: &str) -> Option<String> {
+    let committed = match name {
+        "pypi" => format!("{root}/bench/browser/queries/pypi.json"),
+        _ => format!("{root}/bench/quality/queries/{name}.json"),
+    };
+    [committed, format!("{root}/data/quality/{name}/queries.json")].into_iter().find(|p| std::path::Path::new(p).exists())
 }
 
 /// `q` as typed up to the middle of its last word (half its letters, at least 3): what a

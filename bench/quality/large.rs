@@ -1,5 +1,6 @@
-//! Codes for a large collection: the exact search over one collection pooling five of the
-//! corpora the quality benchmark fetches (38,209 documents, shuffled together), under the
+//! Codes for a large collection: the exact search over one collection pooling four of the
+//! corpora the quality benchmark fetches and the PyPI summaries (bench/browser/fetch_pypi.py;
+//! shuffled together), under the
 //! default codes (4-bit, 64 subspaces, trained on the first 1,000 documents) and under
 //! 8-bit codes of 32 subspaces (the same 32 bytes a document) trained on a larger sample,
 //! whose 256-centroid codebook (196 KB) only fits the index's budget of 37 bytes a
@@ -8,7 +9,8 @@
 //! embeddings, and the exact vectors a query asks for (what a cold search recomputes);
 //! with the stop's `z_fit` lowered too, to compare the codes at equal recall.
 //!
-//!   python3 bench/quality/fetch_corpora.py && cargo bench --features embed --bench large
+//!   python3 bench/quality/fetch_corpora.py && python3 bench/browser/fetch_pypi.py &&
+//!       cargo bench --features embed --bench large
 //!       -> bench/results/large-codes.{md,json}
 //!
 //! Embeddings come from data/quality/embeddings.bin (shared with the quality benchmark).
@@ -24,7 +26,7 @@ use nook::index::Stop;
 use nook::quant::PqParams;
 
 /// The corpora pooled into one collection, and whose queries are asked of it.
-const CORPORA: [&str; 5] = ["debian", "mdn", "wordnet", "manpages", "fanoutqa"];
+const CORPORA: [&str; 5] = ["pypi", "mdn", "wordnet", "manpages", "fanoutqa"];
 const KINDS: [&str; 2] = ["natural", "keyword"];
 
 /// `s` with the stop's `z_fit` set to `z`.
@@ -43,14 +45,11 @@ fn main() {
     // Each corpus's queries, as a corpus of no documents (what index_queries takes).
     let mut sets: Vec<Corpus> = Vec::new();
     for name in CORPORA {
-        for mut d in eval::docs_from_json(&eval::read_json(&format!("{root}/data/quality/{name}/docs.json"))) {
+        for mut d in eval::docs_from_json(&eval::read_json(&eval::docs_path(root, name))) {
             d.id = format!("{name}/{}", d.id);
             docs.push(d);
         }
-        let committed = format!("{root}/bench/quality/queries/{name}.json");
-        let fetched = format!("{root}/data/quality/{name}/queries.json");
-        // Debian's package descriptions come without queries (see second.rs).
-        let Some(path) = [committed, fetched].into_iter().find(|p| std::path::Path::new(p).exists()) else { continue };
+        let Some(path) = eval::queries_path(root, name) else { continue };
         let qs: Vec<Query> =
             eval::queries_from_json(&eval::read_json(&path)).into_iter().filter(|q| KINDS.contains(&q.kind.as_str()) && !q.text.trim().is_empty()).collect();
         if !qs.is_empty() {

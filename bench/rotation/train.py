@@ -8,11 +8,12 @@ each (4-bit codes). Alternates between training that PQ on the rotated vectors (
 warm-started) and the rotation that best maps the vectors onto their reconstructions
 (orthogonal Procrustes: R = U V^T from the SVD of X^T Y). Deterministic (seed 7).
 
-Output: src/quant/minilm-l6.rotation, the layout src/quant/rotation.rs reads:
+Output: src/quant/minilm-l6b.rotation (shipped under rotation id 2; the file of id 1,
+src/quant/minilm-l6.rotation, was learned on other texts and never changes), the layout src/quant/rotation.rs reads:
   b"NKRT" u8(1) u16 LE dims | i8 x dims (mark) | f16 LE x dims x dims | u32 LE crc32
 where row j of the matrix is the direction rotated component j reads (x_rot = M x).
 
-Usage: bench/rotation/train.py [--iterations 25] [--sample 20000]   (numpy; ~3 minutes on 2 cores)
+Usage: bench/rotation/train.py [--iterations 25] [--sample 20000] [--out FILE]   (numpy; ~3 minutes on 2 cores)
 """
 import argparse
 import pathlib
@@ -46,6 +47,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--iterations", type=int, default=25)
     ap.add_argument("--sample", type=int, default=20000, help="vectors learned from, drawn at random")
+    ap.add_argument("--out", default=str(ROOT / "src/quant/minilm-l6b.rotation"))
     args = ap.parse_args()
     rng = np.random.default_rng(7)
     x = np.fromfile(ROOT / "data/rotation/vectors.f32", dtype="<f4").reshape(-1, D).astype(np.float64)
@@ -72,7 +74,7 @@ def main():
     # x_rot = x @ r, so rotated component j reads column j of r: the file's row j.
     rows = r.T.astype(np.float16)
     body = b"NKRT" + bytes([1]) + struct.pack("<H", D) + mark.tobytes() + rows.astype("<f2").tobytes()
-    out = ROOT / "src/quant/minilm-l6.rotation"
+    out = pathlib.Path(args.out)
     out.write_bytes(body + struct.pack("<I", zlib.crc32(body)))
     print(f"train.py: wrote {out} ({len(body) + 4} bytes)", file=sys.stderr)
 

@@ -635,6 +635,13 @@ mod tests {
         assert_eq!(&old[..2], &[0x80, 3], "varint 384 first");
         assert_eq!(ProductQuantizer::from_bytes(&bytes, Metric::Cosine, dims).unwrap(), pq);
         assert_eq!(ProductQuantizer::from_bytes(&old, Metric::Cosine, dims).unwrap(), plain);
+        // A codebook of the retired rotation (id 1, earlier nooks') reads back under it.
+        let retired = ProductQuantizer::train(&base, dims, Metric::Cosine, &PqParams { rotation: Rotation::MiniLmL6Retired, ..params }, 2).unwrap();
+        let mut one = Vec::new();
+        retired.to_bytes(&mut one);
+        assert_eq!(&one[..2], &[0, 1]);
+        let back = ProductQuantizer::from_bytes(&one, Metric::Cosine, dims).unwrap();
+        assert_eq!((back.rotation(), &back), (Rotation::MiniLmL6Retired, &retired));
         let mut unknown = bytes.clone();
         unknown[1] = 200;
         assert!(matches!(ProductQuantizer::from_bytes(&unknown, Metric::Cosine, dims), Err(Error::Corrupt(_))));
