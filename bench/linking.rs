@@ -98,7 +98,7 @@ fn main() {
         "# The graph built at once or over the adds that follow (native, one thread)\n\n\
          Written by `cargo bench --bench linking` (bench/linking.rs). Load average at start: {}.\n\
          The benchmark documents' MiniLM vectors tiled with noise to n documents (and, in the last row,\n\
-         real MiniLM vectors alone: the 10,000 documents and the rotation's 36,621 training texts), 64 x 4-bit codes;\n\
+         real MiniLM vectors alone: the 10,000 documents and the rotation's 43,373 training texts), 64 x 4-bit codes;\n\
          a collection reaching `graph_at` = n, then adds of {CHUNK} documents, {LINKS_PER_ADD} nodes linked a document\n\
          added until the graph is done. An add call's time here is its codes and its share of the\n\
          graph (embedding the {CHUNK} documents, ~5 ms each natively and ~10 in Chromium, comes on top).\n\
@@ -109,7 +109,7 @@ fn main() {
         qs.len() / D
     );
     // Tiled to each size, then the real vectors alone: the benchmark's documents and the
-    // 36,621 texts the model's rotation was learned on (Debian descriptions, MDN), no copies.
+    // 43,373 texts the model's rotation was learned on (bench/rotation/texts.py), no copies.
     let mut cases: Vec<(String, usize, Vec<f32>)> = sizes
         .iter()
         .map(|&n| {

@@ -5,13 +5,12 @@
 #   scripts/bench_browser.sh fast    exact search cold (after a browser restart) and warm,
 #                                    two query sets, hnswlib-wasm side by side
 #                                    -> bench/results/fast-search.* (bench/browser/fast.mjs)
-#   scripts/bench_browser.sh corpora [long] [manpages] [manpages-long] [mdn] [debian] [debian-long]
+#   scripts/bench_browser.sh corpora [long] [manpages] [manpages-long] [mdn]
 #                                    the same over corpora of other shapes (long documents,
-#                                    one-line and medium man page descriptions, MDN features,
-#                                    short and long Debian package descriptions; default
-#                                    all), cold and warm; with
+#                                    one-line and medium man page descriptions, MDN features;
+#                                    default all), cold and warm; with
 #                                    NOOK_BEFORE_PKG=DIR an older pkg/ copy beside it
-#                                    -> bench/results/{long,manpages,manpages-long,mdn,debian,debian-long}-docs.*
+#                                    -> bench/results/{long,manpages,manpages-long,mdn}-docs.*
 #                                    (bench/browser/corpora.mjs; `long` = `corpora long`);
 #                                    `corpora DIR/` measures a corpus of your own: DIR/docs.json
 #                                    ([{id, title?, url?, text}]) and DIR/queries.json (strings)
@@ -40,7 +39,7 @@ case "${1:-run}" in
     cd bench/browser
     [[ -d node_modules/playwright-core ]] || npm install --no-audit --no-fund --ignore-scripts
     exec node demo.mjs ;;
-  *) echo "usage: scripts/bench_browser.sh [fast|corpora [long] [manpages] [manpages-long] [mdn] [debian] [debian-long]|long|reopen|demo]" >&2; exit 2 ;;
+  *) echo "usage: scripts/bench_browser.sh [fast|corpora [long] [manpages] [manpages-long] [mdn] [DIR/]|long|reopen|demo]" >&2; exit 2 ;;
 esac
 scripts/fetch_model.sh
 scripts/fetch_text_data.sh
@@ -51,7 +50,7 @@ node make_data.mjs
 if [[ "$program" == corpora.mjs ]]; then
   shift
   wanted=("$@")
-  (( ${#wanted[@]} )) || wanted=(long manpages manpages-long mdn debian debian-long)
+  (( ${#wanted[@]} )) || wanted=(long manpages manpages-long mdn)
   for i in "${!wanted[@]}"; do
     name="${wanted[$i]}"
     # A directory of your own (a name with a slash), from where this script was called.

@@ -12,17 +12,14 @@
 //             -> bench/results/manpages-long-docs.*
 //   mdn       MDN browser-compat features (API and CSS names with their MDN paths), its
 //             paraphrase and keyword queries -> bench/results/mdn-docs.*
-//   debian    12,000 Debian packages' short descriptions ("Simple disk I/O latency measuring
-//             tool"), a corpus no parameter was chosen on, asked by the man pages' paraphrase
-//             and keyword queries (tools, by what they do) and by WordNet's paraphrases
-//             (topics the packages only brush: answers spread thin) -> bench/results/debian-docs.*
-//   debian-long  the same packages, each with its long description (cut to 600 characters:
-//             ~50-130 tokens), the same two query sets -> bench/results/debian-long-docs.*
 //   DIR       (any name with a slash) a corpus of your own: DIR/docs.json, an array of
 //             documents as `Nook.add` takes them ({id, title?, url?, text}), and
 //             DIR/queries.json, an array of query strings (or of {query}); it is measured as
 //             the others are -> bench/results/<DIR's last part>-docs.*
-// The five before it are built by bench/quality/fetch_corpora.py (data/quality/<corpus>/docs.json).
+// The four before it are built by bench/quality/fetch_corpora.py (data/quality/<corpus>/docs.json).
+// Debian's package descriptions are no corpus here: a held-out set of that shape checks nook
+// (../shared/DATA.md); the short-description shape is measured on PyPI's summaries
+// (`corpora data/pypi/`, bench/browser/fetch_pypi.py).
 // Each query set runs cold (first pass after a browser restart) and warm, one search thread,
 // vector-only and then (after another restart) hybrid, the package's default; recall@10
 // against brute force over nook's own embeddings (for hybrid, the share of that vector top
@@ -31,7 +28,7 @@
 // Each package is measured in its own child process on its own profile (indexed afresh):
 // NOOK_BEFORE_PKG=DIR measures an older copy of pkg/ first (the "before" column), then pkg/
 // (or NOOK_BENCH_PKG).
-// Run: scripts/bench_browser.sh corpora [long] [manpages] [mdn] [debian]   (default: all)
+// Run: scripts/bench_browser.sh corpora [long] [manpages] [manpages-long] [mdn] [DIR]   (default: the four)
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
@@ -58,13 +55,6 @@ const qualityCorpus = (name, title, about, sets = () => [{ name, queries: qualit
   results: `${name}-docs`, title, about: `${about} (bench/quality/fetch_corpora.py)`, docs: () => built(name), sets,
 });
 
-/** The Debian corpora have no queries of their own: tools asked by what they do (the man pages'
- * queries) and topics they only brush (WordNet's paraphrases). */
-const debianSets = [
-  { name: 'manpages-queries', queries: quality('manpages') },
-  { name: 'wordnet-paraphrases', queries: quality('wordnet', ['natural']) },
-];
-
 const CORPORA = {
   long: {
     results: 'long-docs',
@@ -84,8 +74,6 @@ const CORPORA = {
   manpages: qualityCorpus('manpages', 'Exact search over one-line descriptions (man pages)', 'NAME lines of the man pages of 157 Debian 12 packages'),
   'manpages-long': qualityCorpus('manpages-long', 'Exact search over medium-length descriptions (man pages)', "the first sentences of the DESCRIPTION of the man pages of 157 Debian 12 packages", () => [{ name: 'manpages', queries: quality('manpages') }]),
   mdn: qualityCorpus('mdn', 'Exact search over MDN browser-compat features', 'features of @mdn/browser-compat-data with an MDN page'),
-  debian: qualityCorpus('debian', 'Exact search over Debian package descriptions', "Debian 12 packages' short descriptions, titled by package name", () => debianSets),
-  'debian-long': qualityCorpus('debian-long', 'Exact search over long Debian package descriptions', "Debian 12 packages' short and long descriptions (up to 600 characters), titled by package name", () => debianSets),
 };
 
 /** A corpus of your own (see the top of this file): `dir` holds docs.json and queries.json. */

