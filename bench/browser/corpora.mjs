@@ -119,7 +119,7 @@ async function measure(corpus) {
   };
   try {
     log(`indexing ${docs.length} documents`);
-    const indexed = await session((page) => page.evaluate(([d, s]) => window.fast.fastIndex('corpus', d, s, window.benchLog), [docs, sets]));
+    const indexed = await session((page) => page.evaluate(([d, s]) => window.fast.fastIndex('corpus', d, s, window.benchLog, {}, { peer: true }), [docs, sets]));
     const runs = {};
     for (const set of sets) {
       for (const hybrid of [false, true]) {

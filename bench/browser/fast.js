@@ -9,9 +9,11 @@ const now = () => performance.now();
 const ASSETS = { modelUrl: './models/minilm-l6-int8.onnx', tokenizerUrl: './models/tokenizer.json' };
 
 /** Index `docs` into a fresh database `name`; ground truth (top 10 ids by brute force over
- * nook's own embeddings) for every query of every set. `options`: the collection's
+ * nook's own embeddings) for every query of every set; with `peer`, hnswlib-wasm over the
+ * same embeddings in this page (`hnswlib`: the corpora benchmark's peer; the fast benchmark
+ * measures it in a session of its own, `hnswlibPass`). `options`: the collection's
  * settings at creation (e.g. pqSubspaces), kept by its records. */
-async function fastIndex(name, docs, sets, log, options = {}) {
+async function fastIndex(name, docs, sets, log, options = {}, { peer = false } = {}) {
   await Nook.deleteDatabase(name);
   const db = await Nook.open(name, { ...ASSETS, ...options });
   let t = now();
@@ -27,8 +29,9 @@ async function fastIndex(name, docs, sets, log, options = {}) {
     const qv = await db.embed(set.queries);
     truth[set.name] = set.queries.map((_, i) => topK(vecs, dims, qv.subarray(i * dims, (i + 1) * dims), 10).map((j) => docs[j].id));
   }
+  const hnswlib = peer ? (await hnswlibOver(db, docs, vecs, dims, sets, truth)).sets : undefined;
   await db.close();
-  return { indexMs, docsPerSec: docs.length / (indexMs / 1000), stats, truth };
+  return { indexMs, docsPerSec: docs.length / (indexMs / 1000), stats, truth, hnswlib };
 }
 
 /** hnswlib-wasm (M=16, ef 64) over the documents' embeddings `vecs`, asked every set: per
