@@ -43,11 +43,15 @@ const quantile = (a, q) => { const s = [...a].sort((x, y) => x - y); return s.le
 const median = (a) => quantile(a, 0.5);
 const r1 = (x) => (x == null ? null : Math.round(x * 10) / 10);
 
-/** The collection of `n` bookmarks built natively (cached by the input's hash): {file, buildS}. */
+/** The collection of `n` bookmarks built natively (cached by the hash of its inputs: the
+ * bookmarks, the model and the rotations shipped in the crate, which decide the codes a build
+ * makes; a build of another nook with the same inputs is reused): {file, buildS}. */
 function built(n) {
   const { bookmarks } = makeBookmarks(ROOT, n);
   const lines = bookmarks.map((b, i) => JSON.stringify(toDoc({ ...b, id: `b${i}` }))).join('\n') + '\n';
-  const hash = createHash('sha256').update(lines).update(readFileSync(join(ROOT, 'models/minilm-l6-int8.onnx'))).digest('hex').slice(0, 16);
+  const h = createHash('sha256').update(lines).update(readFileSync(join(ROOT, 'models/minilm-l6-int8.onnx')));
+  for (const f of readdirSync(join(ROOT, 'src/quant')).filter((x) => x.endsWith('.rotation')).sort()) h.update(readFileSync(join(ROOT, 'src/quant', f)));
+  const hash = h.digest('hex').slice(0, 16);
   const out = join(DIR, `site-${n}-${hash}`);
   const stamp = join(out, 'build.json');
   // A profile that already holds this collection needs no export: its import stamp
