@@ -8,6 +8,13 @@ import { embedText, topK } from './util.js';
 const now = () => performance.now();
 const ASSETS = { modelUrl: './models/minilm-l6-int8.onnx', tokenizerUrl: './models/tokenizer.json' };
 
+/** Every document's embedding by `db`'s embedder (rows in `docs` order), 256 a call. */
+async function embedDocs(db, docs, dims) {
+  const vecs = new Float32Array(docs.length * dims);
+  for (let i = 0; i < docs.length; i += 256) vecs.set(await db.embed(docs.slice(i, i + 256).map(embedText)), i * dims);
+  return vecs;
+}
+
 /** Index `docs` into a fresh database `name`; ground truth (top 10 ids by brute force over
  * nook's own embeddings) for every query of every set; with `peer`, hnswlib-wasm over the
  * same embeddings in this page (`hnswlib`: the corpora benchmark's peer; the fast benchmark
@@ -21,8 +28,7 @@ async function fastIndex(name, docs, sets, log, options = {}, { peer = false } =
   const indexMs = now() - t;
   const stats = await db.stats();
   const dims = stats.dims;
-  const vecs = new Float32Array(docs.length * dims);
-  for (let i = 0; i < docs.length; i += 256) vecs.set(await db.embed(docs.slice(i, i + 256).map(embedText)), i * dims);
+  const vecs = await embedDocs(db, docs, dims);
   log('ground truth: documents embedded');
   const truth = {};
   for (const set of sets) {
@@ -124,10 +130,7 @@ async function hnswlibPass(name, docs, sets, truth, vectorsUrl, log) {
   }
   const native = vecs !== null;
   log(native ? 'hnswlib-wasm: the native embeddings equal the page\'s (64 documents checked)' : 'hnswlib-wasm: embedding the documents in the page');
-  if (!vecs) {
-    vecs = new Float32Array(docs.length * dims);
-    for (let i = 0; i < docs.length; i += 256) vecs.set(await db.embed(docs.slice(i, i + 256).map(embedText)), i * dims);
-  }
+  if (!vecs) vecs = await embedDocs(db, docs, dims);
   const peer = await hnswlibOver(db, docs, vecs, dims, sets, truth);
   await db.close();
   return { ...peer, nativeVectors: native };

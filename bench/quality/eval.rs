@@ -75,6 +75,21 @@ pub fn queries_path(root: &str, name: &str) -> Option<String> {
     [committed, format!("{root}/data/quality/{name}/queries.json")].into_iter().find(|p| std::path::Path::new(p).exists())
 }
 
+/// The queries of corpus `name` of these kinds (none empty), from [`queries_path`]; `None`
+/// when it has no query file.
+pub fn queries_of(root: &str, name: &str, kinds: &[&str]) -> Option<Vec<Query>> {
+    let path = queries_path(root, name)?;
+    Some(queries_from_json(&read_json(&path)).into_iter().filter(|q| kinds.contains(&q.kind.as_str()) && !q.text.trim().is_empty()).collect())
+}
+
+/// `s` with the re-ranking stop's `z_fit` set to `z` (a stop without a bound is left as is).
+pub fn with_z_fit(mut s: Settings, z: f32) -> Settings {
+    if let nook::index::Stop::Bound { z_fit, .. } = &mut s.two_level.stop {
+        *z_fit = z;
+    }
+    s
+}
+
 /// `q` as typed up to the middle of its last word (half its letters, at least 3): what a
 /// search-as-you-type box sends before the word is finished. None when the last word is
 /// shorter than 5 letters or not all letters.

@@ -20,22 +20,13 @@ mod eval;
 
 use std::fmt::Write as _;
 
-use eval::{CachedEmbed, Corpus, Query};
+use eval::{CachedEmbed, Corpus};
 use nook::collection::{Doc, Settings};
-use nook::index::Stop;
 use nook::quant::PqParams;
 
 /// The corpora pooled into one collection, and whose queries are asked of it.
 const CORPORA: [&str; 5] = ["pypi", "mdn", "wordnet", "manpages", "fanoutqa"];
 const KINDS: [&str; 2] = ["natural", "keyword"];
-
-/// `s` with the stop's `z_fit` set to `z`.
-fn with_z_fit(mut s: Settings, z: f32) -> Settings {
-    if let Stop::Bound { z_fit, .. } = &mut s.two_level.stop {
-        *z_fit = z;
-    }
-    s
-}
 
 fn main() {
     let root = env!("CARGO_MANIFEST_DIR");
@@ -49,9 +40,7 @@ fn main() {
             d.id = format!("{name}/{}", d.id);
             docs.push(d);
         }
-        let Some(path) = eval::queries_path(root, name) else { continue };
-        let qs: Vec<Query> =
-            eval::queries_from_json(&eval::read_json(&path)).into_iter().filter(|q| KINDS.contains(&q.kind.as_str()) && !q.text.trim().is_empty()).collect();
+        let Some(qs) = eval::queries_of(root, name, &KINDS) else { continue };
         if !qs.is_empty() {
             sets.push(Corpus { name: name.into(), docs: Vec::new(), queries: qs });
         }
@@ -67,13 +56,13 @@ fn main() {
     let pq8 = |sample: usize| Settings { prune_at: sample, pq: PqParams { subspaces: 32, bits: 8, sample, ..base.pq }, ..base.clone() };
     let configs: Vec<(String, Settings)> = vec![
         ("4-bit x 64, trained on the first 1,000 (default)".into(), base.clone()),
-        ("4-bit x 64 (default), z_fit 1.75".into(), with_z_fit(base.clone(), 1.75)),
+        ("4-bit x 64 (default), z_fit 1.75".into(), eval::with_z_fit(base.clone(), 1.75)),
         ("8-bit x 32, trained on the first 4,096".into(), pq8(4096)),
         ("8-bit x 32, trained on the first 12,288".into(), pq8(12_288)),
         // The same codes stopping sooner (the stop's z_fit, 2 shipped): the better order
         // spent as fewer exact vectors instead of more recall.
-        ("8-bit x 32 (12,288), z_fit 1.75".into(), with_z_fit(pq8(12_288), 1.75)),
-        ("8-bit x 32 (12,288), z_fit 1.5".into(), with_z_fit(pq8(12_288), 1.5)),
+        ("8-bit x 32 (12,288), z_fit 1.75".into(), eval::with_z_fit(pq8(12_288), 1.75)),
+        ("8-bit x 32 (12,288), z_fit 1.5".into(), eval::with_z_fit(pq8(12_288), 1.5)),
     ];
     let corpus = Corpus { name: "pooled".into(), docs, queries: Vec::new() };
     let mut md = format!(

@@ -22,7 +22,7 @@ use std::fmt::Write as _;
 use eval::{CachedEmbed, Corpus, Indexed, Query, Tally};
 use nook::collection::{Embed, Settings};
 use nook::embed::Embedder;
-use nook::index::{Stop, TwoLevelParams};
+use nook::index::Stop;
 use nook::store::Result;
 
 type Cached = CachedEmbed<Embedder>;
@@ -74,17 +74,8 @@ const SETS: [Set; 6] = [
     Set { corpus: "pypi", queries: "pypi", kinds: &["natural"] },
 ];
 
-/// `stop` with another `z_fit`.
-fn with_z_fit(stop: Stop, z_fit: f32) -> Stop {
-    match stop {
-        Stop::Bound { first, step, z, .. } => Stop::Bound { first, step, z, z_fit },
-        Stop::All => Stop::All,
-    }
-}
-
 fn queries(root: &str, set: &Set) -> Vec<Query> {
-    let path = eval::queries_path(root, set.queries).unwrap_or_else(|| panic!("no queries for {}: run bench/quality/fetch_corpora.py", set.queries));
-    eval::queries_from_json(&eval::read_json(&path)).into_iter().filter(|q| set.kinds.contains(&q.kind.as_str()) && !q.text.trim().is_empty()).collect()
+    eval::queries_of(root, set.queries, set.kinds).unwrap_or_else(|| panic!("no queries for {}: run bench/quality/fetch_corpora.py", set.queries))
 }
 
 /// [`eval::recall`] over the set's own query vectors.
@@ -101,10 +92,7 @@ fn main() {
         Stop::Bound { z_fit, .. } => z_fit,
         Stop::All => f32::NAN,
     };
-    let mut alternatives: Vec<Settings> = ALTERNATIVES
-        .iter()
-        .map(|&z| Settings { two_level: TwoLevelParams { stop: with_z_fit(settings.two_level.stop, z), ..settings.two_level }, ..settings.clone() })
-        .collect();
+    let mut alternatives: Vec<Settings> = ALTERNATIVES.iter().map(|&z| eval::with_z_fit(settings.clone(), z)).collect();
     alternatives.extend(SIZES.iter().map(|&m| {
         let mut s = settings.clone();
         s.pq.subspaces = m;
