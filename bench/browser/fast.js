@@ -88,7 +88,7 @@ async function fastQueries(name, queries, truth, searchWorkers, log, hybrid = fa
   let firstResultMs = null;
   for (const pass of ['cold', 'warm']) {
     const lat = [], recomputed = [], recall = [], recall3 = [], top1 = [], parts = { embed: [], traversal: [], recompute: [], search: [] };
-    let shared = 0;
+    let shared = 0, waitMs = 0, recomputeMs = 0;
     for (let i = 0; i < queries.length; i++) {
       const t = now();
       const hits = await db.search(queries[i], { k: 10, hybrid });
@@ -96,14 +96,18 @@ async function fastQueries(name, queries, truth, searchWorkers, log, hybrid = fa
       if (firstResultMs == null) firstResultMs = now() - t0;
       recomputed.push(hits.stats.recomputed);
       for (const part of Object.keys(parts)) parts[part].push(hits.stats[`${part}Ms`]);
-      if (hits.stats.shared) shared++;
+      if (hits.stats.shared) {
+        shared++;
+        waitMs += hits.stats.shared.waitMs;
+        recomputeMs += hits.stats.recomputeMs;
+      }
       const gt = new Set(truth[i]), gt3 = new Set(truth[i].slice(0, 3));
       recall.push(hits.filter((h) => gt.has(h.id)).length / 10);
       recall3.push(hits.slice(0, 3).filter((h) => gt3.has(h.id)).length / 3);
       top1.push(hits.length > 0 && hits[0].id === truth[i][0] ? 1 : 0);
     }
     const avg = (a) => a.reduce((x, y) => x + y, 0) / a.length;
-    passes[pass] = { lat, recomputed, parts, shared, recall10: avg(recall), recall3: avg(recall3), top1: avg(top1) };
+    passes[pass] = { lat, recomputed, parts, shared, sharedWait: recomputeMs ? waitMs / recomputeMs : 0, recall10: avg(recall), recall3: avg(recall3), top1: avg(top1) };
     log(`${pass}: done`);
   }
   const stats = await db.stats();

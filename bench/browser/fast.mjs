@@ -149,7 +149,7 @@ await server.close();
 if (foreign.length) { console.error('requests to other origins:', foreign); process.exit(1); }
 
 // With a search helper: the same figures, how many searches it shared, the session's peak RSS.
-const helped = (r) => r && { cold: { ...pass(r.passes.cold), shared: r.passes.cold.shared }, warm: pass(r.passes.warm), open_ms: Math.round(r.openMs), peak_largest_mb: r.peakLargestMB };
+const helped = (r) => r && { cold: { ...pass(r.passes.cold), shared: r.passes.cold.shared, shared_wait: +r.passes.cold.sharedWait.toFixed(3) }, warm: pass(r.passes.warm), open_ms: Math.round(r.openMs), peak_largest_mb: r.peakLargestMB };
 // The default warm-up's sessions: the first pass (cold at the open), how much was warmed
 // before it when it waited, and the first query's latency.
 const warmRuns = (w) => Object.fromEntries(Object.entries(w).map(([k, r]) => [k, { ...warmingPass(r), cached_after_pass: r.stats.cachedVectors, peak_largest_mb: r.peakLargestMB }]));
@@ -216,11 +216,11 @@ md += `| query set | queries | open ms | open to first result ms | cold p50 / p9
 for (const s of d.sets) md += `| ${s.name} | ${s.queries} | ${s.open_ms} | ${s.first_result_ms} | ${s.cold.p50_ms} / ${s.cold.p95_ms} | ${s.cold.recomputed_mean} | ${s.warm.p50_ms} / ${s.warm.p95_ms} | ${s.warm.recomputed_mean} | ${s.recall10} / ${s.cold.recall3}; ${s.cold.top1} | ${d.hnswlib.sets[s.name].p50_ms} / ${d.hnswlib.sets[s.name].recall10} |\n`;
 md += `\nWhere a cold search's time goes in the nook worker, medians (query embedding / scan, keywords and fusion / recomputation / whole search) and the cost of one recomputation (all recomputing time over all recomputed): ${d.sets.map((s) => `${s.name} ${['embed', 'traversal', 'recompute', 'search'].map((k) => s.cold.parts_p50_ms?.[k]).join(' / ')} ms, ${s.cold.ms_per_recomputed} ms each`).join('; ')}.\n\n`;
 if (d.sets.some((s) => s.two_search_threads)) {
-  md += `\n## With a search helper (searchWorkers 2: the nook worker and one helper share a cold search's recomputations)\n\nSame queries, same profile, each set in its own session after a browser restart, next to the one-thread session above. The helper starts with the first search that recomputes (it loads its own wasm and model meanwhile, so the first searches of a pass run alone).\n\n| query set | cold p50 / p95 ms, 1 thread | cold p50 / p95 ms, 2 threads | cold p50 ratio | searches shared (cold) | warm p50 ms, 1 / 2 threads | recall@10, 1 / 2 threads | peak RSS, largest process, 1 / 2 threads (MB) |\n|---|---|---|---:|---:|---|---|---|\n`;
+  md += `\n## With a search helper (searchWorkers 2: the nook worker and one helper share a cold search's recomputations)\n\nSame queries, same profile, each set in its own session after a browser restart, next to the one-thread session above. The helper starts with the first search that recomputes (it loads its own wasm and model meanwhile, so the first searches of a pass run alone).\n\n| query set | cold p50 / p95 ms, 1 thread | cold p50 / p95 ms, 2 threads | cold p50 ratio | searches shared (cold); of their recomputation time, waiting for the helper | warm p50 ms, 1 / 2 threads | recall@10, 1 / 2 threads | peak RSS, largest process, 1 / 2 threads (MB) |\n|---|---|---|---:|---:|---|---|---|\n`;
   for (const s of d.sets) {
     const h = s.two_search_threads;
     if (!h) continue;
-    md += `| ${s.name} | ${s.cold.p50_ms} / ${s.cold.p95_ms} | ${h.cold.p50_ms} / ${h.cold.p95_ms} | ${(h.cold.p50_ms / s.cold.p50_ms).toFixed(2)}x | ${h.cold.shared} of ${s.queries} | ${s.warm.p50_ms} / ${h.warm.p50_ms} | ${s.recall10} / ${h.cold.recall10} | ${s.peak_largest_mb} / ${h.peak_largest_mb} |\n`;
+    md += `| ${s.name} | ${s.cold.p50_ms} / ${s.cold.p95_ms} | ${h.cold.p50_ms} / ${h.cold.p95_ms} | ${(h.cold.p50_ms / s.cold.p50_ms).toFixed(2)}x | ${h.cold.shared} of ${s.queries}; ${Math.round(100 * h.cold.shared_wait)}% | ${s.warm.p50_ms} / ${h.warm.p50_ms} | ${s.recall10} / ${h.cold.recall10} | ${s.peak_largest_mb} / ${h.peak_largest_mb} |\n`;
   }
 }
 if (d.sets.some((s) => s.warm_up)) {

@@ -193,8 +193,9 @@ export interface SearchStats {
   /** When search helpers shared the recomputations (see NookOptions.searchWorkers; a
    * preview's too, when a helper was loaded and idle): the threads that embedded, the
    * rounds (the search stops where it would recompute, then runs again with what was
-   * made; a preview has one), and how many documents helpers embedded. */
-  shared?: { workers: number; rounds: number; helped: number };
+   * made; a preview has one), how many documents helpers embedded, and how long (ms) this
+   * worker waited for them after embedding its own share. */
+  shared?: { workers: number; rounds: number; helped: number; waitMs: number };
   mode: 'stored' | 'pruned';
 }
 

@@ -432,7 +432,7 @@ async function sharedSearch(id, { query, k, hybrid, filter }, preview) {
   searchHelpers.idle();
   const t0 = performance.now();
   let embedded = null;
-  const shared = { workers: team.length + 1, rounds: 0, helped: 0, given: 0, embedMs: 0, parallelMs: 0 };
+  const shared = { workers: team.length + 1, rounds: 0, helped: 0, given: 0, embedMs: 0, parallelMs: 0, waitMs: 0 };
   for (;;) {
     const out = core.searchWarm(query, k, hybrid, filter, embedded, preview);
     if (!out.first) {
@@ -447,7 +447,7 @@ async function sharedSearch(id, { query, k, hybrid, filter }, preview) {
       st.recomputeMs += shared.parallelMs;
       st.searchMs = total;
       st.traversalMs = Math.max(0, total - st.embedMs - st.recomputeMs);
-      st.shared = { workers: shared.workers, rounds: shared.rounds, helped: shared.helped };
+      st.shared = { workers: shared.workers, rounds: shared.rounds, helped: shared.helped, waitMs: shared.waitMs };
       return out;
     }
     if (!shared.rounds) shared.embedMs = out.embedMs;
@@ -535,7 +535,10 @@ async function embedShared(seqs, team, shared) {
   const parts = split(seqs, team.length + 1);
   const theirs = parts.slice(1).map((part, i) => team[i].embed(part).then((vectors) => vectors, () => null));
   const vectors = [core.embedTokens(parts[0].tokens, parts[0].lengths)];
-  for (const [i, v] of (await Promise.all(theirs)).entries()) {
+  const t = performance.now();
+  const answers = await Promise.all(theirs);
+  shared.waitMs += performance.now() - t;
+  for (const [i, v] of answers.entries()) {
     const part = parts[i + 1];
     if (v) shared.helped += part.lengths.length;
     vectors.push(v || core.embedTokens(part.tokens, part.lengths));
