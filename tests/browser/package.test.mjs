@@ -209,6 +209,8 @@ test('a cold search shares its recomputations with a search helper: the same res
   const shared = two.out.filter((r) => r.stats.shared);
   console.log('shared searches:', shared.map((r) => `${r.stats.recomputed} recomputed, ${r.stats.shared.helped} by the helper, ${r.stats.shared.rounds} rounds, ${r.stats.searchMs.toFixed(0)} ms`).join('; '));
   assert.ok(shared.length >= 3 && shared.every((r) => r.stats.shared.helped > 0 && r.stats.shared.workers === 2), `${shared.length} searches shared`);
+  // The worker's wait for the helper is part of the recomputation's wall time.
+  assert.ok(shared.every((r) => r.stats.shared.waitMs >= 0 && r.stats.shared.waitMs <= r.stats.recomputeMs), JSON.stringify(shared.map((r) => [r.stats.shared.waitMs, r.stats.recomputeMs])));
   for (const [i, r] of two.out.entries()) {
     assert.deepEqual(r.hits, one.out[i].hits, `the same hits and scores for ${r.q}`);
     const [s, t] = [r.stats, one.out[i].stats];
