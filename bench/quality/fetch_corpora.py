@@ -348,6 +348,49 @@ def help_pages(deb: Path) -> list[dict]:
     return out
 
 
+# Debian 12's translated man pages (package, version, architecture, sha256 of the .deb),
+# the keyword benchmark's second shape: a set to report on beside the help pages.
+MAN_I18N = {
+    "ja": ("manpages-ja", "0.5.0.0.20221215+dfsg-1", "all", "4d270e9a1e83be4de0c072a110892a17dc9caa4b501257324006ac28d82c5743", "ja"),
+    "zh": ("manpages-zh", "1.6.4.0-1", "all", "81bae29495f6445db290e3f329f1203eb19b651c2a7ea165b74ebdc853a32ac1", "zh_CN"),
+    "de": ("manpages-de", "4.18.1-1", "all", "37d2e7ee51f22952aecec3af93647ff59194a3c74bb7a694560f49c7f7ab3978", "de"),
+    "fr": ("manpages-fr", "4.18.1-1", "all", "ec29759cc0e4a44dc7719c1e32869d0060667049e584f09556f0d982b969ea33", "fr"),
+    "ru": ("manpages-ru", "4.18.1-1", "all", "5d5821dad5840652ba9c1c6b85bdc785c1fc52148a71c18fab6658c9659244c0", "ru"),
+}
+# The NAME and DESCRIPTION sections' headings in those languages.
+MAN_NAME = ("NAME", "NOM", "BEZEICHNUNG", "ИМЯ", "НАЗВАНИЕ", "名前", "名称")
+MAN_DESCRIPTION = ("DESCRIPTION", "BESCHREIBUNG", "ОПИСАНИЕ", "説明", "描述")
+
+
+def man_pages(lang: str) -> list[dict]:
+    """One dict per translated man page of `lang` (not a symlink or .so stub) with a NAME
+    line that names it and says what it does: id `name(section)`, title the names,
+    `paras` the NAME line's description then the DESCRIPTION's paragraphs."""
+    pkg, version, arch, want, folder = MAN_I18N[lang]
+    data = subprocess.run(["dpkg-deb", "--fsys-tarfile", str(fetch_deb(pkg, version, arch, want))],
+                          check=True, stdout=subprocess.PIPE).stdout
+    out = []
+    with tarfile.open(fileobj=io.BytesIO(data)) as t:
+        for m in sorted(t.getmembers(), key=lambda m: m.name):
+            p = re.fullmatch(rf"\./usr/share/man/{folder}/man[^/]+/([^/]+)\.gz", m.name)
+            if not p or not m.isfile() or "." not in p.group(1):
+                continue
+            name, section = p.group(1).rsplit(".", 1)
+            src = gzip.decompress(t.extractfile(m).read()).decode("utf-8", "replace")
+            if re.match(r'(?:\.\\".*\n|\s*\n)*\.so\s', src):
+                continue
+            secs = sections_of(src)
+            head = next((secs[h] for h in MAN_NAME if secs.get(h)), None)
+            if not head:
+                continue
+            title, desc = split_name(name_line(head, name))
+            if not title or not desc or len(desc) > 500:
+                continue
+            body = next((secs[h] for h in MAN_DESCRIPTION if secs.get(h)), [])
+            out.append({"id": f"{name}({section})", "title": title, "paras": [desc] + (render(body, name) if body else [])})
+    return out
+
+
 def i18n_corpus(lang: str) -> tuple[list[dict], list[dict]]:
     """LibreOffice's help pages in `lang` (up to I18N_DOCS, evenly spaced by path) and
     I18N_QUERIES known-item queries over them, every relevant document one whose title or
@@ -356,8 +399,16 @@ def i18n_corpus(lang: str) -> tuple[list[dict], list[dict]]:
     first paragraph (what the page says it is for: "Specifies the range of cells to
     print"), skipped when that paragraph was left in English."""
     pkg, version, arch, want = I18N[lang]
+    return known_items(lang, help_pages(fetch_deb(pkg, version, arch, want)))
+
+
+def known_items(lang: str, pages: list[dict]) -> tuple[list[dict], list[dict]]:
+    """`pages` ({id, title, paras}) as documents (up to I18N_DOCS, evenly spaced by id: the
+    paragraphs cut to 300 characters) and I18N_QUERIES queries of `lang`'s kind, each a
+    fragment of a page's first paragraph (a help page's opening sentence, a man page's NAME
+    description), none from one left in English."""
     docs = []
-    for page in help_pages(fetch_deb(pkg, version, arch, want)):
+    for page in pages:
         first = page["paras"][0]
         translated = lang in ("de", "fr") or not first.isascii()
         docs.append({"id": page["id"], "title": page["title"], "url": "",
@@ -1173,6 +1224,12 @@ def main() -> None:
             write_json(OUT / f"help-{lang}" / "queries.json", q)
             kinds = sorted({x["type"] for x in q})
             say(f"help-{lang}: {len(docs):,} documents, {len(q)} queries ({', '.join(kinds)})")
+        for lang in MAN_I18N:
+            docs, q = known_items(lang, man_pages(lang))
+            write_json(OUT / f"man-{lang}" / "docs.json", docs)
+            write_json(OUT / f"man-{lang}" / "queries.json", q)
+            kinds = sorted({x["type"] for x in q})
+            say(f"man-{lang}: {len(docs):,} documents, {len(q)} queries ({', '.join(kinds)})")
         docs, q = thai_corpus()
         write_json(OUT / "wiki-th" / "docs.json", docs)
         write_json(OUT / "wiki-th" / "queries.json", q)

@@ -1,6 +1,7 @@
 //! Keyword terms on text that is not English: LibreOffice's help pages in Japanese,
-//! Chinese, Korean, German, French and Russian, Thai Wikipedia's article titles and a
-//! Lao-English dictionary's headwords (`fetch_corpora.py --only i18n`), asked generated
+//! Chinese, Korean, German, French and Russian, Debian's translated man pages (the same
+//! languages but Korean), Thai Wikipedia's article titles and a Lao-English dictionary's
+//! headwords (`fetch_corpora.py --only i18n`), asked generated
 //! known-item queries — a fragment of a text as one remembers it: Japanese its longest katakana or
 //! kanji word, Chinese four characters from inside a run, Korean its longest Hangul run,
 //! German and French two of its words typed without their accents and, as a control, as
@@ -29,7 +30,8 @@ use std::fmt::Write as _;
 use eval::{CachedEmbed, Corpus, Ranking};
 use nook::collection::Settings;
 
-const SETS: [&str; 8] = ["help-ja", "help-zh", "help-ko", "help-de", "help-fr", "help-ru", "wiki-th", "dict-lo"];
+const SETS: [&str; 13] =
+    ["help-ja", "help-zh", "help-ko", "help-de", "help-fr", "help-ru", "man-ja", "man-zh", "man-de", "man-fr", "man-ru", "wiki-th", "dict-lo"];
 const RANKINGS: [Ranking; 3] = [Ranking::Default, Ranking::Vector, Ranking::Keyword];
 
 fn main() {
@@ -75,7 +77,7 @@ fn main() {
 fn markdown(out: &serde_json::Value) -> String {
     let columns: Vec<&str> = ["before", "terms", "folded", "now"].into_iter().filter(|c| out.get(*c).is_some()).collect();
     let mut md = String::from(
-        "# Keyword terms on text that is not English\n\nWritten by `cargo bench --features embed --bench i18n` (bench/quality/i18n.rs), natively with the real embedder. LibreOffice 7.4's help pages as Debian 12 ships them translated (2,559 a language: title, paragraphs cut to 300 characters), 6,000 of Thai Wikipedia's article titles and 6,000 Lao headwords of LaoNLP's Lao-English dictionary with their glosses (`fetch_corpora.py --only i18n`), known-item queries generated from them: a fragment of a help page's first paragraph (Japanese: its longest katakana or kanji word; Chinese: four characters from inside its longest run; German and French: two of its words, typed without their accents, and as written; Korean: its longest Hangul run; Russian: two of its words as written, and cut by two letters) or, in Thai and Lao, the longest dictionary word inside a title or headword but not all of it, relevant the documents that hold it (at most 3). Each cell: hits@1 / hits@10 / MRR@10. `default` is the package's hybrid search, `vector` the embeddings alone, `keyword` BM25 alone.\n\n",
+        "# Keyword terms on text that is not English\n\nWritten by `cargo bench --features embed --bench i18n` (bench/quality/i18n.rs), natively with the real embedder. LibreOffice 7.4's help pages as Debian 12 ships them translated (2,559 a language: title, paragraphs cut to 300 characters), Debian 12's translated man pages (manpages-ja, -zh (zh_CN), -de, -fr, -ru: 921 / 645 / 908 / 435 / 184 pages, the NAME line's description then the DESCRIPTION, cut likewise), 6,000 of Thai Wikipedia's article titles and 6,000 Lao headwords of LaoNLP's Lao-English dictionary with their glosses (`fetch_corpora.py --only i18n`), known-item queries generated from them: a fragment of a help page's first paragraph or a man page's NAME description (Japanese: its longest katakana or kanji word; Chinese: four characters from inside its longest run; German and French: two of its words, typed without their accents, and as written; Korean: its longest Hangul run; Russian: two of its words as written, and cut by two letters) or, in Thai and Lao, the longest dictionary word inside a title or headword but not all of it, relevant the documents that hold it (at most 3). Each cell: hits@1 / hits@10 / MRR@10. `default` is the package's hybrid search, `vector` the embeddings alone, `keyword` BM25 alone.\n\n",
     );
     for c in &columns {
         let _ = writeln!(md, "- {c}: keyword terms version {}", out[*c]["terms_version"]);
