@@ -63,10 +63,10 @@ pub struct Settings {
     pub hints: bool,
 }
 
-/// How much more the keyword evidence weighs when the model knows none of the query's
-/// terms as a word of its vocabulary: text in a language or script it was not trained on
-/// (Chinese or Japanese characters in pairs, most German or French words for an English
-/// model), where its cosines say little and the documents' keywords lead. Chosen on the
+/// How much more the keyword evidence weighs when the model knows at most half of the
+/// query's terms as words of its vocabulary: text in a language or script it was not
+/// trained on (Chinese or Japanese characters in pairs, most German or French words for
+/// an English model), where its cosines say little and the documents' keywords lead. Chosen on the
 /// English ranking benchmark (mean MRR@10 over its natural, keyword and typo queries,
 /// `quality.md`; only keyword and typo queries moved); ARCHITECTURE.md "Text that is not
 /// English".
@@ -85,7 +85,8 @@ pub const UNREAD: f32 = 3.0;
 pub const BLIND: f32 = 100.0;
 
 /// The keyword weight of a hybrid search: `weight`, [`UNREAD`] times it when the model
-/// reads none of the query's terms, [`BLIND`] times it when it does not see the query.
+/// reads at most half of the query's terms, [`BLIND`] times it when it does not see the
+/// query.
 pub fn keyword_weight(weight: f32, reading: Reading) -> f32 {
     match reading {
         Reading { blind: true, .. } => weight * BLIND,
@@ -100,8 +101,10 @@ pub struct Reading {
     /// Some term is a word of the model's vocabulary or of the documents (exactly or as a
     /// typo): the relevance floor is `min_score`, else the stricter one for unknown words.
     pub known: bool,
-    /// Some term is a word of the model's vocabulary: else the keyword side leads
-    /// ([`keyword_weight`]).
+    /// Most of the terms (more than half) are words of the model's vocabulary: else the
+    /// keyword side leads ([`keyword_weight`]). A French or German query usually holds a
+    /// word English has as well (`premiere`, `assistant`) beside one it has not; an
+    /// English one's unknown word is a name or an identifier among words it reads.
     pub read: bool,
     /// The model does not see the query (most of its tokens unknown or single letters:
     /// [`BLIND`]; `Embed::sees`); a hybrid search's only.
@@ -116,13 +119,18 @@ impl Reading {
     pub fn of<S: AsRef<str>>(embed: &dyn Embed, text: &str, terms: impl IntoIterator<Item = S>, in_documents: impl Fn(&str) -> bool, hybrid: bool) -> Reading {
         let blind = hybrid && !embed.sees(text);
         let mut r = Reading { known: false, read: false, blind };
+        let (mut words, mut read) = (0usize, 0usize);
         for w in terms {
             let w = w.as_ref();
+            words += 1;
             if embed.knows_word(w) {
-                return Reading { known: true, read: true, blind };
+                read += 1;
+                r.known = true;
+            } else if !r.known {
+                r.known = in_documents(w);
             }
-            r.known = r.known || in_documents(w);
         }
+        r.read = read * 2 > words;
         r
     }
 
@@ -163,5 +171,53 @@ impl Default for Settings {
             warm_up: 12_288,
             hints: true,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::records::Result;
+
+    /// An embedder whose vocabulary is `words` (nothing else of it is asked).
+    struct Vocabulary(&'static [&'static str]);
+
+    impl Embed for Vocabulary {
+        fn dims(&self) -> usize {
+            1
+        }
+        fn tokenize(&self, _text: &str) -> Result<Vec<u32>> {
+            Ok(Vec::new())
+        }
+        fn embed_tokens(&mut self, _seqs: &[&[u32]], _out: &mut Vec<f32>) -> Result<()> {
+            Ok(())
+        }
+        fn knows_word(&self, word: &str) -> bool {
+            self.0.contains(&word)
+        }
+    }
+
+    fn reading(query: &str, in_documents: &[&str]) -> Reading {
+        let vocabulary = Vocabulary(&["assistant", "premiere", "nouveau", "how", "to", "compress", "files", "with"]);
+        Reading::of(&vocabulary, query, query.split(' '), |w| in_documents.contains(&w), true)
+    }
+
+    #[test]
+    fn a_query_is_read_when_most_of_its_words_are_the_models() {
+        // Two words of French, one English has too: the keywords lead.
+        let r = reading("apres assistant", &["apres"]);
+        assert_eq!(r, Reading { known: true, read: false, blind: false });
+        assert_eq!(keyword_weight(0.4, r), 0.4 * UNREAD);
+        // Both words English has: read, as an English query of them would be.
+        assert!(reading("premiere nouveau", &[]).read);
+        // An English query with one identifier among words the model reads.
+        let r = reading("how to compress files with xz", &[]);
+        assert_eq!(r, Reading { known: true, read: true, blind: false });
+        assert_eq!(keyword_weight(0.4, r), 0.4);
+        // Half is not most.
+        assert!(!reading("compress xz", &[]).read);
+        // No word the model knows: known only through the documents, and then not at all.
+        assert_eq!(reading("coupure saisie", &["saisie"]), Reading { known: true, read: false, blind: false });
+        assert_eq!(reading("qwxzv zzz", &[]), Reading { known: false, read: false, blind: false });
     }
 }
