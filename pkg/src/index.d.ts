@@ -109,7 +109,7 @@ export interface NookSettings {
   rememberSearches?: boolean;
   /** Largest document (title + url + text), bytes (default 1 MiB). */
   maxTextBytes?: number;
-  /** Hybrid: weight of the keyword evidence (share of the query's information a document matches by keywords, 0..1, below 0.2 ignored) added to cosine similarity (default 0.4); three times it for a query none of whose words the model knows as words (text in a language it was not trained on: most German or French words for the default English model), so the documents' keywords lead; a hundred times it for a query the model only spells out letter by letter or cannot tokenize (Thai, Chinese, Japanese... for the default model), which then ranks by its keywords and keeps only what they found. */
+  /** Hybrid: weight of the keyword evidence (share of the query's information a document matches by keywords, 0..1, below 0.2 ignored) added to cosine similarity (default 0.4); three times it for a query at most half of whose words the model knows as words (text in a language it was not trained on: most German or French words for the default English model, even where one of them is also English), so the documents' keywords lead; a hundred times it for a query the model only spells out letter by letter or cannot tokenize (Thai, Chinese, Japanese... for the default model), which then ranks by its keywords and keeps only what they found. */
   keywordWeight?: number;
   /** Relevance floor: results scoring below it are dropped, so weak tails are cut and gibberish finds nothing (default 0.25, calibrated for all-MiniLM-L6-v2; a query none of whose words the model or the documents know is held to at least 0.4; 0 keeps every result, for any query). */
   minScore?: number;
