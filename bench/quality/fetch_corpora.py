@@ -20,6 +20,10 @@ and checked against the sha256 recorded below (a mismatch is refused):
                            words as written and cut by two letters), relevant the
                            documents holding it (at most 3). For the keyword terms'
                            benchmark bench/quality/i18n.rs (--only i18n)
+  man-ja, -zh, -de, -fr, -ru
+                           Debian 12's translated man pages (manpages-ja, -zh (zh_CN), -de,
+                           -fr, -ru): the NAME line's description then the DESCRIPTION,
+                           the same queries from the NAME line's description (--only i18n)
   wiki-th                  Thai Wikipedia's article titles (PyPI pythainlp==5.4.0's
                            corpus/wikipedia_titles_th.txt), 6,000 evenly spaced, asked
                            a word of its dictionary (corpus/words_th.txt) found inside a
