@@ -102,9 +102,9 @@ pub struct Reading {
     /// typo): the relevance floor is `min_score`, else the stricter one for unknown words.
     pub known: bool,
     /// Most of the terms (more than half) are words of the model's vocabulary: else the
-    /// keyword side leads ([`keyword_weight`]). A French or German query usually holds a
-    /// word English has as well (`premiere`, `assistant`) beside one it has not; an
-    /// English one's unknown word is a name or an identifier among words it reads.
+    /// keyword side leads ([`keyword_weight`]). A French query often holds a word English
+    /// has as well (`premiere`, `assistant`) beside one it has not; an English one's
+    /// unknown word is a name or an identifier among words it reads.
     pub read: bool,
     /// The model does not see the query (most of its tokens unknown or single letters:
     /// [`BLIND`]; `Embed::sees`); a hybrid search's only.
