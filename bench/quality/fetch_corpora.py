@@ -327,28 +327,48 @@ def fold(s: str) -> str:
     return s
 
 
+def deb_files(deb: Path, pattern: str):
+    """(match, bytes) of every regular file of the .deb `deb` whose path (as `./usr/...`)
+    fully matches `pattern`, in path order."""
+    data = subprocess.run(["dpkg-deb", "--fsys-tarfile", str(deb)], check=True,
+                          stdout=subprocess.PIPE).stdout
+    with tarfile.open(fileobj=io.BytesIO(data)) as t:
+        for m in sorted(t.getmembers(), key=lambda m: m.name):
+            p = re.fullmatch(pattern, m.name)
+            if p and m.isfile():
+                yield p, t.extractfile(m).read()
+
+
+def man_sources(deb: Path, folder: str):
+    """(name, section, roff source) of every real man page of `deb` under
+    /usr/share/man/`folder` ("" for the untranslated ones, "fr/" for French): not a
+    symlink, and not a `.so` redirect stub (the target page is a page of its own)."""
+    for p, raw in deb_files(deb, rf"\./usr/share/man/{folder}man[^/]+/([^/]+)\.gz"):
+        base = p.group(1)
+        if "." not in base:
+            continue
+        name, section = base.rsplit(".", 1)
+        src = gzip.decompress(raw).decode("utf-8", "replace")
+        if not re.match(r'(?:\.\\".*\n|\s*\n)*\.so\s', src):
+            yield name, section, src
+
+
 def help_pages(deb: Path) -> list[dict]:
     """One dict per page of a LibreOffice help package: its path without `.html` as id,
     its <title>, and its paragraphs' text in order (tags dropped, entities decoded, spaces
     collapsed). Pages with no title or no paragraph are left out."""
-    data = subprocess.run(["dpkg-deb", "--fsys-tarfile", str(deb)], check=True,
-                          stdout=subprocess.PIPE).stdout
     out = []
-    with tarfile.open(fileobj=io.BytesIO(data)) as t:
-        for m in sorted(t.getmembers(), key=lambda m: m.name):
-            p = re.fullmatch(r"\./usr/share/libreoffice/help/[^/]+/(text/.+)\.html", m.name)
-            if not p or not m.isfile():
-                continue
-            src = t.extractfile(m).read().decode("utf-8", "replace")
-            title = re.search(r"<title>(.*?)</title>", src, re.S)
-            body = src.split('id="DisplayArea"', 1)[-1]
-            body = re.sub(r"<(script|style)\b[^>]*>.*?</\1>", "", body, flags=re.S)
-            paras = [" ".join(html.unescape(re.sub(r"<[^>]+>", " ", x)).split())
-                     for x in re.findall(r"<p\b[^>]*>(.*?)</p>", body, re.S)]
-            paras = [x for x in paras if x]
-            title = " ".join(html.unescape(title.group(1)).split()) if title else ""
-            if title and paras:
-                out.append({"id": p.group(1), "title": title, "paras": paras})
+    for p, raw in deb_files(deb, r"\./usr/share/libreoffice/help/[^/]+/(text/.+)\.html"):
+        src = raw.decode("utf-8", "replace")
+        title = re.search(r"<title>(.*?)</title>", src, re.S)
+        body = src.split('id="DisplayArea"', 1)[-1]
+        body = re.sub(r"<(script|style)\b[^>]*>.*?</\1>", "", body, flags=re.S)
+        paras = [" ".join(html.unescape(re.sub(r"<[^>]+>", " ", x)).split())
+                 for x in re.findall(r"<p\b[^>]*>(.*?)</p>", body, re.S)]
+        paras = [x for x in paras if x]
+        title = " ".join(html.unescape(title.group(1)).split()) if title else ""
+        if title and paras:
+            out.append({"id": p.group(1), "title": title, "paras": paras})
     return out
 
 
@@ -371,27 +391,17 @@ def man_pages(lang: str) -> list[dict]:
     line that names it and says what it does: id `name(section)`, title the names,
     `paras` the NAME line's description then the DESCRIPTION's paragraphs."""
     pkg, version, arch, want, folder = MAN_I18N[lang]
-    data = subprocess.run(["dpkg-deb", "--fsys-tarfile", str(fetch_deb(pkg, version, arch, want))],
-                          check=True, stdout=subprocess.PIPE).stdout
     out = []
-    with tarfile.open(fileobj=io.BytesIO(data)) as t:
-        for m in sorted(t.getmembers(), key=lambda m: m.name):
-            p = re.fullmatch(rf"\./usr/share/man/{folder}/man[^/]+/([^/]+)\.gz", m.name)
-            if not p or not m.isfile() or "." not in p.group(1):
-                continue
-            name, section = p.group(1).rsplit(".", 1)
-            src = gzip.decompress(t.extractfile(m).read()).decode("utf-8", "replace")
-            if re.match(r'(?:\.\\".*\n|\s*\n)*\.so\s', src):
-                continue
-            secs = sections_of(src)
-            head = next((secs[h] for h in MAN_NAME if secs.get(h)), None)
-            if not head:
-                continue
-            title, desc = split_name(name_line(head, name))
-            if not title or not desc or len(desc) > 500:
-                continue
-            body = next((secs[h] for h in MAN_DESCRIPTION if secs.get(h)), [])
-            out.append({"id": f"{name}({section})", "title": title, "paras": [desc] + (render(body, name) if body else [])})
+    for name, section, src in man_sources(fetch_deb(pkg, version, arch, want), f"{folder}/"):
+        secs = sections_of(src)
+        head = next((secs[h] for h in MAN_NAME if secs.get(h)), None)
+        if not head:
+            continue
+        title, desc = split_name(name_line(head, name))
+        if not title or not desc or len(desc) > 500:
+            continue
+        body = next((secs[h] for h in MAN_DESCRIPTION if secs.get(h)), [])
+        out.append({"id": f"{name}({section})", "title": title, "paras": [desc] + (render(body, name) if body else [])})
     return out
 
 
@@ -887,42 +897,29 @@ def cut(text: str, limit: int = 600) -> str:
 def page_docs(deb: Path, pkg: str) -> list[dict]:
     """One dict per real man page in deb (not translated, not a symlink or .so stub)."""
     out = []
-    data = subprocess.run(["dpkg-deb", "--fsys-tarfile", str(deb)], check=True,
-                          stdout=subprocess.PIPE).stdout
-    with tarfile.open(fileobj=io.BytesIO(data)) as t:
-        for m in sorted(t.getmembers(), key=lambda m: m.name):
-            p = re.fullmatch(r"\./usr/share/man/man[^/]+/([^/]+)\.gz", m.name)
-            if not p or not m.isfile():
-                continue
-            base = p.group(1)
-            if "." not in base:
-                continue
-            name, section = base.rsplit(".", 1)
-            src = gzip.decompress(t.extractfile(m).read()).decode("utf-8", "replace")
-            if re.match(r'(?:\.\\".*\n|\s*\n)*\.so\s', src):
-                continue  # redirect stub: the target page is a doc of its own
-            secs = sections_of(src)
-            name_src = secs.get("NAME") or secs.get("NAMN") or []
-            if not name_src:
-                continue
-            line = name_line(name_src, name)
-            if "#include" in line or len(line) > 1500:
-                continue  # NAME holds a synopsis, not a name line (libcap's cap_iab, cap_launch)
-            title, desc = split_name(line)
-            if not title or not desc:
-                continue  # no description to index: counted as skipped
-            para = ""
-            body = secs.get("DESCRIPTION") or secs.get("OVERVIEW") or []
-            if body:
-                paras = render(body, name)
-                acc = []
-                for q in paras:
-                    acc.append(q)
-                    if sum(len(a) for a in acc) >= 100:
-                        break
-                para = " ".join(acc)
-            out.append({"id": f"{name}({section})", "title": title, "url": f"man:{name}({section})",
-                        "text": desc, "long": para, "package": pkg})
+    for name, section, src in man_sources(deb, ""):
+        secs = sections_of(src)
+        name_src = secs.get("NAME") or secs.get("NAMN") or []
+        if not name_src:
+            continue
+        line = name_line(name_src, name)
+        if "#include" in line or len(line) > 1500:
+            continue  # NAME holds a synopsis, not a name line (libcap's cap_iab, cap_launch)
+        title, desc = split_name(line)
+        if not title or not desc:
+            continue  # no description to index: counted as skipped
+        para = ""
+        body = secs.get("DESCRIPTION") or secs.get("OVERVIEW") or []
+        if body:
+            paras = render(body, name)
+            acc = []
+            for q in paras:
+                acc.append(q)
+                if sum(len(a) for a in acc) >= 100:
+                    break
+            para = " ".join(acc)
+        out.append({"id": f"{name}({section})", "title": title, "url": f"man:{name}({section})",
+                    "text": desc, "long": para, "package": pkg})
     return out
 
 
