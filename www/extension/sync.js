@@ -128,35 +128,24 @@ export function changed(bookmarks, known) {
   return bookmarks.filter((b) => searchable(b.url) && !matches(b, known.get(b.id)));
 }
 
-/** The nook document of a bookmark: words of the title, folder path, URL and page text. */
+/**
+ * The nook document of a bookmark. nook embeds "title\ntext", and every token embedded
+ * costs again each time a search recomputes the bookmark's embedding, so `text` holds
+ * what adds meaning: the folders below the browser's own root folder ("Bookmarks bar",
+ * "Other bookmarks": the same few words on every bookmark) and the page text if any. The
+ * URL's words are found by the keyword side, which reads the `url` field; embedded too
+ * they made a bookmark ~1.7x as long (26 against 15 tokens over the extension benchmark's
+ * bookmarks) and ranked no better (ARCHITECTURE.md, "A bookmark's embedded text").
+ */
 export function toDoc(b, pageText = '') {
-  // The title is its own field (nook embeds "title\ntext" and ranks the title for keywords),
-  // so `text` does not repeat it: every token costs when an embedding is recomputed.
-  const parts = [b.folder, readableUrl(b.url)];
-  if (pageText) parts.push(pageText.slice(0, 4000));
+  const folders = b.folder.split(' / ').slice(1).join(' / ');
   return {
     id: b.id,
     title: b.title,
     url: b.url,
-    text: parts.filter(Boolean).join(' — '),
+    text: [folders, pageText.slice(0, 4000)].filter(Boolean).join(' — '),
     meta: { folder: b.folder },
   };
-}
-
-/** "https://www.example.com/a-b/c?d" -> "example.com a b c d": lets words in URLs match. */
-export function readableUrl(url) {
-  try {
-    const u = new URL(url);
-    const host = u.hostname.replace(/^www\./, '');
-    const rest = safeDecode(u.pathname + u.search).replace(/[/_\-?=&.+#%]+/g, ' ').trim();
-    return (host + ' ' + rest).trim();
-  } catch {
-    return url;
-  }
-}
-
-function safeDecode(s) {
-  try { return decodeURIComponent(s); } catch { return s; }
 }
 
 function quickHash(s) {

@@ -13,7 +13,7 @@ export function isBookmarksHtml(html) {
 
 /**
  * Parse a Netscape bookmark file into documents. Each bookmark becomes
- * `{id: 'bm:' + url, title, url, text: 'title — folder / path — url', meta: {folder, added}}`.
+ * `{id: 'bm:' + url, title, url, text: 'folder / path — tags', meta: {folder, added}}`.
  * Folder paths come from the <H3> headings of the enclosing <DL> lists.
  */
 export function parseBookmarksHtml(html) {
@@ -32,7 +32,10 @@ export function parseBookmarksHtml(html) {
       id: 'bm:' + url,
       title,
       url,
-      text: [title, folder.join(' / '), tags, readableUrl(url)].filter(Boolean).join(' — '),
+      // The title is its own field and the URL's words are the keyword side's (it reads
+      // `url`): embedded again in the text they cost every recomputation and ranked no
+      // better (the extension's `toDoc`, ARCHITECTURE.md "A bookmark's embedded text").
+      text: [folder.join(' / '), tags].filter(Boolean).join(' — '),
       meta: { source: 'bookmarks', folder: folder.join(' / '), ...(added ? { added } : {}) },
     });
   }
@@ -60,18 +63,6 @@ function headingOf(dl) {
   const dt = dl.parentElement;
   if (dt && dt.tagName === 'DT') return dt.querySelector(':scope > h3');
   return null;
-}
-
-/** "https://www.example.com/a-b/c?d" -> "example.com a b c d": lets words in URLs match. */
-export function readableUrl(url) {
-  try {
-    const u = new URL(url);
-    const host = u.hostname.replace(/^www\./, '');
-    const rest = decodeURIComponent(u.pathname + u.search).replace(/[/_\-?=&.+#%]+/g, ' ').trim();
-    return (host + ' ' + rest).trim();
-  } catch {
-    return url;
-  }
 }
 
 /** Documents from pasted text: one per paragraph group, titled by its first line. */
