@@ -11,6 +11,10 @@ checked against the sha256 recorded below:
 Output (git-ignored): www/data/corpus.json
   {"version": 1, "sources": [{name, license, url, package, count}], "docs": [{id, title, url, text, meta}]}
 
+nook embeds a document's title and text together, so no text repeats its title: every
+embedded token is paid again each time a search recomputes the document (v3; v2 repeated
+the title in every text).
+
 The selection is deterministic (no randomness), so the corpus and the tests' expected hits
 are stable. Idempotent: a second run with an intact output does nothing unless --force.
 
@@ -83,7 +87,7 @@ def fetch(spec: tuple[str, str, str], kind: str) -> Path:
 
 
 def fanoutqa_docs() -> list[dict]:
-    """Every distinct Wikipedia page that answers a dev sub-question: title + URL."""
+    """Every distinct Wikipedia page that answers a dev sub-question: title + URL, no text."""
     whl = fetch(FANOUT, "pypi")
     with zipfile.ZipFile(whl) as z:
         data = json.loads(z.read("fanoutqa/data/fanout-final-dev.json"))
@@ -96,7 +100,7 @@ def fanoutqa_docs() -> list[dict]:
                 "id": f"wiki:{ev['pageid']}",
                 "title": ev["title"],
                 "url": ev["url"],
-                "text": ev["title"],
+                "text": "",
                 "meta": {"source": "wikipedia"},
             }
         for sub in q.get("decomposition", []):
@@ -108,7 +112,7 @@ def fanoutqa_docs() -> list[dict]:
 
 
 def wordnet_docs(limit: int) -> list[dict]:
-    """Noun synsets with their gloss: "beekeeping, apiculture: the cultivation of bees ...".
+    """Noun synsets: title "beekeeping, apiculture", text their gloss "the cultivation of bees ...".
 
     Every k-th synset (k chosen so about `limit` come out) plus the WORDNET_MUST ones.
     """
@@ -141,7 +145,7 @@ def wordnet_docs(limit: int) -> list[dict]:
                 "id": f"wn:{offset}",
                 "title": title,
                 "url": f"https://wordnet-rdf.princeton.edu/id/{offset}-n",
-                "text": f"{title}: {definition}",
+                "text": definition,
                 "meta": {"source": "wordnet"},
             })
     return picked
@@ -176,11 +180,9 @@ def mdn_docs(limit: int) -> list[dict]:
                 continue
             desc = re.sub(r"<[^>]+>", "", compat.get("description", "")).strip()
             shown = f"<{name}>" if top == "html" else name
-            text = f"{shown} — {label}" + (f": {desc}" if desc else "")
             members = [k for k, v in node[name].items()
                        if k != "__compat" and isinstance(v, dict) and "__compat" in v]
-            if members:
-                text += ". Members: " + ", ".join(sorted(members)[:8])
+            text = ". ".join(filter(None, [desc, "Members: " + ", ".join(sorted(members)[:8]) if members else ""]))
             items.append({
                 "id": f"mdn:{top}.{'.'.join(path + [name])}",
                 "title": f"{shown} ({label})",
@@ -222,7 +224,7 @@ def main() -> None:
     args = ap.parse_args()
 
     stamp = args.out.with_suffix(".params")
-    params = f"v2 wordnet={args.wordnet} mdn={args.mdn}"
+    params = f"v3 wordnet={args.wordnet} mdn={args.mdn}"
     if not args.force and args.out.exists() and stamp.exists() and stamp.read_text() == params:
         say(f"{args.out} is up to date")
         return
