@@ -93,6 +93,8 @@ fn a_warmed_search_finds_what_a_cold_one_does_and_recomputes_nothing() {
         let mut q = Vec::new();
         q_embed.embed_tokens(&[&t], &mut q).unwrap();
         for hybrid in [false, true] {
+            // Cold for each search: the one before cached what this one would recompute.
+            cold.clear_cache();
             let mut e = Counting::new(DIMS);
             let (a, ca) = cold.search_counted(&mut e, query, &q, 10, hybrid, None, Precision::Exact).unwrap();
             let mut e = Counting::new(DIMS);
@@ -101,8 +103,6 @@ fn a_warmed_search_finds_what_a_cold_one_does_and_recomputes_nothing() {
             assert!(ca.recomputed > 0, "{query:?}: cold recomputes ({ca:?})");
             assert_eq!((cb.recomputed, e.seqs), (0, 0), "{query:?}: warmed, nothing is recomputed ({cb:?})");
         }
-        // The cold one is warm now too; reset it for the next query.
-        cold.clear_cache();
     }
 }
 

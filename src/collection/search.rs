@@ -7,9 +7,9 @@
 //! document that shares one common word with the query gains almost nothing; one holding
 //! the query's rare name, identifier or URL piece gains up to `w`; shares below the gate
 //! count for nothing (gated(x) = max(0, x - gate) / (1 - gate)). Every candidate is
-//! ranked by a similarity of its own: keyword-only candidates get an exact one (stored
-//! vectors, the cache, or a recomputation for the first `keyword_exact`) or, past those,
-//! the one their PQ code gives — never a stand-in value. Parameters were chosen by
+//! ranked by a similarity of its own: keyword-only candidates get their stored vector's
+//! or, once pruned, their PQ code's, and an exact search recomputes those that reach the
+//! results — never a stand-in value. Parameters were chosen by
 //! cross-validation across corpora (ARCHITECTURE.md, bench/quality).
 
 use std::collections::HashMap;
@@ -56,15 +56,6 @@ enum Source {
     Preview,
     /// The PQ code's vector, even when an embedding is cached.
     Code,
-}
-
-impl From<Precision> for Source {
-    fn from(p: Precision) -> Source {
-        match p {
-            Precision::Exact => Source::Exact,
-            Precision::Preview => Source::Preview,
-        }
-    }
 }
 
 /// Largest `k` a search accepts.
@@ -258,9 +249,10 @@ impl Collection {
         Ok((found, counts))
     }
 
-    /// Adds `w * gated(share)` to vector candidates the keywords match, and brings in keyword-only
-    /// candidates with their own similarity (exact for the `keyword_exact` with the most
-    /// evidence, cached or PQ-approximate past those).
+    /// Adds `w * gated(share)` to vector candidates the keywords match, and brings in
+    /// keyword-only candidates with their own similarity: their PQ code's in an exact search
+    /// (the caller recomputes those that reach the results), the cache's or the code's in a
+    /// preview; stored vectors' below `prune_at`.
     /// Returns the keyword-only candidates whose similarity is only approximate (PQ code).
     fn fuse(
         &mut self,
@@ -285,19 +277,17 @@ impl Collection {
             }
         }
         only.sort_by(|a, b| b.share.total_cmp(&a.share).then(a.key.cmp(&b.key)));
-        let split = only.len().min(self.settings.keyword_exact);
         let keys: Vec<u64> = only.iter().map(|e| e.key).collect();
-        let mut sims = self.similarities(embed, q, &keys[..split], Source::from(precision))?;
-        // Past `split`: in an exact search always the PQ code's similarity, cached or not, so
-        // the ranking does not depend on what the cache happens to hold (same results after
-        // a reopen); a preview takes the cache where it can, as everywhere else.
-        let rest = if precision == Precision::Exact { Source::Code } else { Source::Preview };
-        sims.extend(self.similarities(embed, q, &keys[split..], rest)?);
+        // An exact search takes the code's similarity, cached embedding or not, so the
+        // ranking does not depend on what the cache happens to hold (same results after a
+        // reopen); a preview takes the cache where it can, as everywhere else.
+        let source = if precision == Precision::Exact { Source::Code } else { Source::Preview };
+        let sims = self.similarities(embed, q, &keys, source)?;
         for (e, sim) in only.iter().zip(sims) {
             found.push(Found { key: e.key, score: sim + lift(e.share), similarity: sim, keyword: e.share });
         }
         let coded = precision == Precision::Exact && matches!(self.index, Phase::Pruned(_));
-        Ok(if coded { keys[split..].iter().copied().collect() } else { Default::default() })
+        Ok(if coded { keys.into_iter().collect() } else { Default::default() })
     }
 
     /// Cosine similarities of documents to the prepared query, from `source` (stored

@@ -35,9 +35,6 @@ pub struct Settings {
     /// Hybrid: evidence below this share counts for nothing, above it linearly up to 1
     /// (a partial match of a few query words must not reorder what meaning ranked).
     pub keyword_gate: f32,
-    /// Hybrid: keyword-only candidates that get an exact similarity (recomputed if need
-    /// be); the others get a cached one or their PQ code's.
-    pub keyword_exact: usize,
     /// Relevance floor: results scoring below it are dropped, so weak tails are cut.
     /// Calibrated for all-MiniLM-L6-v2 (bench/results/quality-sweep.md); 0 keeps all.
     pub min_score: f32,
@@ -162,7 +159,6 @@ impl Default for Settings {
             keyword_weight: 0.4,
             keyword_specificity: 0.0,
             keyword_gate: 0.2,
-            keyword_exact: 4,
             min_score: 0.25,
             min_score_unknown: 0.4,
             max_text: 1 << 20,
