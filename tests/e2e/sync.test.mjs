@@ -100,16 +100,17 @@ test('sync record: entries of the first format ({sig, pageText}) convert to the 
   assert.ok(h.every((x) => Number.isSafeInteger(x) && x > 0) && new Set(h).size === 3);
 });
 
-test('toDoc: the text embedded holds the folders below the root and the page text, not the URL', () => {
+test('toDoc: the text embedded holds the innermost folder below the root and the page text, not the URL', () => {
   const b = { id: '5', title: 'SIMD', url: 'https://github.com/WebAssembly/simd/blob/main/proposals/simd/SIMD.md', folder: 'Bookmarks bar / Dev / wasm' };
   const d = toDoc(b);
   assert.equal(d.id, '5');
   assert.equal(d.title, 'SIMD');
   assert.equal(d.url, b.url, 'the keyword side finds the URL\'s words in the url field');
-  assert.equal(d.text, 'Dev / wasm', 'neither the title, the URL nor the root folder is repeated');
+  assert.equal(d.text, 'wasm', 'neither the title, the URL, the root folder nor the folders above is repeated');
   assert.equal(d.meta.folder, 'Bookmarks bar / Dev / wasm', 'filters see the whole path');
   assert.equal(toDoc({ ...b, folder: 'Other bookmarks' }).text, '');
-  assert.equal(toDoc(b, 'x'.repeat(5000)).text, 'Dev / wasm — ' + 'x'.repeat(4000));
+  assert.equal(toDoc({ ...b, folder: 'Bookmarks bar / Night trains / Sleeper cars' }).text, 'Sleeper cars');
+  assert.equal(toDoc(b, 'x'.repeat(5000)).text, 'wasm — ' + 'x'.repeat(4000));
 });
 
 test('flatten under a folder keeps the path above it; changed() is diff without removals', () => {

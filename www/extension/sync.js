@@ -130,20 +130,21 @@ export function changed(bookmarks, known) {
 
 /**
  * The nook document of a bookmark. nook embeds "title\ntext", and every token embedded
- * costs again each time a search recomputes the bookmark's embedding, so `text` holds
- * what adds meaning: the folders below the browser's own root folder ("Bookmarks bar",
- * "Other bookmarks": the same few words on every bookmark) and the page text if any. The
- * URL's words are found by the keyword side, which reads the `url` field; embedded too
- * they made a bookmark ~1.7x as long (26 against 15 tokens over the extension benchmark's
- * bookmarks) and ranked no better (ARCHITECTURE.md, "A bookmark's embedded text").
+ * costs again each time a search recomputes the bookmark's embedding, and dilutes what the
+ * title says. So `text` holds the folder the bookmark is in (the innermost: the most
+ * specific; none for the browser's own root folders, "Bookmarks bar" and the like, which
+ * every bookmark shares) and the page text if any. The URL's words are found by the
+ * keyword side, which reads the `url` field; the folder filter sees the whole path in
+ * `meta.folder`. ARCHITECTURE.md, "A bookmark's embedded text".
  */
 export function toDoc(b, pageText = '') {
-  const folders = b.folder.split(' / ').slice(1).join(' / ');
+  const folders = b.folder.split(' / ');
+  const folder = folders.length > 1 ? folders.at(-1) : '';
   return {
     id: b.id,
     title: b.title,
     url: b.url,
-    text: [folders, pageText.slice(0, 4000)].filter(Boolean).join(' — '),
+    text: [folder, pageText.slice(0, 4000)].filter(Boolean).join(' — '),
     meta: { folder: b.folder },
   };
 }
