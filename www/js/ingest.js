@@ -13,7 +13,7 @@ export function isBookmarksHtml(html) {
 
 /**
  * Parse a Netscape bookmark file into documents. Each bookmark becomes
- * `{id: 'bm:' + url, title, url, text: 'folder / path — tags', meta: {folder, added}}`.
+ * `{id: 'bm:' + url, title, url, text: 'innermost folder — tags', meta: {folder, added}}`.
  * Folder paths come from the <H3> headings of the enclosing <DL> lists.
  */
 export function parseBookmarksHtml(html) {
@@ -34,8 +34,9 @@ export function parseBookmarksHtml(html) {
       url,
       // The title is its own field and the URL's words are the keyword side's (it reads
       // `url`): embedded again in the text they cost every recomputation and ranked no
-      // better (the extension's `toDoc`, ARCHITECTURE.md "A bookmark's embedded text").
-      text: [folder.join(' / '), tags].filter(Boolean).join(' — '),
+      // better; of the folders, the innermost (the most specific), as the extension's
+      // `toDoc` (ARCHITECTURE.md, "A bookmark's embedded text").
+      text: [folder.at(-1), tags].filter(Boolean).join(' — '),
       meta: { source: 'bookmarks', folder: folder.join(' / '), ...(added ? { added } : {}) },
     });
   }
