@@ -15,6 +15,9 @@
 //!   NOOK_QUALITY_URL_TEXT=words|host cargo bench --features embed --bench quality
 //!       -> bench/results/quality-url-{words,host}.{md,json}: every document's embedded text
 //!          also holds its URL's words (or its host alone), as bookmarks were once filed
+//!   node bench/quality/bookmarks.mjs && NOOK_QUALITY_CORPORA=bookmarks-extension,bookmarks-as-before,bookmarks-folders,bookmarks-title cargo bench ...
+//!       -> bench/results/quality-bookmarks.{md,json}: the text a bookmark's embedding reads,
+//!          in four forms (bench/quality/bookmarks.mjs)
 //!   cargo bench --features embed --bench quality -- --sweep
 //!       -> bench/results/quality-sweep.md: keyword weight x specificity grid,
 //!          leave-one-corpus-out choice of both, and the relevance floor's calibration
@@ -127,7 +130,12 @@ fn main() {
     let cache = format!("{root}/data/quality/embeddings{suffix}.bin");
     embed.load(&cache);
     let url_text = UrlText::from_env();
-    let corpora: Vec<Corpus> = CORPORA.iter().map(|n| load(root, n, url_text)).collect();
+    // Other corpora than the five (`NOOK_QUALITY_CORPORA=a-x,a-y`: results named after the
+    // first one's prefix, quality-a.md).
+    let chosen = std::env::var("NOOK_QUALITY_CORPORA").ok().map(|v| v.split(',').map(str::to_string).collect::<Vec<_>>());
+    assert!(!(sweep && chosen.is_some()), "the sweep chooses over the five corpora: no NOOK_QUALITY_CORPORA with --sweep");
+    let names = chosen.clone().unwrap_or_else(|| CORPORA.iter().map(|s| s.to_string()).collect());
+    let corpora: Vec<Corpus> = names.iter().map(|n| load(root, n, url_text)).collect();
     let mut indexed: Vec<Indexed> = Vec::new();
     for c in &corpora {
         let t = std::time::Instant::now();
@@ -152,7 +160,8 @@ fn main() {
             UrlText::Words => format!("{about}; each document's text followed by its URL's words"),
             UrlText::Host => format!("{about}; each document's text followed by its URL's host"),
         };
-        report(root, &format!("{suffix}{}", url_text.suffix()), &about, &corpora, &mut indexed, &mut embed);
+        let named = chosen.map(|c| format!("-{}", c[0].split('-').next().unwrap_or("corpora"))).unwrap_or_default();
+        report(root, &format!("{suffix}{named}{}", url_text.suffix()), &about, &corpora, &mut indexed, &mut embed);
     }
     embed.save(&cache);
 }
