@@ -48,13 +48,10 @@ import gzip
 import html
 import io
 import json
-import os
 import re
 import subprocess
 import sys
 import tarfile
-import tempfile
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -285,20 +282,6 @@ def fetch_deb(pkg: str, version: str, arch: str, want: str) -> Path:
                 "have left the archive: then update DEBS with the new version and checksum)")
     # apt-get names the file with the epoch's ':' escaped as %3a.
     return verified(d / f"{pkg}_{version.replace(':', '%3a')}_{arch}.deb", want, f"{pkg}={version}", download)
-
-
-def fetch_url(base: str, name: str, want: str) -> Path:
-    """The verified file `base + want` (a content-addressed URL), cached in CACHE as `name`."""
-    path = CACHE / name
-
-    def download() -> None:
-        try:
-            with urllib.request.urlopen(base + want, timeout=120) as r:
-                path.write_bytes(r.read())
-        except OSError as e:
-            die(f"downloading {base + want} failed: {e} (if the archive no longer keeps this file, set "
-                "its entry here to the sha256 the archive's Release file now gives)")
-    return verified(path, want, name, download)
 
 
 # LibreOffice 7.4's help as Debian 12 ships it translated (the HTML pages of
@@ -1166,6 +1149,14 @@ def make_slice(docs: list[dict], queries: list[dict], target: int = 400) -> dict
             "docs": sl_docs, "queries": sl_q}
 
 
+def write_set(name: str, docs: list[dict], queries: list[dict]) -> None:
+    """A keyword-terms set's documents and queries, written to OUT/`name`/."""
+    write_json(OUT / name / "docs.json", docs)
+    write_json(OUT / name / "queries.json", queries)
+    kinds = sorted({x["type"] for x in queries})
+    say(f"{name}: {len(docs):,} documents, {len(queries)} queries ({', '.join(kinds)})")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--slice", action="store_true", help="also write " + str(SLICE.relative_to(ROOT)))
@@ -1220,26 +1211,11 @@ def main() -> None:
         summary("fanoutqa", docs, check_queries("fanoutqa", q, docs))
     if "i18n" in only:
         for lang in I18N:
-            docs, q = i18n_corpus(lang)
-            write_json(OUT / f"help-{lang}" / "docs.json", docs)
-            write_json(OUT / f"help-{lang}" / "queries.json", q)
-            kinds = sorted({x["type"] for x in q})
-            say(f"help-{lang}: {len(docs):,} documents, {len(q)} queries ({', '.join(kinds)})")
+            write_set(f"help-{lang}", *i18n_corpus(lang))
         for lang in MAN_I18N:
-            docs, q = known_items(lang, man_pages(lang))
-            write_json(OUT / f"man-{lang}" / "docs.json", docs)
-            write_json(OUT / f"man-{lang}" / "queries.json", q)
-            kinds = sorted({x["type"] for x in q})
-            say(f"man-{lang}: {len(docs):,} documents, {len(q)} queries ({', '.join(kinds)})")
-        docs, q = thai_corpus()
-        write_json(OUT / "wiki-th" / "docs.json", docs)
-        write_json(OUT / "wiki-th" / "queries.json", q)
-        say(f"wiki-th: {len(docs):,} documents, {len(q)} queries")
-        docs, q = lao_corpus()
-        write_json(OUT / "dict-lo" / "docs.json", docs)
-        write_json(OUT / "dict-lo" / "queries.json", q)
-        say(f"dict-lo: {len(docs):,} documents, {len(q)} queries")
-
+            write_set(f"man-{lang}", *known_items(lang, man_pages(lang)))
+        write_set("wiki-th", *thai_corpus())
+        write_set("dict-lo", *lao_corpus())
 
 if __name__ == "__main__":
     main()

@@ -65,12 +65,11 @@ impl UrlText {
     }
 
     fn apply(self, doc: &mut nook::collection::Doc) {
+        if self == UrlText::None {
+            return;
+        }
         let words = readable_url(&doc.url);
-        let add = match self {
-            UrlText::None => return,
-            UrlText::Words => words.as_str(),
-            UrlText::Host => words.split(' ').next().unwrap_or(""),
-        };
+        let add = if self == UrlText::Host { words.split(' ').next().unwrap_or("") } else { words.as_str() };
         doc.text = [doc.text.as_str(), add].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" \u{2014} ");
     }
 }

@@ -276,7 +276,6 @@ impl Collection {
                 None => only.push(*e),
             }
         }
-        only.sort_by(|a, b| b.share.total_cmp(&a.share).then(a.key.cmp(&b.key)));
         let keys: Vec<u64> = only.iter().map(|e| e.key).collect();
         // An exact search takes the code's similarity, cached embedding or not, so the
         // ranking does not depend on what the cache happens to hold (same results after a
