@@ -20,7 +20,8 @@
 //     when DIR already holds the largest stage's bookmarks indexed (a kept profile), the
 //     stages are skipped and only the restarts are measured (--restarts N, default 1;
 //     each restart is timed on its own and the medians are reported; every other restart
-//     sends its exact searches after the popup's pause).
+//     sends its exact searches after the popup's pause). --update first reloads the
+//     extension, so a profile indexed by an earlier build is measured as after an update.
 // Besides the JSON, each run writes its table to FILE-latest.md (extension-80k-latest.md);
 // extension-80k.md is the narrative of earlier runs.
 
@@ -51,6 +52,8 @@ const TYPE_MS = Number(arg('type', 120));
  * hints the earlier restarts left (nook's default), the second with their record deleted
  * (0: none). */
 const REFIND_S = Number(arg('refind', 8));
+/** --update: on a kept profile, reload the extension before the restarts (see its use). */
+const UPDATE = process.argv.includes('--update');
 const OUT = arg('out', join(ROOT, 'bench', 'results', 'extension-80k.json'));
 const EXT = process.env.NOOK_EXT_DIR ?? join(ROOT, 'www', 'build', 'extension');
 const REPORT_ONLY = process.argv.includes('--report');
@@ -170,6 +173,15 @@ async function main() {
       // The stages this profile was built with, from the run that built it (OUT), if any.
       const earlier = existsSync(OUT) ? JSON.parse(readFileSync(OUT, 'utf8')) : null;
       if (earlier?.profile === userDataDir && earlier.stages?.length) Object.assign(result, { stages: earlier.stages, stagesFrom: earlier.stagesFrom ?? earlier.date });
+      // --update: the extension built now replaces the one that indexed the profile, as an
+      // update does. Chromium keeps a command-line extension's registered service worker
+      // scripts across launches (the new files reach only its pages); a reload registers
+      // them, and the launches that follow run the new code throughout.
+      if (UPDATE) {
+        log('updating the extension in place (chrome.runtime.reload)');
+        page.evaluate(() => chrome.runtime.reload()).catch(() => {});
+        await sleep(5000);
+      }
     }
 
     // Folders first (ids kept in the page).
@@ -272,9 +284,11 @@ async function main() {
         run.search = await measureSearch(p2, queries, run.pauseMs);
         run.memory = memory(userDataDir);
         // The startup diff against the bookmark tree runs once searches pause (a second
-        // after the last): nothing to add.
-        const s3 = await waitFor(async () => { const s = await p2.evaluate(() => chrome.runtime.sendMessage({ type: 'status' })); return s.lastSync && s; }, 120_000, 'the startup diff', 100);
+        // after the last): nothing to add, unless the profile was indexed by an extension
+        // whose text form was another (sync.js TEXT_FORM): then every bookmark, minutes.
+        const s3 = await waitFor(async () => { const s = await p2.evaluate(() => chrome.runtime.sendMessage({ type: 'status' })); return s.lastSync && s; }, 1_800_000, 'the startup diff', 100);
         Object.assign(run, { addedSinceStart: s3.addedSinceStart, startupSync: s3.lastSync, syncRecordReadMs: s3.openSteps?.syncMs });
+        if (s3.addedSinceStart) run.memoryAfterSync = memory(userDataDir);
         log('  after restart', JSON.stringify(run));
         runs.push(run);
       }
@@ -383,6 +397,8 @@ function report(r) {
     const c = (x) => `${x.search.p50} / ${x.search.p95} (${x.search.recomputedP50})`;
     md += `| the same queries again after two more restarts, sent ${f.waitS} s after the index is ready (the popup's pause): exact round trip p50 / p95 ms (recomputed p50), with the search hints the restarts before left / with their record deleted | ${cols.map(([, s]) => (s === r.afterRestart ? `${c(f.hinted)} / ${c(f.unhinted)}` : '-')).join(' | ')} |\n`;
   }
+  const redone = r.afterRestart?.runs?.filter((x) => x.addedSinceStart);
+  if (redone?.length) md += `| the startup diff re-indexed bookmarks (indexed by an extension with another text form): restart, bookmarks, s, largest process MB after it | ${cols.map(([, s]) => (s === r.afterRestart ? redone.map((x) => `${r.afterRestart.runs.indexOf(x) + 1}: ${x.addedSinceStart.toLocaleString('en-US')} in ${(x.startupSync.ms / 1000).toFixed(0)} s (${(x.addedSinceStart / (x.startupSync.ms / 1000)).toFixed(1)}/s), ${x.memoryAfterSync?.largestMB ?? '-'}`).join('; ') : '-')).join(' | ')} |\n`;
   md += `| largest process / all processes MB | ${cell((s) => `${s.memory.largestMB} / ${s.memory.totalMB}`)} |\n`;
   if (r.afterRestart?.memoryAfterOpen) md += `| largest process / all processes MB right after the open (before the startup diff and the searches) | ${cell((s) => s.memoryAfterOpen && `${s.memoryAfterOpen.largestMB} / ${s.memoryAfterOpen.totalMB}`)} |\n`;
   if (r.afterRestart?.memoryAfterOpen?.byKind) md += `| the same right after the open, largest process by kind MB (the index lives in a renderer: the offscreen page and its workers) | ${cell((s) => s.memoryAfterOpen?.byKind && Object.entries(s.memoryAfterOpen.byKind).map(([k, v]) => `${k} ${v}`).join(', '))} |\n`;

@@ -1,7 +1,7 @@
 // Unit tests of the extension's sync logic (pure functions, no browser).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { changed, diff, diffSummary, entry, flatten, fromFirstFormat, hash53, hasPage, matches, signature, summary, toDoc } from '../../www/extension/sync.js';
+import { changed, diff, diffSummary, entry, flatten, fromFirstFormat, hash53, hasPage, matches, signature, summary, TEXT_FORM, toDoc } from '../../www/extension/sync.js';
 
 const tree = [{
   id: '0', title: '', children: [
@@ -98,6 +98,25 @@ test('sync record: entries of the first format ({sig, pageText}) convert to the 
   // The hash: 53 bits, never 0, different for one changed character.
   const h = [signature(b), signature(b) + ' ', signature(c)].map(hash53);
   assert.ok(h.every((x) => Number.isSafeInteger(x) && x > 0) && new Set(h).size === 3);
+});
+
+test('a new text form re-indexes every bookmark once: entries of the form before match none', () => {
+  const flat = flatten(tree);
+  const web = flat.filter((b) => b.url.startsWith('http'));
+  // What the extension recorded before TEXT_FORM was in the signature (form 1).
+  const formOne = (b, page = '') => {
+    const digest = signature({ title: '', url: '', folder: '' }, page).split('\n').at(-1);
+    return hash53(`${b.title}\n${b.url}\n${b.folder}\n${digest}`);
+  };
+  assert.ok(signature(web[0]).startsWith(`${TEXT_FORM}\n`));
+  const before = new Map([[web[0].id, formOne(web[0])], [web[1].id, { s: formOne(web[1], 'kept text'), d: entry(web[1], 'kept text').d }]]);
+  assert.deepEqual(diff(flat, before).add.map((b) => b.id), web.map((b) => b.id), 'all re-indexed, page text or not');
+  const { need, remove } = diffSummary(summary(flat), before);
+  assert.deepEqual([need.sort(), remove], [web.map((b) => b.id).sort(), []], 'the startup diff names them all, removes none');
+  assert.deepEqual(changed(web, before).map((b) => b.id), web.map((b) => b.id));
+  // Once re-indexed under this form, a restart finds nothing to do.
+  const after = new Map([[web[0].id, entry(web[0])], [web[1].id, entry(web[1], 'kept text')]]);
+  assert.deepEqual(diff(flat, after), { add: [], remove: [] });
 });
 
 test('toDoc: the text embedded holds the innermost folder below the root and the page text, not the URL', () => {

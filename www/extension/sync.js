@@ -24,7 +24,16 @@ export function signature(b, pageText = '') {
   return signed(b, pageDigest(pageText));
 }
 
-const signed = (b, digest) => `${b.title}\n${b.url}\n${b.folder}\n${digest}`;
+const signed = (b, digest) => `${TEXT_FORM}\n${b.title}\n${b.url}\n${b.folder}\n${digest}`;
+
+/**
+ * The form of the text `toDoc` gives nook, part of every signature: changing it makes every
+ * bookmark another version, so the next startup diff re-indexes all of them in the
+ * background (searches go on meanwhile) and an update's new text reaches bookmarks indexed
+ * before it. Bump it whenever `toDoc`'s output changes. Form 1 (no mark in the signature):
+ * the folder path and the URL's words in the text; 2: the innermost folder below the root.
+ */
+export const TEXT_FORM = 't2';
 
 /** The part of a signature that stands for the page text: its length and hash. */
 export function pageDigest(pageText = '') {
@@ -135,7 +144,8 @@ export function changed(bookmarks, known) {
  * specific; none for the browser's own root folders, "Bookmarks bar" and the like, which
  * every bookmark shares) and the page text if any. The URL's words are found by the
  * keyword side, which reads the `url` field; the folder filter sees the whole path in
- * `meta.folder`. ARCHITECTURE.md, "A bookmark's embedded text".
+ * `meta.folder`. ARCHITECTURE.md, "A bookmark's embedded text". Changing what this
+ * returns: bump `TEXT_FORM`.
  */
 export function toDoc(b, pageText = '') {
   const folders = b.folder.split(' / ');
