@@ -256,6 +256,42 @@ test('a browser restart reopens the index without re-indexing', async () => {
   await page.close();
 });
 
+test('bookmarks the sync record holds in an earlier text form (an update) are re-indexed at the next start, the others not', async () => {
+  let page = await popup();
+  const before = await until(async () => { const s = await status(page); return s.phase === 'ready' && s; }, INDEX_MS, 'the index');
+  // Three entries rewritten as an extension of text form 1 recorded them (no TEXT_FORM in
+  // the signature), through the sync record's own database.
+  const rewritten = await page.evaluate(async () => {
+    const { flatten, hash53, pageDigest } = await import('./sync.js');
+    const flat = flatten(await chrome.bookmarks.getTree()).filter((b) => b.url.startsWith('http')).slice(0, 3);
+    const db = await new Promise((ok, no) => { const r = indexedDB.open('nook-bookmarks-sync'); r.onsuccess = () => ok(r.result); r.onerror = () => no(r.error); });
+    await new Promise((ok, no) => {
+      const t = db.transaction('known', 'readwrite');
+      for (const b of flat) t.objectStore('known').put(hash53(`${b.title}\n${b.url}\n${b.folder}\n${pageDigest('')}`), b.id);
+      t.oncomplete = ok;
+      t.onerror = () => no(t.error);
+    });
+    db.close();
+    return flat.map((b) => b.title);
+  });
+  assert.equal(rewritten.length, 3);
+  await page.close();
+  await context.close();
+  await start();
+  page = await popup();
+  const s = await until(async () => { const s = await status(page); return s.phase === 'ready' && s.lastSync && s; }, INDEX_MS, 'the startup diff');
+  assert.deepEqual({ added: s.addedSinceStart, removed: s.lastSync.removed, documents: s.documents }, { added: 3, removed: 0, documents: before.documents }, 'the three re-indexed in place, nothing else');
+  assert.equal((await search(page, rewritten[0]))[0].title, rewritten[0]);
+  // Recorded in this form now: the next start finds nothing to do.
+  await page.close();
+  await context.close();
+  await start();
+  page = await popup();
+  const again = await until(async () => { const s = await status(page); return s.phase === 'ready' && s.lastSync && s; }, INDEX_MS, 'the startup diff');
+  assert.equal(again.addedSinceStart, 0);
+  await page.close();
+});
+
 test('remember my searches: on by default; the switch reaches nook at once and holds across a restart', async () => {
   // (What nook does with it, forgetting and deleting its record, needs a collection past
   // its pruning size: the package's Playwright test. Here: the popup's wiring.)
