@@ -54,6 +54,11 @@ fs.writeFileSync(process.argv[3], JSON.stringify(c.sources) + "\n");
 # The package: copied whole (its JS, worker, wasm, types) into www/vendor/nook/.
 "$ROOT/scripts/vendor_pkg.sh" "$ROOT/www/vendor/nook"
 
+# index.html preloads app.js's whole module graph (each module left out is one more wait
+# before the page's code runs), and only files www/ holds.
+bad=$(python3 "$ROOT/scripts/check_preload.py" "$ROOT/www" index.html js/app.js)
+[[ -z "$bad" ]] || die "index.html's modulepreload list is not app.js's module graph: $bad"
+
 # The model: a link when the folder is inside the served tree's reach, else a copy.
 rm -rf "$ROOT/www/models" && mkdir -p "$ROOT/www/models"
 for f in minilm-l6-int8.onnx tokenizer.json; do
