@@ -132,6 +132,26 @@ test('toDoc: the text embedded holds the innermost folder below the root and the
   assert.equal(toDoc(b, 'x'.repeat(5000)).text, 'wasm — ' + 'x'.repeat(4000));
 });
 
+test('toDoc\'s output is pinned to TEXT_FORM: changing what a bookmark embeds needs a new form (else installed extensions keep the old text)', () => {
+  const samples = [
+    { id: '1', title: 'SIMD', url: 'https://github.com/WebAssembly/simd', folder: 'Bookmarks bar / Dev / wasm' },
+    { id: '2', title: 'Night trains', url: 'https://example.net/trains?x=1', folder: 'Other bookmarks' },
+    { id: '3', title: '', url: 'https://example.org/', folder: '' },
+  ];
+  // What each form made of the samples (title, url, text, meta); a new form adds its line.
+  const PINNED = {
+    t2: [
+      ['SIMD', 'https://github.com/WebAssembly/simd', 'wasm', 'Bookmarks bar / Dev / wasm'],
+      ['Night trains', 'https://example.net/trains?x=1', '', 'Other bookmarks'],
+      ['', 'https://example.org/', '', ''],
+      ['SIMD', 'https://github.com/WebAssembly/simd', 'wasm — page words', 'Bookmarks bar / Dev / wasm'],
+    ],
+  };
+  const made = [...samples.map((b) => toDoc(b)), toDoc(samples[0], 'page words')].map((d) => [d.title, d.url, d.text, d.meta.folder]);
+  assert.ok(PINNED[TEXT_FORM], `no pinned output for text form ${TEXT_FORM}: add it here`);
+  assert.deepEqual(made, PINNED[TEXT_FORM], 'toDoc\'s output changed: give TEXT_FORM a new value (sync.js) and pin the new output under it');
+});
+
 test('flatten under a folder keeps the path above it; changed() is diff without removals', () => {
   const garden = tree[0].children[0].children[1];
   const sub = flatten([garden], ['Bookmarks bar']);
