@@ -20,8 +20,8 @@
 //     when DIR already holds the largest stage's bookmarks indexed (a kept profile), the
 //     stages are skipped and only the restarts are measured (--restarts N, default 1;
 //     each restart is timed on its own and the medians are reported; every other restart
-//     sends its exact searches after the popup's pause). --update first reloads the
-//     extension, so a profile indexed by an earlier build is measured as after an update.
+//     sends its exact searches after the popup's pause). The extension is reloaded first,
+//     so a profile indexed by an earlier build is measured as after an update.
 // Besides the JSON, each run writes its table to FILE-latest.md (extension-80k-latest.md);
 // extension-80k.md is the narrative of earlier runs.
 
@@ -52,8 +52,6 @@ const TYPE_MS = Number(arg('type', 120));
  * hints the earlier restarts left (nook's default), the second with their record deleted
  * (0: none). */
 const REFIND_S = Number(arg('refind', 8));
-/** --update: on a kept profile, reload the extension before the restarts (see its use). */
-const UPDATE = process.argv.includes('--update');
 const OUT = arg('out', join(ROOT, 'bench', 'results', 'extension-80k.json'));
 const EXT = process.env.NOOK_EXT_DIR ?? join(ROOT, 'www', 'build', 'extension');
 const REPORT_ONLY = process.argv.includes('--report');
@@ -173,15 +171,13 @@ async function main() {
       // The stages this profile was built with, from the run that built it (OUT), if any.
       const earlier = existsSync(OUT) ? JSON.parse(readFileSync(OUT, 'utf8')) : null;
       if (earlier?.profile === userDataDir && earlier.stages?.length) Object.assign(result, { stages: earlier.stages, stagesFrom: earlier.stagesFrom ?? earlier.date });
-      // --update: the extension built now replaces the one that indexed the profile, as an
-      // update does. Chromium keeps a command-line extension's registered service worker
-      // scripts across launches (the new files reach only its pages); a reload registers
-      // them, and the launches that follow run the new code throughout.
-      if (UPDATE) {
-        log('updating the extension in place (chrome.runtime.reload)');
-        page.evaluate(() => chrome.runtime.reload()).catch(() => {});
-        await sleep(5000);
-      }
+      // The extension built now replaces the one that indexed the profile, as an update
+      // does. Chromium keeps a command-line extension's registered service worker scripts
+      // across launches (the new files reach only its pages); a reload registers them, and
+      // the launches that follow run the new code throughout.
+      log('reloading the extension (chrome.runtime.reload), as an update does');
+      page.evaluate(() => chrome.runtime.reload()).catch(() => {});
+      await sleep(5000);
     }
 
     // Folders first (ids kept in the page).
