@@ -49,7 +49,7 @@ try {
     await context.close();
     rmSync(dir, { recursive: true, force: true });
     runs.push({ withNook, samples });
-    console.error(`${withNook ? 'with nook' : 'no extension'}: ${samples.map((x) => `${x.s} s browser ${x.byKind.browser} MB, renderer ${x.byKind.renderer ?? '-'} MB`).join('; ')}`);
+    console.error(`${withNook ? 'with nook' : 'no extension'}: ${samples.map((x) => `${x.s} s browser ${x.byKind.browser} MB (private ${x.privateByKind.browser}), renderer ${x.byKind.renderer ?? '-'} MB (private ${x.privateByKind.renderer ?? '-'})`).join('; ')}`);
     load.push(loadavg().map((x) => x.toFixed(1)).join(' '));
   }
 } finally {
@@ -58,12 +58,15 @@ try {
 const out = { date: new Date().toISOString(), cpu: `${cpus().length} x ${cpus()[0]?.model}`, loadavg: load, profile: PROFILE, runs };
 writeFileSync(join(ROOT, 'bench', 'results', 'extension-baseline.json'), JSON.stringify(out, null, 2) + '\n');
 const range = (xs) => (Math.min(...xs) === Math.max(...xs) ? `${Math.min(...xs)}` : `${Math.min(...xs)}-${Math.max(...xs)}`);
-const cell = (withNook, s, kind) => range(runs.filter((r) => r.withNook === withNook).map((r) => r.samples.find((x) => x.s === s).byKind[kind] ?? 0));
+const cell = (withNook, s, kind, of = 'byKind') => range(runs.filter((r) => r.withNook === withNook).map((r) => r.samples.find((x) => x.s === s)[of][kind] ?? 0));
 let md = '# Chromium with a large bookmark tree, without and with nook\n\n';
 md += `Written by bench/extension/baseline.mjs (${out.date}; ${out.cpu}; load average at start and after each launch: ${load.join(' | ')}). `;
 md += `The profile ${PROFILE} (indexed by bench/extension/run.sh), copied afresh for each launch; ${LAUNCHES} launches each way, alternating. `;
 md += 'Process memory (RSS, MB, from /proc) of the largest process of each kind, that many seconds after the launch. Chromium keeps the bookmark tree in its browser process, so that process is what any extension starts from.\n\n';
 md += '| seconds after the launch | browser process, extensions disabled | browser process, with nook | largest renderer, extensions disabled | largest renderer, with nook |\n|---|---|---|---|---|\n';
 for (const s of AT_S) md += `| ${s} | ${cell(false, s, 'browser')} | ${cell(true, s, 'browser')} | ${cell(false, s, 'renderer')} | ${cell(true, s, 'renderer')} |\n`;
+md += '\nThe same processes\' private memory (USS, MB: `Private_Clean + Private_Dirty` of `/proc/PID/smaps_rollup`, the pages no other process maps; RSS above also counts the pages of the Chromium binary and its libraries that every process shares).\n\n';
+md += '| seconds after the launch | browser process, extensions disabled | browser process, with nook | largest renderer, extensions disabled | largest renderer, with nook |\n|---|---|---|---|---|\n';
+for (const s of AT_S) md += `| ${s} | ${cell(false, s, 'browser', 'privateByKind')} | ${cell(true, s, 'browser', 'privateByKind')} | ${cell(false, s, 'renderer', 'privateByKind')} | ${cell(true, s, 'renderer', 'privateByKind')} |\n`;
 writeFileSync(join(ROOT, 'bench', 'results', 'extension-baseline.md'), md);
 console.error('wrote bench/results/extension-baseline.{json,md}');

@@ -31,7 +31,7 @@ import { tmpdir, cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeBookmarks } from './bookmarks.mjs';
-import { processMemory as memory } from '../memory.mjs';
+import { memoryPeak, processMemory as memory } from '../memory.mjs';
 import { diff, entry, flatten } from '../../www/extension/sync.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -45,6 +45,8 @@ const PROFILE = arg('profile', null);
 const RESTARTS = Math.max(1, Number(arg('restarts', 1)));
 /** The popup's pause between the preview's answer and the exact search (see measureSearch). */
 const POPUP_PAUSE_MS = 150;
+// How long memory is still sampled after the startup diff: the service worker holds what it read of the tree until Chrome stops it (~30 s idle); the peak comes within seconds.
+const PEAK_AFTER_SYNC_MS = 5000;
 /** --type MS: one more restart whose queries are typed a character every MS (0: none). */
 const TYPE_MS = Number(arg('type', 120));
 /** --refind S: two more restarts whose queries (the ones the restarts before asked) are sent
@@ -264,6 +266,10 @@ async function main() {
       for (let r = 0; r < RESTARTS; r++) {
         log(`restart ${r + 1}/${RESTARTS}: closing the browser with ${have} bookmarks indexed`);
         const { popup: p2, t0, launchedMs } = await restart();
+        // The largest processes from the launch to a few seconds after the startup diff
+        // (which reads the whole bookmark tree in the service worker, in the extension's
+        // renderer), sampled every 250 ms.
+        const peak = memoryPeak(userDataDir);
         // The first result: a preview sent as soon as the popup is up (the offscreen
         // document answers it once its index is open). Its query is not among the measured
         // ones, whose embeddings must not be cached.
@@ -285,6 +291,8 @@ async function main() {
         const s3 = await waitFor(async () => { const s = await p2.evaluate(() => chrome.runtime.sendMessage({ type: 'status' })); return s.lastSync && s; }, 1_800_000, 'the startup diff', 100);
         Object.assign(run, { addedSinceStart: s3.addedSinceStart, startupSync: s3.lastSync, syncRecordReadMs: s3.openSteps?.syncMs });
         if (s3.addedSinceStart) run.memoryAfterSync = memory(userDataDir);
+        await new Promise((resolve) => setTimeout(resolve, PEAK_AFTER_SYNC_MS));
+        run.memoryPeak = peak.stop();
         log('  after restart', JSON.stringify(run));
         runs.push(run);
       }
@@ -396,6 +404,12 @@ function report(r) {
   const redone = r.afterRestart?.runs?.filter((x) => x.addedSinceStart);
   if (redone?.length) md += `| the startup diff re-indexed bookmarks (indexed by an extension with another text form): restart, bookmarks, s, largest process MB after it | ${cols.map(([, s]) => (s === r.afterRestart ? redone.map((x) => `${r.afterRestart.runs.indexOf(x) + 1}: ${x.addedSinceStart.toLocaleString('en-US')} in ${(x.startupSync.ms / 1000).toFixed(0)} s (${(x.addedSinceStart / (x.startupSync.ms / 1000)).toFixed(1)}/s), ${x.memoryAfterSync?.largestMB ?? '-'}`).join('; ') : '-')).join(' | ')} |\n`;
   md += `| largest process / all processes MB | ${cell((s) => `${s.memory.largestMB} / ${s.memory.totalMB}`)} |\n`;
+  if (r.afterRestart?.memoryPeak) {
+    const peaks = r.afterRestart.runs.map((x) => x.memoryPeak).filter(Boolean);
+    const kinds = (o) => Object.entries(o).map(([k, v]) => `${k} ${v}`).join(', ');
+    md += `| largest process over a restart, sampled every 250 ms from the launch to ${PEAK_AFTER_SYNC_MS / 1000} s after the startup diff: RSS MB (its kind) / private MB (USS, its kind); the median run by first result, then the largest of all ${peaks.length} | ${cols.map(([, s]) => (s === r.afterRestart ? `${s.memoryPeak.largestMB} (${s.memoryPeak.largestKind}) / ${s.memoryPeak.largestPrivateMB} (${s.memoryPeak.largestPrivateKind}); of all: ${Math.max(...peaks.map((x) => x.largestMB))} / ${Math.max(...peaks.map((x) => x.largestPrivateMB ?? 0))}` : '-')).join(' | ')} |\n`;
+    md += `| the same peaks by kind (median run), RSS; private MB | ${cols.map(([, s]) => (s === r.afterRestart ? `${kinds(s.memoryPeak.byKind)}; ${kinds(s.memoryPeak.privateByKind)}` : '-')).join(' | ')} |\n`;
+  }
   if (r.afterRestart?.memoryAfterOpen) md += `| largest process / all processes MB right after the open (before the startup diff and the searches) | ${cell((s) => s.memoryAfterOpen && `${s.memoryAfterOpen.largestMB} / ${s.memoryAfterOpen.totalMB}`)} |\n`;
   if (r.afterRestart?.memoryAfterOpen?.byKind) md += `| the same right after the open, largest process by kind MB (the index lives in a renderer: the offscreen page and its workers) | ${cell((s) => s.memoryAfterOpen?.byKind && Object.entries(s.memoryAfterOpen.byKind).map(([k, v]) => `${k} ${v}`).join(', '))} |\n`;
   const path = OUT.replace(/\.json$/, '') + '-latest.md';
