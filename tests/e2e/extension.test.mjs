@@ -266,7 +266,9 @@ test('bookmarks the sync record holds in an earlier text form (an update) are re
     const flat = flatten(await chrome.bookmarks.getTree()).filter((b) => b.url.startsWith('http')).slice(0, 3);
     const db = await new Promise((ok, no) => { const r = indexedDB.open('nook-bookmarks-sync'); r.onsuccess = () => ok(r.result); r.onerror = () => no(r.error); });
     await new Promise((ok, no) => {
-      const t = db.transaction('known', 'readwrite');
+      // An extension of that form kept no tree digest either (sync record version 2).
+      const t = db.transaction(['known', 'meta'], 'readwrite');
+      t.objectStore('meta').delete('treeDigest');
       for (const b of flat) t.objectStore('known').put(hash53(`${b.title}\n${b.url}\n${b.folder}\n${pageDigest('')}`), b.id);
       t.oncomplete = ok;
       t.onerror = () => no(t.error);
@@ -289,6 +291,65 @@ test('bookmarks the sync record holds in an earlier text form (an update) are re
   page = await popup();
   const again = await until(async () => { const s = await status(page); return s.phase === 'ready' && s.lastSync && s; }, INDEX_MS, 'the startup diff');
   assert.equal(again.addedSinceStart, 0);
+  await page.close();
+});
+
+test('a start after which no bookmark changed reads neither the sync record nor a summary; after a change it diffs', async () => {
+  const restart = async () => {
+    await context.close();
+    await start();
+    const page = await popup();
+    return [page, await until(async () => { const s = await status(page); return s.phase === 'ready' && s.lastSync && s; }, INDEX_MS, 'the startup diff')];
+  };
+  // The start before this one ended in a full diff or found its digest: either way one stands.
+  let [page, s] = await restart();
+  assert.deepEqual({ unchanged: s.lastSync.unchanged, loaded: s.syncRecordLoaded, added: s.addedSinceStart }, { unchanged: true, loaded: false, added: 0 });
+  assert.equal((await search(page, 'baking bread without kneading'))[0].title, 'No-knead sourdough bread');
+  // A bookmark edited while the browser runs: its delta reads the record and deletes the digest.
+  const id = await page.evaluate(async () => (await chrome.bookmarks.search({ title: 'No-knead sourdough bread' }))[0].id);
+  await page.evaluate((bid) => chrome.bookmarks.update(bid, { title: 'No-knead sourdough loaf' }), id);
+  await until(async () => (await status(page)).lastSync?.added === 1, INDEX_MS, 'the edit to be synced');
+  await page.close();
+  // So the next start diffs in full (and records the digest again)...
+  [page, s] = await restart();
+  assert.equal(s.syncRecordLoaded, true, 'the record was read for a full diff');
+  assert.equal(s.addedSinceStart, 0, 'the edit was indexed before the restart');
+  assert.equal((await search(page, 'baking bread without kneading'))[0].title, 'No-knead sourdough loaf');
+  await page.evaluate((bid) => chrome.bookmarks.update(bid, { title: 'No-knead sourdough bread' }), id);
+  await until(async () => (await status(page)).lastSync?.added === 1, INDEX_MS, 'the edit back to be synced');
+  await page.close();
+  [page, s] = await restart();
+  assert.equal(s.syncRecordLoaded, true, 'the edit back deleted the digest again');
+  await page.close();
+  // ...and the one after it has nothing to do.
+  [page, s] = await restart();
+  assert.deepEqual({ unchanged: s.lastSync.unchanged, loaded: s.syncRecordLoaded, added: s.addedSinceStart }, { unchanged: true, loaded: false, added: 0 });
+  assert.equal((await search(page, 'baking bread without kneading'))[0].title, 'No-knead sourdough bread');
+  await page.close();
+});
+
+test('page text recorded but not yet indexed when the service worker stopped is indexed at the next start (the write deleted the digest)', async () => {
+  let page = await popup();
+  await until(async () => (await status(page)).phase === 'ready', INDEX_MS, 'the index');
+  // What the offscreen document records when a page's text arrives (`setPageText`), with
+  // the delta that would re-index the bookmark lost (Chrome stopped the service worker).
+  await page.evaluate(async () => {
+    const { SyncStore } = await import('./syncstore.js');
+    const { pageDigest } = await import('./sync.js');
+    const [b] = await chrome.bookmarks.search({ title: 'No-knead sourdough bread' });
+    const text = 'Proofing baskets lined with rice flour keep a wet dough from sticking overnight';
+    const store = new SyncStore();
+    await store.open();
+    await store.put([[b.id, { s: 0, d: pageDigest(text) }]], new Map([[b.id, text]]));
+    store.db.close();
+  });
+  await page.close();
+  await context.close();
+  await start();
+  page = await popup();
+  const s = await until(async () => { const s = await status(page); return s.phase === 'ready' && s.addedSinceStart === 1 && s; }, INDEX_MS, 'the bookmark to be re-indexed with its page text');
+  assert.equal(s.syncRecordLoaded, true);
+  assert.equal((await search(page, 'rice flour in proofing baskets'))[0].title, 'No-knead sourdough bread');
   await page.close();
 });
 
@@ -381,6 +442,8 @@ test('the sync record of the first format (whole signatures and page texts) conv
     });
     const store = new SyncStore(name);
     await store.open();
+    const digestAtOpen = store.digest;
+    await store.load();
     const pages = await store.pages(['a', 'b', 'c']);
     const result = {
       a: store.map.get('a') === entry(a), b: JSON.stringify(store.map.get('b')) === JSON.stringify(entry(b, 'sleeper cars')),
@@ -388,11 +451,31 @@ test('the sync record of the first format (whole signatures and page texts) conv
     };
     await store.remove(['b']);
     result.afterRemove = [...(await store.pages(['b', 'c'])).keys()];
-    store.db.close();
+    // The tree digest: none after the conversion; recorded, it holds across an open; any
+    // write of the record (an entry, page text, a removal) deletes it, stored and in memory.
+    const reopened = async () => { store.db.close(); const s = new SyncStore(name); await s.open(); return s; };
+    const digests = [digestAtOpen];
+    await store.setDigest('3:abc:def');
+    let again = await reopened();
+    digests.push(again.digest, again.map.size); // the entries are not read by an open
+    await again.put([['d', 1]]);
+    digests.push(again.digest, (await reopened()).digest);
+    again.db.close();
+    again = await reopened();
+    await again.setDigest('3:abc:def');
+    await again.remove(['d']);
+    digests.push(again.digest, (await reopened()).digest);
+    again.db.close();
+    again = await reopened();
+    await again.setDigest('3:abc:def');
+    await again.put([['c', { s: 0, d: '5:1' }]], new Map([['c', 'later']]));
+    digests.push((await reopened()).digest);
+    result.digests = digests;
+    again.db.close();
     await new Promise((ok) => { const r = indexedDB.deleteDatabase(name); r.onsuccess = r.onerror = ok; });
     return result;
   });
-  assert.deepEqual(out, { a: true, b: true, c: 0, pages: [['b', 'sleeper cars'], ['c', 'early']], afterRemove: ['c'] });
+  assert.deepEqual(out, { a: true, b: true, c: 0, pages: [['b', 'sleeper cars'], ['c', 'early']], afterRemove: ['c'], digests: [null, '3:abc:def', 0, null, null, null, null, null] });
   await page.close();
 });
 

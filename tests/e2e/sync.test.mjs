@@ -1,7 +1,7 @@
 // Unit tests of the extension's sync logic (pure functions, no browser).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { changed, diff, diffSummary, entry, flatten, fromFirstFormat, hash53, hasPage, matches, signature, summary, TEXT_FORM, toDoc } from '../../www/extension/sync.js';
+import { changed, diff, diffSummary, digestOf, entry, flatten, fromFirstFormat, hash53, hasPage, matches, signature, summary, TEXT_FORM, toDoc, treeDigest } from '../../www/extension/sync.js';
 
 const tree = [{
   id: '0', title: '', children: [
@@ -161,4 +161,43 @@ test('flatten under a folder keeps the path above it; changed() is diff without 
   const moved = flatten([garden], ['Other bookmarks']);
   assert.deepEqual(changed(moved, known).map((b) => b.id), ['12'], 'a moved folder re-indexes its bookmarks');
   assert.deepEqual(changed([{ id: '77', title: 'New', url: 'https://example.org/new', folder: '' }], known).map((b) => b.id), ['77']);
+});
+
+test('the tree digest is the digest of the summary, in any order, and moves with every change the summary sees', () => {
+  // A deeper tree: untitled folders, a bookmark without a title (its URL stands in), non-web URLs.
+  const big = [{ id: '0', title: '', children: [
+    { id: '1', title: 'Bookmarks bar', children: [
+      { id: '20', title: 'Rust', children: [
+        { id: '21', title: 'The book', url: 'https://doc.rust-lang.org/book/' },
+        { id: '22', title: '', children: [{ id: '23', title: '', url: 'https://example.org/untitled' }] },
+        { id: '24', title: 'data', url: 'data:text/plain,hi' },
+      ] },
+      { id: '25', title: 'Sourdough', url: 'https://example.org/bread' },
+    ] },
+    { id: '2', title: 'Other bookmarks', children: [{ id: '26', title: 'Ferry times', url: 'http://example.net/ferry' }] },
+  ] }];
+  const rows = summary(flatten(big));
+  assert.equal(rows.length, 4);
+  const d = treeDigest(big);
+  assert.equal(d, digestOf(rows));
+  assert.equal(d, digestOf([...rows].reverse()), 'the order of the rows does not matter');
+  assert.equal(treeDigest(tree), digestOf(summary(flatten(tree))));
+  assert.match(d, /^4:[0-9a-f]+:[0-9a-f]+$/);
+  // Each change the startup diff would find gives another digest.
+  const edit = (f) => { const t = structuredClone(big); f(t[0].children); return treeDigest(t); };
+  const variants = [
+    edit((c) => { c[0].children[0].children[0].title = 'The Rust book'; }),              // renamed
+    edit((c) => { c[0].children[0].children[0].url = 'https://doc.rust-lang.org/'; }),   // URL edited
+    edit((c) => { c[0].children[0].title = 'Rust lang'; }),                              // folder renamed: every bookmark below
+    edit((c) => { c[1].children.push(c[0].children.pop()); }),                           // moved to another folder
+    edit((c) => { c[1].children.pop(); }),                                               // removed
+    edit((c) => { c[1].children.push({ id: '27', title: 'Tides', url: 'https://example.org/tides' }); }), // added
+    edit((c) => { c[1].children[0].id = '28'; }),                                        // the same bookmark under a new id
+  ];
+  for (const v of variants) assert.notEqual(v, d);
+  assert.equal(new Set(variants).size, variants.length);
+  // What the diff does not see leaves it: non-web bookmarks, empty folders, order within a folder.
+  assert.equal(edit((c) => { c[0].children[0].children.push({ id: '29', title: 'x', url: 'javascript:void(0)' }); }), d);
+  assert.equal(edit((c) => { c[1].children.push({ id: '30', title: 'Empty', children: [] }); }), d);
+  assert.equal(edit((c) => { c[0].children.reverse(); }), d);
 });

@@ -3,7 +3,7 @@
 // browser start (or when a message finds none) and feeds: a MV3 service worker cannot
 // start the dedicated Worker nook runs in.
 
-import { flatten, summary } from './sync.js';
+import { flatten, summary, treeDigest } from './sync.js';
 import { extractMainText, originPattern } from './pagetext.js';
 
 const OFFSCREEN = 'offscreen.html';
@@ -36,26 +36,34 @@ function ensureOffscreen() {
  */
 async function toOffscreen(msg) {
   const fresh = await ensureOffscreen();
-  if (fresh && !['reconcile', 'diffSummary', 'whenSynced'].includes(msg.type)) scheduleReconcile();
+  if (fresh && !['reconcile', 'diffSummary', 'whenSynced', 'sameTree'].includes(msg.type)) scheduleReconcile();
   const res = await chrome.runtime.sendMessage({ target: 'offscreen', ...msg });
   if (res?.error) throw Object.assign(new Error(res.error.message), { name: res.error.name });
   return res;
 }
 
-/** The startup diff: a summary of the tree (`[id, hash]` per bookmark) goes to the
- * offscreen document, which names what it lacks or holds in another version and what to
- * remove; only those bookmarks are sent whole. The tree is read once the index is open and
- * searches have paused (the offscreen document's sync record is read then): at browser
- * start the first searches should not share the two cores with reading and flattening
- * 80,000 bookmarks. */
+/** The startup diff: the tree's digest goes to the offscreen document, which answers
+ * whether it is the one its last full diff recorded with nothing written since (then there
+ * is nothing to do); if not, a summary of the tree (`[id, hash]` per bookmark), of which it
+ * names what it lacks or holds in another version and what to remove; only those
+ * bookmarks are sent whole, with the digest to record once they are applied. The tree is
+ * read once the index is open and searches have paused (the offscreen document opens its
+ * sync record then): at browser start the first searches should not share the two cores
+ * with reading 80,000 bookmarks. */
 async function reconcile() {
   await toOffscreen({ type: 'whenSynced' });
-  let bookmarks = flatten(await chrome.bookmarks.getTree());
+  let tree = await chrome.bookmarks.getTree();
+  // Nothing changed since the last full diff (the common browser start): done, without
+  // flattening the tree or sending its summary.
+  const digest = treeDigest(tree);
+  if ((await toOffscreen({ type: 'sameTree', digest })).same) return null;
+  let bookmarks = flatten(tree);
+  tree = null;
   const { need, remove } = await toOffscreen({ type: 'diffSummary', rows: summary(bookmarks) });
   const wanted = new Set(need);
   const upsert = bookmarks.filter((b) => wanted.has(b.id));
   bookmarks = null; // the tree is not needed while the changes are embedded
-  return toOffscreen({ type: 'reconcile', upsert, remove });
+  return toOffscreen({ type: 'reconcile', upsert, remove, digest });
 }
 
 /** Browser start or install: the offscreen document starts opening the index now; the tree

@@ -27,8 +27,9 @@ const state = {
   progress: null,            // {done, total} while indexing
   lastSync: null,            // {added, removed, ms, at}
   addedSinceStart: 0,        // documents embedded by this offscreen document: 0 after a restart with no change
+  syncRecordLoaded: false,   // whether the sync record's entries were read (not at a start whose tree had not changed)
   openMs: null,              // from this document's start to the index being ready
-  openSteps: null,           // {scriptMs, indexMs, syncMs}: when this script ran, the index was open, the sync record read (ms since start); nook: its open's split
+  openSteps: null,           // {scriptMs, indexMs, syncMs}: when this script ran, the index was open, the sync record opened (ms since start); nook: its open's split
   rememberSearches: localStorage.getItem(REMEMBER_KEY) !== 'off', // see REMEMBER_KEY
   error: null,
 };
@@ -68,9 +69,11 @@ function idle() {
   });
 }
 
-// The sync record (what the index holds, by bookmark id) is read once the index is open and
-// searches pause: searches do not need it, and reading its 80,000 records beside nook's own
-// made the first result wait for both (they competed for IndexedDB and the two cores).
+// The sync record (what the index holds, by bookmark id) is opened once the index is open
+// and searches pause: searches do not need it, and reading its 80,000 records beside nook's
+// own made the first result wait for both (they competed for IndexedDB and the two cores).
+// Its entries are read only when a diff or a write needs them (`loaded`): a start whose
+// bookmark tree has the digest the last full diff recorded needs neither (syncstore.js).
 const synced = ready.then(idle).then(() => timed(known.open()));
 synced.catch(() => {}); // reported by `fail` (see open), or by `ready` when the index failed
 let queue = Promise.resolve(); // every write is serialised
@@ -108,12 +111,32 @@ async function handle(msg) {
   // Everything but a search or stats compares with, or writes, the sync record (so waits
   // for searches to pause, see `idle`).
   if (!['search', 'stats', 'rememberSearches'].includes(msg.type)) await synced;
+  if (!['search', 'stats', 'rememberSearches', 'whenSynced', 'sameTree'].includes(msg.type)) await loaded();
   switch (msg.type) {
     case 'whenSynced': return { ...state };
-    // The startup diff: the service worker's summary of the tree, then the bookmarks it
-    // names (new, changed, or indexed with page text) with the ids to remove.
-    case 'diffSummary': return diffSummary(msg.rows ?? [], known.map);
-    case 'reconcile':
+    // The startup diff: first the tree's digest (sync.js `treeDigest`): the one the last full
+    // diff recorded, and nothing was written since, means nothing to do. Else the service
+    // worker's summary of the tree, then the bookmarks it names (new, changed, or indexed
+    // with page text) with the ids to remove, and the digest to record once they are applied.
+    case 'sameTree': {
+      const same = known.digest !== null && known.digest === msg.digest;
+      if (same) {
+        state.lastSync = { added: 0, removed: 0, ms: 0, at: Date.now(), unchanged: true };
+        announce();
+      }
+      return { same };
+    }
+    case 'diffSummary':
+      diffWrites = known.writes;
+      return diffSummary(msg.rows ?? [], known.map);
+    case 'reconcile': return write(async () => {
+      // The digest stands for the record this diff leaves only if nothing else wrote it
+      // between the summary's comparison and now (page text, a delta: each deletes it).
+      const clean = known.writes === diffWrites;
+      const done = await applyChanges(changed(msg.upsert ?? [], known.map), (msg.remove ?? []).filter((id) => known.map.has(id)));
+      if (clean && typeof msg.digest === 'string') await known.setDigest(msg.digest);
+      return done;
+    });
     case 'apply': return write(() => applyChanges(changed(msg.upsert ?? [], known.map), (msg.remove ?? []).filter((id) => known.map.has(id))));
     case 'pageText': return write(() => setPageText(msg.id, msg.text));
     case 'fetchPageText': {
@@ -143,6 +166,15 @@ async function handle(msg) {
     default: throw new Error(`unknown message type ${msg.type}`);
   }
 }
+
+/** The sync record's entries, read on first need. */
+async function loaded() {
+  await known.load();
+  state.syncRecordLoaded = true;
+}
+
+/** `known.writes` when the last startup diff compared its summary (see 'reconcile'). */
+let diffWrites = -1;
 
 function write(fn) {
   const p = queue.then(fn);
