@@ -9,7 +9,7 @@
 //          in its own transaction, so it stands only while the record is exactly what that
 //          diff left: a browser start whose tree has that digest has nothing to diff, and
 //          reads neither the record nor a summary of the tree (80,000 bookmarks: ~0.6 s of
-//          IndexedDB and ~100 MB in the extension's process, until Chrome stops its
+//          IndexedDB and ~70 MB in the extension's process, until Chrome stops its
 //          service worker).
 // Version 1 kept {sig, pageText} per id (the whole signature string and the text, all read
 // at every start); opening converts it once. Version 2 had no `meta`.
