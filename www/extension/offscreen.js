@@ -134,7 +134,10 @@ async function handle(msg) {
       // between the summary's comparison and now (page text, a delta: each deletes it).
       const clean = known.writes === diffWrites;
       const done = await applyChanges(changed(msg.upsert ?? [], known.map), (msg.remove ?? []).filter((id) => known.map.has(id)));
-      if (clean && typeof msg.digest === 'string') await known.setDigest(msg.digest);
+      if (clean && typeof msg.digest === 'string') {
+        // Not recorded (a full disk, say): the next start diffs in full, as before digests.
+        await known.setDigest(msg.digest).catch((e) => console.warn('nook: the tree digest was not recorded', e));
+      }
       return done;
     });
     case 'apply': return write(() => applyChanges(changed(msg.upsert ?? [], known.map), (msg.remove ?? []).filter((id) => known.map.has(id))));

@@ -61,20 +61,23 @@ export class SyncStore {
     });
   }
 
-  /** Read every entry into `map` (once; after `open`). */
+  /** Read every entry into `map` (once; after `open`; a failed read is tried again by the next call). */
   load() {
-    this.loading ??= new Promise((ok, no) => {
-      // Two bulk reads, not a cursor: a cursor costs one event per record (seconds at 80,000).
-      const os = this.db.transaction('known').objectStore('known');
-      const keys = os.getAllKeys();
-      const values = os.getAll();
-      values.onsuccess = () => {
-        keys.result.forEach((k, i) => this.map.set(k, values.result[i]));
-        ok();
-      };
-      keys.onerror = () => no(keys.error);
-      values.onerror = () => no(values.error);
-    });
+    if (!this.loading) {
+      this.loading = new Promise((ok, no) => {
+        // Two bulk reads, not a cursor: a cursor costs one event per record (seconds at 80,000).
+        const os = this.db.transaction('known').objectStore('known');
+        const keys = os.getAllKeys();
+        const values = os.getAll();
+        values.onsuccess = () => {
+          keys.result.forEach((k, i) => this.map.set(k, values.result[i]));
+          ok();
+        };
+        keys.onerror = () => no(keys.error);
+        values.onerror = () => no(values.error);
+      });
+      this.loading.catch(() => { this.loading = null; });
+    }
     return this.loading;
   }
 
