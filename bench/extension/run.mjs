@@ -12,7 +12,8 @@
 //   - memory (RSS of the browser's processes) and bytes in IndexedDB.
 // It stops after the stage during which the time budget (--minutes) ran out; then it
 // restarts the browser (unless --no-restart) and measures the reopen and the first, cold
-// searches. Report: bench/results/extension-80k.md.
+// searches, with each process's RSS and private memory sampled every 250 ms from the launch
+// to a few seconds after the startup diff (the peak). Report: bench/results/extension-80k.md.
 //
 //   node bench/extension/run.mjs [--minutes 20] [--stages 1000,2500,5000,10000,20000,40000,80000] [--tree 80000] [--no-restart] [--out FILE]
 //   node bench/extension/run.mjs --report [--out FILE]   (the table of FILE again, no run)
