@@ -46,7 +46,7 @@ const PROFILE = arg('profile', null);
 const RESTARTS = Math.max(1, Number(arg('restarts', 1)));
 /** The popup's pause between the preview's answer and the exact search (see measureSearch). */
 const POPUP_PAUSE_MS = 150;
-// How long memory is still sampled after the startup diff: the service worker holds what it read of the tree until Chrome stops it (~30 s idle); the peak comes within seconds.
+// How long memory is still sampled after the startup diff: what it and the warm-up that follows it allocate shows within seconds.
 const PEAK_AFTER_SYNC_MS = 5000;
 /** --type MS: one more restart whose queries are typed a character every MS (0: none). */
 const TYPE_MS = Number(arg('type', 120));

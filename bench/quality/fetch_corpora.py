@@ -1217,5 +1217,6 @@ def main() -> None:
         write_set("wiki-th", *thai_corpus())
         write_set("dict-lo", *lao_corpus())
 
+
 if __name__ == "__main__":
     main()

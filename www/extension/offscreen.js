@@ -105,13 +105,17 @@ chrome.runtime.onMessage.addListener((msg, _sender, reply) => {
   return true; // reply is async
 });
 
+/** Messages that need no sync record, and those that need it open but not its entries. */
+const WITHOUT_RECORD = ['search', 'stats', 'rememberSearches'];
+const WITHOUT_ENTRIES = [...WITHOUT_RECORD, 'whenSynced', 'sameTree'];
+
 async function handle(msg) {
   if (msg.type === 'status') return { ...state };
   await ready;
   // Everything but a search or stats compares with, or writes, the sync record (so waits
-  // for searches to pause, see `idle`).
-  if (!['search', 'stats', 'rememberSearches'].includes(msg.type)) await synced;
-  if (!['search', 'stats', 'rememberSearches', 'whenSynced', 'sameTree'].includes(msg.type)) await loaded();
+  // for searches to pause, see `idle`); all but the digest's check with its entries.
+  if (!WITHOUT_RECORD.includes(msg.type)) await synced;
+  if (!WITHOUT_ENTRIES.includes(msg.type)) await loaded();
   switch (msg.type) {
     case 'whenSynced': return { ...state };
     // The startup diff: first the tree's digest (sync.js `treeDigest`): the one the last full
@@ -133,14 +137,14 @@ async function handle(msg) {
       // The digest stands for the record this diff leaves only if nothing else wrote it
       // between the summary's comparison and now (page text, a delta: each deletes it).
       const clean = known.writes === diffWrites;
-      const done = await applyChanges(changed(msg.upsert ?? [], known.map), (msg.remove ?? []).filter((id) => known.map.has(id)));
+      const done = await applyDelta(msg);
       if (clean && typeof msg.digest === 'string') {
         // Not recorded (a full disk, say): the next start diffs in full, as before digests.
         await known.setDigest(msg.digest).catch((e) => console.warn('nook: the tree digest was not recorded', e));
       }
       return done;
     });
-    case 'apply': return write(() => applyChanges(changed(msg.upsert ?? [], known.map), (msg.remove ?? []).filter((id) => known.map.has(id))));
+    case 'apply': return write(() => applyDelta(msg));
     case 'pageText': return write(() => setPageText(msg.id, msg.text));
     case 'fetchPageText': {
       const text = await fetchPageText(msg.url);
@@ -168,6 +172,11 @@ async function handle(msg) {
     }
     default: throw new Error(`unknown message type ${msg.type}`);
   }
+}
+
+/** A delta's bookmarks the index lacks or holds in another version, and its ids still held. */
+function applyDelta(msg) {
+  return applyChanges(changed(msg.upsert ?? [], known.map), (msg.remove ?? []).filter((id) => known.map.has(id)));
 }
 
 /** The sync record's entries, read on first need. */

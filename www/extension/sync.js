@@ -7,16 +7,23 @@
  */
 export function flatten(roots, base = []) {
   const out = [];
-  const walk = (node, path) => {
+  eachBookmark(roots, base, (b) => out.push(b));
+  return out;
+}
+
+/** `fn({id, title, url, folder})` for each bookmark under `roots`, as `flatten` lists them,
+ * without keeping them. */
+function eachBookmark(roots, base, fn) {
+  const walk = (node, folder) => {
     if (node.url) {
-      out.push({ id: node.id, title: node.title || node.url, url: node.url, folder: path.join(' / ') });
+      fn({ id: node.id, title: node.title || node.url, url: node.url, folder });
       return;
     }
-    const next = node.title ? [...path, node.title] : path;
+    const next = node.title ? (folder ? `${folder} / ${node.title}` : node.title) : folder;
     for (const c of node.children ?? []) walk(c, next);
   };
-  for (const r of roots) walk(r, base);
-  return out;
+  const top = base.join(' / ');
+  for (const r of roots) walk(r, top);
 }
 
 /** What the index stores for a bookmark; changes whenever any of it changes. */
@@ -114,8 +121,11 @@ export function diff(bookmarks, known) {
  * few MB where the bookmarks themselves, flattened, sent and parsed whole, took ~100 MB.
  */
 export function summary(bookmarks) {
-  return bookmarks.filter((b) => searchable(b.url)).map((b) => [b.id, hash53(signed(b, NO_PAGE))]);
+  return bookmarks.filter((b) => searchable(b.url)).map((b) => [b.id, rowHash(b)]);
 }
+
+/** A bookmark's hash in a `summary` row. */
+const rowHash = (b) => hash53(signed(b, NO_PAGE));
 
 /**
  * A digest of a `summary` (its rows in any order): their count and two 32-bit sums of a
@@ -137,15 +147,7 @@ export function digestOf(rows) {
  */
 export function treeDigest(roots) {
   const d = new Digest();
-  const walk = (node, folder) => {
-    if (node.url) {
-      if (searchable(node.url)) d.add(node.id, hash53(signed({ title: node.title || node.url, url: node.url, folder }, NO_PAGE)));
-      return;
-    }
-    const next = node.title ? (folder ? `${folder} / ${node.title}` : node.title) : folder;
-    for (const c of node.children ?? []) walk(c, next);
-  };
-  for (const r of roots) walk(r, '');
+  eachBookmark(roots, [], (b) => { if (searchable(b.url)) d.add(b.id, rowHash(b)); });
   return d.value();
 }
 

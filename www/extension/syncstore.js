@@ -102,13 +102,7 @@ export class SyncStore {
 
   /** Record `entries` ([id, entry]); `texts` (Map id -> page text) are stored beside them. */
   async put(entries, texts = new Map()) {
-    await this.load();
-    this.writes += 1;
-    this.digest = null;
-    await this.#tx(['known', 'pages', 'meta'], 'readwrite', (t) => {
-      t.objectStore('meta').delete(DIGEST);
-      const known = t.objectStore('known');
-      const pages = t.objectStore('pages');
+    await this.#write((known, pages) => {
       for (const [id, v] of entries) {
         known.put(v, id);
         if (texts.has(id)) pages.put(texts.get(id), id);
@@ -119,14 +113,20 @@ export class SyncStore {
   }
 
   async remove(ids) {
+    await this.#write((known, pages) => ids.forEach((id) => { known.delete(id); pages.delete(id); }));
+    ids.forEach((id) => this.map.delete(id));
+  }
+
+  /** Every write of the record: after its entries are read, in one transaction with the
+   * tree digest's deletion (see the module's comment), counted in `writes`. */
+  async #write(fn) {
     await this.load();
     this.writes += 1;
     this.digest = null;
     await this.#tx(['known', 'pages', 'meta'], 'readwrite', (t) => {
       t.objectStore('meta').delete(DIGEST);
-      ids.forEach((id) => { t.objectStore('known').delete(id); t.objectStore('pages').delete(id); });
+      fn(t.objectStore('known'), t.objectStore('pages'));
     });
-    ids.forEach((id) => this.map.delete(id));
   }
 
   #tx(stores, mode, fn) {
